@@ -1,0 +1,105 @@
+//! E-mail addresses: `local@domain.tld`, local parts and domains in any script.
+
+use memchr::memchr_iter;
+
+use crate::{Finding, Kind};
+
+/// Characters a local part is made of besides letters and digits. `*` is left out on purpose:
+/// it is what masking writes, so a masked address is never found again.
+const LOCAL_PUNCTUATION: &[char] = &['.', '_', '%', '+', '-'];
+
+/// Appends every e-mail address in `text` that has something to hide.
+pub(crate) fn scan(text: &str, out: &mut Vec<Finding>) {
+    let mut claimed_to = 0;
+    for at in memchr_iter(b'@', text.as_bytes()) {
+        if at < claimed_to {
+            continue;
+        }
+        let (Some(start), Some(end)) = (local_start(text, at), domain_end(text, at + 1)) else {
+            continue;
+        };
+        out.push(Finding {
+            kind: Kind::Email,
+            range: start..end,
+        });
+        claimed_to = end;
+    }
+}
+
+/// Where the local part ending at `at` starts, if it is an address's local part of at least two
+/// characters (masking keeps the first one, so a one-character local part hides nothing).
+fn local_start(text: &str, at: usize) -> Option<usize> {
+    let before = &text[..at];
+    let taken = before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric() || LOCAL_PUNCTUATION.contains(c))
+        .last()
+        .map(|(start, _)| start)?;
+    let local = before[taken..].trim_start_matches('.');
+    let valid = local.chars().nth(1).is_some() && !local.ends_with('.') && !local.contains("..");
+    valid.then(|| at - local.len())
+}
+
+/// Where the domain starting at `start` ends: two or more dot-separated labels of letters,
+/// digits and inner hyphens, the last one alphabetic. A trailing full stop is not part of it.
+fn domain_end(text: &str, start: usize) -> Option<usize> {
+    let mut labels = 0;
+    let mut end = start;
+    let mut last_label_alphabetic = false;
+    let mut at = start;
+    loop {
+        let label_len: usize = text[at..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '-')
+            .map(char::len_utf8)
+            .sum();
+        let label = &text[at..at + label_len];
+        if label.is_empty() || label.starts_with('-') || label.ends_with('-') {
+            break;
+        }
+        labels += 1;
+        end = at + label_len;
+        last_label_alphabetic =
+            label.chars().count() >= 2 && label.chars().all(char::is_alphabetic);
+        if !text[end..].starts_with('.') {
+            break;
+        }
+        at = end + 1;
+    }
+    (labels >= 2 && last_label_alphabetic).then_some(end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn emails(text: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        scan(text, &mut out);
+        out.iter()
+            .map(|finding| &text[finding.range.clone()])
+            .collect()
+    }
+
+    #[test]
+    fn finds_addresses_next_to_punctuation() {
+        assert_eq!(emails("mail melissa@gmail.com."), ["melissa@gmail.com"]);
+        assert_eq!(emails("(jan.novak@seznam.cz)"), ["jan.novak@seznam.cz"]);
+        assert_eq!(
+            emails("to:anne-marie+shop@mail.example.co.uk, thanks"),
+            ["anne-marie+shop@mail.example.co.uk"]
+        );
+        assert_eq!(emails("józef.wójcik@poczta.pl"), ["józef.wójcik@poczta.pl"]);
+    }
+
+    #[test]
+    fn skips_what_is_not_an_address_or_hides_nothing() {
+        assert!(emails("meet @ 5pm").is_empty());
+        assert!(emails("a@b.com").is_empty());
+        assert!(emails("user@localhost").is_empty());
+        assert!(emails("user@example.c0m").is_empty());
+        assert!(emails("m******@gmail.com").is_empty());
+        assert!(emails("john.@example.com").is_empty());
+    }
+}

@@ -1,0 +1,43 @@
+//! Numbers that ordinary chat is full of and that are not sensitive: dates, amounts, ZIP+4 codes.
+//! They are recognised only so that they are never read as phone numbers.
+
+use crate::run::Run;
+
+/// Whether groups `first..first + 3` are a date: `2024-05-12`, `12.05.2024`, `1-5-2024`.
+pub(crate) fn date_at(run: &Run, first: usize) -> bool {
+    let last = first + 2;
+    let Some(groups) = run.groups().get(first..=last) else {
+        return false;
+    };
+    let [a, b, c] = [groups[0].len(), groups[1].len(), groups[2].len()];
+    let year_first = a == 4 && b <= 2 && c <= 2;
+    let year_last = a <= 2 && b <= 2 && c == 4;
+    (year_first || year_last) && run.uniformly_separated(first, last, b"-.")
+}
+
+/// Whether groups `first..=last` are an amount with thousands separators: `1 250 000`,
+/// `1.250.000`. Three-digit leading groups joined by spaces stay phone-like: Czech and Polish
+/// numbers are written `603 123 456`.
+pub(crate) fn amount(run: &Run, first: usize, last: usize) -> bool {
+    let groups = &run.groups()[first..=last];
+    let (lead, thousands) = groups
+        .split_first()
+        .expect("a range of groups is never empty");
+    let sep = groups.get(1).map_or(0, |group| group.sep);
+    !thousands.is_empty()
+        && (1..=3).contains(&lead.len())
+        && thousands.iter().all(|group| group.len() == 3)
+        && run.uniformly_separated(first, last, b" .")
+        && !(lead.len() == 3 && sep == b' ')
+}
+
+/// Whether groups `first..=last` are a US ZIP+4 code: `94107-1234`.
+pub(crate) fn zip_plus_four(run: &Run, first: usize, last: usize) -> bool {
+    run.lengths_are(first, last, &[5, 4]) && run.groups()[last].sep == b'-'
+}
+
+/// Whether the run follows a currency sign (`$1 250 000`, `€ 1.250.000`).
+pub(crate) fn after_currency(run: &Run) -> bool {
+    let before = run.text[..run.start()].trim_end_matches(' ');
+    before.ends_with(['$', '€', '£', '¥'])
+}
