@@ -20,9 +20,8 @@ pub(crate) fn longest_at(run: &Run, at: Stretch) -> Option<usize> {
 }
 
 fn is_card(run: &Run, first: usize, last: usize) -> bool {
-    let plain = first == last && !run.groups()[first].parens;
     (MIN_DIGITS..=MAX_DIGITS).contains(&run.digit_count(first, last))
-        && (plain || printed_grouping(run, first, last))
+        && (first == last || printed_grouping(run, first, last))
         && luhn_valid(run.digits(first, last))
 }
 

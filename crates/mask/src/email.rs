@@ -2,14 +2,15 @@
 
 use memchr::memchr_iter;
 
-use crate::{Finding, Kind};
+use crate::Kind;
+use crate::finding::{Claim, Finding};
 
-/// Characters a local part is made of besides letters and digits. `*` is left out on purpose:
-/// it is what masking writes, so a masked address is never found again.
-const LOCAL_PUNCTUATION: &[char] = &['.', '_', '%', '+', '-'];
+/// Characters a local part is made of besides letters and digits. `*` is what masking writes:
+/// a masked address is still an address, so that nothing inside it is found on its own.
+const LOCAL_PUNCTUATION: &[char] = &['.', '_', '%', '+', '-', '*'];
 
-/// Appends every e-mail address in `text` that has something to hide.
-pub(crate) fn scan(text: &str, out: &mut Vec<Finding>) {
+/// Claims every e-mail address in `text`; those with something left to hide are reported.
+pub(crate) fn scan(text: &str, out: &mut Vec<Claim>) {
     let mut claimed_to = 0;
     for at in memchr_iter(b'@', text.as_bytes()) {
         if at < claimed_to {
@@ -18,16 +19,18 @@ pub(crate) fn scan(text: &str, out: &mut Vec<Finding>) {
         let (Some(start), Some(end)) = (local_start(text, at), domain_end(text, at + 1)) else {
             continue;
         };
-        out.push(Finding {
+        // Masking keeps the first character: with the rest already `*`, nothing is left to hide.
+        let reported = text[start..at].chars().skip(1).any(|c| c != '*');
+        let finding = Finding {
             kind: Kind::Email,
             range: start..end,
-        });
+        };
+        out.push(Claim { finding, reported });
         claimed_to = end;
     }
 }
 
-/// Where the local part ending at `at` starts, if it is an address's local part of at least two
-/// characters (masking keeps the first one, so a one-character local part hides nothing).
+/// Where the local part ending at `at` starts, if it is an address's local part.
 fn local_start(text: &str, at: usize) -> Option<usize> {
     let before = &text[..at];
     let taken = before
@@ -37,7 +40,7 @@ fn local_start(text: &str, at: usize) -> Option<usize> {
         .last()
         .map(|(start, _)| start)?;
     let local = before[taken..].trim_start_matches('.');
-    let valid = local.chars().nth(1).is_some() && !local.ends_with('.') && !local.contains("..");
+    let valid = !local.is_empty() && !local.ends_with('.') && !local.contains("..");
     valid.then(|| at - local.len())
 }
 
@@ -78,7 +81,8 @@ mod tests {
         let mut out = Vec::new();
         scan(text, &mut out);
         out.iter()
-            .map(|finding| &text[finding.range.clone()])
+            .filter(|claim| claim.reported)
+            .map(|claim| &text[claim.finding.range.clone()])
             .collect()
     }
 
@@ -100,6 +104,7 @@ mod tests {
         assert!(emails("user@localhost").is_empty());
         assert!(emails("user@example.c0m").is_empty());
         assert!(emails("m******@gmail.com").is_empty());
+        assert_eq!(emails("ab*cd@gmail.com"), ["ab*cd@gmail.com"]);
         assert!(emails("john.@example.com").is_empty());
     }
 }

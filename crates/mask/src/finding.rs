@@ -25,3 +25,21 @@ impl Finding {
         out
     }
 }
+
+/// A span a detector claims: a finding, or text that is one but has nothing left to mask (an
+/// address already masked), which keeps the other detectors off it.
+#[derive(Clone, Debug)]
+pub(crate) struct Claim {
+    pub(crate) finding: Finding,
+    /// Whether the span has something to mask, and so is reported.
+    pub(crate) reported: bool,
+}
+
+impl Claim {
+    pub(crate) fn reported(kind: Kind, range: Range<usize>) -> Claim {
+        Claim {
+            finding: Finding { kind, range },
+            reported: true,
+        }
+    }
+}

@@ -39,29 +39,48 @@ impl Masker {
         if self.kinds.is_empty() {
             return Vec::new();
         }
-        let mut found = Vec::new();
-        numeric::scan(text, &mut found);
-        email::scan(text, &mut found);
+        let mut claims = Vec::new();
+        numeric::scan(text, &mut claims);
+        email::scan(text, &mut claims);
         // Where an address and a number overlap (`+447966197542@sms.example.com`), the span
         // that starts first, or the longer of two that start together, is the one kept.
-        found.sort_unstable_by_key(|finding| (finding.range.start, Reverse(finding.range.end)));
-        let mut claimed_to = 0;
-        found.retain(|finding| {
-            let free = finding.range.start >= claimed_to;
-            if free {
-                claimed_to = finding.range.end;
-            }
-            free && self.kinds.contains(finding.kind)
+        claims.sort_unstable_by_key(|claim| {
+            (claim.finding.range.start, Reverse(claim.finding.range.end))
         });
-        found
+        let mut claimed_to = 0;
+        claims.retain(|claim| {
+            let free = claim.finding.range.start >= claimed_to;
+            if free {
+                claimed_to = claim.finding.range.end;
+            }
+            free && claim.reported && self.kinds.contains(claim.finding.kind)
+        });
+        claims.into_iter().map(|claim| claim.finding).collect()
     }
 
     /// `text` with every finding masked (see [`Finding::masked`]). Borrows `text` unchanged,
     /// without allocating, when there is nothing to mask.
+    ///
+    /// The result is final: masking it again changes nothing, and [`find`](Self::find) finds
+    /// nothing in it.
     pub fn mask<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let Some(mut masked) = self.mask_once(text) else {
+            return Cow::Borrowed(text);
+        };
+        // A masked number keeps its last four digits; in contrived runs of digits those can join
+        // the digits after them into a new number (`0 0 00000 0 00-0`). Each pass turns at least
+        // one digit or address character into `*`, so this ends, at a text with nothing to find.
+        while let Some(again) = self.mask_once(&masked) {
+            masked = again;
+        }
+        Cow::Owned(masked)
+    }
+
+    /// `text` with every finding masked, or `None` when there is none.
+    fn mask_once(&self, text: &str) -> Option<String> {
         let findings = self.find(text);
         if findings.is_empty() {
-            return Cow::Borrowed(text);
+            return None;
         }
         let mut masked = String::with_capacity(text.len());
         let mut copied = 0;
@@ -71,7 +90,7 @@ impl Masker {
             copied = finding.range.end;
         }
         masked.push_str(&text[copied..]);
-        Cow::Owned(masked)
+        Some(masked)
     }
 }
 

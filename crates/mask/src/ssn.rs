@@ -13,7 +13,7 @@ pub(crate) fn at(run: &Run, at: Stretch) -> Option<usize> {
     let group = run.groups()[first];
     // `#123456789` is how people write an order or ticket reference.
     let reference = group.start > 0 && run.text.as_bytes()[group.start - 1] == b'#';
-    if group.len() == 9 && !group.parens && !reference && issuable(run, first, first) {
+    if group.len() == 9 && !reference && issuable(run, first, first) {
         return Some(first);
     }
     let last = first + 2;

@@ -2,6 +2,8 @@
 //! one planted sensitive value and its span; and how the masker scores against the plants.
 //! Shared by the corpus test and the benchmark.
 
+#![allow(dead_code, unreachable_pub)]
+
 use serde::Deserialize;
 use switchboard_mask::{Kind, Masker};
 

@@ -157,8 +157,15 @@ fn phones_by_shape_whether_or_not_the_number_exists() {
     assert_eq!(mask("603 123 456"), "*****3456");
     assert_eq!(mask("+1(123)456-7890"), "***********7890");
     assert_eq!(mask("555-1234"), "****1234");
-    assert_eq!(mask("+44 7966 197542 2024"), "*********7542 2024");
+    assert_eq!(mask("+44 7966 197542 2 times"), "*********7542 2 times");
     assert_eq!(mask("call 555 123 4567 2 times"), "call ******4567 2 times");
+}
+
+#[test]
+fn masked_output_is_final_even_when_visible_digits_join_the_next_number() {
+    // `*********7542 2024` would read `7542 2024` as a phone: masking goes on until nothing is
+    // left to find, erring toward hiding more.
+    assert_eq!(mask("+44 7966 197542 2024"), "*************2024");
 }
 
 #[test]
