@@ -13,10 +13,25 @@ pub(crate) fn longest_at(run: &Run, at: Stretch) -> Option<usize> {
     if first == 0 && run.plus.is_some() {
         return None;
     }
+    if !run.starts_number(at) {
+        return None;
+    }
     let reach = run.reach(first, at.limit, MAX_DIGITS);
     (first..=reach)
         .rev()
-        .find(|&last| is_card(run, first, last))
+        .find(|&last| is_card(run, first, last) && !continues(run, first, last, at.limit))
+}
+
+/// Whether the number goes on past group `last` in the same printed grouping
+/// (`6011 7486 2115 0001` holds no 12-digit card). An expiry or a CVV after a card
+/// (`4111 1111 1111 1111 12/25`) does not continue it, but the rare 12-digit card must end
+/// where the digits do (`4787 8800 8546 8` is a 13-digit number).
+fn continues(run: &Run, first: usize, last: usize, limit: usize) -> bool {
+    let groups = run.groups();
+    last > first
+        && last < limit
+        && groups[last + 1].sep == groups[last].sep
+        && (groups[last + 1].len() == 4 || run.digit_count(first, last) == MIN_DIGITS)
 }
 
 fn is_card(run: &Run, first: usize, last: usize) -> bool {

@@ -45,7 +45,7 @@ pub(crate) fn at_check_digits(text: &str, digit: usize) -> Candidate {
     if chars.len() == length && !word_at(text, end) && mod97(&chars) == 1 {
         return Candidate::Valid(start..end);
     }
-    match look_alike_end(bytes, start) {
+    match look_alike_end(bytes, start, length) {
         Some(end) => Candidate::Invalid { end },
         None => Candidate::Absent,
     }
@@ -68,9 +68,10 @@ fn read_chars(bytes: &[u8], start: usize, length: usize) -> (CharBuf, usize) {
 }
 
 /// The end of an IBAN look-alike starting at `start`: space-separated chunks that each hold a
-/// digit or are upper-case bank codes (`NWBK`), at least as long as the shortest IBAN.
-fn look_alike_end(bytes: &[u8], start: usize) -> Option<usize> {
-    const SHORTEST_IBAN: usize = 15;
+/// digit or are upper-case bank codes (`NWBK`), about as long as the country's IBANs (`length`).
+fn look_alike_end(bytes: &[u8], start: usize, length: usize) -> Option<usize> {
+    // A few characters short of the country's length is still a mistyped IBAN.
+    const TYPOS: usize = 3;
     let mut end = start;
     let mut count = 0;
     let mut at = start;
@@ -93,7 +94,7 @@ fn look_alike_end(bytes: &[u8], start: usize) -> Option<usize> {
         }
         at = end + 1;
     }
-    (count >= SHORTEST_IBAN).then_some(end)
+    (count + TYPOS >= length).then_some(end)
 }
 
 /// ISO 7064 mod-97-10 over an upper-case IBAN: the first four characters moved to the end,

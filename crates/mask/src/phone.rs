@@ -11,7 +11,7 @@ const MAX_DIGITS: usize = 15;
 
 /// The last group of the longest phone number that starts the stretch at `at.first`.
 pub(crate) fn longest_at(run: &Run, at: Stretch) -> Option<usize> {
-    if !starts_number(run, at) {
+    if !run.starts_number(at) {
         return None;
     }
     let first = at.first;
@@ -25,31 +25,13 @@ pub(crate) fn longest_at(run: &Run, at: Stretch) -> Option<usize> {
     }
     phones
         .clone()
-        .find(|&last| ends_number(run, last, at.limit))
+        .find(|&last| run.ends_number(last, at.limit))
         .or_else(|| {
             // The digits go on as they began: `4111 1111 1111 1112` is one long number, no phone.
             let long = run.digit_count(first, at.limit) > MAX_DIGITS
                 && run.uniformly_separated(first, at.limit, b" -.");
             if long { None } else { phones.next() }
         })
-}
-
-/// Whether a number can start at `at.first`: at the start of the run, right after something
-/// already claimed, or after a space that follows groups joined otherwise
-/// (`555-123-4567 555-765-4321`). `192.168.1.254` has no phone number inside it.
-fn starts_number(run: &Run, at: Stretch) -> bool {
-    let groups = run.groups();
-    let first = at.first;
-    first == 0
-        || at.after_claim
-        || (groups[first].sep == b' ' && !matches!(groups[first - 1].sep, 0 | b' '))
-}
-
-/// Whether a number without `+` ends cleanly at group `last`: where the digits stop, or where a
-/// space follows groups joined otherwise.
-fn ends_number(run: &Run, last: usize, limit: usize) -> bool {
-    let groups = run.groups();
-    last == limit || (groups[last + 1].sep == b' ' && groups[last].sep != b' ')
 }
 
 fn is_phone(run: &Run, first: usize, last: usize, plus: bool) -> bool {

@@ -136,6 +136,24 @@ impl<'t> Run<'t> {
         last
     }
 
+    /// Whether a number can start at `at.first`: at the start of the run, right after something
+    /// already claimed, or after a space that follows groups joined otherwise
+    /// (`555-123-4567 555-765-4321`). `192.168.1.254` and `4111 1111 1111 1112` have no number
+    /// starting in their middle.
+    pub(crate) fn starts_number(&self, at: Stretch) -> bool {
+        let groups = self.groups();
+        at.first == 0
+            || at.after_claim
+            || (groups[at.first].sep == b' ' && !matches!(groups[at.first - 1].sep, 0 | b' '))
+    }
+
+    /// Whether groups from `first` can end a number at `last`: where the stretch ends, or where a
+    /// space follows groups joined otherwise (`555-123-4567 555-765-4321`).
+    pub(crate) fn ends_number(&self, last: usize, limit: usize) -> bool {
+        let groups = self.groups();
+        last == limit || (groups[last + 1].sep == b' ' && groups[last].sep != b' ')
+    }
+
     /// How many digits groups `first..=last` hold.
     pub(crate) fn digit_count(&self, first: usize, last: usize) -> usize {
         self.groups[first..=last].iter().map(Group::len).sum()

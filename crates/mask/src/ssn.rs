@@ -2,18 +2,20 @@
 //! throughout, or nine plain digits; never-issued numbers are not SSNs: area 000, 666 or
 //! 900–999, group 00, serial 0000.
 
+use crate::ordinary;
 use crate::run::{Run, Stretch};
 
 /// The last group of an SSN that starts the stretch at `at.first`.
 pub(crate) fn at(run: &Run, at: Stretch) -> Option<usize> {
     let (first, limit) = (at.first, at.limit);
-    if first == 0 && run.plus.is_some() {
+    if (first == 0 && run.plus.is_some()) || !run.starts_number(at) {
         return None;
     }
     let group = run.groups()[first];
-    // `#123456789` is how people write an order or ticket reference.
-    let reference = group.start > 0 && run.text.as_bytes()[group.start - 1] == b'#';
-    if group.len() == 9 && !reference && issuable(run, first, first) {
+    if group.len() == 9
+        && !ordinary::reference(run.text, group.start)
+        && issuable(run, first, first)
+    {
         return Some(first);
     }
     let last = first + 2;

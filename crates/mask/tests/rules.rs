@@ -59,6 +59,10 @@ fn cards_plain_and_grouped_keep_last_four_and_separators() {
         kinds("exp 4111 1111 1111 1111 12/25"),
         [(Kind::Card, "4111 1111 1111 1111")]
     );
+    assert_eq!(
+        kinds("4111 1111 1111 1111 123 is the CVV"),
+        [(Kind::Card, "4111 1111 1111 1111")]
+    );
 }
 
 #[test]
@@ -128,6 +132,7 @@ fn ssns_with_consistent_separator_or_none() {
     assert_eq!(mask("SSN 123 45 6789"), "SSN *** ** 6789");
     assert_eq!(mask("SSN 123.45.6789"), "SSN ***.**.6789");
     assert_eq!(mask("SSN 123456789"), "SSN *****6789");
+    assert_eq!(mask("my social is 123456789"), "my social is *****6789");
 }
 
 #[test]
@@ -141,6 +146,10 @@ fn ssns_in_never_issued_ranges_are_left_alone() {
         "123-45-0000",
         "123-45 6789",
         "#123456789",
+        "Ticket 123456789",
+        "order: 123456789",
+        "zamówienia nr 123456789",
+        "objednávky č. 123456789",
     ] {
         assert_eq!(mask(text), text, "{text}");
     }
