@@ -13,13 +13,14 @@ pub(crate) fn longest_at(run: &Run, at: Stretch) -> Option<usize> {
     if first == 0 && run.plus.is_some() {
         return None;
     }
-    if !run.starts_number(at) {
-        return None;
-    }
+    let inside_number = !run.starts_number(at);
     let reach = run.reach(first, at.limit, MAX_DIGITS);
-    (first..=reach)
-        .rev()
-        .find(|&last| is_card(run, first, last) && !continues(run, first, last, at.limit))
+    (first..=reach).rev().find(|&last| {
+        is_card(run, first, last)
+            && !continues(run, first, last, at.limit)
+            // Inside a longer run of groups only the common 4-4-4-4 stands out as a card.
+            && (!inside_number || run.lengths_are(first, last, &[4, 4, 4, 4]))
+    })
 }
 
 /// Whether the number goes on past group `last` in the same printed grouping

@@ -94,7 +94,8 @@ fn look_alike_end(bytes: &[u8], start: usize, length: usize) -> Option<usize> {
         }
         at = end + 1;
     }
-    (count + TYPOS >= length).then_some(end)
+    // Far longer than the country's IBANs, it is a sequence of numbers, each to be looked at.
+    (count + TYPOS >= length && count <= length + TYPOS).then_some(end)
 }
 
 /// ISO 7064 mod-97-10 over an upper-case IBAN: the first four characters moved to the end,

@@ -1,6 +1,8 @@
 //! Numbers that ordinary chat is full of and that are not sensitive: dates, amounts, ZIP+4 codes,
 //! order and ticket references. They are recognised only so that they are never masked.
 
+use std::iter::Peekable;
+
 use crate::run::Run;
 
 /// Whether groups `first..first + 3` are a date: `2024-05-12`, `12.05.2024`, `1-5-2024`.
@@ -77,31 +79,67 @@ const NUMBER_WORDS: &[&str] = &["nr", "no", "n", "č", "číslo", "numer", "numb
 /// Whether the number at byte `start` is written as a reference: `#123456789`,
 /// `order 123456789`, `Ticket: 123456789`, `zamówienia nr 123456789`.
 pub(crate) fn reference(text: &str, start: usize) -> bool {
+    // Only a few characters (`: `, ` #`, `. `) may stand between the word and the number, and
+    // only two words before it count: the look-back is bounded whatever the text.
+    const GAP: usize = 3;
     let before = &text[..start];
     if before.ends_with('#') {
         return true;
     }
-    // Only a few characters (`: `, ` #`, `. `) may stand between the word and the number.
-    let gap = before.len() - before.trim_end_matches(|c: char| !c.is_alphabetic()).len();
-    if gap > 3 {
-        return false;
-    }
-    let mut words = before
-        .split(|c: char| !c.is_alphabetic())
-        .rev()
-        .filter(|word| !word.is_empty())
-        .take(2)
-        .map(str::to_lowercase);
-    let Some(mut word) = words.next() else {
-        return false;
-    };
-    if NUMBER_WORDS.contains(&word.as_str()) {
-        let Some(noun) = words.next() else {
+    let mut chars = before.char_indices().rev().peekable();
+    let mut gap = 0;
+    while chars.next_if(|(_, c)| !c.is_alphabetic()).is_some() {
+        gap += 1;
+        if gap > GAP {
             return false;
-        };
-        word = noun;
+        }
+    }
+    let mut word = Word::before(&mut chars);
+    if NUMBER_WORDS.iter().any(|number| word.is(number)) {
+        // `nr`, `no.`, `č.` between the noun and its number: the noun is one separator back.
+        if chars.next_if(|(_, c)| !c.is_alphabetic()).is_none() {
+            return false;
+        }
+        word = Word::before(&mut chars);
     }
     REFERENCE_WORDS
         .iter()
-        .any(|stem| word == *stem || (stem.chars().count() >= 5 && word.starts_with(stem)))
+        .any(|stem| word.is(stem) || (stem.chars().count() >= 5 && word.starts_with(stem)))
+}
+
+/// The last word before a number, lower-cased, held without allocating (at most 24 letters).
+struct Word {
+    letters: [char; Word::LONGEST],
+    len: usize,
+}
+
+impl Word {
+    const LONGEST: usize = 24;
+
+    /// The word that ends where `chars`, read backwards, stand.
+    fn before(chars: &mut Peekable<impl Iterator<Item = (usize, char)>>) -> Word {
+        let mut word = Word {
+            letters: ['\0'; Word::LONGEST],
+            len: 0,
+        };
+        while word.len < Word::LONGEST {
+            let Some((_, c)) = chars.next_if(|(_, c)| c.is_alphabetic()) else {
+                break;
+            };
+            // Lower-casing to one character is enough for the words compared against.
+            word.letters[word.len] = c.to_lowercase().next().unwrap_or(c);
+            word.len += 1;
+        }
+        word.letters[..word.len].reverse();
+        word
+    }
+
+    fn is(&self, other: &str) -> bool {
+        self.letters[..self.len].iter().copied().eq(other.chars())
+    }
+
+    fn starts_with(&self, prefix: &str) -> bool {
+        let mut letters = self.letters[..self.len].iter();
+        prefix.chars().all(|c| letters.next() == Some(&c))
+    }
 }

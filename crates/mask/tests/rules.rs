@@ -178,6 +178,14 @@ fn masked_output_is_final_even_when_visible_digits_join_the_next_number() {
 }
 
 #[test]
+fn a_card_right_after_a_mistyped_iban_is_masked() {
+    assert_eq!(
+        mask("DE89 3704 0044 0532 0130 0 4111 1111 1111 1111"),
+        "DE89 3704 0044 0532 0130 0 **** **** **** 1111"
+    );
+}
+
+#[test]
 fn two_phones_in_a_row_are_both_masked() {
     assert_eq!(
         mask("555-123-4567 555-765-4321"),

@@ -1,0 +1,105 @@
+//! Installs what the project needs, idempotently: toolchain components, Debian packages, cargo
+//! tools. Each check is cheap when everything is there already.
+
+use std::process::{Command, Stdio};
+
+use crate::Result;
+
+/// Debian packages the build and the tests need beyond the Rust toolchain. The masking engine
+/// needs none; the desktop shell and its headless tests add theirs here.
+const DEBIAN_PACKAGES: &[&str] = &[];
+
+/// Toolchain components the checks use.
+const RUSTUP_COMPONENTS: &[&str] = &["rustfmt", "clippy"];
+
+pub(crate) fn all() -> Result {
+    rustup_components()?;
+    debian_packages(DEBIAN_PACKAGES)
+}
+
+fn rustup_components() -> Result {
+    let Some(installed) = output("rustup", &["component", "list", "--installed"]) else {
+        // A toolchain not managed by rustup brings its own components.
+        return Ok(());
+    };
+    let missing: Vec<&str> = RUSTUP_COMPONENTS
+        .iter()
+        .copied()
+        .filter(|component| !installed.lines().any(|line| line.starts_with(component)))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    run(
+        "rustup",
+        &[&["component", "add"], missing.as_slice()].concat(),
+    )
+}
+
+fn debian_packages(packages: &[&str]) -> Result {
+    let missing: Vec<&str> = packages
+        .iter()
+        .copied()
+        .filter(|package| {
+            let status = output("dpkg-query", &["-W", "-f=${Status}", package]);
+            status.is_none_or(|status| !status.ends_with("installed"))
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let sudo: &[&str] = if output("id", &["-u"]).as_deref() == Some("0") {
+        &[]
+    } else {
+        &["sudo"]
+    };
+    let apt = |args: &[&str]| {
+        let command = [
+            sudo,
+            &["env", "DEBIAN_FRONTEND=noninteractive", "apt-get"],
+            args,
+        ]
+        .concat();
+        run(command[0], &command[1..])
+    };
+    apt(&["update", "-qq"])?;
+    apt(&[
+        &["install", "-y", "-qq", "--no-install-recommends"],
+        missing.as_slice(),
+    ]
+    .concat())
+}
+
+/// Installs a cargo subcommand from crates.io unless it is already on the PATH.
+pub(crate) fn cargo_tool(name: &str) -> Result {
+    if output(name, &["--version"]).is_some() {
+        return Ok(());
+    }
+    run("cargo", &["install", "--locked", name])
+}
+
+/// The trimmed standard output of a command that succeeded.
+fn output(program: &str, args: &[&str]) -> Option<String> {
+    let output = Command::new(program)
+        .args(args)
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+fn run(program: &str, args: &[&str]) -> Result {
+    println!("xtask: {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .status()
+        .map_err(|e| format!("{program}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{program} {} failed ({status})", args.join(" ")))
+    }
+}
