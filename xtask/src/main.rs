@@ -4,7 +4,8 @@
 //! - `cargo xtask run` runs the product;
 //! - `cargo xtask test` runs every check: formatting, lints, all tests;
 //! - `cargo xtask bench` runs the benchmarks;
-//! - `cargo xtask fuzz [SECONDS]` fuzzes the masking engine.
+//! - `cargo xtask fuzz [SECONDS]` fuzzes the masking engine;
+//! - `cargo xtask schema` regenerates `docs/protocol.schema.json` from the protocol's types.
 
 mod setup;
 
@@ -13,7 +14,7 @@ use std::process::{Command, ExitCode};
 
 type Result<T = ()> = std::result::Result<T, String>;
 
-const USAGE: &str = "usage: cargo xtask <setup | run | test | bench | fuzz [SECONDS]>";
+const USAGE: &str = "usage: cargo xtask <setup | run | test | bench | fuzz [SECONDS] | schema>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
         ["run"] => run(),
         ["test"] => test(),
         ["bench"] => bench(),
+        ["schema"] => schema(),
         ["fuzz"] => fuzz(DEFAULT_FUZZ_SECONDS),
         ["fuzz", seconds] => match seconds.parse() {
             Ok(seconds) => fuzz(seconds),
@@ -89,6 +91,20 @@ fn bench() -> Result {
         &mut cargo(&["bench", "--package", "switchboard-mask"]),
         "benchmarks",
     )
+}
+
+/// Writes the protocol's JSON Schema, generated from its types, where the docs publish it.
+fn schema() -> Result {
+    let mut command = cargo(&[
+        "test",
+        "--quiet",
+        "--package",
+        "switchboard-protocol",
+        "--test",
+        "schema",
+    ]);
+    command.env("SWITCHBOARD_WRITE_SCHEMA", "1");
+    step(&mut command, "docs/protocol.schema.json")
 }
 
 const DEFAULT_FUZZ_SECONDS: u64 = 300;

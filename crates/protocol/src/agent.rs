@@ -1,0 +1,311 @@
+//! Frames between the server and an agent desktop, on `GET /api/v1/agent/ws` (bearer token from
+//! `POST /api/v1/agent/login`).
+//!
+//! The desktop opens with [`AgentClientFrame::Hello`]; the server answers
+//! [`AgentServerFrame::Welcome`] and then sends events, each with its sequence number, replaying
+//! first whatever followed the `last_seq` the hello named.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    AgentId, Channel, ChatMessage, CommandId, ContextValue, ConversationId, EndedBy, ErrorBody,
+    Millis, Presence, QueueId, Seq,
+};
+
+/// A frame the desktop sends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AgentClientFrame {
+    /// First frame of every connection.
+    Hello {
+        protocol: u32,
+        /// The last sequence number this desktop applied, when it resumes; none on a first start.
+        #[serde(default)]
+        last_seq: Option<Seq>,
+    },
+    /// Everything up to `seq` is applied: the server may forget it.
+    Ack { seq: Seq },
+    Command {
+        id: CommandId,
+        command: AgentCommand,
+    },
+}
+
+/// What an agent asks of the server.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AgentCommand {
+    /// Change presence. RONA cannot be asked for: only the server sets it.
+    SetPresence {
+        presence: PresenceRequest,
+    },
+    Accept {
+        conversation: ConversationId,
+    },
+    Reject {
+        conversation: ConversationId,
+    },
+    SendMessage {
+        conversation: ConversationId,
+        text: String,
+    },
+    /// End the conversation with a wrap-up reason from the profile's list.
+    End {
+        conversation: ConversationId,
+        wrap_up: String,
+    },
+    Transfer {
+        conversation: ConversationId,
+        to: TransferTarget,
+    },
+    ConferenceInvite {
+        conversation: ConversationId,
+        agent: AgentId,
+    },
+    ConferenceExit {
+        conversation: ConversationId,
+        wrap_up: String,
+    },
+    ListQueues,
+    ListAvailableAgents,
+}
+
+/// A presence an agent may choose.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum PresenceRequest {
+    Available,
+    Idle { reason: String },
+    Offline,
+}
+
+/// Where a conversation is transferred.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TransferTarget {
+    Queue { queue: QueueId },
+    Agent { agent: AgentId },
+}
+
+/// A frame the server sends to a desktop.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AgentServerFrame {
+    Welcome {
+        protocol: u32,
+        agent: AgentSummary,
+        /// Whether the events after the hello's `last_seq` are being replayed.
+        resumed: bool,
+    },
+    Event {
+        seq: Seq,
+        event: AgentEvent,
+    },
+    /// The answer to a command (sent again, identical, if the command is retried).
+    Reply {
+        id: CommandId,
+        outcome: Outcome,
+    },
+    /// A frame that could not be read or is not allowed now. The connection stays up.
+    Error {
+        error: ErrorBody,
+    },
+}
+
+/// A command's outcome.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    Ok { result: CommandResult },
+    Error { error: ErrorBody },
+}
+
+/// What a successful command returns.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CommandResult {
+    Done,
+    Queues { queues: Vec<QueueSummary> },
+    Agents { agents: Vec<AgentSummary> },
+}
+
+/// Something that happened, for the desktop to apply in sequence order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AgentEvent {
+    /// The agent's presence, on connect and whenever it changes (also when the server sets RONA).
+    Presence {
+        presence: Presence,
+        since: Millis,
+    },
+    /// The administrator's desktop profile, on connect and whenever it changes.
+    Profile {
+        profile: DesktopProfile,
+    },
+    /// A conversation offered to this agent: accept or reject before `expires_at`.
+    Offer {
+        offer: Offer,
+    },
+    /// An offer is gone: expired (the agent is now in RONA), or the customer left.
+    OfferWithdrawn {
+        conversation: ConversationId,
+        reason: WithdrawReason,
+    },
+    /// A conversation this agent holds, in full: on accept and on reconnect.
+    Snapshot {
+        conversation: ConversationSnapshot,
+    },
+    Message {
+        message: ChatMessage,
+    },
+    /// A held conversation's interaction state changed.
+    State {
+        conversation: ConversationId,
+        state: InteractionState,
+    },
+    /// Informational notice: a toast (SPEC §2).
+    Notice {
+        conversation: ConversationId,
+        scenario: Scenario,
+        text: String,
+    },
+    /// The conversation left this agent's task list (ended and wrapped up, or transferred away).
+    Closed {
+        conversation: ConversationId,
+    },
+}
+
+/// The SPEC §2 scenario a notification is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Scenario {
+    IncomingChat,
+    IncomingSms,
+    IncomingFacebook,
+    Assigned,
+    Transferred,
+    Escalated,
+    EscalatedFromBot,
+    CustomerReturned,
+    ProactiveAccepted,
+}
+
+/// An offered conversation: what the alert shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Offer {
+    pub conversation: ConversationId,
+    pub channel: Channel,
+    pub scenario: Scenario,
+    pub customer_name: String,
+    /// The first message, or the reason given.
+    pub comment: String,
+    pub queue: QueueSummary,
+    /// When the customer started waiting: the alert shows the wait time from it.
+    pub waiting_since: Millis,
+    /// When the offer is withdrawn if not answered.
+    pub expires_at: Millis,
+    pub proactive: bool,
+}
+
+/// Why an offer went away.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WithdrawReason {
+    /// Not answered in time: the agent is in RONA.
+    Timeout,
+    /// The customer left before it was answered.
+    CustomerLeft,
+    /// The queue or another resource was deleted.
+    Interrupted,
+}
+
+/// A conversation the agent holds, with everything the workspace shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ConversationSnapshot {
+    pub id: ConversationId,
+    pub channel: Channel,
+    pub queue: QueueSummary,
+    pub customer: Customer,
+    pub state: InteractionState,
+    pub proactive: bool,
+    pub started_at: Millis,
+    /// When this agent accepted it: the workspace timer counts from here.
+    pub accepted_at: Option<Millis>,
+    pub history: Vec<ChatMessage>,
+    /// Context variables the website passed, displayable or not: the desktop shows only
+    /// displayable ones.
+    pub context: Vec<NamedContextValue>,
+}
+
+/// A context variable with its name.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct NamedContextValue {
+    pub name: String,
+    #[serde(flatten)]
+    pub value: ContextValue,
+}
+
+/// Who the customer is, as far as the server knows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Customer {
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// Where a held conversation stands (SPEC §3–4).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum InteractionState {
+    Active,
+    ConferenceRequested {
+        agent: AgentId,
+    },
+    Conference {
+        agents: Vec<AgentId>,
+    },
+    /// Ended (by whom), waiting for this agent's wrap-up reason.
+    WrapUp {
+        ended_by: EndedBy,
+    },
+    /// A resource it depends on was deleted: the agent can only end it.
+    Interrupted {
+        reason: String,
+    },
+}
+
+/// A queue, as pickers show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct QueueSummary {
+    pub id: QueueId,
+    pub name: String,
+}
+
+/// An agent, as pickers show them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct AgentSummary {
+    pub id: AgentId,
+    pub name: String,
+    pub email: String,
+}
+
+/// The administrator's desktop profile (SPEC §7).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct DesktopProfile {
+    /// Mask sensitive customer data (SPEC §5).
+    pub masking: bool,
+    pub theme: Theme,
+    pub alert_seconds: u32,
+    pub toast_seconds: u32,
+    pub wrap_up_reasons: Vec<String>,
+    pub idle_reasons: Vec<String>,
+}
+
+/// The notification theme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    Dark,
+    Light,
+}

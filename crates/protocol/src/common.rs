@@ -1,0 +1,175 @@
+//! Types both sides of the protocol share.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A position in one stream of server→client events, from 1, without gaps.
+pub type Seq = u64;
+
+/// Milliseconds since the Unix epoch, UTC.
+pub type Millis = u64;
+
+macro_rules! id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+        #[serde(transparent)]
+        pub struct $name(pub String);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(id: &str) -> Self {
+                $name(id.to_owned())
+            }
+        }
+    };
+}
+
+id!(
+    /// A conversation, unique on the server.
+    ConversationId
+);
+id!(
+    /// An agent account.
+    AgentId
+);
+id!(
+    /// A queue, as named in the server's configuration.
+    QueueId
+);
+id!(
+    /// Chosen by the client for each command, unique within its stream: a command sent again
+    /// with the same id is applied once.
+    CommandId
+);
+
+/// Where a conversation comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Chat,
+    Sms,
+    Facebook,
+}
+
+/// An agent's presence (SPEC §1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Presence {
+    /// Receives new requests.
+    Available,
+    /// Receives nothing new, for an administrator-defined reason.
+    Idle { reason: String },
+    /// Redirected on no answer: let an offer expire. Set only by the server; left only by the
+    /// agent's own choice.
+    Rona,
+    /// Signed out.
+    Offline,
+}
+
+/// Who wrote a message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Sender {
+    Customer {
+        name: String,
+    },
+    Agent {
+        agent: AgentId,
+        name: String,
+    },
+    /// A line written by the system: "Customer ended the conversation", "Ann joined".
+    System,
+}
+
+/// One message of a conversation's thread.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ChatMessage {
+    /// Increasing within the conversation: the thread's order.
+    pub id: u64,
+    pub conversation: ConversationId,
+    pub from: Sender,
+    pub text: String,
+    pub sent_at: Millis,
+}
+
+/// A value the website passed when the chat started (SPEC §3 Additional details).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ContextValue {
+    pub value: String,
+    /// Only displayable variables are shown to the agent.
+    #[serde(rename = "isDisplayable", alias = "is_displayable", default)]
+    pub displayable: bool,
+}
+
+/// How a conversation was ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EndedBy {
+    Customer,
+    Agent,
+    /// Interrupted because something it depends on was deleted (SPEC §3).
+    System,
+}
+
+/// What went wrong, for a program to act on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The frame is not valid JSON or not a known frame.
+    MalformedFrame,
+    /// The frame is larger than [`crate::rules::MAX_FRAME_BYTES`].
+    FrameTooLarge,
+    /// The hello named a protocol version the server does not speak.
+    UnsupportedVersion,
+    /// A frame other than hello came first, or hello came twice.
+    OutOfOrder,
+    /// Credentials or token missing, wrong or expired.
+    Unauthorized,
+    /// The conversation, queue or agent named does not exist (for this client).
+    NotFound,
+    /// The command does not apply in the current state (accepting an offer that was withdrawn,
+    /// transferring before accepting, leaving RONA for RONA).
+    InvalidState,
+    /// A message of more than [`crate::rules::MAX_MESSAGE_CHARS`] characters.
+    MessageTooLong,
+    /// A message containing `<` or `>`, reserved for template parameters.
+    ReservedCharacters,
+    /// An empty message.
+    EmptyMessage,
+    /// A wrap-up or idle reason that is not in the configured list.
+    UnknownReason,
+    /// More context variables than [`crate::rules::MAX_CONTEXT_VARIABLES`], or a field too long.
+    InvalidInput,
+    /// The server failed; the command was not applied and may be retried.
+    Internal,
+}
+
+/// An error: a code for programs, a message for people.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ErrorBody {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ErrorBody {
+        ErrorBody {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ErrorBody {}

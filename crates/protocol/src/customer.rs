@@ -1,0 +1,114 @@
+//! Frames between the server and the chat widget, on `GET /api/v1/customer/ws`.
+//!
+//! The widget opens with [`CustomerClientFrame::Hello`], naming the conversation token it holds
+//! when the page is reloaded; the server answers [`CustomerServerFrame::Welcome`] and replays
+//! what the widget has not seen.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::{ChatMessage, CommandId, ContextValue, ConversationId, EndedBy, ErrorBody, Seq};
+
+/// A frame the widget sends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CustomerClientFrame {
+    Hello {
+        protocol: u32,
+        /// The conversation to resume, after a reload.
+        #[serde(default)]
+        resume: Option<Resume>,
+    },
+    Ack {
+        seq: Seq,
+    },
+    Command {
+        id: CommandId,
+        command: CustomerCommand,
+    },
+}
+
+/// What the widget holds to come back to its conversation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Resume {
+    /// The secret the server gave when the chat started.
+    pub token: String,
+    pub last_seq: Seq,
+}
+
+/// What a customer asks of the server.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CustomerCommand {
+    StartChat {
+        /// The widget, as configured on the server.
+        widget: String,
+        name: String,
+        #[serde(default)]
+        email: Option<String>,
+        message: String,
+        /// What the page's context provider returned (at most 100 variables).
+        #[serde(default)]
+        context: BTreeMap<String, ContextValue>,
+    },
+    SendMessage {
+        text: String,
+    },
+    End,
+}
+
+/// A frame the server sends to the widget.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CustomerServerFrame {
+    Welcome {
+        protocol: u32,
+        resumed: bool,
+    },
+    Event {
+        seq: Seq,
+        event: CustomerEvent,
+    },
+    Reply {
+        id: CommandId,
+        outcome: CustomerOutcome,
+    },
+    Error {
+        error: ErrorBody,
+    },
+}
+
+/// A command's outcome.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum CustomerOutcome {
+    Ok,
+    Error { error: ErrorBody },
+}
+
+/// Something that happened in the customer's conversation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CustomerEvent {
+    /// The chat started: keep `token` to resume it after a reload.
+    Started {
+        conversation: ConversationId,
+        token: String,
+    },
+    /// Waiting for an agent.
+    Queued {
+        position: u32,
+        estimated_wait_seconds: u32,
+    },
+    AgentJoined {
+        name: String,
+    },
+    Message {
+        message: ChatMessage,
+    },
+    Ended {
+        by: EndedBy,
+    },
+}

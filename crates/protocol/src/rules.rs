@@ -1,0 +1,76 @@
+//! Limits both sides enforce: the desktop's composer refuses what the server would refuse, with
+//! the same words.
+
+use crate::{ErrorBody, ErrorCode};
+
+/// At most this many characters in one chat message (SPEC §3).
+pub const MAX_MESSAGE_CHARS: usize = 1000;
+
+/// Characters reserved for replaceable parameters in message templates (SPEC §3).
+pub const RESERVED_CHARACTERS: [char; 2] = ['<', '>'];
+
+/// At most this many context variables when a chat starts.
+pub const MAX_CONTEXT_VARIABLES: usize = 100;
+
+/// At most this many bytes in one WebSocket frame; larger frames are refused.
+pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+
+/// Checks a chat message before it is sent: not empty, at most [`MAX_MESSAGE_CHARS`]
+/// characters, none of [`RESERVED_CHARACTERS`].
+pub fn check_message(text: &str) -> Result<(), ErrorBody> {
+    if text.trim().is_empty() {
+        return Err(ErrorBody::new(
+            ErrorCode::EmptyMessage,
+            "The message is empty.",
+        ));
+    }
+    let length = text.chars().count();
+    if length > MAX_MESSAGE_CHARS {
+        return Err(ErrorBody::new(
+            ErrorCode::MessageTooLong,
+            format!(
+                "The message has {length} characters; at most {MAX_MESSAGE_CHARS} can be sent. \
+                 Shorten it by {}.",
+                length - MAX_MESSAGE_CHARS
+            ),
+        ));
+    }
+    if text.contains(RESERVED_CHARACTERS) {
+        return Err(ErrorBody::new(
+            ErrorCode::ReservedCharacters,
+            "The characters < and > cannot be sent in a chat message: they mark replaceable \
+             parameters in message templates.",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_up_to_the_limit_counted_in_characters() {
+        assert_eq!(check_message(&"ž".repeat(MAX_MESSAGE_CHARS)), Ok(()));
+        assert_eq!(check_message("line one\nline two"), Ok(()));
+    }
+
+    #[test]
+    fn refuses_long_reserved_and_empty_messages_with_their_codes() {
+        let long = check_message(&"a".repeat(MAX_MESSAGE_CHARS + 1)).unwrap_err();
+        assert_eq!(long.code, ErrorCode::MessageTooLong);
+        assert!(long.message.contains("1001 characters"), "{long}");
+        assert_eq!(
+            check_message("a <b>").unwrap_err().code,
+            ErrorCode::ReservedCharacters
+        );
+        assert_eq!(
+            check_message("2 > 1").unwrap_err().code,
+            ErrorCode::ReservedCharacters
+        );
+        assert_eq!(
+            check_message(" \n ").unwrap_err().code,
+            ErrorCode::EmptyMessage
+        );
+    }
+}

@@ -1,0 +1,30 @@
+//! The JSON Schema of every frame, generated from the types: `docs/protocol.schema.json` is this
+//! function's output, checked by a test so that it never drifts from the code.
+
+use schemars::schema_for;
+use serde_json::{Value, json};
+
+use crate::PROTOCOL_VERSION;
+use crate::agent::{AgentClientFrame, AgentServerFrame};
+use crate::customer::{CustomerClientFrame, CustomerServerFrame};
+
+/// One JSON document holding the schema of each of the four frame types.
+pub fn document() -> Value {
+    json!({
+        "title": "Switchboard protocol",
+        "version": PROTOCOL_VERSION,
+        "frames": {
+            "AgentClientFrame": schema_for!(AgentClientFrame),
+            "AgentServerFrame": schema_for!(AgentServerFrame),
+            "CustomerClientFrame": schema_for!(CustomerClientFrame),
+            "CustomerServerFrame": schema_for!(CustomerServerFrame),
+        }
+    })
+}
+
+/// The document as written to `docs/protocol.schema.json`.
+pub fn document_text() -> String {
+    let mut text = serde_json::to_string_pretty(&document()).expect("a schema serializes");
+    text.push('\n');
+    text
+}
