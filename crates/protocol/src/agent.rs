@@ -214,6 +214,8 @@ pub struct Offer {
 pub enum WithdrawReason {
     /// Not answered in time: the agent is in RONA.
     Timeout,
+    /// The agent rejected it (or left Available while it was pending).
+    Rejected,
     /// The customer left before it was answered.
     CustomerLeft,
     /// The queue or another resource was deleted.

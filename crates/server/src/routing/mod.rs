@@ -1,0 +1,1015 @@
+//! Routing (SPEC §1–4): presence, queues, offers, RONA, accept/reject, messages, ending with a
+//! wrap-up reason, and what a lost connection does.
+//!
+//! The [`Router`] is the in-memory model of every agent and open conversation. It does no I/O
+//! and reads no clock: each operation takes `now` and appends what it emits and changes to an
+//! [`Effects`], which the hub persists and delivers. All routing decisions are made here, one at
+//! a time, so a conversation can never be held by two agents.
+
+mod effects;
+
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+
+use switchboard_protocol::agent::{
+    AgentEvent, AgentSummary, ConversationSnapshot, Customer, InteractionState, NamedContextValue,
+    Offer, PresenceRequest, QueueSummary, Scenario, WithdrawReason,
+};
+use switchboard_protocol::customer::CustomerEvent;
+use switchboard_protocol::rules::{self, MAX_CONTEXT_VARIABLES};
+use switchboard_protocol::{
+    AgentId, Channel, ChatMessage, ContextValue, ConversationId, EndedBy, ErrorBody, ErrorCode,
+    Millis, Presence, QueueId, Sender,
+};
+
+pub use effects::{Effects, Emit};
+
+use crate::config::Config;
+use crate::store::{AgentRecord, ConversationRecord, Status};
+
+/// The line the thread shows when the customer leaves.
+pub const CUSTOMER_ENDED: &str = "Customer ended the conversation";
+
+/// Estimated wait per position before any conversation has been accepted.
+const INITIAL_WAIT_MILLIS: u64 = 30_000;
+
+type Result<T = ()> = std::result::Result<T, ErrorBody>;
+
+fn error(code: ErrorCode, message: impl Into<String>) -> ErrorBody {
+    ErrorBody::new(code, message)
+}
+
+/// An agent as routing sees them.
+#[derive(Debug)]
+struct Agent {
+    summary: AgentSummary,
+    queues: Vec<QueueId>,
+    capacity: usize,
+    presence: Presence,
+    presence_since: Millis,
+    /// Since when the agent has had no new work: the longest idle is offered first.
+    idle_since: Millis,
+    connected: bool,
+    disconnected_at: Option<Millis>,
+    held: BTreeSet<ConversationId>,
+    offer: Option<ConversationId>,
+}
+
+impl Agent {
+    fn can_take_offer(&self) -> bool {
+        self.connected
+            && self.presence == Presence::Available
+            && self.offer.is_none()
+            && self.held.len() < self.capacity
+    }
+}
+
+/// An open conversation.
+#[derive(Debug)]
+struct Conversation {
+    record: ConversationRecord,
+    history: Vec<ChatMessage>,
+    offer: Option<PendingOffer>,
+    /// Agents who rejected it: not offered to them again.
+    rejected_by: HashSet<AgentId>,
+    /// The queue position the customer was last told.
+    told_position: Option<u32>,
+}
+
+#[derive(Clone, Debug)]
+struct PendingOffer {
+    agent: AgentId,
+    expires_at: Millis,
+}
+
+/// The routing model. See the module documentation.
+#[derive(Debug)]
+pub struct Router {
+    config: Arc<Config>,
+    agents: HashMap<AgentId, Agent>,
+    conversations: HashMap<ConversationId, Conversation>,
+    /// Waiting conversations per queue, longest waiting first; offered ones are taken out.
+    queues: HashMap<QueueId, VecDeque<ConversationId>>,
+    /// Moving average of how long customers waited for an agent.
+    average_wait: Millis,
+}
+
+impl Router {
+    /// The model as stored: agents (all starting disconnected, their grace period from `now`)
+    /// and open conversations with their threads.
+    pub fn new(
+        config: Arc<Config>,
+        agents: Vec<AgentRecord>,
+        conversations: Vec<(ConversationRecord, Vec<ChatMessage>)>,
+        now: Millis,
+    ) -> Router {
+        let mut router = Router {
+            queues: config
+                .queues
+                .iter()
+                .map(|q| (q.id.clone(), VecDeque::new()))
+                .collect(),
+            config,
+            agents: HashMap::new(),
+            conversations: HashMap::new(),
+            average_wait: INITIAL_WAIT_MILLIS,
+        };
+        for record in agents {
+            router.add_agent(record, now);
+        }
+        let mut waiting = Vec::new();
+        for (record, history) in conversations {
+            let id = record.id.clone();
+            match &record.status {
+                Status::Waiting { since } => waiting.push((*since, id.clone())),
+                Status::Held { agent, .. } | Status::WrapUp { agent, .. } => {
+                    if let Some(holder) = router.agents.get_mut(agent) {
+                        holder.held.insert(id.clone());
+                    }
+                }
+                Status::Closed { .. } => continue,
+            }
+            let conversation = Conversation {
+                record,
+                history,
+                offer: None,
+                rejected_by: HashSet::new(),
+                told_position: None,
+            };
+            router.conversations.insert(id, conversation);
+        }
+        waiting.sort();
+        for (_, id) in waiting {
+            let queue = router.conversations[&id].record.queue.clone();
+            router.queues.entry(queue).or_default().push_back(id);
+        }
+        router
+    }
+
+    /// Adds an account created while the server runs.
+    pub fn add_agent(&mut self, record: AgentRecord, now: Millis) {
+        let capacity = record
+            .capacity
+            .unwrap_or(self.config.agents.default_capacity) as usize;
+        let agent = Agent {
+            summary: AgentSummary {
+                id: record.id.clone(),
+                name: record.name,
+                email: record.email,
+            },
+            queues: record.queues,
+            capacity,
+            presence: record.presence,
+            presence_since: record.presence_since,
+            idle_since: now,
+            connected: false,
+            disconnected_at: Some(now),
+            held: BTreeSet::new(),
+            offer: None,
+        };
+        self.agents.insert(record.id, agent);
+    }
+
+    pub fn agent(&self, id: &AgentId) -> Option<&AgentSummary> {
+        self.agents.get(id).map(|agent| &agent.summary)
+    }
+
+    pub fn presence(&self, id: &AgentId) -> Option<&Presence> {
+        self.agents.get(id).map(|agent| &agent.presence)
+    }
+
+    pub fn holder(&self, conversation: &ConversationId) -> Option<&AgentId> {
+        match &self.conversations.get(conversation)?.record.status {
+            Status::Held { agent, .. } | Status::WrapUp { agent, .. } => Some(agent),
+            _ => None,
+        }
+    }
+
+    /// The record of an open conversation, as the store keeps it.
+    pub fn record(&self, conversation: &ConversationId) -> Option<&ConversationRecord> {
+        self.conversations.get(conversation).map(|c| &c.record)
+    }
+
+    // --- Agents: connection and presence -------------------------------------------------
+
+    /// The agent's desktop connected. A fresh start (not a resume) gets the whole picture:
+    /// presence, profile, every held conversation and any pending offer.
+    pub fn agent_connected(&mut self, id: &AgentId, fresh: bool, now: Millis, fx: &mut Effects) {
+        let Some(agent) = self.agents.get_mut(id) else {
+            return;
+        };
+        agent.connected = true;
+        agent.disconnected_at = None;
+        if fresh {
+            let presence = AgentEvent::Presence {
+                presence: agent.presence.clone(),
+                since: agent.presence_since,
+            };
+            fx.agent(id, presence);
+            fx.agent(
+                id,
+                AgentEvent::Profile {
+                    profile: self.config.desktop_profile(),
+                },
+            );
+            let held: Vec<ConversationId> = agent.held.iter().cloned().collect();
+            let offered = agent.offer.clone();
+            for conversation in held {
+                let snapshot = self.snapshot(&conversation);
+                fx.agent(
+                    id,
+                    AgentEvent::Snapshot {
+                        conversation: snapshot,
+                    },
+                );
+            }
+            if let Some(conversation) = offered {
+                let offer = self.offer_for(&conversation);
+                fx.agent(id, AgentEvent::Offer { offer });
+            }
+        }
+        self.dispatch(now, fx);
+    }
+
+    /// The agent's desktop went away. Presence and conversations stay for the grace period.
+    pub fn agent_disconnected(&mut self, id: &AgentId, now: Millis) {
+        if let Some(agent) = self.agents.get_mut(id) {
+            agent.connected = false;
+            agent.disconnected_at = Some(now);
+        }
+    }
+
+    pub fn set_presence(
+        &mut self,
+        id: &AgentId,
+        request: PresenceRequest,
+        now: Millis,
+        fx: &mut Effects,
+    ) -> Result {
+        let agent = self
+            .agents
+            .get(id)
+            .ok_or_else(|| error(ErrorCode::NotFound, "No such agent."))?;
+        let presence = match request {
+            PresenceRequest::Available => Presence::Available,
+            PresenceRequest::Idle { reason } => {
+                if !self.config.idle_reasons.contains(&reason) {
+                    return Err(error(
+                        ErrorCode::UnknownReason,
+                        format!(
+                            "\"{reason}\" is not an idle reason; choose one of: {}.",
+                            self.config.idle_reasons.join(", ")
+                        ),
+                    ));
+                }
+                Presence::Idle { reason }
+            }
+            PresenceRequest::Offline => {
+                if !agent.held.is_empty() {
+                    return Err(error(
+                        ErrorCode::InvalidState,
+                        format!(
+                            "End or transfer your {} conversation(s) before signing out.",
+                            agent.held.len()
+                        ),
+                    ));
+                }
+                Presence::Offline
+            }
+        };
+        if let Some(conversation) = agent
+            .offer
+            .clone()
+            .filter(|_| presence != Presence::Available)
+        {
+            // Leaving Available gives the pending offer back, without RONA: the agent answered.
+            self.withdraw_offer(&conversation, WithdrawReason::Rejected, now, fx);
+        }
+        let agent = self.agents.get_mut(id).expect("checked above");
+        if presence == Presence::Available && agent.presence != Presence::Available {
+            agent.idle_since = now;
+        }
+        self.change_presence(id, presence, now, fx);
+        self.dispatch(now, fx);
+        Ok(())
+    }
+
+    fn change_presence(&mut self, id: &AgentId, presence: Presence, now: Millis, fx: &mut Effects) {
+        let agent = self.agents.get_mut(id).expect("a known agent");
+        if agent.presence == presence {
+            return;
+        }
+        agent.presence = presence.clone();
+        agent.presence_since = now;
+        fx.presences.push((id.clone(), presence.clone(), now));
+        fx.agent(
+            id,
+            AgentEvent::Presence {
+                presence,
+                since: now,
+            },
+        );
+    }
+
+    /// Agents who could take a transfer or conference now, for pickers.
+    pub fn available_agents(&self) -> Vec<AgentSummary> {
+        let mut agents: Vec<AgentSummary> = self
+            .agents
+            .values()
+            .filter(|agent| agent.connected && agent.presence == Presence::Available)
+            .map(|agent| agent.summary.clone())
+            .collect();
+        agents.sort_by(|a, b| a.name.cmp(&b.name));
+        agents
+    }
+
+    pub fn queue_summaries(&self) -> Vec<QueueSummary> {
+        self.config
+            .queues
+            .iter()
+            .map(|q| QueueSummary {
+                id: q.id.clone(),
+                name: q.name.clone(),
+            })
+            .collect()
+    }
+
+    // --- Customers --------------------------------------------------------------------------
+
+    /// A customer starts a live chat from a widget.
+    #[allow(clippy::too_many_arguments)]
+    pub fn start_chat(
+        &mut self,
+        id: ConversationId,
+        token: &str,
+        token_hash: String,
+        widget: &str,
+        customer: Customer,
+        first_message: &str,
+        context: Vec<(String, ContextValue)>,
+        now: Millis,
+        fx: &mut Effects,
+    ) -> Result {
+        let widget = self.config.widget(widget).ok_or_else(|| {
+            error(
+                ErrorCode::NotFound,
+                format!("No widget \"{widget}\" is configured."),
+            )
+        })?;
+        if customer.name.trim().is_empty() || customer.name.chars().count() > 100 {
+            return Err(error(
+                ErrorCode::InvalidInput,
+                "Please give a name of 1 to 100 characters.",
+            ));
+        }
+        if customer
+            .email
+            .as_ref()
+            .is_some_and(|email| !email.contains('@') || email.len() > 254)
+        {
+            return Err(error(
+                ErrorCode::InvalidInput,
+                "That e-mail address does not look right.",
+            ));
+        }
+        if context.len() > MAX_CONTEXT_VARIABLES {
+            return Err(error(
+                ErrorCode::InvalidInput,
+                format!(
+                    "At most {MAX_CONTEXT_VARIABLES} context variables can be passed; got {}.",
+                    context.len()
+                ),
+            ));
+        }
+        rules::check_message(first_message)?;
+        let record = ConversationRecord {
+            id: id.clone(),
+            channel: Channel::Chat,
+            queue: widget.queue.clone(),
+            customer: Customer {
+                name: customer.name.trim().to_owned(),
+                ..customer
+            },
+            context: context
+                .into_iter()
+                .map(|(name, value)| NamedContextValue { name, value })
+                .collect(),
+            proactive: false,
+            started_at: now,
+            comment: first_message.to_owned(),
+            status: Status::Waiting { since: now },
+            next_message: 1,
+        };
+        let queue = record.queue.clone();
+        let customer_name = record.customer.name.clone();
+        fx.created.push((record.clone(), token_hash));
+        self.conversations.insert(
+            id.clone(),
+            Conversation {
+                record,
+                history: Vec::new(),
+                offer: None,
+                rejected_by: HashSet::new(),
+                told_position: None,
+            },
+        );
+        fx.customer(
+            &id,
+            CustomerEvent::Started {
+                conversation: id.clone(),
+                token: token.to_owned(),
+            },
+        );
+        self.append(
+            &id,
+            Sender::Customer {
+                name: customer_name,
+            },
+            first_message,
+            now,
+            fx,
+        );
+        self.queues.entry(queue).or_default().push_back(id);
+        self.dispatch(now, fx);
+        Ok(())
+    }
+
+    pub fn customer_message(
+        &mut self,
+        id: &ConversationId,
+        text: &str,
+        now: Millis,
+        fx: &mut Effects,
+    ) -> Result {
+        rules::check_message(text)?;
+        let conversation = self.open_conversation(id)?;
+        if matches!(conversation.record.status, Status::WrapUp { .. }) {
+            return Err(error(
+                ErrorCode::InvalidState,
+                "This conversation has ended.",
+            ));
+        }
+        let name = conversation.record.customer.name.clone();
+        self.append(id, Sender::Customer { name }, text, now, fx);
+        Ok(())
+    }
+
+    /// The customer ends the chat from the widget.
+    pub fn customer_end(&mut self, id: &ConversationId, now: Millis, fx: &mut Effects) -> Result {
+        let conversation = self.open_conversation(id)?;
+        match conversation.record.status.clone() {
+            Status::Waiting { .. } => {
+                if conversation.offer.is_some() {
+                    self.withdraw_offer(id, WithdrawReason::CustomerLeft, now, fx);
+                }
+                self.remove_from_queue(id);
+                self.close(id, EndedBy::Customer, None, now, fx);
+            }
+            Status::Held { agent, accepted_at } => {
+                self.append(id, Sender::System, CUSTOMER_ENDED, now, fx);
+                let ended_by = EndedBy::Customer;
+                self.set_status(
+                    id,
+                    Status::WrapUp {
+                        agent: agent.clone(),
+                        accepted_at,
+                        ended_by,
+                    },
+                    fx,
+                );
+                fx.agent(
+                    &agent,
+                    AgentEvent::State {
+                        conversation: id.clone(),
+                        state: InteractionState::WrapUp { ended_by },
+                    },
+                );
+                fx.customer(id, CustomerEvent::Ended { by: ended_by });
+            }
+            Status::WrapUp { .. } | Status::Closed { .. } => {
+                return Err(error(
+                    ErrorCode::InvalidState,
+                    "This conversation has already ended.",
+                ));
+            }
+        }
+        self.dispatch(now, fx);
+        Ok(())
+    }
+
+    // --- Agents: work -------------------------------------------------------------------------
+
+    pub fn accept(
+        &mut self,
+        agent: &AgentId,
+        id: &ConversationId,
+        now: Millis,
+        fx: &mut Effects,
+    ) -> Result {
+        self.check_offered_to(agent, id)?;
+        let conversation = self.conversations.get_mut(id).expect("checked");
+        conversation.offer = None;
+        let Status::Waiting { since } = conversation.record.status else {
+            unreachable!("only waiting conversations are offered")
+        };
+        self.average_wait = (self.average_wait * 4 + now.saturating_sub(since)) / 5;
+        let holder = self.agents.get_mut(agent).expect("checked");
+        holder.offer = None;
+        holder.held.insert(id.clone());
+        holder.idle_since = now;
+        let name = holder.summary.name.clone();
+        self.set_status(
+            id,
+            Status::Held {
+                agent: agent.clone(),
+                accepted_at: now,
+            },
+            fx,
+        );
+        fx.agent(
+            agent,
+            AgentEvent::Snapshot {
+                conversation: self.snapshot(id),
+            },
+        );
+        fx.customer(id, CustomerEvent::AgentJoined { name });
+        Ok(())
+    }
+
+    pub fn reject(
+        &mut self,
+        agent: &AgentId,
+        id: &ConversationId,
+        now: Millis,
+        fx: &mut Effects,
+    ) -> Result {
+        self.check_offered_to(agent, id)?;
+        self.withdraw_offer(id, WithdrawReason::Rejected, now, fx);
+        self.dispatch(now, fx);
+        Ok(())
+    }
+
+    pub fn agent_message(
+        &mut self,
+        agent: &AgentId,
+        id: &ConversationId,
+        text: &str,
+        now: Millis,
+        fx: &mut Effects,
+    ) -> Result {
+        rules::check_message(text)?;
+        let conversation = self.held_by(agent, id)?;
+        if !matches!(conversation.record.status, Status::Held { .. }) {
+            return Err(error(
+                ErrorCode::InvalidState,
+                "This conversation has ended; choose a wrap-up reason.",
+            ));
+        }
+        let name = self.agents[agent].summary.name.clone();
+        self.append(
+            id,
+            Sender::Agent {
+                agent: agent.clone(),
+                name,
+            },
+            text,
+            now,
+            fx,
+        );
+        Ok(())
+    }
+
+    /// The agent ends a conversation (or wraps up one the customer ended).
+    pub fn end(
+        &mut self,
+        agent: &AgentId,
+        id: &ConversationId,
+        wrap_up: &str,
+        now: Millis,
+        fx: &mut Effects,
+    ) -> Result {
+        if !self
+            .config
+            .wrap_up_reasons
+            .iter()
+            .any(|reason| reason == wrap_up)
+        {
+            return Err(error(
+                ErrorCode::UnknownReason,
+                format!(
+                    "\"{wrap_up}\" is not a wrap-up reason; choose one of: {}.",
+                    self.config.wrap_up_reasons.join(", ")
+                ),
+            ));
+        }
+        let conversation = self.held_by(agent, id)?;
+        let ended_by = match conversation.record.status {
+            Status::WrapUp { ended_by, .. } => ended_by,
+            _ => {
+                fx.customer(id, CustomerEvent::Ended { by: EndedBy::Agent });
+                EndedBy::Agent
+            }
+        };
+        self.close(id, ended_by, Some(wrap_up.to_owned()), now, fx);
+        self.dispatch(now, fx);
+        Ok(())
+    }
+
+    // --- Time -----------------------------------------------------------------------------------
+
+    /// Applies what time decides: offers not answered by their expiry are withdrawn and their
+    /// agents put in RONA; agents disconnected past the grace period go Offline and their
+    /// conversations go back to their queues.
+    pub fn tick(&mut self, now: Millis, fx: &mut Effects) {
+        let expired: Vec<ConversationId> = self
+            .conversations
+            .iter()
+            .filter(|(_, c)| {
+                c.offer
+                    .as_ref()
+                    .is_some_and(|offer| offer.expires_at <= now)
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in expired {
+            let agent = self.conversations[&id]
+                .offer
+                .as_ref()
+                .expect("filtered")
+                .agent
+                .clone();
+            self.withdraw_offer(&id, WithdrawReason::Timeout, now, fx);
+            self.change_presence(&agent, Presence::Rona, now, fx);
+        }
+        let grace = u64::from(self.config.server.presence_grace_seconds) * 1000;
+        let gone: Vec<AgentId> = self
+            .agents
+            .iter()
+            .filter(|(_, a)| {
+                a.disconnected_at.is_some_and(|at| at + grace <= now)
+                    && a.presence != Presence::Offline
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in gone {
+            self.sign_out_lost_agent(&id, now, fx);
+        }
+        self.dispatch(now, fx);
+    }
+
+    /// When the next offer expires, for the hub's timer.
+    pub fn next_deadline(&self) -> Option<Millis> {
+        self.conversations
+            .values()
+            .filter_map(|c| c.offer.as_ref().map(|offer| offer.expires_at))
+            .min()
+    }
+
+    fn sign_out_lost_agent(&mut self, id: &AgentId, now: Millis, fx: &mut Effects) {
+        let agent = &self.agents[id];
+        if let Some(conversation) = agent.offer.clone() {
+            self.withdraw_offer(&conversation, WithdrawReason::Interrupted, now, fx);
+        }
+        // Live conversations go back to the head of their queue, with their history, for another
+        // agent; those the customer ended only wait for the wrap-up.
+        let live: Vec<ConversationId> = self.agents[id]
+            .held
+            .iter()
+            .filter(|c| matches!(self.conversations[*c].record.status, Status::Held { .. }))
+            .cloned()
+            .collect();
+        for conversation in live {
+            self.agents
+                .get_mut(id)
+                .expect("known")
+                .held
+                .remove(&conversation);
+            self.set_status(&conversation, Status::Waiting { since: now }, fx);
+            fx.agent(
+                id,
+                AgentEvent::Closed {
+                    conversation: conversation.clone(),
+                },
+            );
+            let queue = self.conversations[&conversation].record.queue.clone();
+            self.queues
+                .entry(queue)
+                .or_default()
+                .push_front(conversation);
+        }
+        self.change_presence(id, Presence::Offline, now, fx);
+    }
+
+    // --- The engine -----------------------------------------------------------------------------
+
+    /// Offers waiting conversations to free agents: the longest idle agent first, each the
+    /// longest-waiting conversation of the queues they serve that they have not rejected.
+    fn dispatch(&mut self, now: Millis, fx: &mut Effects) {
+        let mut free: Vec<(Millis, AgentId)> = self
+            .agents
+            .iter()
+            .filter(|(_, agent)| agent.can_take_offer())
+            .map(|(id, agent)| (agent.idle_since, id.clone()))
+            .collect();
+        if free.is_empty() {
+            self.tell_positions(fx);
+            return;
+        }
+        free.sort();
+        for (_, agent_id) in free {
+            let agent = &self.agents[&agent_id];
+            let mut best: Option<(Millis, QueueId, usize)> = None;
+            for queue in &agent.queues {
+                let Some(waiting) = self.queues.get(queue) else {
+                    continue;
+                };
+                let candidate = waiting
+                    .iter()
+                    .position(|id| !self.conversations[id].rejected_by.contains(&agent_id));
+                if let Some(index) = candidate {
+                    let since = self.conversations[&waiting[index]]
+                        .record
+                        .started_at_waiting();
+                    if best
+                        .as_ref()
+                        .is_none_or(|(best_since, ..)| since < *best_since)
+                    {
+                        best = Some((since, queue.clone(), index));
+                    }
+                }
+            }
+            if let Some((_, queue, index)) = best {
+                let id = self
+                    .queues
+                    .get_mut(&queue)
+                    .expect("found")
+                    .remove(index)
+                    .expect("found");
+                self.make_offer(&agent_id, &id, now, fx);
+            }
+        }
+        self.tell_positions(fx);
+    }
+
+    fn make_offer(&mut self, agent: &AgentId, id: &ConversationId, now: Millis, fx: &mut Effects) {
+        let channel = self.conversations[id].record.channel;
+        let timeout = match channel {
+            Channel::Chat => &self.config.workstreams.chat,
+            Channel::Sms => &self.config.workstreams.sms,
+            Channel::Facebook => &self.config.workstreams.facebook,
+        }
+        .offer_timeout();
+        let expires_at = now + timeout.as_millis() as Millis;
+        let conversation = self.conversations.get_mut(id).expect("waiting");
+        conversation.offer = Some(PendingOffer {
+            agent: agent.clone(),
+            expires_at,
+        });
+        conversation.told_position = None;
+        self.agents.get_mut(agent).expect("free").offer = Some(id.clone());
+        fx.agent(
+            agent,
+            AgentEvent::Offer {
+                offer: self.offer_for(id),
+            },
+        );
+    }
+
+    /// Takes an offer back: the conversation returns to the head of its queue.
+    fn withdraw_offer(
+        &mut self,
+        id: &ConversationId,
+        reason: WithdrawReason,
+        _now: Millis,
+        fx: &mut Effects,
+    ) {
+        let conversation = self.conversations.get_mut(id).expect("offered");
+        let Some(offer) = conversation.offer.take() else {
+            return;
+        };
+        if reason == WithdrawReason::Rejected {
+            conversation.rejected_by.insert(offer.agent.clone());
+        }
+        let queue = conversation.record.queue.clone();
+        if let Some(agent) = self.agents.get_mut(&offer.agent) {
+            agent.offer = None;
+        }
+        fx.agent(
+            &offer.agent,
+            AgentEvent::OfferWithdrawn {
+                conversation: id.clone(),
+                reason,
+            },
+        );
+        if reason != WithdrawReason::CustomerLeft {
+            self.queues.entry(queue).or_default().push_front(id.clone());
+        }
+    }
+
+    /// Tells waiting customers their new queue position, when it changed.
+    fn tell_positions(&mut self, fx: &mut Effects) {
+        for waiting in self.queues.values() {
+            for (index, id) in waiting.iter().enumerate() {
+                let position = index as u32 + 1;
+                let conversation = self.conversations.get_mut(id).expect("queued");
+                if conversation.told_position != Some(position) {
+                    conversation.told_position = Some(position);
+                    let estimated_wait_seconds =
+                        (u64::from(position) * self.average_wait / 1000) as u32;
+                    fx.customer(
+                        id,
+                        CustomerEvent::Queued {
+                            position,
+                            estimated_wait_seconds,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    fn append(
+        &mut self,
+        id: &ConversationId,
+        from: Sender,
+        text: &str,
+        now: Millis,
+        fx: &mut Effects,
+    ) {
+        let conversation = self.conversations.get_mut(id).expect("open");
+        let message = ChatMessage {
+            id: conversation.record.next_message,
+            conversation: id.clone(),
+            from,
+            text: text.to_owned(),
+            sent_at: now,
+        };
+        conversation.record.next_message += 1;
+        conversation.history.push(message.clone());
+        fx.touch(&conversation.record);
+        fx.messages.push(message.clone());
+        if let Some(agent) = self.holder(id).cloned() {
+            fx.agent(
+                &agent,
+                AgentEvent::Message {
+                    message: message.clone(),
+                },
+            );
+        }
+        fx.customer(id, CustomerEvent::Message { message });
+    }
+
+    fn close(
+        &mut self,
+        id: &ConversationId,
+        ended_by: EndedBy,
+        wrap_up: Option<String>,
+        now: Millis,
+        fx: &mut Effects,
+    ) {
+        if let Some(agent) = self.holder(id).cloned() {
+            let holder = self.agents.get_mut(&agent).expect("holder");
+            holder.held.remove(id);
+            holder.idle_since = now;
+            fx.agent(
+                &agent,
+                AgentEvent::Closed {
+                    conversation: id.clone(),
+                },
+            );
+        }
+        self.set_status(
+            id,
+            Status::Closed {
+                ended_by,
+                wrap_up,
+                closed_at: now,
+            },
+            fx,
+        );
+        self.conversations.remove(id);
+    }
+
+    fn set_status(&mut self, id: &ConversationId, status: Status, fx: &mut Effects) {
+        let record = &mut self.conversations.get_mut(id).expect("open").record;
+        record.status = status;
+        fx.touch(record);
+    }
+
+    fn remove_from_queue(&mut self, id: &ConversationId) {
+        for waiting in self.queues.values_mut() {
+            waiting.retain(|queued| queued != id);
+        }
+    }
+
+    fn open_conversation(&self, id: &ConversationId) -> Result<&Conversation> {
+        self.conversations
+            .get(id)
+            .ok_or_else(|| error(ErrorCode::NotFound, "This conversation is over."))
+    }
+
+    fn held_by(&self, agent: &AgentId, id: &ConversationId) -> Result<&Conversation> {
+        let conversation = self.open_conversation(id)?;
+        if self.holder(id) != Some(agent) {
+            return Err(error(
+                ErrorCode::InvalidState,
+                "You do not hold this conversation.",
+            ));
+        }
+        Ok(conversation)
+    }
+
+    fn check_offered_to(&self, agent: &AgentId, id: &ConversationId) -> Result {
+        let offered = self
+            .conversations
+            .get(id)
+            .and_then(|c| c.offer.as_ref())
+            .is_some_and(|offer| &offer.agent == agent);
+        if offered {
+            Ok(())
+        } else {
+            Err(error(
+                ErrorCode::InvalidState,
+                "This request is no longer offered to you.",
+            ))
+        }
+    }
+
+    fn offer_for(&self, id: &ConversationId) -> Offer {
+        let conversation = &self.conversations[id];
+        let record = &conversation.record;
+        Offer {
+            conversation: id.clone(),
+            channel: record.channel,
+            scenario: match record.channel {
+                Channel::Chat => Scenario::IncomingChat,
+                Channel::Sms => Scenario::IncomingSms,
+                Channel::Facebook => Scenario::IncomingFacebook,
+            },
+            customer_name: record.customer.name.clone(),
+            comment: record.comment.clone(),
+            queue: self.queue_summary(&record.queue),
+            waiting_since: record.started_at_waiting(),
+            expires_at: conversation
+                .offer
+                .as_ref()
+                .map_or(0, |offer| offer.expires_at),
+            proactive: record.proactive,
+        }
+    }
+
+    fn snapshot(&self, id: &ConversationId) -> ConversationSnapshot {
+        let conversation = &self.conversations[id];
+        let record = &conversation.record;
+        let (state, accepted_at) = match &record.status {
+            Status::Held { accepted_at, .. } => (InteractionState::Active, Some(*accepted_at)),
+            Status::WrapUp {
+                accepted_at,
+                ended_by,
+                ..
+            } => (
+                InteractionState::WrapUp {
+                    ended_by: *ended_by,
+                },
+                Some(*accepted_at),
+            ),
+            _ => (InteractionState::Active, None),
+        };
+        ConversationSnapshot {
+            id: id.clone(),
+            channel: record.channel,
+            queue: self.queue_summary(&record.queue),
+            customer: record.customer.clone(),
+            state,
+            proactive: record.proactive,
+            started_at: record.started_at,
+            accepted_at,
+            history: conversation.history.clone(),
+            context: record.context.clone(),
+        }
+    }
+
+    fn queue_summary(&self, id: &QueueId) -> QueueSummary {
+        let name = self
+            .config
+            .queue(id)
+            .map_or_else(|| id.0.clone(), |queue| queue.name.clone());
+        QueueSummary {
+            id: id.clone(),
+            name,
+        }
+    }
+}
+
+impl ConversationRecord {
+    /// Since when the customer has been waiting (their start, for a conversation never held).
+    fn started_at_waiting(&self) -> Millis {
+        match self.status {
+            Status::Waiting { since } => since,
+            _ => self.started_at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,400 @@
+//! Routing rules, driven directly with a chosen clock.
+
+use std::sync::Arc;
+
+use switchboard_protocol::agent::{
+    AgentEvent, Customer, InteractionState, PresenceRequest, WithdrawReason,
+};
+use switchboard_protocol::customer::CustomerEvent;
+use switchboard_protocol::{AgentId, ConversationId, EndedBy, ErrorCode, Presence, Sender};
+
+use super::{CUSTOMER_ENDED, Effects, Emit, Router};
+use crate::config::Config;
+use crate::store::{AgentRecord, Status};
+
+const CONFIG: &str = r#"
+    wrap_up_reasons = ["Resolved", "Follow-up"]
+    idle_reasons = ["Lunch"]
+    [server]
+    presence_grace_seconds = 60
+    [[queues]]
+    id = "general"
+    name = "General"
+    [workstreams.chat]
+    offer_timeout_seconds = 20
+    [agents]
+    default_capacity = 2
+    [[widgets]]
+    id = "site"
+    queue = "general"
+"#;
+
+fn agent(id: &str) -> AgentRecord {
+    AgentRecord {
+        id: AgentId::from(id),
+        email: format!("{id}@example.com"),
+        name: id.to_uppercase(),
+        password_hash: String::new(),
+        queues: vec!["general".into()],
+        capacity: None,
+        presence: Presence::Offline,
+        presence_since: 0,
+    }
+}
+
+/// A router with the given agents connected and Available, in that order of idleness.
+fn router(agents: &[&str]) -> Router {
+    let config = Arc::new(Config::parse(CONFIG).unwrap());
+    let mut router = Router::new(
+        config,
+        agents.iter().map(|id| agent(id)).collect(),
+        Vec::new(),
+        0,
+    );
+    for (i, id) in agents.iter().enumerate() {
+        let id = AgentId::from(*id);
+        let mut fx = Effects::default();
+        router.agent_connected(&id, true, i as u64, &mut fx);
+        router
+            .set_presence(&id, PresenceRequest::Available, i as u64, &mut fx)
+            .unwrap();
+    }
+    router
+}
+
+fn start(router: &mut Router, id: &str, now: u64) -> Effects {
+    let mut fx = Effects::default();
+    let customer = Customer {
+        name: "Zoë".into(),
+        email: None,
+        phone: None,
+    };
+    router
+        .start_chat(
+            ConversationId::from(id),
+            "token",
+            "hash".into(),
+            "site",
+            customer,
+            "Hello",
+            Vec::new(),
+            now,
+            &mut fx,
+        )
+        .unwrap();
+    fx
+}
+
+fn offers(fx: &Effects) -> Vec<(String, String)> {
+    fx.emits
+        .iter()
+        .filter_map(|emit| match emit {
+            Emit::Agent(agent, AgentEvent::Offer { offer }) => {
+                Some((agent.0.clone(), offer.conversation.0.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn agent_events(fx: &Effects, id: &str) -> Vec<AgentEvent> {
+    fx.emits
+        .iter()
+        .filter_map(|emit| match emit {
+            Emit::Agent(agent, event) if agent.0 == id => Some(event.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn customer_events(fx: &Effects) -> Vec<CustomerEvent> {
+    fx.emits
+        .iter()
+        .filter_map(|emit| match emit {
+            Emit::Customer(_, event) => Some(event.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn id(text: &str) -> ConversationId {
+    ConversationId::from(text)
+}
+
+#[test]
+fn longest_idle_available_agent_gets_the_offer_with_its_expiry() {
+    let mut router = router(&["ann", "bob"]);
+    let fx = start(&mut router, "c1", 1_000);
+    assert_eq!(offers(&fx), [("ann".into(), "c1".into())]);
+    let Some(AgentEvent::Offer { offer }) = agent_events(&fx, "ann").pop() else {
+        panic!()
+    };
+    assert_eq!(offer.expires_at, 21_000);
+    assert_eq!(offer.customer_name, "Zoë");
+    assert_eq!(offer.comment, "Hello");
+    let fx = start(&mut router, "c2", 2_000);
+    assert_eq!(
+        offers(&fx),
+        [("bob".into(), "c2".into())],
+        "one offer at a time per agent"
+    );
+}
+
+#[test]
+fn rona_after_offer_timeout_blocks_new_offers_until_available() {
+    let mut router = router(&["ann"]);
+    start(&mut router, "c1", 0);
+    let mut fx = Effects::default();
+    router.tick(19_999, &mut fx);
+    assert!(fx.emits.is_empty(), "nothing expires early");
+    router.tick(20_000, &mut fx);
+    let events = agent_events(&fx, "ann");
+    assert!(events.contains(&AgentEvent::OfferWithdrawn {
+        conversation: id("c1"),
+        reason: WithdrawReason::Timeout
+    }));
+    assert!(events.contains(&AgentEvent::Presence {
+        presence: Presence::Rona,
+        since: 20_000
+    }));
+    assert_eq!(router.presence(&"ann".into()), Some(&Presence::Rona));
+    assert_eq!(offers(&fx), [], "an agent in RONA gets nothing new");
+
+    let mut fx = Effects::default();
+    router.tick(60_000, &mut fx);
+    assert_eq!(
+        router.presence(&"ann".into()),
+        Some(&Presence::Rona),
+        "the server never leaves RONA by itself"
+    );
+    start(&mut router, "c2", 61_000);
+    router
+        .set_presence(&"ann".into(), PresenceRequest::Available, 62_000, &mut fx)
+        .unwrap();
+    assert_eq!(
+        offers(&fx),
+        [("ann".into(), "c1".into())],
+        "back to the head of its queue"
+    );
+}
+
+#[test]
+fn rejected_request_goes_to_someone_else_never_back_to_the_same_agent() {
+    let mut router = router(&["ann", "bob"]);
+    start(&mut router, "c1", 10);
+    let mut fx = Effects::default();
+    router
+        .accept(&"bob".into(), &id("c1"), 11, &mut fx)
+        .unwrap_err();
+    router
+        .reject(&"ann".into(), &id("c1"), 12, &mut fx)
+        .unwrap();
+    assert_eq!(offers(&fx), [("bob".into(), "c1".into())]);
+    let mut fx = Effects::default();
+    router
+        .reject(&"bob".into(), &id("c1"), 13, &mut fx)
+        .unwrap();
+    assert_eq!(offers(&fx), [], "both rejected: it waits for someone else");
+    assert_eq!(
+        router.presence(&"ann".into()),
+        Some(&Presence::Available),
+        "rejecting is not RONA"
+    );
+}
+
+#[test]
+fn accept_chat_end_with_wrap_up() {
+    let mut router = router(&["ann"]);
+    start(&mut router, "c1", 0);
+    let mut fx = Effects::default();
+    router
+        .accept(&"ann".into(), &id("c1"), 5_000, &mut fx)
+        .unwrap();
+    let Some(AgentEvent::Snapshot { conversation }) = agent_events(&fx, "ann").pop() else {
+        panic!()
+    };
+    assert_eq!(conversation.accepted_at, Some(5_000));
+    assert_eq!(conversation.history[0].text, "Hello");
+    assert!(customer_events(&fx).contains(&CustomerEvent::AgentJoined { name: "ANN".into() }));
+
+    let mut fx = Effects::default();
+    router
+        .agent_message(&"ann".into(), &id("c1"), "How can I help?", 6_000, &mut fx)
+        .unwrap();
+    router
+        .customer_message(&id("c1"), "My order", 7_000, &mut fx)
+        .unwrap();
+    assert_eq!(fx.messages.iter().map(|m| m.id).collect::<Vec<_>>(), [2, 3]);
+    assert_eq!(agent_events(&fx, "ann").len(), 2);
+    assert_eq!(customer_events(&fx).len(), 2);
+
+    let mut fx = Effects::default();
+    let unknown = router
+        .end(&"ann".into(), &id("c1"), "Bored", 8_000, &mut fx)
+        .unwrap_err();
+    assert_eq!(unknown.code, ErrorCode::UnknownReason);
+    router
+        .end(&"ann".into(), &id("c1"), "Resolved", 8_000, &mut fx)
+        .unwrap();
+    assert!(agent_events(&fx, "ann").contains(&AgentEvent::Closed {
+        conversation: id("c1")
+    }));
+    assert!(customer_events(&fx).contains(&CustomerEvent::Ended { by: EndedBy::Agent }));
+    let record = &fx.changed[&id("c1")];
+    assert!(
+        matches!(&record.status, Status::Closed { wrap_up: Some(reason), .. } if reason == "Resolved")
+    );
+}
+
+#[test]
+fn composer_limits_are_enforced_and_nothing_is_stored() {
+    let mut router = router(&["ann"]);
+    start(&mut router, "c1", 0);
+    let mut fx = Effects::default();
+    router.accept(&"ann".into(), &id("c1"), 1, &mut fx).unwrap();
+    let mut fx = Effects::default();
+    let long = "x".repeat(1001);
+    assert_eq!(
+        router
+            .agent_message(&"ann".into(), &id("c1"), &long, 2, &mut fx)
+            .unwrap_err()
+            .code,
+        ErrorCode::MessageTooLong
+    );
+    let reserved = router
+        .agent_message(&"ann".into(), &id("c1"), "<b>", 2, &mut fx)
+        .unwrap_err();
+    assert_eq!(reserved.code, ErrorCode::ReservedCharacters);
+    assert!(fx.messages.is_empty() && fx.emits.is_empty());
+}
+
+#[test]
+fn customer_ending_leaves_the_agent_to_wrap_up() {
+    let mut router = router(&["ann"]);
+    start(&mut router, "c1", 0);
+    let mut fx = Effects::default();
+    router.accept(&"ann".into(), &id("c1"), 1, &mut fx).unwrap();
+    let mut fx = Effects::default();
+    router.customer_end(&id("c1"), 2, &mut fx).unwrap();
+    let events = agent_events(&fx, "ann");
+    assert!(events.iter().any(|e| matches!(e, AgentEvent::Message { message } if message.text == CUSTOMER_ENDED && message.from == Sender::System)));
+    assert!(events.contains(&AgentEvent::State {
+        conversation: id("c1"),
+        state: InteractionState::WrapUp {
+            ended_by: EndedBy::Customer
+        }
+    }));
+    let mut fx = Effects::default();
+    assert_eq!(
+        router
+            .agent_message(&"ann".into(), &id("c1"), "Hello?", 3, &mut fx)
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidState
+    );
+    router
+        .end(&"ann".into(), &id("c1"), "Resolved", 4, &mut fx)
+        .unwrap();
+    assert!(matches!(
+        fx.changed[&id("c1")].status,
+        Status::Closed {
+            ended_by: EndedBy::Customer,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn capacity_caps_concurrent_conversations() {
+    let mut router = router(&["ann"]);
+    for (n, name) in ["c1", "c2", "c3"].into_iter().enumerate() {
+        let fx = start(&mut router, name, n as u64);
+        if let Some((_, conversation)) = offers(&fx).pop() {
+            let mut fx = Effects::default();
+            router
+                .accept(&"ann".into(), &id(&conversation), n as u64, &mut fx)
+                .unwrap();
+        }
+    }
+    assert_eq!(router.holder(&id("c1")), Some(&"ann".into()));
+    assert_eq!(router.holder(&id("c2")), Some(&"ann".into()));
+    assert_eq!(
+        router.holder(&id("c3")),
+        None,
+        "capacity 2: the third waits"
+    );
+    let mut fx = Effects::default();
+    router
+        .end(&"ann".into(), &id("c1"), "Resolved", 10, &mut fx)
+        .unwrap();
+    assert_eq!(
+        offers(&fx),
+        [("ann".into(), "c3".into())],
+        "freed capacity takes the next"
+    );
+}
+
+#[test]
+fn a_lost_agent_keeps_everything_within_grace_then_goes_offline_and_work_is_requeued() {
+    let mut router = router(&["ann", "bob"]);
+    start(&mut router, "c1", 0);
+    let mut fx = Effects::default();
+    router.accept(&"ann".into(), &id("c1"), 1, &mut fx).unwrap();
+    router
+        .set_presence(
+            &"bob".into(),
+            PresenceRequest::Idle {
+                reason: "Lunch".into(),
+            },
+            1,
+            &mut fx,
+        )
+        .unwrap();
+    router.agent_disconnected(&"ann".into(), 10_000);
+    let mut fx = Effects::default();
+    router.tick(69_999, &mut fx);
+    assert_eq!(
+        router.holder(&id("c1")),
+        Some(&"ann".into()),
+        "within grace, nothing changes"
+    );
+    router.agent_connected(&"ann".into(), false, 69_999, &mut fx);
+    router.agent_disconnected(&"ann".into(), 70_000);
+    router.tick(130_000, &mut fx);
+    assert_eq!(router.presence(&"ann".into()), Some(&Presence::Offline));
+    assert_eq!(router.holder(&id("c1")), None);
+    assert!(
+        customer_events(&fx)
+            .iter()
+            .any(|e| matches!(e, CustomerEvent::Queued { position: 1, .. }))
+    );
+    let mut fx = Effects::default();
+    router
+        .set_presence(&"bob".into(), PresenceRequest::Available, 131_000, &mut fx)
+        .unwrap();
+    assert_eq!(offers(&fx), [("bob".into(), "c1".into())]);
+}
+
+#[test]
+fn presence_rules() {
+    let mut router = router(&["ann"]);
+    let mut fx = Effects::default();
+    let unknown = router.set_presence(
+        &"ann".into(),
+        PresenceRequest::Idle {
+            reason: "Nap".into(),
+        },
+        1,
+        &mut fx,
+    );
+    assert_eq!(unknown.unwrap_err().code, ErrorCode::UnknownReason);
+    start(&mut router, "c1", 2);
+    let mut fx = Effects::default();
+    router.accept(&"ann".into(), &id("c1"), 3, &mut fx).unwrap();
+    let offline = router.set_presence(&"ann".into(), PresenceRequest::Offline, 4, &mut fx);
+    assert_eq!(
+        offline.unwrap_err().code,
+        ErrorCode::InvalidState,
+        "conversations are never dropped by signing out"
+    );
+}

@@ -1,0 +1,166 @@
+//! Durable storage behind one trait, so that a PostgreSQL store can be added without touching
+//! routing. Every routing step is written as one [`Batch`], atomically: the records it changed,
+//! the events it emitted (the outbox) and the reply to the command that caused it.
+
+mod sqlite;
+
+use std::future::Future;
+
+use serde::{Deserialize, Serialize};
+use switchboard_protocol::agent::{Customer, NamedContextValue};
+use switchboard_protocol::{
+    AgentId, Channel, ChatMessage, ConversationId, EndedBy, Millis, Presence, QueueId, Seq,
+};
+
+pub use sqlite::SqliteStore;
+
+/// A storage failure. The step that hit it was not applied.
+#[derive(Debug, thiserror::Error)]
+#[error("storage: {0}")]
+pub struct StoreError(pub String);
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// An agent account.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AgentRecord {
+    pub id: AgentId,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub queues: Vec<QueueId>,
+    /// `None`: the configured default.
+    pub capacity: Option<u32>,
+    pub presence: Presence,
+    pub presence_since: Millis,
+}
+
+/// A conversation as routing keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConversationRecord {
+    pub id: ConversationId,
+    pub channel: Channel,
+    pub queue: QueueId,
+    pub customer: Customer,
+    pub context: Vec<NamedContextValue>,
+    pub proactive: bool,
+    pub started_at: Millis,
+    /// The first message, shown as the alert's comment.
+    pub comment: String,
+    pub status: Status,
+    /// The id the next message of the thread gets.
+    pub next_message: u64,
+}
+
+/// Where a conversation is in its life.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Status {
+    /// In its queue since `since`, waiting for an agent (offers are not stored: after a restart
+    /// the conversation is offered again).
+    Waiting { since: Millis },
+    /// Held by an agent.
+    Held { agent: AgentId, accepted_at: Millis },
+    /// Ended, waiting for the agent's wrap-up reason.
+    WrapUp {
+        agent: AgentId,
+        accepted_at: Millis,
+        ended_by: EndedBy,
+    },
+    /// Done.
+    Closed {
+        ended_by: EndedBy,
+        wrap_up: Option<String>,
+        closed_at: Millis,
+    },
+}
+
+impl ConversationRecord {
+    pub fn is_open(&self) -> bool {
+        !matches!(self.status, Status::Closed { .. })
+    }
+}
+
+/// Everything one routing step changes, written atomically.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// New conversations, with the hash of the customer's resume token.
+    pub new_conversations: Vec<(ConversationRecord, String)>,
+    pub conversations: Vec<ConversationRecord>,
+    pub messages: Vec<ChatMessage>,
+    pub presences: Vec<(AgentId, Presence, Millis)>,
+    /// `(stream, seq, event JSON)`.
+    pub outbox: Vec<(String, Seq, String)>,
+    /// `(stream, command id, reply JSON)`.
+    pub replies: Vec<(String, String, String)>,
+}
+
+impl Batch {
+    pub fn is_empty(&self) -> bool {
+        self.new_conversations.is_empty()
+            && self.conversations.is_empty()
+            && self.messages.is_empty()
+            && self.presences.is_empty()
+            && self.outbox.is_empty()
+            && self.replies.is_empty()
+    }
+}
+
+/// What the server keeps on disk.
+pub trait Store: Clone + Send + Sync + 'static {
+    fn agents(&self) -> impl Future<Output = StoreResult<Vec<AgentRecord>>> + Send;
+    fn agent_by_email(
+        &self,
+        email: &str,
+    ) -> impl Future<Output = StoreResult<Option<AgentRecord>>> + Send;
+    fn insert_agent(&self, agent: &AgentRecord) -> impl Future<Output = StoreResult<()>> + Send;
+    fn set_password(
+        &self,
+        agent: &AgentId,
+        hash: &str,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+    fn remove_agent(&self, agent: &AgentId) -> impl Future<Output = StoreResult<bool>> + Send;
+
+    fn create_session(
+        &self,
+        token_hash: &str,
+        agent: &AgentId,
+        expires_at: Millis,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// The agent a session token (by hash) belongs to, if it has not expired at `now`.
+    fn session_agent(
+        &self,
+        token_hash: &str,
+        now: Millis,
+    ) -> impl Future<Output = StoreResult<Option<AgentId>>> + Send;
+
+    fn open_conversations(
+        &self,
+    ) -> impl Future<Output = StoreResult<Vec<ConversationRecord>>> + Send;
+    fn conversation_by_token(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = StoreResult<Option<ConversationId>>> + Send;
+    fn history(
+        &self,
+        conversation: &ConversationId,
+    ) -> impl Future<Output = StoreResult<Vec<ChatMessage>>> + Send;
+
+    /// The last sequence number given out on every stream.
+    fn stream_heads(&self) -> impl Future<Output = StoreResult<Vec<(String, Seq)>>> + Send;
+    /// The events of `stream` after `seq`, in order.
+    fn outbox_after(
+        &self,
+        stream: &str,
+        seq: Seq,
+    ) -> impl Future<Output = StoreResult<Vec<(Seq, String)>>> + Send;
+    /// Forgets the events of `stream` up to `seq`: the client has applied them.
+    fn acknowledge(&self, stream: &str, seq: Seq) -> impl Future<Output = StoreResult<()>> + Send;
+    fn reply(
+        &self,
+        stream: &str,
+        command: &str,
+    ) -> impl Future<Output = StoreResult<Option<String>>> + Send;
+
+    fn commit(&self, batch: Batch) -> impl Future<Output = StoreResult<()>> + Send;
+}
