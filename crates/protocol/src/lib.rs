@@ -10,12 +10,13 @@
 //! and answered again with the same reply.
 //!
 //! - [`common`]: identifiers, channels, presence, messages, errors;
-//! - [`agent`], [`customer`]: the frames of each side;
+//! - [`agent`], [`customer`]: the frames of each side; [`login`]: signing an agent in;
 //! - [`rules`]: limits both sides enforce (message length, reserved characters, frame size).
 
 pub mod agent;
 pub mod common;
 pub mod customer;
+pub mod login;
 pub mod rules;
 pub mod schema;
 

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::PROTOCOL_VERSION;
 use crate::agent::{AgentClientFrame, AgentServerFrame};
 use crate::customer::{CustomerClientFrame, CustomerServerFrame};
+use crate::login::{LoginRequest, LoginResponse};
 
 /// One JSON document holding the schema of each of the four frame types.
 pub fn document() -> Value {
@@ -18,6 +19,10 @@ pub fn document() -> Value {
             "AgentServerFrame": schema_for!(AgentServerFrame),
             "CustomerClientFrame": schema_for!(CustomerClientFrame),
             "CustomerServerFrame": schema_for!(CustomerServerFrame),
+        },
+        "http": {
+            "LoginRequest": schema_for!(LoginRequest),
+            "LoginResponse": schema_for!(LoginResponse),
         }
     })
 }

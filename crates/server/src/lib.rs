@@ -4,6 +4,17 @@
 //! - [`config`]: the TOML configuration, validated at start;
 //! - [`store`]: durable storage behind a trait ([`store::SqliteStore`] embedded by default);
 //! - [`routing`]: presence, queues, offers, RONA and conversations: every routing rule;
+//! - [`hub`]: the task that owns routing, commits each step with its events, delivers them;
+//! - [`auth`]: passwords, session tokens, identifiers;
+//! - [`http`] and [`ws`]: the edges (login, health, the agent and customer WebSockets);
+//! - [`server`]: starting and stopping it all.
+pub mod app;
+pub mod auth;
+pub mod clock;
 pub mod config;
+pub mod http;
+pub mod hub;
 pub mod routing;
+pub mod server;
 pub mod store;
+pub mod ws;

@@ -1,0 +1,23 @@
+//! `POST /api/v1/agent/login`: e-mail and password for a session token.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::Millis;
+use crate::agent::AgentSummary;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// The answer to a successful login; `401` with an [`crate::ErrorBody`] otherwise.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct LoginResponse {
+    /// The bearer token for `GET /api/v1/agent/ws`. Keep it secret (the desktop keeps it in the
+    /// OS keyring).
+    pub token: String,
+    pub expires_at: Millis,
+    pub agent: AgentSummary,
+}

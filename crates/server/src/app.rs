@@ -1,0 +1,41 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::sync::watch;
+
+use crate::config::Config;
+use crate::hub::HubHandle;
+
+#[derive(Debug)]
+pub struct App<S> {
+    pub config: Arc<Config>,
+    pub store: S,
+    pub hub: HubHandle,
+    /// Turns true when the server shuts down: open WebSockets close.
+    pub shutdown: watch::Receiver<bool>,
+    connections: AtomicU64,
+}
+
+impl<S> App<S> {
+    pub fn new(
+        config: Arc<Config>,
+        store: S,
+        hub: HubHandle,
+        shutdown: watch::Receiver<bool>,
+    ) -> Arc<App<S>> {
+        Arc::new(App {
+            config,
+            store,
+            hub,
+            shutdown,
+            connections: AtomicU64::new(0),
+        })
+    }
+
+    /// A number for a new connection, unique for the life of the process.
+    pub fn next_connection(&self) -> u64 {
+        self.connections.fetch_add(1, Ordering::Relaxed)
+    }
+}

@@ -1,0 +1,217 @@
+//! `switchboard-server`: serve, and administer agents.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use switchboard_protocol::{AgentId, Presence, QueueId};
+use switchboard_server::config::Config;
+use switchboard_server::store::{AgentRecord, SqliteStore, Store};
+use switchboard_server::{auth, clock, server};
+
+#[derive(Parser, Debug)]
+#[command(version, about = "The Switchboard contact-center server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve until SIGINT or SIGTERM.
+    Serve {
+        #[arg(long)]
+        config: PathBuf,
+        /// Overrides `server.listen`; port 0 picks a free port (printed on standard output).
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+    },
+    /// Manage agent accounts.
+    Agent {
+        #[arg(long, global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        command: AgentCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AgentCommand {
+    /// Add an agent; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Queues the agent serves, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        queues: Vec<String>,
+        /// Concurrent conversations; the configured default otherwise.
+        #[arg(long)]
+        capacity: Option<u32>,
+    },
+    List,
+    Remove {
+        #[arg(long)]
+        email: String,
+    },
+    /// Set an agent's password, read from standard input; signs their desktops out.
+    SetPassword {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
+    match runtime.block_on(run(Cli::parse())) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("switchboard-server: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Serve { config, listen } => {
+            let mut config = Config::load(&config).map_err(|e| e.to_string())?;
+            if let Some(listen) = listen {
+                config.server.listen = listen;
+            }
+            let listener = tokio::net::TcpListener::bind(config.server.listen)
+                .await
+                .map_err(|e| format!("{}: {e}", config.server.listen))?;
+            let address = listener.local_addr().map_err(|e| e.to_string())?;
+            // Scripts and tests read where the server listens from this line.
+            println!("listening on http://{address}");
+            server::serve(config, listener, stop_signal())
+                .await
+                .map_err(|e| e.to_string())
+        }
+        Command::Agent { config, command } => {
+            let config = config.ok_or("agent commands need --config FILE")?;
+            let config = Config::load(&config).map_err(|e| e.to_string())?;
+            let store = SqliteStore::open(&config.database_path())
+                .await
+                .map_err(|e| e.to_string())?;
+            agent_command(&config, &store, command).await
+        }
+    }
+}
+
+async fn agent_command(
+    config: &Config,
+    store: &SqliteStore,
+    command: AgentCommand,
+) -> Result<(), String> {
+    let find = |email: String| async move {
+        store
+            .agent_by_email(&email)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or(format!("no agent with e-mail {email}"))
+    };
+    match command {
+        AgentCommand::Add {
+            email,
+            name,
+            queues,
+            capacity,
+        } => {
+            let queues: Vec<QueueId> = queues.into_iter().map(QueueId).collect();
+            if let Some(unknown) = queues.iter().find(|queue| config.queue(queue).is_none()) {
+                return Err(format!("no queue {unknown:?} in the configuration"));
+            }
+            if capacity == Some(0) {
+                return Err("--capacity must be at least 1".into());
+            }
+            let password = read_password()?;
+            let record = AgentRecord {
+                id: AgentId(auth::random_id()),
+                email: email.trim().to_owned(),
+                name,
+                password_hash: auth::hash_password(&password),
+                queues,
+                capacity,
+                presence: Presence::Offline,
+                presence_since: clock::now(),
+            };
+            store
+                .insert_agent(&record)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("added {} ({})", record.email, record.id);
+        }
+        AgentCommand::List => {
+            for agent in store.agents().await.map_err(|e| e.to_string())? {
+                let queues: Vec<&str> = agent.queues.iter().map(|q| q.0.as_str()).collect();
+                let capacity = agent.capacity.unwrap_or(config.agents.default_capacity);
+                println!(
+                    "{}\t{}\t{}\tcapacity {capacity}",
+                    agent.email,
+                    agent.name,
+                    queues.join(",")
+                );
+            }
+        }
+        AgentCommand::Remove { email } => {
+            let agent = find(email).await?;
+            store
+                .remove_agent(&agent.id)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("removed {}", agent.email);
+        }
+        AgentCommand::SetPassword { email } => {
+            let agent = find(email).await?;
+            let password = read_password()?;
+            store
+                .set_password(&agent.id, &auth::hash_password(&password))
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("password set for {}", agent.email);
+        }
+    }
+    Ok(())
+}
+
+/// The password, from standard input (never from the command line, where `ps` shows it).
+fn read_password() -> Result<String, String> {
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .map_err(|e| format!("reading the password: {e}"))?;
+    let password = input.trim_end_matches(['\n', '\r']).to_owned();
+    if password.chars().count() < 8 {
+        return Err(
+            "the password (read from standard input) must have at least 8 characters".into(),
+        );
+    }
+    Ok(password)
+}
+
+async fn stop_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("a SIGTERM handler installs");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}

@@ -1,0 +1,130 @@
+//! `GET /api/v1/agent/ws`: an agent desktop's connection.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::extract::ws::{WebSocket, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use switchboard_protocol::agent::AgentClientFrame;
+use switchboard_protocol::{AgentId, ErrorBody, ErrorCode, PROTOCOL_VERSION};
+
+use super::{HARD_FRAME_LIMIT, error_frame, next_frame, spawn_writer};
+use crate::app::App;
+use crate::hub::{self, Request};
+use crate::store::Store;
+use crate::{auth, clock};
+
+pub async fn upgrade<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    let agent = match token {
+        Some(token) => {
+            app.store
+                .session_agent(&auth::hash_token(token), clock::now())
+                .await
+        }
+        None => Ok(None),
+    };
+    match agent {
+        Ok(Some(agent)) => ws
+            .max_message_size(HARD_FRAME_LIMIT)
+            .on_upgrade(move |socket| serve(app, agent, socket)),
+        Ok(None) => (
+            StatusCode::UNAUTHORIZED,
+            "sign in first: the bearer token is missing, wrong or expired",
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(%error, "session lookup failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+async fn serve<S: Store>(app: Arc<App<S>>, agent: AgentId, socket: WebSocket) {
+    let (sink, mut stream) = socket.split();
+    let (frames, outgoing) = hub::connection();
+    let writer = spawn_writer(sink, outgoing, app.shutdown.clone());
+    let connection = app.next_connection();
+    let mut greeted = false;
+    let refuse = |error: ErrorBody| {
+        let _ = frames.try_send(error_frame(&error));
+    };
+    tracing::info!(agent = %agent, connection, "agent connected");
+    while let Some(frame) = next_frame::<AgentClientFrame>(&mut stream).await {
+        let frame = match frame {
+            Ok(frame) => frame,
+            Err(error) => {
+                refuse(error);
+                continue;
+            }
+        };
+        match (greeted, frame) {
+            (false, AgentClientFrame::Hello { protocol, last_seq }) => {
+                if protocol != PROTOCOL_VERSION {
+                    refuse(ErrorBody::new(
+                        ErrorCode::UnsupportedVersion,
+                        format!(
+                            "This server speaks protocol version {PROTOCOL_VERSION}, not {protocol}."
+                        ),
+                    ));
+                    continue;
+                }
+                greeted = true;
+                let request = Request::AgentAttach {
+                    agent: agent.clone(),
+                    last_seq,
+                    frames: frames.clone(),
+                    connection,
+                };
+                app.hub.send(request).await;
+            }
+            (false, _) => refuse(ErrorBody::new(ErrorCode::OutOfOrder, "Say hello first.")),
+            (true, AgentClientFrame::Hello { .. }) => {
+                refuse(ErrorBody::new(
+                    ErrorCode::OutOfOrder,
+                    "Hello was already said on this connection.",
+                ));
+            }
+            (true, AgentClientFrame::Ack { seq }) => {
+                app.hub
+                    .send(Request::AgentAck {
+                        agent: agent.clone(),
+                        seq,
+                    })
+                    .await
+            }
+            (true, AgentClientFrame::Command { id, command }) => {
+                app.hub
+                    .send(Request::AgentCommand {
+                        agent: agent.clone(),
+                        id,
+                        command,
+                    })
+                    .await;
+            }
+        }
+        if *app.shutdown.borrow() {
+            break;
+        }
+    }
+    if greeted {
+        app.hub
+            .send(Request::AgentDetach {
+                agent: agent.clone(),
+                connection,
+            })
+            .await;
+    }
+    drop(frames);
+    let _ = writer.await;
+    tracing::info!(agent = %agent, connection, "agent disconnected");
+}

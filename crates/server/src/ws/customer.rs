@@ -1,0 +1,133 @@
+//! `GET /api/v1/customer/ws`: a chat widget's connection.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::extract::ws::{WebSocket, WebSocketUpgrade};
+use axum::response::Response;
+use futures_util::StreamExt;
+use switchboard_protocol::customer::{CustomerClientFrame, CustomerServerFrame};
+use switchboard_protocol::{ConversationId, ErrorBody, ErrorCode, PROTOCOL_VERSION};
+use tokio::sync::oneshot;
+
+use super::{HARD_FRAME_LIMIT, error_frame, next_frame, spawn_writer};
+use crate::app::App;
+use crate::hub::{self, Request};
+use crate::store::Store;
+
+pub async fn upgrade<S: Store>(State(app): State<Arc<App<S>>>, ws: WebSocketUpgrade) -> Response {
+    ws.max_message_size(HARD_FRAME_LIMIT)
+        .on_upgrade(move |socket| serve(app, socket))
+}
+
+async fn serve<S: Store>(app: Arc<App<S>>, socket: WebSocket) {
+    let (sink, mut stream) = socket.split();
+    let (frames, outgoing) = hub::connection();
+    let writer = spawn_writer(sink, outgoing, app.shutdown.clone());
+    let connection = app.next_connection();
+    let mut greeted = false;
+    let mut conversation: Option<ConversationId> = None;
+    let refuse = |error: ErrorBody| {
+        let _ = frames.try_send(error_frame(&error));
+    };
+    while let Some(frame) = next_frame::<CustomerClientFrame>(&mut stream).await {
+        let frame = match frame {
+            Ok(frame) => frame,
+            Err(error) => {
+                refuse(error);
+                continue;
+            }
+        };
+        match (greeted, frame) {
+            (false, CustomerClientFrame::Hello { protocol, resume }) => {
+                if protocol != PROTOCOL_VERSION {
+                    refuse(ErrorBody::new(
+                        ErrorCode::UnsupportedVersion,
+                        format!(
+                            "This server speaks protocol version {PROTOCOL_VERSION}, not {protocol}."
+                        ),
+                    ));
+                    continue;
+                }
+                greeted = true;
+                let welcome = |resumed| {
+                    serde_json::to_string(&CustomerServerFrame::Welcome {
+                        protocol: PROTOCOL_VERSION,
+                        resumed,
+                    })
+                    .expect("frames serialize")
+                };
+                let Some(resume) = resume else {
+                    let _ = frames.try_send(welcome(false));
+                    continue;
+                };
+                let (done, found) = oneshot::channel();
+                let _ = frames.try_send(welcome(true));
+                let request = Request::CustomerAttach {
+                    token: resume.token,
+                    last_seq: resume.last_seq,
+                    frames: frames.clone(),
+                    connection,
+                    done,
+                };
+                app.hub.send(request).await;
+                conversation = found.await.ok().flatten();
+                if conversation.is_none() {
+                    refuse(ErrorBody::new(
+                        ErrorCode::NotFound,
+                        "That conversation was not found; start a new chat.",
+                    ));
+                }
+            }
+            (false, _) => refuse(ErrorBody::new(ErrorCode::OutOfOrder, "Say hello first.")),
+            (true, CustomerClientFrame::Hello { .. }) => {
+                refuse(ErrorBody::new(
+                    ErrorCode::OutOfOrder,
+                    "Hello was already said on this connection.",
+                ));
+            }
+            (true, CustomerClientFrame::Ack { seq }) => match &conversation {
+                Some(conversation) => {
+                    app.hub
+                        .send(Request::CustomerAck {
+                            conversation: conversation.clone(),
+                            seq,
+                        })
+                        .await;
+                }
+                None => refuse(ErrorBody::new(
+                    ErrorCode::OutOfOrder,
+                    "There is nothing to acknowledge yet.",
+                )),
+            },
+            (true, CustomerClientFrame::Command { id, command }) => {
+                let (done, answer) = oneshot::channel();
+                let request = Request::CustomerCommand {
+                    conversation: conversation.clone(),
+                    id,
+                    command,
+                    frames: frames.clone(),
+                    connection,
+                    done,
+                };
+                app.hub.send(request).await;
+                if let Ok(Some(current)) = answer.await {
+                    conversation = Some(current);
+                }
+            }
+        }
+        if *app.shutdown.borrow() {
+            break;
+        }
+    }
+    if let Some(conversation) = conversation {
+        app.hub
+            .send(Request::CustomerDetach {
+                conversation,
+                connection,
+            })
+            .await;
+    }
+    drop(frames);
+    let _ = writer.await;
+}

@@ -1,0 +1,90 @@
+//! The WebSocket edges: frames in, checked and parsed, handed to the hub; frames out, from the
+//! hub. A bad frame gets an error frame and the connection stays up.
+
+pub mod agent;
+pub mod customer;
+
+use axum::extract::ws::{Message, WebSocket};
+use futures_util::stream::SplitStream;
+use futures_util::{SinkExt, StreamExt};
+use serde::de::DeserializeOwned;
+use switchboard_protocol::rules::MAX_FRAME_BYTES;
+use switchboard_protocol::{ErrorBody, ErrorCode};
+use tokio::sync::{mpsc, watch};
+
+/// Frames larger than this close the connection (code 1009); up to it, frames over
+/// [`MAX_FRAME_BYTES`] get an error frame and the connection stays up.
+pub const HARD_FRAME_LIMIT: usize = 1024 * 1024;
+
+/// Writes the hub's frames to the socket until either side ends; then closes it.
+pub fn spawn_writer(
+    mut sink: futures_util::stream::SplitSink<WebSocket, Message>,
+    mut frames: mpsc::Receiver<String>,
+    mut shutdown: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                frame = frames.recv() => match frame {
+                    Some(frame) => if sink.send(Message::Text(frame.into())).await.is_err() { return },
+                    None => break,
+                },
+                () = stopped(&mut shutdown) => break,
+            }
+        }
+        let _ = sink.send(Message::Close(None)).await;
+    })
+}
+
+/// Completes when the server starts shutting down.
+async fn stopped(shutdown: &mut watch::Receiver<bool>) {
+    loop {
+        if *shutdown.borrow_and_update() {
+            return;
+        }
+        if shutdown.changed().await.is_err() {
+            // The server is gone without saying: nothing will ever ask to stop.
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+/// The next client frame: `Ok(None)` when the connection ended, `Err` with the error frame's
+/// body for a frame that cannot be used.
+pub async fn next_frame<T: DeserializeOwned>(
+    stream: &mut SplitStream<WebSocket>,
+) -> Option<Result<T, ErrorBody>> {
+    loop {
+        let text = match stream.next().await? {
+            Ok(Message::Text(text)) => text,
+            Ok(Message::Binary(_)) => {
+                return Some(Err(ErrorBody::new(
+                    ErrorCode::MalformedFrame,
+                    "Frames are JSON text, not binary.",
+                )));
+            }
+            Ok(Message::Ping(_) | Message::Pong(_)) => continue,
+            Ok(Message::Close(_)) | Err(_) => return None,
+        };
+        if text.len() > MAX_FRAME_BYTES {
+            return Some(Err(ErrorBody::new(
+                ErrorCode::FrameTooLarge,
+                format!(
+                    "The frame has {} bytes; at most {MAX_FRAME_BYTES} are accepted.",
+                    text.len()
+                ),
+            )));
+        }
+        return Some(serde_json::from_str(&text).map_err(|e| {
+            ErrorBody::new(
+                ErrorCode::MalformedFrame,
+                format!("The frame could not be read: {e}."),
+            )
+        }));
+    }
+}
+
+/// An error frame, in the shape both sides use (`{"type":"error","error":{…}}`).
+pub fn error_frame(error: &ErrorBody) -> String {
+    serde_json::json!({ "type": "error", "error": error }).to_string()
+}
