@@ -97,6 +97,9 @@ pub enum AgentServerFrame {
         agent: AgentSummary,
         /// Whether the events after the hello's `last_seq` are being replayed.
         resumed: bool,
+        /// The events that follow are numbered from `last_seq + 1`: the hello's `last_seq` when
+        /// resuming; on a fresh start, where the stream stands.
+        last_seq: Seq,
     },
     Event {
         seq: Seq,

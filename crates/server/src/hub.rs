@@ -336,6 +336,7 @@ impl<S: Store> Hub<S> {
             protocol: switchboard_protocol::PROTOCOL_VERSION,
             agent: summary,
             resumed: resume.is_some(),
+            last_seq: resume.unwrap_or(head),
         };
         let _ = frames.try_send(json(&welcome));
         if resume.is_none() {
