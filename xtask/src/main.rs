@@ -1,7 +1,7 @@
 //! The project's own automation, one place for what the README and CI run:
 //!
 //! - `cargo xtask setup` installs what the project needs (idempotent);
-//! - `cargo xtask run` runs the product;
+//! - `cargo xtask run` runs the product (the server with the demo configuration);
 //! - `cargo xtask test` runs every check: formatting, lints, all tests;
 //! - `cargo xtask bench` runs the benchmarks;
 //! - `cargo xtask fuzz [SECONDS]` fuzzes the masking engine;
@@ -45,17 +45,30 @@ fn main() -> ExitCode {
     }
 }
 
-/// The product's main job. For now: the masking filter over a sample chat transcript.
+/// The product: the server on embedded SQLite with the demo configuration (demo agents, a demo
+/// shop page with the chat widget), until Ctrl-C.
 fn run() -> Result {
     setup::all()?;
-    let sample = root().join("crates/mask/samples/chat.txt");
-    println!("Masking {}:\n", sample.display());
-    let input = std::fs::File::open(&sample).map_err(|e| format!("{}: {e}", sample.display()))?;
-    let status = cargo(&["run", "--quiet", "--package", "switchboard-mask", "--"])
-        .stdin(input)
-        .status()
-        .map_err(|e| format!("cargo: {e}"))?;
-    check("switchboard-mask", status)
+    let config = root().join("crates/server/examples/demo.toml");
+    println!(
+        "Starting the Switchboard server with {}.\n\
+         \x20 Customer side: open http://127.0.0.1:8080/demo and use the chat button.\n\
+         \x20 Agents (demo only): ann@example.com, bo@example.com, claire@example.com, \
+         password switchboard-demo.\n\
+         \x20 Stop with Ctrl-C.\n",
+        config.display()
+    );
+    let mut command = cargo(&[
+        "run",
+        "--quiet",
+        "--package",
+        "switchboard-server",
+        "--",
+        "serve",
+        "--config",
+    ]);
+    command.arg(&config);
+    step(&mut command, "switchboard-server")
 }
 
 /// Every check CI runs.
@@ -83,7 +96,32 @@ fn test() -> Result {
         cargo(&["check", "--quiet", "--manifest-path"]).arg(&fuzz_manifest),
         "the fuzz target",
     )?;
-    step(&mut cargo(&["test", "--workspace", "--locked"]), "tests")
+    step(&mut cargo(&["test", "--workspace", "--locked"]), "tests")?;
+    // The chat widget: type-checked, then driven in Chromium against the server just built.
+    let widget = root().join("widget");
+    step(
+        npm(&["run", "--silent", "check"]).current_dir(&widget),
+        "type-checking the widget",
+    )?;
+    let server = target_dir().join("debug").join("switchboard-server");
+    step(
+        npm(&["test"])
+            .current_dir(&widget)
+            .env("SWITCHBOARD_SERVER", server)
+            .env("CARGO_TARGET_DIR", target_dir()),
+        "the widget in a browser",
+    )
+}
+
+fn npm(args: &[&str]) -> Command {
+    let mut command = Command::new("npm");
+    command.args(args);
+    command
+}
+
+/// Where cargo builds: `CARGO_TARGET_DIR`, or `target/` in the workspace.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
 }
 
 fn bench() -> Result {
@@ -122,7 +160,7 @@ fn fuzz(seconds: u64) -> Result {
     step(&mut command, "fuzzing")
 }
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("xtask sits in the workspace")

@@ -5,16 +5,43 @@ use std::process::{Command, Stdio};
 
 use crate::Result;
 
-/// Debian packages the build and the tests need beyond the Rust toolchain. The masking engine
-/// needs none; the desktop shell and its headless tests add theirs here.
-const DEBIAN_PACKAGES: &[&str] = &[];
+/// Debian packages the build and the tests need beyond the Rust toolchain, Node.js and npm:
+/// Chromium runs the chat widget's browser tests.
+const DEBIAN_PACKAGES: &[&str] = &["chromium"];
+
+/// Folders with a `package-lock.json` whose npm packages the build and tests need.
+const NPM_PROJECTS: &[&str] = &["widget"];
 
 /// Toolchain components the checks use.
 const RUSTUP_COMPONENTS: &[&str] = &["rustfmt", "clippy"];
 
 pub(crate) fn all() -> Result {
     rustup_components()?;
-    debian_packages(DEBIAN_PACKAGES)
+    debian_packages(DEBIAN_PACKAGES)?;
+    NPM_PROJECTS
+        .iter()
+        .try_for_each(|project| npm_packages(&crate::root().join(project)))
+}
+
+/// `npm ci` in `project`, unless what it installed is newer than the lock file.
+fn npm_packages(project: &std::path::Path) -> Result {
+    let modified =
+        |path: std::path::PathBuf| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    let lock = modified(project.join("package-lock.json"));
+    let installed = modified(project.join("node_modules/.package-lock.json"));
+    if installed.is_some() && installed >= lock {
+        return Ok(());
+    }
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(project)
+        .status()
+        .map_err(|e| format!("npm: {e} (Node.js and npm are needed)"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("npm ci in {} failed ({status})", project.display()))
+    }
 }
 
 fn rustup_components() -> Result {

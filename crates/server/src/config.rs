@@ -52,6 +52,8 @@ pub struct ServerSection {
     pub session_hours: u32,
     /// How long an agent who lost the connection keeps presence and conversations.
     pub presence_grace_seconds: u32,
+    /// Serve a sample shop page with the widget at `/demo`.
+    pub demo: bool,
 }
 
 impl Default for ServerSection {
@@ -61,6 +63,7 @@ impl Default for ServerSection {
             data_dir: PathBuf::from("data"),
             session_hours: 12,
             presence_grace_seconds: 60,
+            demo: false,
         }
     }
 }

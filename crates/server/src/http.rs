@@ -13,11 +13,13 @@ use switchboard_protocol::{ErrorBody, ErrorCode};
 
 use crate::app::App;
 use crate::store::Store;
-use crate::{auth, clock, ws};
+use crate::{assets, auth, clock, ws};
 
 pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/widget.js", get(assets::widget))
+        .route("/demo", get(assets::demo::<S>))
         .route("/api/v1/agent/login", post(login::<S>))
         .route("/api/v1/agent/ws", get(ws::agent::upgrade::<S>))
         .route("/api/v1/customer/ws", get(ws::customer::upgrade::<S>))

@@ -7,8 +7,10 @@
 //! - [`hub`]: the task that owns routing, commits each step with its events, delivers them;
 //! - [`auth`]: passwords, session tokens, identifiers;
 //! - [`http`] and [`ws`]: the edges (login, health, the agent and customer WebSockets);
+//! - [`assets`]: the embedded chat widget (built from `/widget`) and demo page;
 //! - [`server`]: starting and stopping it all.
 pub mod app;
+pub mod assets;
 pub mod auth;
 pub mod clock;
 pub mod config;

@@ -3,26 +3,40 @@
 mod support;
 
 use rand::Rng;
+use support::{Agent, Customer, Server, config};
 use switchboard_protocol::agent::{AgentCommand, AgentEvent, Outcome, PresenceRequest};
 use switchboard_protocol::customer::CustomerEvent;
 use switchboard_protocol::{Presence, Sender};
-use support::{Agent, Customer, Server, config};
 
 async fn accepted_chat(server: &Server) -> (Agent, Customer, switchboard_protocol::ConversationId) {
     let mut ann = Agent::sign_in(server, "ann@example.com").await;
-    let available = ann.command(AgentCommand::SetPresence { presence: PresenceRequest::Available }).await;
+    let available = ann
+        .command(AgentCommand::SetPresence {
+            presence: PresenceRequest::Available,
+        })
+        .await;
     assert!(matches!(available, Outcome::Ok { .. }));
     let zoe = Customer::start(server, "Zoë", "Hello").await;
-    let AgentEvent::Offer { offer } = ann.expect(|e| matches!(e, AgentEvent::Offer { .. })).await else { unreachable!() };
-    let accepted = ann.command(AgentCommand::Accept { conversation: offer.conversation.clone() }).await;
+    let AgentEvent::Offer { offer } = ann.expect(|e| matches!(e, AgentEvent::Offer { .. })).await
+    else {
+        unreachable!()
+    };
+    let accepted = ann
+        .command(AgentCommand::Accept {
+            conversation: offer.conversation.clone(),
+        })
+        .await;
     assert!(matches!(accepted, Outcome::Ok { .. }));
-    ann.expect(|e| matches!(e, AgentEvent::Snapshot { .. })).await;
+    ann.expect(|e| matches!(e, AgentEvent::Snapshot { .. }))
+        .await;
     (ann, zoe, offer.conversation)
 }
 
 fn customer_text(event: &AgentEvent) -> Option<String> {
     match event {
-        AgentEvent::Message { message } if matches!(message.from, Sender::Customer { .. }) => Some(message.text.clone()),
+        AgentEvent::Message { message } if matches!(message.from, Sender::Customer { .. }) => {
+            Some(message.text.clone())
+        }
         _ => None,
     }
 }
@@ -75,12 +89,16 @@ async fn a_reloaded_widget_resumes_its_conversation() {
     let token = zoe.token.clone().expect("the widget got its resume token");
     let last_seq = zoe.last_seq;
     zoe.close().await;
-    let reply = AgentCommand::SendMessage { conversation, text: "Are you still there?".into() };
+    let reply = AgentCommand::SendMessage {
+        conversation,
+        text: "Are you still there?".into(),
+    };
     assert!(matches!(ann.command(reply).await, Outcome::Ok { .. }));
     let mut reloaded = Customer::connect(&server, Some((&token, last_seq))).await;
     reloaded.expect(|e| matches!(e, CustomerEvent::Message { message } if message.text == "Are you still there?")).await;
     reloaded.say("Yes!").await;
-    ann.expect(|e| customer_text(e).as_deref() == Some("Yes!")).await;
+    ann.expect(|e| customer_text(e).as_deref() == Some("Yes!"))
+        .await;
 }
 
 #[tokio::test]
@@ -89,7 +107,8 @@ async fn a_killed_server_restarts_with_conversations_presence_and_unread_message
     let (mut ann, mut zoe, conversation) = accepted_chat(&server).await;
     let token = ann.token.clone();
     zoe.say("first").await;
-    ann.expect(|e| customer_text(e).as_deref() == Some("first")).await;
+    ann.expect(|e| customer_text(e).as_deref() == Some("first"))
+        .await;
     let seen = ann.last_seq;
     // Unread by the desktop: sent while it is not reading.
     zoe.say("unread one").await;
@@ -100,18 +119,47 @@ async fn a_killed_server_restarts_with_conversations_presence_and_unread_message
     server.kill_and_restart();
 
     let mut ann = Agent::connect(&server, &token, Some(seen)).await;
-    ann.expect(|e| customer_text(e).as_deref() == Some("unread one")).await;
-    ann.expect(|e| customer_text(e).as_deref() == Some("unread two")).await;
+    ann.expect(|e| customer_text(e).as_deref() == Some("unread one"))
+        .await;
+    ann.expect(|e| customer_text(e).as_deref() == Some("unread two"))
+        .await;
     let mut zoe = Customer::connect(&server, Some((&customer_token, customer_seq))).await;
-    let reply = AgentCommand::SendMessage { conversation: conversation.clone(), text: "Back online".into() };
-    assert!(matches!(ann.command(reply).await, Outcome::Ok { .. }), "Ann still holds the conversation");
-    zoe.expect(|e| matches!(e, CustomerEvent::Message { message } if message.text == "Back online")).await;
+    let reply = AgentCommand::SendMessage {
+        conversation: conversation.clone(),
+        text: "Back online".into(),
+    };
+    assert!(
+        matches!(ann.command(reply).await, Outcome::Ok { .. }),
+        "Ann still holds the conversation"
+    );
+    zoe.expect(
+        |e| matches!(e, CustomerEvent::Message { message } if message.text == "Back online"),
+    )
+    .await;
 
     // A fresh desktop sees the whole thread, and the presence Ann had.
     let mut fresh = Agent::connect(&server, &token, None).await;
-    let presence = fresh.expect(|e| matches!(e, AgentEvent::Presence { .. })).await;
-    assert!(matches!(presence, AgentEvent::Presence { presence: Presence::Available, .. }));
-    let AgentEvent::Snapshot { conversation: snapshot } = fresh.expect(|e| matches!(e, AgentEvent::Snapshot { .. })).await else { unreachable!() };
+    let presence = fresh
+        .expect(|e| matches!(e, AgentEvent::Presence { .. }))
+        .await;
+    assert!(matches!(
+        presence,
+        AgentEvent::Presence {
+            presence: Presence::Available,
+            ..
+        }
+    ));
+    let AgentEvent::Snapshot {
+        conversation: snapshot,
+    } = fresh
+        .expect(|e| matches!(e, AgentEvent::Snapshot { .. }))
+        .await
+    else {
+        unreachable!()
+    };
     let texts: Vec<&str> = snapshot.history.iter().map(|m| m.text.as_str()).collect();
-    assert_eq!(texts, ["Hello", "first", "unread one", "unread two", "Back online"]);
+    assert_eq!(
+        texts,
+        ["Hello", "first", "unread one", "unread two", "Back online"]
+    );
 }

@@ -856,7 +856,11 @@ impl Router {
                 },
             );
         }
-        fx.customer(id, CustomerEvent::Message { message });
+        // System lines record the conversation for agents; the widget words the same facts
+        // itself, from the customer's events (`agent_joined`, `ended`).
+        if message.from != Sender::System {
+            fx.customer(id, CustomerEvent::Message { message });
+        }
     }
 
     fn close(

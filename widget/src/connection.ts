@@ -1,0 +1,157 @@
+// The widget's connection: sends commands, applies events exactly once in sequence order,
+// acknowledges them, and reconnects with backoff, resuming from the last event applied. What it
+// needs to resume survives a page reload (localStorage).
+namespace SwitchboardWidget {
+  export interface Saved {
+    token: string;
+    lastSeq: number;
+    transcript: CustomerEvent[];
+  }
+
+  const STORAGE_KEY = "switchboard.chat";
+
+  export function loadSaved(widget: string): Saved | null {
+    try {
+      const text = window.localStorage.getItem(`${STORAGE_KEY}.${widget}`);
+      return text ? (JSON.parse(text) as Saved) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  function save(widget: string, saved: Saved | null): void {
+    try {
+      const key = `${STORAGE_KEY}.${widget}`;
+      if (saved) window.localStorage.setItem(key, JSON.stringify(saved));
+      else window.localStorage.removeItem(key);
+    } catch {
+      // Private browsing without storage: the chat still works, it just does not survive a reload.
+    }
+  }
+
+  export interface ConnectionEvents {
+    onEvent(event: CustomerEvent, replayed: boolean): void;
+    onStatus(status: "connecting" | "connected" | "reconnecting"): void;
+    onRefused(error: ErrorBody): void;
+  }
+
+  export class Connection {
+    private socket: WebSocket | null = null;
+    private saved: Saved | null;
+    private pending = new Map<string, (outcome: { ok: boolean; error?: ErrorBody }) => void>();
+    private queue: string[] = [];
+    private attempts = 0;
+    private nextId = 0;
+    private closed = false;
+
+    constructor(
+      private readonly url: string,
+      private readonly widget: string,
+      private readonly events: ConnectionEvents,
+    ) {
+      this.saved = loadSaved(widget);
+    }
+
+    get resumable(): boolean {
+      return this.saved !== null;
+    }
+
+    /** What was shown before a reload, to draw again. */
+    transcript(): CustomerEvent[] {
+      return this.saved ? this.saved.transcript.slice() : [];
+    }
+
+    open(): void {
+      this.closed = false;
+      this.welcomed = false;
+      this.events.onStatus(this.attempts === 0 ? "connecting" : "reconnecting");
+      const socket = new WebSocket(this.url);
+      this.socket = socket;
+      socket.onopen = () => {
+        const resume = this.saved ? { token: this.saved.token, last_seq: this.saved.lastSeq } : null;
+        socket.send(JSON.stringify({ type: "hello", protocol: PROTOCOL_VERSION, resume }));
+      };
+      socket.onmessage = (message) => this.receive(JSON.parse(String(message.data)) as ServerFrame);
+      socket.onclose = () => {
+        if (this.socket !== socket || this.closed) return;
+        this.socket = null;
+        this.attempts += 1;
+        // Exponential backoff with jitter, capped at 15 s.
+        const delay = Math.min(15000, 500 * 2 ** Math.min(this.attempts, 5)) * (0.5 + Math.random());
+        window.setTimeout(() => this.open(), delay);
+        this.events.onStatus("reconnecting");
+      };
+    }
+
+    /** Sends a command; resolves with its outcome. Commands wait while disconnected. */
+    command(command: CustomerCommand): Promise<{ ok: boolean; error?: ErrorBody }> {
+      const id = `${Date.now().toString(36)}-${(this.nextId++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+      const frame = JSON.stringify({ type: "command", id, command });
+      return new Promise((resolve) => {
+        this.pending.set(id, resolve);
+        this.queue.push(frame);
+        this.flush();
+      });
+    }
+
+    /** Forgets the conversation: the next chat starts afresh. */
+    forget(): void {
+      this.saved = null;
+      save(this.widget, null);
+    }
+
+    close(): void {
+      this.closed = true;
+      this.socket?.close();
+    }
+
+    private flush(): void {
+      const socket = this.socket;
+      if (!socket || socket.readyState !== WebSocket.OPEN || !this.welcomed) return;
+      while (this.queue.length > 0) socket.send(this.queue.shift() as string);
+    }
+
+    private welcomed = false;
+
+    private receive(frame: ServerFrame): void {
+      switch (frame.type) {
+        case "welcome":
+          this.welcomed = true;
+          this.attempts = 0;
+          this.events.onStatus("connected");
+          this.flush();
+          break;
+        case "event":
+          this.apply(frame.seq, frame.event);
+          break;
+        case "reply": {
+          const resolve = this.pending.get(frame.id);
+          this.pending.delete(frame.id);
+          const outcome = frame.outcome;
+          resolve?.(outcome.status === "ok" ? { ok: true } : { ok: false, error: outcome.error });
+          break;
+        }
+        case "error":
+          if (frame.error.code === "not_found") {
+            // The conversation is gone (expired or unknown): start afresh.
+            this.forget();
+          }
+          this.events.onRefused(frame.error);
+          break;
+      }
+    }
+
+    private apply(seq: number, event: CustomerEvent): void {
+      if (event.type === "started") {
+        this.saved = { token: event.token, lastSeq: 0, transcript: [] };
+      }
+      const saved = this.saved;
+      if (!saved || seq <= saved.lastSeq) return; // already applied
+      saved.lastSeq = seq;
+      if (event.type !== "started" && event.type !== "queued") saved.transcript.push(event);
+      save(this.widget, saved);
+      this.socket?.send(JSON.stringify({ type: "ack", seq }));
+      this.events.onEvent(event, false);
+    }
+  }
+}

@@ -1,0 +1,185 @@
+// The widget's words, in the languages of the seed material. The browser's language picks them.
+namespace SwitchboardWidget {
+  export interface Strings {
+    open: string;
+    title: string;
+    intro: string;
+    name: string;
+    email: string;
+    optional: string;
+    firstMessage: string;
+    start: string;
+    send: string;
+    end: string;
+    close: string;
+    placeholder: string;
+    connecting: string;
+    reconnecting: string;
+    queued: (position: number, minutes: number) => string;
+    waitingForAgent: string;
+    joined: (name: string) => string;
+    endedByAgent: string;
+    endedByCustomer: string;
+    endedBySystem: string;
+    remaining: (count: number) => string;
+    tooLong: (over: number) => string;
+    reserved: string;
+    nameRequired: string;
+    messageRequired: string;
+  }
+
+  const en: Strings = {
+    open: "Chat with us",
+    title: "Chat",
+    intro: "Ask us anything — we usually answer in a few minutes.",
+    name: "Your name",
+    email: "E-mail",
+    optional: "optional",
+    firstMessage: "How can we help?",
+    start: "Start chat",
+    send: "Send",
+    end: "End chat",
+    close: "Close",
+    placeholder: "Write a message…",
+    connecting: "Connecting…",
+    reconnecting: "Connection lost — reconnecting…",
+    queued: (position, minutes) =>
+      `You are number ${position} in the queue (about ${minutes} min).`,
+    waitingForAgent: "Waiting for an agent…",
+    joined: (name) => `${name} joined the chat.`,
+    endedByAgent: "The agent ended the chat.",
+    endedByCustomer: "You ended the chat.",
+    endedBySystem: "The chat was interrupted.",
+    remaining: (count) => `${count} characters left`,
+    tooLong: (over) => `Too long by ${over} characters.`,
+    reserved: "The characters < and > cannot be sent.",
+    nameRequired: "Please tell us your name.",
+    messageRequired: "Please write a message.",
+  };
+
+  const cs: Strings = {
+    ...en,
+    open: "Napište nám",
+    title: "Chat",
+    intro: "Zeptejte se nás na cokoli — obvykle odpovídáme do pár minut.",
+    name: "Vaše jméno",
+    optional: "nepovinné",
+    firstMessage: "S čím vám můžeme pomoci?",
+    start: "Zahájit chat",
+    send: "Odeslat",
+    end: "Ukončit chat",
+    close: "Zavřít",
+    placeholder: "Napište zprávu…",
+    connecting: "Připojování…",
+    reconnecting: "Spojení přerušeno — připojuji znovu…",
+    queued: (position, minutes) => `Jste ${position}. ve frontě (asi ${minutes} min).`,
+    waitingForAgent: "Čekáme na operátora…",
+    joined: (name) => `${name} se připojil(a) k chatu.`,
+    endedByAgent: "Operátor chat ukončil.",
+    endedByCustomer: "Chat jste ukončili.",
+    endedBySystem: "Chat byl přerušen.",
+    remaining: (count) => `Zbývá ${count} znaků`,
+    tooLong: (over) => `O ${over} znaků příliš dlouhé.`,
+    reserved: "Znaky < a > nelze odeslat.",
+    nameRequired: "Uveďte prosím své jméno.",
+    messageRequired: "Napište prosím zprávu.",
+  };
+
+  const da: Strings = {
+    ...en,
+    open: "Chat med os",
+    intro: "Spørg os om hvad som helst — vi svarer som regel inden for få minutter.",
+    name: "Dit navn",
+    email: "E-mail",
+    optional: "valgfri",
+    firstMessage: "Hvordan kan vi hjælpe?",
+    start: "Start chat",
+    send: "Send",
+    end: "Afslut chat",
+    close: "Luk",
+    placeholder: "Skriv en besked…",
+    connecting: "Forbinder…",
+    reconnecting: "Forbindelsen blev afbrudt — forbinder igen…",
+    queued: (position, minutes) => `Du er nummer ${position} i køen (ca. ${minutes} min).`,
+    waitingForAgent: "Venter på en medarbejder…",
+    joined: (name) => `${name} deltager i chatten.`,
+    endedByAgent: "Medarbejderen afsluttede chatten.",
+    endedByCustomer: "Du afsluttede chatten.",
+    endedBySystem: "Chatten blev afbrudt.",
+    remaining: (count) => `${count} tegn tilbage`,
+    tooLong: (over) => `${over} tegn for lang.`,
+    reserved: "Tegnene < og > kan ikke sendes.",
+    nameRequired: "Skriv venligst dit navn.",
+    messageRequired: "Skriv venligst en besked.",
+  };
+
+  const fr: Strings = {
+    ...en,
+    open: "Discuter avec nous",
+    title: "Discussion",
+    intro: "Posez-nous vos questions — nous répondons en général en quelques minutes.",
+    name: "Votre nom",
+    email: "E-mail",
+    optional: "facultatif",
+    firstMessage: "Comment pouvons-nous vous aider ?",
+    start: "Démarrer",
+    send: "Envoyer",
+    end: "Terminer",
+    close: "Fermer",
+    placeholder: "Écrivez un message…",
+    connecting: "Connexion…",
+    reconnecting: "Connexion perdue — reconnexion…",
+    queued: (position, minutes) =>
+      `Vous êtes n° ${position} dans la file (environ ${minutes} min).`,
+    waitingForAgent: "En attente d’un conseiller…",
+    joined: (name) => `${name} a rejoint la discussion.`,
+    endedByAgent: "Le conseiller a terminé la discussion.",
+    endedByCustomer: "Vous avez terminé la discussion.",
+    endedBySystem: "La discussion a été interrompue.",
+    remaining: (count) => `${count} caractères restants`,
+    tooLong: (over) => `${over} caractères de trop.`,
+    reserved: "Les caractères < et > ne peuvent pas être envoyés.",
+    nameRequired: "Indiquez votre nom, s’il vous plaît.",
+    messageRequired: "Écrivez un message, s’il vous plaît.",
+  };
+
+  const pl: Strings = {
+    ...en,
+    open: "Napisz do nas",
+    title: "Czat",
+    intro: "Zapytaj o cokolwiek — zwykle odpowiadamy w kilka minut.",
+    name: "Imię",
+    email: "E-mail",
+    optional: "opcjonalnie",
+    firstMessage: "W czym możemy pomóc?",
+    start: "Rozpocznij czat",
+    send: "Wyślij",
+    end: "Zakończ czat",
+    close: "Zamknij",
+    placeholder: "Napisz wiadomość…",
+    connecting: "Łączenie…",
+    reconnecting: "Utracono połączenie — łączę ponownie…",
+    queued: (position, minutes) => `Jesteś ${position}. w kolejce (ok. ${minutes} min).`,
+    waitingForAgent: "Czekamy na konsultanta…",
+    joined: (name) => `${name} dołączył(a) do czatu.`,
+    endedByAgent: "Konsultant zakończył czat.",
+    endedByCustomer: "Zakończono czat.",
+    endedBySystem: "Czat został przerwany.",
+    remaining: (count) => `Pozostało znaków: ${count}`,
+    tooLong: (over) => `Za długa o ${over} znaków.`,
+    reserved: "Znaków < i > nie można wysłać.",
+    nameRequired: "Podaj swoje imię.",
+    messageRequired: "Napisz wiadomość.",
+  };
+
+  const byLanguage: Record<string, Strings> = { en, cs, da, fr, pl };
+
+  /** The strings for the first of the browser's languages the widget speaks; English otherwise. */
+  export function strings(languages: readonly string[]): Strings {
+    for (const tag of languages) {
+      const found = byLanguage[tag.toLowerCase().split("-")[0]];
+      if (found) return found;
+    }
+    return en;
+  }
+}

@@ -1,0 +1,216 @@
+// What the customer sees: a launcher button and a panel with the pre-chat form, the thread and
+// the composer, inside a shadow root so that the host page's styles cannot reach it. Text is only
+// ever set with textContent: whatever anyone types is shown as text, never as HTML.
+namespace SwitchboardWidget {
+  const STYLE = `
+    :host { all: initial; }
+    * { box-sizing: border-box; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+    .launcher { position: fixed; right: 20px; bottom: 20px; z-index: 2147483000; border: 0;
+      border-radius: 999px; padding: 14px 20px; background: #1f6feb; color: #fff; font-size: 15px;
+      font-weight: 600; box-shadow: 0 6px 20px rgba(0,0,0,.25); cursor: pointer; }
+    .launcher:focus-visible, button:focus-visible, textarea:focus-visible, input:focus-visible {
+      outline: 3px solid #9ec5ff; outline-offset: 2px; }
+    .panel { position: fixed; right: 20px; bottom: 20px; z-index: 2147483001; width: 360px;
+      max-width: calc(100vw - 40px); height: 540px; max-height: calc(100vh - 40px); display: flex;
+      flex-direction: column; background: #fff; color: #1c2128; border-radius: 14px;
+      box-shadow: 0 12px 40px rgba(0,0,0,.3); overflow: hidden; }
+    .panel[hidden], .launcher[hidden], [hidden] { display: none !important; }
+    header { display: flex; align-items: center; justify-content: space-between; padding: 14px 16px;
+      background: #1f6feb; color: #fff; font-weight: 600; font-size: 16px; }
+    header button { background: transparent; border: 0; color: #fff; font-size: 20px; cursor: pointer; }
+    .status:empty { display: none; }
+    .status { padding: 8px 16px; font-size: 13px; color: #57606a; background: #f6f8fa;
+      border-bottom: 1px solid #d0d7de; min-height: 33px; }
+    form.start { display: flex; flex-direction: column; gap: 10px; padding: 16px; overflow: auto; }
+    form.start p { margin: 0 0 4px; color: #57606a; font-size: 14px; }
+    label { display: flex; flex-direction: column; gap: 4px; font-size: 13px; color: #57606a; }
+    input, textarea { font-size: 14px; padding: 9px 10px; border: 1px solid #d0d7de; border-radius: 8px;
+      color: #1c2128; background: #fff; }
+    textarea { resize: none; }
+    .primary { border: 0; border-radius: 8px; padding: 10px 14px; background: #1f6feb; color: #fff;
+      font-size: 14px; font-weight: 600; cursor: pointer; }
+    .primary:disabled { background: #8c959f; cursor: default; }
+    .problem { color: #cf222e; font-size: 13px; min-height: 16px; }
+    .thread { flex: 1; overflow-y: auto; padding: 12px 14px; display: flex; flex-direction: column; gap: 8px; }
+    .bubble { max-width: 80%; padding: 8px 12px; border-radius: 14px; font-size: 14px; line-height: 1.4;
+      white-space: pre-wrap; overflow-wrap: anywhere; }
+    .bubble.customer { align-self: flex-end; background: #1f6feb; color: #fff; border-bottom-right-radius: 4px; }
+    .bubble.agent { align-self: flex-start; background: #eaeef2; color: #1c2128; border-bottom-left-radius: 4px; }
+    .who { display: block; font-size: 11px; font-weight: 600; opacity: .75; margin-bottom: 2px; }
+    .system { align-self: center; font-size: 12px; color: #57606a; text-align: center; }
+    .composer { border-top: 1px solid #d0d7de; padding: 10px 12px; display: flex; flex-direction: column; gap: 6px; }
+    .composer .row { display: flex; gap: 8px; align-items: flex-end; }
+    .composer textarea { flex: 1; height: 44px; }
+    .meta { display: flex; justify-content: space-between; font-size: 12px; color: #57606a; }
+    .end { background: transparent; border: 0; color: #57606a; font-size: 12px; cursor: pointer;
+      text-decoration: underline; padding: 0; }
+  `;
+
+  function element<K extends keyof HTMLElementTagNameMap>(
+    tag: K,
+    attributes: Record<string, string> = {},
+    text?: string,
+  ): HTMLElementTagNameMap[K] {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  export interface ViewActions {
+    start(name: string, email: string, message: string): void;
+    send(text: string): void;
+    end(): void;
+    opened(): void;
+  }
+
+  export class View {
+    readonly launcher: HTMLButtonElement;
+    private readonly panel: HTMLElement;
+    private readonly status: HTMLElement;
+    private readonly startForm: HTMLFormElement;
+    private readonly startProblem: HTMLElement;
+    private readonly thread: HTMLElement;
+    private readonly composer: HTMLElement;
+    private readonly input: HTMLTextAreaElement;
+    private readonly counter: HTMLElement;
+    private readonly problem: HTMLElement;
+    private readonly sendButton: HTMLButtonElement;
+    private readonly endButton: HTMLButtonElement;
+
+    constructor(host: HTMLElement, private readonly words: Strings, actions: ViewActions) {
+      const root = host.attachShadow({ mode: "open" });
+      root.appendChild(element("style", {}, STYLE));
+
+      this.launcher = element("button", { class: "launcher", type: "button", part: "launcher" }, words.open);
+      this.panel = element("section", { class: "panel", role: "dialog", "aria-label": words.title });
+      this.panel.hidden = true;
+
+      const header = element("header", {}, words.title);
+      const close = element("button", { type: "button", "aria-label": words.close }, "×");
+      header.appendChild(close);
+      this.status = element("div", { class: "status", role: "status", "aria-live": "polite" });
+
+      this.startForm = element("form", { class: "start" });
+      const name = element("input", { name: "name", autocomplete: "name", required: "", maxlength: "100" });
+      const email = element("input", { name: "email", type: "email", autocomplete: "email" });
+      const first = element("textarea", { name: "message", rows: "4" });
+      this.startProblem = element("div", { class: "problem", role: "alert" });
+      const labelled = (text: string, field: HTMLElement) => {
+        const label = element("label", {}, text);
+        label.appendChild(field);
+        return label;
+      };
+      this.startForm.append(
+        element("p", {}, words.intro),
+        labelled(words.name, name),
+        labelled(`${words.email} (${words.optional})`, email),
+        labelled(words.firstMessage, first),
+        this.startProblem,
+        element("button", { class: "primary", type: "submit" }, words.start),
+      );
+
+      this.thread = element("div", { class: "thread", role: "log", "aria-live": "polite" });
+      this.composer = element("div", { class: "composer" });
+      this.input = element("textarea", { "aria-label": words.placeholder, placeholder: words.placeholder });
+      this.sendButton = element("button", { class: "primary", type: "button" }, words.send);
+      const row = element("div", { class: "row" });
+      row.append(this.input, this.sendButton);
+      this.counter = element("span", { class: "counter" });
+      this.endButton = element("button", { class: "end", type: "button" }, words.end);
+      const meta = element("div", { class: "meta" });
+      meta.append(this.counter, this.endButton);
+      this.problem = element("div", { class: "problem", role: "alert" });
+      this.composer.append(row, this.problem, meta);
+
+      this.panel.append(header, this.status, this.startForm, this.thread, this.composer);
+      root.append(this.launcher, this.panel);
+      this.showStart(true);
+
+      this.launcher.addEventListener("click", () => {
+        this.open();
+        actions.opened();
+      });
+      close.addEventListener("click", () => {
+        this.panel.hidden = true;
+        this.launcher.hidden = false;
+      });
+      this.startForm.addEventListener("submit", (event) => {
+        event.preventDefault();
+        const problem = name.value.trim() === "" ? words.nameRequired : messageProblem(first.value, words);
+        this.startProblem.textContent = problem ?? "";
+        if (!problem) actions.start(name.value.trim(), email.value.trim(), first.value);
+      });
+      const send = () => {
+        const problem = messageProblem(this.input.value, words);
+        this.problem.textContent = problem ?? "";
+        if (problem) return;
+        actions.send(this.input.value);
+        this.input.value = "";
+        this.updateCounter();
+      };
+      this.input.addEventListener("input", () => this.updateCounter());
+      this.input.addEventListener("keydown", (event) => {
+        // Enter sends; Shift+Enter starts a new line.
+        if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+          event.preventDefault();
+          send();
+        }
+      });
+      this.sendButton.addEventListener("click", send);
+      this.endButton.addEventListener("click", () => actions.end());
+      this.updateCounter();
+    }
+
+    open(): void {
+      this.panel.hidden = false;
+      this.launcher.hidden = true;
+    }
+
+    showStart(visible: boolean): void {
+      this.startForm.hidden = !visible;
+      this.thread.hidden = visible;
+      this.composer.hidden = visible;
+    }
+
+    setStatus(text: string): void {
+      this.status.textContent = text;
+    }
+
+    setStartProblem(text: string): void {
+      this.startProblem.textContent = text;
+    }
+
+    setProblem(text: string): void {
+      this.problem.textContent = text;
+    }
+
+    /** The chat is over: the composer goes, the thread stays. */
+    ended(): void {
+      this.composer.hidden = true;
+    }
+
+    addMessage(message: ChatMessage): void {
+      if (message.from.kind === "system") {
+        this.addSystemLine(message.text);
+        return;
+      }
+      const bubble = element("div", { class: `bubble ${message.from.kind}` });
+      if (message.from.kind === "agent") bubble.appendChild(element("span", { class: "who" }, message.from.name));
+      bubble.appendChild(document.createTextNode(message.text));
+      this.thread.appendChild(bubble);
+      this.thread.scrollTop = this.thread.scrollHeight;
+    }
+
+    addSystemLine(text: string): void {
+      this.thread.appendChild(element("div", { class: "system" }, text));
+      this.thread.scrollTop = this.thread.scrollHeight;
+    }
+
+    private updateCounter(): void {
+      const left = MAX_MESSAGE_CHARS - Array.from(this.input.value).length;
+      this.counter.textContent = left >= 0 ? this.words.remaining(left) : this.words.tooLong(-left);
+      this.sendButton.disabled = left < 0;
+    }
+  }
+}

@@ -1,0 +1,172 @@
+// The Switchboard chat widget. Embed with one tag:
+//
+//   <script src="https://switchboard.example.com/widget.js" data-widget="website" async></script>
+//
+// The page may pass context when a chat starts, as a well-known widget API does:
+//
+//   window.addEventListener("switchboard:ready", () => {
+//     Switchboard.setContextProvider(() => ({ cart: { value: "3 items", isDisplayable: true } }));
+//   });
+namespace SwitchboardWidget {
+  const MAX_CONTEXT_VARIABLES = 100;
+
+  type ContextProvider = () => Record<string, ContextValue>;
+
+  export class Widget {
+    private readonly view: View;
+    private readonly connection: Connection;
+    private readonly words: Strings;
+    private contextProvider: ContextProvider | null = null;
+    private readonly openedAt = Date.now();
+    private started = false;
+    private over = false;
+
+    constructor(server: string, private readonly widgetId: string) {
+      this.words = strings(navigator.languages ?? [navigator.language]);
+      const host = document.createElement("div");
+      host.id = "switchboard-widget";
+      document.body.appendChild(host);
+      this.view = new View(host, this.words, {
+        start: (name, email, message) => this.start(name, email, message),
+        send: (text) => this.send(text),
+        end: () => this.end(),
+        opened: () => this.connect(),
+      });
+      const socketUrl = server.replace(/^http/, "ws") + "/api/v1/customer/ws";
+      this.connection = new Connection(socketUrl, widgetId, {
+        onEvent: (event) => this.show(event),
+        onStatus: (status) => this.showStatus(status),
+        onRefused: (error) => this.view.setProblem(error.message),
+      });
+      if (this.connection.resumable) {
+        // A reload: the chat goes on where it was.
+        this.started = true;
+        this.view.showStart(false);
+        for (const event of this.connection.transcript()) this.show(event);
+        this.view.open();
+        this.connect();
+      }
+    }
+
+    setContextProvider(provider: ContextProvider): void {
+      this.contextProvider = provider;
+    }
+
+    openChat(): void {
+      this.view.open();
+      this.connect();
+    }
+
+    private connected = false;
+
+    private connect(): void {
+      if (this.connected) return;
+      this.connected = true;
+      this.connection.open();
+    }
+
+    private context(): Record<string, ContextValue> {
+      const context: Record<string, ContextValue> = {
+        "Page URL": { value: window.location.href, isDisplayable: true },
+        "Time on page": { value: `${Math.round((Date.now() - this.openedAt) / 1000)} s`, isDisplayable: true },
+      };
+      try {
+        const provided = this.contextProvider ? this.contextProvider() : {};
+        for (const [name, entry] of Object.entries(provided).slice(0, MAX_CONTEXT_VARIABLES - 2)) {
+          context[name] = { value: String(entry.value), isDisplayable: Boolean(entry.isDisplayable) };
+        }
+      } catch (error) {
+        console.warn("switchboard: the context provider failed", error);
+      }
+      return context;
+    }
+
+    private async start(name: string, email: string, message: string): Promise<void> {
+      // Set before sending: the queue position may arrive before the reply, and must win.
+      this.view.setStatus(this.words.waitingForAgent);
+      const outcome = await this.connection.command({
+        type: "start_chat",
+        widget: this.widgetId,
+        name,
+        email: email === "" ? null : email,
+        message,
+        context: this.context(),
+      });
+      if (!outcome.ok) {
+        this.view.setStatus("");
+        this.view.setStartProblem(outcome.error?.message ?? "");
+        return;
+      }
+      this.started = true;
+      this.view.showStart(false);
+    }
+
+    private async send(text: string): Promise<void> {
+      const outcome = await this.connection.command({ type: "send_message", text });
+      if (!outcome.ok) this.view.setProblem(outcome.error?.message ?? "");
+    }
+
+    private async end(): Promise<void> {
+      const outcome = await this.connection.command({ type: "end" });
+      if (!outcome.ok) this.view.setProblem(outcome.error?.message ?? "");
+    }
+
+    private show(event: CustomerEvent): void {
+      switch (event.type) {
+        case "started":
+          break;
+        case "queued": {
+          const minutes = Math.max(1, Math.round(event.estimated_wait_seconds / 60));
+          this.view.setStatus(this.words.queued(event.position, minutes));
+          break;
+        }
+        case "agent_joined":
+          this.view.setStatus("");
+          this.view.addSystemLine(this.words.joined(event.name));
+          break;
+        case "message":
+          this.view.addMessage(event.message);
+          break;
+        case "ended": {
+          const line = { agent: this.words.endedByAgent, customer: this.words.endedByCustomer, system: this.words.endedBySystem }[event.by];
+          this.view.addSystemLine(line);
+          this.view.setStatus("");
+          this.view.ended();
+          this.over = true;
+          // The next visit starts a new chat.
+          this.connection.forget();
+          break;
+        }
+      }
+    }
+
+    private showStatus(status: "connecting" | "connected" | "reconnecting"): void {
+      if (status === "reconnecting") this.view.setStatus(this.words.reconnecting);
+      else if (status === "connecting") this.view.setStatus(this.words.connecting);
+      else if (!this.started || this.over) this.view.setStatus("");
+    }
+  }
+
+  /** The script tag that loaded the widget: where the server is, which widget this is. */
+  function configuration(): { server: string; widget: string } {
+    const script = (document.currentScript as HTMLScriptElement | null) ??
+      document.querySelector<HTMLScriptElement>("script[data-widget][src*='widget.js']");
+    const source = script ? new URL(script.src, window.location.href) : new URL(window.location.href);
+    return { server: source.origin, widget: script?.dataset.widget ?? "website" };
+  }
+
+  const { server, widget } = configuration();
+  let instance: Widget | null = null;
+  const boot = () => {
+    instance = new Widget(server, widget);
+    window.dispatchEvent(new CustomEvent("switchboard:ready"));
+  };
+
+  (window as unknown as { Switchboard: unknown }).Switchboard = {
+    setContextProvider: (provider: ContextProvider) => instance?.setContextProvider(provider),
+    startChat: () => instance?.openChat(),
+  };
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);
+  else boot();
+}

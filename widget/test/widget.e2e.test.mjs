@@ -1,0 +1,123 @@
+// The chat widget in headless Chromium against a running server, with a scripted agent.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { startServer, ScriptedAgent, schemaProblem, screenshotDir } from "./harness.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  mkdirSync(screenshotDir, { recursive: true });
+  server = await startServer();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+/** A page whose WebSocket frames are all checked against the protocol schema. */
+async function openDemo(options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 720 }, ...options });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("websocket", (socket) => {
+    socket.on("framesent", ({ payload }) => {
+      const problem = schemaProblem("CustomerClientFrame", JSON.parse(String(payload)));
+      if (problem) problems.push(problem);
+    });
+    socket.on("framereceived", ({ payload }) => {
+      const problem = schemaProblem("CustomerServerFrame", JSON.parse(String(payload)));
+      if (problem) problems.push(problem);
+    });
+  });
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  await page.goto(`${server.base}/demo`);
+  return { page, context, problems };
+}
+
+const isMessage = (text) => (event) => event.type === "message" && event.message.text === text;
+
+test("a customer chats with an agent from the web page, through a reload, and ends the chat", async () => {
+  const agent = await ScriptedAgent.signIn(server.base, "ann@example.com");
+  const { page, context, problems } = await openDemo();
+  await page.screenshot({ path: join(screenshotDir, "widget-closed.png") });
+
+  await page.getByRole("button", { name: "Chat with us" }).click();
+  await page.getByLabel("Your name").fill("Zoë Nováková");
+  await page.getByLabel("How can we help?").fill("Hi! Where is my order?");
+  await page.getByRole("button", { name: "Start chat" }).click();
+  // Nobody is Available yet: the customer is told where they stand.
+  await page.getByText("You are number 1 in the queue").waitFor();
+  await page.screenshot({ path: join(screenshotDir, "widget-queued.png") });
+
+  await agent.command({ type: "set_presence", presence: { state: "available" } });
+  const { offer } = await agent.waitFor((e) => e.type === "offer", "the offer");
+  assert.equal(offer.customer_name, "Zoë Nováková");
+  assert.equal(offer.comment, "Hi! Where is my order?");
+  assert.deepEqual(await agent.command({ type: "accept", conversation: offer.conversation }), { status: "ok", result: { kind: "done" } });
+  const { conversation } = await agent.waitFor((e) => e.type === "snapshot", "the snapshot");
+  const context_ = Object.fromEntries(conversation.context.map((c) => [c.name, c]));
+  assert.equal(context_["Cart"].value, "2 items, €153.50");
+  assert.equal(context_["Cart"].isDisplayable, true);
+  assert.equal(context_["Customer segment"].isDisplayable, false);
+  assert.match(context_["Page URL"].value, /\/demo$/);
+
+  await page.getByText("Ann joined the chat.").waitFor();
+  const reply = 'Hello Zoë! Characters like & and "quotes" stay as typed.';
+  await agent.command({ type: "send_message", conversation: offer.conversation, text: reply });
+  await page.getByText(reply).waitFor();
+
+  const composer = page.getByPlaceholder("Write a message…");
+  await composer.fill("Where is my order?");
+  await composer.press("Enter");
+  await agent.waitFor(isMessage("Where is my order?"), "the customer's message");
+
+  // The composer refuses what the server would refuse, in words.
+  await composer.fill("x".repeat(1001));
+  await page.getByText("Too long by 1 characters.").waitFor();
+  assert.equal(await page.getByRole("button", { name: "Send" }).isDisabled(), true);
+  await composer.fill("is 2 < 3?");
+  await composer.press("Enter");
+  await page.getByText("The characters < and > cannot be sent.").waitFor();
+  await composer.fill("Line one");
+  await composer.press("Shift+Enter");
+  await composer.type("line two");
+  await composer.press("Enter");
+  await agent.waitFor(isMessage("Line one\nline two"), "a two-line message");
+  await page.screenshot({ path: join(screenshotDir, "widget-chat.png") });
+
+  // A reload resumes the same conversation, thread and all.
+  await page.reload();
+  await page.getByText(reply).waitFor();
+  await page.getByPlaceholder("Write a message…").fill("Still here after a reload");
+  await page.getByPlaceholder("Write a message…").press("Enter");
+  await agent.waitFor(isMessage("Still here after a reload"), "the message after reload");
+
+  await page.getByRole("button", { name: "End chat" }).click();
+  await agent.waitFor(isMessage("Customer ended the conversation"), "the customer ending");
+  await page.getByText("You ended the chat.").waitFor();
+  await page.screenshot({ path: join(screenshotDir, "widget-ended.png") });
+
+  assert.deepEqual(problems, [], "every frame matches the protocol schema");
+  assert.deepEqual(agent.problems, [], "every agent frame matches the protocol schema");
+  agent.close();
+  await context.close();
+});
+
+test("the widget speaks the browser's language", async () => {
+  for (const [locale, open] of [["cs-CZ", "Napište nám"], ["da-DK", "Chat med os"], ["fr-FR", "Discuter avec nous"], ["pl-PL", "Napisz do nas"]]) {
+    const { page, context, problems } = await openDemo({ locale });
+    await page.getByRole("button", { name: open }).waitFor();
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});
