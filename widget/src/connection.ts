@@ -29,6 +29,14 @@ namespace SwitchboardWidget {
     }
   }
 
+  /** 128 random bits as hex: a command id nobody else will choose (a retried start is recognised
+   *  by it). getRandomValues works on plain http too, unlike randomUUID. */
+  function randomId(): string {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  }
+
   export interface ConnectionEvents {
     onEvent(event: CustomerEvent, replayed: boolean): void;
     onStatus(status: "connecting" | "connected" | "reconnecting"): void;
@@ -41,7 +49,6 @@ namespace SwitchboardWidget {
     private pending = new Map<string, (outcome: { ok: boolean; error?: ErrorBody }) => void>();
     private queue: string[] = [];
     private attempts = 0;
-    private nextId = 0;
     private closed = false;
 
     constructor(
@@ -85,7 +92,7 @@ namespace SwitchboardWidget {
 
     /** Sends a command; resolves with its outcome. Commands wait while disconnected. */
     command(command: CustomerCommand): Promise<{ ok: boolean; error?: ErrorBody }> {
-      const id = `${Date.now().toString(36)}-${(this.nextId++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+      const id = randomId();
       const frame = JSON.stringify({ type: "command", id, command });
       return new Promise((resolve) => {
         this.pending.set(id, resolve);

@@ -48,9 +48,12 @@ CREATE TABLE stream_heads (
 );
 
 -- The reply to each command, so that a retried command is answered again and not re-applied.
+-- Kept a day: a desktop or widget retries within seconds of reconnecting.
 CREATE TABLE replies (
     stream TEXT NOT NULL,
     command_id TEXT NOT NULL,
     reply TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
     PRIMARY KEY (stream, command_id)
 );
+CREATE INDEX replies_created ON replies(created_at);

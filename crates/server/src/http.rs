@@ -68,9 +68,17 @@ async fn login<S: Store>(
         .as_ref()
         .map_or_else(|| DECOY_HASH.clone(), |agent| agent.password_hash.clone());
     let password = request.password;
-    let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
-        .await
-        .unwrap_or(false);
+    let matches = {
+        // Each verification takes ~19 MiB and a core for a moment: a few at a time, so that a
+        // flood of sign-ins cannot exhaust the machine.
+        let _permit = HASHING
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
+        tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+            .await
+            .unwrap_or(false)
+    };
     let agent = agent.filter(|_| matches).ok_or_else(wrong)?;
     let token = auth::random_token();
     let expires_at = clock::now() + u64::from(app.config.server.session_hours) * 3_600_000;
@@ -89,6 +97,8 @@ async fn login<S: Store>(
         agent: summary,
     }))
 }
+
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 static DECOY_HASH: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| auth::hash_password("decoy"));

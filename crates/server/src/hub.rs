@@ -1,32 +1,52 @@
 //! The hub: the one task that owns the [`Router`], so that routing decisions happen one at a
-//! time. Each request becomes one routing step; the step's records, sequenced events (the
-//! outbox) and command reply are committed to the store in one transaction, and only then are
-//! the events pushed to the connected clients. A client that reconnects gets the events after
-//! the last sequence number it saw, from the store.
+//! time. Requests are handled in order; what they change, the events they emit (numbered per
+//! stream: the outbox) and the replies to their commands accumulate in a [`Pending`] group that is
+//! committed to the store in one transaction — everything queued at that moment, up to
+//! [`GROUP_LIMIT`] requests — and only then are the events and replies delivered. A client that
+//! reconnects gets, from the store, the events after the last sequence number it saw.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
 use switchboard_protocol::agent::{
-    AgentCommand, AgentServerFrame, AgentSummary, CommandResult, Outcome, TransferTarget,
+    AgentCommand, AgentServerFrame, AgentSummary, CommandResult, Customer, Outcome,
 };
 use switchboard_protocol::customer::{CustomerCommand, CustomerOutcome, CustomerServerFrame};
-use switchboard_protocol::{AgentId, CommandId, ConversationId, ErrorBody, ErrorCode, Millis, Seq};
+use switchboard_protocol::{
+    AgentId, CommandId, ConversationId, ErrorBody, ErrorCode, Millis, PROTOCOL_VERSION, Seq,
+};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
-use crate::clock;
 use crate::config::Config;
 use crate::routing::{Effects, Emit, Router};
-use crate::store::{AgentRecord, Batch, Store, StoreError};
+use crate::store::{Batch, Store, StoreError};
+use crate::{auth, clock};
 
 /// Frames queued for one connection before it counts as stuck and is dropped (it resumes).
 const CONNECTION_BACKLOG: usize = 4096;
 
+/// At most this many requests go into one commit.
+const GROUP_LIMIT: usize = 256;
+
 /// How often time-based rules (grace periods) are checked, besides offer expiries.
 const TICK: Duration = Duration::from_millis(250);
+
+/// Replies remembered per stream; a client retries within a few commands of reconnecting.
+const REPLIES_PER_STREAM: usize = 1024;
+
+/// A `start_chat` command id identifies the customer across a retry, before there is a
+/// conversation: it must be random enough not to collide with anyone else's (22 characters of
+/// base64 carry 128 bits).
+const MIN_START_ID_LEN: usize = 22;
+
+/// Where `start_chat` replies are kept: the id of the conversation each start created.
+const START_STREAM: &str = "start";
+
+/// How long stored replies are kept for retries.
+const REPLY_RETENTION_MILLIS: Millis = 24 * 3_600_000;
 
 /// A connection's outgoing frames, already serialized.
 pub type FrameSender = mpsc::Sender<String>;
@@ -57,7 +77,7 @@ pub enum Request {
         id: CommandId,
         command: AgentCommand,
     },
-    /// `token` and `last_seq` when the widget resumes; the reply says which conversation.
+    /// The widget resumes after a reload; `done` says which conversation, if the token is known.
     CustomerAttach {
         token: String,
         last_seq: Seq,
@@ -82,7 +102,6 @@ pub enum Request {
         connection: u64,
         done: oneshot::Sender<Option<ConversationId>>,
     },
-    AgentAdded(AgentRecord),
     Agent {
         agent: AgentId,
         done: oneshot::Sender<Option<AgentSummary>>,
@@ -130,6 +149,39 @@ struct Live {
     frames: FrameSender,
 }
 
+/// Requests handled but not yet committed: what to write, then what to deliver.
+#[derive(Debug, Default)]
+struct Pending {
+    batch: Batch,
+    /// `(stream, frame)` in the order they were produced.
+    deliveries: Vec<(String, String)>,
+    /// Which conversation each customer connection is in, owed once committed.
+    answers: Vec<(
+        oneshot::Sender<Option<ConversationId>>,
+        Option<ConversationId>,
+    )>,
+}
+
+/// The replies of one stream, newest last, for answering retried commands.
+#[derive(Debug, Default)]
+struct Replies {
+    by_id: HashMap<String, String>,
+    order: VecDeque<String>,
+}
+
+impl Replies {
+    fn remember(&mut self, id: String, reply: String) {
+        if self.by_id.insert(id.clone(), reply).is_none() {
+            self.order.push_back(id);
+        }
+        while self.order.len() > REPLIES_PER_STREAM {
+            if let Some(oldest) = self.order.pop_front() {
+                self.by_id.remove(&oldest);
+            }
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Hub<S: Store> {
     router: Router,
@@ -137,6 +189,8 @@ pub struct Hub<S: Store> {
     /// The last sequence number given out per stream.
     heads: HashMap<String, Seq>,
     live: HashMap<String, Live>,
+    /// Replies per stream, loaded from the store the first time the stream sends a command.
+    replies: HashMap<String, Replies>,
 }
 
 impl<S: Store> Hub<S> {
@@ -146,6 +200,9 @@ impl<S: Store> Hub<S> {
         store: S,
     ) -> Result<(HubHandle, tokio::task::JoinHandle<Result<(), StoreError>>), StoreError> {
         let now = clock::now();
+        store
+            .prune_replies(now.saturating_sub(REPLY_RETENTION_MILLIS))
+            .await?;
         let agents = store.agents().await?;
         let mut conversations = Vec::new();
         for record in store.open_conversations().await? {
@@ -159,6 +216,7 @@ impl<S: Store> Hub<S> {
             store,
             heads,
             live: HashMap::new(),
+            replies: HashMap::new(),
         };
         let (requests, inbox) = mpsc::channel(4096);
         let task = tokio::spawn(hub.run(inbox));
@@ -169,22 +227,29 @@ impl<S: Store> Hub<S> {
         let mut next_tick = Instant::now() + TICK;
         loop {
             let wake = self.wake_at(next_tick);
+            let mut pending = Pending::default();
             tokio::select! {
-                request = inbox.recv() => match request {
-                    Some(request) => self.handle(request).await?,
+                request = inbox.recv() => {
                     // Every handle is gone: the server is shutting down, and every step so far
                     // is committed.
-                    None => return Ok(()),
-                },
+                    let Some(request) = request else { return Ok(()) };
+                    self.handle(request, &mut pending).await?;
+                    // Group commit: whatever else is already waiting goes into the same commit.
+                    for _ in 1..GROUP_LIMIT {
+                        let Ok(request) = inbox.try_recv() else { break };
+                        self.handle(request, &mut pending).await?;
+                    }
+                }
                 () = tokio::time::sleep_until(wake) => {
                     let mut fx = Effects::default();
                     self.router.tick(clock::now(), &mut fx);
-                    self.apply(fx, None).await?;
+                    self.stage(&mut pending, fx, None);
                     if Instant::now() >= next_tick {
                         next_tick = Instant::now() + TICK;
                     }
                 }
             }
+            self.flush(pending).await?;
         }
     }
 
@@ -197,7 +262,7 @@ impl<S: Store> Hub<S> {
         offer.map_or(next_tick, |offer| offer.min(next_tick))
     }
 
-    async fn handle(&mut self, request: Request) -> Result<(), StoreError> {
+    async fn handle(&mut self, request: Request, pending: &mut Pending) -> Result<(), StoreError> {
         let now = clock::now();
         match request {
             Request::AgentAttach {
@@ -206,27 +271,23 @@ impl<S: Store> Hub<S> {
                 frames,
                 connection,
             } => {
-                self.attach_agent(agent, last_seq, frames, connection, now)
+                // A replay reads the store: first commit what is pending.
+                self.flush(std::mem::take(pending)).await?;
+                self.attach_agent(agent, last_seq, frames, connection, now, pending)
                     .await?;
             }
             Request::AgentDetach { agent, connection } => {
-                let stream = agent_stream(&agent);
-                if self
-                    .live
-                    .get(&stream)
-                    .is_some_and(|live| live.connection == connection)
-                {
-                    self.live.remove(&stream);
+                if self.detach(&agent_stream(&agent), connection) {
                     self.router.agent_disconnected(&agent, now);
                 }
             }
             Request::AgentAck { agent, seq } => {
-                self.store.acknowledge(&agent_stream(&agent), seq).await?
+                pending.batch.acks.push((agent_stream(&agent), seq))
             }
             Request::AgentCommand { agent, id, command } => {
                 let stream = agent_stream(&agent);
-                if let Some(reply) = self.store.reply(&stream, &id.0).await? {
-                    self.send(&stream, reply);
+                if let Some(reply) = self.known_reply(&stream, &id.0).await? {
+                    pending.deliveries.push((stream, reply));
                     return Ok(());
                 }
                 let mut fx = Effects::default();
@@ -242,7 +303,7 @@ impl<S: Store> Hub<S> {
                     id: id.clone(),
                     outcome,
                 });
-                self.apply(fx, Some((stream, id, reply))).await?;
+                self.stage(pending, fx, Some((stream, id.0, reply)));
             }
             Request::CustomerAttach {
                 token,
@@ -251,18 +312,14 @@ impl<S: Store> Hub<S> {
                 connection,
                 done,
             } => {
+                self.flush(std::mem::take(pending)).await?;
                 let conversation = self
                     .store
-                    .conversation_by_token(&crate::auth::hash_token(&token))
+                    .conversation_by_token(&auth::hash_token(&token))
                     .await?;
                 if let Some(conversation) = &conversation {
-                    self.attach(
-                        customer_stream(conversation),
-                        Some(last_seq),
-                        frames,
-                        connection,
-                    )
-                    .await?;
+                    self.attach(customer_stream(conversation), last_seq, frames, connection)
+                        .await?;
                 }
                 let _ = done.send(conversation);
             }
@@ -270,19 +327,13 @@ impl<S: Store> Hub<S> {
                 conversation,
                 connection,
             } => {
-                let stream = customer_stream(&conversation);
-                if self
-                    .live
-                    .get(&stream)
-                    .is_some_and(|live| live.connection == connection)
-                {
-                    self.live.remove(&stream);
-                }
+                self.detach(&customer_stream(&conversation), connection);
             }
             Request::CustomerAck { conversation, seq } => {
-                self.store
-                    .acknowledge(&customer_stream(&conversation), seq)
-                    .await?;
+                pending
+                    .batch
+                    .acks
+                    .push((customer_stream(&conversation), seq));
             }
             Request::CustomerCommand {
                 conversation,
@@ -293,11 +344,10 @@ impl<S: Store> Hub<S> {
                 done,
             } => {
                 let conversation = self
-                    .customer_command(conversation, id, command, frames, connection, now)
+                    .customer_command(conversation, id, command, frames, connection, now, pending)
                     .await?;
-                let _ = done.send(conversation);
+                pending.answers.push((done, conversation));
             }
-            Request::AgentAdded(record) => self.router.add_agent(record, now),
             Request::Agent { agent, done } => {
                 let _ = done.send(self.router.agent(&agent).cloned());
             }
@@ -312,11 +362,8 @@ impl<S: Store> Hub<S> {
         frames: FrameSender,
         connection: u64,
         now: Millis,
+        pending: &mut Pending,
     ) -> Result<(), StoreError> {
-        let stream = agent_stream(&agent);
-        let head = self.heads.get(&stream).copied().unwrap_or(0);
-        // Resuming from a point the server has not reached (a restored backup) is a fresh start.
-        let resume = last_seq.filter(|seq| *seq <= head);
         if self.router.agent(&agent).is_none() {
             // Added with `agent add` while the server runs.
             if let Some(record) = self
@@ -332,8 +379,12 @@ impl<S: Store> Hub<S> {
         let Some(summary) = self.router.agent(&agent).cloned() else {
             return Ok(());
         };
+        let stream = agent_stream(&agent);
+        let head = self.heads.get(&stream).copied().unwrap_or(0);
+        // Resuming from a point the server has not reached (a restored backup) is a fresh start.
+        let resume = last_seq.filter(|seq| *seq <= head);
         let welcome = AgentServerFrame::Welcome {
-            protocol: switchboard_protocol::PROTOCOL_VERSION,
+            protocol: PROTOCOL_VERSION,
             agent: summary,
             resumed: resume.is_some(),
             last_seq: resume.unwrap_or(head),
@@ -342,35 +393,56 @@ impl<S: Store> Hub<S> {
         if resume.is_none() {
             // A desktop starting afresh has nothing to resume: what was not acknowledged is
             // superseded by the full picture it gets now.
-            self.store.acknowledge(&stream, head).await?;
+            pending.batch.acks.push((stream.clone(), head));
         }
-        self.attach(stream, Some(resume.unwrap_or(head)), frames, connection)
+        self.attach(stream, resume.unwrap_or(head), frames, connection)
             .await?;
         let mut fx = Effects::default();
         self.router
             .agent_connected(&agent, resume.is_none(), now, &mut fx);
-        self.apply(fx, None).await
+        self.stage(pending, fx, None);
+        Ok(())
     }
 
     /// Makes `frames` the live connection of `stream`, replaying what followed `last_seq`.
     async fn attach(
         &mut self,
         stream: String,
-        last_seq: Option<Seq>,
+        last_seq: Seq,
         frames: FrameSender,
         connection: u64,
     ) -> Result<(), StoreError> {
-        for (seq, event) in self
-            .store
-            .outbox_after(&stream, last_seq.unwrap_or(0))
-            .await?
-        {
+        for (seq, event) in self.store.outbox_after(&stream, last_seq).await? {
             if frames.try_send(frame_event(seq, &event)).is_err() {
                 return Ok(());
             }
         }
         self.live.insert(stream, Live { connection, frames });
         Ok(())
+    }
+
+    /// Forgets `stream`'s connection if it is still `connection`; says whether it was.
+    fn detach(&mut self, stream: &str, connection: u64) -> bool {
+        let current = self
+            .live
+            .get(stream)
+            .is_some_and(|live| live.connection == connection);
+        if current {
+            self.live.remove(stream);
+        }
+        current
+    }
+
+    /// The reply already given to command `id` on `stream`, if it was seen before.
+    async fn known_reply(&mut self, stream: &str, id: &str) -> Result<Option<String>, StoreError> {
+        if !self.replies.contains_key(stream) {
+            let mut replies = Replies::default();
+            for (id, reply) in self.store.replies(stream).await? {
+                replies.remember(id, reply);
+            }
+            self.replies.insert(stream.to_owned(), replies);
+        }
+        Ok(self.replies[stream].by_id.get(id).cloned())
     }
 
     fn agent_command(
@@ -392,7 +464,7 @@ impl<S: Store> Hub<S> {
                 router.reject(agent, &conversation, now, fx)?
             }
             AgentCommand::SendMessage { conversation, text } => {
-                router.agent_message(agent, &conversation, &text, now, fx)?
+                router.agent_message(agent, &conversation, &text, now, fx)?;
             }
             AgentCommand::End {
                 conversation,
@@ -408,10 +480,7 @@ impl<S: Store> Hub<S> {
                 agents.retain(|other| &other.id != agent);
                 return Ok(CommandResult::Agents { agents });
             }
-            AgentCommand::Transfer {
-                to: TransferTarget::Queue { .. } | TransferTarget::Agent { .. },
-                ..
-            }
+            AgentCommand::Transfer { .. }
             | AgentCommand::ConferenceInvite { .. }
             | AgentCommand::ConferenceExit { .. } => {
                 return Err(ErrorBody::new(
@@ -423,6 +492,7 @@ impl<S: Store> Hub<S> {
         Ok(CommandResult::Done)
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn customer_command(
         &mut self,
         conversation: Option<ConversationId>,
@@ -431,6 +501,7 @@ impl<S: Store> Hub<S> {
         frames: FrameSender,
         connection: u64,
         now: Millis,
+        pending: &mut Pending,
     ) -> Result<Option<ConversationId>, StoreError> {
         let reply = |outcome: CustomerOutcome| {
             json(&CustomerServerFrame::Reply {
@@ -443,148 +514,153 @@ impl<S: Store> Hub<S> {
                 error: ErrorBody::new(code, message),
             })
         };
-        match (conversation, command) {
-            (
-                None,
-                CustomerCommand::StartChat {
-                    widget,
-                    name,
-                    email,
-                    message,
-                    context,
-                },
-            ) => {
-                // A retried start (the reply was lost) rejoins the conversation it created.
-                if let Some(started) = self.store.reply("start", &id.0).await? {
-                    let conversation = ConversationId(started);
-                    self.attach(
-                        customer_stream(&conversation),
-                        Some(0),
-                        frames.clone(),
-                        connection,
-                    )
-                    .await?;
-                    let _ = frames.try_send(reply(CustomerOutcome::Ok));
-                    return Ok(Some(conversation));
-                }
-                let conversation = ConversationId(crate::auth::random_id());
-                let token = crate::auth::random_token();
-                let customer = switchboard_protocol::agent::Customer {
-                    name,
-                    email,
-                    phone: None,
-                };
-                let mut fx = Effects::default();
-                let started = self.router.start_chat(
-                    conversation.clone(),
-                    &token,
-                    crate::auth::hash_token(&token),
-                    &widget,
-                    customer,
-                    &message,
-                    context.into_iter().collect(),
-                    now,
-                    &mut fx,
-                );
-                if let Err(error) = started {
-                    let _ = frames.try_send(reply(CustomerOutcome::Error { error }));
-                    return Ok(None);
-                }
-                self.live.insert(
-                    customer_stream(&conversation),
-                    Live {
-                        connection,
-                        frames: frames.clone(),
-                    },
-                );
-                let record = ("start".to_owned(), id.0.clone(), conversation.0.clone());
-                self.apply_with(fx, vec![record], None).await?;
-                let _ = frames.try_send(reply(CustomerOutcome::Ok));
-                Ok(Some(conversation))
-            }
-            (None, _) => {
+        let Some(conversation) = conversation else {
+            let CustomerCommand::StartChat {
+                widget,
+                name,
+                email,
+                message,
+                context,
+            } = command
+            else {
                 let _ = frames.try_send(refuse(ErrorCode::InvalidState, "Start a chat first."));
-                Ok(None)
+                return Ok(None);
+            };
+            if id.0.len() < MIN_START_ID_LEN {
+                let message = format!(
+                    "start_chat needs a random command id of at least {MIN_START_ID_LEN} characters, so that a retry is recognised"
+                );
+                let _ = frames.try_send(refuse(ErrorCode::InvalidInput, &message));
+                return Ok(None);
             }
-            (Some(conversation), command) => {
-                let stream = customer_stream(&conversation);
-                if let Some(answer) = self.store.reply(&stream, &id.0).await? {
-                    let _ = frames.try_send(answer);
-                    return Ok(Some(conversation));
-                }
-                let mut fx = Effects::default();
-                let done = match command {
-                    CustomerCommand::StartChat { .. } => Err(ErrorBody::new(
-                        ErrorCode::InvalidState,
-                        "This chat has already started.",
-                    )),
-                    CustomerCommand::SendMessage { text } => {
-                        self.router
-                            .customer_message(&conversation, &text, now, &mut fx)
-                    }
-                    CustomerCommand::End => self.router.customer_end(&conversation, now, &mut fx),
-                };
-                let outcome = match done {
-                    Ok(()) => CustomerOutcome::Ok,
-                    Err(error) => {
-                        fx = Effects::default();
-                        CustomerOutcome::Error { error }
-                    }
-                };
-                let answer = reply(outcome);
-                self.apply(fx, Some((stream, id, answer))).await?;
-                Ok(Some(conversation))
+            // A retried start (its reply was lost) rejoins the conversation it created.
+            if let Some(started) = self.known_reply(START_STREAM, &id.0).await? {
+                self.flush(std::mem::take(pending)).await?;
+                let conversation = ConversationId(started);
+                self.attach(
+                    customer_stream(&conversation),
+                    0,
+                    frames.clone(),
+                    connection,
+                )
+                .await?;
+                let _ = frames.try_send(reply(CustomerOutcome::Ok));
+                return Ok(Some(conversation));
             }
-        }
-    }
-
-    async fn apply(
-        &mut self,
-        fx: Effects,
-        reply: Option<(String, CommandId, String)>,
-    ) -> Result<(), StoreError> {
-        let replies = reply
-            .iter()
-            .map(|(stream, id, text)| (stream.clone(), id.0.clone(), text.clone()))
-            .collect();
-        self.apply_with(fx, replies, reply.map(|(stream, _, text)| (stream, text)))
-            .await
-    }
-
-    /// Commits one step, then delivers its events and its reply.
-    async fn apply_with(
-        &mut self,
-        fx: Effects,
-        replies: Vec<(String, String, String)>,
-        deliver_reply: Option<(String, String)>,
-    ) -> Result<(), StoreError> {
-        let mut batch = Batch {
-            new_conversations: fx.created,
-            conversations: fx.changed.into_values().collect(),
-            messages: fx.messages,
-            presences: fx.presences,
-            outbox: Vec::with_capacity(fx.emits.len()),
-            replies,
+            let conversation = ConversationId(auth::random_id());
+            let token = auth::random_token();
+            let customer = Customer {
+                name,
+                email,
+                phone: None,
+            };
+            let mut fx = Effects::default();
+            let started = self.router.start_chat(
+                conversation.clone(),
+                &token,
+                auth::hash_token(&token),
+                &widget,
+                customer,
+                &message,
+                context.into_iter().collect(),
+                now,
+                &mut fx,
+            );
+            if let Err(error) = started {
+                let _ = frames.try_send(reply(CustomerOutcome::Error { error }));
+                return Ok(None);
+            }
+            let stream = customer_stream(&conversation);
+            self.live
+                .insert(stream.clone(), Live { connection, frames });
+            self.stage(pending, fx, None);
+            self.remember(pending, START_STREAM, &id.0, conversation.0.clone());
+            pending
+                .deliveries
+                .push((stream, reply(CustomerOutcome::Ok)));
+            return Ok(Some(conversation));
         };
-        for emit in &fx.emits {
-            let (stream, event) = match emit {
+        let stream = customer_stream(&conversation);
+        if let Some(answer) = self.known_reply(&stream, &id.0).await? {
+            pending.deliveries.push((stream, answer));
+            return Ok(Some(conversation));
+        }
+        let mut fx = Effects::default();
+        let done = match command {
+            CustomerCommand::StartChat { .. } => Err(ErrorBody::new(
+                ErrorCode::InvalidState,
+                "This chat has already started.",
+            )),
+            CustomerCommand::SendMessage { text } => {
+                self.router
+                    .customer_message(&conversation, &text, now, &mut fx)
+            }
+            CustomerCommand::End => self.router.customer_end(&conversation, now, &mut fx),
+        };
+        let outcome = match done {
+            Ok(()) => CustomerOutcome::Ok,
+            Err(error) => {
+                fx = Effects::default();
+                CustomerOutcome::Error { error }
+            }
+        };
+        let answer = reply(outcome);
+        self.stage(pending, fx, Some((stream, id.0, answer)));
+        Ok(Some(conversation))
+    }
+
+    /// Adds one step's effects (and the reply to the command that caused it) to the group.
+    fn stage(
+        &mut self,
+        pending: &mut Pending,
+        fx: Effects,
+        reply: Option<(String, String, String)>,
+    ) {
+        let batch = &mut pending.batch;
+        batch.new_conversations.extend(fx.created);
+        batch.conversations.extend(fx.changed.into_values());
+        batch.messages.extend(fx.messages);
+        batch.presences.extend(fx.presences);
+        for emit in fx.emits {
+            let (stream, event) = match &emit {
                 Emit::Agent(agent, event) => (agent_stream(agent), json(event)),
                 Emit::Customer(conversation, event) => (customer_stream(conversation), json(event)),
             };
             let head = self.heads.entry(stream.clone()).or_insert(0);
             *head += 1;
+            pending
+                .deliveries
+                .push((stream.clone(), frame_event(*head, &event)));
             batch.outbox.push((stream, *head, event));
         }
-        let outbox: Vec<(String, Seq, String)> = batch.outbox.clone();
-        if let Err(error) = self.store.commit(batch).await {
+        if let Some((stream, id, reply)) = reply {
+            self.remember(pending, &stream, &id, reply.clone());
+            pending.deliveries.push((stream, reply));
+        }
+    }
+
+    fn remember(&mut self, pending: &mut Pending, stream: &str, id: &str, reply: String) {
+        self.replies
+            .entry(stream.to_owned())
+            .or_default()
+            .remember(id.to_owned(), reply.clone());
+        pending
+            .batch
+            .replies
+            .push((stream.to_owned(), id.to_owned(), reply));
+    }
+
+    /// Commits the group, then delivers what it produced.
+    async fn flush(&mut self, pending: Pending) -> Result<(), StoreError> {
+        if let Err(error) = self.store.commit(pending.batch).await {
             tracing::error!(%error, "a routing step could not be stored; stopping so that a restart reloads the stored state");
             return Err(error);
         }
-        for (stream, seq, event) in outbox {
-            self.send(&stream, frame_event(seq, &event));
+        for (stream, frame) in pending.deliveries {
+            self.send(&stream, frame);
         }
-        if let Some((stream, reply)) = deliver_reply {
-            self.send(&stream, reply);
+        for (done, conversation) in pending.answers {
+            let _ = done.send(conversation);
         }
         Ok(())
     }

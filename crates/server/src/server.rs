@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use axum::serve::ListenerExt;
 use switchboard_protocol::{AgentId, Presence};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -37,6 +38,13 @@ pub async fn serve(
     let app = App::new(config, store, hub, stopping);
     let router = crate::http::router(app);
     tracing::info!(address = %listener.local_addr()?, "listening");
+    // Chat frames are small and latency matters: without TCP_NODELAY, a frame written right after
+    // another waits for the peer's delayed acknowledgement (up to 40 ms).
+    let listener = listener.tap_io(|stream| {
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "could not set TCP_NODELAY");
+        }
+    });
     let served = axum::serve(listener, router)
         .with_graceful_shutdown(async move {
             shutdown.await;

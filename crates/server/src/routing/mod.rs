@@ -129,6 +129,8 @@ impl Router {
                 }
                 Status::Closed { .. } => continue,
             }
+            let mut record = record;
+            record.next_message = history.last().map_or(1, |message| message.id + 1);
             let conversation = Conversation {
                 record,
                 history,
@@ -844,9 +846,9 @@ impl Router {
             text: text.to_owned(),
             sent_at: now,
         };
+        // The counter is not persisted per message: at load it is one past the last message.
         conversation.record.next_message += 1;
         conversation.history.push(message.clone());
-        fx.touch(&conversation.record);
         fx.messages.push(message.clone());
         if let Some(agent) = self.holder(id).cloned() {
             fx.agent(

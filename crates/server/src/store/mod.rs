@@ -93,6 +93,8 @@ pub struct Batch {
     pub outbox: Vec<(String, Seq, String)>,
     /// `(stream, command id, reply JSON)`.
     pub replies: Vec<(String, String, String)>,
+    /// `(stream, seq)`: events the client has applied, to forget.
+    pub acks: Vec<(String, Seq)>,
 }
 
 impl Batch {
@@ -103,6 +105,7 @@ impl Batch {
             && self.presences.is_empty()
             && self.outbox.is_empty()
             && self.replies.is_empty()
+            && self.acks.is_empty()
     }
 }
 
@@ -154,13 +157,13 @@ pub trait Store: Clone + Send + Sync + 'static {
         stream: &str,
         seq: Seq,
     ) -> impl Future<Output = StoreResult<Vec<(Seq, String)>>> + Send;
-    /// Forgets the events of `stream` up to `seq`: the client has applied them.
-    fn acknowledge(&self, stream: &str, seq: Seq) -> impl Future<Output = StoreResult<()>> + Send;
-    fn reply(
+    /// The stored replies of `stream`, `(command id, reply JSON)`.
+    fn replies(
         &self,
         stream: &str,
-        command: &str,
-    ) -> impl Future<Output = StoreResult<Option<String>>> + Send;
+    ) -> impl Future<Output = StoreResult<Vec<(String, String)>>> + Send;
+    /// Forgets replies stored before `before`.
+    fn prune_replies(&self, before: Millis) -> impl Future<Output = StoreResult<()>> + Send;
 
     fn commit(&self, batch: Batch) -> impl Future<Output = StoreResult<()>> + Send;
 }

@@ -8,7 +8,9 @@ use std::time::Duration;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Row, Sqlite, Transaction};
+use std::collections::HashMap;
+
+use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, Presence, Seq};
 
 use super::{AgentRecord, Batch, ConversationRecord, Store, StoreError, StoreResult};
@@ -70,7 +72,11 @@ impl SqliteStore {
         })
     }
 
-    async fn write(tx: &mut Transaction<'_, Sqlite>, batch: Batch) -> sqlx::Result<()> {
+    async fn write(
+        tx: &mut Transaction<'_, Sqlite>,
+        batch: Batch,
+        now: Millis,
+    ) -> sqlx::Result<()> {
         for (record, token_hash) in &batch.new_conversations {
             sqlx::query(
                 "INSERT INTO conversations (id, token_hash, record, open) VALUES (?, ?, ?, 1)",
@@ -89,14 +95,6 @@ impl SqliteStore {
                 .execute(&mut **tx)
                 .await?;
         }
-        for message in &batch.messages {
-            sqlx::query("INSERT INTO messages (conversation_id, id, body) VALUES (?, ?, ?)")
-                .bind(&message.conversation.0)
-                .bind(message.id as i64)
-                .bind(json(message))
-                .execute(&mut **tx)
-                .await?;
-        }
         for (agent, presence, since) in &batch.presences {
             sqlx::query("UPDATE agents SET presence = ?, presence_since = ? WHERE id = ?")
                 .bind(json(presence))
@@ -105,35 +103,74 @@ impl SqliteStore {
                 .execute(&mut **tx)
                 .await?;
         }
-        for (stream, seq, event) in &batch.outbox {
-            sqlx::query("INSERT INTO outbox (stream, seq, event) VALUES (?, ?, ?)")
+        // Rows of the busy tables go in multi-row statements: one round trip per few hundred.
+        for rows in batch.messages.chunks(ROWS_PER_STATEMENT) {
+            let mut insert =
+                QueryBuilder::<Sqlite>::new("INSERT INTO messages (conversation_id, id, body) ");
+            insert.push_values(rows, |mut row, message| {
+                row.push_bind(message.conversation.0.clone())
+                    .push_bind(message.id as i64)
+                    .push_bind(json(message));
+            });
+            insert.build().execute(&mut **tx).await?;
+        }
+        for rows in batch.outbox.chunks(ROWS_PER_STATEMENT) {
+            let mut insert =
+                QueryBuilder::<Sqlite>::new("INSERT INTO outbox (stream, seq, event) ");
+            insert.push_values(rows, |mut row, (stream, seq, event)| {
+                row.push_bind(stream.clone())
+                    .push_bind(*seq as i64)
+                    .push_bind(event.clone());
+            });
+            insert.build().execute(&mut **tx).await?;
+        }
+        let mut heads: HashMap<&str, Seq> = HashMap::new();
+        for (stream, seq, _) in &batch.outbox {
+            let head = heads.entry(stream).or_default();
+            *head = (*head).max(*seq);
+        }
+        let heads: Vec<(&str, Seq)> = heads.into_iter().collect();
+        for rows in heads.chunks(ROWS_PER_STATEMENT) {
+            let mut upsert =
+                QueryBuilder::<Sqlite>::new("INSERT INTO stream_heads (stream, last_seq) ");
+            upsert.push_values(rows, |mut row, (stream, seq)| {
+                row.push_bind(stream.to_string()).push_bind(*seq as i64);
+            });
+            upsert.push(
+                " ON CONFLICT (stream) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)",
+            );
+            upsert.build().execute(&mut **tx).await?;
+        }
+        for rows in batch.replies.chunks(ROWS_PER_STATEMENT) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT OR REPLACE INTO replies (stream, command_id, reply, created_at) ",
+            );
+            insert.push_values(rows, |mut row, (stream, command, reply)| {
+                row.push_bind(stream.clone())
+                    .push_bind(command.clone())
+                    .push_bind(reply.clone())
+                    .push_bind(now as i64);
+            });
+            insert.build().execute(&mut **tx).await?;
+        }
+        let mut acks: HashMap<&str, Seq> = HashMap::new();
+        for (stream, seq) in &batch.acks {
+            let acked = acks.entry(stream).or_default();
+            *acked = (*acked).max(*seq);
+        }
+        for (stream, seq) in acks {
+            sqlx::query("DELETE FROM outbox WHERE stream = ? AND seq <= ?")
                 .bind(stream)
-                .bind(*seq as i64)
-                .bind(event)
+                .bind(seq as i64)
                 .execute(&mut **tx)
                 .await?;
-            sqlx::query(
-                "INSERT INTO stream_heads (stream, last_seq) VALUES (?, ?) \
-                 ON CONFLICT (stream) DO UPDATE SET last_seq = excluded.last_seq",
-            )
-            .bind(stream)
-            .bind(*seq as i64)
-            .execute(&mut **tx)
-            .await?;
-        }
-        for (stream, command, reply) in &batch.replies {
-            sqlx::query(
-                "INSERT OR REPLACE INTO replies (stream, command_id, reply) VALUES (?, ?, ?)",
-            )
-            .bind(stream)
-            .bind(command)
-            .bind(reply)
-            .execute(&mut **tx)
-            .await?;
         }
         Ok(())
     }
 }
+
+/// Rows per multi-row statement: well under SQLite's limit of bound parameters.
+const ROWS_PER_STATEMENT: usize = 500;
 
 impl Store for SqliteStore {
     async fn agents(&self) -> StoreResult<Vec<AgentRecord>> {
@@ -284,24 +321,25 @@ impl Store for SqliteStore {
             .collect())
     }
 
-    async fn acknowledge(&self, stream: &str, seq: Seq) -> StoreResult<()> {
-        sqlx::query("DELETE FROM outbox WHERE stream = ? AND seq <= ?")
+    async fn replies(&self, stream: &str) -> StoreResult<Vec<(String, String)>> {
+        let rows = sqlx::query("SELECT command_id, reply FROM replies WHERE stream = ?")
             .bind(stream)
-            .bind(seq as i64)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(failed)?;
+        Ok(rows
+            .iter()
+            .map(|row| (row.get("command_id"), row.get("reply")))
+            .collect())
+    }
+
+    async fn prune_replies(&self, before: Millis) -> StoreResult<()> {
+        sqlx::query("DELETE FROM replies WHERE created_at < ?")
+            .bind(before as i64)
             .execute(&self.pool)
             .await
             .map_err(failed)?;
         Ok(())
-    }
-
-    async fn reply(&self, stream: &str, command: &str) -> StoreResult<Option<String>> {
-        let row = sqlx::query("SELECT reply FROM replies WHERE stream = ? AND command_id = ?")
-            .bind(stream)
-            .bind(command)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(failed)?;
-        Ok(row.map(|row| row.get("reply")))
     }
 
     async fn commit(&self, batch: Batch) -> StoreResult<()> {
@@ -309,7 +347,9 @@ impl Store for SqliteStore {
             return Ok(());
         }
         let mut tx = self.pool.begin().await.map_err(failed)?;
-        Self::write(&mut tx, batch).await.map_err(failed)?;
+        Self::write(&mut tx, batch, crate::clock::now())
+            .await
+            .map_err(failed)?;
         tx.commit().await.map_err(failed)
     }
 }

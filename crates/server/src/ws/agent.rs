@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use switchboard_protocol::agent::AgentClientFrame;
 use switchboard_protocol::{AgentId, ErrorBody, ErrorCode, PROTOCOL_VERSION};
 
-use super::{HARD_FRAME_LIMIT, error_frame, next_frame, spawn_writer};
+use super::{error_frame, next_frame, spawn_writer};
 use crate::app::App;
 use crate::hub::{self, Request};
 use crate::store::Store;
@@ -34,9 +34,7 @@ pub async fn upgrade<S: Store>(
         None => Ok(None),
     };
     match agent {
-        Ok(Some(agent)) => ws
-            .max_message_size(HARD_FRAME_LIMIT)
-            .on_upgrade(move |socket| serve(app, agent, socket)),
+        Ok(Some(agent)) => super::configure(ws).on_upgrade(move |socket| serve(app, agent, socket)),
         Ok(None) => (
             StatusCode::UNAUTHORIZED,
             "sign in first: the bearer token is missing, wrong or expired",

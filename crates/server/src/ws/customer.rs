@@ -10,14 +10,13 @@ use switchboard_protocol::customer::{CustomerClientFrame, CustomerServerFrame};
 use switchboard_protocol::{ConversationId, ErrorBody, ErrorCode, PROTOCOL_VERSION};
 use tokio::sync::oneshot;
 
-use super::{HARD_FRAME_LIMIT, error_frame, next_frame, spawn_writer};
+use super::{error_frame, next_frame, spawn_writer};
 use crate::app::App;
 use crate::hub::{self, Request};
 use crate::store::Store;
 
 pub async fn upgrade<S: Store>(State(app): State<Arc<App<S>>>, ws: WebSocketUpgrade) -> Response {
-    ws.max_message_size(HARD_FRAME_LIMIT)
-        .on_upgrade(move |socket| serve(app, socket))
+    super::configure(ws).on_upgrade(move |socket| serve(app, socket))
 }
 
 async fn serve<S: Store>(app: Arc<App<S>>, socket: WebSocket) {

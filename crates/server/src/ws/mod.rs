@@ -16,6 +16,21 @@ use tokio::sync::{mpsc, watch};
 /// [`MAX_FRAME_BYTES`] get an error frame and the connection stays up.
 pub const HARD_FRAME_LIMIT: usize = 1024 * 1024;
 
+/// Starting size of each connection's read buffer (it grows for larger frames). Most frames are
+/// small; the library's default of 128 KiB per connection would dominate the server's memory.
+pub const READ_BUFFER: usize = 4 * 1024;
+
+/// Applies the connection settings every WebSocket of the server uses.
+pub fn configure(
+    upgrade: axum::extract::ws::WebSocketUpgrade,
+) -> axum::extract::ws::WebSocketUpgrade {
+    // Frames are flushed one by one (each send flushes), so no write buffer is kept.
+    upgrade
+        .max_message_size(HARD_FRAME_LIMIT)
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
+}
+
 /// Writes the hub's frames to the socket until either side ends; then closes it.
 pub fn spawn_writer(
     mut sink: futures_util::stream::SplitSink<WebSocket, Message>,

@@ -361,7 +361,7 @@ impl Customer {
 
     pub async fn command(&mut self, command: CustomerCommand) -> CustomerOutcome {
         self.next_id += 1;
-        let id = format!("c-{}-{}", self.next_id, rand::random::<u32>());
+        let id = format!("c-{}-{:032x}", self.next_id, rand::random::<u128>());
         let frame = json!({ "type": "command", "id": id, "command": command });
         self.socket
             .send(Message::text(frame.to_string()))
