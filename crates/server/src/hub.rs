@@ -17,7 +17,7 @@ use switchboard_protocol::customer::{CustomerCommand, CustomerOutcome, CustomerS
 use switchboard_protocol::{
     AgentId, CommandId, ConversationId, ErrorBody, ErrorCode, Millis, PROTOCOL_VERSION, Seq,
 };
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::time::Instant;
 
 use crate::config::Config;
@@ -48,11 +48,46 @@ const START_STREAM: &str = "start";
 /// How long stored replies are kept for retries.
 const REPLY_RETENTION_MILLIS: Millis = 24 * 3_600_000;
 
-/// A connection's outgoing frames, already serialized.
-pub type FrameSender = mpsc::Sender<String>;
+/// A connection's outgoing frames (already serialized), and its alarm for falling behind.
+#[derive(Clone, Debug)]
+pub struct FrameSender {
+    frames: mpsc::Sender<String>,
+    stuck: Arc<Notify>,
+}
 
-pub fn connection() -> (FrameSender, mpsc::Receiver<String>) {
-    mpsc::channel(CONNECTION_BACKLOG)
+impl FrameSender {
+    /// Queues a frame; says whether it was queued. A connection too far behind to take it is told
+    /// to close: its client resumes from the outbox, where nothing is missing.
+    pub fn try_send(&self, frame: String) -> bool {
+        let queued = self.frames.try_send(frame).is_ok();
+        if !queued {
+            self.stuck.notify_one();
+        }
+        queued
+    }
+}
+
+/// The receiving end of a connection's frames, for the task that writes them to the socket.
+#[derive(Debug)]
+pub struct FrameReceiver {
+    pub frames: mpsc::Receiver<String>,
+    /// Notified when the connection fell too far behind and must close.
+    pub stuck: Arc<Notify>,
+}
+
+pub fn connection() -> (FrameSender, FrameReceiver) {
+    let (frames, receiver) = mpsc::channel(CONNECTION_BACKLOG);
+    let stuck = Arc::new(Notify::new());
+    (
+        FrameSender {
+            frames,
+            stuck: stuck.clone(),
+        },
+        FrameReceiver {
+            frames: receiver,
+            stuck,
+        },
+    )
 }
 
 /// What the edges ask of the hub.
@@ -153,14 +188,87 @@ struct Live {
 #[derive(Debug, Default)]
 struct Pending {
     batch: Batch,
-    /// `(stream, frame)` in the order they were produced.
-    deliveries: Vec<(String, String)>,
+    /// Frames for live connections, in the order they were produced.
+    deliveries: Vec<(FrameSender, String)>,
     /// Which conversation each customer connection is in, owed once committed.
     answers: Vec<(
         oneshot::Sender<Option<ConversationId>>,
         Option<ConversationId>,
     )>,
 }
+
+/// What the committer does, in order.
+#[derive(Debug)]
+enum Work {
+    /// Commit a group, then deliver its frames and answers.
+    Commit(Box<Pending>),
+    /// Answer once everything sent before is committed and delivered.
+    Barrier(oneshot::Sender<()>),
+}
+
+/// Commits groups in order and delivers each group's frames after its commit, while the hub
+/// routes the next: a routing step never waits for the disk, a frame never leaves before its
+/// commit. Whatever has queued up while a commit ran goes into the next one together.
+async fn commit_in_order<S: Store>(
+    store: S,
+    mut work: mpsc::Receiver<Work>,
+) -> Result<(), StoreError> {
+    while let Some(first) = work.recv().await {
+        let mut merged = Pending::default();
+        let mut next = Some(first);
+        while let Some(item) = next.take() {
+            match item {
+                Work::Commit(pending) => merged.absorb(*pending),
+                Work::Barrier(done) => {
+                    commit_and_deliver(&store, std::mem::take(&mut merged)).await?;
+                    let _ = done.send(());
+                }
+            }
+            next = work.try_recv().ok();
+        }
+        commit_and_deliver(&store, merged).await?;
+    }
+    Ok(())
+}
+
+/// A commit slower than this is reported: every frame of its group waited for it.
+const SLOW_COMMIT: Duration = Duration::from_millis(50);
+
+async fn commit_and_deliver<S: Store>(store: &S, pending: Pending) -> Result<(), StoreError> {
+    let started = Instant::now();
+    let rows = pending.batch.messages.len() + pending.batch.outbox.len();
+    let committed = store.commit(pending.batch).await;
+    if started.elapsed() > SLOW_COMMIT {
+        tracing::warn!(
+            milliseconds = started.elapsed().as_millis() as u64,
+            rows,
+            "slow commit"
+        );
+    }
+    if let Err(error) = committed {
+        tracing::error!(%error, "a routing step could not be stored; stopping so that a restart reloads the stored state");
+        return Err(error);
+    }
+    for (connection, frame) in pending.deliveries {
+        connection.try_send(frame);
+    }
+    for (done, conversation) in pending.answers {
+        let _ = done.send(conversation);
+    }
+    Ok(())
+}
+
+impl Pending {
+    /// Appends a later group to this one.
+    fn absorb(&mut self, later: Pending) {
+        self.batch.absorb(later.batch);
+        self.deliveries.extend(later.deliveries);
+        self.answers.extend(later.answers);
+    }
+}
+
+/// Groups waiting for the committer before the hub slows down to its pace.
+const COMMIT_QUEUE: usize = 64;
 
 /// The replies of one stream, newest last, for answering retried commands.
 #[derive(Debug, Default)]
@@ -191,6 +299,8 @@ pub struct Hub<S: Store> {
     live: HashMap<String, Live>,
     /// Replies per stream, loaded from the store the first time the stream sends a command.
     replies: HashMap<String, Replies>,
+    committer: mpsc::Sender<Work>,
+    committer_task: Option<tokio::task::JoinHandle<Result<(), StoreError>>>,
 }
 
 impl<S: Store> Hub<S> {
@@ -211,12 +321,16 @@ impl<S: Store> Hub<S> {
         }
         let heads = store.stream_heads().await?.into_iter().collect();
         let router = Router::new(config, agents, conversations, now);
+        let (committer, work) = mpsc::channel(COMMIT_QUEUE);
+        let committer_task = Some(tokio::spawn(commit_in_order(store.clone(), work)));
         let hub = Hub {
             router,
             store,
             heads,
             live: HashMap::new(),
             replies: HashMap::new(),
+            committer,
+            committer_task,
         };
         let (requests, inbox) = mpsc::channel(4096);
         let task = tokio::spawn(hub.run(inbox));
@@ -232,7 +346,7 @@ impl<S: Store> Hub<S> {
                 request = inbox.recv() => {
                     // Every handle is gone: the server is shutting down, and every step so far
                     // is committed.
-                    let Some(request) = request else { return Ok(()) };
+                    let Some(request) = request else { return self.finish(pending).await };
                     self.handle(request, &mut pending).await?;
                     // Group commit: whatever else is already waiting goes into the same commit.
                     for _ in 1..GROUP_LIMIT {
@@ -272,7 +386,7 @@ impl<S: Store> Hub<S> {
                 connection,
             } => {
                 // A replay reads the store: first commit what is pending.
-                self.flush(std::mem::take(pending)).await?;
+                self.settle(pending).await?;
                 self.attach_agent(agent, last_seq, frames, connection, now, pending)
                     .await?;
             }
@@ -287,7 +401,7 @@ impl<S: Store> Hub<S> {
             Request::AgentCommand { agent, id, command } => {
                 let stream = agent_stream(&agent);
                 if let Some(reply) = self.known_reply(&stream, &id.0).await? {
-                    pending.deliveries.push((stream, reply));
+                    self.deliver(pending, &stream, reply);
                     return Ok(());
                 }
                 let mut fx = Effects::default();
@@ -312,7 +426,7 @@ impl<S: Store> Hub<S> {
                 connection,
                 done,
             } => {
-                self.flush(std::mem::take(pending)).await?;
+                self.settle(pending).await?;
                 let conversation = self
                     .store
                     .conversation_by_token(&auth::hash_token(&token))
@@ -413,7 +527,7 @@ impl<S: Store> Hub<S> {
         connection: u64,
     ) -> Result<(), StoreError> {
         for (seq, event) in self.store.outbox_after(&stream, last_seq).await? {
-            if frames.try_send(frame_event(seq, &event)).is_err() {
+            if !frames.try_send(frame_event(seq, &event)) {
                 return Ok(());
             }
         }
@@ -535,7 +649,7 @@ impl<S: Store> Hub<S> {
             }
             // A retried start (its reply was lost) rejoins the conversation it created.
             if let Some(started) = self.known_reply(START_STREAM, &id.0).await? {
-                self.flush(std::mem::take(pending)).await?;
+                self.settle(pending).await?;
                 let conversation = ConversationId(started);
                 self.attach(
                     customer_stream(&conversation),
@@ -571,18 +685,18 @@ impl<S: Store> Hub<S> {
                 return Ok(None);
             }
             let stream = customer_stream(&conversation);
+            // A conversation started now has no stored replies: nothing to look up on disk.
+            self.replies.insert(stream.clone(), Replies::default());
             self.live
                 .insert(stream.clone(), Live { connection, frames });
             self.stage(pending, fx, None);
             self.remember(pending, START_STREAM, &id.0, conversation.0.clone());
-            pending
-                .deliveries
-                .push((stream, reply(CustomerOutcome::Ok)));
+            self.deliver(pending, &stream, reply(CustomerOutcome::Ok));
             return Ok(Some(conversation));
         };
         let stream = customer_stream(&conversation);
         if let Some(answer) = self.known_reply(&stream, &id.0).await? {
-            pending.deliveries.push((stream, answer));
+            self.deliver(pending, &stream, answer);
             return Ok(Some(conversation));
         }
         let mut fx = Effects::default();
@@ -628,14 +742,17 @@ impl<S: Store> Hub<S> {
             };
             let head = self.heads.entry(stream.clone()).or_insert(0);
             *head += 1;
-            pending
-                .deliveries
-                .push((stream.clone(), frame_event(*head, &event)));
-            batch.outbox.push((stream, *head, event));
+            let seq = *head;
+            if let Some(live) = self.live.get(&stream) {
+                pending
+                    .deliveries
+                    .push((live.frames.clone(), frame_event(seq, &event)));
+            }
+            pending.batch.outbox.push((stream, seq, event));
         }
         if let Some((stream, id, reply)) = reply {
             self.remember(pending, &stream, &id, reply.clone());
-            pending.deliveries.push((stream, reply));
+            self.deliver(pending, &stream, reply);
         }
     }
 
@@ -650,31 +767,61 @@ impl<S: Store> Hub<S> {
             .push((stream.to_owned(), id.to_owned(), reply));
     }
 
-    /// Commits the group, then delivers what it produced.
+    /// Queues `frame` for `stream`'s live connection, to leave once the group is committed.
+    fn deliver(&self, pending: &mut Pending, stream: &str, frame: String) {
+        if let Some(live) = self.live.get(stream) {
+            pending.deliveries.push((live.frames.clone(), frame));
+        }
+    }
+
+    /// Hands the group to the committer.
     async fn flush(&mut self, pending: Pending) -> Result<(), StoreError> {
-        if let Err(error) = self.store.commit(pending.batch).await {
-            tracing::error!(%error, "a routing step could not be stored; stopping so that a restart reloads the stored state");
-            return Err(error);
-        }
-        for (stream, frame) in pending.deliveries {
-            self.send(&stream, frame);
-        }
-        for (done, conversation) in pending.answers {
-            let _ = done.send(conversation);
+        if self
+            .committer
+            .send(Work::Commit(Box::new(pending)))
+            .await
+            .is_err()
+        {
+            return Err(self.committer_failure().await);
         }
         Ok(())
     }
 
-    /// Sends a frame to the stream's live connection; one that cannot keep up is dropped.
-    fn send(&mut self, stream: &str, frame: String) {
-        if let Some(live) = self.live.get(stream) {
-            if live.frames.try_send(frame).is_err() {
-                tracing::warn!(
-                    stream,
-                    "connection cannot keep up; dropping it (it will resume)"
-                );
-                self.live.remove(stream);
-            }
+    /// Commits what is pending and waits until everything is committed and delivered.
+    async fn settle(&mut self, pending: &mut Pending) -> Result<(), StoreError> {
+        self.flush(std::mem::take(pending)).await?;
+        let (done, settled) = oneshot::channel();
+        if self.committer.send(Work::Barrier(done)).await.is_err() || settled.await.is_err() {
+            return Err(self.committer_failure().await);
+        }
+        Ok(())
+    }
+
+    /// The committer's error, once it has stopped.
+    async fn committer_failure(&mut self) -> StoreError {
+        match self.committer_task.take() {
+            Some(task) => match task.await {
+                Ok(Err(error)) => error,
+                _ => StoreError("the committer stopped".into()),
+            },
+            None => StoreError("the committer stopped".into()),
+        }
+    }
+
+    /// The server is stopping: commit the last group and wait for every commit to finish.
+    async fn finish(mut self, pending: Pending) -> Result<(), StoreError> {
+        self.flush(pending).await?;
+        let Hub {
+            committer,
+            committer_task,
+            ..
+        } = self;
+        drop(committer);
+        match committer_task {
+            Some(task) => task
+                .await
+                .unwrap_or_else(|_| Err(StoreError("the committer panicked".into()))),
+            None => Ok(()),
         }
     }
 }

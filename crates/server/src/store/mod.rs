@@ -98,6 +98,17 @@ pub struct Batch {
 }
 
 impl Batch {
+    /// Appends a later batch: written together, in order.
+    pub fn absorb(&mut self, later: Batch) {
+        self.new_conversations.extend(later.new_conversations);
+        self.conversations.extend(later.conversations);
+        self.messages.extend(later.messages);
+        self.presences.extend(later.presences);
+        self.outbox.extend(later.outbox);
+        self.replies.extend(later.replies);
+        self.acks.extend(later.acks);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.new_conversations.is_empty()
             && self.conversations.is_empty()

@@ -104,7 +104,7 @@ impl SqliteStore {
                 .await?;
         }
         // Rows of the busy tables go in multi-row statements: one round trip per few hundred.
-        for rows in batch.messages.chunks(ROWS_PER_STATEMENT) {
+        for rows in cached_chunks(&batch.messages) {
             let mut insert =
                 QueryBuilder::<Sqlite>::new("INSERT INTO messages (conversation_id, id, body) ");
             insert.push_values(rows, |mut row, message| {
@@ -114,7 +114,7 @@ impl SqliteStore {
             });
             insert.build().execute(&mut **tx).await?;
         }
-        for rows in batch.outbox.chunks(ROWS_PER_STATEMENT) {
+        for rows in cached_chunks(&batch.outbox) {
             let mut insert =
                 QueryBuilder::<Sqlite>::new("INSERT INTO outbox (stream, seq, event) ");
             insert.push_values(rows, |mut row, (stream, seq, event)| {
@@ -130,7 +130,7 @@ impl SqliteStore {
             *head = (*head).max(*seq);
         }
         let heads: Vec<(&str, Seq)> = heads.into_iter().collect();
-        for rows in heads.chunks(ROWS_PER_STATEMENT) {
+        for rows in cached_chunks(&heads) {
             let mut upsert =
                 QueryBuilder::<Sqlite>::new("INSERT INTO stream_heads (stream, last_seq) ");
             upsert.push_values(rows, |mut row, (stream, seq)| {
@@ -141,7 +141,7 @@ impl SqliteStore {
             );
             upsert.build().execute(&mut **tx).await?;
         }
-        for rows in batch.replies.chunks(ROWS_PER_STATEMENT) {
+        for rows in cached_chunks(&batch.replies) {
             let mut insert = QueryBuilder::<Sqlite>::new(
                 "INSERT OR REPLACE INTO replies (stream, command_id, reply, created_at) ",
             );
@@ -169,8 +169,25 @@ impl SqliteStore {
     }
 }
 
-/// Rows per multi-row statement: well under SQLite's limit of bound parameters.
-const ROWS_PER_STATEMENT: usize = 500;
+/// The most rows one multi-row statement carries: well under SQLite's limit of bound parameters.
+const MAX_ROWS_PER_STATEMENT: usize = 256;
+
+/// Splits `rows` into chunks whose sizes are powers of two (largest first). A multi-row
+/// statement's text depends on its row count; with power-of-two counts each table needs at most
+/// nine distinct statements, which stay prepared in the connection's statement cache instead of
+/// being parsed again on every commit.
+fn cached_chunks<T>(rows: &[T]) -> impl Iterator<Item = &[T]> {
+    let mut rest = rows;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let size = MAX_ROWS_PER_STATEMENT.min(1 << rest.len().ilog2());
+        let (chunk, remaining) = rest.split_at(size);
+        rest = remaining;
+        Some(chunk)
+    })
+}
 
 impl Store for SqliteStore {
     async fn agents(&self) -> StoreResult<Vec<AgentRecord>> {
@@ -351,5 +368,22 @@ impl Store for SqliteStore {
             .await
             .map_err(failed)?;
         tx.commit().await.map_err(failed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cached_chunks;
+
+    #[test]
+    fn chunks_are_powers_of_two_and_cover_every_row() {
+        let rows: Vec<u32> = (0..1000).collect();
+        let sizes: Vec<usize> = cached_chunks(&rows).map(<[u32]>::len).collect();
+        assert_eq!(sizes, [256, 256, 256, 128, 64, 32, 8]);
+        assert_eq!(
+            cached_chunks(&rows).flatten().copied().collect::<Vec<_>>(),
+            rows
+        );
+        assert_eq!(cached_chunks::<u32>(&[]).count(), 0);
     }
 }

@@ -10,7 +10,9 @@ use futures_util::{SinkExt, StreamExt};
 use serde::de::DeserializeOwned;
 use switchboard_protocol::rules::MAX_FRAME_BYTES;
 use switchboard_protocol::{ErrorBody, ErrorCode};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
+
+use crate::hub::FrameReceiver;
 
 /// Frames larger than this close the connection (code 1009); up to it, frames over
 /// [`MAX_FRAME_BYTES`] get an error frame and the connection stays up.
@@ -31,19 +33,24 @@ pub fn configure(
         .write_buffer_size(0)
 }
 
-/// Writes the hub's frames to the socket until either side ends; then closes it.
+/// Writes the hub's frames to the socket until either side ends, the server stops, or the
+/// connection falls too far behind; then closes it.
 pub fn spawn_writer(
     mut sink: futures_util::stream::SplitSink<WebSocket, Message>,
-    mut frames: mpsc::Receiver<String>,
+    mut outgoing: FrameReceiver,
     mut shutdown: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             tokio::select! {
-                frame = frames.recv() => match frame {
+                frame = outgoing.frames.recv() => match frame {
                     Some(frame) => if sink.send(Message::Text(frame.into())).await.is_err() { return },
                     None => break,
                 },
+                () = outgoing.stuck.notified() => {
+                    tracing::warn!("a connection fell too far behind; closing it (its client resumes)");
+                    break;
+                }
                 () = stopped(&mut shutdown) => break,
             }
         }
