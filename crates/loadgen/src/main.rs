@@ -302,6 +302,7 @@ async fn main() {
         rss_end as f64 / 1024.0
     );
     child.kill().ok();
+    child.wait().ok();
 }
 
 /// 128 random bits, from the OS, for ids that must not collide.
