@@ -8,9 +8,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use switchboard_protocol::agent::AgentClientFrame;
-use switchboard_protocol::{AgentId, ErrorBody, ErrorCode, PROTOCOL_VERSION};
+use switchboard_protocol::{AgentId, ErrorBody, ErrorCode};
 
-use super::{error_frame, next_frame, spawn_writer};
+use super::{check_version, error_frame, next_readable, spawn_writer};
 use crate::app::App;
 use crate::hub::{self, Request};
 use crate::store::Store;
@@ -57,23 +57,11 @@ async fn serve<S: Store>(app: Arc<App<S>>, agent: AgentId, socket: WebSocket) {
         let _ = frames.try_send(error_frame(&error));
     };
     tracing::info!(agent = %agent, connection, "agent connected");
-    while let Some(frame) = next_frame::<AgentClientFrame>(&mut stream).await {
-        let frame = match frame {
-            Ok(frame) => frame,
-            Err(error) => {
-                refuse(error);
-                continue;
-            }
-        };
+    while let Some(frame) = next_readable::<AgentClientFrame>(&mut stream, &frames).await {
         match (greeted, frame) {
             (false, AgentClientFrame::Hello { protocol, last_seq }) => {
-                if protocol != PROTOCOL_VERSION {
-                    refuse(ErrorBody::new(
-                        ErrorCode::UnsupportedVersion,
-                        format!(
-                            "This server speaks protocol version {PROTOCOL_VERSION}, not {protocol}."
-                        ),
-                    ));
+                if let Err(error) = check_version(protocol) {
+                    refuse(error);
                     continue;
                 }
                 greeted = true;

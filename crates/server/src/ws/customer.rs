@@ -10,7 +10,7 @@ use switchboard_protocol::customer::{CustomerClientFrame, CustomerServerFrame};
 use switchboard_protocol::{ConversationId, ErrorBody, ErrorCode, PROTOCOL_VERSION};
 use tokio::sync::oneshot;
 
-use super::{error_frame, next_frame, spawn_writer};
+use super::{check_version, error_frame, next_readable, spawn_writer};
 use crate::app::App;
 use crate::hub::{self, Request};
 use crate::store::Store;
@@ -29,23 +29,11 @@ async fn serve<S: Store>(app: Arc<App<S>>, socket: WebSocket) {
     let refuse = |error: ErrorBody| {
         let _ = frames.try_send(error_frame(&error));
     };
-    while let Some(frame) = next_frame::<CustomerClientFrame>(&mut stream).await {
-        let frame = match frame {
-            Ok(frame) => frame,
-            Err(error) => {
-                refuse(error);
-                continue;
-            }
-        };
+    while let Some(frame) = next_readable::<CustomerClientFrame>(&mut stream, &frames).await {
         match (greeted, frame) {
             (false, CustomerClientFrame::Hello { protocol, resume }) => {
-                if protocol != PROTOCOL_VERSION {
-                    refuse(ErrorBody::new(
-                        ErrorCode::UnsupportedVersion,
-                        format!(
-                            "This server speaks protocol version {PROTOCOL_VERSION}, not {protocol}."
-                        ),
-                    ));
+                if let Err(error) = check_version(protocol) {
+                    refuse(error);
                     continue;
                 }
                 greeted = true;

@@ -9,7 +9,7 @@ use futures_util::stream::SplitStream;
 use futures_util::{SinkExt, StreamExt};
 use serde::de::DeserializeOwned;
 use switchboard_protocol::rules::MAX_FRAME_BYTES;
-use switchboard_protocol::{ErrorBody, ErrorCode};
+use switchboard_protocol::{ErrorBody, ErrorCode, PROTOCOL_VERSION};
 use tokio::sync::watch;
 
 use crate::hub::FrameReceiver;
@@ -73,7 +73,7 @@ async fn stopped(shutdown: &mut watch::Receiver<bool>) {
 
 /// The next client frame: `Ok(None)` when the connection ended, `Err` with the error frame's
 /// body for a frame that cannot be used.
-pub async fn next_frame<T: DeserializeOwned>(
+async fn next_frame<T: DeserializeOwned>(
     stream: &mut SplitStream<WebSocket>,
 ) -> Option<Result<T, ErrorBody>> {
     loop {
@@ -104,6 +104,33 @@ pub async fn next_frame<T: DeserializeOwned>(
             )
         }));
     }
+}
+
+/// The next frame that could be read, answering each one that could not with an error frame
+/// (the connection stays up); `None` when the connection ended.
+pub async fn next_readable<T: DeserializeOwned>(
+    stream: &mut SplitStream<WebSocket>,
+    frames: &crate::hub::FrameSender,
+) -> Option<T> {
+    loop {
+        match next_frame(stream).await? {
+            Ok(frame) => return Some(frame),
+            Err(error) => {
+                frames.try_send(error_frame(&error));
+            }
+        }
+    }
+}
+
+/// Whether a hello's protocol version is the one this server speaks.
+pub fn check_version(protocol: u32) -> Result<(), ErrorBody> {
+    if protocol == PROTOCOL_VERSION {
+        return Ok(());
+    }
+    Err(ErrorBody::new(
+        ErrorCode::UnsupportedVersion,
+        format!("This server speaks protocol version {PROTOCOL_VERSION}, not {protocol}."),
+    ))
 }
 
 /// An error frame, in the shape both sides use (`{"type":"error","error":{…}}`).
