@@ -278,6 +278,10 @@ pub enum InteractionState {
     Interrupted {
         reason: String,
     },
+    /// Transferred away (to the queue or agent named); this agent chooses a wrap-up reason.
+    Transferred {
+        to: String,
+    },
 }
 
 /// A queue, as pickers show it.

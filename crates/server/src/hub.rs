@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use switchboard_protocol::agent::{
-    AgentCommand, AgentServerFrame, AgentSummary, CommandResult, Customer, Outcome,
+    AgentCommand, AgentServerFrame, AgentSummary, CommandResult, Customer, Outcome, TransferTarget,
 };
 use switchboard_protocol::customer::{CustomerCommand, CustomerOutcome, CustomerServerFrame};
 use switchboard_protocol::{
@@ -594,12 +594,21 @@ impl<S: Store> Hub<S> {
                 agents.retain(|other| &other.id != agent);
                 return Ok(CommandResult::Agents { agents });
             }
-            AgentCommand::Transfer { .. }
+            AgentCommand::Transfer {
+                conversation,
+                to: TransferTarget::Queue { queue },
+            } => {
+                router.transfer_to_queue(agent, &conversation, &queue, now, fx)?;
+            }
+            AgentCommand::Transfer {
+                to: TransferTarget::Agent { .. },
+                ..
+            }
             | AgentCommand::ConferenceInvite { .. }
             | AgentCommand::ConferenceExit { .. } => {
                 return Err(ErrorBody::new(
                     ErrorCode::InvalidState,
-                    "Transfer and conference are not available on this server yet.",
+                    "Transfer to an agent and conference are not available on this server yet.",
                 ));
             }
         }

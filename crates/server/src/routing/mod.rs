@@ -53,6 +53,8 @@ struct Agent {
     disconnected_at: Option<Millis>,
     held: BTreeSet<ConversationId>,
     offer: Option<ConversationId>,
+    /// Conversations transferred away, waiting for this agent's wrap-up reason.
+    wrap_ups: BTreeSet<ConversationId>,
 }
 
 impl Agent {
@@ -168,6 +170,7 @@ impl Router {
             disconnected_at: Some(now),
             held: BTreeSet::new(),
             offer: None,
+            wrap_ups: BTreeSet::new(),
         };
         self.agents.insert(record.id, agent);
     }
@@ -604,6 +607,21 @@ impl Router {
                 ),
             ));
         }
+        if let Some(holder) = self
+            .agents
+            .get_mut(agent)
+            .filter(|a| a.wrap_ups.contains(id))
+        {
+            // Wrapping up a conversation transferred away: it goes on elsewhere.
+            holder.wrap_ups.remove(id);
+            fx.agent(
+                agent,
+                AgentEvent::Closed {
+                    conversation: id.clone(),
+                },
+            );
+            return Ok(());
+        }
         let conversation = self.held_by(agent, id)?;
         let ended_by = match conversation.record.status {
             Status::WrapUp { ended_by, .. } => ended_by,
@@ -613,6 +631,62 @@ impl Router {
             }
         };
         self.close(id, ended_by, Some(wrap_up.to_owned()), now, fx);
+        self.dispatch(now, fx);
+        Ok(())
+    }
+
+    /// Transfers a held conversation to a queue, with its history: it waits there at the head,
+    /// and this agent chooses a wrap-up reason (SPEC §4).
+    pub fn transfer_to_queue(
+        &mut self,
+        agent: &AgentId,
+        id: &ConversationId,
+        queue: &QueueId,
+        now: Millis,
+        fx: &mut Effects,
+    ) -> Result {
+        let target = self
+            .config
+            .queue(queue)
+            .ok_or_else(|| {
+                error(
+                    ErrorCode::NotFound,
+                    format!("There is no queue \"{queue}\"."),
+                )
+            })?
+            .name
+            .clone();
+        let conversation = self.held_by(agent, id)?;
+        if !matches!(conversation.record.status, Status::Held { .. }) {
+            return Err(error(
+                ErrorCode::InvalidState,
+                "This conversation has ended; choose a wrap-up reason.",
+            ));
+        }
+        let name = self.agents[agent].summary.name.clone();
+        let line = format!("{name} transferred the conversation to {target}");
+        self.append(id, Sender::System, &line, now, fx);
+        let holder = self.agents.get_mut(agent).expect("holds it");
+        holder.held.remove(id);
+        holder.wrap_ups.insert(id.clone());
+        holder.idle_since = now;
+        let state = InteractionState::Transferred { to: target };
+        fx.agent(
+            agent,
+            AgentEvent::State {
+                conversation: id.clone(),
+                state,
+            },
+        );
+        let conversation = self.conversations.get_mut(id).expect("held");
+        conversation.record.queue = queue.clone();
+        conversation.rejected_by.clear();
+        conversation.told_position = None;
+        self.set_status(id, Status::Waiting { since: now }, fx);
+        self.queues
+            .entry(queue.clone())
+            .or_default()
+            .push_front(id.clone());
         self.dispatch(now, fx);
         Ok(())
     }

@@ -20,6 +20,9 @@ const CONFIG: &str = r#"
     [[queues]]
     id = "general"
     name = "General"
+    [[queues]]
+    id = "billing"
+    name = "Billing"
     [workstreams.chat]
     offer_timeout_seconds = 20
     [agents]
@@ -396,5 +399,101 @@ fn presence_rules() {
         offline.unwrap_err().code,
         ErrorCode::InvalidState,
         "conversations are never dropped by signing out"
+    );
+}
+
+#[test]
+fn transfer_to_queue_moves_the_conversation_with_its_history_and_leaves_a_wrap_up() {
+    let mut router = router(&["ann"]);
+    let cleo = AgentRecord {
+        queues: vec!["billing".into()],
+        ..agent("cleo")
+    };
+    router.add_agent(cleo, 0);
+    let mut fx = Effects::default();
+    router.agent_connected(&"cleo".into(), true, 1, &mut fx);
+    router
+        .set_presence(
+            &"cleo".into(),
+            PresenceRequest::Idle {
+                reason: "Lunch".into(),
+            },
+            1,
+            &mut fx,
+        )
+        .unwrap();
+    start(&mut router, "c1", 2);
+    let mut fx = Effects::default();
+    let early = router.transfer_to_queue(&"ann".into(), &id("c1"), &"billing".into(), 3, &mut fx);
+    assert_eq!(
+        early.unwrap_err().code,
+        ErrorCode::InvalidState,
+        "only after accepting"
+    );
+    router.accept(&"ann".into(), &id("c1"), 4, &mut fx).unwrap();
+    let unknown = router.transfer_to_queue(&"ann".into(), &id("c1"), &"nowhere".into(), 5, &mut fx);
+    assert_eq!(unknown.unwrap_err().code, ErrorCode::NotFound);
+
+    let mut fx = Effects::default();
+    router
+        .transfer_to_queue(&"ann".into(), &id("c1"), &"billing".into(), 6, &mut fx)
+        .unwrap();
+    let transferred = InteractionState::Transferred {
+        to: "Billing".into(),
+    };
+    assert!(agent_events(&fx, "ann").contains(&AgentEvent::State {
+        conversation: id("c1"),
+        state: transferred
+    }));
+    assert_eq!(router.holder(&id("c1")), None);
+    assert_eq!(
+        offers(&fx),
+        [],
+        "nobody in Billing is Available yet; Ann serves only General"
+    );
+
+    let mut fx = Effects::default();
+    router
+        .set_presence(&"cleo".into(), PresenceRequest::Available, 7, &mut fx)
+        .unwrap();
+    assert_eq!(offers(&fx), [("cleo".into(), "c1".into())]);
+    router
+        .accept(&"cleo".into(), &id("c1"), 8, &mut fx)
+        .unwrap();
+    let Some(AgentEvent::Snapshot { conversation }) = agent_events(&fx, "cleo").pop() else {
+        panic!()
+    };
+    assert_eq!(conversation.queue.name, "Billing");
+    let texts: Vec<&str> = conversation
+        .history
+        .iter()
+        .map(|m| m.text.as_str())
+        .collect();
+    assert_eq!(
+        texts,
+        ["Hello", "ANN transferred the conversation to Billing"]
+    );
+
+    let mut fx = Effects::default();
+    assert_eq!(
+        router
+            .end(&"ann".into(), &id("c1"), "Nope", 9, &mut fx)
+            .unwrap_err()
+            .code,
+        ErrorCode::UnknownReason
+    );
+    router
+        .end(&"ann".into(), &id("c1"), "Resolved", 9, &mut fx)
+        .unwrap();
+    assert_eq!(
+        agent_events(&fx, "ann"),
+        [AgentEvent::Closed {
+            conversation: id("c1")
+        }]
+    );
+    assert_eq!(
+        router.holder(&id("c1")),
+        Some(&"cleo".into()),
+        "Ann's wrap-up does not end Cleo's conversation"
     );
 }
