@@ -192,6 +192,8 @@ pub enum Scenario {
     EscalatedFromBot,
     CustomerReturned,
     ProactiveAccepted,
+    /// Another agent asks this one to join a conversation.
+    Conference,
 }
 
 /// An offered conversation: what the alert shows.
@@ -265,6 +267,10 @@ pub struct Customer {
 pub enum InteractionState {
     Active,
     ConferenceRequested {
+        agent: AgentId,
+    },
+    /// Offered to another agent as a transfer: still this agent's until they accept.
+    TransferRequested {
         agent: AgentId,
     },
     Conference {

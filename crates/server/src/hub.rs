@@ -601,15 +601,22 @@ impl<S: Store> Hub<S> {
                 router.transfer_to_queue(agent, &conversation, &queue, now, fx)?;
             }
             AgentCommand::Transfer {
-                to: TransferTarget::Agent { .. },
-                ..
+                conversation,
+                to: TransferTarget::Agent { agent: target },
+            } => {
+                router.transfer_to_agent(agent, &conversation, &target, now, fx)?;
             }
-            | AgentCommand::ConferenceInvite { .. }
-            | AgentCommand::ConferenceExit { .. } => {
-                return Err(ErrorBody::new(
-                    ErrorCode::InvalidState,
-                    "Transfer to an agent and conference are not available on this server yet.",
-                ));
+            AgentCommand::ConferenceInvite {
+                conversation,
+                agent: target,
+            } => {
+                router.conference_invite(agent, &conversation, &target, now, fx)?;
+            }
+            AgentCommand::ConferenceExit {
+                conversation,
+                wrap_up,
+            } => {
+                router.conference_exit(agent, &conversation, &wrap_up, now, fx)?;
             }
         }
         Ok(CommandResult::Done)

@@ -377,3 +377,129 @@ async fn fresh_snapshot(server: &Server, token: &str) -> Option<AgentEvent> {
             .await,
     )
 }
+
+#[tokio::test]
+async fn conference_then_transfer_between_two_desktops() {
+    let server = Server::start(&config(30, 60));
+    let mut ann = Agent::sign_in(&server, "ann@example.com").await;
+    available(&mut ann).await;
+    let mut zoe = Customer::start(&server, "Zoë", "Hello").await;
+    let AgentEvent::Offer { offer } = ann.expect(|e| matches!(e, AgentEvent::Offer { .. })).await
+    else {
+        unreachable!()
+    };
+    let id = offer.conversation.clone();
+    ok(ann
+        .command(AgentCommand::Accept {
+            conversation: id.clone(),
+        })
+        .await);
+    let mut bo = Agent::sign_in(&server, "bo@example.com").await;
+    available(&mut bo).await;
+    let Outcome::Ok {
+        result: CommandResult::Agents { agents },
+    } = ann.command(AgentCommand::ListAvailableAgents).await
+    else {
+        panic!()
+    };
+    assert_eq!(
+        agents.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(),
+        ["Bo"]
+    );
+    let bo_id = agents[0].id.clone();
+
+    ok(ann
+        .command(AgentCommand::ConferenceInvite {
+            conversation: id.clone(),
+            agent: bo_id.clone(),
+        })
+        .await);
+    ann.expect(|e| {
+        matches!(
+            e,
+            AgentEvent::State {
+                state: InteractionState::ConferenceRequested { .. },
+                ..
+            }
+        )
+    })
+    .await;
+    let AgentEvent::Offer { offer: invitation } =
+        bo.expect(|e| matches!(e, AgentEvent::Offer { .. })).await
+    else {
+        unreachable!()
+    };
+    ok(bo
+        .command(AgentCommand::Accept {
+            conversation: invitation.conversation,
+        })
+        .await);
+    ann.expect(|e| matches!(e, AgentEvent::State { state: InteractionState::Conference { agents }, .. } if agents.len() == 2)).await;
+    zoe.say("Hello both").await;
+    ann.expect(|e| matches!(e, AgentEvent::Message { message } if message.text == "Hello both"))
+        .await;
+    bo.expect(|e| matches!(e, AgentEvent::Message { message } if message.text == "Hello both"))
+        .await;
+    ok(bo
+        .command(AgentCommand::ConferenceExit {
+            conversation: id.clone(),
+            wrap_up: "Resolved".into(),
+        })
+        .await);
+    ann.expect(|e| {
+        matches!(
+            e,
+            AgentEvent::State {
+                state: InteractionState::Active,
+                ..
+            }
+        )
+    })
+    .await;
+
+    let transfer = AgentCommand::Transfer {
+        conversation: id.clone(),
+        to: switchboard_protocol::agent::TransferTarget::Agent { agent: bo_id },
+    };
+    ok(ann.command(transfer).await);
+    let AgentEvent::Offer { offer: handed } =
+        bo.expect(|e| matches!(e, AgentEvent::Offer { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        handed.scenario,
+        switchboard_protocol::agent::Scenario::Transferred
+    );
+    ok(bo
+        .command(AgentCommand::Accept {
+            conversation: id.clone(),
+        })
+        .await);
+    ann.expect(|e| {
+        matches!(
+            e,
+            AgentEvent::State {
+                state: InteractionState::Transferred { .. },
+                ..
+            }
+        )
+    })
+    .await;
+    ok(ann
+        .command(AgentCommand::End {
+            conversation: id.clone(),
+            wrap_up: "Resolved".into(),
+        })
+        .await);
+    ok(bo
+        .command(AgentCommand::SendMessage {
+            conversation: id.clone(),
+            text: "Bo here now".into(),
+        })
+        .await);
+    zoe.expect(
+        |e| matches!(e, CustomerEvent::Message { message } if message.text == "Bo here now"),
+    )
+    .await;
+}

@@ -7,6 +7,7 @@
 //! a time, so a conversation can never be held by two agents.
 
 mod effects;
+mod handover;
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -82,6 +83,18 @@ struct Conversation {
 struct PendingOffer {
     agent: AgentId,
     expires_at: Millis,
+    kind: OfferKind,
+}
+
+/// What accepting an offer does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum OfferKind {
+    /// A waiting conversation from its queue.
+    Queue,
+    /// A held conversation its holder hands over.
+    Transfer { from: AgentId },
+    /// An invitation to join a held conversation.
+    Conference { host: AgentId },
 }
 
 /// The routing model. See the module documentation.
@@ -125,8 +138,10 @@ impl Router {
             match &record.status {
                 Status::Waiting { since } => waiting.push((*since, id.clone())),
                 Status::Held { agent, .. } | Status::WrapUp { agent, .. } => {
-                    if let Some(holder) = router.agents.get_mut(agent) {
-                        holder.held.insert(id.clone());
+                    for participant in std::iter::once(agent).chain(&record.conference) {
+                        if let Some(holder) = router.agents.get_mut(participant) {
+                            holder.held.insert(id.clone());
+                        }
                     }
                 }
                 Status::Closed { .. } => continue,
@@ -188,6 +203,22 @@ impl Router {
             Status::Held { agent, .. } | Status::WrapUp { agent, .. } => Some(agent),
             _ => None,
         }
+    }
+
+    /// The holder of a conversation and the agents in conference with them.
+    fn participants(&self, conversation: &ConversationId) -> Vec<AgentId> {
+        let Some(holder) = self.holder(conversation) else {
+            return Vec::new();
+        };
+        let mut agents = vec![holder.clone()];
+        agents.extend(
+            self.conversations[conversation]
+                .record
+                .conference
+                .iter()
+                .cloned(),
+        );
+        agents
     }
 
     /// The record of an open conversation, as the store keeps it.
@@ -403,6 +434,7 @@ impl Router {
             started_at: now,
             comment: first_message.to_owned(),
             status: Status::Waiting { since: now },
+            conference: Vec::new(),
             next_message: 1,
         };
         let queue = record.queue.clone();
@@ -471,7 +503,12 @@ impl Router {
                 self.close(id, EndedBy::Customer, None, now, fx);
             }
             Status::Held { agent, accepted_at } => {
+                if self.conversations[id].offer.is_some() {
+                    self.withdraw_offer(id, WithdrawReason::CustomerLeft, now, fx);
+                }
                 self.append(id, Sender::System, CUSTOMER_ENDED, now, fx);
+                // Only the holder wraps up; agents in conference are released.
+                self.release_guests(id, now, fx);
                 let ended_by = EndedBy::Customer;
                 self.set_status(
                     id,
@@ -513,7 +550,11 @@ impl Router {
     ) -> Result {
         self.check_offered_to(agent, id)?;
         let conversation = self.conversations.get_mut(id).expect("checked");
-        conversation.offer = None;
+        let offer = conversation.offer.take().expect("checked");
+        if offer.kind != OfferKind::Queue {
+            self.accept_handover(agent, id, offer.kind, now, fx);
+            return Ok(());
+        }
         let Status::Waiting { since } = conversation.record.status else {
             unreachable!("only waiting conversations are offered")
         };
@@ -563,7 +604,13 @@ impl Router {
         fx: &mut Effects,
     ) -> Result {
         rules::check_message(text)?;
-        let conversation = self.held_by(agent, id)?;
+        let conversation = self.open_conversation(id)?;
+        if !self.participants(id).contains(agent) {
+            return Err(error(
+                ErrorCode::InvalidState,
+                "You do not hold this conversation.",
+            ));
+        }
         if !matches!(conversation.record.status, Status::Held { .. }) {
             return Err(error(
                 ErrorCode::InvalidState,
@@ -593,20 +640,7 @@ impl Router {
         now: Millis,
         fx: &mut Effects,
     ) -> Result {
-        if !self
-            .config
-            .wrap_up_reasons
-            .iter()
-            .any(|reason| reason == wrap_up)
-        {
-            return Err(error(
-                ErrorCode::UnknownReason,
-                format!(
-                    "\"{wrap_up}\" is not a wrap-up reason; choose one of: {}.",
-                    self.config.wrap_up_reasons.join(", ")
-                ),
-            ));
-        }
+        self.check_wrap_up(wrap_up)?;
         if let Some(holder) = self
             .agents
             .get_mut(agent)
@@ -746,6 +780,30 @@ impl Router {
         if let Some(conversation) = agent.offer.clone() {
             self.withdraw_offer(&conversation, WithdrawReason::Interrupted, now, fx);
         }
+        // Conversations joined as a guest are simply left.
+        let guesting: Vec<ConversationId> = self.agents[id]
+            .held
+            .iter()
+            .filter(|c| self.holder(c) != Some(id))
+            .cloned()
+            .collect();
+        for conversation in guesting {
+            self.leave_conference(id, &conversation, now, fx);
+        }
+        // A handover this agent started is called off; a conference passes to a guest.
+        let hosting: Vec<ConversationId> = self.agents[id].held.iter().cloned().collect();
+        for conversation in &hosting {
+            if self.conversations[conversation].offer.is_some() {
+                self.withdraw_offer(conversation, WithdrawReason::Interrupted, now, fx);
+            }
+            if !self.conversations[conversation]
+                .record
+                .conference
+                .is_empty()
+            {
+                self.leave_conference(id, conversation, now, fx);
+            }
+        }
         // Live conversations go back to the head of their queue, with their history, for another
         // agent; those the customer ended only wait for the wrap-up.
         let live: Vec<ConversationId> = self.agents[id]
@@ -821,13 +879,20 @@ impl Router {
                     .expect("found")
                     .remove(index)
                     .expect("found");
-                self.make_offer(&agent_id, &id, now, fx);
+                self.make_offer(&agent_id, &id, OfferKind::Queue, now, fx);
             }
         }
         self.tell_positions(fx);
     }
 
-    fn make_offer(&mut self, agent: &AgentId, id: &ConversationId, now: Millis, fx: &mut Effects) {
+    fn make_offer(
+        &mut self,
+        agent: &AgentId,
+        id: &ConversationId,
+        kind: OfferKind,
+        now: Millis,
+        fx: &mut Effects,
+    ) {
         let channel = self.conversations[id].record.channel;
         let timeout = match channel {
             Channel::Chat => &self.config.workstreams.chat,
@@ -840,6 +905,7 @@ impl Router {
         conversation.offer = Some(PendingOffer {
             agent: agent.clone(),
             expires_at,
+            kind,
         });
         conversation.told_position = None;
         self.agents.get_mut(agent).expect("free").offer = Some(id.clone());
@@ -863,7 +929,7 @@ impl Router {
         let Some(offer) = conversation.offer.take() else {
             return;
         };
-        if reason == WithdrawReason::Rejected {
+        if reason == WithdrawReason::Rejected && offer.kind == OfferKind::Queue {
             conversation.rejected_by.insert(offer.agent.clone());
         }
         let queue = conversation.record.queue.clone();
@@ -877,8 +943,15 @@ impl Router {
                 reason,
             },
         );
-        if reason != WithdrawReason::CustomerLeft {
-            self.queues.entry(queue).or_default().push_front(id.clone());
+        match offer.kind {
+            OfferKind::Queue if reason != WithdrawReason::CustomerLeft => {
+                self.queues.entry(queue).or_default().push_front(id.clone());
+            }
+            OfferKind::Queue => {}
+            // A handover not taken: the conversation stays as it was with its holder.
+            OfferKind::Transfer { from: holder } | OfferKind::Conference { host: holder } => {
+                self.handover_declined(&holder, id, &offer.agent, fx);
+            }
         }
     }
 
@@ -924,7 +997,7 @@ impl Router {
         conversation.record.next_message += 1;
         conversation.history.push(message.clone());
         fx.messages.push(message.clone());
-        if let Some(agent) = self.holder(id).cloned() {
+        for agent in self.participants(id) {
             fx.agent(
                 &agent,
                 AgentEvent::Message {
@@ -939,6 +1012,7 @@ impl Router {
         }
     }
 
+    /// Ends a conversation for everyone in it.
     fn close(
         &mut self,
         id: &ConversationId,
@@ -947,10 +1021,14 @@ impl Router {
         now: Millis,
         fx: &mut Effects,
     ) {
-        if let Some(agent) = self.holder(id).cloned() {
-            let holder = self.agents.get_mut(&agent).expect("holder");
-            holder.held.remove(id);
-            holder.idle_since = now;
+        // A handover still pending has nothing left to hand over.
+        if self.conversations[id].offer.is_some() {
+            self.withdraw_offer(id, WithdrawReason::CustomerLeft, now, fx);
+        }
+        for agent in self.participants(id) {
+            let participant = self.agents.get_mut(&agent).expect("participant");
+            participant.held.remove(id);
+            participant.idle_since = now;
             fx.agent(
                 &agent,
                 AgentEvent::Closed {
@@ -980,6 +1058,25 @@ impl Router {
         for waiting in self.queues.values_mut() {
             waiting.retain(|queued| queued != id);
         }
+    }
+
+    /// Whether `wrap_up` is one of the configured wrap-up reasons.
+    fn check_wrap_up(&self, wrap_up: &str) -> Result {
+        if self
+            .config
+            .wrap_up_reasons
+            .iter()
+            .any(|reason| reason == wrap_up)
+        {
+            return Ok(());
+        }
+        Err(error(
+            ErrorCode::UnknownReason,
+            format!(
+                "\"{wrap_up}\" is not a wrap-up reason; choose one of: {}.",
+                self.config.wrap_up_reasons.join(", ")
+            ),
+        ))
     }
 
     fn open_conversation(&self, id: &ConversationId) -> Result<&Conversation> {
@@ -1021,10 +1118,15 @@ impl Router {
         Offer {
             conversation: id.clone(),
             channel: record.channel,
-            scenario: match record.channel {
-                Channel::Chat => Scenario::IncomingChat,
-                Channel::Sms => Scenario::IncomingSms,
-                Channel::Facebook => Scenario::IncomingFacebook,
+            scenario: match (
+                conversation.offer.as_ref().map(|offer| &offer.kind),
+                record.channel,
+            ) {
+                (Some(OfferKind::Transfer { .. }), _) => Scenario::Transferred,
+                (Some(OfferKind::Conference { .. }), _) => Scenario::Conference,
+                (_, Channel::Chat) => Scenario::IncomingChat,
+                (_, Channel::Sms) => Scenario::IncomingSms,
+                (_, Channel::Facebook) => Scenario::IncomingFacebook,
             },
             customer_name: record.customer.name.clone(),
             comment: record.comment.clone(),
@@ -1042,6 +1144,12 @@ impl Router {
         let conversation = &self.conversations[id];
         let record = &conversation.record;
         let (state, accepted_at) = match &record.status {
+            Status::Held { accepted_at, .. } if !record.conference.is_empty() => (
+                InteractionState::Conference {
+                    agents: self.participants(id),
+                },
+                Some(*accepted_at),
+            ),
             Status::Held { accepted_at, .. } => (InteractionState::Active, Some(*accepted_at)),
             Status::WrapUp {
                 accepted_at,

@@ -48,6 +48,9 @@ pub struct ConversationRecord {
     /// The first message, shown as the alert's comment.
     pub comment: String,
     pub status: Status,
+    /// Agents invited into the conversation besides its holder (a conference).
+    #[serde(default)]
+    pub conference: Vec<AgentId>,
     /// The id the next message of the thread gets.
     pub next_message: u64,
 }
