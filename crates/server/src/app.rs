@@ -15,6 +15,8 @@ pub struct App<S> {
     pub hub: HubHandle,
     /// Turns true when the server shuts down: open WebSockets close.
     pub shutdown: watch::Receiver<bool>,
+    /// Hash of the admin token (see [`crate::admin`]).
+    pub admin_token_hash: String,
     connections: AtomicU64,
 }
 
@@ -24,12 +26,15 @@ impl<S> App<S> {
         store: S,
         hub: HubHandle,
         shutdown: watch::Receiver<bool>,
+        admin_token: &str,
     ) -> Arc<App<S>> {
+        let admin_token_hash = crate::auth::hash_token(admin_token);
         Arc::new(App {
             config,
             store,
             hub,
             shutdown,
+            admin_token_hash,
             connections: AtomicU64::new(0),
         })
     }

@@ -2,16 +2,18 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::http::{HeaderMap, header};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use switchboard_protocol::agent::AgentSummary;
 use switchboard_protocol::login::{LoginRequest, LoginResponse};
-use switchboard_protocol::{ErrorBody, ErrorCode};
+use switchboard_protocol::{ErrorBody, ErrorCode, QueueId};
 
 use crate::app::App;
+use crate::hub::Request;
 use crate::store::Store;
 use crate::{assets, auth, clock, ws};
 
@@ -23,6 +25,10 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
         .route("/api/v1/agent/login", post(login::<S>))
         .route("/api/v1/agent/ws", get(ws::agent::upgrade::<S>))
         .route("/api/v1/customer/ws", get(ws::customer::upgrade::<S>))
+        .route(
+            "/api/v1/admin/queues/{queue}/remove",
+            post(remove_queue::<S>),
+        )
         .with_state(app)
 }
 
@@ -96,6 +102,44 @@ async fn login<S: Store>(
         expires_at,
         agent: summary,
     }))
+}
+
+/// `POST /api/v1/admin/queues/{queue}/remove` with the admin token: ends the queue's waiting
+/// conversations, interrupts those held, and serves the queue no more.
+async fn remove_queue<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(queue): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, Refusal> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    if token.is_none_or(|token| auth::hash_token(token) != app.admin_token_hash) {
+        return Err(refuse(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthorized,
+            "The admin token is missing or wrong.",
+        ));
+    }
+    let (done, removed) = tokio::sync::oneshot::channel();
+    app.hub
+        .send(Request::RemoveQueue {
+            queue: QueueId(queue),
+            done,
+        })
+        .await;
+    match removed.await {
+        Ok(Ok((ended, interrupted))) => Ok(Json(
+            serde_json::json!({ "ended": ended, "interrupted": interrupted }),
+        )),
+        Ok(Err(error)) => Err((StatusCode::NOT_FOUND, Json(error))),
+        Err(_) => Err(refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Internal,
+            "The server is stopping.",
+        )),
+    }
 }
 
 static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);

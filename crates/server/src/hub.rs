@@ -15,7 +15,8 @@ use switchboard_protocol::agent::{
 };
 use switchboard_protocol::customer::{CustomerCommand, CustomerOutcome, CustomerServerFrame};
 use switchboard_protocol::{
-    AgentId, CommandId, ConversationId, ErrorBody, ErrorCode, Millis, PROTOCOL_VERSION, Seq,
+    AgentId, CommandId, ConversationId, ErrorBody, ErrorCode, Millis, PROTOCOL_VERSION, QueueId,
+    Seq,
 };
 use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::time::Instant;
@@ -140,6 +141,12 @@ pub enum Request {
     Agent {
         agent: AgentId,
         done: oneshot::Sender<Option<AgentSummary>>,
+    },
+    /// An administrator removes a queue; `done` gets how many conversations ended and how many
+    /// were interrupted, once committed.
+    RemoveQueue {
+        queue: QueueId,
+        done: oneshot::Sender<Result<(usize, usize), ErrorBody>>,
     },
 }
 
@@ -320,7 +327,8 @@ impl<S: Store> Hub<S> {
             conversations.push((record, history));
         }
         let heads = store.stream_heads().await?.into_iter().collect();
-        let router = Router::new(config, agents, conversations, now);
+        let removed = store.removed_queues().await?;
+        let router = Router::new(config, agents, conversations, removed, now);
         let (committer, work) = mpsc::channel(COMMIT_QUEUE);
         let committer_task = Some(tokio::spawn(commit_in_order(store.clone(), work)));
         let hub = Hub {
@@ -464,6 +472,17 @@ impl<S: Store> Hub<S> {
             }
             Request::Agent { agent, done } => {
                 let _ = done.send(self.router.agent(&agent).cloned());
+            }
+            Request::RemoveQueue { queue, done } => {
+                let mut fx = Effects::default();
+                let removed = self.router.remove_queue(&queue, now, &mut fx);
+                if removed.is_ok() {
+                    self.stage(pending, fx, None);
+                    pending.batch.removed_queues.push(queue);
+                }
+                // Answered once the removal is committed.
+                self.settle(pending).await?;
+                let _ = done.send(removed);
             }
         }
         Ok(())

@@ -8,7 +8,8 @@
 //! - [`auth`]: passwords, session tokens, identifiers;
 //! - [`http`] and [`ws`]: the edges (login, health, the agent and customer WebSockets);
 //! - [`assets`]: the embedded chat widget (built from `/widget`) and demo page;
-//! - [`server`]: starting and stopping it all.
+//! - [`server`]: starting and stopping it all; [`admin`]: reaching a running server from its machine.
+pub mod admin;
 pub mod app;
 pub mod assets;
 pub mod auth;

@@ -28,12 +28,29 @@ enum Command {
         #[arg(long)]
         listen: Option<SocketAddr>,
     },
+    /// Manage the queues of a running server.
+    Queue {
+        #[arg(long, global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        command: QueueCommand,
+    },
     /// Manage agent accounts.
     Agent {
         #[arg(long, global = true)]
         config: Option<PathBuf>,
         #[command(subcommand)]
         command: AgentCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum QueueCommand {
+    /// Remove a queue from the running server: its waiting conversations end, those held are
+    /// interrupted (their agents can only end them). Delete it from the configuration too.
+    Remove {
+        #[arg(long)]
+        queue: String,
     },
 }
 
@@ -97,6 +114,14 @@ async fn run(cli: Cli) -> Result<(), String> {
             server::serve(config, listener, stop_signal())
                 .await
                 .map_err(|e| e.to_string())
+        }
+        Command::Queue {
+            config,
+            command: QueueCommand::Remove { queue },
+        } => {
+            let config = config.ok_or("queue commands need --config FILE")?;
+            let config = Config::load(&config).map_err(|e| e.to_string())?;
+            remove_queue(&config, &queue).await
         }
         Command::Agent { config, command } => {
             let config = config.ok_or("agent commands need --config FILE")?;
@@ -182,6 +207,33 @@ async fn agent_command(
             println!("password set for {}", agent.email);
         }
     }
+    Ok(())
+}
+
+async fn remove_queue(config: &Config, queue: &str) -> Result<(), String> {
+    let access = switchboard_server::admin::read(&config.server.data_dir)?;
+    let url = format!(
+        "http://{}/api/v1/admin/queues/{queue}/remove",
+        access.address
+    );
+    let response = reqwest::Client::new()
+        .post(&url)
+        .bearer_auth(&access.token)
+        .send()
+        .await
+        .map_err(|e| format!("{url}: {e} (is the server running?)"))?;
+    let status = response.status();
+    let body: serde_json::Value = response.json().await.map_err(|e| format!("{url}: {e}"))?;
+    if !status.is_success() {
+        return Err(body["message"]
+            .as_str()
+            .unwrap_or("the server refused")
+            .to_owned());
+    }
+    println!(
+        "removed queue {queue}: {} waiting conversation(s) ended, {} interrupted. Delete it from the configuration too.",
+        body["ended"], body["interrupted"]
+    );
     Ok(())
 }
 

@@ -35,7 +35,8 @@ pub async fn serve(
     let config = Arc::new(config);
     let (hub, hub_task) = Hub::start(config.clone(), store.clone()).await?;
     let (stop, stopping) = watch::channel(false);
-    let app = App::new(config, store, hub, stopping);
+    let admin_token = crate::admin::publish(&config.server.data_dir, listener.local_addr()?)?;
+    let app = App::new(config, store, hub, stopping, &admin_token);
     let router = crate::http::router(app);
     tracing::info!(address = %listener.local_addr()?, "listening");
     // Chat frames are small and latency matters: without TCP_NODELAY, a frame written right after

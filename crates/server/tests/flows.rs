@@ -503,3 +503,73 @@ async fn conference_then_transfer_between_two_desktops() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn queue_remove_interrupts_the_running_servers_conversations() {
+    let server = Server::start(&config(30, 60));
+    let mut ann = Agent::sign_in(&server, "ann@example.com").await;
+    available(&mut ann).await;
+    let mut zoe = Customer::start(&server, "Zoë", "Hello").await;
+    let AgentEvent::Offer { offer } = ann.expect(|e| matches!(e, AgentEvent::Offer { .. })).await
+    else {
+        unreachable!()
+    };
+    ok(ann
+        .command(AgentCommand::Accept {
+            conversation: offer.conversation.clone(),
+        })
+        .await);
+
+    let removed = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard-server"))
+        .args(["queue", "remove", "--queue", "general", "--config"])
+        .arg(server.dir.path().join("config.toml"))
+        .output()
+        .unwrap();
+    assert!(
+        removed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&removed.stderr)
+    );
+    assert!(String::from_utf8_lossy(&removed.stdout).contains("1 interrupted"));
+
+    ann.expect(|e| {
+        matches!(
+            e,
+            AgentEvent::State {
+                state: InteractionState::Interrupted { .. },
+                ..
+            }
+        )
+    })
+    .await;
+    zoe.expect(|e| {
+        matches!(
+            e,
+            CustomerEvent::Ended {
+                by: EndedBy::System
+            }
+        )
+    })
+    .await;
+    let send = AgentCommand::SendMessage {
+        conversation: offer.conversation.clone(),
+        text: "Hello?".into(),
+    };
+    assert_eq!(refused(ann.command(send).await), ErrorCode::InvalidState);
+    ok(ann
+        .command(AgentCommand::End {
+            conversation: offer.conversation,
+            wrap_up: "Resolved".into(),
+        })
+        .await);
+
+    let again = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard-server"))
+        .args(["queue", "remove", "--queue", "general", "--config"])
+        .arg(server.dir.path().join("config.toml"))
+        .output()
+        .unwrap();
+    assert!(
+        !again.status.success(),
+        "a removed queue cannot be removed again"
+    );
+}

@@ -110,16 +110,8 @@ impl Router {
     /// What every handover needs: the conversation held and active, nothing else pending, and a
     /// target who can take it now.
     fn check_handover(&self, agent: &AgentId, id: &ConversationId, target: &AgentId) -> Result {
-        let conversation = self.open_conversation(id)?;
-        if self.holder(id) != Some(agent)
-            || !matches!(conversation.record.status, Status::Held { .. })
-        {
-            return Err(error(
-                ErrorCode::InvalidState,
-                "Accept the conversation first; it must be yours and active.",
-            ));
-        }
-        if conversation.offer.is_some() {
+        self.check_active(agent, id)?;
+        if self.conversations[id].offer.is_some() {
             return Err(error(
                 ErrorCode::InvalidState,
                 "A transfer or an invitation is already pending.",

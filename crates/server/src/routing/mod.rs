@@ -36,6 +36,14 @@ const INITIAL_WAIT_MILLIS: u64 = 30_000;
 
 type Result<T = ()> = std::result::Result<T, ErrorBody>;
 
+/// The refusal of anything but ending an interrupted conversation.
+fn interrupted(reason: &str) -> ErrorBody {
+    error(
+        ErrorCode::InvalidState,
+        format!("This conversation was interrupted ({reason}); you can only end it."),
+    )
+}
+
 fn error(code: ErrorCode, message: impl Into<String>) -> ErrorBody {
     ErrorBody::new(code, message)
 }
@@ -107,6 +115,8 @@ pub struct Router {
     queues: HashMap<QueueId, VecDeque<ConversationId>>,
     /// Moving average of how long customers waited for an agent.
     average_wait: Millis,
+    /// Queues an administrator removed: configured, but served no more.
+    removed: HashSet<QueueId>,
 }
 
 impl Router {
@@ -116,6 +126,7 @@ impl Router {
         config: Arc<Config>,
         agents: Vec<AgentRecord>,
         conversations: Vec<(ConversationRecord, Vec<ChatMessage>)>,
+        removed: Vec<QueueId>,
         now: Millis,
     ) -> Router {
         let mut router = Router {
@@ -128,7 +139,12 @@ impl Router {
             agents: HashMap::new(),
             conversations: HashMap::new(),
             average_wait: INITIAL_WAIT_MILLIS,
+            removed: HashSet::new(),
         };
+        for queue in removed {
+            router.queues.remove(&queue);
+            router.removed.insert(queue);
+        }
         for record in agents {
             router.add_agent(record, now);
         }
@@ -363,6 +379,7 @@ impl Router {
         self.config
             .queues
             .iter()
+            .filter(|q| !self.removed.contains(&q.id))
             .map(|q| QueueSummary {
                 id: q.id.clone(),
                 name: q.name.clone(),
@@ -392,6 +409,12 @@ impl Router {
                 format!("No widget \"{widget}\" is configured."),
             )
         })?;
+        if self.removed.contains(&widget.queue) {
+            return Err(error(
+                ErrorCode::NotFound,
+                "This chat is not available right now.",
+            ));
+        }
         if customer.name.trim().is_empty() || customer.name.chars().count() > 100 {
             return Err(error(
                 ErrorCode::InvalidInput,
@@ -435,6 +458,7 @@ impl Router {
             comment: first_message.to_owned(),
             status: Status::Waiting { since: now },
             conference: Vec::new(),
+            interrupted: None,
             next_message: 1,
         };
         let queue = record.queue.clone();
@@ -611,6 +635,9 @@ impl Router {
                 "You do not hold this conversation.",
             ));
         }
+        if let Some(reason) = &conversation.record.interrupted {
+            return Err(interrupted(reason));
+        }
         if !matches!(conversation.record.status, Status::Held { .. }) {
             return Err(error(
                 ErrorCode::InvalidState,
@@ -690,13 +717,13 @@ impl Router {
             })?
             .name
             .clone();
-        let conversation = self.held_by(agent, id)?;
-        if !matches!(conversation.record.status, Status::Held { .. }) {
+        if self.removed.contains(queue) {
             return Err(error(
-                ErrorCode::InvalidState,
-                "This conversation has ended; choose a wrap-up reason.",
+                ErrorCode::NotFound,
+                format!("The queue \"{target}\" was removed."),
             ));
         }
+        self.check_active(agent, id)?;
         let name = self.agents[agent].summary.name.clone();
         let line = format!("{name} transferred the conversation to {target}");
         self.append(id, Sender::System, &line, now, fx);
@@ -723,6 +750,85 @@ impl Router {
             .push_front(id.clone());
         self.dispatch(now, fx);
         Ok(())
+    }
+
+    /// An administrator removed `queue` (SPEC §3, §7): conversations waiting in it end, those
+    /// held are interrupted (their agents are warned and can only end them), and it is served no
+    /// more. Returns how many were ended and how many interrupted.
+    pub fn remove_queue(
+        &mut self,
+        queue: &QueueId,
+        now: Millis,
+        fx: &mut Effects,
+    ) -> Result<(usize, usize)> {
+        let name = self
+            .config
+            .queue(queue)
+            .filter(|_| !self.removed.contains(queue))
+            .ok_or_else(|| {
+                error(
+                    ErrorCode::NotFound,
+                    format!("There is no queue \"{queue}\"."),
+                )
+            })?
+            .name
+            .clone();
+        let reason = format!("the queue {name} was deleted");
+        let affected: Vec<ConversationId> = self
+            .conversations
+            .iter()
+            .filter(|(_, c)| &c.record.queue == queue)
+            .map(|(id, _)| id.clone())
+            .collect();
+        let (mut ended, mut interrupted) = (0, 0);
+        for id in affected {
+            if self.conversations[&id].offer.is_some() {
+                self.withdraw_offer(&id, WithdrawReason::Interrupted, now, fx);
+            }
+            match self.conversations[&id].record.status.clone() {
+                Status::Waiting { .. } => {
+                    self.remove_from_queue(&id);
+                    fx.customer(
+                        &id,
+                        CustomerEvent::Ended {
+                            by: EndedBy::System,
+                        },
+                    );
+                    self.close(&id, EndedBy::System, None, now, fx);
+                    ended += 1;
+                }
+                Status::Held { .. } => {
+                    let record = &mut self.conversations.get_mut(&id).expect("open").record;
+                    record.interrupted = Some(reason.clone());
+                    fx.touch(record);
+                    let state = InteractionState::Interrupted {
+                        reason: reason.clone(),
+                    };
+                    for agent in self.participants(&id) {
+                        fx.agent(
+                            &agent,
+                            AgentEvent::State {
+                                conversation: id.clone(),
+                                state: state.clone(),
+                            },
+                        );
+                    }
+                    fx.customer(
+                        &id,
+                        CustomerEvent::Ended {
+                            by: EndedBy::System,
+                        },
+                    );
+                    interrupted += 1;
+                }
+                // Already ended: only the wrap-up is left, which needs no queue.
+                Status::WrapUp { .. } | Status::Closed { .. } => {}
+            }
+        }
+        self.queues.remove(queue);
+        self.removed.insert(queue.clone());
+        self.dispatch(now, fx);
+        Ok((ended, interrupted))
     }
 
     // --- Time -----------------------------------------------------------------------------------
@@ -1060,6 +1166,21 @@ impl Router {
         }
     }
 
+    /// Whether `agent` holds conversation `id`, active: not ended, not interrupted.
+    fn check_active(&self, agent: &AgentId, id: &ConversationId) -> Result {
+        let conversation = self.held_by(agent, id)?;
+        if let Some(reason) = &conversation.record.interrupted {
+            return Err(interrupted(reason));
+        }
+        if !matches!(conversation.record.status, Status::Held { .. }) {
+            return Err(error(
+                ErrorCode::InvalidState,
+                "This conversation has ended; choose a wrap-up reason.",
+            ));
+        }
+        Ok(())
+    }
+
     /// Whether `wrap_up` is one of the configured wrap-up reasons.
     fn check_wrap_up(&self, wrap_up: &str) -> Result {
         if self
@@ -1144,6 +1265,10 @@ impl Router {
         let conversation = &self.conversations[id];
         let record = &conversation.record;
         let (state, accepted_at) = match &record.status {
+            Status::Held { accepted_at, .. } if record.interrupted.is_some() => {
+                let reason = record.interrupted.clone().unwrap_or_default();
+                (InteractionState::Interrupted { reason }, Some(*accepted_at))
+            }
             Status::Held { accepted_at, .. } if !record.conference.is_empty() => (
                 InteractionState::Conference {
                     agents: self.participants(id),

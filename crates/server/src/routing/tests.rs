@@ -52,6 +52,7 @@ fn router(agents: &[&str]) -> Router {
         config,
         agents.iter().map(|id| agent(id)).collect(),
         Vec::new(),
+        Vec::new(),
         0,
     );
     for (i, id) in agents.iter().enumerate() {
@@ -725,4 +726,93 @@ fn when_the_customer_ends_a_conference_the_guest_is_released_and_the_holder_wrap
         conversation: id("c1"),
         state: wrap_up
     }));
+}
+
+#[test]
+fn removing_a_queue_ends_waiting_conversations_and_interrupts_held_ones() {
+    let mut router = router(&["ann"]);
+    start(&mut router, "held", 1);
+    let mut fx = Effects::default();
+    router
+        .accept(&"ann".into(), &id("held"), 2, &mut fx)
+        .unwrap();
+    router
+        .set_presence(
+            &"ann".into(),
+            PresenceRequest::Idle {
+                reason: "Lunch".into(),
+            },
+            3,
+            &mut fx,
+        )
+        .unwrap();
+    start(&mut router, "waiting", 4);
+
+    let mut fx = Effects::default();
+    assert_eq!(
+        router.remove_queue(&"general".into(), 5, &mut fx),
+        Ok((1, 1))
+    );
+    let interrupted = InteractionState::Interrupted {
+        reason: "the queue General was deleted".into(),
+    };
+    assert!(agent_events(&fx, "ann").contains(&AgentEvent::State {
+        conversation: id("held"),
+        state: interrupted
+    }));
+    assert_eq!(
+        customer_events(&fx)
+            .iter()
+            .filter(|e| matches!(
+                e,
+                CustomerEvent::Ended {
+                    by: EndedBy::System
+                }
+            ))
+            .count(),
+        2
+    );
+    assert!(
+        router.record(&id("waiting")).is_none(),
+        "the waiting conversation ended"
+    );
+
+    let mut fx = Effects::default();
+    let refused = router
+        .agent_message(&"ann".into(), &id("held"), "Hello?", 6, &mut fx)
+        .unwrap_err();
+    assert_eq!(refused.code, ErrorCode::InvalidState);
+    assert!(refused.message.contains("interrupted"), "{refused}");
+    router
+        .end(&"ann".into(), &id("held"), "Resolved", 7, &mut fx)
+        .unwrap();
+    assert_eq!(
+        router
+            .remove_queue(&"general".into(), 8, &mut fx)
+            .unwrap_err()
+            .code,
+        ErrorCode::NotFound
+    );
+    let customer = Customer {
+        name: "Late".into(),
+        email: None,
+        phone: None,
+    };
+    let late = router.start_chat(
+        id("late"),
+        "t",
+        "h".into(),
+        "site",
+        customer,
+        "Hi",
+        Vec::new(),
+        9,
+        &mut fx,
+    );
+    assert_eq!(
+        late.unwrap_err().code,
+        ErrorCode::NotFound,
+        "the widget's queue is gone"
+    );
+    assert!(router.queue_summaries().iter().all(|q| q.id.0 != "general"));
 }

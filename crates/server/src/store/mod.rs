@@ -51,6 +51,10 @@ pub struct ConversationRecord {
     /// Agents invited into the conversation besides its holder (a conference).
     #[serde(default)]
     pub conference: Vec<AgentId>,
+    /// Why the conversation was interrupted (a resource it depends on was deleted): its agent
+    /// can only end it.
+    #[serde(default)]
+    pub interrupted: Option<String>,
     /// The id the next message of the thread gets.
     pub next_message: u64,
 }
@@ -98,6 +102,8 @@ pub struct Batch {
     pub replies: Vec<(String, String, String)>,
     /// `(stream, seq)`: events the client has applied, to forget.
     pub acks: Vec<(String, Seq)>,
+    /// Queues removed by an administrator.
+    pub removed_queues: Vec<QueueId>,
 }
 
 impl Batch {
@@ -110,6 +116,7 @@ impl Batch {
         self.outbox.extend(later.outbox);
         self.replies.extend(later.replies);
         self.acks.extend(later.acks);
+        self.removed_queues.extend(later.removed_queues);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -120,6 +127,7 @@ impl Batch {
             && self.outbox.is_empty()
             && self.replies.is_empty()
             && self.acks.is_empty()
+            && self.removed_queues.is_empty()
     }
 }
 
@@ -171,6 +179,9 @@ pub trait Store: Clone + Send + Sync + 'static {
         stream: &str,
         seq: Seq,
     ) -> impl Future<Output = StoreResult<Vec<(Seq, String)>>> + Send;
+    /// Queues an administrator removed.
+    fn removed_queues(&self) -> impl Future<Output = StoreResult<Vec<QueueId>>> + Send;
+
     /// The stored replies of `stream`, `(command id, reply JSON)`.
     fn replies(
         &self,

@@ -11,7 +11,7 @@ use sqlx::sqlite::{
 use std::collections::HashMap;
 
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
-use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, Presence, Seq};
+use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, Presence, QueueId, Seq};
 
 use super::{AgentRecord, Batch, ConversationRecord, Store, StoreError, StoreResult};
 
@@ -152,6 +152,13 @@ impl SqliteStore {
                     .push_bind(now as i64);
             });
             insert.build().execute(&mut **tx).await?;
+        }
+        for queue in &batch.removed_queues {
+            sqlx::query("INSERT OR IGNORE INTO removed_queues (id, removed_at) VALUES (?, ?)")
+                .bind(&queue.0)
+                .bind(now as i64)
+                .execute(&mut **tx)
+                .await?;
         }
         let mut acks: HashMap<&str, Seq> = HashMap::new();
         for (stream, seq) in &batch.acks {
@@ -336,6 +343,14 @@ impl Store for SqliteStore {
             .iter()
             .map(|row| (row.get::<i64, _>("seq") as Seq, row.get("event")))
             .collect())
+    }
+
+    async fn removed_queues(&self) -> StoreResult<Vec<QueueId>> {
+        let rows = sqlx::query("SELECT id FROM removed_queues")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(failed)?;
+        Ok(rows.iter().map(|row| QueueId(row.get("id"))).collect())
     }
 
     async fn replies(&self, stream: &str) -> StoreResult<Vec<(String, String)>> {
