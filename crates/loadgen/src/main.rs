@@ -38,6 +38,9 @@ struct Args {
 
 const PASSWORD: &str = "loadgen-password";
 
+/// Customers acknowledge every few events (the widget acknowledges each one).
+const CUSTOMER_ACK_EVERY: u32 = 4;
+
 /// Microseconds since the run started: both ends of every message share this clock.
 fn micros(start: Instant) -> u64 {
     start.elapsed().as_micros() as u64
@@ -409,10 +412,22 @@ async fn run_customer(
     latencies: Arc<Latencies>,
     messages: Arc<AtomicU64>,
 ) {
-    let (mut sink, mut stream) = socket.split();
+    let (sink, mut stream) = socket.split();
+    let sink = Arc::new(Mutex::new(sink));
+    let acker = sink.clone();
     let reader = tokio::spawn(async move {
+        let mut since_ack = 0;
         while let Some(Ok(Message::Text(text))) = stream.next().await {
             let frame: Value = serde_json::from_str(&text).unwrap();
+            // Acknowledge as a widget does, so that the server can forget delivered events.
+            if frame["type"] == "event" {
+                since_ack += 1;
+                if since_ack >= CUSTOMER_ACK_EVERY {
+                    since_ack = 0;
+                    let ack = json!({ "type": "ack", "seq": frame["seq"] }).to_string();
+                    let _ = acker.lock().await.send(Message::text(ack)).await;
+                }
+            }
             let event = &frame["event"];
             if event["type"] == "message" && event["message"]["from"]["kind"] == "agent" {
                 if let Some(sent) = event["message"]["text"]
@@ -438,6 +453,8 @@ async fn run_customer(
         id += 1;
         let text = format!("t {}", micros(start));
         if sink
+            .lock()
+            .await
             .send(command(id, json!({ "type": "send_message", "text": text })))
             .await
             .is_err()

@@ -108,9 +108,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let listener = tokio::net::TcpListener::bind(config.server.listen)
                 .await
                 .map_err(|e| format!("{}: {e}", config.server.listen))?;
-            let address = listener.local_addr().map_err(|e| e.to_string())?;
-            // Scripts and tests read where the server listens from this line.
-            println!("listening on http://{address}");
+
             server::serve(config, listener, stop_signal())
                 .await
                 .map_err(|e| e.to_string())
@@ -155,7 +153,7 @@ async fn agent_command(
         } => {
             let queues: Vec<QueueId> = queues.into_iter().map(QueueId).collect();
             if let Some(unknown) = queues.iter().find(|queue| config.queue(queue).is_none()) {
-                return Err(format!("no queue {unknown:?} in the configuration"));
+                return Err(format!("no queue \"{unknown}\" in the configuration"));
             }
             if capacity == Some(0) {
                 return Err("--capacity must be at least 1".into());

@@ -35,8 +35,11 @@ pub async fn serve(
     let config = Arc::new(config);
     let (hub, hub_task) = Hub::start(config.clone(), store.clone()).await?;
     let (stop, stopping) = watch::channel(false);
-    let admin_token = crate::admin::publish(&config.server.data_dir, listener.local_addr()?)?;
+    let address = listener.local_addr()?;
+    let admin_token = crate::admin::publish(&config.server.data_dir, address)?;
     let app = App::new(config, store, hub, stopping, &admin_token);
+    // Scripts and tests wait for this line: it comes once the server is ready to serve.
+    println!("listening on http://{address}");
     let router = crate::http::router(app);
     tracing::info!(address = %listener.local_addr()?, "listening");
     // Chat frames are small and latency matters: without TCP_NODELAY, a frame written right after

@@ -55,7 +55,16 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(failed)?;
-        MIGRATIONS.run(&pool).await.map_err(failed)?;
+        // Another process (an admin command beside a starting server) may open the same new
+        // database at the same moment: migrations run under an exclusive file lock.
+        let lock_path = path.with_extension("migrating");
+        let lock = std::fs::File::create(&lock_path)
+            .map_err(|e| failed(format!("{}: {e}", lock_path.display())))?;
+        lock.lock()
+            .map_err(|e| failed(format!("{}: {e}", lock_path.display())))?;
+        let migrated = MIGRATIONS.run(&pool).await.map_err(failed);
+        drop(lock);
+        migrated?;
         Ok(SqliteStore { pool })
     }
 
