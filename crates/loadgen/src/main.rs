@@ -429,19 +429,19 @@ async fn run_customer(
                 }
             }
             let event = &frame["event"];
-            if event["type"] == "message" && event["message"]["from"]["kind"] == "agent" {
-                if let Some(sent) = event["message"]["text"]
-                    .as_str()
-                    .and_then(|t| t.strip_prefix("t "))
-                    .and_then(|t| t.parse::<u64>().ok())
-                {
-                    latencies
-                        .agent_to_customer
-                        .lock()
-                        .await
-                        .push(micros(start) - sent);
-                    messages.fetch_add(1, Ordering::Relaxed);
-                }
+            let from_agent =
+                event["type"] == "message" && event["message"]["from"]["kind"] == "agent";
+            let sent = event["message"]["text"]
+                .as_str()
+                .and_then(|t| t.strip_prefix("t "))
+                .and_then(|t| t.parse::<u64>().ok());
+            if let (true, Some(sent)) = (from_agent, sent) {
+                latencies
+                    .agent_to_customer
+                    .lock()
+                    .await
+                    .push(micros(start) - sent);
+                messages.fetch_add(1, Ordering::Relaxed);
             }
         }
     });
