@@ -32,8 +32,8 @@ const CONNECTION_BACKLOG: usize = 4096;
 /// At most this many requests go into one commit.
 const GROUP_LIMIT: usize = 256;
 
-/// How often time-based rules (grace periods) are checked, besides offer expiries.
-const TICK: Duration = Duration::from_millis(250);
+/// How often time-based rules are checked: offers expire at most this late.
+const TICK: Duration = Duration::from_millis(100);
 
 /// Replies remembered per stream; a client retries within a few commands of reconnecting.
 const REPLIES_PER_STREAM: usize = 1024;
@@ -346,9 +346,11 @@ impl<S: Store> Hub<S> {
     }
 
     async fn run(mut self, mut inbox: mpsc::Receiver<Request>) -> Result<(), StoreError> {
-        let mut next_tick = Instant::now() + TICK;
+        // Time-based rules (offer expiries, grace periods) are checked on a steady tick: precise
+        // enough for timeouts of seconds, and nothing has to be scanned per request.
+        let mut ticker = tokio::time::interval(TICK);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            let wake = self.wake_at(next_tick);
             let mut pending = Pending::default();
             tokio::select! {
                 request = inbox.recv() => {
@@ -362,26 +364,14 @@ impl<S: Store> Hub<S> {
                         self.handle(request, &mut pending).await?;
                     }
                 }
-                () = tokio::time::sleep_until(wake) => {
+                _ = ticker.tick() => {
                     let mut fx = Effects::default();
                     self.router.tick(clock::now(), &mut fx);
                     self.stage(&mut pending, fx, None);
-                    if Instant::now() >= next_tick {
-                        next_tick = Instant::now() + TICK;
-                    }
                 }
             }
             self.flush(pending).await?;
         }
-    }
-
-    /// The next moment time decides something: an offer expiry or the next grace check.
-    fn wake_at(&self, next_tick: Instant) -> Instant {
-        let offer = self.router.next_deadline().map(|deadline| {
-            let wait = deadline.saturating_sub(clock::now());
-            Instant::now() + Duration::from_millis(wait)
-        });
-        offer.map_or(next_tick, |offer| offer.min(next_tick))
     }
 
     async fn handle(&mut self, request: Request, pending: &mut Pending) -> Result<(), StoreError> {

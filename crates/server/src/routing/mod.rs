@@ -873,14 +873,6 @@ impl Router {
         self.dispatch(now, fx);
     }
 
-    /// When the next offer expires, for the hub's timer.
-    pub fn next_deadline(&self) -> Option<Millis> {
-        self.conversations
-            .values()
-            .filter_map(|c| c.offer.as_ref().map(|offer| offer.expires_at))
-            .min()
-    }
-
     fn sign_out_lost_agent(&mut self, id: &AgentId, now: Millis, fx: &mut Effects) {
         let agent = &self.agents[id];
         if let Some(conversation) = agent.offer.clone() {
