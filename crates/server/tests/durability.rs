@@ -3,34 +3,10 @@
 mod support;
 
 use rand::Rng;
-use support::{Agent, Customer, Server, config};
-use switchboard_protocol::agent::{AgentCommand, AgentEvent, Outcome, PresenceRequest};
+use support::{Agent, Customer, Server, accepted_chat, config};
+use switchboard_protocol::agent::{AgentCommand, AgentEvent, Outcome};
 use switchboard_protocol::customer::CustomerEvent;
 use switchboard_protocol::{Presence, Sender};
-
-async fn accepted_chat(server: &Server) -> (Agent, Customer, switchboard_protocol::ConversationId) {
-    let mut ann = Agent::sign_in(server, "ann@example.com").await;
-    let available = ann
-        .command(AgentCommand::SetPresence {
-            presence: PresenceRequest::Available,
-        })
-        .await;
-    assert!(matches!(available, Outcome::Ok { .. }));
-    let zoe = Customer::start(server, "Zoë", "Hello").await;
-    let AgentEvent::Offer { offer } = ann.expect(|e| matches!(e, AgentEvent::Offer { .. })).await
-    else {
-        unreachable!()
-    };
-    let accepted = ann
-        .command(AgentCommand::Accept {
-            conversation: offer.conversation.clone(),
-        })
-        .await;
-    assert!(matches!(accepted, Outcome::Ok { .. }));
-    ann.expect(|e| matches!(e, AgentEvent::Snapshot { .. }))
-        .await;
-    (ann, zoe, offer.conversation)
-}
 
 fn customer_text(event: &AgentEvent) -> Option<String> {
     match event {

@@ -2,7 +2,7 @@
 
 mod support;
 
-use support::{Agent, Customer, Server, config};
+use support::{Agent, Customer, Server, accepted_chat, config};
 use switchboard_protocol::agent::{
     AgentCommand, AgentEvent, CommandResult, InteractionState, Outcome, PresenceRequest,
     WithdrawReason,
@@ -167,18 +167,7 @@ async fn offer_accept_chat_and_end_with_a_wrap_up_reason() {
 #[tokio::test]
 async fn customer_ends_and_the_agent_wraps_up() {
     let server = Server::start(&config(30, 60));
-    let mut ann = Agent::sign_in(&server, "ann@example.com").await;
-    available(&mut ann).await;
-    let mut zoe = Customer::start(&server, "Zoë", "Hello").await;
-    let AgentEvent::Offer { offer } = ann.expect(|e| matches!(e, AgentEvent::Offer { .. })).await
-    else {
-        unreachable!()
-    };
-    ok(ann
-        .command(AgentCommand::Accept {
-            conversation: offer.conversation.clone(),
-        })
-        .await);
+    let (mut ann, mut zoe, conversation) = accepted_chat(&server).await;
     ok_customer(
         zoe.command(switchboard_protocol::customer::CustomerCommand::End)
             .await,
@@ -198,7 +187,7 @@ async fn customer_ends_and_the_agent_wraps_up() {
     .await;
     ok(ann
         .command(AgentCommand::End {
-            conversation: offer.conversation.clone(),
+            conversation: conversation.clone(),
             wrap_up: "Resolved".into(),
         })
         .await);
@@ -330,20 +319,9 @@ async fn malformed_and_oversized_frames_get_errors_and_the_connection_stays_up()
 #[tokio::test]
 async fn a_retried_command_is_applied_once() {
     let server = Server::start(&config(30, 60));
-    let mut ann = Agent::sign_in(&server, "ann@example.com").await;
-    available(&mut ann).await;
-    let mut zoe = Customer::start(&server, "Zoë", "Hello").await;
-    let AgentEvent::Offer { offer } = ann.expect(|e| matches!(e, AgentEvent::Offer { .. })).await
-    else {
-        unreachable!()
-    };
-    ok(ann
-        .command(AgentCommand::Accept {
-            conversation: offer.conversation.clone(),
-        })
-        .await);
+    let (mut ann, mut zoe, conversation) = accepted_chat(&server).await;
     let send = AgentCommand::SendMessage {
-        conversation: offer.conversation.clone(),
+        conversation: conversation.clone(),
         text: "Once".into(),
     };
     let first = ann.command_with_id("same-id", send.clone()).await;
@@ -507,18 +485,7 @@ async fn conference_then_transfer_between_two_desktops() {
 #[tokio::test]
 async fn queue_remove_interrupts_the_running_servers_conversations() {
     let server = Server::start(&config(30, 60));
-    let mut ann = Agent::sign_in(&server, "ann@example.com").await;
-    available(&mut ann).await;
-    let mut zoe = Customer::start(&server, "Zoë", "Hello").await;
-    let AgentEvent::Offer { offer } = ann.expect(|e| matches!(e, AgentEvent::Offer { .. })).await
-    else {
-        unreachable!()
-    };
-    ok(ann
-        .command(AgentCommand::Accept {
-            conversation: offer.conversation.clone(),
-        })
-        .await);
+    let (mut ann, mut zoe, conversation) = accepted_chat(&server).await;
 
     let removed = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard-server"))
         .args(["queue", "remove", "--queue", "general", "--config"])
@@ -552,13 +519,13 @@ async fn queue_remove_interrupts_the_running_servers_conversations() {
     })
     .await;
     let send = AgentCommand::SendMessage {
-        conversation: offer.conversation.clone(),
+        conversation: conversation.clone(),
         text: "Hello?".into(),
     };
     assert_eq!(refused(ann.command(send).await), ErrorCode::InvalidState);
     ok(ann
         .command(AgentCommand::End {
-            conversation: offer.conversation,
+            conversation,
             wrap_up: "Resolved".into(),
         })
         .await);

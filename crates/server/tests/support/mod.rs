@@ -400,3 +400,30 @@ impl Customer {
         let _ = self.socket.close(None).await;
     }
 }
+
+/// Ann, Available, has accepted a chat Zoë started with "Hello" (her snapshot consumed).
+pub async fn accepted_chat(
+    server: &Server,
+) -> (Agent, Customer, switchboard_protocol::ConversationId) {
+    let mut ann = Agent::sign_in(server, "ann@example.com").await;
+    let available = ann
+        .command(AgentCommand::SetPresence {
+            presence: switchboard_protocol::agent::PresenceRequest::Available,
+        })
+        .await;
+    assert!(matches!(available, Outcome::Ok { .. }));
+    let zoe = Customer::start(server, "Zoë", "Hello").await;
+    let AgentEvent::Offer { offer } = ann.expect(|e| matches!(e, AgentEvent::Offer { .. })).await
+    else {
+        unreachable!()
+    };
+    let accepted = ann
+        .command(AgentCommand::Accept {
+            conversation: offer.conversation.clone(),
+        })
+        .await;
+    assert!(matches!(accepted, Outcome::Ok { .. }));
+    ann.expect(|e| matches!(e, AgentEvent::Snapshot { .. }))
+        .await;
+    (ann, zoe, offer.conversation)
+}
