@@ -203,15 +203,7 @@ async fn main() {
         request
             .headers_mut()
             .insert("Authorization", format!("Bearer {token}").parse().unwrap());
-        let (mut socket, _) = tokio_tungstenite::connect_async_with_config(request, None, true)
-            .await
-            .unwrap();
-        socket
-            .send(Message::text(
-                json!({ "type": "hello", "protocol": 1 }).to_string(),
-            ))
-            .await
-            .unwrap();
+        let mut socket = connect(request).await;
         // The welcome: the connection is attached.
         socket.next().await.unwrap().unwrap();
         agent_sockets.push(socket);
@@ -384,18 +376,19 @@ async fn run_agent(
     }
 }
 
-async fn open_customer(address: &str, n: usize) -> Socket {
-    let url = format!("ws://{address}/api/v1/customer/ws");
-    // Browsers disable Nagle's algorithm on WebSockets; so does this stand-in for one.
-    let (mut socket, _) = tokio_tungstenite::connect_async_with_config(url, None, true)
+/// Opens a WebSocket and says hello. Browsers disable Nagle's algorithm on WebSockets; so do
+/// these stand-ins for desktops and widgets.
+async fn connect(request: impl IntoClientRequest + Unpin) -> Socket {
+    let (mut socket, _) = tokio_tungstenite::connect_async_with_config(request, None, true)
         .await
         .unwrap();
+    let hello = json!({ "type": "hello", "protocol": 1 }).to_string();
+    socket.send(Message::text(hello)).await.unwrap();
     socket
-        .send(Message::text(
-            json!({ "type": "hello", "protocol": 1 }).to_string(),
-        ))
-        .await
-        .unwrap();
+}
+
+async fn open_customer(address: &str, n: usize) -> Socket {
+    let mut socket = connect(format!("ws://{address}/api/v1/customer/ws")).await;
     let start = json!({ "type": "start_chat", "widget": "website", "name": format!("Customer {n}"), "message": "Hello" });
     let id = format!("start-{n}-{:032x}", rand_id());
     let frame = json!({ "type": "command", "id": id, "command": start });

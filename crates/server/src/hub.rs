@@ -599,9 +599,9 @@ impl<S: Store> Hub<S> {
                 });
             }
             AgentCommand::ListAvailableAgents => {
-                let mut agents = router.available_agents();
-                agents.retain(|other| &other.id != agent);
-                return Ok(CommandResult::Agents { agents });
+                return Ok(CommandResult::Agents {
+                    agents: router.available_agents(agent),
+                });
             }
             AgentCommand::Transfer {
                 conversation,

@@ -363,12 +363,13 @@ impl Router {
         );
     }
 
-    /// Agents who could take a transfer or conference now, for pickers.
-    pub fn available_agents(&self) -> Vec<AgentSummary> {
+    /// Agents other than `asking` who could take a transfer or conference now, for pickers.
+    pub fn available_agents(&self, asking: &AgentId) -> Vec<AgentSummary> {
         let mut agents: Vec<AgentSummary> = self
             .agents
             .values()
             .filter(|agent| agent.connected && agent.presence == Presence::Available)
+            .filter(|agent| &agent.summary.id != asking)
             .map(|agent| agent.summary.clone())
             .collect();
         agents.sort_by(|a, b| a.name.cmp(&b.name));
