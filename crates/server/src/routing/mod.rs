@@ -762,10 +762,13 @@ impl Router {
         now: Millis,
         fx: &mut Effects,
     ) -> Result<(usize, usize)> {
+        if self.removed.contains(queue) {
+            let message = format!("The queue \"{queue}\" was already removed.");
+            return Err(error(ErrorCode::NotFound, message));
+        }
         let name = self
             .config
             .queue(queue)
-            .filter(|_| !self.removed.contains(queue))
             .ok_or_else(|| {
                 error(
                     ErrorCode::NotFound,
