@@ -5,7 +5,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn main() {
-    let widget = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../widget");
+    // Read when the script runs, not when it was compiled: a build cache shared between clones
+    // reuses the compiled script from another directory.
+    let manifest_dir =
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let widget = Path::new(&manifest_dir).join("../../widget");
     for input in ["src", "tsconfig.json", "package-lock.json"] {
         println!("cargo:rerun-if-changed={}", widget.join(input).display());
     }

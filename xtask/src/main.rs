@@ -161,7 +161,10 @@ fn fuzz(seconds: u64) -> Result {
 }
 
 pub(crate) fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    // Read at run time (`cargo run` sets it): a build cache shared between clones would otherwise
+    // point this binary at the clone that compiled it.
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").expect("run through cargo");
+    Path::new(&manifest_dir)
         .parent()
         .expect("xtask sits in the workspace")
         .to_owned()

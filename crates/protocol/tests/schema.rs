@@ -3,18 +3,19 @@
 use switchboard_protocol::agent::{AgentClientFrame, AgentCommand, PresenceRequest};
 use switchboard_protocol::schema;
 
-const SCHEMA_PATH: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../docs/protocol.schema.json"
-);
+/// Resolved at run time: a build cache shared between clones reuses this test binary.
+fn schema_path() -> std::path::PathBuf {
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets it");
+    std::path::Path::new(&manifest_dir).join("../../docs/protocol.schema.json")
+}
 
 #[test]
 fn published_schema_matches_the_types() {
     let generated = schema::document_text();
     if std::env::var_os("SWITCHBOARD_WRITE_SCHEMA").is_some() {
-        std::fs::write(SCHEMA_PATH, &generated).unwrap();
+        std::fs::write(schema_path(), &generated).unwrap();
     }
-    let published = std::fs::read_to_string(SCHEMA_PATH).unwrap_or_default();
+    let published = std::fs::read_to_string(schema_path()).unwrap_or_default();
     assert!(
         published == generated,
         "docs/protocol.schema.json is out of date: run `cargo xtask schema`"

@@ -287,6 +287,11 @@ impl Config {
     pub fn database_path(&self) -> PathBuf {
         self.server.data_dir.join("switchboard.db")
     }
+
+    /// Where steps are journaled before they reach the database.
+    pub fn journal_path(&self) -> PathBuf {
+        self.server.data_dir.join("journal")
+    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use crate::app::App;
 use crate::auth;
 use crate::config::Config;
 use crate::hub::Hub;
-use crate::store::{AgentRecord, SqliteStore, Store, StoreError};
+use crate::store::{AgentRecord, Journaled, SqliteStore, Store, StoreError};
 
 /// Why the server stopped other than by being asked to.
 #[derive(Debug, thiserror::Error)]
@@ -30,14 +30,15 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let store = SqliteStore::open(&config.database_path()).await?;
+    let database = SqliteStore::open(&config.database_path()).await?;
+    let store = Journaled::open(database, &config.journal_path()).await?;
     create_demo_agents(&config, &store).await?;
     let config = Arc::new(config);
     let (hub, hub_task) = Hub::start(config.clone(), store.clone()).await?;
     let (stop, stopping) = watch::channel(false);
     let address = listener.local_addr()?;
     let admin_token = crate::admin::publish(&config.server.data_dir, address)?;
-    let app = App::new(config, store, hub, stopping, &admin_token);
+    let app = App::new(config, store.clone(), hub, stopping, &admin_token);
     // Scripts and tests wait for this line: it comes once the server is ready to serve.
     println!("listening on http://{address}");
     let router = crate::http::router(app);
@@ -61,6 +62,9 @@ pub async fn serve(
     let stored = hub_task.await.unwrap_or(Ok(()));
     served?;
     stored?;
+    // Not needed for durability (a start applies what the journal holds), but it leaves the
+    // database complete for the admin commands.
+    store.caught_up().await?;
     tracing::info!("stopped");
     Ok(())
 }

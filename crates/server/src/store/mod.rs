@@ -2,6 +2,7 @@
 //! routing. Every routing step is written as one [`Batch`], atomically: the records it changed,
 //! the events it emitted (the outbox) and the reply to the command that caused it.
 
+mod journal;
 mod sqlite;
 
 use std::future::Future;
@@ -12,6 +13,7 @@ use switchboard_protocol::{
     AgentId, Channel, ChatMessage, ConversationId, EndedBy, Millis, Presence, QueueId, Seq,
 };
 
+pub use journal::Journaled;
 pub use sqlite::SqliteStore;
 
 /// A storage failure. The step that hit it was not applied.
@@ -89,7 +91,7 @@ impl ConversationRecord {
 }
 
 /// Everything one routing step changes, written atomically.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Batch {
     /// New conversations, with the hash of the customer's resume token.
     pub new_conversations: Vec<(ConversationRecord, String)>,

@@ -86,9 +86,11 @@ impl SqliteStore {
         batch: Batch,
         now: Millis,
     ) -> sqlx::Result<()> {
+        // Inserts skip rows already there: a batch applied again (a journal replayed after a
+        // crash) changes nothing.
         for (record, token_hash) in &batch.new_conversations {
             sqlx::query(
-                "INSERT INTO conversations (id, token_hash, record, open) VALUES (?, ?, ?, 1)",
+                "INSERT OR IGNORE INTO conversations (id, token_hash, record, open) VALUES (?, ?, ?, 1)",
             )
             .bind(&record.id.0)
             .bind(token_hash)
@@ -114,8 +116,9 @@ impl SqliteStore {
         }
         // Rows of the busy tables go in multi-row statements: one round trip per few hundred.
         for rows in cached_chunks(&batch.messages) {
-            let mut insert =
-                QueryBuilder::<Sqlite>::new("INSERT INTO messages (conversation_id, id, body) ");
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT OR IGNORE INTO messages (conversation_id, id, body) ",
+            );
             insert.push_values(rows, |mut row, message| {
                 row.push_bind(message.conversation.0.clone())
                     .push_bind(message.id as i64)
@@ -125,7 +128,7 @@ impl SqliteStore {
         }
         for rows in cached_chunks(&batch.outbox) {
             let mut insert =
-                QueryBuilder::<Sqlite>::new("INSERT INTO outbox (stream, seq, event) ");
+                QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO outbox (stream, seq, event) ");
             insert.push_values(rows, |mut row, (stream, seq, event)| {
                 row.push_bind(stream.clone())
                     .push_bind(*seq as i64)

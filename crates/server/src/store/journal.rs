@@ -1,0 +1,528 @@
+//! A write-ahead journal in front of a [`Store`]. A routing step is durable once its batch is
+//! appended to a journal file with one `write`: the guarantee SQLite gives in WAL mode with
+//! `synchronous = NORMAL` (it survives a crash of the process; a power cut may lose the last
+//! steps). Frames then leave without waiting for the database, and a background task applies
+//! the journal to the store in large groups, where a commit costs far less per row than in the
+//! small groups latency would allow. Reads of routing state wait until it has caught up.
+//!
+//! At open, whatever the journal holds is applied to the store before anything else runs.
+//! Applying batches is idempotent in order (inserts skip rows already there, updates overwrite,
+//! deletes repeat), so a segment that was applied just before a crash is safely applied again.
+
+use std::collections::VecDeque;
+use std::fs::{self, File};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, QueueId, Seq};
+use tokio::sync::{Mutex, mpsc, watch};
+
+use super::{AgentRecord, Batch, ConversationRecord, Store, StoreError, StoreResult};
+
+/// A segment is sealed, and a new one started, once it holds this much.
+const SEGMENT_BYTES: u64 = 64 << 20;
+/// Batches appended but not yet applied before appending waits for the store.
+const UNAPPLIED_BATCHES: usize = 4096;
+/// Rows the applier gathers into one store commit at most.
+const ROWS_PER_APPLY: usize = 50_000;
+/// Each record: payload length and CRC-32 of the payload, little-endian, then the payload (JSON).
+const HEADER_BYTES: usize = 8;
+
+/// A store whose commits go through a journal; see the module documentation.
+#[derive(Clone, Debug)]
+pub struct Journaled<S> {
+    inner: S,
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    directory: PathBuf,
+    writer: Mutex<Writer>,
+    /// Sealed segments not yet deleted, with the number of batches appended when each was sealed.
+    /// Apart from the writer: the applier deletes segments while a commit may hold the writer.
+    sealed: std::sync::Mutex<VecDeque<(u64, u64)>>,
+    to_apply: mpsc::Sender<(u64, Batch)>,
+    progress: watch::Sender<Progress>,
+}
+
+/// How far the applier has come.
+#[derive(Clone, Debug, Default)]
+struct Progress {
+    /// The number of batches appended so far.
+    appended: u64,
+    /// The number of them applied to the store.
+    applied: u64,
+    /// Why the applier stopped, if it did: nothing is committed after that.
+    failure: Option<String>,
+}
+
+#[derive(Debug)]
+struct Writer {
+    directory: PathBuf,
+    file: File,
+    segment: u64,
+    bytes: u64,
+    /// When a segment is sealed: [`SEGMENT_BYTES`] but in tests.
+    segment_limit: u64,
+}
+
+fn segment_path(directory: &Path, segment: u64) -> PathBuf {
+    directory.join(format!("{segment:016}.journal"))
+}
+
+fn failed(context: &Path, error: impl std::fmt::Display) -> StoreError {
+    StoreError(format!("journal {}: {error}", context.display()))
+}
+
+impl Writer {
+    fn create(directory: &Path, segment: u64, segment_limit: u64) -> StoreResult<Writer> {
+        let path = segment_path(directory, segment);
+        let file = File::create(&path).map_err(|e| failed(&path, e))?;
+        Ok(Writer {
+            directory: directory.to_owned(),
+            file,
+            segment,
+            bytes: 0,
+            segment_limit,
+        })
+    }
+
+    /// Appends one record; says which segment it sealed, if it filled one.
+    fn append(&mut self, payload: &[u8]) -> StoreResult<Option<u64>> {
+        let length = u32::try_from(payload.len())
+            .map_err(|_| StoreError("journal: a batch is larger than 4 GiB".into()))?;
+        let mut record = Vec::with_capacity(HEADER_BYTES + payload.len());
+        record.extend_from_slice(&length.to_le_bytes());
+        record.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
+        record.extend_from_slice(payload);
+        // One write of the whole record, straight to the file (no buffering in the process):
+        // once it returns, a crash of the process cannot lose the step.
+        let path = segment_path(&self.directory, self.segment);
+        self.file.write_all(&record).map_err(|e| failed(&path, e))?;
+        self.bytes += record.len() as u64;
+        if self.bytes < self.segment_limit {
+            return Ok(None);
+        }
+        let full = self.segment;
+        *self = Writer::create(&self.directory, full + 1, self.segment_limit)?;
+        Ok(Some(full))
+    }
+}
+
+impl Shared {
+    /// Deletes the sealed segments whose batches are all applied.
+    fn forget_applied(&self, applied: u64) {
+        let mut sealed = self.sealed.lock().expect("no panics while holding it");
+        while let Some(&(segment, last)) = sealed.front() {
+            if last > applied {
+                break;
+            }
+            let path = segment_path(&self.directory, segment);
+            if let Err(error) = fs::remove_file(&path) {
+                tracing::warn!(path = %path.display(), %error, "could not delete an applied journal segment");
+            }
+            sealed.pop_front();
+        }
+    }
+}
+
+/// The batches of the segments in `directory`, in order. A record cut short or damaged at the end
+/// of the last segment is the write a crash interrupted; anywhere else it is corruption.
+fn read_segments(directory: &Path) -> StoreResult<(Vec<PathBuf>, Vec<Batch>)> {
+    let mut paths: Vec<PathBuf> = fs::read_dir(directory)
+        .map_err(|e| failed(directory, e))?
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "journal"))
+        .collect();
+    paths.sort();
+    let mut batches = Vec::new();
+    for (index, path) in paths.iter().enumerate() {
+        let mut bytes = Vec::new();
+        File::open(path)
+            .and_then(|mut file| file.read_to_end(&mut bytes))
+            .map_err(|e| failed(path, e))?;
+        let mut rest = bytes.as_slice();
+        while !rest.is_empty() {
+            match next_record(rest) {
+                Some((batch, after)) => {
+                    batches.push(batch);
+                    rest = after;
+                }
+                None if index + 1 == paths.len() => {
+                    tracing::warn!(path = %path.display(), bytes = rest.len(), "ignoring an incomplete journal record left by a crash");
+                    break;
+                }
+                None => return Err(failed(path, "a damaged record before the last segment")),
+            }
+        }
+    }
+    Ok((paths, batches))
+}
+
+/// The record at the start of `bytes` and what follows it, if it is whole and intact.
+fn next_record(bytes: &[u8]) -> Option<(Batch, &[u8])> {
+    let header = bytes.get(..HEADER_BYTES)?;
+    let length = u32::from_le_bytes(header[..4].try_into().ok()?) as usize;
+    let checksum = u32::from_le_bytes(header[4..].try_into().ok()?);
+    let payload = bytes.get(HEADER_BYTES..HEADER_BYTES + length)?;
+    if crc32fast::hash(payload) != checksum {
+        return None;
+    }
+    let batch = serde_json::from_slice(payload).ok()?;
+    Some((batch, &bytes[HEADER_BYTES + length..]))
+}
+
+fn rows(batch: &Batch) -> usize {
+    batch.messages.len() + batch.outbox.len() + batch.replies.len() + batch.acks.len()
+}
+
+/// Applies appended batches to the store in order, gathering whatever has queued up.
+async fn apply<S: Store>(
+    inner: S,
+    mut to_apply: mpsc::Receiver<(u64, Batch)>,
+    shared: Arc<Shared>,
+) {
+    while let Some((mut through, mut batch)) = to_apply.recv().await {
+        while rows(&batch) < ROWS_PER_APPLY {
+            let Ok((next, later)) = to_apply.try_recv() else {
+                break;
+            };
+            batch.absorb(later);
+            through = next;
+        }
+        if let Err(error) = inner.commit(batch).await {
+            tracing::error!(%error, "the journal could not be applied to the store");
+            shared
+                .progress
+                .send_modify(|progress| progress.failure = Some(error.0));
+            return;
+        }
+        // Segments go first: once readers see the progress, the journal holds only what is new.
+        shared.forget_applied(through);
+        shared
+            .progress
+            .send_modify(|progress| progress.applied = through);
+    }
+}
+
+impl<S: Store> Journaled<S> {
+    /// Applies what a previous run left in `directory` to `inner`, then journals in front of it.
+    pub async fn open(inner: S, directory: &Path) -> StoreResult<Journaled<S>> {
+        Journaled::open_sealing_at(inner, directory, SEGMENT_BYTES).await
+    }
+
+    async fn open_sealing_at(
+        inner: S,
+        directory: &Path,
+        segment_limit: u64,
+    ) -> StoreResult<Journaled<S>> {
+        fs::create_dir_all(directory).map_err(|e| failed(directory, e))?;
+        let (paths, batches) = read_segments(directory)?;
+        if !batches.is_empty() {
+            tracing::info!(
+                batches = batches.len(),
+                "applying the journal left by the previous run"
+            );
+            let mut replay = Batch::default();
+            for batch in batches {
+                replay.absorb(batch);
+            }
+            inner.commit(replay).await?;
+        }
+        for path in &paths {
+            fs::remove_file(path).map_err(|e| failed(path, e))?;
+        }
+        let (to_apply, receiver) = mpsc::channel(UNAPPLIED_BATCHES);
+        let shared = Arc::new(Shared {
+            directory: directory.to_owned(),
+            writer: Mutex::new(Writer::create(directory, 1, segment_limit)?),
+            sealed: std::sync::Mutex::default(),
+            to_apply,
+            progress: watch::Sender::new(Progress::default()),
+        });
+        tokio::spawn(apply(inner.clone(), receiver, shared.clone()));
+        Ok(Journaled { inner, shared })
+    }
+
+    /// Waits until everything appended so far is applied to the store.
+    pub async fn caught_up(&self) -> StoreResult<()> {
+        let target = self.shared.progress.borrow().appended;
+        let mut progress = self.shared.progress.subscribe();
+        let reached = progress
+            .wait_for(|progress| progress.applied >= target || progress.failure.is_some())
+            .await
+            .map_err(|_| StoreError("the journal stopped".into()))?;
+        match &reached.failure {
+            Some(failure) => Err(StoreError(failure.clone())),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<S: Store> Store for Journaled<S> {
+    async fn agents(&self) -> StoreResult<Vec<AgentRecord>> {
+        self.caught_up().await?;
+        self.inner.agents().await
+    }
+
+    async fn agent_by_email(&self, email: &str) -> StoreResult<Option<AgentRecord>> {
+        self.caught_up().await?;
+        self.inner.agent_by_email(email).await
+    }
+
+    async fn insert_agent(&self, agent: &AgentRecord) -> StoreResult<()> {
+        self.inner.insert_agent(agent).await
+    }
+
+    async fn set_password(&self, agent: &AgentId, hash: &str) -> StoreResult<bool> {
+        self.inner.set_password(agent, hash).await
+    }
+
+    async fn remove_agent(&self, agent: &AgentId) -> StoreResult<bool> {
+        self.inner.remove_agent(agent).await
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        agent: &AgentId,
+        expires_at: Millis,
+    ) -> StoreResult<()> {
+        self.inner
+            .create_session(token_hash, agent, expires_at)
+            .await
+    }
+
+    async fn session_agent(&self, token_hash: &str, now: Millis) -> StoreResult<Option<AgentId>> {
+        self.inner.session_agent(token_hash, now).await
+    }
+
+    async fn open_conversations(&self) -> StoreResult<Vec<ConversationRecord>> {
+        self.caught_up().await?;
+        self.inner.open_conversations().await
+    }
+
+    async fn conversation_by_token(&self, token_hash: &str) -> StoreResult<Option<ConversationId>> {
+        self.caught_up().await?;
+        self.inner.conversation_by_token(token_hash).await
+    }
+
+    async fn history(&self, conversation: &ConversationId) -> StoreResult<Vec<ChatMessage>> {
+        self.caught_up().await?;
+        self.inner.history(conversation).await
+    }
+
+    async fn stream_heads(&self) -> StoreResult<Vec<(String, Seq)>> {
+        self.caught_up().await?;
+        self.inner.stream_heads().await
+    }
+
+    async fn outbox_after(&self, stream: &str, seq: Seq) -> StoreResult<Vec<(Seq, String)>> {
+        self.caught_up().await?;
+        self.inner.outbox_after(stream, seq).await
+    }
+
+    async fn removed_queues(&self) -> StoreResult<Vec<QueueId>> {
+        self.caught_up().await?;
+        self.inner.removed_queues().await
+    }
+
+    async fn replies(&self, stream: &str) -> StoreResult<Vec<(String, String)>> {
+        self.caught_up().await?;
+        self.inner.replies(stream).await
+    }
+
+    async fn prune_replies(&self, before: Millis) -> StoreResult<()> {
+        self.caught_up().await?;
+        self.inner.prune_replies(before).await
+    }
+
+    async fn commit(&self, batch: Batch) -> StoreResult<()> {
+        if let Some(failure) = &self.shared.progress.borrow().failure {
+            return Err(StoreError(failure.clone()));
+        }
+        let payload = serde_json::to_vec(&batch).expect("batches serialize");
+        // Appending and queueing happen under one lock, so batches are applied in journal order.
+        let mut writer = self.shared.writer.lock().await;
+        let appended = self.shared.progress.borrow().appended + 1;
+        if let Some(full) = writer.append(&payload)? {
+            let mut sealed = self
+                .shared
+                .sealed
+                .lock()
+                .expect("no panics while holding it");
+            sealed.push_back((full, appended));
+        }
+        self.shared
+            .progress
+            .send_modify(|progress| progress.appended = appended);
+        self.shared
+            .to_apply
+            .send((appended, batch))
+            .await
+            .map_err(|_| StoreError("the journal stopped".into()))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::SqliteStore;
+
+    /// A step as the hub writes it: events for a client, one of them acknowledged, a reply.
+    fn step(stream: &str, seq: Seq) -> Batch {
+        Batch {
+            outbox: vec![(stream.to_owned(), seq, format!(r#"{{"n":{seq}}}"#))],
+            replies: vec![(stream.to_owned(), format!("command-{seq}"), "{}".to_owned())],
+            acks: if seq > 1 {
+                vec![(stream.to_owned(), seq - 1)]
+            } else {
+                Vec::new()
+            },
+            ..Batch::default()
+        }
+    }
+
+    /// What a client resuming from nothing would be sent, and the stream's head.
+    async fn visible(store: &impl Store, stream: &str) -> (Vec<Seq>, Vec<(String, Seq)>) {
+        let events = store.outbox_after(stream, 0).await.unwrap();
+        let heads = store.stream_heads().await.unwrap();
+        (events.into_iter().map(|(seq, _)| seq).collect(), heads)
+    }
+
+    /// Writes `batches` as a crashed run would have left them, in one segment.
+    fn leave_journal(directory: &Path, segment: u64, batches: &[Batch]) -> PathBuf {
+        fs::create_dir_all(directory).unwrap();
+        let mut writer = Writer::create(directory, segment, SEGMENT_BYTES).unwrap();
+        for batch in batches {
+            writer.append(&serde_json::to_vec(batch).unwrap()).unwrap();
+        }
+        segment_path(directory, segment)
+    }
+
+    async fn database(directory: &Path) -> SqliteStore {
+        SqliteStore::open(&directory.join("test.db")).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn reads_see_every_committed_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Journaled::open(database(dir.path()).await, &dir.path().join("journal"))
+            .await
+            .unwrap();
+        for seq in 1..=200 {
+            store.commit(step("agent:a", seq)).await.unwrap();
+        }
+        let (events, heads) = visible(&store, "agent:a").await;
+        assert_eq!(events, [200]);
+        assert_eq!(heads, [("agent:a".to_owned(), 200)]);
+        assert_eq!(store.replies("agent:a").await.unwrap().len(), 200);
+    }
+
+    #[tokio::test]
+    async fn a_start_applies_what_a_crashed_run_left_and_removes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("journal");
+        let steps: Vec<Batch> = (1..=3).map(|seq| step("customer:c", seq)).collect();
+        let segment = leave_journal(&journal, 7, &steps);
+
+        let store = Journaled::open(database(dir.path()).await, &journal)
+            .await
+            .unwrap();
+        assert_eq!(
+            visible(&store, "customer:c").await,
+            (vec![3], vec![("customer:c".to_owned(), 3)])
+        );
+        assert!(!segment.exists());
+    }
+
+    #[tokio::test]
+    async fn applying_a_journal_again_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("journal");
+        let steps: Vec<Batch> = (1..=5).map(|seq| step("agent:b", seq)).collect();
+        let database = database(dir.path()).await;
+        // The crash came after the database had applied the steps, before the segment was deleted.
+        for batch in &steps {
+            let again: Batch = serde_json::from_slice(&serde_json::to_vec(batch).unwrap()).unwrap();
+            database.commit(again).await.unwrap();
+        }
+        leave_journal(&journal, 1, &steps);
+
+        let store = Journaled::open(database, &journal).await.unwrap();
+        assert_eq!(
+            visible(&store, "agent:b").await,
+            (vec![5], vec![("agent:b".to_owned(), 5)])
+        );
+        assert_eq!(store.replies("agent:b").await.unwrap().len(), 5);
+    }
+
+    #[tokio::test]
+    async fn a_record_cut_short_by_a_crash_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("journal");
+        let segment = leave_journal(&journal, 1, &[step("agent:c", 1), step("agent:c", 2)]);
+        let whole = fs::metadata(&segment).unwrap().len();
+        let mut file = fs::OpenOptions::new().append(true).open(&segment).unwrap();
+        let payload = serde_json::to_vec(&step("agent:c", 3)).unwrap();
+        file.write_all(&(payload.len() as u32).to_le_bytes())
+            .unwrap();
+        file.write_all(&crc32fast::hash(&payload).to_le_bytes())
+            .unwrap();
+        file.write_all(&payload[..payload.len() / 2]).unwrap();
+        assert!(fs::metadata(&segment).unwrap().len() > whole);
+
+        let store = Journaled::open(database(dir.path()).await, &journal)
+            .await
+            .unwrap();
+        assert_eq!(
+            visible(&store, "agent:c").await,
+            (vec![2], vec![("agent:c".to_owned(), 2)])
+        );
+    }
+
+    #[tokio::test]
+    async fn a_damaged_record_before_the_last_segment_stops_the_start_and_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("journal");
+        let first = leave_journal(&journal, 1, &[step("agent:d", 1), step("agent:d", 2)]);
+        leave_journal(&journal, 2, &[step("agent:d", 3)]);
+        let mut bytes = fs::read(&first).unwrap();
+        let last = bytes.len() - 2;
+        bytes[last] ^= 0x55;
+        fs::write(&first, bytes).unwrap();
+
+        let error = Journaled::open(database(dir.path()).await, &journal)
+            .await
+            .unwrap_err();
+        assert!(error.0.contains("damaged record"), "{error}");
+        assert!(first.exists());
+        let untouched = database(dir.path()).await;
+        assert_eq!(visible(&untouched, "agent:d").await, (vec![], vec![]));
+    }
+
+    #[tokio::test]
+    async fn applied_segments_are_deleted_as_the_journal_grows() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("journal");
+        let store = Journaled::open_sealing_at(database(dir.path()).await, &journal, 4096)
+            .await
+            .unwrap();
+        let event = format!(r#"{{"text":"{}"}}"#, "x".repeat(1000));
+        for seq in 1..=20 {
+            let batch = Batch {
+                outbox: vec![("agent:e".to_owned(), seq, event.clone())],
+                acks: vec![("agent:e".to_owned(), seq)],
+                ..Batch::default()
+            };
+            store.commit(batch).await.unwrap();
+        }
+        store.caught_up().await.unwrap();
+        let segments = fs::read_dir(&journal).unwrap().count();
+        assert_eq!(segments, 1, "only the segment being written remains");
+        assert_eq!(visible(&store, "agent:e").await.0, Vec::<Seq>::new());
+    }
+}
