@@ -1,0 +1,205 @@
+//! What tests across the workspace share: the test server's configuration, and a chat widget
+//! speaking the customer protocol that checks exactly-once, in-order delivery as it goes.
+
+#![allow(missing_debug_implementations)]
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use switchboard_protocol::Seq;
+use switchboard_protocol::customer::{
+    CustomerCommand, CustomerEvent, CustomerOutcome, CustomerServerFrame,
+};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// A server a test can reach.
+pub trait ServerAddress {
+    /// `host:port` on loopback.
+    fn address(&self) -> &str;
+}
+
+impl<T: ServerAddress + ?Sized> ServerAddress for std::sync::Arc<T> {
+    fn address(&self) -> &str {
+        (**self).address()
+    }
+}
+
+/// How long any wait lasts before the test fails.
+pub const PATIENCE: Duration = Duration::from_secs(15);
+
+pub const PASSWORD: &str = "test-password";
+
+/// The configuration every test server starts from; `extra` is appended (TOML tables).
+pub fn config(offer_timeout_seconds: u32, grace_seconds: u32) -> String {
+    format!(
+        r#"
+wrap_up_reasons = ["Resolved", "Follow-up needed"]
+idle_reasons = ["Lunch", "Meeting"]
+[server]
+listen = "127.0.0.1:0"
+data_dir = "data"
+presence_grace_seconds = {grace_seconds}
+[[queues]]
+id = "general"
+name = "General enquiries"
+[workstreams.chat]
+offer_timeout_seconds = {offer_timeout_seconds}
+[agents]
+default_capacity = 3
+[[widgets]]
+id = "website"
+queue = "general"
+[[demo_agents]]
+email = "ann@example.com"
+name = "Ann"
+password = "{PASSWORD}"
+queues = ["general"]
+[[demo_agents]]
+email = "bo@example.com"
+name = "Bo"
+password = "{PASSWORD}"
+queues = ["general"]
+"#
+    )
+}
+
+pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+pub async fn next_json(socket: &mut Socket) -> Option<Value> {
+    loop {
+        let message = tokio::time::timeout(PATIENCE, socket.next())
+            .await
+            .expect("a frame in time")?
+            .ok()?;
+        match message {
+            Message::Text(text) => return Some(serde_json::from_str(&text).unwrap()),
+            Message::Close(_) => return None,
+            _ => continue,
+        }
+    }
+}
+
+/// A chat widget speaking the protocol.
+pub struct Customer {
+    socket: Socket,
+    pub token: Option<String>,
+    pub last_seq: Seq,
+    events: VecDeque<CustomerEvent>,
+    next_id: u64,
+}
+
+impl Customer {
+    pub async fn connect(server: &impl ServerAddress, resume: Option<(&str, Seq)>) -> Customer {
+        let url = format!("ws://{}/api/v1/customer/ws", server.address());
+        let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        let resume =
+            resume.map(|(token, last_seq)| json!({ "token": token, "last_seq": last_seq }));
+        let hello = json!({ "type": "hello", "protocol": 1, "resume": resume });
+        socket.send(Message::text(hello.to_string())).await.unwrap();
+        let token = resume
+            .as_ref()
+            .map(|r| r["token"].as_str().unwrap().to_owned());
+        let last_seq = resume
+            .as_ref()
+            .map_or(0, |r| r["last_seq"].as_u64().unwrap());
+        let mut customer = Customer {
+            socket,
+            token,
+            last_seq,
+            events: VecDeque::new(),
+            next_id: 0,
+        };
+        assert!(matches!(
+            customer.frame().await,
+            Some(CustomerServerFrame::Welcome { .. })
+        ));
+        customer
+    }
+
+    /// Opens the widget and starts a chat.
+    pub async fn start(server: &impl ServerAddress, name: &str, message: &str) -> Customer {
+        let mut customer = Customer::connect(server, None).await;
+        let outcome = customer
+            .command(CustomerCommand::StartChat {
+                widget: "website".into(),
+                name: name.into(),
+                email: None,
+                message: message.into(),
+                context: [(
+                    "page".to_owned(),
+                    switchboard_protocol::ContextValue {
+                        value: "/pricing".into(),
+                        displayable: true,
+                    },
+                )]
+                .into_iter()
+                .collect(),
+            })
+            .await;
+        assert_eq!(outcome, CustomerOutcome::Ok);
+        customer
+    }
+
+    async fn frame(&mut self) -> Option<CustomerServerFrame> {
+        let value = next_json(&mut self.socket).await?;
+        let frame: CustomerServerFrame = serde_json::from_value(value).unwrap();
+        if let CustomerServerFrame::Event { seq, event } = &frame {
+            assert_eq!(
+                *seq,
+                self.last_seq + 1,
+                "events arrive exactly once, in order: {event:?}"
+            );
+            self.last_seq = *seq;
+            if let CustomerEvent::Started { token, .. } = event {
+                self.token = Some(token.clone());
+            }
+            self.events.push_back(event.clone());
+        }
+        Some(frame)
+    }
+
+    pub async fn command(&mut self, command: CustomerCommand) -> CustomerOutcome {
+        self.next_id += 1;
+        let id = format!("c-{}-{:032x}", self.next_id, rand::random::<u128>());
+        let frame = json!({ "type": "command", "id": id, "command": command });
+        self.socket
+            .send(Message::text(frame.to_string()))
+            .await
+            .unwrap();
+        loop {
+            match self.frame().await.expect("a reply") {
+                CustomerServerFrame::Reply {
+                    id: replied,
+                    outcome,
+                } if replied.0 == id => return outcome,
+                _ => continue,
+            }
+        }
+    }
+
+    pub async fn say(&mut self, text: &str) {
+        let outcome = self
+            .command(CustomerCommand::SendMessage { text: text.into() })
+            .await;
+        assert_eq!(outcome, CustomerOutcome::Ok, "customer message {text:?}");
+    }
+
+    pub async fn expect(&mut self, wanted: impl Fn(&CustomerEvent) -> bool) -> CustomerEvent {
+        loop {
+            while let Some(event) = self.events.pop_front() {
+                if wanted(&event) {
+                    return event;
+                }
+            }
+            self.frame().await.expect("the connection stays open");
+        }
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.socket.close(None).await;
+    }
+}
