@@ -1,0 +1,397 @@
+//! The one WebSocket session with the server: hello and resume from the last applied event,
+//! acknowledgements, commands with ids (queued while disconnected, sent again after a reconnect
+//! — the server applies an id once — and failed clearly after a bound), reconnection with
+//! backoff and jitter, and an observable state.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde::Serialize;
+use switchboard_protocol::agent::{
+    AgentClientFrame, AgentCommand, AgentEvent, AgentServerFrame, CommandResult, Outcome,
+};
+use switchboard_protocol::{CommandId, ErrorBody, PROTOCOL_VERSION, Seq};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::{self, Message};
+
+use crate::backoff::Backoff;
+use crate::signin::Session;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ConnectionState {
+    Connecting,
+    Connected,
+    /// Lost; trying again (`attempt` counts the failures so far).
+    Reconnecting {
+        attempt: u32,
+        reason: String,
+    },
+    /// Not trying any more.
+    Offline {
+        reason: OfflineReason,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfflineReason {
+    SignedOut,
+    /// The server no longer accepts the session: sign in again.
+    SessionExpired,
+    /// The server speaks another protocol version.
+    Incompatible,
+}
+
+/// Why a command was not carried out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    /// The server refused it, saying why.
+    #[error("{0}")]
+    Refused(ErrorBody),
+    #[error(
+        "The server did not answer within {0} seconds; the action may not have been carried out."
+    )]
+    NoAnswer(u64),
+    #[error("You are signed out.")]
+    SignedOut,
+}
+
+/// How long a command may wait for its answer, connected or not.
+pub(crate) const COMMAND_PATIENCE: Duration = Duration::from_secs(30);
+const FIRST_RETRY: Duration = Duration::from_millis(250);
+const LONGEST_RETRY: Duration = Duration::from_secs(15);
+
+/// Where the session delivers what the server says. Events come exactly once, in order.
+pub(crate) trait Sink: Send + Sync + 'static {
+    /// The last event applied, to resume from (`None`: this desktop has applied nothing yet).
+    fn last_seq(&self) -> Option<Seq>;
+    /// A fresh session starts after event `seq`.
+    fn start_after(&self, seq: Seq);
+    fn event(&self, seq: Seq, event: AgentEvent);
+    fn connection(&self, state: ConnectionState);
+}
+
+pub(crate) struct Request {
+    pub(crate) command: AgentCommand,
+    pub(crate) answer: oneshot::Sender<Result<CommandResult, CommandError>>,
+}
+
+struct InFlight {
+    command: AgentCommand,
+    answer: oneshot::Sender<Result<CommandResult, CommandError>>,
+    deadline: Instant,
+}
+
+/// Handle to the running session.
+#[derive(Debug)]
+pub(crate) struct Link {
+    requests: mpsc::UnboundedSender<Request>,
+    stop: watch::Sender<bool>,
+}
+
+impl Link {
+    pub(crate) fn start(session: Session, sink: Arc<dyn Sink>) -> Link {
+        let (requests, incoming) = mpsc::unbounded_channel();
+        let (stop, stopping) = watch::channel(false);
+        tokio::spawn(run(session, sink, incoming, stopping));
+        Link { requests, stop }
+    }
+
+    pub(crate) async fn command(
+        &self,
+        command: AgentCommand,
+    ) -> Result<CommandResult, CommandError> {
+        let (answer, answered) = oneshot::channel();
+        self.requests
+            .send(Request { command, answer })
+            .map_err(|_| CommandError::SignedOut)?;
+        answered.await.unwrap_or(Err(CommandError::SignedOut))
+    }
+
+    pub(crate) fn stop(&self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// How a connected spell ended.
+enum Ended {
+    Lost(String),
+    Offline(OfflineReason),
+}
+
+async fn run(
+    session: Session,
+    sink: Arc<dyn Sink>,
+    mut incoming: mpsc::UnboundedReceiver<Request>,
+    mut stopping: watch::Receiver<bool>,
+) {
+    let mut in_flight: BTreeMap<u64, InFlight> = BTreeMap::new();
+    let mut next_id: u64 = 0;
+    // Ids unique across desktops and restarts: the server remembers replies per agent.
+    let prefix = format!("{:016x}", rand::random::<u64>());
+    let mut backoff = Backoff::new(FIRST_RETRY, LONGEST_RETRY);
+    sink.connection(ConnectionState::Connecting);
+    let ended = loop {
+        let outcome = match connect(&session, sink.as_ref()).await {
+            Ok(socket) => {
+                backoff.reset();
+                sink.connection(ConnectionState::Connected);
+                let mut spell = Spell {
+                    socket,
+                    sink: sink.as_ref(),
+                    prefix: &prefix,
+                };
+                spell
+                    .serve(&mut in_flight, &mut next_id, &mut incoming, &mut stopping)
+                    .await
+            }
+            Err(ended) => ended,
+        };
+        let reason = match outcome {
+            Ended::Offline(reason) => break reason,
+            Ended::Lost(reason) => reason,
+        };
+        tracing::info!(%reason, attempt = backoff.attempts() + 1, "connection lost; reconnecting");
+        sink.connection(ConnectionState::Reconnecting {
+            attempt: backoff.attempts() + 1,
+            reason,
+        });
+        let wake = Instant::now() + backoff.next_delay();
+        // While waiting, commands queue up and those past their bound fail.
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep_until(wake) => break,
+                request = incoming.recv() => match request {
+                    Some(request) => {
+                        next_id += 1;
+                        in_flight.insert(next_id, InFlight {
+                            command: request.command,
+                            answer: request.answer,
+                            deadline: Instant::now() + COMMAND_PATIENCE,
+                        });
+                    }
+                    None => return,
+                },
+                _ = stopping.changed() => {
+                    sink.connection(ConnectionState::Offline { reason: OfflineReason::SignedOut });
+                    return;
+                }
+                () = tokio::time::sleep(Duration::from_secs(1)) => expire(&mut in_flight),
+            }
+        }
+    };
+    for (_, waiting) in std::mem::take(&mut in_flight) {
+        let _ = waiting.answer.send(Err(CommandError::SignedOut));
+    }
+    sink.connection(ConnectionState::Offline { reason: ended });
+}
+
+fn expire(in_flight: &mut BTreeMap<u64, InFlight>) {
+    let now = Instant::now();
+    let expired: Vec<u64> = in_flight
+        .iter()
+        .filter(|(_, waiting)| waiting.deadline <= now)
+        .map(|(id, _)| *id)
+        .collect();
+    for id in expired {
+        if let Some(waiting) = in_flight.remove(&id) {
+            let _ = waiting
+                .answer
+                .send(Err(CommandError::NoAnswer(COMMAND_PATIENCE.as_secs())));
+        }
+    }
+}
+
+/// Opens the socket and says hello; the welcome says where events resume.
+async fn connect(session: &Session, sink: &dyn Sink) -> Result<Socket, Ended> {
+    let mut request = session
+        .socket_url()
+        .as_str()
+        .into_client_request()
+        .map_err(|e| Ended::Lost(e.to_string()))?;
+    let bearer = format!("Bearer {}", session.token)
+        .parse()
+        .map_err(|_| Ended::Offline(OfflineReason::SessionExpired))?;
+    request.headers_mut().insert("Authorization", bearer);
+    let (mut socket, _) = match tokio_tungstenite::connect_async(request).await {
+        Ok(connected) => connected,
+        Err(tungstenite::Error::Http(response)) if response.status() == 401 => {
+            return Err(Ended::Offline(OfflineReason::SessionExpired));
+        }
+        Err(error) => return Err(Ended::Lost(error.to_string())),
+    };
+    let resume = sink.last_seq();
+    send(
+        &mut socket,
+        &AgentClientFrame::Hello {
+            protocol: PROTOCOL_VERSION,
+            last_seq: resume,
+        },
+    )
+    .await?;
+    match next_frame(&mut socket).await? {
+        AgentServerFrame::Welcome { last_seq, .. } => {
+            if resume.is_none() {
+                sink.start_after(last_seq);
+            }
+            Ok(socket)
+        }
+        AgentServerFrame::Error { error } => {
+            tracing::warn!(code = ?error.code, "the server refused the hello");
+            Err(Ended::Offline(OfflineReason::Incompatible))
+        }
+        _ => Err(Ended::Lost(
+            "the server did not welcome this desktop".into(),
+        )),
+    }
+}
+
+async fn send(socket: &mut Socket, frame: &AgentClientFrame) -> Result<(), Ended> {
+    let text = serde_json::to_string(frame).expect("frames serialize");
+    socket
+        .send(Message::text(text))
+        .await
+        .map_err(|e| Ended::Lost(e.to_string()))
+}
+
+async fn next_frame(socket: &mut Socket) -> Result<AgentServerFrame, Ended> {
+    loop {
+        match socket.next().await {
+            Some(Ok(Message::Text(text))) => {
+                return serde_json::from_str(&text).map_err(|error| {
+                    tracing::warn!(%error, "a frame from the server was not understood");
+                    Ended::Lost("the server sent a frame this desktop does not understand".into())
+                });
+            }
+            Some(Ok(Message::Close(_))) | None => {
+                return Err(Ended::Lost("the server closed the connection".into()));
+            }
+            Some(Ok(_)) => continue,
+            Some(Err(error)) => return Err(Ended::Lost(error.to_string())),
+        }
+    }
+}
+
+/// One connected spell.
+struct Spell<'a> {
+    socket: Socket,
+    sink: &'a dyn Sink,
+    prefix: &'a str,
+}
+
+impl Spell<'_> {
+    fn command_id(&self, id: u64) -> CommandId {
+        CommandId(format!("{}-{id}", self.prefix))
+    }
+
+    async fn send_command(&mut self, id: u64, command: &AgentCommand) -> Result<(), Ended> {
+        let frame = AgentClientFrame::Command {
+            id: self.command_id(id),
+            command: command.clone(),
+        };
+        send(&mut self.socket, &frame).await
+    }
+
+    async fn serve(
+        &mut self,
+        in_flight: &mut BTreeMap<u64, InFlight>,
+        next_id: &mut u64,
+        incoming: &mut mpsc::UnboundedReceiver<Request>,
+        stopping: &mut watch::Receiver<bool>,
+    ) -> Ended {
+        // Whatever waited (or was sent before the connection broke) goes again, under its id.
+        let waiting: Vec<(u64, AgentCommand)> = in_flight
+            .iter()
+            .map(|(id, waiting)| (*id, waiting.command.clone()))
+            .collect();
+        for (id, command) in waiting {
+            if let Err(ended) = self.send_command(id, &command).await {
+                return ended;
+            }
+        }
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            let step = tokio::select! {
+                frame = next_frame(&mut self.socket) => match frame {
+                    Ok(frame) => self.receive(frame, in_flight).await,
+                    Err(ended) => Err(ended),
+                },
+                request = incoming.recv() => match request {
+                    Some(request) => {
+                        *next_id += 1;
+                        let sent = self.send_command(*next_id, &request.command).await;
+                        in_flight.insert(*next_id, InFlight {
+                            command: request.command,
+                            answer: request.answer,
+                            deadline: Instant::now() + COMMAND_PATIENCE,
+                        });
+                        sent
+                    }
+                    None => Err(Ended::Offline(OfflineReason::SignedOut)),
+                },
+                _ = stopping.changed() => Err(Ended::Offline(OfflineReason::SignedOut)),
+                _ = tick.tick() => {
+                    expire(in_flight);
+                    Ok(())
+                }
+            };
+            if let Err(ended) = step {
+                if matches!(ended, Ended::Offline(_)) {
+                    let _ = self.socket.close(None).await;
+                }
+                return ended;
+            }
+        }
+    }
+
+    async fn receive(
+        &mut self,
+        frame: AgentServerFrame,
+        in_flight: &mut BTreeMap<u64, InFlight>,
+    ) -> Result<(), Ended> {
+        match frame {
+            AgentServerFrame::Event { seq, event } => {
+                let last = self.sink.last_seq().unwrap_or(0);
+                if seq <= last {
+                    // Already applied (a replay overlapping what arrived before the break).
+                    return Ok(());
+                }
+                if seq != last + 1 {
+                    return Err(Ended::Lost(format!(
+                        "event {seq} arrived after {last}; resuming"
+                    )));
+                }
+                self.sink.event(seq, event);
+                send(&mut self.socket, &AgentClientFrame::Ack { seq }).await
+            }
+            AgentServerFrame::Reply { id, outcome } => {
+                let waiting =
+                    id.0.strip_prefix(self.prefix)
+                        .and_then(|rest| rest.strip_prefix('-'))
+                        .and_then(|number| number.parse::<u64>().ok())
+                        .and_then(|number| in_flight.remove(&number));
+                if let Some(waiting) = waiting {
+                    let result = match outcome {
+                        Outcome::Ok { result } => Ok(result),
+                        Outcome::Error { error } => Err(CommandError::Refused(error)),
+                    };
+                    let _ = waiting.answer.send(result);
+                }
+                Ok(())
+            }
+            AgentServerFrame::Error { error } => {
+                tracing::warn!(code = ?error.code, "the server reported an error");
+                Ok(())
+            }
+            AgentServerFrame::Welcome { .. } => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,403 @@
+//! [`Desk`]: the agent desktop without its window. The shell calls these methods from every
+//! surface (window, OS notification, tray, keyboard) and shows the [`Update`]s it is sent.
+
+use std::sync::{Arc, Mutex};
+
+use switchboard_protocol::agent::{
+    AgentCommand, AgentEvent, AgentSummary, CommandResult, PresenceRequest, QueueSummary,
+    TransferTarget,
+};
+use switchboard_protocol::{AgentId, ConversationId, ErrorBody, Millis, Seq};
+use tokio::sync::broadcast;
+
+use crate::composer::check_draft;
+use crate::connection::{CommandError, ConnectionState, Link, Sink};
+use crate::model::{DeskSnapshot, Model, Update};
+use crate::pickers;
+use crate::presence::{PresenceError, check_request};
+use crate::secrets::{SecretError, SecretStore};
+use crate::signin::{self, Session, SignInError};
+use crate::views::ConversationView;
+
+/// Why an action was not carried out, in words for the agent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeskError {
+    #[error(transparent)]
+    Presence(#[from] PresenceError),
+    /// The draft breaks the composer's rules; nothing was sent.
+    #[error("{0}")]
+    Draft(ErrorBody),
+    #[error("“{0}” is not one of the wrap-up reasons your administrator set up.")]
+    UnknownWrapUp(String),
+    #[error("There is no request or conversation like that any more.")]
+    NoSuchConversation,
+    #[error(transparent)]
+    Command(#[from] CommandError),
+}
+
+/// Accept or reject: the one path every surface answers an offer through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Answer {
+    Accept,
+    Reject,
+}
+
+/// Updates a window may fall behind by before it should redraw from [`Desk::snapshot`].
+const UPDATE_BACKLOG: usize = 1024;
+
+#[derive(Debug)]
+struct Shared {
+    model: Mutex<Model>,
+    updates: broadcast::Sender<Update>,
+}
+
+impl Shared {
+    fn publish(&self, updates: Vec<Update>) {
+        for update in updates {
+            // No receiver yet is fine: a window draws from the snapshot when it opens.
+            let _ = self.updates.send(update);
+        }
+    }
+
+    fn model(&self) -> std::sync::MutexGuard<'_, Model> {
+        self.model
+            .lock()
+            .expect("the model is never left half-changed")
+    }
+}
+
+impl Sink for Shared {
+    fn last_seq(&self) -> Option<Seq> {
+        self.model().last_seq
+    }
+
+    fn start_after(&self, seq: Seq) {
+        self.model().last_seq = Some(seq);
+    }
+
+    fn event(&self, seq: Seq, event: AgentEvent) {
+        let updates = {
+            let mut model = self.model();
+            model.last_seq = Some(seq);
+            model.apply(event, now())
+        };
+        self.publish(updates);
+    }
+
+    fn connection(&self, state: ConnectionState) {
+        let updates = self.model().set_connection(state);
+        self.publish(updates);
+    }
+}
+
+/// Milliseconds since the Unix epoch, as the server counts.
+pub(crate) fn now() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis() as Millis)
+}
+
+/// A signed-in agent desktop. Cheap to clone; every clone is the same desktop.
+#[derive(Debug, Clone)]
+pub struct Desk {
+    shared: Arc<Shared>,
+    link: Arc<Link>,
+    session: Arc<Session>,
+    secrets: Arc<dyn SecretStore>,
+}
+
+impl std::fmt::Debug for dyn SecretStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretStore")
+    }
+}
+
+impl Desk {
+    /// Signs in, keeps the token in `secrets`, and connects.
+    pub async fn sign_in(
+        server: &str,
+        email: &str,
+        password: &str,
+        secrets: Arc<dyn SecretStore>,
+    ) -> Result<Desk, SignInError> {
+        let server = signin::server_url(server)?;
+        let session = signin::sign_in(&server, email, password).await?;
+        if let Err(error) = secrets.save(&session.account(), &session.token) {
+            // Signed in all the same; the agent will sign in again next time.
+            tracing::warn!(%error, "the session could not be remembered");
+        }
+        Ok(Desk::start(session, secrets))
+    }
+
+    /// Connects with the token remembered for `email` on `server`, if there is one. A token the
+    /// server no longer accepts shows as [`crate::OfflineReason::SessionExpired`].
+    pub fn restore(
+        server: &str,
+        agent: AgentSummary,
+        secrets: Arc<dyn SecretStore>,
+    ) -> Result<Option<Desk>, SecretError> {
+        let Ok(server) = signin::server_url(server) else {
+            return Ok(None);
+        };
+        let Some(token) = secrets.load(&signin::account(&server, &agent.email))? else {
+            return Ok(None);
+        };
+        let session = Session {
+            server,
+            token,
+            agent,
+            expires_at: 0,
+        };
+        Ok(Some(Desk::start(session, secrets)))
+    }
+
+    /// Connects with a session already signed in.
+    pub fn start(session: Session, secrets: Arc<dyn SecretStore>) -> Desk {
+        let (updates, _) = broadcast::channel(UPDATE_BACKLOG);
+        let shared = Arc::new(Shared {
+            model: Mutex::new(Model::new(session.agent.clone())),
+            updates,
+        });
+        let link = Link::start(session.clone(), shared.clone());
+        Desk {
+            shared,
+            link: Arc::new(link),
+            session: Arc::new(session),
+            secrets,
+        }
+    }
+
+    pub fn agent(&self) -> &AgentSummary {
+        &self.session.agent
+    }
+
+    /// The name the session token is kept under in the secret store.
+    pub fn session_account(&self) -> String {
+        self.session.account()
+    }
+
+    /// Every change from now on. A receiver that lags redraws from [`Desk::snapshot`].
+    pub fn updates(&self) -> broadcast::Receiver<Update> {
+        self.shared.updates.subscribe()
+    }
+
+    /// Everything the window shows, masked.
+    pub fn snapshot(&self) -> DeskSnapshot {
+        self.shared.model().snapshot(now())
+    }
+
+    pub fn conversation(&self, id: &ConversationId) -> Option<ConversationView> {
+        self.shared.model().view(id)
+    }
+
+    pub fn connection(&self) -> ConnectionState {
+        self.shared.model().connection.clone()
+    }
+
+    async fn command(&self, command: AgentCommand) -> Result<CommandResult, DeskError> {
+        Ok(self.link.command(command).await?)
+    }
+
+    /// Asks for a presence; RONA cannot be asked for, and leaving it is this call.
+    pub async fn set_presence(&self, presence: PresenceRequest) -> Result<(), DeskError> {
+        {
+            let model = self.shared.model();
+            check_request(&model.presence, &presence, &model.profile().idle_reasons)?;
+        }
+        self.command(AgentCommand::SetPresence { presence }).await?;
+        Ok(())
+    }
+
+    /// Accepts or rejects an offered conversation.
+    pub async fn answer(
+        &self,
+        conversation: &ConversationId,
+        answer: Answer,
+    ) -> Result<(), DeskError> {
+        if !self.shared.model().is_offered(conversation) {
+            return Err(DeskError::NoSuchConversation);
+        }
+        let conversation = conversation.clone();
+        let command = match answer {
+            Answer::Accept => AgentCommand::Accept { conversation },
+            Answer::Reject => AgentCommand::Reject { conversation },
+        };
+        self.command(command).await?;
+        Ok(())
+    }
+
+    /// Answers the oldest offer waiting (the keyboard's accept and reject).
+    pub async fn answer_oldest(&self, answer: Answer) -> Result<ConversationId, DeskError> {
+        let oldest = self
+            .shared
+            .model()
+            .pending_offers(now())
+            .into_iter()
+            .next()
+            .map(|notification| notification.conversation)
+            .ok_or(DeskError::NoSuchConversation)?;
+        self.answer(&oldest, answer).await?;
+        Ok(oldest)
+    }
+
+    fn held(&self, conversation: &ConversationId) -> Result<(), DeskError> {
+        if self.shared.model().holds(conversation) {
+            Ok(())
+        } else {
+            Err(DeskError::NoSuchConversation)
+        }
+    }
+
+    /// Sends a message, checked against the composer's rules first.
+    pub async fn send_message(
+        &self,
+        conversation: &ConversationId,
+        text: &str,
+    ) -> Result<(), DeskError> {
+        self.held(conversation)?;
+        let check = check_draft(text);
+        if !check.sendable {
+            return Err(DeskError::Draft(check.problem.unwrap_or_else(|| {
+                ErrorBody::new(
+                    switchboard_protocol::ErrorCode::EmptyMessage,
+                    "Write something before sending.",
+                )
+            })));
+        }
+        self.command(AgentCommand::SendMessage {
+            conversation: conversation.clone(),
+            text: text.to_owned(),
+        })
+        .await?;
+        Ok(())
+    }
+
+    fn check_wrap_up(&self, wrap_up: &str) -> Result<(), DeskError> {
+        let model = self.shared.model();
+        if model
+            .profile()
+            .wrap_up_reasons
+            .iter()
+            .any(|known| known == wrap_up)
+        {
+            Ok(())
+        } else {
+            Err(DeskError::UnknownWrapUp(wrap_up.to_owned()))
+        }
+    }
+
+    /// Ends the conversation (or wraps it up once the customer ended it).
+    pub async fn end(&self, conversation: &ConversationId, wrap_up: &str) -> Result<(), DeskError> {
+        self.held(conversation)?;
+        self.check_wrap_up(wrap_up)?;
+        self.command(AgentCommand::End {
+            conversation: conversation.clone(),
+            wrap_up: wrap_up.to_owned(),
+        })
+        .await?;
+        Ok(())
+    }
+
+    pub async fn transfer(
+        &self,
+        conversation: &ConversationId,
+        to: TransferTarget,
+    ) -> Result<(), DeskError> {
+        self.held(conversation)?;
+        self.command(AgentCommand::Transfer {
+            conversation: conversation.clone(),
+            to,
+        })
+        .await?;
+        Ok(())
+    }
+
+    pub async fn invite(
+        &self,
+        conversation: &ConversationId,
+        agent: &AgentId,
+    ) -> Result<(), DeskError> {
+        self.held(conversation)?;
+        self.command(AgentCommand::ConferenceInvite {
+            conversation: conversation.clone(),
+            agent: agent.clone(),
+        })
+        .await?;
+        Ok(())
+    }
+
+    pub async fn exit_conference(
+        &self,
+        conversation: &ConversationId,
+        wrap_up: &str,
+    ) -> Result<(), DeskError> {
+        self.held(conversation)?;
+        self.check_wrap_up(wrap_up)?;
+        self.command(AgentCommand::ConferenceExit {
+            conversation: conversation.clone(),
+            wrap_up: wrap_up.to_owned(),
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Queues to transfer to whose name matches `search` (the picker's list, reloaded).
+    pub async fn queues(&self, search: &str) -> Result<Vec<QueueSummary>, DeskError> {
+        let CommandResult::Queues { queues } = self.command(AgentCommand::ListQueues).await? else {
+            return Ok(Vec::new());
+        };
+        Ok(pickers::filter(&queues, search, |queue| &queue.name)
+            .into_iter()
+            .cloned()
+            .collect())
+    }
+
+    /// Other agents available now whose name or e-mail matches `search`.
+    pub async fn available_agents(&self, search: &str) -> Result<Vec<AgentSummary>, DeskError> {
+        let CommandResult::Agents { agents } =
+            self.command(AgentCommand::ListAvailableAgents).await?
+        else {
+            return Ok(Vec::new());
+        };
+        let me = &self.session.agent.id;
+        Ok(agents
+            .into_iter()
+            .filter(|agent| &agent.id != me)
+            .filter(|agent| {
+                pickers::matches(&agent.name, search) || pickers::matches(&agent.email, search)
+            })
+            .collect())
+    }
+
+    /// The configured wrap-up reasons matching `search`.
+    pub fn wrap_up_reasons(&self, search: &str) -> Vec<String> {
+        let model = self.shared.model();
+        pickers::filter(&model.profile().wrap_up_reasons, search, String::as_str)
+            .into_iter()
+            .cloned()
+            .collect()
+    }
+
+    /// The agent has looked at the conversation.
+    pub fn mark_read(&self, conversation: &ConversationId) {
+        let updates = self.shared.model().mark_read(conversation);
+        self.shared.publish(updates);
+    }
+
+    /// Goes Offline, disconnects and forgets the token.
+    pub async fn sign_out(&self) -> Result<(), SecretError> {
+        let offline = self.shared.model().presence != switchboard_protocol::Presence::Offline;
+        if offline
+            && let Err(error) = self
+                .command(AgentCommand::SetPresence {
+                    presence: PresenceRequest::Offline,
+                })
+                .await
+        {
+            tracing::info!(%error, "could not say Offline before signing out");
+        }
+        self.link.stop();
+        self.secrets.delete(&self.session.account())
+    }
+}

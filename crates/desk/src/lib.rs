@@ -1,0 +1,43 @@
+//! The agent desktop's core, with no window: everything the desktop does except drawing and
+//! talking to the operating system, so that it is tested on its own and the shell stays thin.
+//!
+//! - [`Desk`] (`desk.rs`): the handle the shell calls — sign in, presence, answer offers, chat,
+//!   transfer, conference, end — and the stream of [`Update`]s it shows;
+//! - `signin.rs`: server address checks and the login request; `secrets.rs`: where the token
+//!   lives ([`SecretStore`], backed by the OS keyring in the shell);
+//! - `connection.rs`: the WebSocket session — resume, acknowledgements, commands by id,
+//!   reconnection with backoff (`backoff.rs`);
+//! - `model.rs`: the state built from the server's events and the updates each makes;
+//! - `presence.rs`: which presence changes the agent may ask for;
+//! - `notification.rs`: alerts and toasts as values; `views.rs`: task list, interaction pane,
+//!   Customer summary, Additional details; `composer.rs`, `pickers.rs`: the composer's rules and
+//!   the searchable lists;
+//! - `redact.rs`: masking per the profile, applied before anything leaves the core.
+
+mod backoff;
+mod composer;
+mod connection;
+mod desk;
+mod model;
+mod notification;
+mod pickers;
+mod presence;
+mod redact;
+mod secrets;
+mod signin;
+mod views;
+
+pub use composer::{ComposerCheck, check_draft};
+pub use connection::{CommandError, ConnectionState, OfflineReason};
+pub use desk::{Answer, Desk, DeskError};
+pub use model::{DeskSnapshot, ProfileView, Update};
+pub use notification::{DismissReason, Notification, NotificationKind, is_alert};
+pub use pickers::{filter, matches};
+pub use presence::{PresenceError, PresenceView, check_request};
+pub use redact::Redactor;
+pub use secrets::{ProcessSecrets, SecretError, SecretStore};
+pub use signin::{Session, SignInError, account, server_url, sign_in};
+pub use views::{
+    Actions, AdditionalDetails, Author, Bubble, ConversationView, CustomerSummary, Detail, Origin,
+    TaskEntry, initials,
+};

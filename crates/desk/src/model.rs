@@ -1,0 +1,413 @@
+//! The desktop's state, built only from the server's events, and the updates each event makes
+//! to what the window shows. Raw customer text stays in here; what leaves is masked.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use switchboard_protocol::agent::{
+    AgentEvent, AgentSummary, ConversationSnapshot, DesktopProfile, InteractionState, Offer, Theme,
+    WithdrawReason,
+};
+use switchboard_protocol::{ChatMessage, ConversationId, Millis, Presence, Sender, Seq};
+
+use crate::connection::ConnectionState;
+use crate::notification::{DismissReason, Notification, Style, offer_id};
+use crate::presence::PresenceView;
+use crate::redact::Redactor;
+use crate::views::{self, Bubble, ConversationView, TaskEntry};
+
+/// One change to what the desktop shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Update {
+    Connection {
+        connection: ConnectionState,
+    },
+    Presence {
+        presence: PresenceView,
+    },
+    Profile {
+        profile: ProfileView,
+    },
+    Notify {
+        notification: Notification,
+    },
+    Dismiss {
+        id: String,
+        reason: DismissReason,
+    },
+    /// A task list entry, new or changed.
+    Task {
+        task: TaskEntry,
+    },
+    TaskRemoved {
+        conversation: ConversationId,
+    },
+    /// The whole interaction pane of a conversation, new or changed.
+    Conversation {
+        conversation: ConversationView,
+    },
+    /// A message added to a conversation's thread.
+    Bubble {
+        conversation: ConversationId,
+        bubble: Bubble,
+    },
+}
+
+/// The parts of the desktop profile the window uses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProfileView {
+    pub masking: bool,
+    pub theme: Theme,
+    pub alert_seconds: u32,
+    pub toast_seconds: u32,
+    pub wrap_up_reasons: Vec<String>,
+    pub idle_reasons: Vec<String>,
+}
+
+/// Everything the window shows, at once: what it draws first and after missing updates.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeskSnapshot {
+    pub agent: AgentSummary,
+    pub connection: ConnectionState,
+    pub presence: PresenceView,
+    pub profile: ProfileView,
+    /// Alerts waiting for an answer, oldest first.
+    pub alerts: Vec<Notification>,
+    pub tasks: Vec<TaskEntry>,
+    pub conversations: Vec<ConversationView>,
+}
+
+#[derive(Debug)]
+struct Conversation {
+    snapshot: ConversationSnapshot,
+    /// The thread, raw; masked copies are made for each view.
+    history: Vec<ChatMessage>,
+    unread: u32,
+}
+
+#[derive(Debug)]
+pub(crate) struct Model {
+    pub(crate) agent: AgentSummary,
+    /// The last event applied; `None` before the first welcome.
+    pub(crate) last_seq: Option<Seq>,
+    pub(crate) connection: ConnectionState,
+    pub(crate) presence: Presence,
+    profile: DesktopProfile,
+    redactor: Redactor,
+    offers: BTreeMap<ConversationId, Offer>,
+    conversations: BTreeMap<ConversationId, Conversation>,
+}
+
+fn default_profile() -> DesktopProfile {
+    // Until the server says otherwise, mask: showing too little is the safe mistake.
+    DesktopProfile {
+        masking: true,
+        theme: Theme::Light,
+        alert_seconds: 30,
+        toast_seconds: 8,
+        wrap_up_reasons: Vec::new(),
+        idle_reasons: Vec::new(),
+    }
+}
+
+impl Model {
+    pub(crate) fn new(agent: AgentSummary) -> Model {
+        let profile = default_profile();
+        Model {
+            agent,
+            last_seq: None,
+            connection: ConnectionState::Connecting,
+            presence: Presence::Offline,
+            redactor: Redactor::new(profile.masking),
+            profile,
+            offers: BTreeMap::new(),
+            conversations: BTreeMap::new(),
+        }
+    }
+
+    pub(crate) fn profile(&self) -> &DesktopProfile {
+        &self.profile
+    }
+
+    fn style(&self) -> Style {
+        Style {
+            theme: self.profile.theme,
+            toast_millis: Millis::from(self.profile.toast_seconds) * 1000,
+            redactor: self.redactor,
+        }
+    }
+
+    pub(crate) fn profile_view(&self) -> ProfileView {
+        let p = &self.profile;
+        ProfileView {
+            masking: p.masking,
+            theme: p.theme,
+            alert_seconds: p.alert_seconds,
+            toast_seconds: p.toast_seconds,
+            wrap_up_reasons: p.wrap_up_reasons.clone(),
+            idle_reasons: p.idle_reasons.clone(),
+        }
+    }
+
+    pub(crate) fn set_connection(&mut self, connection: ConnectionState) -> Vec<Update> {
+        if self.connection == connection {
+            return Vec::new();
+        }
+        self.connection = connection.clone();
+        vec![Update::Connection { connection }]
+    }
+
+    /// Applies one event from the server; `now` dates toasts.
+    pub(crate) fn apply(&mut self, event: AgentEvent, now: Millis) -> Vec<Update> {
+        let mut updates = Vec::new();
+        match event {
+            AgentEvent::Presence { presence, .. } => {
+                updates.push(Update::Presence {
+                    presence: PresenceView::from(&presence),
+                });
+                self.presence = presence;
+            }
+            AgentEvent::Profile { profile } => {
+                let masking_changed = profile.masking != self.profile.masking;
+                self.redactor = Redactor::new(profile.masking);
+                self.profile = profile;
+                updates.push(Update::Profile {
+                    profile: self.profile_view(),
+                });
+                if masking_changed {
+                    // Everything shown so far is shown again under the new setting.
+                    for offer in self.offers.values() {
+                        updates.push(Update::Notify {
+                            notification: self.style().for_offer(offer, now),
+                        });
+                    }
+                    for id in self.conversations.keys() {
+                        updates.extend(self.conversation_updates(id));
+                    }
+                }
+            }
+            AgentEvent::Offer { offer } => {
+                updates.push(Update::Notify {
+                    notification: self.style().for_offer(&offer, now),
+                });
+                self.offers.insert(offer.conversation.clone(), offer);
+            }
+            AgentEvent::OfferWithdrawn {
+                conversation,
+                reason,
+            } => {
+                if self.offers.remove(&conversation).is_some() {
+                    let reason = match reason {
+                        WithdrawReason::Timeout => DismissReason::Expired,
+                        WithdrawReason::Rejected => DismissReason::Rejected,
+                        WithdrawReason::CustomerLeft | WithdrawReason::Interrupted => {
+                            DismissReason::Withdrawn
+                        }
+                    };
+                    updates.push(Update::Dismiss {
+                        id: offer_id(&conversation),
+                        reason,
+                    });
+                }
+            }
+            AgentEvent::Snapshot { conversation } => {
+                let id = conversation.id.clone();
+                if self.offers.remove(&id).is_some() {
+                    updates.push(Update::Dismiss {
+                        id: offer_id(&id),
+                        reason: DismissReason::Accepted,
+                    });
+                }
+                let unread = self.conversations.get(&id).map_or(0, |known| known.unread);
+                let history = conversation.history.clone();
+                self.conversations.insert(
+                    id.clone(),
+                    Conversation {
+                        snapshot: ConversationSnapshot {
+                            history: Vec::new(),
+                            ..conversation
+                        },
+                        history,
+                        unread,
+                    },
+                );
+                updates.extend(self.conversation_updates(&id));
+            }
+            AgentEvent::Message { message } => {
+                let id = message.conversation.clone();
+                if let Some(conversation) = self.conversations.get_mut(&id) {
+                    if matches!(message.from, Sender::Customer { .. }) {
+                        conversation.unread += 1;
+                    }
+                    conversation.history.push(message);
+                    let bubble = self.last_bubble(&id);
+                    updates.push(Update::Bubble {
+                        conversation: id.clone(),
+                        bubble,
+                    });
+                    updates.push(Update::Task {
+                        task: self.task(&id),
+                    });
+                }
+            }
+            AgentEvent::State {
+                conversation,
+                state,
+            } => {
+                if let Some(known) = self.conversations.get_mut(&conversation) {
+                    if let InteractionState::Interrupted { .. } = &state {
+                        tracing::info!(%conversation, "conversation interrupted");
+                    }
+                    known.snapshot.state = state;
+                    updates.extend(self.conversation_updates(&conversation));
+                }
+            }
+            AgentEvent::Notice {
+                conversation,
+                scenario,
+                text,
+            } => {
+                let name = self
+                    .conversations
+                    .get(&conversation)
+                    .map_or("", |known| known.snapshot.customer.name.as_str());
+                updates.push(Update::Notify {
+                    notification: self
+                        .style()
+                        .toast(&conversation, scenario, name, &text, now),
+                });
+            }
+            AgentEvent::Closed { conversation } => {
+                if self.conversations.remove(&conversation).is_some() {
+                    updates.push(Update::TaskRemoved { conversation });
+                }
+            }
+        }
+        updates
+    }
+
+    fn conversation_updates(&self, id: &ConversationId) -> Vec<Update> {
+        match self.view(id) {
+            Some(view) => vec![
+                Update::Task {
+                    task: self.task(id),
+                },
+                Update::Conversation { conversation: view },
+            ],
+            None => Vec::new(),
+        }
+    }
+
+    fn customer_initials(&self, conversation: &Conversation) -> String {
+        views::initials(&self.redactor.text(&conversation.snapshot.customer.name))
+    }
+
+    fn last_bubble(&self, id: &ConversationId) -> Bubble {
+        let conversation = &self.conversations[id];
+        let message = conversation.history.last().expect("just pushed");
+        views::bubble(
+            message,
+            &self.agent.id,
+            &self.customer_initials(conversation),
+            &self.redactor,
+        )
+    }
+
+    pub(crate) fn task(&self, id: &ConversationId) -> TaskEntry {
+        let conversation = &self.conversations[id];
+        let snapshot = &conversation.snapshot;
+        let last = conversation.history.last();
+        TaskEntry {
+            conversation: id.clone(),
+            customer_name: self.redactor.owned(&snapshot.customer.name),
+            channel: snapshot.channel,
+            queue: snapshot.queue.name.clone(),
+            preview: last.map_or_else(String::new, |message| {
+                views::preview(&self.redactor.text(&message.text))
+            }),
+            // A desktop's task list holds its own agent's conversations.
+            agent_name: self.agent.name.clone(),
+            date: last.map_or(snapshot.started_at, |message| message.sent_at),
+            proactive: snapshot.proactive,
+            unread: conversation.unread,
+            state: snapshot.state.clone(),
+        }
+    }
+
+    pub(crate) fn view(&self, id: &ConversationId) -> Option<ConversationView> {
+        let conversation = self.conversations.get(id)?;
+        let snapshot = &conversation.snapshot;
+        let initials = self.customer_initials(conversation);
+        let interrupted = match &snapshot.state {
+            InteractionState::Interrupted { reason } => Some(reason.clone()),
+            _ => None,
+        };
+        Some(ConversationView {
+            id: id.clone(),
+            title: self.redactor.owned(&snapshot.customer.name),
+            channel: snapshot.channel,
+            queue: snapshot.queue.name.clone(),
+            state: snapshot.state.clone(),
+            accepted_at: snapshot.accepted_at,
+            proactive: snapshot.proactive,
+            bubbles: conversation
+                .history
+                .iter()
+                .map(|message| views::bubble(message, &self.agent.id, &initials, &self.redactor))
+                .collect(),
+            summary: views::summary(snapshot, &self.redactor),
+            details: views::details(snapshot, &self.redactor),
+            interrupted,
+            actions: views::actions(&snapshot.state, &self.agent.id, true),
+            initials,
+        })
+    }
+
+    /// The agent has seen the conversation's messages.
+    pub(crate) fn mark_read(&mut self, id: &ConversationId) -> Vec<Update> {
+        match self.conversations.get_mut(id) {
+            Some(conversation) if conversation.unread > 0 => {
+                conversation.unread = 0;
+                vec![Update::Task {
+                    task: self.task(id),
+                }]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Alerts and toasts for offers waiting for an answer, oldest first.
+    pub(crate) fn pending_offers(&self, now: Millis) -> Vec<Notification> {
+        let mut offers: Vec<&Offer> = self.offers.values().collect();
+        offers.sort_by_key(|offer| offer.waiting_since);
+        offers
+            .into_iter()
+            .map(|offer| self.style().for_offer(offer, now))
+            .collect()
+    }
+
+    pub(crate) fn is_offered(&self, id: &ConversationId) -> bool {
+        self.offers.contains_key(id)
+    }
+
+    pub(crate) fn holds(&self, id: &ConversationId) -> bool {
+        self.conversations.contains_key(id)
+    }
+
+    pub(crate) fn snapshot(&self, now: Millis) -> DeskSnapshot {
+        DeskSnapshot {
+            agent: self.agent.clone(),
+            connection: self.connection.clone(),
+            presence: PresenceView::from(&self.presence),
+            profile: self.profile_view(),
+            alerts: self.pending_offers(now),
+            tasks: self.conversations.keys().map(|id| self.task(id)).collect(),
+            conversations: self
+                .conversations
+                .keys()
+                .filter_map(|id| self.view(id))
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! What the agent is told (SPEC §2), as values the shell only has to display: an **alert** for an
+//! incoming chat, SMS or Facebook request (Accept / Reject, counting down to the server's expiry),
+//! a **toast** for everything else (assignment, transfer, escalation, a returning customer, an
+//! accepted proactive invitation, a conference). Text is masked before it gets here.
+
+use serde::Serialize;
+use switchboard_protocol::agent::{Offer, Scenario, Theme};
+use switchboard_protocol::{Channel, ConversationId, Millis};
+
+use crate::redact::Redactor;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// Stays until answered, withdrawn or expired at `expires_at`.
+    Alert { expires_at: Millis },
+    /// Closes by itself at `closes_at`; selecting it opens the conversation.
+    Toast { closes_at: Millis },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Notification {
+    /// Stable for the life of what it is about: a later notification with the same id replaces it.
+    pub id: String,
+    pub conversation: ConversationId,
+    pub kind: NotificationKind,
+    pub scenario: Scenario,
+    pub channel: Option<Channel>,
+    pub customer_name: String,
+    /// The first message, or the reason given.
+    pub comment: String,
+    pub queue: Option<String>,
+    /// When the customer started waiting, for a wait time that keeps counting.
+    pub waiting_since: Option<Millis>,
+    /// Whether Accept / Reject apply (an offer is waiting for an answer).
+    pub answerable: bool,
+    pub proactive: bool,
+    pub theme: Theme,
+}
+
+/// Why a notification went away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DismissReason {
+    Accepted,
+    Rejected,
+    /// Nobody answered in time: the server took the request back (and set RONA).
+    Expired,
+    /// The customer left or the request was taken back for another reason.
+    Withdrawn,
+}
+
+/// Whether a scenario raises an alert (an answer is needed now) rather than a toast.
+pub fn is_alert(scenario: Scenario) -> bool {
+    matches!(
+        scenario,
+        Scenario::IncomingChat | Scenario::IncomingSms | Scenario::IncomingFacebook
+    )
+}
+
+pub(crate) fn offer_id(conversation: &ConversationId) -> String {
+    format!("offer:{conversation}")
+}
+
+/// Settings from the desktop profile that shape notifications.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Style {
+    pub theme: Theme,
+    pub toast_millis: Millis,
+    pub redactor: Redactor,
+}
+
+impl Style {
+    pub(crate) fn for_offer(&self, offer: &Offer, now: Millis) -> Notification {
+        let kind = if is_alert(offer.scenario) {
+            NotificationKind::Alert {
+                expires_at: offer.expires_at,
+            }
+        } else {
+            // A toast about an offer (a transfer, say) lasts no longer than the offer.
+            NotificationKind::Toast {
+                closes_at: (now + self.toast_millis).min(offer.expires_at),
+            }
+        };
+        Notification {
+            id: offer_id(&offer.conversation),
+            conversation: offer.conversation.clone(),
+            kind,
+            scenario: offer.scenario,
+            channel: Some(offer.channel),
+            customer_name: self.redactor.owned(&offer.customer_name),
+            comment: self.redactor.owned(&offer.comment),
+            queue: Some(offer.queue.name.clone()),
+            waiting_since: Some(offer.waiting_since),
+            answerable: true,
+            proactive: offer.proactive,
+            theme: self.theme,
+        }
+    }
+
+    /// A toast about a conversation the agent already knows (`customer_name` unmasked).
+    pub(crate) fn toast(
+        &self,
+        conversation: &ConversationId,
+        scenario: Scenario,
+        customer_name: &str,
+        text: &str,
+        now: Millis,
+    ) -> Notification {
+        Notification {
+            id: format!("notice:{conversation}:{now}"),
+            conversation: conversation.clone(),
+            kind: NotificationKind::Toast {
+                closes_at: now + self.toast_millis,
+            },
+            scenario,
+            channel: None,
+            customer_name: self.redactor.owned(customer_name),
+            comment: self.redactor.owned(text),
+            queue: None,
+            waiting_since: None,
+            answerable: false,
+            proactive: false,
+            theme: self.theme,
+        }
+    }
+}

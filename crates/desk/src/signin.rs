@@ -1,0 +1,172 @@
+//! Signing in: server address, e-mail and password for a session token.
+
+use std::net::IpAddr;
+
+use reqwest::{StatusCode, Url};
+use switchboard_protocol::Millis;
+use switchboard_protocol::agent::AgentSummary;
+use switchboard_protocol::login::{LoginRequest, LoginResponse};
+
+/// A signed-in agent on a server.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub server: Url,
+    pub token: String,
+    pub agent: AgentSummary,
+    pub expires_at: Millis,
+}
+
+impl Session {
+    /// The name the token is kept under in the [`crate::SecretStore`].
+    pub fn account(&self) -> String {
+        account(&self.server, &self.agent.email)
+    }
+
+    /// The agent WebSocket of the server.
+    pub(crate) fn socket_url(&self) -> Url {
+        let mut url = self.server.join("api/v1/agent/ws").expect("a valid path");
+        let scheme = if self.server.scheme() == "https" {
+            "wss"
+        } else {
+            "ws"
+        };
+        url.set_scheme(scheme)
+            .expect("ws and wss are valid schemes");
+        url
+    }
+}
+
+/// The secret-store account of `email` on `server`.
+pub fn account(server: &Url, email: &str) -> String {
+    format!("{}|{}", server.as_str(), email.trim().to_lowercase())
+}
+
+/// Why signing in failed, in words for the person signing in.
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    #[error("“{0}” is not a server address. Use the form https://switchboard.example.com.")]
+    InvalidAddress(String),
+    #[error(
+        "The connection to {0} would not be encrypted. Use an https:// address (plain http is only for this computer)."
+    )]
+    Unencrypted(String),
+    #[error("The server could not be reached. Check the address and your network connection.")]
+    Unreachable,
+    #[error("The e-mail address or password is not correct.")]
+    WrongCredentials,
+    #[error("The server could not sign you in (error {0}). Try again in a moment.")]
+    Server(u16),
+}
+
+/// Parses what the agent typed as the server address. Plain HTTP is accepted only for a server
+/// on this machine: anywhere else the password and the customers' data would cross unencrypted.
+pub fn server_url(text: &str) -> Result<Url, SignInError> {
+    let trimmed = text.trim();
+    let mut url = Url::parse(trimmed)
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
+        .ok_or_else(|| SignInError::InvalidAddress(trimmed.to_owned()))?;
+    if url.scheme() == "http" && !is_loopback(&url) {
+        return Err(SignInError::Unencrypted(trimmed.to_owned()));
+    }
+    // A base ending in `/` keeps its path when API paths are joined to it.
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name == "localhost",
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// Signs in with e-mail and password.
+pub async fn sign_in(server: &Url, email: &str, password: &str) -> Result<Session, SignInError> {
+    let response = reqwest::Client::new()
+        .post(server.join("api/v1/agent/login").expect("a valid path"))
+        .json(&LoginRequest {
+            email: email.trim().to_owned(),
+            password: password.to_owned(),
+        })
+        .send()
+        .await
+        .map_err(|error| {
+            tracing::info!(%error, "sign-in request failed");
+            SignInError::Unreachable
+        })?;
+    match response.status() {
+        StatusCode::OK => {}
+        StatusCode::UNAUTHORIZED => return Err(SignInError::WrongCredentials),
+        status => return Err(SignInError::Server(status.as_u16())),
+    }
+    let login: LoginResponse = response.json().await.map_err(|error| {
+        tracing::warn!(%error, "the sign-in answer was not understood");
+        SignInError::Server(StatusCode::OK.as_u16())
+    })?;
+    Ok(Session {
+        server: server.clone(),
+        token: login.token,
+        agent: login.agent,
+        expires_at: login.expires_at,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_checked_before_anything_is_sent() {
+        assert_eq!(
+            server_url(" https://cc.example.com ").unwrap().as_str(),
+            "https://cc.example.com/"
+        );
+        assert_eq!(
+            server_url("https://example.com/switchboard")
+                .unwrap()
+                .as_str(),
+            "https://example.com/switchboard/"
+        );
+        assert!(server_url("http://127.0.0.1:8080").is_ok());
+        assert!(server_url("http://localhost:8080").is_ok());
+        assert!(server_url("http://[::1]:8080").is_ok());
+        assert!(matches!(
+            server_url("http://cc.example.com"),
+            Err(SignInError::Unencrypted(_))
+        ));
+        for bad in ["", "cc.example.com", "ftp://cc.example.com", "https://"] {
+            assert!(
+                matches!(server_url(bad), Err(SignInError::InvalidAddress(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_socket_follows_the_scheme_and_the_path() {
+        let session = |server: &str| Session {
+            server: server_url(server).unwrap(),
+            token: String::new(),
+            agent: AgentSummary {
+                id: "a".into(),
+                name: String::new(),
+                email: String::new(),
+            },
+            expires_at: 0,
+        };
+        assert_eq!(
+            session("https://example.com/cc").socket_url().as_str(),
+            "wss://example.com/cc/api/v1/agent/ws"
+        );
+        assert_eq!(
+            session("http://127.0.0.1:9").socket_url().as_str(),
+            "ws://127.0.0.1:9/api/v1/agent/ws"
+        );
+    }
+}

@@ -1,0 +1,240 @@
+//! The view models the window draws (SPEC §3–4): task list entries, the interaction pane with
+//! its bubbles, the Customer summary and Additional details tabs. Everything customer-provided
+//! in them is masked per the profile when they are built.
+
+use serde::Serialize;
+use switchboard_protocol::agent::{ConversationSnapshot, InteractionState};
+use switchboard_protocol::{AgentId, Channel, ChatMessage, ConversationId, Millis, Sender};
+
+use crate::redact::Redactor;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskEntry {
+    pub conversation: ConversationId,
+    pub customer_name: String,
+    pub channel: Channel,
+    pub queue: String,
+    /// The last message, masked and cut to a line.
+    pub preview: String,
+    /// Who holds the conversation.
+    pub agent_name: String,
+    /// When the last message came (or the conversation started).
+    pub date: Millis,
+    pub proactive: bool,
+    /// Customer messages not yet seen by the agent.
+    pub unread: u32,
+    pub state: InteractionState,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Author {
+    /// A grey bubble with the customer's initials.
+    Customer { initials: String },
+    /// A solid blue bubble; `mine` when the agent at this desktop wrote it.
+    Agent { name: String, mine: bool },
+    /// A line such as "Customer ended the conversation" or "Bo joined the conversation".
+    System,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Bubble {
+    pub id: u64,
+    pub author: Author,
+    pub text: String,
+    pub sent_at: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomerSummary {
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    Inbound,
+    Proactive,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Detail {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AdditionalDetails {
+    /// The displayable context variables the website passed, in its order.
+    pub variables: Vec<Detail>,
+    pub origin: Origin,
+    pub channel: Channel,
+}
+
+/// What the agent can do with the conversation now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Actions {
+    pub send: bool,
+    pub transfer: bool,
+    pub conference: bool,
+    pub exit_conference: bool,
+    pub end: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConversationView {
+    pub id: ConversationId,
+    /// The interaction pane's title: the customer's name, masked.
+    pub title: String,
+    pub initials: String,
+    pub channel: Channel,
+    pub queue: String,
+    pub state: InteractionState,
+    /// Start of the timer shown in the pane.
+    pub accepted_at: Option<Millis>,
+    pub proactive: bool,
+    pub bubbles: Vec<Bubble>,
+    pub summary: CustomerSummary,
+    pub details: AdditionalDetails,
+    /// Why the conversation was interrupted (a resource it needs was deleted): it can only end.
+    pub interrupted: Option<String>,
+    pub actions: Actions,
+}
+
+/// Up to two initials of a (masked) name: "Zoë Nováková" → "ZN"; a name without letters (a
+/// masked phone number) gets "#".
+pub fn initials(name: &str) -> String {
+    let letters: String = name
+        .split_whitespace()
+        .filter_map(|word| word.chars().find(|c| c.is_alphabetic()))
+        .take(2)
+        .flat_map(char::to_uppercase)
+        .collect();
+    if letters.is_empty() {
+        "#".to_owned()
+    } else {
+        letters
+    }
+}
+
+/// The longest preview, in characters.
+const PREVIEW_CHARS: usize = 80;
+
+pub(crate) fn preview(text: &str) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(PREVIEW_CHARS) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
+    }
+}
+
+pub(crate) fn bubble(
+    message: &ChatMessage,
+    me: &AgentId,
+    customer_initials: &str,
+    redactor: &Redactor,
+) -> Bubble {
+    let author = match &message.from {
+        Sender::Customer { .. } => Author::Customer {
+            initials: customer_initials.to_owned(),
+        },
+        Sender::Agent { agent, name } => Author::Agent {
+            name: name.clone(),
+            mine: agent == me,
+        },
+        Sender::System => Author::System,
+    };
+    Bubble {
+        id: message.id,
+        author,
+        text: redactor.owned(&message.text),
+        sent_at: message.sent_at,
+    }
+}
+
+pub(crate) fn actions(state: &InteractionState, me: &AgentId, holder: bool) -> Actions {
+    let live = matches!(
+        state,
+        InteractionState::Active
+            | InteractionState::Conference { .. }
+            | InteractionState::ConferenceRequested { .. }
+            | InteractionState::TransferRequested { .. }
+    );
+    let in_conference =
+        matches!(state, InteractionState::Conference { agents } if agents.contains(me) || holder);
+    let quiet = matches!(state, InteractionState::Active);
+    Actions {
+        send: live,
+        transfer: holder && quiet,
+        conference: holder && quiet,
+        exit_conference: in_conference,
+        end: holder
+            && (live
+                || matches!(
+                    state,
+                    InteractionState::WrapUp { .. }
+                        | InteractionState::Interrupted { .. }
+                        | InteractionState::Transferred { .. }
+                )),
+    }
+}
+
+pub(crate) fn summary(snapshot: &ConversationSnapshot, redactor: &Redactor) -> CustomerSummary {
+    CustomerSummary {
+        name: redactor.owned(&snapshot.customer.name),
+        email: snapshot
+            .customer
+            .email
+            .as_deref()
+            .map(|e| redactor.owned(e)),
+        phone: snapshot
+            .customer
+            .phone
+            .as_deref()
+            .map(|p| redactor.owned(p)),
+    }
+}
+
+pub(crate) fn details(snapshot: &ConversationSnapshot, redactor: &Redactor) -> AdditionalDetails {
+    AdditionalDetails {
+        variables: snapshot
+            .context
+            .iter()
+            .filter(|variable| variable.value.displayable)
+            .map(|variable| Detail {
+                name: redactor.owned(&variable.name),
+                value: redactor.owned(&variable.value.value),
+            })
+            .collect(),
+        origin: if snapshot.proactive {
+            Origin::Proactive
+        } else {
+            Origin::Inbound
+        },
+        channel: snapshot.channel,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn initials_come_from_the_first_two_words() {
+        assert_eq!(initials("Zoë Nováková"), "ZN");
+        assert_eq!(initials("łukasz"), "Ł");
+        assert_eq!(initials("Anna Maria Svensson"), "AM");
+        assert_eq!(initials("*********7542"), "#");
+    }
+
+    #[test]
+    fn previews_are_one_short_line() {
+        assert_eq!(preview("Hello\n  there"), "Hello there");
+        let long = "word ".repeat(40);
+        let cut = preview(&long);
+        assert_eq!(cut.chars().count(), PREVIEW_CHARS + 1);
+        assert!(cut.ends_with('…'));
+    }
+}

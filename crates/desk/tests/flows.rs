@@ -1,0 +1,335 @@
+//! The desk core against a real server on loopback with real SQLite: what an agent does all day.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use support::{Customer, PASSWORD, Server, config, eventually, next_update};
+use switchboard_desk::{
+    Answer, Author, CommandError, ConnectionState, Desk, DeskError, DismissReason,
+    NotificationKind, PresenceError, PresenceView, ProcessSecrets, SecretStore, Update,
+};
+use switchboard_protocol::ErrorCode;
+use switchboard_protocol::agent::{InteractionState, PresenceRequest, Scenario, TransferTarget};
+use switchboard_protocol::customer::CustomerEvent;
+
+async fn available(desk: &switchboard_desk::Desk) {
+    eventually(desk, "the profile", |s| {
+        !s.profile.wrap_up_reasons.is_empty()
+    })
+    .await;
+    desk.set_presence(PresenceRequest::Available).await.unwrap();
+    eventually(desk, "Available", |s| s.presence == PresenceView::Available).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_in_alert_accept_chat_and_end_with_a_wrap_up() {
+    let server = Server::start(&config(30, 60));
+    let ann = server.desk("ann@example.com").await;
+    let mut updates = ann.updates();
+    available(&ann).await;
+    assert_eq!(ann.connection(), ConnectionState::Connected);
+    assert_eq!(
+        ann.set_presence(PresenceRequest::Available).await,
+        Err(DeskError::Presence(PresenceError::Unchanged("Available")))
+    );
+
+    let mut zoe = Customer::start(&server, "Zoë Nováková", "Hello").await;
+    let alert = next_update(&mut updates, |u| match u {
+        Update::Notify { notification } => Some(notification.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(alert.scenario, Scenario::IncomingChat);
+    assert!(matches!(alert.kind, NotificationKind::Alert { expires_at } if expires_at > 0));
+    assert_eq!(
+        (alert.customer_name.as_str(), alert.comment.as_str()),
+        ("Zoë Nováková", "Hello")
+    );
+    assert_eq!(alert.queue.as_deref(), Some("General enquiries"));
+    assert!(alert.answerable);
+
+    ann.answer(&alert.conversation, Answer::Accept)
+        .await
+        .unwrap();
+    let dismissed = next_update(&mut updates, |u| match u {
+        Update::Dismiss { id, reason } => Some((id.clone(), *reason)),
+        _ => None,
+    })
+    .await;
+    assert_eq!(dismissed, (alert.id.clone(), DismissReason::Accepted));
+    let id = alert.conversation.clone();
+    let view = ann.conversation(&id).expect("a session opens on accept");
+    assert_eq!(view.title, "Zoë Nováková");
+    assert_eq!(view.initials, "ZN");
+    assert!(view.accepted_at.is_some());
+    assert!(view.actions.transfer && view.actions.end);
+    assert_eq!(
+        view.details.variables,
+        [switchboard_desk::Detail {
+            name: "page".into(),
+            value: "/pricing".into()
+        }]
+    );
+
+    ann.send_message(&id, "Hi Zoë, how can I help?")
+        .await
+        .unwrap();
+    zoe.expect(
+        |e| matches!(e, CustomerEvent::Message { message } if message.text.starts_with("Hi Zoë")),
+    )
+    .await;
+    zoe.say("My card is 4111 1111 1111 1111").await;
+    let bubble = next_update(&mut updates, |u| match u {
+        Update::Bubble { bubble, .. } if matches!(bubble.author, Author::Customer { .. }) => {
+            Some(bubble.clone())
+        }
+        _ => None,
+    })
+    .await;
+    assert_eq!(bubble.text, "My card is **** **** **** 1111");
+    let task = &ann.snapshot().tasks[0];
+    assert_eq!(
+        (task.unread, task.preview.as_str()),
+        (1, "My card is **** **** **** 1111")
+    );
+    ann.mark_read(&id);
+    assert_eq!(ann.snapshot().tasks[0].unread, 0);
+
+    let refused = ann.send_message(&id, "Use <b>this</b>").await;
+    assert!(matches!(refused, Err(DeskError::Draft(e)) if e.code == ErrorCode::ReservedCharacters));
+    let too_long = ann.send_message(&id, &"x".repeat(1001)).await;
+    assert!(matches!(too_long, Err(DeskError::Draft(e)) if e.code == ErrorCode::MessageTooLong));
+    assert_eq!(
+        ann.end(&id, "Because").await,
+        Err(DeskError::UnknownWrapUp("Because".into()))
+    );
+    assert_eq!(ann.wrap_up_reasons("res"), ["Resolved"]);
+    ann.end(&id, "Resolved").await.unwrap();
+    eventually(&ann, "the task gone", |s| s.tasks.is_empty()).await;
+    zoe.expect(|e| matches!(e, CustomerEvent::Ended { .. }))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unanswered_alert_expires_into_rona_until_the_agent_chooses_available() {
+    let server = Server::start(&config(1, 60));
+    let ann = server.desk("ann@example.com").await;
+    let mut updates = ann.updates();
+    available(&ann).await;
+    let _zoe = Customer::start(&server, "Zoë", "Hello").await;
+    let alert = next_update(&mut updates, |u| match u {
+        Update::Notify { notification } => Some(notification.clone()),
+        _ => None,
+    })
+    .await;
+    let expired = next_update(&mut updates, |u| match u {
+        Update::Dismiss { id, reason } => Some((id.clone(), *reason)),
+        _ => None,
+    })
+    .await;
+    assert_eq!(expired, (alert.id, DismissReason::Expired));
+    eventually(&ann, "RONA", |s| s.presence == PresenceView::Rona).await;
+    assert!(ann.snapshot().alerts.is_empty());
+
+    // Nothing new while in RONA, however long it lasts: the same request waits for her.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(ann.snapshot().alerts.is_empty());
+    assert_eq!(ann.snapshot().presence, PresenceView::Rona);
+
+    ann.set_presence(PresenceRequest::Available).await.unwrap();
+    let again = next_update(&mut updates, |u| match u {
+        Update::Notify { notification } => Some(notification.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(again.conversation, alert.conversation);
+    ann.answer_oldest(Answer::Reject).await.unwrap();
+    eventually(&ann, "the alert gone", |s| s.alerts.is_empty()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn conference_then_transfer_between_two_desks() {
+    let server = Server::start(&config(30, 60));
+    let ann = server.desk("ann@example.com").await;
+    let bo = server.desk("bo@example.com").await;
+    let mut ann_updates = ann.updates();
+    available(&ann).await;
+    let _zoe = Customer::start(&server, "Zoë", "Hello").await;
+    let alert = next_update(&mut ann_updates, |u| match u {
+        Update::Notify { notification } => Some(notification.clone()),
+        _ => None,
+    })
+    .await;
+    let id = alert.conversation;
+    ann.answer(&id, Answer::Accept).await.unwrap();
+    eventually(&ann, "the session", |s| s.conversations.len() == 1).await;
+
+    let mut bo_updates = bo.updates();
+    available(&bo).await;
+    let agents = ann.available_agents("bo").await.unwrap();
+    assert_eq!(agents.len(), 1);
+    assert_eq!(ann.available_agents("nobody").await.unwrap(), []);
+    let queues = ann.queues("gen").await.unwrap();
+    assert_eq!(queues[0].name, "General enquiries");
+
+    ann.invite(&id, &agents[0].id).await.unwrap();
+    eventually(&ann, "Conference requested", |s| {
+        matches!(
+            s.conversations[0].state,
+            InteractionState::ConferenceRequested { .. }
+        )
+    })
+    .await;
+    let invitation = next_update(&mut bo_updates, |u| match u {
+        Update::Notify { notification } => Some(notification.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(invitation.scenario, Scenario::Conference);
+    assert!(matches!(invitation.kind, NotificationKind::Toast { .. }));
+    bo.answer(&id, Answer::Accept).await.unwrap();
+    eventually(&ann, "Conference", |s| {
+        matches!(
+            s.conversations[0].state,
+            InteractionState::Conference { .. }
+        )
+    })
+    .await;
+    let joined = ann.conversation(&id).unwrap();
+    assert!(
+        joined
+            .bubbles
+            .iter()
+            .any(|b| b.author == Author::System && b.text == "Bo joined the conversation"),
+        "{:?}",
+        joined.bubbles
+    );
+    bo.exit_conference(&id, "Resolved").await.unwrap();
+    eventually(&ann, "back to Active", |s| {
+        s.conversations[0].state == InteractionState::Active
+    })
+    .await;
+    eventually(&bo, "Bo's task gone", |s| s.tasks.is_empty()).await;
+
+    ann.transfer(
+        &id,
+        TransferTarget::Agent {
+            agent: agents[0].id.clone(),
+        },
+    )
+    .await
+    .unwrap();
+    let transfer = next_update(&mut bo_updates, |u| match u {
+        Update::Notify { notification } if notification.scenario == Scenario::Transferred => {
+            Some(notification.clone())
+        }
+        _ => None,
+    })
+    .await;
+    bo.answer(&transfer.conversation, Answer::Accept)
+        .await
+        .unwrap();
+    eventually(&bo, "Bo holds it", |s| s.conversations.len() == 1).await;
+    eventually(&ann, "Ann wraps up", |s| {
+        s.conversations
+            .iter()
+            .all(|c| matches!(c.state, InteractionState::Transferred { .. }) || c.actions.end)
+    })
+    .await;
+    if ann.snapshot().tasks.len() == 1 {
+        ann.end(&id, "Resolved").await.unwrap();
+    }
+    eventually(&ann, "Ann's task gone", |s| s.tasks.is_empty()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_killed_server_comes_back_with_every_message_present_once() {
+    let mut server = Server::start(&config(30, 60));
+    let ann = server.desk("ann@example.com").await;
+    let mut updates = ann.updates();
+    available(&ann).await;
+    let mut zoe = Customer::start(&server, "Zoë", "Hello").await;
+    let alert = next_update(&mut updates, |u| match u {
+        Update::Notify { notification } => Some(notification.clone()),
+        _ => None,
+    })
+    .await;
+    let id = alert.conversation;
+    ann.answer(&id, Answer::Accept).await.unwrap();
+    for n in 1..=5 {
+        zoe.say(&format!("before {n}")).await;
+    }
+    let token = zoe.token.clone().unwrap();
+    let seen = zoe.last_seq;
+    server.kill_and_restart();
+    next_update(&mut updates, |u| {
+        matches!(
+            u,
+            Update::Connection {
+                connection: ConnectionState::Reconnecting { .. }
+            }
+        )
+        .then_some(())
+    })
+    .await;
+    let mut zoe = Customer::connect(&server, Some((&token, seen))).await;
+    for n in 1..=5 {
+        zoe.say(&format!("after {n}")).await;
+    }
+    let expected: Vec<String> = std::iter::once("Hello".to_owned())
+        .chain((1..=5).map(|n| format!("before {n}")))
+        .chain((1..=5).map(|n| format!("after {n}")))
+        .collect();
+    eventually(&ann, "every message once, in order", |s| {
+        s.connection == ConnectionState::Connected
+            && s.conversations.first().is_some_and(|c| {
+                let customer: Vec<&str> = c
+                    .bubbles
+                    .iter()
+                    .filter(|b| matches!(b.author, Author::Customer { .. }))
+                    .map(|b| b.text.as_str())
+                    .collect();
+                customer == expected
+            })
+    })
+    .await;
+    assert_eq!(ann.snapshot().presence, PresenceView::Available);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn commands_wait_through_a_short_outage_and_sign_out_forgets_the_token() {
+    let mut server = Server::start(&config(30, 60));
+    let secrets = Arc::new(ProcessSecrets::default());
+    let ann = Desk::sign_in(&server.url(), "ann@example.com", PASSWORD, secrets.clone())
+        .await
+        .unwrap();
+    let account = ann.session_account();
+    assert!(secrets.load(&account).unwrap().is_some());
+    available(&ann).await;
+    server.kill_and_restart();
+    // Sent whatever the connection's state: queued, then carried out once connected again.
+    ann.set_presence(PresenceRequest::Idle {
+        reason: "Lunch".into(),
+    })
+    .await
+    .unwrap();
+    eventually(&ann, "Idle", |s| {
+        s.presence
+            == PresenceView::Idle {
+                reason: "Lunch".into(),
+            }
+    })
+    .await;
+    ann.sign_out().await.unwrap();
+    assert_eq!(secrets.load(&account).unwrap(), None);
+    eventually(&ann, "signed out", |s| {
+        matches!(s.connection, ConnectionState::Offline { .. })
+    })
+    .await;
+    assert_eq!(
+        ann.set_presence(PresenceRequest::Available).await,
+        Err(DeskError::Command(CommandError::SignedOut))
+    );
+}

@@ -1,0 +1,148 @@
+//! A real server in this process, on loopback with real SQLite, that a test can kill (its
+//! runtime dropped mid-flight, nothing shut down gracefully) and start again on the same address;
+//! and helpers to wait for what a desk shows.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use switchboard_desk::{Desk, ProcessSecrets, Update};
+use switchboard_server::config::Config;
+use switchboard_testkit::ServerAddress;
+pub use switchboard_testkit::{Customer, PASSWORD, PATIENCE, config};
+use tokio::sync::broadcast;
+
+pub struct Server {
+    pub address: String,
+    dir: tempfile::TempDir,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl ServerAddress for Server {
+    fn address(&self) -> &str {
+        &self.address
+    }
+}
+
+impl Server {
+    pub fn start(config_text: &str) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config.toml"), config_text).unwrap();
+        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = free.local_addr().unwrap();
+        drop(free);
+        let runtime = Server::run(dir.path(), address);
+        Server {
+            address: address.to_string(),
+            dir,
+            runtime: Some(runtime),
+        }
+    }
+
+    fn run(dir: &std::path::Path, address: SocketAddr) -> tokio::runtime::Runtime {
+        let config = Config::load(&dir.join("config.toml")).unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let (ready, listening) = std::sync::mpsc::channel();
+        runtime.spawn(async move {
+            // The previous run's socket may take a moment to be released.
+            let listener = loop {
+                match tokio::net::TcpListener::bind(address).await {
+                    Ok(listener) => break listener,
+                    Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+                }
+            };
+            ready.send(()).unwrap();
+            switchboard_server::server::serve(config, listener, std::future::pending())
+                .await
+                .unwrap();
+        });
+        listening.recv_timeout(PATIENCE).unwrap();
+        runtime
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// Drops the server's runtime with everything in flight, then starts it again on its data.
+    pub fn kill_and_restart(&mut self) {
+        let runtime = self.runtime.take().unwrap();
+        // A runtime cannot be dropped from inside another one.
+        std::thread::spawn(move || drop(runtime)).join().unwrap();
+        self.runtime = Some(Server::run(self.dir.path(), self.address.parse().unwrap()));
+    }
+
+    /// A desk signed in as `email` (keeping its token in memory).
+    pub async fn desk(&self, email: &str) -> Desk {
+        Desk::sign_in(
+            &self.url(),
+            email,
+            PASSWORD,
+            Arc::new(ProcessSecrets::default()),
+        )
+        .await
+        .unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            std::thread::spawn(move || drop(runtime)).join().unwrap();
+        }
+    }
+}
+
+/// The next update matching `wanted`, within the test's patience.
+pub async fn next_update<T>(
+    updates: &mut broadcast::Receiver<Update>,
+    mut wanted: impl FnMut(&Update) -> Option<T>,
+) -> T {
+    let search = async {
+        loop {
+            match updates.recv().await {
+                Ok(update) => {
+                    if let Some(found) = wanted(&update) {
+                        return found;
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => panic!("the desk stopped"),
+            }
+        }
+    };
+    tokio::time::timeout(PATIENCE, search)
+        .await
+        .expect("the expected update in time")
+}
+
+/// Waits until `check` holds for the desk's snapshot.
+pub async fn eventually(
+    desk: &Desk,
+    what: &str,
+    check: impl Fn(&switchboard_desk::DeskSnapshot) -> bool,
+) {
+    wait_for(what, || {
+        let holds = check(&desk.snapshot());
+        async move { holds }
+    })
+    .await;
+}
+
+pub async fn wait_for<F: Future<Output = bool>>(what: &str, mut check: impl FnMut() -> F) {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "waited too long for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
