@@ -123,7 +123,13 @@ impl Customer {
     /// Opens the widget and starts a chat.
     pub async fn start(server: &impl ServerAddress, name: &str, message: &str) -> Customer {
         let mut customer = Customer::connect(server, None).await;
-        let outcome = customer
+        customer.start_chat(name, message).await;
+        customer
+    }
+
+    /// Starts a chat from the page `/pricing` (a displayable context variable).
+    pub async fn start_chat(&mut self, name: &str, message: &str) {
+        let outcome = self
             .command(CustomerCommand::StartChat {
                 widget: "website".into(),
                 name: name.into(),
@@ -141,7 +147,6 @@ impl Customer {
             })
             .await;
         assert_eq!(outcome, CustomerOutcome::Ok);
-        customer
     }
 
     async fn frame(&mut self) -> Option<CustomerServerFrame> {
