@@ -12,7 +12,6 @@ use switchboard_protocol::{ChatMessage, ConversationId, Millis, Presence, Sender
 
 use crate::connection::ConnectionState;
 use crate::notification::{DismissReason, Notification, Style, offer_id};
-use crate::presence::PresenceView;
 use crate::redact::Redactor;
 use crate::views::{self, Bubble, ConversationView, TaskEntry};
 
@@ -24,10 +23,10 @@ pub enum Update {
         connection: ConnectionState,
     },
     Presence {
-        presence: PresenceView,
+        presence: Presence,
     },
     Profile {
-        profile: ProfileView,
+        profile: DesktopProfile,
     },
     Notify {
         notification: Notification,
@@ -54,24 +53,13 @@ pub enum Update {
     },
 }
 
-/// The parts of the desktop profile the window uses.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ProfileView {
-    pub masking: bool,
-    pub theme: Theme,
-    pub alert_seconds: u32,
-    pub toast_seconds: u32,
-    pub wrap_up_reasons: Vec<String>,
-    pub idle_reasons: Vec<String>,
-}
-
 /// Everything the window shows, at once: what it draws first and after missing updates.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DeskSnapshot {
     pub agent: AgentSummary,
     pub connection: ConnectionState,
-    pub presence: PresenceView,
-    pub profile: ProfileView,
+    pub presence: Presence,
+    pub profile: DesktopProfile,
     /// Alerts waiting for an answer, oldest first.
     pub alerts: Vec<Notification>,
     pub tasks: Vec<TaskEntry>,
@@ -138,18 +126,6 @@ impl Model {
         }
     }
 
-    pub(crate) fn profile_view(&self) -> ProfileView {
-        let p = &self.profile;
-        ProfileView {
-            masking: p.masking,
-            theme: p.theme,
-            alert_seconds: p.alert_seconds,
-            toast_seconds: p.toast_seconds,
-            wrap_up_reasons: p.wrap_up_reasons.clone(),
-            idle_reasons: p.idle_reasons.clone(),
-        }
-    }
-
     pub(crate) fn set_connection(&mut self, connection: ConnectionState) -> Vec<Update> {
         if self.connection == connection {
             return Vec::new();
@@ -163,17 +139,15 @@ impl Model {
         let mut updates = Vec::new();
         match event {
             AgentEvent::Presence { presence, .. } => {
-                updates.push(Update::Presence {
-                    presence: PresenceView::from(&presence),
-                });
-                self.presence = presence;
+                self.presence = presence.clone();
+                updates.push(Update::Presence { presence });
             }
             AgentEvent::Profile { profile } => {
                 let masking_changed = profile.masking != self.profile.masking;
                 self.redactor = Redactor::new(profile.masking);
                 self.profile = profile;
                 updates.push(Update::Profile {
-                    profile: self.profile_view(),
+                    profile: self.profile.clone(),
                 });
                 if masking_changed {
                     // Everything shown so far is shown again under the new setting.
@@ -399,8 +373,8 @@ impl Model {
         DeskSnapshot {
             agent: self.agent.clone(),
             connection: self.connection.clone(),
-            presence: PresenceView::from(&self.presence),
-            profile: self.profile_view(),
+            presence: self.presence.clone(),
+            profile: self.profile.clone(),
             alerts: self.pending_offers(now),
             tasks: self.conversations.keys().map(|id| self.task(id)).collect(),
             conversations: self

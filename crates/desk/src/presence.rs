@@ -1,7 +1,6 @@
 //! The agent's presence (SPEC §1) as the desktop sees it. The server decides; the desktop asks.
 //! RONA only ever comes from the server, and leaving it is the agent's own choice.
 
-use serde::Serialize;
 use switchboard_protocol::Presence;
 use switchboard_protocol::agent::PresenceRequest;
 
@@ -12,29 +11,6 @@ pub enum PresenceError {
     Unchanged(&'static str),
     #[error("“{0}” is not one of the idle reasons your administrator set up.")]
     UnknownReason(String),
-}
-
-/// What the presence selector and the tray show.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum PresenceView {
-    Available,
-    Idle { reason: String },
-    Rona,
-    Offline,
-}
-
-impl From<&Presence> for PresenceView {
-    fn from(presence: &Presence) -> PresenceView {
-        match presence {
-            Presence::Available => PresenceView::Available,
-            Presence::Idle { reason } => PresenceView::Idle {
-                reason: reason.clone(),
-            },
-            Presence::Rona => PresenceView::Rona,
-            Presence::Offline => PresenceView::Offline,
-        }
-    }
 }
 
 fn label(presence: &Presence) -> &'static str {

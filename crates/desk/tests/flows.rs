@@ -8,11 +8,11 @@ use std::time::Duration;
 use support::{Customer, PASSWORD, Server, config, eventually, next_update};
 use switchboard_desk::{
     Answer, Author, CommandError, ConnectionState, Desk, DeskError, DismissReason,
-    NotificationKind, PresenceError, PresenceView, ProcessSecrets, SecretStore, Update,
+    NotificationKind, PresenceError, ProcessSecrets, SecretStore, Update,
 };
-use switchboard_protocol::ErrorCode;
 use switchboard_protocol::agent::{InteractionState, PresenceRequest, Scenario, TransferTarget};
 use switchboard_protocol::customer::CustomerEvent;
+use switchboard_protocol::{ErrorCode, Presence};
 
 async fn available(desk: &switchboard_desk::Desk) {
     eventually(desk, "the profile", |s| {
@@ -20,7 +20,7 @@ async fn available(desk: &switchboard_desk::Desk) {
     })
     .await;
     desk.set_presence(PresenceRequest::Available).await.unwrap();
-    eventually(desk, "Available", |s| s.presence == PresenceView::Available).await;
+    eventually(desk, "Available", |s| s.presence == Presence::Available).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -130,13 +130,13 @@ async fn an_unanswered_alert_expires_into_rona_until_the_agent_chooses_available
     })
     .await;
     assert_eq!(expired, (alert.id, DismissReason::Expired));
-    eventually(&ann, "RONA", |s| s.presence == PresenceView::Rona).await;
+    eventually(&ann, "RONA", |s| s.presence == Presence::Rona).await;
     assert!(ann.snapshot().alerts.is_empty());
 
     // Nothing new while in RONA, however long it lasts: the same request waits for her.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert!(ann.snapshot().alerts.is_empty());
-    assert_eq!(ann.snapshot().presence, PresenceView::Rona);
+    assert_eq!(ann.snapshot().presence, Presence::Rona);
 
     ann.set_presence(PresenceRequest::Available).await.unwrap();
     let again = next_update(&mut updates, |u| match u {
@@ -295,7 +295,7 @@ async fn a_killed_server_comes_back_with_every_message_present_once() {
             })
     })
     .await;
-    assert_eq!(ann.snapshot().presence, PresenceView::Available);
+    assert_eq!(ann.snapshot().presence, Presence::Available);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -317,7 +317,7 @@ async fn commands_wait_through_a_short_outage_and_sign_out_forgets_the_token() {
     .unwrap();
     eventually(&ann, "Idle", |s| {
         s.presence
-            == PresenceView::Idle {
+            == Presence::Idle {
                 reason: "Lunch".into(),
             }
     })

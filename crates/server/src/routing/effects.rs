@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use switchboard_protocol::agent::AgentEvent;
+use switchboard_protocol::agent::{AgentEvent, InteractionState};
 use switchboard_protocol::customer::CustomerEvent;
 use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, Presence};
 
@@ -30,6 +30,22 @@ pub struct Effects {
 impl Effects {
     pub fn agent(&mut self, agent: &AgentId, event: AgentEvent) {
         self.emits.push(Emit::Agent(agent.clone(), event));
+    }
+
+    /// Tells `agent` the conversation's new interaction state.
+    pub fn state(
+        &mut self,
+        agent: &AgentId,
+        conversation: &ConversationId,
+        state: InteractionState,
+    ) {
+        self.agent(
+            agent,
+            AgentEvent::State {
+                conversation: conversation.clone(),
+                state,
+            },
+        );
     }
 
     pub fn customer(&mut self, conversation: &ConversationId, event: CustomerEvent) {

@@ -38,13 +38,7 @@ impl Router {
         let state = InteractionState::TransferRequested {
             agent: target.clone(),
         };
-        fx.agent(
-            agent,
-            AgentEvent::State {
-                conversation: id.clone(),
-                state,
-            },
-        );
+        fx.state(agent, id, state);
         Ok(())
     }
 
@@ -76,13 +70,7 @@ impl Router {
         let state = InteractionState::ConferenceRequested {
             agent: target.clone(),
         };
-        fx.agent(
-            agent,
-            AgentEvent::State {
-                conversation: id.clone(),
-                state,
-            },
-        );
+        fx.state(agent, id, state);
         Ok(())
     }
 
@@ -161,13 +149,7 @@ impl Router {
                 giver.held.remove(id);
                 giver.wrap_ups.insert(id.clone());
                 let state = InteractionState::Transferred { to: name.clone() };
-                fx.agent(
-                    &from,
-                    AgentEvent::State {
-                        conversation: id.clone(),
-                        state,
-                    },
-                );
+                fx.state(&from, id, state);
                 self.set_status(
                     id,
                     Status::Held {
@@ -296,13 +278,7 @@ impl Router {
             InteractionState::Active
         };
         for agent in participants {
-            fx.agent(
-                &agent,
-                AgentEvent::State {
-                    conversation: id.clone(),
-                    state: state.clone(),
-                },
-            );
+            fx.state(&agent, id, state.clone());
         }
     }
 }

@@ -544,13 +544,7 @@ impl Router {
                     },
                     fx,
                 );
-                fx.agent(
-                    &agent,
-                    AgentEvent::State {
-                        conversation: id.clone(),
-                        state: InteractionState::WrapUp { ended_by },
-                    },
-                );
+                fx.state(&agent, id, InteractionState::WrapUp { ended_by });
                 fx.customer(id, CustomerEvent::Ended { by: ended_by });
             }
             Status::WrapUp { .. } | Status::Closed { .. } => {
@@ -697,6 +691,19 @@ impl Router {
         Ok(())
     }
 
+    /// The name of a queue in the configuration, or why there is none.
+    fn configured_queue_name(&self, queue: &QueueId) -> Result<String> {
+        self.config
+            .queue(queue)
+            .map(|configured| configured.name.clone())
+            .ok_or_else(|| {
+                error(
+                    ErrorCode::NotFound,
+                    format!("There is no queue \"{queue}\"."),
+                )
+            })
+    }
+
     /// Transfers a held conversation to a queue, with its history: it waits there at the head,
     /// and this agent chooses a wrap-up reason (SPEC §4).
     pub fn transfer_to_queue(
@@ -707,17 +714,7 @@ impl Router {
         now: Millis,
         fx: &mut Effects,
     ) -> Result {
-        let target = self
-            .config
-            .queue(queue)
-            .ok_or_else(|| {
-                error(
-                    ErrorCode::NotFound,
-                    format!("There is no queue \"{queue}\"."),
-                )
-            })?
-            .name
-            .clone();
+        let target = self.configured_queue_name(queue)?;
         if self.removed.contains(queue) {
             return Err(error(
                 ErrorCode::NotFound,
@@ -733,13 +730,7 @@ impl Router {
         holder.wrap_ups.insert(id.clone());
         holder.idle_since = now;
         let state = InteractionState::Transferred { to: target };
-        fx.agent(
-            agent,
-            AgentEvent::State {
-                conversation: id.clone(),
-                state,
-            },
-        );
+        fx.state(agent, id, state);
         let conversation = self.conversations.get_mut(id).expect("held");
         conversation.record.queue = queue.clone();
         conversation.rejected_by.clear();
@@ -766,17 +757,7 @@ impl Router {
             let message = format!("The queue \"{queue}\" was already removed.");
             return Err(error(ErrorCode::NotFound, message));
         }
-        let name = self
-            .config
-            .queue(queue)
-            .ok_or_else(|| {
-                error(
-                    ErrorCode::NotFound,
-                    format!("There is no queue \"{queue}\"."),
-                )
-            })?
-            .name
-            .clone();
+        let name = self.configured_queue_name(queue)?;
         let reason = format!("the queue {name} was deleted");
         let affected: Vec<ConversationId> = self
             .conversations
@@ -809,13 +790,7 @@ impl Router {
                         reason: reason.clone(),
                     };
                     for agent in self.participants(&id) {
-                        fx.agent(
-                            &agent,
-                            AgentEvent::State {
-                                conversation: id.clone(),
-                                state: state.clone(),
-                            },
-                        );
+                        fx.state(&agent, &id, state.clone());
                     }
                     fx.customer(
                         &id,
