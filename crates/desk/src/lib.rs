@@ -7,7 +7,7 @@
 //!   lives ([`SecretStore`], backed by the OS keyring in the shell);
 //! - `connection.rs`: the WebSocket session — resume, acknowledgements, commands by id,
 //!   reconnection with backoff (`backoff.rs`);
-//! - `model.rs`: the state built from the server's events and the updates each makes;
+//! - `model.rs`: [`Model`], the state built from the server's events and the updates each makes;
 //! - `presence.rs`: which presence changes the agent may ask for;
 //! - `notification.rs`: alerts and toasts as values; `views.rs`: task list, interaction pane,
 //!   Customer summary, Additional details; `composer.rs`, `pickers.rs`: the composer's rules and
@@ -30,7 +30,7 @@ mod views;
 pub use composer::{ComposerCheck, check_draft};
 pub use connection::{CommandError, ConnectionState, OfflineReason};
 pub use desk::{Answer, Desk, DeskError};
-pub use model::{DeskSnapshot, Update};
+pub use model::{DeskSnapshot, Model, Update};
 pub use notification::{DismissReason, Notification, NotificationKind, is_alert};
 pub use pickers::{filter, matches};
 pub use presence::{PresenceError, check_request};

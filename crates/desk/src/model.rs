@@ -74,8 +74,10 @@ struct Conversation {
     unread: u32,
 }
 
+/// The desktop's state machine: server events in, updates out. Pure — no I/O, no clock — so it
+/// can be replayed and measured on its own; [`crate::Desk`] drives it from the connection.
 #[derive(Debug)]
-pub(crate) struct Model {
+pub struct Model {
     pub(crate) agent: AgentSummary,
     /// The last event applied; `None` before the first welcome.
     pub(crate) last_seq: Option<Seq>,
@@ -100,7 +102,7 @@ fn default_profile() -> DesktopProfile {
 }
 
 impl Model {
-    pub(crate) fn new(agent: AgentSummary) -> Model {
+    pub fn new(agent: AgentSummary) -> Model {
         let profile = default_profile();
         Model {
             agent,
@@ -135,7 +137,7 @@ impl Model {
     }
 
     /// Applies one event from the server; `now` dates toasts.
-    pub(crate) fn apply(&mut self, event: AgentEvent, now: Millis) -> Vec<Update> {
+    pub fn apply(&mut self, event: AgentEvent, now: Millis) -> Vec<Update> {
         let mut updates = Vec::new();
         match event {
             AgentEvent::Presence { presence, .. } => {
@@ -369,7 +371,8 @@ impl Model {
         self.conversations.contains_key(id)
     }
 
-    pub(crate) fn snapshot(&self, now: Millis) -> DeskSnapshot {
+    /// Everything the window shows, masked.
+    pub fn snapshot(&self, now: Millis) -> DeskSnapshot {
         DeskSnapshot {
             agent: self.agent.clone(),
             connection: self.connection.clone(),

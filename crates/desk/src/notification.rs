@@ -125,3 +125,127 @@ impl Style {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use switchboard_protocol::agent::QueueSummary;
+
+    use super::*;
+
+    const NOW: Millis = 1_000_000;
+    const ALL_SCENARIOS: [Scenario; 10] = [
+        Scenario::IncomingChat,
+        Scenario::IncomingSms,
+        Scenario::IncomingFacebook,
+        Scenario::Assigned,
+        Scenario::Transferred,
+        Scenario::Escalated,
+        Scenario::EscalatedFromBot,
+        Scenario::CustomerReturned,
+        Scenario::ProactiveAccepted,
+        Scenario::Conference,
+    ];
+
+    fn style(theme: Theme) -> Style {
+        Style {
+            theme,
+            toast_millis: 8_000,
+            redactor: Redactor::new(true),
+        }
+    }
+
+    fn offer(scenario: Scenario, expires_in: Millis) -> Offer {
+        Offer {
+            conversation: ConversationId::from("c-1"),
+            channel: Channel::Sms,
+            scenario,
+            customer_name: "+420 601 123 456".into(),
+            comment: "card 4111 1111 1111 1111 please".into(),
+            queue: QueueSummary {
+                id: "general".into(),
+                name: "General enquiries".into(),
+            },
+            waiting_since: NOW - 5_000,
+            expires_at: NOW + expires_in,
+            proactive: scenario == Scenario::ProactiveAccepted,
+        }
+    }
+
+    #[test]
+    fn incoming_requests_alert_until_expiry_and_every_other_scenario_toasts() {
+        for scenario in ALL_SCENARIOS {
+            let notification = style(Theme::Dark).for_offer(&offer(scenario, 30_000), NOW);
+            let expected = match scenario {
+                Scenario::IncomingChat | Scenario::IncomingSms | Scenario::IncomingFacebook => {
+                    NotificationKind::Alert {
+                        expires_at: NOW + 30_000,
+                    }
+                }
+                _ => NotificationKind::Toast {
+                    closes_at: NOW + 8_000,
+                },
+            };
+            assert_eq!(notification.kind, expected, "{scenario:?}");
+            assert_eq!(notification.scenario, scenario);
+            assert!(notification.answerable, "an offer can be answered");
+            assert_eq!(notification.theme, Theme::Dark, "the profile's theme");
+            assert_eq!(notification.waiting_since, Some(NOW - 5_000));
+            assert_eq!(notification.queue.as_deref(), Some("General enquiries"));
+            assert_eq!(
+                notification.proactive,
+                scenario == Scenario::ProactiveAccepted
+            );
+        }
+    }
+
+    #[test]
+    fn a_toast_about_an_offer_lasts_no_longer_than_the_offer() {
+        let notification = style(Theme::Light).for_offer(&offer(Scenario::Transferred, 3_000), NOW);
+        assert_eq!(
+            notification.kind,
+            NotificationKind::Toast {
+                closes_at: NOW + 3_000
+            }
+        );
+    }
+
+    #[test]
+    fn offer_text_is_masked_including_a_name_that_is_a_phone_number() {
+        let notification =
+            style(Theme::Light).for_offer(&offer(Scenario::IncomingSms, 30_000), NOW);
+        assert!(
+            !notification.comment.contains("4111"),
+            "{}",
+            notification.comment
+        );
+        assert!(notification.comment.ends_with("please"));
+        assert!(
+            !notification.customer_name.contains("601 123"),
+            "{}",
+            notification.customer_name
+        );
+    }
+
+    #[test]
+    fn notices_are_masked_toasts_for_every_scenario_that_cannot_be_answered() {
+        for scenario in ALL_SCENARIOS {
+            let notification = style(Theme::Light).toast(
+                &ConversationId::from("c-2"),
+                scenario,
+                "Zoë",
+                "Transferred by Bo: card 4111 1111 1111 1111",
+                NOW,
+            );
+            assert_eq!(
+                notification.kind,
+                NotificationKind::Toast {
+                    closes_at: NOW + 8_000
+                }
+            );
+            assert_eq!(notification.scenario, scenario);
+            assert!(!notification.answerable);
+            assert!(!notification.comment.contains("1111 1111"));
+            assert_eq!(notification.customer_name, "Zoë");
+        }
+    }
+}
