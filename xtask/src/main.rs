@@ -97,6 +97,16 @@ fn test() -> Result {
         "the fuzz target",
     )?;
     step(&mut cargo(&["test", "--workspace", "--locked"]), "tests")?;
+    // The desktop window: type-checked and its logic unit-tested.
+    let ui = root().join("ui");
+    step(
+        npm(&["run", "--silent", "check"]).current_dir(&ui),
+        "type-checking the desktop window (svelte-check)",
+    )?;
+    step(
+        npm(&["test"]).current_dir(&ui),
+        "the desktop window's unit tests (vitest)",
+    )?;
     // The chat widget: type-checked, then driven in Chromium against the server just built.
     let widget = root().join("widget");
     step(

@@ -6,11 +6,34 @@ use std::process::{Command, Stdio};
 use crate::Result;
 
 /// Debian packages the build and the tests need beyond the Rust toolchain, Node.js and npm:
-/// Chromium runs the chat widget's browser tests.
-const DEBIAN_PACKAGES: &[&str] = &["chromium"];
+/// WebKitGTK and friends build the desktop app; Chromium runs the browser tests of the chat
+/// widget and the window; Xvfb, a D-Bus session, dunst (a notification daemon), the GNOME
+/// keyring and WebKitWebDriver run the real app headless in its end-to-end test.
+const DEBIAN_PACKAGES: &[&str] = &[
+    "build-essential",
+    "pkg-config",
+    "libssl-dev",
+    "libwebkit2gtk-4.1-dev",
+    "libayatana-appindicator3-dev",
+    "librsvg2-dev",
+    "libsoup-3.0-dev",
+    "libxdo-dev",
+    "libgtk-3-dev",
+    "libdbus-1-dev",
+    "chromium",
+    "xvfb",
+    "xauth",
+    "dbus",
+    "dbus-x11",
+    "dunst",
+    "gnome-keyring",
+    "webkit2gtk-driver",
+    "imagemagick",
+    "python3-venv",
+];
 
 /// Folders with a `package-lock.json` whose npm packages the build and tests need.
-const NPM_PROJECTS: &[&str] = &["widget"];
+const NPM_PROJECTS: &[&str] = &["widget", "ui"];
 
 /// Toolchain components the checks use.
 const RUSTUP_COMPONENTS: &[&str] = &["rustfmt", "clippy"];

@@ -12,12 +12,14 @@
 //! - `notification.rs`: alerts and toasts as values; `views.rs`: task list, interaction pane,
 //!   Customer summary, Additional details; `composer.rs`, `pickers.rs`: the composer's rules and
 //!   the searchable lists;
+//! - `indicator.rs`: what the system tray shows ([`Indicator`]);
 //! - `redact.rs`: masking per the profile, applied before anything leaves the core.
 
 mod backoff;
 mod composer;
 mod connection;
 mod desk;
+mod indicator;
 mod model;
 mod notification;
 mod pickers;
@@ -30,6 +32,7 @@ mod views;
 pub use composer::{ComposerCheck, check_draft};
 pub use connection::{CommandError, ConnectionState, OfflineReason};
 pub use desk::{Answer, Desk, DeskError};
+pub use indicator::Indicator;
 pub use model::{DeskSnapshot, Model, Update};
 pub use notification::{DismissReason, Notification, NotificationKind, is_alert};
 pub use pickers::{filter, matches};

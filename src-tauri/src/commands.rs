@@ -1,0 +1,202 @@
+//! The window's commands: each hands its arguments to the desk core and returns what it says.
+
+use serde::Serialize;
+use switchboard_desk::{Answer, Desk, DeskError, DeskSnapshot, SignInError};
+use switchboard_protocol::agent::{AgentSummary, PresenceRequest, QueueSummary, TransferTarget};
+use switchboard_protocol::{AgentId, ConversationId};
+use tauri::{AppHandle, State};
+
+use crate::settings::{self, Settings};
+use crate::shell::Shell;
+
+/// A command that was not carried out: a code the window words in the agent's language, and
+/// the core's own message.
+#[derive(Debug, Serialize)]
+pub(crate) struct Failure {
+    code: &'static str,
+    message: String,
+}
+
+impl From<SignInError> for Failure {
+    fn from(error: SignInError) -> Failure {
+        let code = match error {
+            SignInError::InvalidAddress(_) => "invalid_address",
+            SignInError::Unencrypted(_) => "unencrypted",
+            SignInError::Unreachable => "unreachable",
+            SignInError::WrongCredentials => "wrong_credentials",
+            SignInError::Server(_) => "server",
+        };
+        Failure {
+            code,
+            message: error.to_string(),
+        }
+    }
+}
+
+impl From<DeskError> for Failure {
+    fn from(error: DeskError) -> Failure {
+        Failure {
+            code: "refused",
+            message: error.to_string(),
+        }
+    }
+}
+
+fn signed_in(shell: &Shell) -> Result<Desk, Failure> {
+    shell.desk().ok_or(Failure {
+        code: "signed_out",
+        message: "You are signed out.".into(),
+    })
+}
+
+type Outcome<T = ()> = Result<T, Failure>;
+
+/// What the window starts from: the settings, and the desk if a session was resumed.
+#[derive(Debug, Serialize)]
+pub(crate) struct Start {
+    settings: Settings,
+    snapshot: Option<DeskSnapshot>,
+}
+
+#[tauri::command]
+pub(crate) fn start(app: AppHandle, shell: State<'_, Shell>) -> Start {
+    Start {
+        settings: settings::load(&app),
+        snapshot: shell.desk().map(|desk| desk.snapshot()),
+    }
+}
+
+#[tauri::command]
+pub(crate) async fn sign_in(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    server: String,
+    email: String,
+    password: String,
+) -> Outcome<DeskSnapshot> {
+    let desk = shell.sign_in(&app, &server, &email, &password).await?;
+    Ok(desk.snapshot())
+}
+
+#[tauri::command]
+pub(crate) async fn sign_out(app: AppHandle, shell: State<'_, Shell>) -> Outcome {
+    shell.sign_out(&app).await;
+    Ok(())
+}
+
+#[tauri::command]
+pub(crate) fn snapshot(shell: State<'_, Shell>) -> Outcome<DeskSnapshot> {
+    Ok(signed_in(&shell)?.snapshot())
+}
+
+#[tauri::command]
+pub(crate) async fn set_presence(shell: State<'_, Shell>, presence: PresenceRequest) -> Outcome {
+    Ok(signed_in(&shell)?.set_presence(presence).await?)
+}
+
+fn answer_of(accept: bool) -> Answer {
+    if accept {
+        Answer::Accept
+    } else {
+        Answer::Reject
+    }
+}
+
+#[tauri::command]
+pub(crate) async fn answer(
+    shell: State<'_, Shell>,
+    conversation: ConversationId,
+    accept: bool,
+) -> Outcome {
+    Ok(signed_in(&shell)?
+        .answer(&conversation, answer_of(accept))
+        .await?)
+}
+
+/// The keyboard's answer: to the alert waiting longest.
+#[tauri::command]
+pub(crate) async fn answer_current(
+    shell: State<'_, Shell>,
+    accept: bool,
+) -> Outcome<ConversationId> {
+    Ok(signed_in(&shell)?.answer_oldest(answer_of(accept)).await?)
+}
+
+#[tauri::command]
+pub(crate) async fn send_message(
+    shell: State<'_, Shell>,
+    conversation: ConversationId,
+    text: String,
+) -> Outcome {
+    Ok(signed_in(&shell)?
+        .send_message(&conversation, &text)
+        .await?)
+}
+
+#[tauri::command]
+pub(crate) async fn end(
+    shell: State<'_, Shell>,
+    conversation: ConversationId,
+    wrap_up: String,
+) -> Outcome {
+    Ok(signed_in(&shell)?.end(&conversation, &wrap_up).await?)
+}
+
+#[tauri::command]
+pub(crate) async fn exit_conference(
+    shell: State<'_, Shell>,
+    conversation: ConversationId,
+    wrap_up: String,
+) -> Outcome {
+    Ok(signed_in(&shell)?
+        .exit_conference(&conversation, &wrap_up)
+        .await?)
+}
+
+#[tauri::command]
+pub(crate) async fn transfer(
+    shell: State<'_, Shell>,
+    conversation: ConversationId,
+    to: TransferTarget,
+) -> Outcome {
+    Ok(signed_in(&shell)?.transfer(&conversation, to).await?)
+}
+
+#[tauri::command]
+pub(crate) async fn invite(
+    shell: State<'_, Shell>,
+    conversation: ConversationId,
+    agent: AgentId,
+) -> Outcome {
+    Ok(signed_in(&shell)?.invite(&conversation, &agent).await?)
+}
+
+#[tauri::command]
+pub(crate) async fn queues(shell: State<'_, Shell>, search: String) -> Outcome<Vec<QueueSummary>> {
+    Ok(signed_in(&shell)?.queues(&search).await?)
+}
+
+#[tauri::command]
+pub(crate) async fn available_agents(
+    shell: State<'_, Shell>,
+    search: String,
+) -> Outcome<Vec<AgentSummary>> {
+    Ok(signed_in(&shell)?.available_agents(&search).await?)
+}
+
+#[tauri::command]
+pub(crate) fn wrap_up_reasons(shell: State<'_, Shell>, search: String) -> Outcome<Vec<String>> {
+    Ok(signed_in(&shell)?.wrap_up_reasons(&search))
+}
+
+#[tauri::command]
+pub(crate) fn mark_read(shell: State<'_, Shell>, conversation: ConversationId) -> Outcome {
+    signed_in(&shell)?.mark_read(&conversation);
+    Ok(())
+}
+
+#[tauri::command]
+pub(crate) fn save_settings(app: AppHandle, shell: State<'_, Shell>, settings: Settings) {
+    settings::save(&app, &settings);
+    shell.set_language(&app, settings.language.as_deref());
+}

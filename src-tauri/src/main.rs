@@ -1,0 +1,111 @@
+//! The Switchboard agent desktop: a thin Tauri shell over `switchboard-desk`. This file wires
+//! the pieces; `commands.rs` (the window's commands), `shell.rs` (the signed-in desk and its
+//! update stream), `notifications.rs` (OS notifications), `tray.rs`, `window.rs`,
+//! `settings.rs` (tauri-plugin-store), `keyring_secrets.rs` and `labels.rs` do the work.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod keyring_secrets;
+mod labels;
+mod notifications;
+mod settings;
+mod shell;
+mod tray;
+mod window;
+
+use std::sync::Arc;
+
+use clap::Parser;
+use tauri::Manager;
+
+use crate::keyring_secrets::KeyringSecrets;
+use crate::shell::Shell;
+
+/// The Switchboard agent desktop.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Sign in to this server at start (with --email; the password is read from the
+    /// SWITCHBOARD_PASSWORD environment variable), instead of showing the sign-in screen.
+    #[arg(long, requires = "email")]
+    server: Option<String>,
+    #[arg(long, requires = "server")]
+    email: Option<String>,
+    /// Start hidden in the tray.
+    #[arg(long)]
+    minimized: bool,
+}
+
+/// Milliseconds since the Unix epoch, as the server and core count.
+pub(crate) fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis() as u64)
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,switchboard_desktop=debug".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let context = tauri::generate_context!("../tauri.conf.json");
+    tauri::Builder::default()
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .invoke_handler(tauri::generate_handler![
+            commands::start,
+            commands::sign_in,
+            commands::sign_out,
+            commands::snapshot,
+            commands::set_presence,
+            commands::answer,
+            commands::answer_current,
+            commands::send_message,
+            commands::end,
+            commands::exit_conference,
+            commands::transfer,
+            commands::invite,
+            commands::queues,
+            commands::available_agents,
+            commands::wrap_up_reasons,
+            commands::mark_read,
+            commands::save_settings,
+        ])
+        .on_window_event(window::on_event)
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            let saved = settings::load(&handle);
+            let shell = Shell::new(Arc::new(KeyringSecrets::new()), saved.language.as_deref());
+            tray::create(&handle, &shell)?;
+            app.manage(shell);
+            window::restore_geometry(&handle);
+            if !args.minimized {
+                window::raise(&handle);
+            }
+            let shell = handle.state::<Shell>();
+            match (&args.server, &args.email) {
+                (Some(server), Some(email)) => {
+                    let password = std::env::var("SWITCHBOARD_PASSWORD").unwrap_or_default();
+                    let (server, email) = (server.clone(), email.clone());
+                    let app = handle.clone();
+                    tauri::async_runtime::spawn(async move {
+                        let shell = app.state::<Shell>();
+                        match shell.sign_in(&app, &server, &email, &password).await {
+                            Ok(desk) => {
+                                let _ = tauri::Emitter::emit(&app, shell::SNAPSHOT_EVENT, desk.snapshot());
+                            }
+                            Err(error) => tracing::error!(%error, %server, %email, "signing in at start failed"),
+                        }
+                    });
+                }
+                _ => shell.restore(&handle),
+            }
+            Ok(())
+        })
+        .run(context)
+        .expect("the desktop app runs");
+}

@@ -1,0 +1,181 @@
+//! The shell's state: the signed-in desk (if any), the keyring, OS notifications and the words
+//! for them. For each desk a task carries its updates to the window, the OS notifications and
+//! the tray; everything it decides comes from `switchboard-desk`.
+
+use std::sync::{Arc, Mutex};
+
+use switchboard_desk::{Answer, Desk, Indicator, SecretStore, SignInError, Update};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::labels::Labels;
+use crate::notifications::{Choice, OsNotifications};
+use crate::{settings, tray, window};
+
+pub(crate) struct Shell {
+    desk: Mutex<Option<Desk>>,
+    secrets: Arc<dyn SecretStore>,
+    notifications: Arc<OsNotifications>,
+    labels: Mutex<Labels>,
+}
+
+impl std::fmt::Debug for Shell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shell").finish_non_exhaustive()
+    }
+}
+
+pub(crate) const UPDATE_EVENT: &str = "desk://update";
+pub(crate) const OPEN_EVENT: &str = "desk://open";
+pub(crate) const SIGNED_OUT_EVENT: &str = "desk://signed-out";
+pub(crate) const SNAPSHOT_EVENT: &str = "desk://snapshot";
+
+impl Shell {
+    pub(crate) fn new(secrets: Arc<dyn SecretStore>, language: Option<&str>) -> Shell {
+        Shell {
+            desk: Mutex::new(None),
+            secrets,
+            notifications: Arc::new(OsNotifications::default()),
+            labels: Mutex::new(Labels::new(language)),
+        }
+    }
+
+    pub(crate) fn desk(&self) -> Option<Desk> {
+        self.desk.lock().expect("not poisoned").clone()
+    }
+
+    pub(crate) fn labels(&self) -> Labels {
+        self.labels.lock().expect("not poisoned").clone()
+    }
+
+    pub(crate) fn set_language<R: Runtime>(&self, app: &AppHandle<R>, language: Option<&str>) {
+        *self.labels.lock().expect("not poisoned") = Labels::new(language);
+        let indicator = self
+            .desk()
+            .map_or_else(Indicator::offline, |desk| Indicator::new(&desk.snapshot()));
+        tray::show(app, &indicator, self);
+    }
+
+    /// Resumes the session remembered in the store and keyring, if any.
+    pub(crate) fn restore<R: Runtime>(&self, app: &AppHandle<R>) {
+        let settings = settings::load(app);
+        let Some(agent) = settings::signed_in_agent(app) else {
+            return;
+        };
+        match Desk::restore(&settings.server, agent, self.secrets.clone()) {
+            Ok(Some(desk)) => self.attach(app, desk),
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "the remembered session could not be read"),
+        }
+    }
+
+    pub(crate) async fn sign_in<R: Runtime>(
+        &self,
+        app: &AppHandle<R>,
+        server: &str,
+        email: &str,
+        password: &str,
+    ) -> Result<Desk, SignInError> {
+        let desk = Desk::sign_in(server, email, password, self.secrets.clone()).await?;
+        let mut saved = settings::load(app);
+        saved.server = server.to_owned();
+        saved.email = email.to_owned();
+        settings::save(app, &saved);
+        settings::remember_agent(app, Some(desk.agent()));
+        self.attach(app, desk.clone());
+        Ok(desk)
+    }
+
+    pub(crate) async fn sign_out<R: Runtime>(&self, app: &AppHandle<R>) {
+        let desk = self.desk.lock().expect("not poisoned").take();
+        if let Some(desk) = desk
+            && let Err(error) = desk.sign_out().await
+        {
+            tracing::warn!(%error, "the session token could not be deleted from the keyring");
+        }
+        settings::remember_agent(app, None);
+        tray::show(app, &Indicator::offline(), self);
+        let _ = app.emit(SIGNED_OUT_EVENT, ());
+    }
+
+    fn attach<R: Runtime>(&self, app: &AppHandle<R>, desk: Desk) {
+        let updates = desk.updates();
+        *self.desk.lock().expect("not poisoned") = Some(desk.clone());
+        let indicator = Indicator::new(&desk.snapshot());
+        tray::show(app, &indicator, self);
+        tauri::async_runtime::spawn(forward(app.clone(), desk, updates, indicator));
+    }
+}
+
+/// Carries one desk's updates until it is signed out.
+async fn forward<R: Runtime>(
+    app: AppHandle<R>,
+    desk: Desk,
+    mut updates: tokio::sync::broadcast::Receiver<Update>,
+    mut indicator: Indicator,
+) {
+    loop {
+        let update = match updates.recv().await {
+            Ok(update) => update,
+            Err(RecvError::Lagged(_)) => {
+                // The window fell behind: it redraws from a fresh snapshot.
+                let snapshot = desk.snapshot();
+                indicator = Indicator::new(&snapshot);
+                let _ = app.emit(SNAPSHOT_EVENT, &snapshot);
+                continue;
+            }
+            Err(RecvError::Closed) => return,
+        };
+        let shell = app.state::<Shell>();
+        // A desk signed out (or replaced by another sign-in) stops here.
+        let current = shell.desk().map(|current| current.session_account());
+        if current.as_deref() != Some(desk.session_account().as_str()) {
+            return;
+        }
+        let _ = app.emit(UPDATE_EVENT, &update);
+        match &update {
+            Update::Notify { notification } => {
+                let notification = notification.clone();
+                let conversation = notification.conversation.clone();
+                let answering = desk.clone();
+                let raising = app.clone();
+                shell
+                    .notifications
+                    .show(
+                        &notification,
+                        &shell.labels(),
+                        crate::now(),
+                        move |choice| {
+                            tauri::async_runtime::spawn(async move {
+                                match choice {
+                                    Choice::Accept | Choice::Open if notification.answerable => {
+                                        answer(&answering, &conversation, Answer::Accept).await;
+                                        window::raise_on(&raising, &conversation);
+                                    }
+                                    Choice::Reject => {
+                                        answer(&answering, &conversation, Answer::Reject).await
+                                    }
+                                    Choice::Accept | Choice::Open => {
+                                        window::raise_on(&raising, &conversation)
+                                    }
+                                }
+                            });
+                        },
+                    )
+                    .await;
+            }
+            Update::Dismiss { id, .. } => shell.notifications.close(id).await,
+            Update::Presence { presence } => settings::remember_presence(&app, presence),
+            _ => {}
+        }
+        if indicator.apply(&update) {
+            tray::show(&app, &indicator, &shell);
+        }
+    }
+}
+
+async fn answer(desk: &Desk, conversation: &switchboard_protocol::ConversationId, answer: Answer) {
+    if let Err(error) = desk.answer(conversation, answer).await {
+        tracing::warn!(%error, %conversation, "the answer from the notification was not carried out");
+    }
+}

@@ -1,0 +1,82 @@
+// The window's stores: the desk state fed by the shell's updates, the agent's settings, the
+// selected conversation, and the last error to show. Components read these and call `act`.
+
+import { get, readable, writable } from 'svelte/store';
+import { language, pickLanguage } from './i18n';
+import { events, failure, shell } from './ipc';
+import { applyUpdate, expireToasts, initialState, sortedTasks, type DeskState } from './state';
+import type { CommandFailure, DeskSnapshot, Settings } from './types';
+
+export const desk = writable<DeskState | null>(null);
+export const settings = writable<Settings>({
+  server: '',
+  email: '',
+  language: null,
+  window_theme: 'system',
+});
+export const selected = writable<string | null>(null);
+export const lastError = writable<CommandFailure | null>(null);
+
+/// The clock the timers and countdowns redraw from.
+export const now = readable(Date.now(), (set) => {
+  const timer = setInterval(() => set(Date.now()), 250);
+  return () => clearInterval(timer);
+});
+
+export function applySettings(next: Settings) {
+  settings.set(next);
+  language.set(next.language ?? pickLanguage(globalThis.navigator?.languages ?? []));
+}
+
+export function signedIn(snapshot: DeskSnapshot) {
+  desk.set(initialState(snapshot));
+  const first = sortedTasks(get(desk)!)[0];
+  selected.update((current) =>
+    current && snapshot.conversations.some((c) => c.id === current) ? current : first?.conversation ?? null,
+  );
+}
+
+export function signedOut() {
+  desk.set(null);
+  selected.set(null);
+}
+
+/// Connects the window to the shell: the remembered session, then every update.
+export async function boot() {
+  await events.update((update) => {
+    desk.update((state) => (state ? applyUpdate(state, update) : state));
+    if (update.type === 'task_removed' && get(selected) === update.conversation) {
+      const next = get(desk);
+      selected.set(next ? sortedTasks(next)[0]?.conversation ?? null : null);
+    }
+    if (update.type === 'conversation' && get(selected) === null) {
+      selected.set(update.conversation.id);
+    }
+  });
+  await events.open((conversation) => select(conversation));
+  await events.snapshot(signedIn);
+  await events.signedOut(signedOut);
+  const start = await shell.start();
+  applySettings(start.settings);
+  if (start.snapshot) signedIn(start.snapshot);
+  setInterval(() => desk.update((state) => (state ? expireToasts(state, Date.now()) : state)), 500);
+}
+
+export function select(conversation: string) {
+  selected.set(conversation);
+  shell.markRead(conversation).catch(() => {
+    // Marking read is cosmetic: a failure must not disturb the agent.
+  });
+}
+
+/// Runs a command, showing its failure in the window; resolves to whether it worked.
+export async function act(command: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await command();
+    lastError.set(null);
+    return true;
+  } catch (error) {
+    lastError.set(failure(error));
+    return false;
+  }
+}

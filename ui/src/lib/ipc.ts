@@ -1,0 +1,68 @@
+// The shell's commands and events, typed. Every call lands in a few lines of `src-tauri` that
+// hand it to the desk core.
+
+import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type {
+  AgentSummary,
+  CommandFailure,
+  DeskSnapshot,
+  PresenceRequest,
+  QueueSummary,
+  Settings,
+  TransferTarget,
+  Update,
+} from './types';
+
+export interface Start {
+  settings: Settings;
+  /// The desk when a remembered session was resumed; otherwise the sign-in screen shows.
+  snapshot: DeskSnapshot | null;
+}
+
+export const shell = {
+  start: () => invoke<Start>('start'),
+  signIn: (server: string, email: string, password: string) =>
+    invoke<DeskSnapshot>('sign_in', { server, email, password }),
+  signOut: () => invoke<void>('sign_out'),
+  snapshot: () => invoke<DeskSnapshot>('snapshot'),
+  setPresence: (presence: PresenceRequest) => invoke<void>('set_presence', { presence }),
+  answer: (conversation: string, accept: boolean) =>
+    invoke<void>('answer', { conversation, accept }),
+  answerCurrent: (accept: boolean) => invoke<string>('answer_current', { accept }),
+  sendMessage: (conversation: string, text: string) =>
+    invoke<void>('send_message', { conversation, text }),
+  end: (conversation: string, wrapUp: string) => invoke<void>('end', { conversation, wrapUp }),
+  exitConference: (conversation: string, wrapUp: string) =>
+    invoke<void>('exit_conference', { conversation, wrapUp }),
+  transfer: (conversation: string, to: TransferTarget) =>
+    invoke<void>('transfer', { conversation, to }),
+  invite: (conversation: string, agent: string) => invoke<void>('invite', { conversation, agent }),
+  queues: (search: string) => invoke<QueueSummary[]>('queues', { search }),
+  agents: (search: string) => invoke<AgentSummary[]>('available_agents', { search }),
+  wrapUpReasons: (search: string) => invoke<string[]>('wrap_up_reasons', { search }),
+  markRead: (conversation: string) => invoke<void>('mark_read', { conversation }),
+  saveSettings: (settings: Settings) => invoke<void>('save_settings', { settings }),
+};
+
+export const events = {
+  update: (handler: (update: Update) => void): Promise<UnlistenFn> =>
+    listen<Update>('desk://update', (event) => handler(event.payload)),
+  /// A toast or notification was selected in the OS: show that conversation.
+  open: (handler: (conversation: string) => void): Promise<UnlistenFn> =>
+    listen<string>('desk://open', (event) => handler(event.payload)),
+  /// The window fell behind (or a session began without it): redraw from this.
+  snapshot: (handler: (snapshot: DeskSnapshot) => void): Promise<UnlistenFn> =>
+    listen<DeskSnapshot>('desk://snapshot', (event) => handler(event.payload)),
+  signedOut: (handler: () => void): Promise<UnlistenFn> =>
+    listen<null>('desk://signed-out', () => handler()),
+};
+
+/// A failed command as the shell reports it.
+export function failure(error: unknown): CommandFailure {
+  if (typeof error === 'object' && error !== null && 'message' in error) {
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    return { code: typeof code === 'string' ? code : 'failed', message: String(message) };
+  }
+  return { code: 'failed', message: String(error) };
+}

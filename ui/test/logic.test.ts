@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { charCount, checkDraft, enterAction, MAX_MESSAGE_CHARS } from '../src/lib/composer';
+import { format, LANGUAGES, pickLanguage, translate } from '../src/lib/i18n';
+import { neighbour, shortcutFor } from '../src/lib/keyboard';
+import { presenceRequest, presenceValue } from '../src/lib/presence';
+import { formatElapsed, secondsLeft } from '../src/lib/time';
+
+describe('the composer', () => {
+  it('counts characters as the server does, not UTF-16 units', () => {
+    expect(charCount('😀é')).toBe(2);
+    expect(checkDraft('😀'.repeat(MAX_MESSAGE_CHARS))).toEqual({ remaining: 0, problem: null });
+    expect(checkDraft('😀'.repeat(MAX_MESSAGE_CHARS + 1))).toEqual({ remaining: -1, problem: 'too_long' });
+  });
+
+  it('refuses the reserved characters and empty drafts', () => {
+    expect(checkDraft('a <b>').problem).toBe('reserved');
+    expect(checkDraft('1 > 0').problem).toBe('reserved');
+    expect(checkDraft('  \n ').problem).toBe('empty');
+    expect(checkDraft('Hello').problem).toBeNull();
+  });
+
+  it('sends on Enter, breaks the line on Shift+Enter, and waits while composing', () => {
+    expect(enterAction({ key: 'Enter', shiftKey: false })).toBe('send');
+    expect(enterAction({ key: 'Enter', shiftKey: true })).toBe('newline');
+    expect(enterAction({ key: 'Enter', shiftKey: false, isComposing: true })).toBeNull();
+    expect(enterAction({ key: 'a', shiftKey: false })).toBeNull();
+  });
+});
+
+describe('languages', () => {
+  it('picks the first OS language the window speaks', () => {
+    expect(pickLanguage(['de-DE', 'cs-CZ', 'en'])).toBe('cs');
+    expect(pickLanguage(['pl_PL'])).toBe('pl');
+    expect(pickLanguage(['ja'])).toBe('en');
+  });
+
+  it('fills parameters and leaves unknown ones visible', () => {
+    expect(format('Idle – {reason}', { reason: 'Lunch' })).toBe('Idle – Lunch');
+    expect(format('{missing}')).toBe('{missing}');
+    expect(translate('fr', 'alert.accept')).toBe('Accepter');
+  });
+
+  it('has every English text in every language, none left empty', () => {
+    const keys = Object.keys(LANGUAGES.en.messages);
+    for (const [code, { messages }] of Object.entries(LANGUAGES)) {
+      expect(Object.keys(messages).sort(), code).toEqual(keys.slice().sort());
+      for (const key of keys) expect((messages as Record<string, string>)[key].trim(), `${code} ${key}`).not.toBe('');
+    }
+  });
+});
+
+describe('shortcuts', () => {
+  const press = (key: string, mods: Partial<Record<'altKey' | 'ctrlKey' | 'shiftKey' | 'metaKey', boolean>> = {}) => ({
+    key,
+    altKey: false,
+    ctrlKey: false,
+    shiftKey: false,
+    metaKey: false,
+    ...mods,
+  });
+
+  it('maps Alt+A, Alt+R and Alt+arrows, nothing else', () => {
+    expect(shortcutFor(press('a', { altKey: true }))).toBe('accept');
+    expect(shortcutFor(press('R', { altKey: true }))).toBe('reject');
+    expect(shortcutFor(press('ArrowDown', { altKey: true }))).toBe('next');
+    expect(shortcutFor(press('ArrowUp', { altKey: true }))).toBe('previous');
+    expect(shortcutFor(press('a'))).toBeNull();
+    expect(shortcutFor(press('a', { altKey: true, ctrlKey: true }))).toBeNull();
+  });
+
+  it('moves between conversations, wrapping around', () => {
+    expect(neighbour(['a', 'b', 'c'], 'c', 1)).toBe('a');
+    expect(neighbour(['a', 'b', 'c'], 'a', -1)).toBe('c');
+    expect(neighbour(['a', 'b'], null, 1)).toBe('a');
+    expect(neighbour([], null, 1)).toBeNull();
+  });
+});
+
+describe('presence choices', () => {
+  it('round-trips the selector values and never asks for RONA', () => {
+    expect(presenceValue({ state: 'idle', reason: 'Lunch: long' })).toBe('idle:Lunch: long');
+    expect(presenceRequest('idle:Lunch: long')).toEqual({ state: 'idle', reason: 'Lunch: long' });
+    expect(presenceRequest('available')).toEqual({ state: 'available' });
+    expect(presenceRequest('rona')).toBeNull();
+  });
+});
+
+describe('durations', () => {
+  it('formats the timer and counts the alert down', () => {
+    expect(formatElapsed(7_000)).toBe('0:07');
+    expect(formatElapsed(245_000)).toBe('4:05');
+    expect(formatElapsed(3_723_000)).toBe('1:02:03');
+    expect(formatElapsed(-5)).toBe('0:00');
+    expect(secondsLeft(10_500, 10_000)).toBe(1);
+    expect(secondsLeft(9_000, 10_000)).toBe(0);
+  });
+});
