@@ -168,7 +168,8 @@ async fn forward<R: Runtime>(
             Update::Presence { presence } => settings::remember_presence(&app, presence),
             _ => {}
         }
-        if indicator.apply(&update) {
+        // The idle reasons in the tray's menu come with the profile.
+        if indicator.apply(&update) || matches!(update, Update::Profile { .. }) {
             tray::show(&app, &indicator, &shell);
         }
     }

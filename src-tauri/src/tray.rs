@@ -150,6 +150,7 @@ pub(crate) fn create<R: Runtime>(app: &AppHandle<R>, shell: &Shell) -> tauri::Re
     let indicator = Indicator::offline();
     TrayIconBuilder::with_id(TRAY)
         .icon(icon(indicator.presence(), false))
+        .title("Switchboard")
         .tooltip(tooltip(&indicator, shell))
         .menu(&menu(app, &indicator, shell)?)
         .show_menu_on_left_click(false)

@@ -46,29 +46,69 @@ fn main() -> ExitCode {
 }
 
 /// The product: the server on embedded SQLite with the demo configuration (demo agents, a demo
-/// shop page with the chat widget), until Ctrl-C.
+/// shop page with the chat widget), and the desktop app signed in as a demo agent with the demo
+/// page open for the customer side; without a display, the server alone. Until Ctrl-C.
 fn run() -> Result {
     setup::all()?;
     let config = root().join("crates/server/examples/demo.toml");
+    step(
+        &mut cargo(&[
+            "build",
+            "--quiet",
+            "--package",
+            "switchboard-server",
+            "--package",
+            "switchboard-desktop",
+        ]),
+        "building the server and the desktop app",
+    )?;
+    let binaries = target_dir().join("debug");
+    let mut server = Command::new(binaries.join("switchboard-server"))
+        .args(["serve", "--config"])
+        .arg(&config)
+        .current_dir(root())
+        .spawn()
+        .map_err(|e| format!("switchboard-server: {e}"))?;
+    let has_display =
+        std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
     println!(
-        "Starting the Switchboard server with {}.\n\
-         \x20 Customer side: open http://127.0.0.1:8080/demo and use the chat button.\n\
+        "Switchboard server with {}.\n\
+         \x20 Customer side: http://127.0.0.1:8080/demo (use the chat button).\n\
          \x20 Agents (demo only): ann@example.com, bo@example.com, claire@example.com, \
          password switchboard-demo.\n\
          \x20 Stop with Ctrl-C.\n",
         config.display()
     );
-    let mut command = cargo(&[
-        "run",
-        "--quiet",
-        "--package",
-        "switchboard-server",
-        "--",
-        "serve",
-        "--config",
-    ]);
-    command.arg(&config);
-    step(&mut command, "switchboard-server")
+    if has_display {
+        println!("Starting the desktop app signed in as ann@example.com.");
+        let desktop = Command::new(binaries.join("switchboard-desktop"))
+            .args([
+                "--server",
+                "http://127.0.0.1:8080",
+                "--email",
+                "ann@example.com",
+            ])
+            .env("SWITCHBOARD_PASSWORD", "switchboard-demo")
+            .spawn();
+        if let Err(error) = desktop {
+            println!("The desktop app did not start ({error}); the server keeps running.");
+        }
+        // The customer's side, in the default browser if there is one.
+        let _ = Command::new("xdg-open")
+            .arg("http://127.0.0.1:8080/demo")
+            .stderr(std::process::Stdio::null())
+            .spawn();
+    } else {
+        println!(
+            "No display (DISPLAY and WAYLAND_DISPLAY are unset): the desktop app cannot open a \
+             window here. The server keeps running; run the app on a desktop with \
+             `switchboard-desktop --server http://<this host>:8080 --email ann@example.com`."
+        );
+    }
+    let status = server
+        .wait()
+        .map_err(|e| format!("switchboard-server: {e}"))?;
+    check("switchboard-server", status)
 }
 
 /// Every check CI runs.
@@ -117,9 +157,31 @@ fn test() -> Result {
     step(
         npm(&["test"])
             .current_dir(&widget)
-            .env("SWITCHBOARD_SERVER", server)
+            .env("SWITCHBOARD_SERVER", &server)
             .env("CARGO_TARGET_DIR", target_dir()),
         "the widget in a browser",
+    )?;
+    // The real desktop app under Xvfb with a notification daemon, a keyring and WebDriver.
+    step(
+        &mut cargo(&[
+            "build",
+            "--quiet",
+            "--locked",
+            "--package",
+            "switchboard-desktop",
+        ]),
+        "building the desktop app",
+    )?;
+    step(
+        Command::new(setup::python())
+            .arg(root().join("tests/desktop/e2e.py"))
+            .env("SWITCHBOARD_SERVER", &server)
+            .env(
+                "SWITCHBOARD_DESKTOP",
+                target_dir().join("debug").join("switchboard-desktop"),
+            )
+            .env("TAURI_DRIVER", setup::tauri_driver_path()),
+        "the desktop app end to end",
     )
 }
 

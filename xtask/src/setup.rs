@@ -43,7 +43,68 @@ pub(crate) fn all() -> Result {
     debian_packages(DEBIAN_PACKAGES)?;
     NPM_PROJECTS
         .iter()
-        .try_for_each(|project| npm_packages(&crate::root().join(project)))
+        .try_for_each(|project| npm_packages(&crate::root().join(project)))?;
+    tauri_driver()?;
+    python_packages()
+}
+
+/// Where tools the tests need are installed: outside the clone, kept between runs.
+pub(crate) fn tools_dir() -> std::path::PathBuf {
+    let home = std::env::var_os("HOME").map_or_else(|| ".".into(), std::path::PathBuf::from);
+    home.join(".cache/switchboard")
+}
+
+/// tauri-driver (crates.io) drives the real app over WebDriver in the end-to-end test.
+pub(crate) fn tauri_driver_path() -> std::path::PathBuf {
+    tools_dir().join("tools/bin/tauri-driver")
+}
+
+fn tauri_driver() -> Result {
+    if tauri_driver_path().exists() {
+        return Ok(());
+    }
+    let root = tools_dir().join("tools");
+    run(
+        "cargo",
+        &[
+            "install",
+            "--locked",
+            "--quiet",
+            "tauri-driver",
+            "--version",
+            "2.1.0",
+            "--root",
+            &root.to_string_lossy(),
+        ],
+    )
+}
+
+/// The Python the end-to-end test runs on: a virtual environment with Selenium (PyPI).
+pub(crate) fn python() -> std::path::PathBuf {
+    tools_dir().join("venv/bin/python")
+}
+
+const PYTHON_PACKAGES: &[&str] = &["selenium==4.51.0"];
+
+fn python_packages() -> Result {
+    let venv = tools_dir().join("venv");
+    if !python().exists() {
+        run("python3", &["-m", "venv", &venv.to_string_lossy()])?;
+    }
+    let python = python().to_string_lossy().into_owned();
+    let wanted = PYTHON_PACKAGES.join(" ");
+    if output(&python, &["-m", "pip", "freeze"]).is_some_and(|installed| {
+        PYTHON_PACKAGES
+            .iter()
+            .all(|package| installed.lines().any(|line| line == *package))
+    }) {
+        return Ok(());
+    }
+    println!("xtask: installing {wanted}");
+    run(
+        &python,
+        &[&["-m", "pip", "install", "--quiet"], PYTHON_PACKAGES].concat(),
+    )
 }
 
 /// `npm ci` in `project`, unless what it installed is newer than the lock file.

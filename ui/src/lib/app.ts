@@ -49,6 +49,10 @@ export async function boot() {
       const next = get(desk);
       selected.set(next ? sortedTasks(next)[0]?.conversation ?? null : null);
     }
+    // A message in the conversation on screen is read as it arrives.
+    if (update.type === 'bubble' && update.conversation === get(selected) && document.hasFocus()) {
+      shell.markRead(update.conversation).catch(() => {});
+    }
     if (update.type === 'conversation' && get(selected) === null) {
       selected.set(update.conversation.id);
     }
