@@ -357,7 +357,7 @@ def main():
 
         # A customer starts a chat: the OS notification reaches the daemon, masked.
         customer = Customer(processes, port, "Zoë Nováková", f"My card is {CARD}, please help")
-        alert = eventually("the OS notification", lambda: bus.notifications())[0]
+        alert = eventually("the OS notification", lambda: [n for n in bus.notifications() if n["id"] is not None])[0]
         assert alert["summary"] == "Incoming chat — Zoë Nováková", alert
         assert CARD not in alert["body"] and "please help" in alert["body"], alert
         assert alert["actions"] == ["accept", "Accept", "reject", "Reject"], alert
@@ -409,7 +409,8 @@ def main():
 
         # An alert nobody answers: it closes itself, and the agent is in RONA, window and tray.
         Customer(processes, port, "Bo Customer", "Anyone there?")
-        second = eventually("the second notification", lambda: [n for n in bus.notifications() if "Bo Customer" in n["summary"]])[0]
+        # Its id comes with the daemon's reply, which the monitor may print a moment later.
+        second = eventually("the second notification", lambda: [n for n in bus.notifications() if "Bo Customer" in n["summary"] and n["id"] is not None])[0]
         eventually("RONA in the window", lambda: find(".topbar select").get_attribute("value") == "rona", patience=OFFER_SECONDS + PATIENCE)
         eventually("the alert to close itself", lambda: bus.closed(second["id"]))
         menu = eventually("RONA in the tray", lambda: (m := tray_menu(env)).get("Not answering (RONA)") and m)
@@ -423,9 +424,13 @@ def main():
         print("desktop end-to-end: passed")
     except BaseException:
         if driver is not None:
-            # What the window showed when it failed, for whoever reads the log.
-            driver.save_screenshot(str(scratch.parent / "switchboard-e2e-failure.png"))
-            print(f"screenshot: {scratch.parent / 'switchboard-e2e-failure.png'}", file=sys.stderr)
+            # What the window showed when it failed, for whoever reads the log; a driver that no
+            # longer answers must not hold the failure up.
+            shot = scratch.parent / "switchboard-e2e-failure.png"
+            saver = threading.Thread(target=driver.save_screenshot, args=(str(shot),), daemon=True)
+            saver.start()
+            saver.join(15)
+            print(f"screenshot: {shot}", file=sys.stderr)
         raise
     finally:
         if driver is not None:
