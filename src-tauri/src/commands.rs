@@ -19,15 +19,8 @@ pub(crate) struct Failure {
 
 impl From<SignInError> for Failure {
     fn from(error: SignInError) -> Failure {
-        let code = match error {
-            SignInError::InvalidAddress(_) => "invalid_address",
-            SignInError::Unencrypted(_) => "unencrypted",
-            SignInError::Unreachable => "unreachable",
-            SignInError::WrongCredentials => "wrong_credentials",
-            SignInError::Server(_) => "server",
-        };
         Failure {
-            code,
+            code: error.code(),
             message: error.to_string(),
         }
     }
@@ -51,18 +44,20 @@ fn signed_in(shell: &Shell) -> Result<Desk, Failure> {
 
 type Outcome<T = ()> = Result<T, Failure>;
 
-/// What the window starts from: the settings, and the desk if a session was resumed.
+/// What the window starts from: the settings, and whether a session was resumed (its desk then
+/// arrives as a snapshot event, in order with its updates).
 #[derive(Debug, Serialize)]
 pub(crate) struct Start {
     settings: Settings,
-    snapshot: Option<DeskSnapshot>,
+    signed_in: bool,
 }
 
 #[tauri::command]
 pub(crate) fn start(app: AppHandle, shell: State<'_, Shell>) -> Start {
+    shell.redraw();
     Start {
         settings: settings::load(&app),
-        snapshot: shell.desk().map(|desk| desk.snapshot()),
+        signed_in: shell.desk().is_some(),
     }
 }
 
@@ -73,9 +68,10 @@ pub(crate) async fn sign_in(
     server: String,
     email: String,
     password: String,
-) -> Outcome<DeskSnapshot> {
-    let desk = shell.sign_in(&app, &server, &email, &password).await?;
-    Ok(desk.snapshot())
+) -> Outcome {
+    // The desk arrives as a snapshot event, in order with its updates.
+    shell.sign_in(&app, &server, &email, &password).await?;
+    Ok(())
 }
 
 #[tauri::command]
@@ -120,6 +116,12 @@ pub(crate) async fn answer_current(
     accept: bool,
 ) -> Outcome<ConversationId> {
     Ok(signed_in(&shell)?.answer_oldest(answer_of(accept)).await?)
+}
+
+/// A toast selected in the window: an offer it is about is accepted first.
+#[tauri::command]
+pub(crate) async fn open(shell: State<'_, Shell>, conversation: ConversationId) -> Outcome {
+    Ok(signed_in(&shell)?.open(&conversation).await?)
 }
 
 #[tauri::command]

@@ -37,13 +37,6 @@ struct Args {
     minimized: bool,
 }
 
-/// Milliseconds since the Unix epoch, as the server and core count.
-pub(crate) fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_millis() as u64)
-}
-
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -64,6 +57,7 @@ fn main() {
             commands::set_presence,
             commands::answer,
             commands::answer_current,
+            commands::open,
             commands::send_message,
             commands::end,
             commands::exit_conference,
@@ -94,11 +88,8 @@ fn main() {
                     let app = handle.clone();
                     tauri::async_runtime::spawn(async move {
                         let shell = app.state::<Shell>();
-                        match shell.sign_in(&app, &server, &email, &password).await {
-                            Ok(desk) => {
-                                let _ = tauri::Emitter::emit(&app, shell::SNAPSHOT_EVENT, desk.snapshot());
-                            }
-                            Err(error) => tracing::error!(%error, %server, %email, "signing in at start failed"),
+                        if let Err(error) = shell.sign_in(&app, &server, &email, &password).await {
+                            tracing::error!(%error, %server, %email, "signing in at start failed");
                         }
                     });
                 }

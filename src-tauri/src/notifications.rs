@@ -14,7 +14,7 @@ use switchboard_protocol::agent::{Scenario, Theme};
 use crate::labels::Labels;
 
 /// What the agent did in a notification.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Choice {
     Accept,
     Reject,

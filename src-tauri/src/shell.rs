@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use switchboard_desk::{Answer, Desk, Indicator, SecretStore, SignInError, Update};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tokio::sync::Notify;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::labels::Labels;
@@ -17,6 +18,9 @@ pub(crate) struct Shell {
     secrets: Arc<dyn SecretStore>,
     notifications: Arc<OsNotifications>,
     labels: Mutex<Labels>,
+    /// The window asks for a fresh snapshot; the forwarding task sends it in order with the
+    /// updates, so none is lost or shown out of date.
+    redraw: Arc<Notify>,
 }
 
 impl std::fmt::Debug for Shell {
@@ -37,11 +41,17 @@ impl Shell {
             secrets,
             notifications: Arc::new(OsNotifications::default()),
             labels: Mutex::new(Labels::new(language)),
+            redraw: Arc::new(Notify::new()),
         }
     }
 
     pub(crate) fn desk(&self) -> Option<Desk> {
         self.desk.lock().expect("not poisoned").clone()
+    }
+
+    /// Has the window redrawn from a fresh snapshot (if a desk is signed in).
+    pub(crate) fn redraw(&self) {
+        self.redraw.notify_one();
     }
 
     pub(crate) fn labels(&self) -> Labels {
@@ -103,22 +113,36 @@ impl Shell {
         *self.desk.lock().expect("not poisoned") = Some(desk.clone());
         let indicator = Indicator::new(&desk.snapshot());
         tray::show(app, &indicator, self);
-        tauri::async_runtime::spawn(forward(app.clone(), desk, updates, indicator));
+        tauri::async_runtime::spawn(forward(
+            app.clone(),
+            desk,
+            updates,
+            indicator,
+            self.redraw.clone(),
+        ));
     }
 }
 
-/// Carries one desk's updates until it is signed out.
+/// Carries one desk's updates until it is signed out. The window gets a snapshot first (taken
+/// after subscribing: the updates that follow are all newer or already in it, and applying one
+/// again changes nothing), then every update in order; a fresh snapshot when it falls behind or
+/// asks for one.
 async fn forward<R: Runtime>(
     app: AppHandle<R>,
     desk: Desk,
     mut updates: tokio::sync::broadcast::Receiver<Update>,
     mut indicator: Indicator,
+    redraw: Arc<Notify>,
 ) {
+    let _ = app.emit(SNAPSHOT_EVENT, desk.snapshot());
     loop {
-        let update = match updates.recv().await {
+        let received = tokio::select! {
+            received = updates.recv() => received,
+            () = redraw.notified() => Err(RecvError::Lagged(0)),
+        };
+        let update = match received {
             Ok(update) => update,
             Err(RecvError::Lagged(_)) => {
-                // The window fell behind: it redraws from a fresh snapshot.
                 let snapshot = desk.snapshot();
                 indicator = Indicator::new(&snapshot);
                 let _ = app.emit(SNAPSHOT_EVENT, &snapshot);
@@ -135,33 +159,31 @@ async fn forward<R: Runtime>(
         let _ = app.emit(UPDATE_EVENT, &update);
         match &update {
             Update::Notify { notification } => {
-                let notification = notification.clone();
                 let conversation = notification.conversation.clone();
                 let answering = desk.clone();
                 let raising = app.clone();
+                let on_choice = move |choice| {
+                    tauri::async_runtime::spawn(async move {
+                        let done = match choice {
+                            Choice::Accept => answering.answer(&conversation, Answer::Accept).await,
+                            Choice::Reject => answering.answer(&conversation, Answer::Reject).await,
+                            Choice::Open => answering.open(&conversation).await,
+                        };
+                        match done {
+                            Err(error) => {
+                                tracing::warn!(%error, %conversation, "the notification's action was not carried out")
+                            }
+                            Ok(()) if choice != Choice::Reject => {
+                                window::raise_on(&raising, &conversation)
+                            }
+                            Ok(()) => {}
+                        }
+                    });
+                };
+                let labels = shell.labels();
                 shell
                     .notifications
-                    .show(
-                        &notification,
-                        &shell.labels(),
-                        crate::now(),
-                        move |choice| {
-                            tauri::async_runtime::spawn(async move {
-                                match choice {
-                                    Choice::Accept | Choice::Open if notification.answerable => {
-                                        answer(&answering, &conversation, Answer::Accept).await;
-                                        window::raise_on(&raising, &conversation);
-                                    }
-                                    Choice::Reject => {
-                                        answer(&answering, &conversation, Answer::Reject).await
-                                    }
-                                    Choice::Accept | Choice::Open => {
-                                        window::raise_on(&raising, &conversation)
-                                    }
-                                }
-                            });
-                        },
-                    )
+                    .show(notification, &labels, switchboard_desk::now(), on_choice)
                     .await;
             }
             Update::Dismiss { id, .. } => shell.notifications.close(id).await,
@@ -172,11 +194,5 @@ async fn forward<R: Runtime>(
         if indicator.apply(&update) || matches!(update, Update::Profile { .. }) {
             tray::show(&app, &indicator, &shell);
         }
-    }
-}
-
-async fn answer(desk: &Desk, conversation: &switchboard_protocol::ConversationId, answer: Answer) {
-    if let Err(error) = desk.answer(conversation, answer).await {
-        tracing::warn!(%error, %conversation, "the answer from the notification was not carried out");
     }
 }

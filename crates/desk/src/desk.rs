@@ -92,7 +92,7 @@ impl Sink for Shared {
 }
 
 /// Milliseconds since the Unix epoch, as the server counts.
-pub(crate) fn now() -> Millis {
+pub fn now() -> Millis {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_millis() as Millis)
@@ -224,6 +224,15 @@ impl Desk {
             Answer::Reject => AgentCommand::Reject { conversation },
         };
         self.command(command).await?;
+        Ok(())
+    }
+
+    /// Opens a conversation from a notification (a toast or an OS notification selected): an
+    /// offer still waiting for this agent — a transfer, say — is accepted first.
+    pub async fn open(&self, conversation: &ConversationId) -> Result<(), DeskError> {
+        if self.shared.model().is_offered(conversation) {
+            self.answer(conversation, Answer::Accept).await?;
+        }
         Ok(())
     }
 

@@ -58,6 +58,19 @@ pub enum SignInError {
     Server(u16),
 }
 
+impl SignInError {
+    /// A stable name for the failure, for a window that words it in the agent's language.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SignInError::InvalidAddress(_) => "invalid_address",
+            SignInError::Unencrypted(_) => "unencrypted",
+            SignInError::Unreachable => "unreachable",
+            SignInError::WrongCredentials => "wrong_credentials",
+            SignInError::Server(_) => "server",
+        }
+    }
+}
+
 /// Parses what the agent typed as the server address. Plain HTTP is accepted only for a server
 /// on this machine: anywhere else the password and the customers' data would cross unencrypted.
 pub fn server_url(text: &str) -> Result<Url, SignInError> {

@@ -333,3 +333,27 @@ async fn commands_wait_through_a_short_outage_and_sign_out_forgets_the_token() {
         Err(DeskError::Command(CommandError::SignedOut))
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn opening_a_notification_accepts_the_offer_it_is_about_and_nothing_more() {
+    let server = Server::start(&config(30, 60));
+    let ann = server.desk("ann@example.com").await;
+    let mut updates = ann.updates();
+    available(&ann).await;
+    let _zoe = Customer::start(&server, "Zoë", "Hello").await;
+    let offer = next_update(&mut updates, |u| match u {
+        Update::Notify { notification } => Some(notification.conversation.clone()),
+        _ => None,
+    })
+    .await;
+
+    ann.open(&offer).await.unwrap();
+    eventually(&ann, "the conversation held", |s| {
+        s.conversations.iter().any(|c| c.id == offer)
+    })
+    .await;
+    // Opening again (a held conversation, no offer waiting) changes nothing.
+    ann.open(&offer).await.unwrap();
+    assert!(ann.snapshot().alerts.is_empty());
+    assert!(ann.conversation(&offer).is_some());
+}

@@ -16,6 +16,8 @@ export const settings = writable<Settings>({
 });
 export const selected = writable<string | null>(null);
 export const lastError = writable<CommandFailure | null>(null);
+/// Signed in, the desk's first snapshot not here yet: the window shows neither screen.
+export const awaitingDesk = writable(false);
 
 /// The clock the timers and countdowns redraw from.
 export const now = readable(Date.now(), (set) => {
@@ -28,7 +30,9 @@ export function applySettings(next: Settings) {
   language.set(next.language ?? pickLanguage(globalThis.navigator?.languages ?? []));
 }
 
+/// The desk in full, from the shell: everything before it is replaced.
 export function signedIn(snapshot: DeskSnapshot) {
+  awaitingDesk.set(false);
   desk.set(initialState(snapshot));
   const first = sortedTasks(get(desk)!)[0];
   selected.update((current) =>
@@ -37,13 +41,15 @@ export function signedIn(snapshot: DeskSnapshot) {
 }
 
 export function signedOut() {
+  awaitingDesk.set(false);
   desk.set(null);
   selected.set(null);
 }
 
-/// Connects the window to the shell: the remembered session, then every update.
+/// Connects the window to the shell: the desk's snapshot, then every update in order.
 export async function boot() {
   await events.update((update) => {
+    // Updates before the first snapshot are in it.
     desk.update((state) => (state ? applyUpdate(state, update) : state));
     if (update.type === 'task_removed' && get(selected) === update.conversation) {
       const next = get(desk);
@@ -62,7 +68,7 @@ export async function boot() {
   await events.signedOut(signedOut);
   const start = await shell.start();
   applySettings(start.settings);
-  if (start.snapshot) signedIn(start.snapshot);
+  if (start.signed_in && get(desk) === null) awaitingDesk.set(true);
   setInterval(() => desk.update((state) => (state ? expireToasts(state, Date.now()) : state)), 500);
 }
 

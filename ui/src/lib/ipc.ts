@@ -16,19 +16,21 @@ import type {
 
 export interface Start {
   settings: Settings;
-  /// The desk when a remembered session was resumed; otherwise the sign-in screen shows.
-  snapshot: DeskSnapshot | null;
+  /// A remembered session was resumed: its desk arrives as a snapshot event.
+  signed_in: boolean;
 }
 
 export const shell = {
   start: () => invoke<Start>('start'),
   signIn: (server: string, email: string, password: string) =>
-    invoke<DeskSnapshot>('sign_in', { server, email, password }),
+    invoke<void>('sign_in', { server, email, password }),
   signOut: () => invoke<void>('sign_out'),
   snapshot: () => invoke<DeskSnapshot>('snapshot'),
   setPresence: (presence: PresenceRequest) => invoke<void>('set_presence', { presence }),
   answer: (conversation: string, accept: boolean) =>
     invoke<void>('answer', { conversation, accept }),
+  /// A toast selected: an offer it is about is accepted first.
+  open: (conversation: string) => invoke<void>('open', { conversation }),
   answerCurrent: (accept: boolean) => invoke<string>('answer_current', { accept }),
   sendMessage: (conversation: string, text: string) =>
     invoke<void>('send_message', { conversation, text }),
@@ -51,7 +53,8 @@ export const events = {
   /// A toast or notification was selected in the OS: show that conversation.
   open: (handler: (conversation: string) => void): Promise<UnlistenFn> =>
     listen<string>('desk://open', (event) => handler(event.payload)),
-  /// The window fell behind (or a session began without it): redraw from this.
+  /// The desk in full: first after signing in, and whenever the window must redraw. Updates
+  /// follow it in order.
   snapshot: (handler: (snapshot: DeskSnapshot) => void): Promise<UnlistenFn> =>
     listen<DeskSnapshot>('desk://snapshot', (event) => handler(event.payload)),
   signedOut: (handler: () => void): Promise<UnlistenFn> =>
