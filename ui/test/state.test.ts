@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { applyUpdate, currentAlert, expireToasts, initialState, sortedTasks } from '../src/lib/state';
-import type { TaskEntry } from '../src/lib/types';
-import { alert, conversation, snapshot } from './fixtures';
+import { alert, conversation, snapshot, task as taskOf } from './fixtures';
 
-const task = (id: string, date: number): TaskEntry => ({
-  conversation: id,
-  customer_name: id,
-  channel: 'chat',
-  queue: 'General enquiries',
-  preview: '',
-  agent_name: 'Ann',
-  date,
-  proactive: false,
-  unread: 0,
-  state: { state: 'active' },
-});
+const task = (id: string, date: number) => taskOf(conversation(id), { date });
 
 describe('the window state', () => {
   it('keeps alerts and toasts apart, and a dismissal removes either', () => {

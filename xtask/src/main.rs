@@ -147,6 +147,18 @@ fn test() -> Result {
         npm(&["test"]).current_dir(&ui),
         "the desktop window's unit tests (vitest)",
     )?;
+    // The built window in Chromium, its shell scripted: every screen and dialog, and customer
+    // text that tries to be markup.
+    step(
+        npm(&["run", "--silent", "build"]).current_dir(&ui),
+        "building the desktop window (vite)",
+    )?;
+    step(
+        npm(&["run", "test:browser"])
+            .current_dir(&ui)
+            .env("CARGO_TARGET_DIR", target_dir()),
+        "the desktop window in a browser",
+    )?;
     // The chat widget: type-checked, then driven in Chromium against the server just built.
     let widget = root().join("widget");
     step(

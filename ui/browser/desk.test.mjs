@@ -1,0 +1,281 @@
+// The main window: top bar, task list, conversation pane, side tabs, composer, the in-app alert,
+// toasts, errors and the interruption warning, driven through the shell's events and commands.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, openDesk, serveWindow } from './harness.mjs';
+import { morning, sms, T0, zoe } from './scene.mjs';
+import { alert, task } from '../test/fixtures.js';
+
+/** @type {import('playwright-core').Browser} */
+let browser;
+/** @type {{ url: string, close: () => void }} */
+let served;
+
+before(async () => {
+  served = await serveWindow();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  served?.close();
+});
+
+/** @param {{ colorScheme?: 'light' | 'dark', settings?: object }} [options] */
+const open = (options = {}) => openDesk(browser, served.url, morning(), { time: T0, ...options });
+
+test('the workspace: tasks, the conversation with its timer, both side tabs, switching by keyboard', async () => {
+  const window = await open();
+  const { page } = window;
+  const tasks = page.getByRole('navigation', { name: 'Conversations' });
+  const pane = page.getByRole('main');
+
+  // Newest first; the newest is open.
+  const names = await tasks.locator('.name').allTextContents();
+  assert.deepEqual(names, ['Zoë Nováková', '+420 *** *** 789']);
+  await tasks.getByLabel('Unread messages: 2').waitFor();
+  await tasks.getByText('Proactive').waitFor();
+  assert.equal(await pane.getByRole('heading', { level: 1 }).textContent(), 'Zoë Nováková');
+  await pane.getByRole('timer', { name: 'Time since accepted' }).getByText('1:05').waitFor();
+
+  const thread = pane.getByRole('log', { name: 'Messages' });
+  await thread.locator('li.system').getByText('Ann joined the conversation').waitFor();
+  const customer = thread.locator('li.customer');
+  assert.equal(await customer.locator('.avatar').textContent(), 'ZN');
+  assert.equal(await customer.locator('.bubble').textContent(), 'My card **** **** **** 1111 was charged twice.');
+  assert.equal((await thread.locator('li.mine .bubble').textContent())?.trim(), 'Let me look at that for you.');
+  // Another agent's message says who wrote it.
+  assert.equal(await thread.locator('li.agent:not(.mine) .author').textContent(), 'Bob Dvořák');
+  const background = (/** @type {import('playwright-core').Locator} */ bubble) =>
+    bubble.evaluate((element) => getComputedStyle(element).backgroundColor);
+  const colours = {
+    customer: await background(customer.locator('.bubble')),
+    agent: await background(thread.locator('li.mine .bubble')),
+  };
+  assert.notEqual(colours.customer, colours.agent, 'customer and agent bubbles look different');
+
+  const side = page.getByRole('complementary');
+  await side.getByRole('tab', { name: 'Customer summary', selected: true }).waitFor();
+  await side.getByText('z***@example.com').waitFor();
+  await side.getByText('Not given').waitFor();
+  await window.screenshot('desk-light');
+  await side.getByRole('tab', { name: 'Additional details' }).click();
+  await side.getByText('https://shop.example.com/orders').waitFor();
+  await side.getByText('Proactive invitation').waitFor();
+  // Arrow keys move between the tabs.
+  await page.keyboard.press('ArrowLeft');
+  await side.getByRole('tab', { name: 'Customer summary', selected: true }).waitFor();
+
+  // A click opens a conversation and marks it read; Alt+↑ / Alt+↓ go round the list.
+  await tasks.getByRole('button', { name: /\+420/ }).click();
+  assert.equal(await pane.getByRole('heading', { level: 1 }).textContent(), '+420 *** *** 789');
+  assert.deepEqual(await window.called('mark_read'), { conversation: 'c-sms' });
+  await side.getByRole('tab', { name: 'Customer summary' }).click();
+  assert.equal(await side.locator('dd').nth(1).textContent(), '+420 *** *** 789');
+  await page.keyboard.press('Alt+ArrowDown');
+  assert.equal(await pane.getByRole('heading', { level: 1 }).textContent(), 'Zoë Nováková');
+  await page.keyboard.press('Alt+ArrowUp');
+  assert.equal(await pane.getByRole('heading', { level: 1 }).textContent(), '+420 *** *** 789');
+
+  // A message arriving in a conversation updates its bubble list and the task's preview.
+  const bubble = { id: 2, author: { kind: 'customer', initials: '#' }, text: 'Hello?', sent_at: T0 };
+  await window.update({ type: 'bubble', conversation: 'c-sms', bubble });
+  await window.update({ type: 'task', task: task(sms, { preview: 'Hello?', date: T0 }) });
+  await pane.locator('li.customer .bubble').getByText('Hello?').waitFor();
+  await tasks.locator('.preview').getByText('Hello?').waitFor();
+  assert.deepEqual(await tasks.locator('.name').allTextContents(), ['+420 *** *** 789', 'Zoë Nováková']);
+  assert.deepEqual(window.problems, []);
+  await window.close();
+});
+
+test('presence and connection: the selector shows what the server says, RONA is left by choice', async () => {
+  const window = await open();
+  const { page } = window;
+  const presence = page.getByRole('combobox', { name: 'Presence' });
+  assert.equal(await presence.inputValue(), 'available');
+  await page.getByRole('status').getByText('Connected').waitFor();
+
+  await presence.selectOption({ label: 'Idle – Lunch' });
+  assert.deepEqual(await window.called('set_presence'), { presence: { state: 'idle', reason: 'Lunch' } });
+  // Until the server confirms, the selector keeps showing the current presence.
+  assert.equal(await presence.inputValue(), 'available');
+  await window.update({ type: 'presence', presence: { state: 'idle', reason: 'Lunch' } });
+  await page.waitForFunction(() => document.querySelector('select')?.value === 'idle:Lunch');
+
+  await window.update({ type: 'presence', presence: { state: 'rona' } });
+  await page.waitForFunction(() => document.querySelector('select')?.value === 'rona');
+  assert.equal(await presence.locator('option[value="rona"]').isDisabled(), true, 'RONA cannot be chosen');
+  await window.screenshot('desk-rona');
+  await presence.selectOption('available');
+  assert.deepEqual(await window.called('set_presence', 2), { presence: { state: 'available' } });
+
+  await window.update({ type: 'connection', connection: { state: 'reconnecting', attempt: 3, reason: 'reset' } });
+  await page.getByRole('status').getByText('Reconnecting… (attempt 3)').waitFor();
+  await window.update({ type: 'connection', connection: { state: 'offline', reason: 'session_expired' } });
+  await page.getByText('Your session has expired. Sign in again.').waitFor();
+  await window.update({ type: 'connection', connection: { state: 'connected' } });
+  await page.getByRole('status').getByText('Connected').waitFor();
+  assert.deepEqual(window.problems, []);
+  await window.close();
+});
+
+test('the composer: counter, Enter and Shift+Enter, refusals, drafts per conversation, failures', async () => {
+  const window = await open();
+  const { page } = window;
+  const box = page.getByRole('textbox', { name: 'Message' });
+  const send = page.getByRole('button', { name: 'Send' });
+  await page.getByText('Characters left: 1000').waitFor();
+
+  await box.fill('Hello');
+  await page.getByText('Characters left: 995').waitFor();
+  await box.press('Shift+Enter');
+  await box.pressSequentially('there');
+  assert.equal(await box.inputValue(), 'Hello\nthere');
+  assert.equal((await window.calls('send_message')).length, 0, 'Shift+Enter does not send');
+  await box.press('Enter');
+  assert.deepEqual(await window.called('send_message'), { conversation: 'c-zoe', text: 'Hello\nthere' });
+  await page.waitForFunction(() => document.querySelector('textarea')?.value === '');
+
+  await box.fill('Use <b>bold</b>');
+  await page.getByText('The characters < and > cannot be used in messages.').waitFor();
+  assert.equal(await send.isDisabled(), true);
+  await box.press('Enter');
+  await box.fill('x'.repeat(1001));
+  await page.getByText('A message can be at most 1000 characters. Shorten it by 1.').waitFor();
+  assert.equal(await box.getAttribute('aria-invalid'), 'true');
+  await box.press('Enter');
+  assert.equal((await window.calls('send_message')).length, 1, 'nothing refused is sent');
+  await window.screenshot('composer-too-long');
+
+  // Each conversation keeps its own draft.
+  await box.fill('Draft for Zoë');
+  await page.getByRole('button', { name: /\+420/ }).click();
+  assert.equal(await box.inputValue(), '');
+  await page.getByRole('button', { name: /Zoë/ }).click();
+  assert.equal(await box.inputValue(), 'Draft for Zoë');
+
+  // A failed send is reported in words, and the draft stays.
+  await window.reply('send_message', { error: { code: 'offline', message: 'the server cannot be reached' } });
+  await send.click();
+  const banner = page.getByRole('alert').filter({ hasText: 'That did not work' });
+  await banner.getByText('That did not work: the server cannot be reached').waitFor();
+  assert.equal(await box.inputValue(), 'Draft for Zoë');
+  await banner.getByRole('button').click();
+  await banner.waitFor({ state: 'detached' });
+  assert.deepEqual(window.problems, []);
+  await window.close();
+});
+
+test('the in-app alert: details, countdown, focus, Accept by keyboard, Reject by click', async () => {
+  const window = await open();
+  const { page } = window;
+  const box = page.getByRole('textbox', { name: 'Message' });
+  await box.focus();
+  const first = alert('c-new', {
+    kind: { kind: 'alert', expires_at: T0 + 30_000 },
+    customer_name: 'Marek',
+    comment: 'Where is my parcel?',
+    waiting_since: T0 - 12_000,
+    theme: 'light',
+  });
+  await window.update({ type: 'notify', notification: first });
+  const dialog = page.getByRole('alertdialog', { name: 'Incoming chat' });
+  await dialog.getByText('Answer within 30 s').waitFor();
+  await dialog.getByText('Where is my parcel?').waitFor();
+  await dialog.getByText('Queue: General enquiries').waitFor();
+  await dialog.getByText('Waiting 0:12').waitFor();
+  // Focus moves to the alert.
+  await page.waitForFunction(() => document.activeElement?.textContent?.trim() === 'Accept');
+  await window.screenshot('alert');
+
+  await page.clock.setFixedTime(T0 + 5_000);
+  await dialog.getByText('Answer within 25 s').waitFor();
+  await dialog.getByText('Waiting 0:17').waitFor();
+
+  const second = alert('c-sms2', { scenario: 'incoming_sms', channel: 'sms', kind: { kind: 'alert', expires_at: T0 + 40_000 } });
+  await window.update({ type: 'notify', notification: second });
+  await dialog.getByText('More waiting: 1').waitFor();
+
+  await window.reply('answer_current', { ok: 'c-new' });
+  await page.keyboard.press('Alt+A');
+  assert.deepEqual(await window.called('answer_current'), { accept: true });
+  await window.update({ type: 'dismiss', id: first.id, reason: 'accepted' });
+  const next = page.getByRole('alertdialog', { name: 'Incoming SMS' });
+  await next.waitFor();
+  await next.getByRole('button', { name: 'Reject' }).click();
+  assert.deepEqual(await window.called('answer'), { conversation: 'c-sms2', accept: false });
+  await window.update({ type: 'dismiss', id: second.id, reason: 'rejected' });
+  await next.waitFor({ state: 'detached' });
+  // Focus goes back to where the agent was typing.
+  await page.waitForFunction(() => document.activeElement?.id === 'composer-text');
+
+  // Alt+R rejects too, and an expired alert simply goes.
+  await window.update({ type: 'notify', notification: alert('c-late', { kind: { kind: 'alert', expires_at: T0 + 9_000 } }) });
+  await page.getByRole('alertdialog').waitFor();
+  await page.keyboard.press('Alt+R');
+  assert.deepEqual(await window.called('answer_current', 2), { accept: false });
+  await window.update({ type: 'dismiss', id: 'offer:c-late', reason: 'expired' });
+  await page.getByRole('alertdialog').waitFor({ state: 'detached' });
+  assert.deepEqual(window.problems, []);
+  await window.close();
+});
+
+test('toasts: worded per scenario, open their conversation when selected, close, and time out', async () => {
+  const window = await open({ colorScheme: 'dark', settings: { window_theme: 'system' } });
+  const { page } = window;
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark', 'the window follows the system');
+  const toast = (/** @type {string} */ id, /** @type {any} */ scenario, closesIn = 8_000) =>
+    alert(id, { id: `toast:${id}:${scenario}`, scenario, kind: { kind: 'toast', closes_at: T0 + closesIn } });
+
+  await window.update({ type: 'notify', notification: toast('c-sms', 'transferred') });
+  await window.update({ type: 'notify', notification: toast('c-zoe', 'customer_returned', 3_000) });
+  await window.update({ type: 'notify', notification: toast('c-x', 'escalated_from_bot') });
+  const toasts = page.locator('.toasts');
+  await toasts.getByText('Conversation transferred to you').waitFor();
+  await toasts.getByText('The customer is back').waitFor();
+  await toasts.getByText('Escalated by the bot').waitFor();
+  await window.screenshot('toasts-dark');
+
+  await page.getByRole('button', { name: 'Open: Conversation transferred to you' }).click();
+  assert.deepEqual(await window.called('open'), { conversation: 'c-sms' });
+  await toasts.getByText('Conversation transferred to you').waitFor({ state: 'detached' });
+  assert.equal(await page.getByRole('main').getByRole('heading', { level: 1 }).textContent(), '+420 *** *** 789');
+
+  await toasts.locator('.toast').filter({ hasText: 'Escalated by the bot' }).getByRole('button', { name: 'Close' }).click();
+  await toasts.getByText('Escalated by the bot').waitFor({ state: 'detached' });
+  assert.equal((await window.calls('open')).length, 1, 'closing a toast opens nothing');
+
+  // The profile's duration passes: the toast goes by itself.
+  await page.clock.setFixedTime(T0 + 3_500);
+  await toasts.getByText('The customer is back').waitFor({ state: 'detached' });
+  assert.deepEqual(window.problems, []);
+  await window.close();
+});
+
+test('conversation states and the interruption warning', async () => {
+  const window = await open();
+  const { page } = window;
+  const pane = page.getByRole('main');
+  await window.update({ type: 'conversation', conversation: { ...zoe, state: { state: 'conference_requested', agent: 'Bob Dvořák' } } });
+  await pane.locator('header').getByText('Conference requested').waitFor();
+  await window.update({ type: 'conversation', conversation: { ...zoe, state: { state: 'conference', agents: ['Bob Dvořák'] } } });
+  await pane.locator('header').getByText('Conference', { exact: true }).waitFor();
+
+  const interrupted = {
+    ...zoe,
+    state: { state: 'interrupted', reason: 'the queue “VIP” was removed' },
+    interrupted: 'the queue “VIP” was removed',
+    actions: { send: false, transfer: false, conference: false, exit_conference: false, end: true },
+  };
+  await window.update({ type: 'conversation', conversation: interrupted });
+  await pane.getByRole('alert').getByText('This conversation was interrupted: the queue “VIP” was removed. You can only end it.').waitFor();
+  assert.equal(await pane.getByRole('textbox', { name: 'Message' }).isDisabled(), true);
+  const toolbar = pane.getByRole('toolbar', { name: 'Conversation actions' });
+  assert.equal(await toolbar.getByRole('button', { name: 'Transfer' }).isDisabled(), true);
+  assert.equal(await toolbar.getByRole('button', { name: 'Conference' }).isDisabled(), true);
+  assert.equal(await toolbar.getByRole('button', { name: 'End' }).isDisabled(), false);
+  await window.screenshot('interrupted');
+  assert.deepEqual(window.problems, []);
+  await window.close();
+});

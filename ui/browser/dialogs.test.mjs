@@ -1,0 +1,180 @@
+// The dialogs: Transfer, Conference, End, Exit conference and Settings, each opened from its
+// button, searched, reloaded, confirmed or cancelled, with focus kept inside and given back.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, openDesk, serveWindow } from './harness.mjs';
+import { morning, T0, zoe } from './scene.mjs';
+
+/** @type {import('playwright-core').Browser} */
+let browser;
+/** @type {{ url: string, close: () => void }} */
+let served;
+
+before(async () => {
+  served = await serveWindow();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  served?.close();
+});
+
+const open = () => openDesk(browser, served.url, morning(), { time: T0 });
+
+/** @param {import('playwright-core').Locator} dialog */
+const choices = (dialog) => dialog.getByRole('radio').evaluateAll((radios) => radios.map((r) => r.parentElement?.textContent?.trim()));
+
+test('Transfer: queues and agents tabs, search, reload, a failure keeps the dialog, then a transfer', async () => {
+  const window = await open();
+  const { page } = window;
+  const toolbar = page.getByRole('toolbar', { name: 'Conversation actions' });
+  await toolbar.getByRole('button', { name: 'Transfer' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Transfer the conversation' });
+  await dialog.getByRole('tab', { name: 'Queues', selected: true }).waitFor();
+  await dialog.getByRole('radio', { name: 'VIP customers' }).waitFor();
+  assert.deepEqual(await choices(dialog), ['General enquiries', 'Billing', 'VIP customers']);
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('type')), 'search', 'focus starts in the search box');
+  await window.screenshot('transfer');
+
+  await dialog.getByRole('searchbox').fill('bil');
+  await dialog.getByRole('radio', { name: 'VIP customers' }).waitFor({ state: 'detached' });
+  assert.deepEqual(await choices(dialog), ['Billing']);
+  assert.deepEqual((await window.calls('queues')).at(-1)?.args, { search: 'bil' });
+  const loads = (await window.calls('queues')).length;
+  await dialog.getByRole('button', { name: 'Reload' }).click();
+  await window.called('queues', loads + 1);
+
+  const confirm = dialog.getByRole('button', { name: 'Transfer' });
+  assert.equal(await confirm.isDisabled(), true, 'nothing chosen, nothing to confirm');
+  await dialog.getByRole('radio', { name: 'Billing' }).check();
+  await window.reply('transfer', { error: { code: 'failed', message: 'the queue “Billing” is closed' } });
+  await confirm.click();
+  await page.getByText('That did not work: the queue “Billing” is closed').waitFor();
+  await dialog.waitFor();
+
+  await window.reply('transfer', { ok: null });
+  await dialog.getByRole('tab', { name: 'Agents' }).click();
+  await dialog.getByRole('radio', { name: 'Cécile Martin' }).check();
+  await confirm.click();
+  assert.deepEqual(await window.called('transfer', 2), { conversation: 'c-zoe', to: { kind: 'agent', agent: 'cecile' } });
+  await dialog.waitFor({ state: 'detached' });
+  // Focus returns to the button that opened the dialog.
+  await page.waitForFunction(() => document.activeElement?.textContent?.trim() === 'Transfer');
+
+  await toolbar.getByRole('button', { name: 'Transfer' }).click();
+  await dialog.getByRole('radio', { name: 'General enquiries' }).check();
+  await dialog.getByRole('button', { name: 'Transfer' }).click();
+  assert.deepEqual(await window.called('transfer', 3), { conversation: 'c-zoe', to: { kind: 'queue', queue: 'general' } });
+  assert.deepEqual(window.problems, []);
+  await window.close();
+});
+
+test('Conference: invite an agent, requested then joined, then Exit conference with a wrap-up', async () => {
+  const window = await open();
+  const { page } = window;
+  const toolbar = page.getByRole('toolbar', { name: 'Conversation actions' });
+  await toolbar.getByRole('button', { name: 'Conference' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Invite an agent to a conference' });
+  await dialog.getByRole('searchbox').fill('bob');
+  await dialog.getByRole('radio', { name: 'Cécile Martin' }).waitFor({ state: 'detached' });
+  await dialog.getByRole('radio', { name: 'Bob Dvořák' }).check();
+  await window.screenshot('conference');
+  await dialog.getByRole('button', { name: 'Invite' }).click();
+  assert.deepEqual(await window.called('invite'), { conversation: 'c-zoe', agent: 'bob' });
+  await dialog.waitFor({ state: 'detached' });
+
+  const header = page.getByRole('main').locator('header');
+  await window.update({ type: 'conversation', conversation: { ...zoe, state: { state: 'conference_requested', agent: 'Bob Dvořák' } } });
+  await header.getByText('Conference requested').waitFor();
+  const joined = {
+    ...zoe,
+    state: { state: 'conference', agents: ['Bob Dvořák'] },
+    actions: { ...zoe.actions, exit_conference: true },
+  };
+  await window.update({ type: 'conversation', conversation: joined });
+  await header.getByText('Conference', { exact: true }).waitFor();
+
+  await toolbar.getByRole('button', { name: 'Exit conference' }).click();
+  const exit = page.getByRole('dialog', { name: 'Exit the conference' });
+  await exit.getByRole('radio', { name: 'Resolved' }).check();
+  await exit.getByRole('button', { name: 'Exit' }).click();
+  assert.deepEqual(await window.called('exit_conference'), { conversation: 'c-zoe', wrapUp: 'Resolved' });
+  assert.equal((await window.calls('end')).length, 0);
+  assert.deepEqual(window.problems, []);
+  await window.close();
+});
+
+test('End: wrap-up reasons searched, Escape cancels, a wrap-up ends it and the next conversation opens', async () => {
+  const window = await open();
+  const { page } = window;
+  const end = page.getByRole('toolbar', { name: 'Conversation actions' }).getByRole('button', { name: 'End' });
+  await end.click();
+  const dialog = page.getByRole('dialog', { name: 'End the conversation' });
+  await dialog.getByRole('radio', { name: 'Spam' }).waitFor();
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  await page.waitForFunction(() => document.activeElement?.textContent?.trim() === 'End');
+
+  await end.click();
+  await dialog.getByRole('searchbox').fill('xyz');
+  await dialog.getByText('Nothing matches.').waitFor();
+  await dialog.getByRole('searchbox').fill('FOLL');
+  await dialog.getByRole('radio', { name: 'Follow-up needed' }).check();
+  // Tab stays inside the dialog.
+  for (let press = 0; press < 6; press += 1) {
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => !!document.activeElement?.closest('[role="dialog"]')), true);
+  }
+  await window.screenshot('end');
+  await dialog.getByRole('button', { name: 'End' }).click();
+  assert.deepEqual(await window.called('end'), { conversation: 'c-zoe', wrapUp: 'Follow-up needed' });
+  await window.update({ type: 'task_removed', conversation: 'c-zoe' });
+  await page.getByRole('navigation').getByText('Zoë Nováková').waitFor({ state: 'detached' });
+  assert.equal(await page.getByRole('main').getByRole('heading', { level: 1 }).textContent(), '+420 *** *** 789');
+  assert.deepEqual(window.problems, []);
+  await window.close();
+});
+
+test('Settings: language, window theme, shortcuts, and signing out', async () => {
+  const window = await open();
+  const { page } = window;
+  await page.getByRole('button', { name: 'Settings' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Settings' });
+  // Focus starts on the first field, not on a button such as Sign out.
+  assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'SELECT');
+  for (const keys of ['Alt+A', 'Alt+R', 'Alt+↓', 'Alt+↑', 'Enter']) await dialog.getByText(keys, { exact: true }).waitFor();
+
+  await dialog.getByRole('combobox', { name: 'Language' }).selectOption('fr');
+  const saved = await window.called('save_settings');
+  assert.equal(saved.settings.language, 'fr');
+  await page.getByRole('navigation').getByRole('heading', { name: 'Conversations' }).waitFor();
+  await page.getByRole('dialog', { name: 'Paramètres' }).waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr');
+
+  const french = page.getByRole('dialog', { name: 'Paramètres' });
+  await french.getByRole('combobox', { name: 'Thème de la fenêtre' }).selectOption('dark');
+  assert.equal((await window.called('save_settings', 2)).settings.window_theme, 'dark');
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  await window.screenshot('settings-fr-dark');
+
+  for (const [code, title] of [['cs', 'Nastavení'], ['da', 'Indstillinger'], ['pl', 'Ustawienia'], ['en', 'Settings']]) {
+    await page.getByRole('dialog').getByRole('combobox').first().selectOption(code);
+    await page.getByRole('dialog', { name: title }).waitFor();
+  }
+  await dialog.getByRole('button', { name: 'Sign out' }).click();
+  await window.called('sign_out');
+  await page.getByRole('heading', { name: 'Sign in to Switchboard' }).waitFor();
+  assert.deepEqual(window.problems, []);
+  await window.close();
+});
+
+test('the shell signing the agent out (from the tray) brings back the sign-in screen', async () => {
+  const window = await open();
+  await window.emit('desk://signed-out', null);
+  await window.page.getByRole('heading', { name: 'Sign in to Switchboard' }).waitFor();
+  assert.equal(await window.page.getByLabel('E-mail').inputValue(), 'ann@example.com');
+  assert.deepEqual(window.problems, []);
+  await window.close();
+});

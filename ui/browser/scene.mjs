@@ -1,0 +1,47 @@
+// An agent's morning as the core would describe it: two conversations, one of them by SMS, at a
+// fixed moment so timers and countdowns read the same on every run.
+
+import { conversation, snapshot, task } from '../test/fixtures.js';
+
+/** The moment the window's clock is fixed at. */
+export const T0 = Date.parse('2026-11-20T10:00:00Z');
+
+export const zoe = conversation('c-zoe', {
+  title: 'Zoë Nováková',
+  initials: 'ZN',
+  proactive: true,
+  accepted_at: T0 - 65_000,
+  bubbles: [
+    { id: 1, author: { kind: 'system' }, text: 'Ann joined the conversation', sent_at: T0 - 65_000 },
+    { id: 2, author: { kind: 'customer', initials: 'ZN' }, text: 'My card **** **** **** 1111 was charged twice.', sent_at: T0 - 60_000 },
+    { id: 3, author: { kind: 'agent', name: 'Ann Novák', mine: true }, text: 'Let me look at that for you.', sent_at: T0 - 30_000 },
+    { id: 4, author: { kind: 'agent', name: 'Bob Dvořák', mine: false }, text: 'The refund is on its way.', sent_at: T0 - 20_000 },
+  ],
+  summary: { name: 'Zoë Nováková', email: 'z***@example.com', phone: null },
+  details: {
+    variables: [
+      { name: 'Page', value: 'https://shop.example.com/orders' },
+      { name: 'Time on page', value: '42 s' },
+    ],
+    origin: 'proactive',
+    channel: 'chat',
+  },
+});
+
+export const sms = conversation('c-sms', {
+  title: '+420 *** *** 789',
+  initials: '#',
+  channel: 'sms',
+  queue: 'Billing',
+  accepted_at: T0 - 600_000,
+  bubbles: [{ id: 1, author: { kind: 'customer', initials: '#' }, text: 'Is my invoice ready?', sent_at: T0 - 120_000 }],
+  summary: { name: '+420 *** *** 789', email: null, phone: '+420 *** *** 789' },
+  details: { variables: [], origin: 'inbound', channel: 'sms' },
+});
+
+export function morning() {
+  return snapshot({
+    tasks: [task(zoe), task(sms, { unread: 2 })],
+    conversations: [zoe, sms],
+  });
+}

@@ -1,0 +1,100 @@
+// Values shaped like the core's, shared by the unit tests and the browser tests.
+
+/** @typedef {import('../src/lib/types').DeskSnapshot} DeskSnapshot */
+/** @typedef {import('../src/lib/types').Notification} Notification */
+/** @typedef {import('../src/lib/types').ConversationView} ConversationView */
+/** @typedef {import('../src/lib/types').TaskEntry} TaskEntry */
+
+/**
+ * @param {Partial<DeskSnapshot>} [overrides]
+ * @returns {DeskSnapshot}
+ */
+export function snapshot(overrides = {}) {
+  return {
+    agent: { id: 'ann', name: 'Ann Novák', email: 'ann@example.com' },
+    connection: { state: 'connected' },
+    presence: { state: 'available' },
+    profile: {
+      masking: true,
+      theme: 'dark',
+      alert_seconds: 30,
+      toast_seconds: 8,
+      wrap_up_reasons: ['Resolved', 'Follow-up needed'],
+      idle_reasons: ['Lunch', 'Meeting'],
+    },
+    alerts: [],
+    tasks: [],
+    conversations: [],
+    ...overrides,
+  };
+}
+
+/**
+ * @param {string} id
+ * @param {Partial<Notification>} [overrides]
+ * @returns {Notification}
+ */
+export function alert(id, overrides = {}) {
+  return {
+    id: `offer:${id}`,
+    conversation: id,
+    kind: { kind: 'alert', expires_at: 1_000_000 },
+    scenario: 'incoming_chat',
+    channel: 'chat',
+    customer_name: 'Zoë',
+    comment: 'Hello',
+    queue: 'General enquiries',
+    waiting_since: 990_000,
+    answerable: true,
+    proactive: false,
+    theme: 'dark',
+    ...overrides,
+  };
+}
+
+/**
+ * @param {string} id
+ * @param {Partial<ConversationView>} [overrides]
+ * @returns {ConversationView}
+ */
+export function conversation(id, overrides = {}) {
+  return {
+    id,
+    title: 'Zoë',
+    initials: 'Z',
+    channel: 'chat',
+    queue: 'General enquiries',
+    state: { state: 'active' },
+    accepted_at: 1000,
+    proactive: false,
+    bubbles: [{ id: 1, author: { kind: 'customer', initials: 'Z' }, text: 'Hello', sent_at: 1000 }],
+    summary: { name: 'Zoë', email: null, phone: null },
+    details: { variables: [], origin: 'inbound', channel: 'chat' },
+    interrupted: null,
+    actions: { send: true, transfer: true, conference: true, exit_conference: false, end: true },
+    ...overrides,
+  };
+}
+
+/**
+ * The task list's entry for a conversation.
+ * @param {ConversationView} view
+ * @param {Partial<TaskEntry>} [overrides]
+ * @returns {TaskEntry}
+ */
+export function task(view, overrides = {}) {
+  const last = view.bubbles[view.bubbles.length - 1];
+  return {
+    conversation: view.id,
+    customer_name: view.title,
+    channel: view.channel,
+    queue: view.queue,
+    preview: last?.text ?? '',
+    agent_name: 'Ann Novák',
+    date: last?.sent_at ?? view.accepted_at ?? 0,
+    proactive: view.proactive,
+    unread: 0,
+    state: view.state,
+    ...overrides,
+  };
+}
