@@ -1,6 +1,7 @@
 //! Builds the window's front end (`ui/`, Svelte + Vite) into `ui/dist`, then generates the Tauri
-//! context from `tauri.conf.json` at the repository root (where the bundle, icons and the built
-//! UI are named relative to), with this crate's capabilities.
+//! context from `tauri.conf.json`. The file lives at the repository root; `src-tauri/tauri.conf.json`
+//! is a link to it, so that tauri-build and the Tauri CLI (which bundles the `.deb`) both find it
+//! next to this crate's manifest, and its paths are relative to this directory.
 
 use std::path::Path;
 use std::process::Command;
@@ -40,11 +41,8 @@ fn main() {
             .current_dir(&ui),
         "building the window (vite build)",
     );
-    std::env::set_current_dir(&root).expect("the repository root exists");
-    tauri_build::try_build(
-        tauri_build::Attributes::new().capabilities_path_pattern("src-tauri/capabilities/*.json"),
-    )
-    .expect("the Tauri configuration and capabilities are valid");
+    tauri_build::try_build(tauri_build::Attributes::new())
+        .expect("the Tauri configuration and capabilities are valid");
 }
 
 fn run(command: &mut Command, what: &str) {

@@ -54,6 +54,8 @@ pub(crate) struct Start {
 
 #[tauri::command]
 pub(crate) fn start(app: AppHandle, shell: State<'_, Shell>) -> Start {
+    // The window's code has loaded and listens: from here it draws its first screen.
+    tracing::info!("the window started");
     shell.redraw();
     Start {
         settings: settings::load(&app),

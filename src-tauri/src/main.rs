@@ -46,7 +46,7 @@ fn main() {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
-    let context = tauri::generate_context!("../tauri.conf.json");
+    let context = tauri::generate_context!();
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
         .invoke_handler(tauri::generate_handler![

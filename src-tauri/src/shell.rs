@@ -110,6 +110,7 @@ impl Shell {
 
     fn attach<R: Runtime>(&self, app: &AppHandle<R>, desk: Desk) {
         let updates = desk.updates();
+        tracing::info!("signed in");
         *self.desk.lock().expect("not poisoned") = Some(desk.clone());
         let indicator = Indicator::new(&desk.snapshot());
         tray::show(app, &indicator, self);

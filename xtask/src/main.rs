@@ -3,7 +3,8 @@
 //! - `cargo xtask setup` installs what the project needs (idempotent);
 //! - `cargo xtask run` runs the product (the server with the demo configuration);
 //! - `cargo xtask test` runs every check: formatting, lints, all tests;
-//! - `cargo xtask bench` runs the benchmarks;
+//! - `cargo xtask bench [desktop]` runs the benchmarks (or only the desktop app's);
+//! - `cargo xtask package` builds the desktop app's `.deb` with the Tauri bundler;
 //! - `cargo xtask fuzz [SECONDS]` fuzzes the masking engine;
 //! - `cargo xtask schema` regenerates `docs/protocol.schema.json` from the protocol's types.
 
@@ -14,7 +15,8 @@ use std::process::{Command, ExitCode};
 
 type Result<T = ()> = std::result::Result<T, String>;
 
-const USAGE: &str = "usage: cargo xtask <setup | run | test | bench | fuzz [SECONDS] | schema>";
+const USAGE: &str =
+    "usage: cargo xtask <setup | run | test | bench [desktop] | package | fuzz [SECONDS] | schema>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,6 +30,10 @@ fn main() -> ExitCode {
         ["run"] => run(),
         ["test"] => test(),
         ["bench"] => bench(),
+        ["bench", "desktop"] => setup::all().and_then(|()| bench_desktop()),
+        ["package"] => {
+            setup::all().and_then(|()| package().map(|deb| println!("{}", deb.display())))
+        }
         ["schema"] => schema(),
         ["fuzz"] => fuzz(DEFAULT_FUZZ_SECONDS),
         ["fuzz", seconds] => match seconds.parse() {
@@ -130,6 +136,12 @@ fn test() -> Result {
         ]),
         "clippy",
     )?;
+    step(
+        Command::new(setup::python())
+            .args(["-m", "pyflakes"])
+            .arg(root().join("tests")),
+        "checking the Python test scripts (pyflakes)",
+    )?;
     // The fuzz target lives outside the workspace; make sure it still builds.
     let fuzz_manifest = root().join("crates/mask/fuzz/Cargo.toml");
     step(
@@ -194,6 +206,13 @@ fn test() -> Result {
             )
             .env("TAURI_DRIVER", setup::tauri_driver_path()),
         "the desktop app end to end",
+    )?;
+    let deb = package()?;
+    step(
+        Command::new(setup::python())
+            .arg(root().join("tests/desktop/package.py"))
+            .arg(&deb),
+        "the desktop app's package",
     )
 }
 
@@ -209,10 +228,61 @@ fn target_dir() -> PathBuf {
 }
 
 fn bench() -> Result {
+    setup::all()?;
     step(
-        &mut cargo(&["bench", "--package", "switchboard-mask"]),
+        &mut cargo(&[
+            "bench",
+            "--package",
+            "switchboard-mask",
+            "--package",
+            "switchboard-desk",
+        ]),
         "benchmarks",
+    )?;
+    bench_desktop()
+}
+
+/// The desktop app's release build (the one in the `.deb`) under Xvfb: launch, memory, and
+/// offer → OS notification.
+fn bench_desktop() -> Result {
+    package()?;
+    step(
+        &mut cargo(&[
+            "build",
+            "--release",
+            "--locked",
+            "--package",
+            "switchboard-server",
+        ]),
+        "building the server (release)",
+    )?;
+    let release = target_dir().join("release");
+    step(
+        Command::new(setup::python())
+            .arg(root().join("tests/desktop/bench.py"))
+            .env("SWITCHBOARD_SERVER", release.join("switchboard-server"))
+            .env("SWITCHBOARD_DESKTOP", release.join("switchboard-desktop")),
+        "the desktop app's figures",
     )
+}
+
+/// Builds the desktop app in release mode and bundles it as a `.deb` with the Tauri CLI (run
+/// next to the crate, where `tauri.conf.json` is linked); returns the package's path.
+fn package() -> Result<PathBuf> {
+    step(
+        Command::new(root().join("ui/node_modules/.bin/tauri"))
+            .args(["build", "--bundles", "deb", "--ci"])
+            .current_dir(root().join("src-tauri"))
+            .env("CARGO_TARGET_DIR", target_dir()),
+        "packaging the desktop app (.deb)",
+    )?;
+    let bundles = target_dir().join("release/bundle/deb");
+    let newest = std::fs::read_dir(&bundles)
+        .map_err(|e| format!("{}: {e}", bundles.display()))?
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "deb"))
+        .max_by_key(|path| path.metadata().and_then(|m| m.modified()).ok());
+    newest.ok_or_else(|| format!("no .deb in {}", bundles.display()))
 }
 
 /// Writes the protocol's JSON Schema, generated from its types, where the docs publish it.

@@ -8,7 +8,8 @@ use crate::Result;
 /// Debian packages the build and the tests need beyond the Rust toolchain, Node.js and npm:
 /// WebKitGTK and friends build the desktop app; Chromium runs the browser tests of the chat
 /// widget and the window; Xvfb, a D-Bus session, dunst (a notification daemon), the GNOME
-/// keyring and WebKitWebDriver run the real app headless in its end-to-end test.
+/// keyring and WebKitWebDriver run the real app headless in its end-to-end test; x11-utils
+/// (xwininfo) sees its window appear in the benchmark.
 const DEBIAN_PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -28,6 +29,7 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "dunst",
     "gnome-keyring",
     "webkit2gtk-driver",
+    "x11-utils",
     "imagemagick",
     "python3-venv",
 ];
@@ -84,7 +86,8 @@ pub(crate) fn python() -> std::path::PathBuf {
     tools_dir().join("venv/bin/python")
 }
 
-const PYTHON_PACKAGES: &[&str] = &["selenium==4.51.0"];
+/// Selenium drives the app over WebDriver; pyflakes checks the Python test scripts.
+const PYTHON_PACKAGES: &[&str] = &["selenium==4.51.0", "pyflakes==4.1.0"];
 
 fn python_packages() -> Result {
     let venv = tools_dir().join("venv");
