@@ -59,6 +59,10 @@ test('the workspace: tasks, the conversation with its timer, both side tabs, swi
   await side.getByRole('tab', { name: 'Customer summary', selected: true }).waitFor();
   await side.getByText('z***@example.com').waitFor();
   await side.getByText('Not given').waitFor();
+  await side.getByText('Prefers a call back in the morning.').waitFor();
+  const recent = side.getByRole('region', { name: 'Recent conversations' });
+  await recent.getByText('Was I charged twice for order 1234?').waitFor();
+  await recent.getByText('Billing · Resolved').waitFor();
   await window.screenshot('desk-light');
   await side.getByRole('tab', { name: 'Additional details' }).click();
   await side.getByText('https://shop.example.com/orders').waitFor();
@@ -73,6 +77,7 @@ test('the workspace: tasks, the conversation with its timer, both side tabs, swi
   assert.deepEqual(await window.called('mark_read'), { conversation: 'c-sms' });
   await side.getByRole('tab', { name: 'Customer summary' }).click();
   assert.equal(await side.locator('dd').nth(1).textContent(), '+420 *** *** 789');
+  await side.getByText('Not in the contacts: details as the customer gave them.').waitFor();
   await page.keyboard.press('Alt+ArrowDown');
   assert.equal(await pane.getByRole('heading', { level: 1 }).textContent(), 'Zoë Nováková');
   await page.keyboard.press('Alt+ArrowUp');

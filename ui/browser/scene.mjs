@@ -17,7 +17,23 @@ export const zoe = conversation('c-zoe', {
     { id: 3, author: { kind: 'agent', name: 'Ann Novák', mine: true }, text: 'Let me look at that for you.', sent_at: T0 - 30_000 },
     { id: 4, author: { kind: 'agent', name: 'Bob Dvořák', mine: false }, text: 'The refund is on its way.', sent_at: T0 - 20_000 },
   ],
-  summary: { name: 'Zoë Nováková', email: 'z***@example.com', phone: null },
+  summary: {
+    name: 'Zoë Nováková',
+    email: 'z***@example.com',
+    phone: null,
+    known_contact: true,
+    notes: 'Prefers a call back in the morning.',
+    recent: [
+      {
+        id: 'c-old',
+        channel: 'sms',
+        queue: 'Billing',
+        ended_at: Date.parse('2026-11-02T15:30:00Z'),
+        comment: 'Was I charged twice for order 1234?',
+        wrap_up: 'Resolved',
+      },
+    ],
+  },
   details: {
     variables: [
       { name: 'Page', value: 'https://shop.example.com/orders' },
@@ -35,7 +51,7 @@ export const sms = conversation('c-sms', {
   queue: 'Billing',
   accepted_at: T0 - 600_000,
   bubbles: [{ id: 1, author: { kind: 'customer', initials: '#' }, text: 'Is my invoice ready?', sent_at: T0 - 120_000 }],
-  summary: { name: '+420 *** *** 789', email: null, phone: '+420 *** *** 789' },
+  summary: { name: '+420 *** *** 789', email: null, phone: '+420 *** *** 789', known_contact: false, notes: null, recent: [] },
   details: { variables: [], origin: 'inbound', channel: 'sms' },
 });
 

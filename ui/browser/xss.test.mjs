@@ -31,7 +31,14 @@ function hostileDesk() {
       sent_at: T0 - 1000 * (PAYLOADS.length - index),
     })),
     queue: svg,
-    summary: { name: iframe, email: link, phone: template },
+    summary: {
+      name: iframe,
+      email: link,
+      phone: template,
+      known_contact: true,
+      notes: script,
+      recent: [{ id: 'c-past', channel: 'chat', queue: svg, ended_at: T0 - 86_400_000, comment: img, wrap_up: link }],
+    },
     details: { variables: PAYLOADS.map((value, index) => ({ name: `${PAYLOADS[(index + 1) % PAYLOADS.length]}#${index}`, value })), origin: 'inbound', channel: 'chat' },
   });
   const offer = alert('c-offer', { customer_name: script, comment: img, queue: svg, kind: { kind: 'alert', expires_at: T0 + 30_000 } });

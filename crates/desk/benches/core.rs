@@ -107,6 +107,7 @@ fn snapshot(n: usize) -> AgentEvent {
                     displayable: true,
                 },
             }],
+            contact: None,
         },
     }
 }

@@ -45,11 +45,30 @@ pub struct Bubble {
     pub sent_at: Millis,
 }
 
+/// The Customer summary tab: the matched contact's record where there is one, what the customer
+/// gave otherwise.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CustomerSummary {
     pub name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// Whether the conversation was matched to a contact record.
+    pub known_contact: bool,
+    pub notes: Option<String>,
+    /// The contact's latest ended conversations, newest first.
+    pub recent: Vec<PastConversationView>,
+}
+
+/// One of the contact's ended conversations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PastConversationView {
+    pub id: ConversationId,
+    pub channel: Channel,
+    pub queue: String,
+    pub ended_at: Millis,
+    /// The customer's first message, as a preview.
+    pub comment: String,
+    pub wrap_up: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -182,18 +201,36 @@ pub(crate) fn actions(state: &InteractionState, me: &AgentId, holder: bool) -> A
 }
 
 pub(crate) fn summary(snapshot: &ConversationSnapshot, redactor: &Redactor) -> CustomerSummary {
+    let customer = &snapshot.customer;
+    let masked = |text: Option<&str>| text.map(|t| redactor.owned(t));
+    let Some(contact) = snapshot.contact.as_deref() else {
+        return CustomerSummary {
+            name: redactor.owned(&customer.name),
+            email: masked(customer.email.as_deref()),
+            phone: masked(customer.phone.as_deref()),
+            known_contact: false,
+            notes: None,
+            recent: Vec::new(),
+        };
+    };
     CustomerSummary {
-        name: redactor.owned(&snapshot.customer.name),
-        email: snapshot
-            .customer
-            .email
-            .as_deref()
-            .map(|e| redactor.owned(e)),
-        phone: snapshot
-            .customer
-            .phone
-            .as_deref()
-            .map(|p| redactor.owned(p)),
+        name: redactor.owned(&contact.name),
+        email: masked(contact.email.as_deref().or(customer.email.as_deref())),
+        phone: masked(contact.phone.as_deref().or(customer.phone.as_deref())),
+        known_contact: true,
+        notes: masked(contact.notes.as_deref()),
+        recent: contact
+            .recent
+            .iter()
+            .map(|past| PastConversationView {
+                id: past.id.clone(),
+                channel: past.channel,
+                queue: past.queue.name.clone(),
+                ended_at: past.ended_at,
+                comment: preview(&redactor.text(&past.comment)),
+                wrap_up: past.wrap_up.clone(),
+            })
+            .collect(),
     }
 }
 

@@ -357,3 +357,99 @@ async fn opening_a_notification_accepts_the_offer_it_is_about_and_nothing_more()
     assert!(ann.snapshot().alerts.is_empty());
     assert!(ann.conversation(&offer).is_some());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_known_contact_brings_notes_and_recent_conversations_masked_to_the_summary() {
+    let server = Server::start(&format!(
+        "{}\n[contacts]\ndefault_region = \"CZ\"\n",
+        config(30, 60)
+    ));
+    let access_file = server.dir.path().join("data/admin.json");
+    support::wait_for("the admin access file", || {
+        let exists = access_file.exists();
+        async move { exists }
+    })
+    .await;
+    let access = std::fs::read_to_string(&access_file).unwrap();
+    let access: serde_json::Value = serde_json::from_str(&access).unwrap();
+    let created = reqwest::Client::new()
+        .post(format!("{}/api/v1/admin/contacts", server.url()))
+        .bearer_auth(access["token"].as_str().unwrap())
+        .json(&serde_json::json!({
+            "name": "Zoë Nováková",
+            "email": "zoe@example.com",
+            "mobile_phone": "601 234 567",
+            "notes": "Paid with 4111 1111 1111 1111 last time",
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let ann = server.desk("ann@example.com").await;
+    let mut updates = ann.updates();
+    available(&ann).await;
+
+    let accept_next = |updates: &mut tokio::sync::broadcast::Receiver<Update>| {
+        let updates = updates.resubscribe();
+        let ann = ann.clone();
+        async move {
+            let mut updates = updates;
+            let alert = next_update(&mut updates, |u| match u {
+                Update::Notify { notification } => Some(notification.clone()),
+                _ => None,
+            })
+            .await;
+            ann.answer(&alert.conversation, Answer::Accept)
+                .await
+                .unwrap();
+            eventually(&ann, "the session", |s| {
+                s.conversations.iter().any(|c| c.id == alert.conversation)
+            })
+            .await;
+            ann.conversation(&alert.conversation).unwrap()
+        }
+    };
+    let mut zoe = Customer::connect(&server, None).await;
+    let first = accept_next(&mut updates);
+    zoe.start_chat_from(
+        "Zoe",
+        Some("zoe@example.com"),
+        "My card 4111 1111 1111 1111 was charged twice",
+    )
+    .await;
+    let view = first.await;
+    let summary = &view.summary;
+    assert!(summary.known_contact);
+    assert_eq!(
+        summary.name, "Zoë Nováková",
+        "the contact's name, not the one typed"
+    );
+    assert_eq!(
+        summary.notes.as_deref(),
+        Some("Paid with **** **** **** 1111 last time")
+    );
+    assert!(
+        summary
+            .phone
+            .as_deref()
+            .is_some_and(|p| !p.contains("601234")),
+        "{summary:?}"
+    );
+    assert!(summary.recent.is_empty());
+    ann.end(&view.id, "Resolved").await.unwrap();
+
+    let mut again = Customer::connect(&server, None).await;
+    let second = accept_next(&mut updates);
+    again
+        .start_chat_from("Zoë", Some("zoe@example.com"), "Hello again")
+        .await;
+    let view = second.await;
+    let recent = &view.summary.recent;
+    assert_eq!(recent.len(), 1, "{recent:?}");
+    assert_eq!(
+        recent[0].comment,
+        "My card **** **** **** 1111 was charged twice"
+    );
+    assert_eq!(recent[0].wrap_up.as_deref(), Some("Resolved"));
+    assert_eq!(recent[0].queue, "General enquiries");
+}

@@ -9,8 +9,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    AgentId, Channel, ChatMessage, CommandId, ContextValue, ConversationId, EndedBy, ErrorBody,
-    Millis, Presence, QueueId, Seq,
+    AgentId, Channel, ChatMessage, CommandId, ContactId, ContextValue, ConversationId, EndedBy,
+    ErrorBody, Millis, Presence, QueueId, Seq,
 };
 
 /// A frame the desktop sends.
@@ -243,6 +243,37 @@ pub struct ConversationSnapshot {
     /// Context variables the website passed, displayable or not: the desktop shows only
     /// displayable ones.
     pub context: Vec<NamedContextValue>,
+    /// The contact the conversation was matched to (SPEC §3, Customer summary), if any.
+    #[serde(default)]
+    pub contact: Option<Box<ContactCard>>,
+}
+
+/// A contact as the Customer summary shows it, with their latest conversations.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ContactCard {
+    pub id: ContactId,
+    pub name: String,
+    pub email: Option<String>,
+    /// E.164, e.g. `+420601234567`.
+    pub phone: Option<String>,
+    pub notes: Option<String>,
+    /// The contact's id in the organisation's own systems (a CRM, the website's accounts).
+    pub external_id: Option<String>,
+    /// Their latest ended conversations, newest first.
+    pub recent: Vec<PastConversation>,
+}
+
+/// An ended conversation of a contact.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PastConversation {
+    pub id: ConversationId,
+    pub channel: Channel,
+    pub queue: QueueSummary,
+    pub started_at: Millis,
+    pub ended_at: Millis,
+    /// The customer's first message.
+    pub comment: String,
+    pub wrap_up: Option<String>,
 }
 
 /// A context variable with its name.

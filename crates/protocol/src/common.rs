@@ -43,6 +43,10 @@ id!(
     QueueId
 );
 id!(
+    /// A contact record: a customer the contact center knows.
+    ContactId
+);
+id!(
     /// Chosen by the client for each command, unique within its stream: a command sent again
     /// with the same id is applied once.
     CommandId

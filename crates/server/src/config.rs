@@ -37,6 +37,8 @@ pub struct Config {
     pub desktop: DesktopSection,
     #[serde(default)]
     pub widgets: Vec<WidgetConfig>,
+    #[serde(default)]
+    pub contacts: ContactsSection,
     /// Agents created on first start if absent. For demonstrations only: the passwords are in
     /// the file.
     #[serde(default)]
@@ -66,6 +68,26 @@ impl Default for ServerSection {
             demo: false,
         }
     }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ContactsSection {
+    /// The country whose national phone numbers contacts and SMS senders may use without a
+    /// country code (ISO 3166 alpha-2, e.g. "CZ"); without it, numbers need their +code.
+    #[serde(deserialize_with = "region")]
+    pub default_region: Option<crate::contacts::Region>,
+}
+
+fn region<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<crate::contacts::Region>, D::Error> {
+    let code = String::deserialize(deserializer)?;
+    code.to_uppercase().parse().map(Some).map_err(|_| {
+        serde::de::Error::custom(format!(
+            "“{code}” is not a two-letter country code such as CZ"
+        ))
+    })
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -335,5 +357,19 @@ mod tests {
         let (key, problem) = Config::parse(&format!("{MINIMAL}\ncolour = \"red\"\n")).unwrap_err();
         assert!(key.starts_with("line "), "{key}");
         assert!(problem.contains("unknown field"), "{problem}");
+        let region = format!("{MINIMAL}\n[contacts]\ndefault_region = \"XX\"\n");
+        let (key, problem) = Config::parse(&region).unwrap_err();
+        assert!(key.starts_with("line "), "{key}");
+        assert!(
+            problem.contains("“XX” is not a two-letter country code"),
+            "{problem}"
+        );
+    }
+
+    #[test]
+    fn the_demo_configuration_is_valid() {
+        let demo = include_str!("../examples/demo.toml");
+        let config = Config::parse(demo).unwrap();
+        assert_eq!(config.contacts.default_region, Some("CZ".parse().unwrap()));
     }
 }

@@ -15,7 +15,7 @@ use switchboard_protocol::{ErrorBody, ErrorCode, QueueId};
 use crate::app::App;
 use crate::hub::Request;
 use crate::store::Store;
-use crate::{assets, auth, clock, ws};
+use crate::{assets, auth, clock, contacts, ws};
 
 pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
     Router::new()
@@ -29,13 +29,30 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
             "/api/v1/admin/queues/{queue}/remove",
             post(remove_queue::<S>),
         )
+        .merge(contacts::api::routes::<S>())
         .with_state(app)
 }
 
-type Refusal = (StatusCode, Json<ErrorBody>);
+pub(crate) type Refusal = (StatusCode, Json<ErrorBody>);
 
-fn refuse(status: StatusCode, code: ErrorCode, message: &str) -> Refusal {
+pub(crate) fn refuse(status: StatusCode, code: ErrorCode, message: &str) -> Refusal {
     (status, Json(ErrorBody::new(code, message)))
+}
+
+/// Admin endpoints need the admin token as a bearer token.
+pub(crate) fn admin_only<S>(app: &App<S>, headers: &HeaderMap) -> Result<(), Refusal> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    if token.is_none_or(|token| auth::hash_token(token) != app.admin_token_hash) {
+        return Err(refuse(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthorized,
+            "The admin token is missing or wrong.",
+        ));
+    }
+    Ok(())
 }
 
 async fn login<S: Store>(
@@ -111,17 +128,7 @@ async fn remove_queue<S: Store>(
     Path(queue): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, Refusal> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "));
-    if token.is_none_or(|token| auth::hash_token(token) != app.admin_token_hash) {
-        return Err(refuse(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::Unauthorized,
-            "The admin token is missing or wrong.",
-        ));
-    }
+    admin_only(&app, &headers)?;
     let (done, removed) = tokio::sync::oneshot::channel();
     app.hub
         .send(Request::RemoveQueue {

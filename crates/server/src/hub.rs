@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 use switchboard_protocol::agent::{
-    AgentCommand, AgentServerFrame, AgentSummary, CommandResult, Customer, Outcome, TransferTarget,
+    AgentCommand, AgentServerFrame, AgentSummary, CommandResult, ContactCard, Customer, Outcome,
+    TransferTarget,
 };
 use switchboard_protocol::customer::{CustomerCommand, CustomerOutcome, CustomerServerFrame};
 use switchboard_protocol::{
@@ -22,7 +23,8 @@ use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::time::Instant;
 
 use crate::config::Config;
-use crate::routing::{Effects, Emit, Router};
+use crate::contacts::{self, ContactKey};
+use crate::routing::{ChatRequest, Effects, Emit, Router};
 use crate::store::{Batch, Store, StoreError};
 use crate::{auth, clock};
 
@@ -328,7 +330,18 @@ impl<S: Store> Hub<S> {
         }
         let heads = store.stream_heads().await?.into_iter().collect();
         let removed = store.removed_queues().await?;
-        let router = Router::new(config, agents, conversations, removed, now);
+        let matched: Vec<_> = conversations
+            .iter()
+            .filter_map(|(record, _)| Some((record.id.clone(), record.contact.clone()?)))
+            .collect();
+        let mut router = Router::new(config, agents, conversations, removed, now);
+        // Open conversations get their contact's card back.
+        for (conversation, contact) in matched {
+            if let Some(contact) = store.contact(&contact).await? {
+                let card = contacts::card(&store, contact, |queue| router.queue_summary(queue));
+                router.attach_contact(&conversation, card.await?);
+            }
+        }
         let (committer, work) = mpsc::channel(COMMIT_QUEUE);
         let committer_task = Some(tokio::spawn(commit_in_order(store.clone(), work)));
         let hub = Hub {
@@ -688,20 +701,29 @@ impl<S: Store> Hub<S> {
             }
             let conversation = ConversationId(auth::random_id());
             let token = auth::random_token();
+            // Live chat finds its contact by the e-mail address the customer gave.
+            let contact = match &email {
+                Some(email) => self.contact_card(&ContactKey::Email(email.clone())).await?,
+                None => None,
+            };
             let customer = Customer {
                 name,
                 email,
                 phone: None,
+            };
+            let request = ChatRequest {
+                widget: &widget,
+                customer,
+                first_message: &message,
+                context: context.into_iter().collect(),
+                contact,
             };
             let mut fx = Effects::default();
             let started = self.router.start_chat(
                 conversation.clone(),
                 &token,
                 auth::hash_token(&token),
-                &widget,
-                customer,
-                &message,
-                context.into_iter().collect(),
+                request,
                 now,
                 &mut fx,
             );
@@ -746,6 +768,17 @@ impl<S: Store> Hub<S> {
         let answer = reply(outcome);
         self.stage(pending, fx, Some((stream, id.0, answer)));
         Ok(Some(conversation))
+    }
+
+    /// The card of the contact `key` finds, if one does.
+    async fn contact_card(&self, key: &ContactKey) -> Result<Option<ContactCard>, StoreError> {
+        let Some(contact) = self.store.contact_by(key).await? else {
+            return Ok(None);
+        };
+        let card = contacts::card(&self.store, contact, |queue| {
+            self.router.queue_summary(queue)
+        });
+        card.await.map(Some)
     }
 
     /// Adds one step's effects (and the reply to the command that caused it) to the group.

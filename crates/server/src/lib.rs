@@ -3,6 +3,7 @@
 //!
 //! - [`config`]: the TOML configuration, validated at start;
 //! - [`store`]: durable storage behind a trait ([`store::SqliteStore`] embedded by default);
+//! - [`contacts`]: the customers the contact center knows, validated, imported, matched;
 //! - [`routing`]: presence, queues, offers, RONA and conversations: every routing rule;
 //! - [`hub`]: the task that owns routing, commits each step with its events, delivers them;
 //! - [`auth`]: passwords, session tokens, identifiers;
@@ -15,6 +16,7 @@ pub mod assets;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod contacts;
 pub mod http;
 pub mod hub;
 pub mod routing;

@@ -2,13 +2,14 @@
 
 use std::io::Read;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use switchboard_protocol::{AgentId, Presence, QueueId};
+use switchboard_protocol::{AgentId, ContactId, Presence, QueueId};
 use switchboard_server::config::Config;
-use switchboard_server::store::{AgentRecord, SqliteStore, Store};
+use switchboard_server::contacts::{self, ContactRecord};
+use switchboard_server::store::{AgentRecord, ContactStore, SqliteStore, Store};
 use switchboard_server::{auth, clock, server};
 
 #[derive(Parser, Debug)]
@@ -35,6 +36,13 @@ enum Command {
         #[command(subcommand)]
         command: QueueCommand,
     },
+    /// Manage contacts.
+    Contact {
+        #[arg(long, global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        command: ContactCommand,
+    },
     /// Manage agent accounts.
     Agent {
         #[arg(long, global = true)]
@@ -52,6 +60,14 @@ enum QueueCommand {
         #[arg(long)]
         queue: String,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum ContactCommand {
+    /// Import contacts from a CSV file with a header row (columns: name, email, mobile_phone,
+    /// notes, external_id, facebook_id). Every problem is reported with its row, and a file with
+    /// any problem imports nothing.
+    Import { file: PathBuf },
 }
 
 #[derive(Subcommand, Debug)]
@@ -121,6 +137,17 @@ async fn run(cli: Cli) -> Result<(), String> {
             let config = Config::load(&config).map_err(|e| e.to_string())?;
             remove_queue(&config, &queue).await
         }
+        Command::Contact {
+            config,
+            command: ContactCommand::Import { file },
+        } => {
+            let config = config.ok_or("contact commands need --config FILE")?;
+            let config = Config::load(&config).map_err(|e| e.to_string())?;
+            let store = SqliteStore::open(&config.database_path())
+                .await
+                .map_err(|e| e.to_string())?;
+            import_contacts(&config, &store, &file).await
+        }
         Command::Agent { config, command } => {
             let config = config.ok_or("agent commands need --config FILE")?;
             let config = Config::load(&config).map_err(|e| e.to_string())?;
@@ -130,6 +157,49 @@ async fn run(cli: Cli) -> Result<(), String> {
             agent_command(&config, &store, command).await
         }
     }
+}
+
+async fn import_contacts(config: &Config, store: &SqliteStore, file: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let rows =
+        contacts::import::parse(&text, config.contacts.default_region).map_err(|problems| {
+            let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            format!(
+                "{}: nothing imported:\n{}",
+                file.display(),
+                lines.join("\n")
+            )
+        })?;
+    let records: Vec<ContactRecord> = rows
+        .iter()
+        .map(|(_, fields)| ContactRecord {
+            id: ContactId(auth::random_id()),
+            fields: fields.clone(),
+        })
+        .collect();
+    let taken = store
+        .save_contacts(&records)
+        .await
+        .map_err(|e| e.to_string())?;
+    if !taken.is_empty() {
+        let lines: Vec<String> = taken
+            .iter()
+            .map(|t| {
+                format!(
+                    "row {}: {}",
+                    rows[t.index].0,
+                    contacts::api::key_taken(std::slice::from_ref(t))
+                )
+            })
+            .collect();
+        return Err(format!(
+            "{}: nothing imported:\n{}",
+            file.display(),
+            lines.join("\n")
+        ));
+    }
+    println!("imported {} contacts", records.len());
+    Ok(())
 }
 
 async fn agent_command(

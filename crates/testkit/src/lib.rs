@@ -129,11 +129,16 @@ impl Customer {
 
     /// Starts a chat from the page `/pricing` (a displayable context variable).
     pub async fn start_chat(&mut self, name: &str, message: &str) {
+        self.start_chat_from(name, None, message).await;
+    }
+
+    /// Starts a chat giving an e-mail address, from the page `/pricing`.
+    pub async fn start_chat_from(&mut self, name: &str, email: Option<&str>, message: &str) {
         let outcome = self
             .command(CustomerCommand::StartChat {
                 widget: "website".into(),
                 name: name.into(),
-                email: None,
+                email: email.map(str::to_owned),
                 message: message.into(),
                 context: [(
                     "page".to_owned(),

@@ -93,6 +93,25 @@ export interface Actions {
   end: boolean;
 }
 
+export interface PastConversation {
+  id: string;
+  channel: Channel;
+  queue: string;
+  ended_at: Millis;
+  comment: string;
+  wrap_up: string | null;
+}
+
+/// The matched contact's record where there is one, what the customer gave otherwise.
+export interface CustomerSummary {
+  name: string;
+  email: string | null;
+  phone: string | null;
+  known_contact: boolean;
+  notes: string | null;
+  recent: PastConversation[];
+}
+
 export interface ConversationView {
   id: string;
   title: string;
@@ -103,7 +122,7 @@ export interface ConversationView {
   accepted_at: Millis | null;
   proactive: boolean;
   bubbles: Bubble[];
-  summary: { name: string; email: string | null; phone: string | null };
+  summary: CustomerSummary;
   details: {
     variables: { name: string; value: string }[];
     origin: 'inbound' | 'proactive';

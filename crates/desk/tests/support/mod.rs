@@ -17,7 +17,7 @@ use tokio::sync::broadcast;
 
 pub struct Server {
     pub address: String,
-    dir: tempfile::TempDir,
+    pub dir: tempfile::TempDir,
     runtime: Option<tokio::runtime::Runtime>,
 }
 

@@ -13,8 +13,8 @@ use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 use switchboard_protocol::agent::{
-    AgentEvent, AgentSummary, ConversationSnapshot, Customer, InteractionState, NamedContextValue,
-    Offer, PresenceRequest, QueueSummary, Scenario, WithdrawReason,
+    AgentEvent, AgentSummary, ContactCard, ConversationSnapshot, Customer, InteractionState,
+    NamedContextValue, Offer, PresenceRequest, QueueSummary, Scenario, WithdrawReason,
 };
 use switchboard_protocol::customer::CustomerEvent;
 use switchboard_protocol::rules::{self, MAX_CONTEXT_VARIABLES};
@@ -85,6 +85,18 @@ struct Conversation {
     rejected_by: HashSet<AgentId>,
     /// The queue position the customer was last told.
     told_position: Option<u32>,
+    /// The contact it was matched to, as the Customer summary shows them.
+    contact: Option<ContactCard>,
+}
+
+/// A chat a customer asks for, as the widget sent it, with the contact it was matched to.
+#[derive(Debug)]
+pub struct ChatRequest<'a> {
+    pub widget: &'a str,
+    pub customer: Customer,
+    pub first_message: &'a str,
+    pub context: Vec<(String, ContextValue)>,
+    pub contact: Option<ContactCard>,
 }
 
 #[derive(Clone, Debug)]
@@ -170,6 +182,7 @@ impl Router {
                 offer: None,
                 rejected_by: HashSet::new(),
                 told_position: None,
+                contact: None,
             };
             router.conversations.insert(id, conversation);
         }
@@ -397,13 +410,17 @@ impl Router {
         id: ConversationId,
         token: &str,
         token_hash: String,
-        widget: &str,
-        customer: Customer,
-        first_message: &str,
-        context: Vec<(String, ContextValue)>,
+        request: ChatRequest<'_>,
         now: Millis,
         fx: &mut Effects,
     ) -> Result {
+        let ChatRequest {
+            widget,
+            customer,
+            first_message,
+            context,
+            contact,
+        } = request;
         let widget = self.config.widget(widget).ok_or_else(|| {
             error(
                 ErrorCode::NotFound,
@@ -461,6 +478,7 @@ impl Router {
             conference: Vec::new(),
             interrupted: None,
             next_message: 1,
+            contact: contact.as_ref().map(|card| card.id.clone()),
         };
         let queue = record.queue.clone();
         let customer_name = record.customer.name.clone();
@@ -473,6 +491,7 @@ impl Router {
                 offer: None,
                 rejected_by: HashSet::new(),
                 told_position: None,
+                contact,
             },
         );
         fx.customer(
@@ -494,6 +513,13 @@ impl Router {
         self.queues.entry(queue).or_default().push_back(id);
         self.dispatch(now, fx);
         Ok(())
+    }
+
+    /// Gives an open conversation its contact's card (loaded from the store after a restart).
+    pub fn attach_contact(&mut self, id: &ConversationId, card: ContactCard) {
+        if let Some(conversation) = self.conversations.get_mut(id) {
+            conversation.contact = Some(card);
+        }
     }
 
     pub fn customer_message(
@@ -1270,10 +1296,11 @@ impl Router {
             accepted_at,
             history: conversation.history.clone(),
             context: record.context.clone(),
+            contact: conversation.contact.clone().map(Box::new),
         }
     }
 
-    fn queue_summary(&self, id: &QueueId) -> QueueSummary {
+    pub fn queue_summary(&self, id: &QueueId) -> QueueSummary {
         let name = self
             .config
             .queue(id)

@@ -8,7 +8,7 @@ use switchboard_protocol::agent::{
 use switchboard_protocol::customer::CustomerEvent;
 use switchboard_protocol::{AgentId, ConversationId, EndedBy, ErrorCode, Presence, Sender};
 
-use super::{CUSTOMER_ENDED, Effects, Emit, Router};
+use super::{CUSTOMER_ENDED, ChatRequest, Effects, Emit, Router};
 use crate::config::Config;
 use crate::store::{AgentRecord, Status};
 
@@ -78,10 +78,13 @@ fn start(router: &mut Router, id: &str, now: u64) -> Effects {
             ConversationId::from(id),
             "token",
             "hash".into(),
-            "site",
-            customer,
-            "Hello",
-            Vec::new(),
+            ChatRequest {
+                widget: "site",
+                customer,
+                first_message: "Hello",
+                context: Vec::new(),
+                contact: None,
+            },
             now,
             &mut fx,
         )
@@ -802,10 +805,13 @@ fn removing_a_queue_ends_waiting_conversations_and_interrupts_held_ones() {
         id("late"),
         "t",
         "h".into(),
-        "site",
-        customer,
-        "Hi",
-        Vec::new(),
+        ChatRequest {
+            widget: "site",
+            customer,
+            first_message: "Hi",
+            context: Vec::new(),
+            contact: None,
+        },
         9,
         &mut fx,
     );

@@ -261,6 +261,13 @@ impl<S: Store> Journaled<S> {
     }
 }
 
+impl<S> Journaled<S> {
+    /// The store behind the journal, for what does not go through it.
+    pub(super) fn inner(&self) -> &S {
+        &self.inner
+    }
+}
+
 impl<S: Store> Store for Journaled<S> {
     async fn agents(&self) -> StoreResult<Vec<AgentRecord>> {
         self.caught_up().await?;

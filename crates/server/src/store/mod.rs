@@ -2,6 +2,7 @@
 //! routing. Every routing step is written as one [`Batch`], atomically: the records it changed,
 //! the events it emitted (the outbox) and the reply to the command that caused it.
 
+mod contacts;
 mod journal;
 mod sqlite;
 
@@ -10,9 +11,11 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 use switchboard_protocol::agent::{Customer, NamedContextValue};
 use switchboard_protocol::{
-    AgentId, Channel, ChatMessage, ConversationId, EndedBy, Millis, Presence, QueueId, Seq,
+    AgentId, Channel, ChatMessage, ContactId, ConversationId, EndedBy, Millis, Presence, QueueId,
+    Seq,
 };
 
+pub use contacts::{ContactStore, KeyTaken};
 pub use journal::Journaled;
 pub use sqlite::SqliteStore;
 
@@ -59,6 +62,9 @@ pub struct ConversationRecord {
     pub interrupted: Option<String>,
     /// The id the next message of the thread gets.
     pub next_message: u64,
+    /// The contact the conversation was matched to.
+    #[serde(default)]
+    pub contact: Option<ContactId>,
 }
 
 /// Where a conversation is in its life.
@@ -134,7 +140,7 @@ impl Batch {
 }
 
 /// What the server keeps on disk.
-pub trait Store: Clone + Send + Sync + 'static {
+pub trait Store: ContactStore + Clone + Send + Sync + 'static {
     fn agents(&self) -> impl Future<Output = StoreResult<Vec<AgentRecord>>> + Send;
     fn agent_by_email(
         &self,

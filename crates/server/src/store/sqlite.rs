@@ -68,6 +68,10 @@ impl SqliteStore {
         Ok(SqliteStore { pool })
     }
 
+    pub(super) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     fn agent(row: &sqlx::sqlite::SqliteRow) -> StoreResult<AgentRecord> {
         Ok(AgentRecord {
             id: AgentId(row.get("id")),
@@ -90,21 +94,25 @@ impl SqliteStore {
         // crash) changes nothing.
         for (record, token_hash) in &batch.new_conversations {
             sqlx::query(
-                "INSERT OR IGNORE INTO conversations (id, token_hash, record, open) VALUES (?, ?, ?, 1)",
+                "INSERT OR IGNORE INTO conversations (id, token_hash, record, open, contact_id) VALUES (?, ?, ?, 1, ?)",
             )
             .bind(&record.id.0)
             .bind(token_hash)
             .bind(json(record))
+            .bind(record.contact.as_ref().map(|c| &c.0))
             .execute(&mut **tx)
             .await?;
         }
         for record in &batch.conversations {
-            sqlx::query("UPDATE conversations SET record = ?, open = ? WHERE id = ?")
-                .bind(json(record))
-                .bind(record.is_open())
-                .bind(&record.id.0)
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query(
+                "UPDATE conversations SET record = ?, open = ?, contact_id = ? WHERE id = ?",
+            )
+            .bind(json(record))
+            .bind(record.is_open())
+            .bind(record.contact.as_ref().map(|c| &c.0))
+            .bind(&record.id.0)
+            .execute(&mut **tx)
+            .await?;
         }
         for (agent, presence, since) in &batch.presences {
             sqlx::query("UPDATE agents SET presence = ?, presence_since = ? WHERE id = ?")

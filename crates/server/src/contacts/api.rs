@@ -1,0 +1,177 @@
+//! The contacts admin API, with the admin token (see [`crate::admin`]):
+//!
+//! - `GET /api/v1/admin/contacts?search=…&limit=…` — contacts by name;
+//! - `POST /api/v1/admin/contacts` — creates one (`201` with the record);
+//! - `GET | PUT | DELETE /api/v1/admin/contacts/{id}`.
+//!
+//! Bad fields get `400` with every problem; a key (e-mail, mobile phone, external or Facebook id)
+//! another contact has gets `409`; nothing is changed by a refused request.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use switchboard_protocol::{ContactId, ErrorBody, ErrorCode};
+
+use super::{ContactInput, ContactRecord};
+use crate::app::App;
+use crate::auth;
+use crate::http::{Refusal, admin_only, refuse};
+use crate::store::{KeyTaken, Store, StoreError};
+
+pub fn routes<S: Store>() -> Router<Arc<App<S>>> {
+    Router::new()
+        .route("/api/v1/admin/contacts", get(list::<S>).post(create::<S>))
+        .route(
+            "/api/v1/admin/contacts/{id}",
+            get(show::<S>).put(replace::<S>).delete(remove::<S>),
+        )
+}
+
+const DEFAULT_LIMIT: u32 = 100;
+const MAX_LIMIT: u32 = 1000;
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    #[serde(default)]
+    search: String,
+    limit: Option<u32>,
+}
+
+fn internal(error: StoreError) -> Refusal {
+    tracing::error!(%error, "a contacts request failed");
+    refuse(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::Internal,
+        "The server failed; nothing was changed.",
+    )
+}
+
+fn not_found(id: &ContactId) -> Refusal {
+    refuse(
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+        &format!("No contact {id}."),
+    )
+}
+
+/// Taken keys, worded: `409`.
+pub fn key_taken(taken: &[KeyTaken]) -> String {
+    taken
+        .iter()
+        .map(|t| {
+            format!(
+                "{} “{}” belongs to contact {}",
+                t.key.column(),
+                t.key.value(),
+                t.holder
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+async fn list<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    headers: HeaderMap,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Vec<ContactRecord>>, Refusal> {
+    admin_only(&app, &headers)?;
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let found = app.store.search_contacts(&query.search, limit).await;
+    found.map(Json).map_err(internal)
+}
+
+async fn show<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<ContactRecord>, Refusal> {
+    admin_only(&app, &headers)?;
+    let id = ContactId(id);
+    match app.store.contact(&id).await.map_err(internal)? {
+        Some(contact) => Ok(Json(contact)),
+        None => Err(not_found(&id)),
+    }
+}
+
+async fn create<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    headers: HeaderMap,
+    body: Result<Json<ContactInput>, JsonRejection>,
+) -> Result<(StatusCode, Json<ContactRecord>), Refusal> {
+    admin_only(&app, &headers)?;
+    let record = ContactRecord {
+        id: ContactId(auth::random_id()),
+        fields: validated(&app, body)?,
+    };
+    save(&app, record)
+        .await
+        .map(|record| (StatusCode::CREATED, Json(record)))
+}
+
+async fn replace<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Result<Json<ContactInput>, JsonRejection>,
+) -> Result<Json<ContactRecord>, Refusal> {
+    admin_only(&app, &headers)?;
+    let id = ContactId(id);
+    let fields = validated(&app, body)?;
+    if app.store.contact(&id).await.map_err(internal)?.is_none() {
+        return Err(not_found(&id));
+    }
+    save(&app, ContactRecord { id, fields }).await.map(Json)
+}
+
+async fn remove<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Refusal> {
+    admin_only(&app, &headers)?;
+    let id = ContactId(id);
+    match app.store.delete_contact(&id).await.map_err(internal)? {
+        true => Ok(StatusCode::NO_CONTENT),
+        false => Err(not_found(&id)),
+    }
+}
+
+fn validated<S>(
+    app: &App<S>,
+    body: Result<Json<ContactInput>, JsonRejection>,
+) -> Result<super::ContactFields, Refusal> {
+    let Json(input) = body.map_err(|rejection| {
+        refuse(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::MalformedFrame,
+            &format!(
+                "Expected {{\"name\", \"email\", \"mobile_phone\", \"notes\", \"external_id\", \"facebook_id\"}}: {rejection}"
+            ),
+        )
+    })?;
+    input
+        .validate(app.config.contacts.default_region)
+        .map_err(|problems| {
+            let body = ErrorBody::new(ErrorCode::InvalidInput, problems.join("; "));
+            (StatusCode::BAD_REQUEST, Json(body))
+        })
+}
+
+async fn save<S: Store>(app: &App<S>, record: ContactRecord) -> Result<ContactRecord, Refusal> {
+    let taken = app
+        .store
+        .save_contacts(std::slice::from_ref(&record))
+        .await
+        .map_err(internal)?;
+    if !taken.is_empty() {
+        let body = ErrorBody::new(ErrorCode::InvalidInput, key_taken(&taken));
+        return Err((StatusCode::CONFLICT, Json(body)));
+    }
+    Ok(record)
+}
