@@ -270,10 +270,18 @@ fn bench_desktop() -> Result {
 /// next to the crate, where `tauri.conf.json` is linked); returns the package's path.
 fn package() -> Result<PathBuf> {
     step(
-        Command::new(root().join("ui/node_modules/.bin/tauri"))
-            .args(["build", "--bundles", "deb", "--ci"])
-            .current_dir(root().join("src-tauri"))
-            .env("CARGO_TARGET_DIR", target_dir()),
+        // The CLI ships per-platform binaries as optional packages, which a shared lock file
+        // cannot list for every platform: it is fetched at its pinned version instead.
+        npm(&[
+            "exec",
+            "--yes",
+            "--package=@tauri-apps/cli@2.12.5",
+            "--",
+            "tauri",
+        ])
+        .args(["build", "--bundles", "deb", "--ci"])
+        .current_dir(root().join("src-tauri"))
+        .env("CARGO_TARGET_DIR", target_dir()),
         "packaging the desktop app (.deb)",
     )?;
     let bundles = target_dir().join("release/bundle/deb");
