@@ -1,29 +1,16 @@
 // The main window: top bar, task list, conversation pane, side tabs, composer, the in-app alert,
 // toasts, errors and the interruption warning, driven through the shell's events and commands.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openDesk, serveWindow } from './harness.mjs';
+import { openDesk, sharedBrowser } from './harness.mjs';
 import { morning, sms, T0, zoe } from './scene.mjs';
 import { alert, task } from '../test/fixtures.js';
 
-/** @type {import('playwright-core').Browser} */
-let browser;
-/** @type {{ url: string, close: () => void }} */
-let served;
-
-before(async () => {
-  served = await serveWindow();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  served?.close();
-});
+const shared = sharedBrowser();
 
 /** @param {{ colorScheme?: 'light' | 'dark', settings?: object }} [options] */
-const open = (options = {}) => openDesk(browser, served.url, morning(), { time: T0, ...options });
+const open = (options = {}) => openDesk(shared.browser, shared.url, morning(), { time: T0, ...options });
 
 test('the workspace: tasks, the conversation with its timer, both side tabs, switching by keyboard', async () => {
   const window = await open();

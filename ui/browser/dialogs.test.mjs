@@ -1,27 +1,14 @@
 // The dialogs: Transfer, Conference, End, Exit conference and Settings, each opened from its
 // button, searched, reloaded, confirmed or cancelled, with focus kept inside and given back.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openDesk, serveWindow } from './harness.mjs';
+import { openDesk, sharedBrowser } from './harness.mjs';
 import { morning, T0, zoe } from './scene.mjs';
 
-/** @type {import('playwright-core').Browser} */
-let browser;
-/** @type {{ url: string, close: () => void }} */
-let served;
+const shared = sharedBrowser();
 
-before(async () => {
-  served = await serveWindow();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  served?.close();
-});
-
-const open = () => openDesk(browser, served.url, morning(), { time: T0 });
+const open = () => openDesk(shared.browser, shared.url, morning(), { time: T0 });
 
 /** @param {import('playwright-core').Locator} dialog */
 const choices = (dialog) => dialog.getByRole('radio').evaluateAll((radios) => radios.map((r) => r.parentElement?.textContent?.trim()));

@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { extname, join, dirname, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -50,6 +51,34 @@ export async function launchBrowser() {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   });
+}
+
+/**
+ * One browser (and, unless `serve` is false, one served window) for a test file: started before
+ * its tests, closed after them.
+ * @param {{ serve?: boolean }} [options]
+ */
+export function sharedBrowser({ serve = true } = {}) {
+  const shared = {
+    /** @type {import('playwright-core').Browser} */
+    browser: /** @type {any} */ (undefined),
+    /** @type {string} */
+    url: '',
+    close: () => {},
+  };
+  before(async () => {
+    if (serve) {
+      const served = await serveWindow();
+      shared.url = served.url;
+      shared.close = served.close;
+    }
+    shared.browser = await launchBrowser();
+  });
+  after(async () => {
+    await shared.browser?.close();
+    shared.close();
+  });
+  return shared;
 }
 
 /** English, light, not signed in: what the shell answers `start` with unless told otherwise. */

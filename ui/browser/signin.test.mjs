@@ -1,27 +1,14 @@
 // The sign-in screen: what is asked, the errors in words, and the way into the desk.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openWindow, serveWindow } from './harness.mjs';
+import { openWindow, sharedBrowser } from './harness.mjs';
 import { snapshot } from '../test/fixtures.js';
 
-/** @type {import('playwright-core').Browser} */
-let browser;
-/** @type {{ url: string, close: () => void }} */
-let served;
-
-before(async () => {
-  served = await serveWindow();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  served?.close();
-});
+const shared = sharedBrowser();
 
 test('signing in: missing fields and each failure are worded, then the desk opens', async () => {
-  const window = await openWindow(browser, served.url);
+  const window = await openWindow(shared.browser, shared.url);
   const { page } = window;
   await page.getByRole('heading', { name: 'Sign in to Switchboard' }).waitFor();
   await window.screenshot('signin');
@@ -67,7 +54,7 @@ test('a remembered server and e-mail are filled in; the window language follows 
     settings: { server: 'https://cc.example.cz', email: 'jana@example.cz', language: 'cs', window_theme: 'dark' },
     signed_in: false,
   };
-  const window = await openWindow(browser, served.url, { start });
+  const window = await openWindow(shared.browser, shared.url, { start });
   const { page } = window;
   await page.getByLabel('Adresa serveru').waitFor();
   assert.equal(await page.getByLabel('Adresa serveru').inputValue(), 'https://cc.example.cz');

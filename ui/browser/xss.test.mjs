@@ -3,9 +3,9 @@
 // execute, load or become an element, with the app's CSP and, to prove the rendering on its own,
 // without it.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openDesk, serveWindow } from './harness.mjs';
+import { openDesk, serveWindow, sharedBrowser } from './harness.mjs';
 import { alert, conversation, snapshot, task } from '../test/fixtures.js';
 import { T0 } from './scene.mjs';
 
@@ -45,21 +45,12 @@ function hostileDesk() {
   return snapshot({ tasks: [task(view, { preview: link, customer_name: img, queue: iframe })], conversations: [view], alerts: [offer] });
 }
 
-/** @type {import('playwright-core').Browser} */
-let browser;
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-});
+const shared = sharedBrowser({ serve: false });
 
 for (const csp of ['the app’s CSP', 'no CSP']) {
   test(`customer text renders as text and nothing executes, with ${csp}`, async () => {
     const served = await serveWindow(csp === 'no CSP' ? { csp: null } : {});
-    const window = await openDesk(browser, served.url, hostileDesk(), { time: T0 });
+    const window = await openDesk(shared.browser, served.url, hostileDesk(), { time: T0 });
     const { page } = window;
     const toast = alert('c-evil', { id: 'toast:evil', scenario: 'transferred', customer_name: PAYLOADS[2], comment: PAYLOADS[0], kind: { kind: 'toast', closes_at: T0 + 60_000 } });
     await window.update({ type: 'notify', notification: toast });

@@ -198,7 +198,12 @@ async fn import_contacts(config: &Config, store: &SqliteStore, file: &Path) -> R
             lines.join("\n")
         ));
     }
-    println!("imported {} contacts", records.len());
+    let noun = if records.len() == 1 {
+        "contact"
+    } else {
+        "contacts"
+    };
+    println!("imported {} {noun}", records.len());
     Ok(())
 }
 

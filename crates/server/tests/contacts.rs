@@ -6,7 +6,7 @@ mod support;
 use std::process::Command;
 
 use serde_json::{Value, json};
-use support::{Agent, Customer, Server, config};
+use support::{Agent, Customer, Server, accept_offer, config};
 use switchboard_protocol::agent::{
     AgentCommand, AgentEvent, ContactCard, Outcome, PresenceRequest,
 };
@@ -241,28 +241,6 @@ async fn the_admin_api_creates_finds_changes_and_deletes_contacts() {
     assert_eq!(status, 404);
 }
 
-async fn offered_and_accepted(
-    ann: &mut Agent,
-) -> switchboard_protocol::agent::ConversationSnapshot {
-    let AgentEvent::Offer { offer } = ann.expect(|e| matches!(e, AgentEvent::Offer { .. })).await
-    else {
-        unreachable!()
-    };
-    let accepted = ann
-        .command(AgentCommand::Accept {
-            conversation: offer.conversation.clone(),
-        })
-        .await;
-    assert!(matches!(accepted, Outcome::Ok { .. }), "{accepted:?}");
-    let AgentEvent::Snapshot { conversation } = ann
-        .expect(|e| matches!(e, AgentEvent::Snapshot { .. }))
-        .await
-    else {
-        unreachable!()
-    };
-    conversation
-}
-
 #[tokio::test]
 async fn a_chat_from_a_known_e_mail_shows_the_contact_and_their_recent_conversations() {
     let mut server = Server::start(&contacts_config());
@@ -283,7 +261,7 @@ async fn a_chat_from_a_known_e_mail_shows_the_contact_and_their_recent_conversat
     first
         .start_chat_from("Zoë", Some("ZOE@example.com"), "My parcel is late")
         .await;
-    let snapshot = offered_and_accepted(&mut ann).await;
+    let snapshot = accept_offer(&mut ann).await;
     let first_id = snapshot.id.clone();
     let card: ContactCard = *snapshot
         .contact
@@ -304,13 +282,13 @@ async fn a_chat_from_a_known_e_mail_shows_the_contact_and_their_recent_conversat
     stranger
         .start_chat_from("Mo", Some("mo@example.com"), "Hi")
         .await;
-    assert_eq!(offered_and_accepted(&mut ann).await.contact, None);
+    assert_eq!(accept_offer(&mut ann).await.contact, None);
 
     let mut again = Customer::connect(&server, None).await;
     again
         .start_chat_from("Zoë N.", Some("zoe@example.com"), "Me again")
         .await;
-    let snapshot = offered_and_accepted(&mut ann).await;
+    let snapshot = accept_offer(&mut ann).await;
     let card = snapshot.contact.expect("matched again");
     assert_eq!(card.recent.len(), 1, "{card:?}");
     let past = &card.recent[0];

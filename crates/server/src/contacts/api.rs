@@ -17,7 +17,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use switchboard_protocol::{ContactId, ErrorBody, ErrorCode};
 
-use super::{ContactInput, ContactRecord};
+use super::{ContactFields, ContactRecord};
 use crate::app::App;
 use crate::auth;
 use crate::http::{Refusal, admin_only, refuse};
@@ -102,7 +102,7 @@ async fn show<S: Store>(
 async fn create<S: Store>(
     State(app): State<Arc<App<S>>>,
     headers: HeaderMap,
-    body: Result<Json<ContactInput>, JsonRejection>,
+    body: Result<Json<ContactFields>, JsonRejection>,
 ) -> Result<(StatusCode, Json<ContactRecord>), Refusal> {
     admin_only(&app, &headers)?;
     let record = ContactRecord {
@@ -118,7 +118,7 @@ async fn replace<S: Store>(
     State(app): State<Arc<App<S>>>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    body: Result<Json<ContactInput>, JsonRejection>,
+    body: Result<Json<ContactFields>, JsonRejection>,
 ) -> Result<Json<ContactRecord>, Refusal> {
     admin_only(&app, &headers)?;
     let id = ContactId(id);
@@ -144,8 +144,8 @@ async fn remove<S: Store>(
 
 fn validated<S>(
     app: &App<S>,
-    body: Result<Json<ContactInput>, JsonRejection>,
-) -> Result<super::ContactFields, Refusal> {
+    body: Result<Json<ContactFields>, JsonRejection>,
+) -> Result<ContactFields, Refusal> {
     let Json(input) = body.map_err(|rejection| {
         refuse(
             StatusCode::BAD_REQUEST,
@@ -156,7 +156,7 @@ fn validated<S>(
         )
     })?;
     input
-        .validate(app.config.contacts.default_region)
+        .validated(app.config.contacts.default_region)
         .map_err(|problems| {
             let body = ErrorBody::new(ErrorCode::InvalidInput, problems.join("; "));
             (StatusCode::BAD_REQUEST, Json(body))

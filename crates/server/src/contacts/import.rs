@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::{ContactFields, ContactInput, Region};
+use super::{ContactFields, Region};
 
 /// The columns a file may have; `name` is required.
 pub const COLUMNS: &[&str] = &[
@@ -78,7 +78,7 @@ pub fn parse(
                 .and_then(|i| record.get(i))
                 .map(str::to_owned)
         };
-        let input = ContactInput {
+        let input = ContactFields {
             name: cell("name").unwrap_or_default(),
             email: cell("email"),
             mobile_phone: cell("mobile_phone"),
@@ -86,7 +86,7 @@ pub fn parse(
             external_id: cell("external_id"),
             facebook_id: cell("facebook_id"),
         };
-        match input.validate(region) {
+        match input.validated(region) {
             Ok(fields) => {
                 for key in fields.keys() {
                     if let Some(earlier) = first_row.insert((key.column(), key.value()), row) {

@@ -16,15 +16,17 @@ use crate::store::{ContactStore, Status, StoreResult};
 pub use phone::{PhoneError, Region, normalise_phone};
 
 /// A stored contact.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ContactRecord {
     pub id: ContactId,
     #[serde(flatten)]
     pub fields: ContactFields,
 }
 
-/// What describes a contact, validated and normalised.
+/// What describes a contact: as given (the admin API, a CSV row) until [`ContactFields::validated`]
+/// checks and normalises it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ContactFields {
     pub name: String,
     #[serde(default)]
@@ -120,26 +122,9 @@ const MAX_EMAIL: usize = 254;
 const MAX_NOTES: usize = 2000;
 const MAX_ID: usize = 200;
 
-/// Fields as given, before validation.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ContactInput {
-    pub name: String,
-    #[serde(default)]
-    pub email: Option<String>,
-    #[serde(default)]
-    pub mobile_phone: Option<String>,
-    #[serde(default)]
-    pub notes: Option<String>,
-    #[serde(default)]
-    pub external_id: Option<String>,
-    #[serde(default)]
-    pub facebook_id: Option<String>,
-}
-
-impl ContactInput {
+impl ContactFields {
     /// Validated and normalised fields, or every problem found, worded for a person.
-    pub fn validate(self, region: Option<Region>) -> Result<ContactFields, Vec<String>> {
+    pub fn validated(self, region: Option<Region>) -> Result<ContactFields, Vec<String>> {
         let mut problems = Vec::new();
         let present =
             |value: Option<String>| value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
@@ -220,22 +205,22 @@ impl ContactFields {
 mod tests {
     use super::*;
 
-    fn input(name: &str) -> ContactInput {
-        ContactInput {
+    fn input(name: &str) -> ContactFields {
+        ContactFields {
             name: name.into(),
-            ..ContactInput::default()
+            ..ContactFields::default()
         }
     }
 
     #[test]
     fn fields_are_trimmed_and_normalised() {
-        let fields = ContactInput {
+        let fields = ContactFields {
             email: Some("  Zoe@Example.COM ".into()),
             mobile_phone: Some("601 234 567".into()),
             notes: Some("   ".into()),
             ..input(" Zoë Nováková ")
         }
-        .validate(Some("CZ".parse().unwrap()))
+        .validated(Some("CZ".parse().unwrap()))
         .unwrap();
         assert_eq!(fields.name, "Zoë Nováková");
         assert_eq!(fields.email.as_deref(), Some("zoe@example.com"));
@@ -245,12 +230,12 @@ mod tests {
 
     #[test]
     fn every_problem_is_reported_at_once() {
-        let problems = ContactInput {
+        let problems = ContactFields {
             email: Some("not an address".into()),
             mobile_phone: Some("12".into()),
             ..input("")
         }
-        .validate(None)
+        .validated(None)
         .unwrap_err();
         assert_eq!(problems.len(), 3, "{problems:?}");
         assert!(problems[0].contains("name"));

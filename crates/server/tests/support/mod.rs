@@ -9,7 +9,9 @@ use std::process::{Child, Command, Stdio};
 
 use futures_util::SinkExt;
 use serde_json::json;
-use switchboard_protocol::agent::{AgentCommand, AgentEvent, AgentServerFrame, Outcome};
+use switchboard_protocol::agent::{
+    AgentCommand, AgentEvent, AgentServerFrame, ConversationSnapshot, Outcome,
+};
 use switchboard_protocol::login::LoginResponse;
 use switchboard_protocol::{ErrorBody, Seq};
 use tokio_tungstenite::tungstenite::Message;
@@ -239,17 +241,29 @@ pub async fn accepted_chat(
         .await;
     assert!(matches!(available, Outcome::Ok { .. }));
     let zoe = Customer::start(server, "Zoë", "Hello").await;
-    let AgentEvent::Offer { offer } = ann.expect(|e| matches!(e, AgentEvent::Offer { .. })).await
+    let conversation = accept_offer(&mut ann).await.id;
+    (ann, zoe, conversation)
+}
+
+/// The agent's next offer, accepted: the conversation's snapshot.
+pub async fn accept_offer(agent: &mut Agent) -> ConversationSnapshot {
+    let AgentEvent::Offer { offer } = agent
+        .expect(|e| matches!(e, AgentEvent::Offer { .. }))
+        .await
     else {
         unreachable!()
     };
-    let accepted = ann
+    let accepted = agent
         .command(AgentCommand::Accept {
             conversation: offer.conversation.clone(),
         })
         .await;
-    assert!(matches!(accepted, Outcome::Ok { .. }));
-    ann.expect(|e| matches!(e, AgentEvent::Snapshot { .. }))
-        .await;
-    (ann, zoe, offer.conversation)
+    assert!(matches!(accepted, Outcome::Ok { .. }), "{accepted:?}");
+    let AgentEvent::Snapshot { conversation } = agent
+        .expect(|e| matches!(e, AgentEvent::Snapshot { .. }))
+        .await
+    else {
+        unreachable!()
+    };
+    conversation
 }
