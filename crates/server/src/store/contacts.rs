@@ -216,6 +216,8 @@ impl<S: Store> ContactStore for Journaled<S> {
         contact: &ContactId,
         limit: u32,
     ) -> StoreResult<Vec<ConversationRecord>> {
+        // Conversations end through the journal: read them once it has reached the store.
+        self.caught_up().await?;
         self.inner().past_conversations(contact, limit).await
     }
 }
