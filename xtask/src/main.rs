@@ -148,7 +148,10 @@ fn test() -> Result {
         cargo(&["check", "--quiet", "--manifest-path"]).arg(&fuzz_manifest),
         "the fuzz target",
     )?;
-    step(&mut cargo(&["test", "--workspace", "--locked"]), "tests")?;
+    step(
+        cargo(&["test", "--workspace", "--locked"]).env("SWITCHBOARD_PYTHON", setup::python()),
+        "tests",
+    )?;
     // The desktop window: type-checked and its logic unit-tested.
     let ui = root().join("ui");
     step(

@@ -81,13 +81,14 @@ fn tauri_driver() -> Result {
     )
 }
 
-/// The Python the end-to-end test runs on: a virtual environment with Selenium (PyPI).
+/// The Python the end-to-end and SMS tests run on: a virtual environment with packages from PyPI.
 pub(crate) fn python() -> std::path::PathBuf {
     tools_dir().join("venv/bin/python")
 }
 
-/// Selenium drives the app over WebDriver; pyflakes checks the Python test scripts.
-const PYTHON_PACKAGES: &[&str] = &["selenium==4.51.0", "pyflakes==4.1.0"];
+/// Selenium drives the app over WebDriver; pyflakes checks the Python test scripts; the SMS
+/// provider's official library signs the webhook calls of the SMS tests.
+const PYTHON_PACKAGES: &[&str] = &["selenium==4.51.0", "pyflakes==4.1.0", "twilio==9.13.0"];
 
 fn python_packages() -> Result {
     let venv = tools_dir().join("venv");

@@ -83,6 +83,7 @@ fn snapshot(n: usize) -> AgentEvent {
                 format!("Message {i}: thanks, could you check the delivery date for my order?")
             },
             sent_at: NOW + i as u64 * 1_000,
+            attachments: Vec::new(),
         })
         .collect();
     AgentEvent::Snapshot {

@@ -100,6 +100,18 @@ pub struct ChatMessage {
     pub from: Sender,
     pub text: String,
     pub sent_at: Millis,
+    /// Files the customer sent along (an SMS's pictures, a Messenger attachment), as links.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file sent with a message, kept where the channel's provider stores it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Attachment {
+    pub url: String,
+    /// The MIME type, when the channel says it (`image/jpeg`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
 }
 
 /// A value the website passed when the chat started (SPEC §3 Additional details).

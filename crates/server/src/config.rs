@@ -10,6 +10,9 @@ use serde::Deserialize;
 use switchboard_protocol::QueueId;
 use switchboard_protocol::agent::{DesktopProfile, Theme};
 
+use crate::channels::facebook::FacebookConfig;
+use crate::channels::twilio::SmsConfig;
+
 /// A configuration that could not be used.
 #[derive(Debug, thiserror::Error)]
 #[error("{file}: {key}: {problem}")]
@@ -39,6 +42,12 @@ pub struct Config {
     pub widgets: Vec<WidgetConfig>,
     #[serde(default)]
     pub contacts: ContactsSection,
+    /// SMS through a Twilio-compatible provider; off without the section.
+    #[serde(default)]
+    pub sms: Option<SmsConfig>,
+    /// Facebook Messenger; off without the section.
+    #[serde(default)]
+    pub facebook: Option<FacebookConfig>,
     /// Agents created on first start if absent. For demonstrations only: the passwords are in
     /// the file.
     #[serde(default)]
@@ -274,6 +283,12 @@ impl Config {
                     &format!("no queue {:?}", widget.queue.0),
                 );
             }
+        }
+        if let Some(sms) = &self.sms {
+            sms.validate(|queue| ids.contains(queue))?;
+        }
+        if let Some(facebook) = &self.facebook {
+            facebook.validate(|queue| ids.contains(queue))?;
         }
         for (i, agent) in self.demo_agents.iter().enumerate() {
             if let Some(queue) = agent.queues.iter().find(|queue| !ids.contains(queue)) {

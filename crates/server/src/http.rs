@@ -13,6 +13,7 @@ use switchboard_protocol::login::{LoginRequest, LoginResponse};
 use switchboard_protocol::{ErrorBody, ErrorCode, QueueId};
 
 use crate::app::App;
+use crate::channels::{facebook, twilio};
 use crate::hub::Request;
 use crate::store::Store;
 use crate::{assets, auth, clock, contacts, ws};
@@ -28,6 +29,11 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
         .route(
             "/api/v1/admin/queues/{queue}/remove",
             post(remove_queue::<S>),
+        )
+        .route(twilio::WEBHOOK_PATH, post(twilio::webhook::<S>))
+        .route(
+            facebook::WEBHOOK_PATH,
+            get(facebook::verify::<S>).post(facebook::webhook::<S>),
         )
         .merge(contacts::api::routes::<S>())
         .with_state(app)

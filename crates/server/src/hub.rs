@@ -16,17 +16,21 @@ use switchboard_protocol::agent::{
 };
 use switchboard_protocol::customer::{CustomerCommand, CustomerOutcome, CustomerServerFrame};
 use switchboard_protocol::{
-    AgentId, CommandId, ConversationId, ErrorBody, ErrorCode, Millis, PROTOCOL_VERSION, QueueId,
-    Seq,
+    AgentId, Channel, CommandId, ConversationId, ErrorBody, ErrorCode, Millis, PROTOCOL_VERSION,
+    QueueId, Seq,
 };
 use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::time::Instant;
 
+use crate::channels::courier::{self, Delivery};
+use crate::channels::{Inbound, Receipt};
 use crate::config::Config;
 use crate::contacts::{self, ContactKey};
 use crate::routing::{ChatRequest, Effects, Emit, Router};
 use crate::store::{Batch, Store, StoreError};
 use crate::{auth, clock};
+
+mod channels;
 
 /// Frames queued for one connection before it counts as stuck and is dropped (it resumes).
 const CONNECTION_BACKLOG: usize = 4096;
@@ -144,6 +148,23 @@ pub enum Request {
         agent: AgentId,
         done: oneshot::Sender<Option<AgentSummary>>,
     },
+    /// A customer's SMS or Messenger message; `done` gets its conversation once it is stored.
+    Inbound {
+        inbound: Inbound,
+        done: oneshot::Sender<Result<ConversationId, ErrorBody>>,
+    },
+    Receipt {
+        channel: Channel,
+        receipt: Receipt,
+    },
+    /// The courier is done with the reply at `seq` of a conversation's outbound stream:
+    /// delivered, or not for the reason given.
+    Delivered {
+        conversation: ConversationId,
+        seq: Seq,
+        message: u64,
+        failure: Option<String>,
+    },
     /// An administrator removes a queue; `done` gets how many conversations ended and how many
     /// were interrupted, once committed.
     RemoveQueue {
@@ -164,6 +185,22 @@ impl HubHandle {
         let _ = self.requests.send(request).await;
     }
 
+    /// Stores a customer's SMS or Messenger message; says which conversation it went to.
+    pub async fn inbound(&self, inbound: Inbound) -> Result<ConversationId, ErrorBody> {
+        let (done, answer) = oneshot::channel();
+        self.send(Request::Inbound { inbound, done }).await;
+        answer.await.unwrap_or_else(|_| {
+            Err(ErrorBody::new(
+                ErrorCode::Internal,
+                "The server is stopping; send the message again.",
+            ))
+        })
+    }
+
+    pub async fn receipt(&self, channel: Channel, receipt: Receipt) {
+        self.send(Request::Receipt { channel, receipt }).await;
+    }
+
     pub async fn agent(&self, agent: AgentId) -> Option<AgentSummary> {
         let (done, answer) = oneshot::channel();
         self.send(Request::Agent { agent, done }).await;
@@ -177,6 +214,13 @@ fn agent_stream(agent: &AgentId) -> String {
 
 fn customer_stream(conversation: &ConversationId) -> String {
     format!("customer:{conversation}")
+}
+
+/// The stream of a conversation's replies for the courier to deliver.
+const OUTBOUND_PREFIX: &str = "outbound:";
+
+fn outbound_stream(conversation: &ConversationId) -> String {
+    format!("{OUTBOUND_PREFIX}{conversation}")
 }
 
 fn frame_event(seq: Seq, event: &str) -> String {
@@ -194,16 +238,27 @@ struct Live {
 }
 
 /// Requests handled but not yet committed: what to write, then what to deliver.
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Pending {
     batch: Batch,
     /// Frames for live connections, in the order they were produced.
     deliveries: Vec<(FrameSender, String)>,
-    /// Which conversation each customer connection is in, owed once committed.
-    answers: Vec<(
-        oneshot::Sender<Option<ConversationId>>,
-        Option<ConversationId>,
-    )>,
+    /// Replies for the courier to deliver.
+    outbound: Vec<Delivery>,
+    /// Answers owed to the edges once committed (which conversation a customer is in, or that
+    /// a provider's message is stored).
+    answers: Vec<Box<dyn FnOnce() + Send>>,
+}
+
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pending")
+            .field("batch", &self.batch)
+            .field("deliveries", &self.deliveries.len())
+            .field("outbound", &self.outbound.len())
+            .field("answers", &self.answers.len())
+            .finish()
+    }
 }
 
 /// What the committer does, in order.
@@ -221,6 +276,7 @@ enum Work {
 async fn commit_in_order<S: Store>(
     store: S,
     mut work: mpsc::Receiver<Work>,
+    courier: mpsc::UnboundedSender<Delivery>,
 ) -> Result<(), StoreError> {
     while let Some(first) = work.recv().await {
         let mut merged = Pending::default();
@@ -229,13 +285,13 @@ async fn commit_in_order<S: Store>(
             match item {
                 Work::Commit(pending) => merged.absorb(*pending),
                 Work::Barrier(done) => {
-                    commit_and_deliver(&store, std::mem::take(&mut merged)).await?;
+                    commit_and_deliver(&store, std::mem::take(&mut merged), &courier).await?;
                     let _ = done.send(());
                 }
             }
             next = work.try_recv().ok();
         }
-        commit_and_deliver(&store, merged).await?;
+        commit_and_deliver(&store, merged, &courier).await?;
     }
     Ok(())
 }
@@ -243,7 +299,11 @@ async fn commit_in_order<S: Store>(
 /// A commit slower than this is reported: every frame of its group waited for it.
 const SLOW_COMMIT: Duration = Duration::from_millis(50);
 
-async fn commit_and_deliver<S: Store>(store: &S, pending: Pending) -> Result<(), StoreError> {
+async fn commit_and_deliver<S: Store>(
+    store: &S,
+    pending: Pending,
+    courier: &mpsc::UnboundedSender<Delivery>,
+) -> Result<(), StoreError> {
     let started = Instant::now();
     let rows = pending.batch.messages.len() + pending.batch.outbox.len();
     let committed = store.commit(pending.batch).await;
@@ -261,8 +321,12 @@ async fn commit_and_deliver<S: Store>(store: &S, pending: Pending) -> Result<(),
     for (connection, frame) in pending.deliveries {
         connection.try_send(frame);
     }
-    for (done, conversation) in pending.answers {
-        let _ = done.send(conversation);
+    for delivery in pending.outbound {
+        // The courier stops only with the server; the reply stays in the outbox till then.
+        let _ = courier.send(delivery);
+    }
+    for answer in pending.answers {
+        answer();
     }
     Ok(())
 }
@@ -272,6 +336,7 @@ impl Pending {
     fn absorb(&mut self, later: Pending) {
         self.batch.absorb(later.batch);
         self.deliveries.extend(later.deliveries);
+        self.outbound.extend(later.outbound);
         self.answers.extend(later.answers);
     }
 }
@@ -328,8 +393,18 @@ impl<S: Store> Hub<S> {
             let history = store.history(&record.id).await?;
             conversations.push((record, history));
         }
-        let heads = store.stream_heads().await?.into_iter().collect();
+        let heads: HashMap<String, Seq> = store.stream_heads().await?.into_iter().collect();
         let removed = store.removed_queues().await?;
+        let (requests, inbox) = mpsc::channel(4096);
+        let courier = courier::start(config.clone(), requests.downgrade());
+        // Replies a previous run stored but did not see delivered go out now.
+        for stream in heads.keys().filter(|s| s.starts_with(OUTBOUND_PREFIX)) {
+            for (seq, event) in store.outbox_after(stream, 0).await? {
+                let outbound = serde_json::from_str(&event)
+                    .map_err(|e| StoreError(format!("a stored reply in {stream}: {e}")))?;
+                let _ = courier.send((seq, outbound));
+            }
+        }
         let matched: Vec<_> = conversations
             .iter()
             .filter_map(|(record, _)| Some((record.id.clone(), record.contact.clone()?)))
@@ -343,7 +418,7 @@ impl<S: Store> Hub<S> {
             }
         }
         let (committer, work) = mpsc::channel(COMMIT_QUEUE);
-        let committer_task = Some(tokio::spawn(commit_in_order(store.clone(), work)));
+        let committer_task = Some(tokio::spawn(commit_in_order(store.clone(), work, courier)));
         let hub = Hub {
             router,
             store,
@@ -353,7 +428,6 @@ impl<S: Store> Hub<S> {
             committer,
             committer_task,
         };
-        let (requests, inbox) = mpsc::channel(4096);
         let task = tokio::spawn(hub.run(inbox));
         Ok((HubHandle { requests }, task))
     }
@@ -471,7 +545,32 @@ impl<S: Store> Hub<S> {
                 let conversation = self
                     .customer_command(conversation, id, command, frames, connection, now, pending)
                     .await?;
-                pending.answers.push((done, conversation));
+                pending.answers.push(Box::new(move || {
+                    let _ = done.send(conversation);
+                }));
+            }
+            Request::Inbound { inbound, done } => self.inbound(inbound, done, now, pending).await?,
+            Request::Receipt { channel, receipt } => {
+                let mut fx = Effects::default();
+                self.router.receipt(channel, receipt, &mut fx);
+                self.stage(pending, fx, None);
+            }
+            Request::Delivered {
+                conversation,
+                seq,
+                message,
+                failure,
+            } => {
+                pending
+                    .batch
+                    .acks
+                    .push((outbound_stream(&conversation), seq));
+                if let Some(reason) = failure {
+                    let mut fx = Effects::default();
+                    self.router
+                        .delivery_failed(&conversation, message, &reason, now, &mut fx);
+                    self.stage(pending, fx, None);
+                }
             }
             Request::Agent { agent, done } => {
                 let _ = done.send(self.router.agent(&agent).cloned());
@@ -797,11 +896,14 @@ impl<S: Store> Hub<S> {
             let (stream, event) = match &emit {
                 Emit::Agent(agent, event) => (agent_stream(agent), json(event)),
                 Emit::Customer(conversation, event) => (customer_stream(conversation), json(event)),
+                Emit::Outbound(message) => (outbound_stream(&message.conversation), json(message)),
             };
             let head = self.heads.entry(stream.clone()).or_insert(0);
             *head += 1;
             let seq = *head;
-            if let Some(live) = self.live.get(&stream) {
+            if let Emit::Outbound(message) = emit {
+                pending.outbound.push((seq, message));
+            } else if let Some(live) = self.live.get(&stream) {
                 pending
                     .deliveries
                     .push((live.frames.clone(), frame_event(seq, &event)));

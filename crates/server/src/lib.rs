@@ -5,6 +5,7 @@
 //! - [`store`]: durable storage behind a trait ([`store::SqliteStore`] embedded by default);
 //! - [`contacts`]: the customers the contact center knows, validated, imported, matched;
 //! - [`routing`]: presence, queues, offers, RONA and conversations: every routing rule;
+//! - [`channels`]: SMS and Messenger webhooks, and the courier delivering replies through them;
 //! - [`hub`]: the task that owns routing, commits each step with its events, delivers them;
 //! - [`auth`]: passwords, session tokens, identifiers;
 //! - [`http`] and [`ws`]: the edges (login, health, the agent and customer WebSockets);
@@ -14,6 +15,7 @@ pub mod admin;
 pub mod app;
 pub mod assets;
 pub mod auth;
+pub mod channels;
 pub mod clock;
 pub mod config;
 pub mod contacts;

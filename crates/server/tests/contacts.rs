@@ -3,33 +3,14 @@
 
 mod support;
 
-use std::process::Command;
-
 use serde_json::{Value, json};
-use support::{Agent, Customer, Server, accept_offer, config};
+use support::{Agent, Customer, Server, accept_offer, config, import};
 use switchboard_protocol::agent::{
     AgentCommand, AgentEvent, ContactCard, Outcome, PresenceRequest,
 };
 
 fn contacts_config() -> String {
     format!("{}\n[contacts]\ndefault_region = \"cz\"\n", config(30, 60))
-}
-
-fn import(server: &Server, csv: &str) -> (bool, String) {
-    let file = server.dir.path().join("contacts.csv");
-    std::fs::write(&file, csv).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_switchboard-server"))
-        .args(["contact", "import", "--config"])
-        .arg(server.dir.path().join("config.toml"))
-        .arg(&file)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.success(), text)
 }
 
 /// The admin API, with the token the running server published.

@@ -1,7 +1,10 @@
-//! What tests across the workspace share: the test server's configuration, and a chat widget
-//! speaking the customer protocol that checks exactly-once, in-order delivery as it goes.
+//! What tests across the workspace share: the test server's configuration, a chat widget
+//! speaking the customer protocol that checks exactly-once, in-order delivery as it goes, and
+//! the SMS and Messenger providers ([`channels`]).
 
 #![allow(missing_debug_implementations)]
+
+pub mod channels;
 
 use std::collections::VecDeque;
 use std::time::Duration;

@@ -7,6 +7,7 @@ use switchboard_protocol::agent::{AgentEvent, InteractionState};
 use switchboard_protocol::customer::CustomerEvent;
 use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, Presence};
 
+use crate::channels::Outbound;
 use crate::store::ConversationRecord;
 
 /// An event for one client's stream.
@@ -14,6 +15,8 @@ use crate::store::ConversationRecord;
 pub enum Emit {
     Agent(AgentId, AgentEvent),
     Customer(ConversationId, CustomerEvent),
+    /// An agent's reply for an SMS or Messenger customer, for the courier.
+    Outbound(Outbound),
 }
 
 #[derive(Debug, Default)]
@@ -50,6 +53,10 @@ impl Effects {
 
     pub fn customer(&mut self, conversation: &ConversationId, event: CustomerEvent) {
         self.emits.push(Emit::Customer(conversation.clone(), event));
+    }
+
+    pub fn outbound(&mut self, message: Outbound) {
+        self.emits.push(Emit::Outbound(message));
     }
 
     /// Records that `record` changed: a conversation created in this same step is stored once,

@@ -180,7 +180,7 @@ impl Router {
                 conversation: self.snapshot(id),
             },
         );
-        fx.customer(id, CustomerEvent::AgentJoined { name });
+        self.tell_customer(id, CustomerEvent::AgentJoined { name }, fx);
     }
 
     /// A transfer or invitation was rejected, expired or called off: the holder goes on as before.

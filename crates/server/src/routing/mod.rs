@@ -19,17 +19,24 @@ use switchboard_protocol::agent::{
 use switchboard_protocol::customer::CustomerEvent;
 use switchboard_protocol::rules::{self, MAX_CONTEXT_VARIABLES};
 use switchboard_protocol::{
-    AgentId, Channel, ChatMessage, ContextValue, ConversationId, EndedBy, ErrorBody, ErrorCode,
-    Millis, Presence, QueueId, Sender,
+    AgentId, Attachment, Channel, ChatMessage, ContextValue, ConversationId, EndedBy, ErrorBody,
+    ErrorCode, Millis, Presence, QueueId, Sender,
 };
 
 pub use effects::{Effects, Emit};
 
+use crate::channels::{Inbound, Outbound, Receipt};
 use crate::config::Config;
-use crate::store::{AgentRecord, ConversationRecord, Status};
+use crate::store::{AgentRecord, ChannelAddress, ConversationRecord, Status};
 
 /// The line the thread shows when the customer leaves.
 pub const CUSTOMER_ENDED: &str = "Customer ended the conversation";
+
+const DAY: Millis = 24 * 3_600_000;
+/// Messenger's window for standard replies after the customer's last message.
+const STANDARD_REPLY_WINDOW: Millis = DAY;
+/// Messenger's window for a human agent's tagged replies.
+const HUMAN_AGENT_REPLY_WINDOW: Millis = 7 * DAY;
 
 /// Estimated wait per position before any conversation has been accepted.
 const INITIAL_WAIT_MILLIS: u64 = 30_000;
@@ -46,6 +53,15 @@ fn interrupted(reason: &str) -> ErrorBody {
 
 fn error(code: ErrorCode, message: impl Into<String>) -> ErrorBody {
     ErrorBody::new(code, message)
+}
+
+/// The start of a message, to name it in a line of the thread.
+fn preview(text: &str) -> String {
+    const CHARS: usize = 40;
+    match text.char_indices().nth(CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
 }
 
 /// An agent as routing sees them.
@@ -460,26 +476,145 @@ impl Router {
         }
         rules::check_message(first_message)?;
         let record = ConversationRecord {
-            id: id.clone(),
-            channel: Channel::Chat,
-            queue: widget.queue.clone(),
-            customer: Customer {
-                name: customer.name.trim().to_owned(),
-                ..customer
-            },
             context: context
                 .into_iter()
                 .map(|(name, value)| NamedContextValue { name, value })
                 .collect(),
-            proactive: false,
-            started_at: now,
-            comment: first_message.to_owned(),
-            status: Status::Waiting { since: now },
-            conference: Vec::new(),
-            interrupted: None,
-            next_message: 1,
             contact: contact.as_ref().map(|card| card.id.clone()),
+            ..ConversationRecord::waiting(
+                id.clone(),
+                Channel::Chat,
+                widget.queue.clone(),
+                Customer {
+                    name: customer.name.trim().to_owned(),
+                    ..customer
+                },
+                first_message,
+                now,
+            )
         };
+        fx.customer(
+            &id,
+            CustomerEvent::Started {
+                conversation: id.clone(),
+                token: token.to_owned(),
+            },
+        );
+        self.admit(
+            record,
+            token_hash,
+            contact,
+            first_message,
+            Vec::new(),
+            now,
+            fx,
+        );
+        Ok(())
+    }
+
+    /// A customer's SMS or Messenger message: it continues their open conversation with the same
+    /// number or page, or starts one in the queue the number or page routes to. Returns the
+    /// conversation.
+    pub fn inbound(
+        &mut self,
+        new_id: ConversationId,
+        token_hash: String,
+        inbound: Inbound,
+        contact: Option<ContactCard>,
+        now: Millis,
+        fx: &mut Effects,
+    ) -> Result<ConversationId> {
+        inbound.check()?;
+        let Inbound {
+            channel,
+            address,
+            queue,
+            text,
+            attachments,
+            ..
+        } = inbound;
+        if let Some(open) = self.open_with(channel, &address) {
+            let name = self.conversations[&open].record.customer.name.clone();
+            self.append_with(
+                &open,
+                Sender::Customer { name },
+                &text,
+                attachments,
+                now,
+                fx,
+            );
+            return Ok(open);
+        }
+        if self.removed.contains(&queue) || self.config.queue(&queue).is_none() {
+            return Err(error(
+                ErrorCode::NotFound,
+                format!("The queue \"{queue}\" is not served."),
+            ));
+        }
+        let phone = (channel == Channel::Sms).then(|| address.customer.clone());
+        let name = match &contact {
+            Some(card) => card.name.clone(),
+            None if channel == Channel::Sms => address.customer.clone(),
+            None => "Messenger customer".to_owned(),
+        };
+        let customer = Customer {
+            name,
+            email: contact.as_ref().and_then(|card| card.email.clone()),
+            phone: phone.or_else(|| contact.as_ref().and_then(|card| card.phone.clone())),
+        };
+        let record = ConversationRecord {
+            contact: contact.as_ref().map(|card| card.id.clone()),
+            address: Some(address),
+            ..ConversationRecord::waiting(new_id.clone(), channel, queue, customer, &text, now)
+        };
+        self.admit(record, token_hash, contact, &text, attachments, now, fx);
+        Ok(new_id)
+    }
+
+    /// Records how far the customer's device got, or the customer read, in their open
+    /// conversation with that number or page.
+    pub fn receipt(&mut self, channel: Channel, receipt: Receipt, fx: &mut Effects) {
+        let (Receipt::Delivered(address, at) | Receipt::Read(address, at)) = &receipt;
+        let Some(id) = self.open_with(channel, address) else {
+            return;
+        };
+        let record = &mut self.conversations.get_mut(&id).expect("open").record;
+        let mark = match &receipt {
+            Receipt::Delivered(..) => &mut record.receipts.delivered_up_to,
+            Receipt::Read(..) => &mut record.receipts.read_up_to,
+        };
+        if mark.is_none_or(|mark| mark < *at) {
+            *mark = Some(*at);
+            fx.touch(record);
+        }
+    }
+
+    /// The open conversation of a channel between these two ends, unless it only waits for its
+    /// wrap-up: a message after that starts a new one.
+    fn open_with(&self, channel: Channel, address: &ChannelAddress) -> Option<ConversationId> {
+        self.conversations
+            .values()
+            .find(|c| {
+                c.record.channel == channel
+                    && c.record.address.as_ref() == Some(address)
+                    && !matches!(c.record.status, Status::WrapUp { .. })
+            })
+            .map(|c| c.record.id.clone())
+    }
+
+    /// Opens a conversation with the customer's first message and queues it.
+    #[allow(clippy::too_many_arguments)]
+    fn admit(
+        &mut self,
+        record: ConversationRecord,
+        token_hash: String,
+        contact: Option<ContactCard>,
+        first_message: &str,
+        attachments: Vec<Attachment>,
+        now: Millis,
+        fx: &mut Effects,
+    ) {
+        let id = record.id.clone();
         let queue = record.queue.clone();
         let customer_name = record.customer.name.clone();
         fx.created.push((record.clone(), token_hash));
@@ -494,25 +629,18 @@ impl Router {
                 contact,
             },
         );
-        fx.customer(
-            &id,
-            CustomerEvent::Started {
-                conversation: id.clone(),
-                token: token.to_owned(),
-            },
-        );
-        self.append(
+        self.append_with(
             &id,
             Sender::Customer {
                 name: customer_name,
             },
             first_message,
+            attachments,
             now,
             fx,
         );
         self.queues.entry(queue).or_default().push_back(id);
         self.dispatch(now, fx);
-        Ok(())
     }
 
     /// Gives an open conversation its contact's card (loaded from the store after a restart).
@@ -571,7 +699,7 @@ impl Router {
                     fx,
                 );
                 fx.state(&agent, id, InteractionState::WrapUp { ended_by });
-                fx.customer(id, CustomerEvent::Ended { by: ended_by });
+                self.tell_customer(id, CustomerEvent::Ended { by: ended_by }, fx);
             }
             Status::WrapUp { .. } | Status::Closed { .. } => {
                 return Err(error(
@@ -623,7 +751,7 @@ impl Router {
                 conversation: self.snapshot(id),
             },
         );
-        fx.customer(id, CustomerEvent::AgentJoined { name });
+        self.tell_customer(id, CustomerEvent::AgentJoined { name }, fx);
         Ok(())
     }
 
@@ -665,6 +793,9 @@ impl Router {
                 "This conversation has ended; choose a wrap-up reason.",
             ));
         }
+        if conversation.record.channel == Channel::Facebook {
+            self.check_messenger_window(id, now)?;
+        }
         let name = self.agents[agent].summary.name.clone();
         self.append(
             id,
@@ -677,6 +808,22 @@ impl Router {
             fx,
         );
         Ok(())
+    }
+
+    /// Messenger delivers a human agent's reply up to 7 days after the customer's last message.
+    fn check_messenger_window(&self, id: &ConversationId, now: Millis) -> Result {
+        let since = self.since_customer_wrote(id, now).unwrap_or(0);
+        if since <= HUMAN_AGENT_REPLY_WINDOW {
+            return Ok(());
+        }
+        Err(error(
+            ErrorCode::InvalidState,
+            format!(
+                "Messenger only delivers replies within 7 days of the customer's last message, \
+                 and it has been {} days; nothing was sent.",
+                since / DAY
+            ),
+        ))
     }
 
     /// The agent ends a conversation (or wraps up one the customer ended).
@@ -708,7 +855,7 @@ impl Router {
         let ended_by = match conversation.record.status {
             Status::WrapUp { ended_by, .. } => ended_by,
             _ => {
-                fx.customer(id, CustomerEvent::Ended { by: EndedBy::Agent });
+                self.tell_customer(id, CustomerEvent::Ended { by: EndedBy::Agent }, fx);
                 EndedBy::Agent
             }
         };
@@ -799,12 +946,10 @@ impl Router {
             match self.conversations[&id].record.status.clone() {
                 Status::Waiting { .. } => {
                     self.remove_from_queue(&id);
-                    fx.customer(
-                        &id,
-                        CustomerEvent::Ended {
-                            by: EndedBy::System,
-                        },
-                    );
+                    let by_system = CustomerEvent::Ended {
+                        by: EndedBy::System,
+                    };
+                    self.tell_customer(&id, by_system, fx);
                     self.close(&id, EndedBy::System, None, now, fx);
                     ended += 1;
                 }
@@ -818,12 +963,10 @@ impl Router {
                     for agent in self.participants(&id) {
                         fx.state(&agent, &id, state.clone());
                     }
-                    fx.customer(
-                        &id,
-                        CustomerEvent::Ended {
-                            by: EndedBy::System,
-                        },
-                    );
+                    let by_system = CustomerEvent::Ended {
+                        by: EndedBy::System,
+                    };
+                    self.tell_customer(&id, by_system, fx);
                     interrupted += 1;
                 }
                 // Already ended: only the wrap-up is left, which needs no queue.
@@ -1064,7 +1207,10 @@ impl Router {
             for (index, id) in waiting.iter().enumerate() {
                 let position = index as u32 + 1;
                 let conversation = self.conversations.get_mut(id).expect("queued");
-                if conversation.told_position != Some(position) {
+                // Only the widget shows a queue position.
+                if conversation.record.channel == Channel::Chat
+                    && conversation.told_position != Some(position)
+                {
                     conversation.told_position = Some(position);
                     let estimated_wait_seconds =
                         (u64::from(position) * self.average_wait / 1000) as u32;
@@ -1088,6 +1234,19 @@ impl Router {
         now: Millis,
         fx: &mut Effects,
     ) {
+        self.append_with(id, from, text, Vec::new(), now, fx);
+    }
+
+    /// Adds a message to the thread, for its agents and its customer.
+    fn append_with(
+        &mut self,
+        id: &ConversationId,
+        from: Sender,
+        text: &str,
+        attachments: Vec<Attachment>,
+        now: Millis,
+        fx: &mut Effects,
+    ) {
         let conversation = self.conversations.get_mut(id).expect("open");
         let message = ChatMessage {
             id: conversation.record.next_message,
@@ -1095,6 +1254,7 @@ impl Router {
             from,
             text: text.to_owned(),
             sent_at: now,
+            attachments,
         };
         // The counter is not persisted per message: at load it is one past the last message.
         conversation.record.next_message += 1;
@@ -1108,11 +1268,75 @@ impl Router {
                 },
             );
         }
-        // System lines record the conversation for agents; the widget words the same facts
-        // itself, from the customer's events (`agent_joined`, `ended`).
-        if message.from != Sender::System {
-            fx.customer(id, CustomerEvent::Message { message });
+        let record = &self.conversations[id].record;
+        match (&record.address, &message.from) {
+            // An agent's reply to an SMS or Messenger customer leaves through the provider.
+            (Some(address), Sender::Agent { .. }) => fx.outbound(Outbound {
+                conversation: id.clone(),
+                message: message.id,
+                channel: record.channel,
+                address: address.clone(),
+                text: message.text,
+                human_agent: self
+                    .since_customer_wrote(id, now)
+                    .is_some_and(|since| since > STANDARD_REPLY_WINDOW),
+            }),
+            (Some(_), _) => {}
+            // System lines record the conversation for agents; the widget words the same facts
+            // itself, from the customer's events (`agent_joined`, `ended`).
+            (None, Sender::System) => {}
+            (None, _) => fx.customer(id, CustomerEvent::Message { message }),
         }
+    }
+
+    /// How long ago the customer's last message was.
+    fn since_customer_wrote(&self, id: &ConversationId, now: Millis) -> Option<Millis> {
+        self.conversations[id]
+            .history
+            .iter()
+            .rev()
+            .find(|message| matches!(message.from, Sender::Customer { .. }))
+            .map(|message| now.saturating_sub(message.sent_at))
+    }
+
+    /// Tells the customer's widget, if the conversation has one: SMS and Messenger customers
+    /// only get the agents' replies.
+    fn tell_customer(&self, id: &ConversationId, event: CustomerEvent, fx: &mut Effects) {
+        if self
+            .conversations
+            .get(id)
+            .is_some_and(|c| c.record.channel == Channel::Chat)
+        {
+            fx.customer(id, event);
+        }
+    }
+
+    /// The courier could not deliver an agent's reply: the agents see why, in the thread.
+    pub fn delivery_failed(
+        &mut self,
+        id: &ConversationId,
+        message: u64,
+        reason: &str,
+        now: Millis,
+        fx: &mut Effects,
+    ) {
+        let Some(conversation) = self.conversations.get(id) else {
+            tracing::warn!(%id, message, reason, "a reply to an ended conversation was not delivered");
+            return;
+        };
+        let channel = match conversation.record.channel {
+            Channel::Sms => "SMS",
+            Channel::Facebook => "Messenger",
+            Channel::Chat => "chat",
+        };
+        let quoted = conversation
+            .history
+            .iter()
+            .find(|m| m.id == message)
+            .map(|m| preview(&m.text))
+            .unwrap_or_default();
+        let line = format!("Not delivered by {channel}: “{quoted}” ({reason})");
+        self.append(id, Sender::System, &line, now, fx);
     }
 
     /// Ends a conversation for everyone in it.
@@ -1313,6 +1537,34 @@ impl Router {
 }
 
 impl ConversationRecord {
+    /// A conversation just started, waiting in `queue`, with nothing more known about it.
+    fn waiting(
+        id: ConversationId,
+        channel: Channel,
+        queue: QueueId,
+        customer: Customer,
+        first_message: &str,
+        now: Millis,
+    ) -> ConversationRecord {
+        ConversationRecord {
+            id,
+            channel,
+            queue,
+            customer,
+            context: Vec::new(),
+            proactive: false,
+            started_at: now,
+            comment: first_message.to_owned(),
+            status: Status::Waiting { since: now },
+            conference: Vec::new(),
+            interrupted: None,
+            next_message: 1,
+            contact: None,
+            address: None,
+            receipts: Default::default(),
+        }
+    }
+
     /// Since when the customer has been waiting (their start, for a conversation never held).
     fn started_at_waiting(&self) -> Millis {
         match self.status {

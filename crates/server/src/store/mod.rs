@@ -65,6 +65,28 @@ pub struct ConversationRecord {
     /// The contact the conversation was matched to.
     #[serde(default)]
     pub contact: Option<ContactId>,
+    /// Where an SMS or Messenger conversation's replies go; none for a chat.
+    #[serde(default)]
+    pub address: Option<ChannelAddress>,
+    /// Up to when the customer's device got, and the customer read, the agents' replies, as the
+    /// channel reports it (Messenger does).
+    #[serde(default)]
+    pub receipts: Receipts,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipts {
+    pub delivered_up_to: Option<Millis>,
+    pub read_up_to: Option<Millis>,
+}
+
+/// The two ends of an SMS or Messenger conversation.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ChannelAddress {
+    /// The customer's phone number (E.164), or their page-scoped Messenger id.
+    pub customer: String,
+    /// The number or Facebook page they wrote to.
+    pub ours: String,
 }
 
 /// Where a conversation is in its life.

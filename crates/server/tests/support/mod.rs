@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use futures_util::SinkExt;
 use serde_json::json;
 use switchboard_protocol::agent::{
-    AgentCommand, AgentEvent, AgentServerFrame, ConversationSnapshot, Outcome,
+    AgentCommand, AgentEvent, AgentServerFrame, ConversationSnapshot, Offer, Outcome,
 };
 use switchboard_protocol::login::LoginResponse;
 use switchboard_protocol::{ErrorBody, Seq};
@@ -229,17 +229,23 @@ impl Agent {
     }
 }
 
-/// Ann, Available, has accepted a chat Zoë started with "Hello" (her snapshot consumed).
-pub async fn accepted_chat(
-    server: &Server,
-) -> (Agent, Customer, switchboard_protocol::ConversationId) {
-    let mut ann = Agent::sign_in(server, "ann@example.com").await;
-    let available = ann
+/// The agent signed in and Available.
+pub async fn available_agent(server: &Server, email: &str) -> Agent {
+    let mut agent = Agent::sign_in(server, email).await;
+    let available = agent
         .command(AgentCommand::SetPresence {
             presence: switchboard_protocol::agent::PresenceRequest::Available,
         })
         .await;
-    assert!(matches!(available, Outcome::Ok { .. }));
+    assert!(matches!(available, Outcome::Ok { .. }), "{available:?}");
+    agent
+}
+
+/// Ann, Available, has accepted a chat Zoë started with "Hello" (her snapshot consumed).
+pub async fn accepted_chat(
+    server: &Server,
+) -> (Agent, Customer, switchboard_protocol::ConversationId) {
+    let mut ann = available_agent(server, "ann@example.com").await;
     let zoe = Customer::start(server, "Zoë", "Hello").await;
     let conversation = accept_offer(&mut ann).await.id;
     (ann, zoe, conversation)
@@ -247,6 +253,11 @@ pub async fn accepted_chat(
 
 /// The agent's next offer, accepted: the conversation's snapshot.
 pub async fn accept_offer(agent: &mut Agent) -> ConversationSnapshot {
+    offer_accepted(agent).await.1
+}
+
+/// The agent's next offer, and the snapshot accepting it gave.
+pub async fn offer_accepted(agent: &mut Agent) -> (Offer, ConversationSnapshot) {
     let AgentEvent::Offer { offer } = agent
         .expect(|e| matches!(e, AgentEvent::Offer { .. }))
         .await
@@ -265,5 +276,24 @@ pub async fn accept_offer(agent: &mut Agent) -> ConversationSnapshot {
     else {
         unreachable!()
     };
-    conversation
+    (offer, conversation)
+}
+
+/// Runs `contact import` on `csv` against the server's configuration: whether it succeeded, and
+/// what it printed.
+pub fn import(server: &Server, csv: &str) -> (bool, String) {
+    let file = server.dir.path().join("contacts.csv");
+    std::fs::write(&file, csv).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_switchboard-server"))
+        .args(["contact", "import", "--config"])
+        .arg(server.dir.path().join("config.toml"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
 }

@@ -1,0 +1,184 @@
+//! The courier delivers agents' replies to SMS and Messenger customers through the providers'
+//! APIs. Each reply is an outbox event: the hub acknowledges it only once the provider accepted
+//! it or the agent was told why it could not be delivered, so a restart delivers what was
+//! pending. A conversation's replies go out one after another, in order; conversations do not
+//! wait for each other.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use switchboard_protocol::{Channel, ConversationId, ErrorBody, ErrorCode, Seq};
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+use super::{DeliveryError, Outbound, facebook, twilio};
+use crate::config::Config;
+use crate::hub::Request;
+
+/// Attempts per reply while the provider is unreachable or busy: with the delay doubling from
+/// [`FIRST_RETRY`], the last is about a minute after the first.
+const ATTEMPTS: u32 = 7;
+const FIRST_RETRY: Duration = Duration::from_secs(1);
+/// A provider that has not answered by then counts as unreachable for this attempt.
+const PROVIDER_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// A reply to deliver: its sequence number in the conversation's outbound stream, and itself.
+pub type Delivery = (Seq, Outbound);
+
+/// Starts the courier; the hub sends it replies once they are stored. Outcomes are reported to
+/// the hub through `hub` (weak: the courier does not keep the hub running).
+pub fn start(
+    config: Arc<Config>,
+    hub: mpsc::WeakSender<Request>,
+) -> mpsc::UnboundedSender<Delivery> {
+    let (deliveries, incoming) = mpsc::unbounded_channel();
+    let http = reqwest::Client::builder()
+        .timeout(PROVIDER_TIMEOUT)
+        .build()
+        .expect("an HTTP client with rustls");
+    tokio::spawn(dispatch(incoming, Courier { http, config, hub }));
+    deliveries
+}
+
+#[derive(Clone, Debug)]
+struct Courier {
+    http: reqwest::Client,
+    config: Arc<Config>,
+    hub: mpsc::WeakSender<Request>,
+}
+
+/// Keeps one delivery in flight per conversation, queuing the others behind it.
+async fn dispatch(mut incoming: mpsc::UnboundedReceiver<Delivery>, courier: Courier) {
+    let mut waiting: HashMap<ConversationId, VecDeque<Delivery>> = HashMap::new();
+    let mut busy: HashSet<ConversationId> = HashSet::new();
+    let mut in_flight: JoinSet<ConversationId> = JoinSet::new();
+    loop {
+        tokio::select! {
+            delivery = incoming.recv() => {
+                let Some(delivery) = delivery else { break };
+                let conversation = delivery.1.conversation.clone();
+                waiting.entry(conversation.clone()).or_default().push_back(delivery);
+                if busy.insert(conversation.clone()) {
+                    start_next(&mut waiting, &mut in_flight, &courier, &conversation, &mut busy);
+                }
+            }
+            Some(Ok(conversation)) = in_flight.join_next() => {
+                start_next(&mut waiting, &mut in_flight, &courier, &conversation, &mut busy);
+            }
+        }
+    }
+}
+
+fn start_next(
+    waiting: &mut HashMap<ConversationId, VecDeque<Delivery>>,
+    in_flight: &mut JoinSet<ConversationId>,
+    courier: &Courier,
+    conversation: &ConversationId,
+    busy: &mut HashSet<ConversationId>,
+) {
+    let next = waiting.get_mut(conversation).and_then(VecDeque::pop_front);
+    let Some((seq, outbound)) = next else {
+        waiting.remove(conversation);
+        busy.remove(conversation);
+        return;
+    };
+    let courier = courier.clone();
+    in_flight.spawn(async move {
+        let failure = courier.deliver(&outbound).await.err();
+        courier.report(seq, &outbound, failure).await;
+        outbound.conversation
+    });
+}
+
+impl Courier {
+    /// Tries until the provider accepts, refuses for good, or stays unreachable too long.
+    async fn deliver(&self, outbound: &Outbound) -> Result<(), DeliveryError> {
+        let mut delay = FIRST_RETRY;
+        let mut attempt = 1;
+        loop {
+            match self.send(outbound).await {
+                Err(error) if error.transient && attempt < ATTEMPTS => {
+                    tracing::warn!(conversation = %outbound.conversation, message = outbound.message, attempt, %error, "a reply will be sent again");
+                    tokio::time::sleep(delay).await;
+                    delay *= 2;
+                    attempt += 1;
+                }
+                done => return done,
+            }
+        }
+    }
+
+    async fn send(&self, outbound: &Outbound) -> Result<(), DeliveryError> {
+        let not_configured = |channel: &str| DeliveryError {
+            reason: format!("{channel} is no longer configured on the server"),
+            transient: false,
+        };
+        match outbound.channel {
+            Channel::Sms => match &self.config.sms {
+                Some(sms) => twilio::send(&self.http, sms, outbound).await,
+                None => Err(not_configured("SMS")),
+            },
+            Channel::Facebook => match &self.config.facebook {
+                Some(facebook) => facebook::send(&self.http, facebook, outbound).await,
+                None => Err(not_configured("Messenger")),
+            },
+            Channel::Chat => Err(not_configured("chat delivery")),
+        }
+    }
+
+    async fn report(&self, seq: Seq, outbound: &Outbound, failure: Option<DeliveryError>) {
+        if let Some(failure) = &failure {
+            tracing::warn!(conversation = %outbound.conversation, message = outbound.message, %failure, "a reply was not delivered");
+        }
+        let request = Request::Delivered {
+            conversation: outbound.conversation.clone(),
+            seq,
+            message: outbound.message,
+            failure: failure.map(|failure| failure.reason),
+        };
+        // Without a hub the server is stopping: the reply stays in the outbox for the next start.
+        if let Some(hub) = self.hub.upgrade() {
+            let _ = hub.send(request).await;
+        }
+    }
+}
+
+/// Sends a provider API call and says how it went: reachable and accepted, refused for good
+/// (with the provider's own words), or worth trying again.
+pub async fn call_provider(
+    request: reqwest::RequestBuilder,
+    provider: &str,
+) -> Result<(), DeliveryError> {
+    let response = request.send().await.map_err(|error| DeliveryError {
+        reason: format!("{provider} could not be reached ({error})"),
+        transient: true,
+    })?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    let body: serde_json::Value = response.json().await.unwrap_or_default();
+    // Twilio says `{"message": …}`, the Graph API `{"error": {"message": …}}`.
+    let said = body["message"]
+        .as_str()
+        .or_else(|| body["error"]["message"].as_str())
+        .map_or_else(String::new, |message| format!(": {message}"));
+    Err(DeliveryError {
+        reason: format!("{provider} answered {status}{said}"),
+        transient: status == reqwest::StatusCode::TOO_MANY_REQUESTS || status.is_server_error(),
+    })
+}
+
+/// The HTTP answer to a webhook whose message the hub refused: the provider retries only what
+/// failed on the server's side.
+pub fn refusal_response(refusal: ErrorBody) -> Response {
+    let status = match refusal.code {
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    (status, refusal.message).into_response()
+}

@@ -1,0 +1,86 @@
+//! Channels beyond the chat widget (SPEC §6): SMS through a Twilio-compatible provider and
+//! Facebook Messenger. Each provider's webhook turns what it receives into an [`Inbound`] message
+//! for the hub; agents' replies become [`Outbound`] messages, stored in the outbox like any event
+//! and handed to the [`courier`], which delivers them through the provider's API.
+
+pub mod courier;
+pub mod facebook;
+pub mod twilio;
+
+use serde::{Deserialize, Serialize};
+use switchboard_protocol::{
+    Attachment, Channel, ConversationId, ErrorBody, ErrorCode, Millis, QueueId,
+};
+
+use crate::store::ChannelAddress;
+
+/// Characters a provider's message may have; longer ones are refused, never cut.
+pub const MAX_INBOUND_CHARS: usize = 5_000;
+
+/// A customer's message from a provider's webhook.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inbound {
+    pub channel: Channel,
+    /// The provider's id of the message: a redelivery carries the same one.
+    pub provider_id: String,
+    pub address: ChannelAddress,
+    /// The queue the number or page is configured to route to.
+    pub queue: QueueId,
+    pub text: String,
+    pub attachments: Vec<Attachment>,
+}
+
+impl Inbound {
+    /// Refuses what cannot be a message: nothing in it, or more than anyone sends.
+    pub fn check(&self) -> Result<(), ErrorBody> {
+        if self.text.trim().is_empty() && self.attachments.is_empty() {
+            return Err(ErrorBody::new(
+                ErrorCode::EmptyMessage,
+                "The message has neither text nor attachments.",
+            ));
+        }
+        let chars = self.text.chars().count();
+        if chars > MAX_INBOUND_CHARS {
+            return Err(ErrorBody::new(
+                ErrorCode::MessageTooLong,
+                format!(
+                    "The message has {chars} characters; at most {MAX_INBOUND_CHARS} are accepted."
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// An agent's reply for the courier to deliver: an event of the conversation's outbound stream.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Outbound {
+    pub conversation: ConversationId,
+    /// The message's id in the thread.
+    pub message: u64,
+    pub channel: Channel,
+    pub address: ChannelAddress,
+    pub text: String,
+    /// Messenger only: more than 24 hours after the customer's last message, a reply must be
+    /// tagged as a human agent's.
+    #[serde(default)]
+    pub human_agent: bool,
+}
+
+/// Why a delivery did not happen.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct DeliveryError {
+    /// In words for the agent.
+    pub reason: String,
+    /// Whether trying again later may succeed (the provider was unreachable or busy).
+    pub transient: bool,
+}
+
+/// The provider's word that the customer's device got, or the customer read, everything sent up
+/// to a time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Receipt {
+    Delivered(ChannelAddress, Millis),
+    Read(ChannelAddress, Millis),
+}
