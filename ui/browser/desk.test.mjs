@@ -65,13 +65,17 @@ test('the workspace: tasks, the conversation with its timer, both side tabs, swi
   await side.getByRole('tab', { name: 'Customer summary' }).click();
   assert.equal(await side.locator('dd').nth(1).textContent(), '+420 *** *** 789');
   await side.getByText('Not in the contacts: details as the customer gave them.').waitFor();
+  // A picture sent by SMS is listed with its type and link.
+  const attachment = pane.getByRole('list', { name: 'Attachments' }).getByRole('listitem');
+  assert.equal(await attachment.textContent(), 'image/jpeg https://media.example.com/invoice.jpg');
+  await window.screenshot('sms-attachment');
   await page.keyboard.press('Alt+ArrowDown');
   assert.equal(await pane.getByRole('heading', { level: 1 }).textContent(), 'Zoë Nováková');
   await page.keyboard.press('Alt+ArrowUp');
   assert.equal(await pane.getByRole('heading', { level: 1 }).textContent(), '+420 *** *** 789');
 
   // A message arriving in a conversation updates its bubble list and the task's preview.
-  const bubble = { id: 2, author: { kind: 'customer', initials: '#' }, text: 'Hello?', sent_at: T0 };
+  const bubble = { id: 2, author: { kind: 'customer', initials: '#' }, text: 'Hello?', sent_at: T0, attachments: [] };
   await window.update({ type: 'bubble', conversation: 'c-sms', bubble });
   await window.update({ type: 'task', task: task(sms, { preview: 'Hello?', date: T0 }) });
   await pane.locator('li.customer .bubble').getByText('Hello?').waitFor();

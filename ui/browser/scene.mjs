@@ -12,10 +12,10 @@ export const zoe = conversation('c-zoe', {
   proactive: true,
   accepted_at: T0 - 65_000,
   bubbles: [
-    { id: 1, author: { kind: 'system' }, text: 'Ann joined the conversation', sent_at: T0 - 65_000 },
-    { id: 2, author: { kind: 'customer', initials: 'ZN' }, text: 'My card **** **** **** 1111 was charged twice.', sent_at: T0 - 60_000 },
-    { id: 3, author: { kind: 'agent', name: 'Ann Novák', mine: true }, text: 'Let me look at that for you.', sent_at: T0 - 30_000 },
-    { id: 4, author: { kind: 'agent', name: 'Bob Dvořák', mine: false }, text: 'The refund is on its way.', sent_at: T0 - 20_000 },
+    { id: 1, author: { kind: 'system' }, text: 'Ann joined the conversation', sent_at: T0 - 65_000, attachments: [] },
+    { id: 2, author: { kind: 'customer', initials: 'ZN' }, text: 'My card **** **** **** 1111 was charged twice.', sent_at: T0 - 60_000, attachments: [] },
+    { id: 3, author: { kind: 'agent', name: 'Ann Novák', mine: true }, text: 'Let me look at that for you.', sent_at: T0 - 30_000, attachments: [] },
+    { id: 4, author: { kind: 'agent', name: 'Bob Dvořák', mine: false }, text: 'The refund is on its way.', sent_at: T0 - 20_000, attachments: [] },
   ],
   summary: {
     name: 'Zoë Nováková',
@@ -50,7 +50,7 @@ export const sms = conversation('c-sms', {
   channel: 'sms',
   queue: 'Billing',
   accepted_at: T0 - 600_000,
-  bubbles: [{ id: 1, author: { kind: 'customer', initials: '#' }, text: 'Is my invoice ready?', sent_at: T0 - 120_000 }],
+  bubbles: [{ id: 1, author: { kind: 'customer', initials: '#' }, text: 'Is my invoice ready?', sent_at: T0 - 120_000, attachments: [{ url: 'https://media.example.com/invoice.jpg', kind: 'image/jpeg' }] }],
   summary: { name: '+420 *** *** 789', email: null, phone: '+420 *** *** 789', known_contact: false, notes: null, recent: [] },
   details: { variables: [], origin: 'inbound', channel: 'sms' },
 });

@@ -67,7 +67,7 @@ export function conversation(id, overrides = {}) {
     state: { state: 'active' },
     accepted_at: 1000,
     proactive: false,
-    bubbles: [{ id: 1, author: { kind: 'customer', initials: 'Z' }, text: 'Hello', sent_at: 1000 }],
+    bubbles: [{ id: 1, author: { kind: 'customer', initials: 'Z' }, text: 'Hello', sent_at: 1000, attachments: [] }],
     summary: { name: 'Zoë', email: null, phone: null, known_contact: false, notes: null, recent: [] },
     details: { variables: [], origin: 'inbound', channel: 'chat' },
     interrupted: null,

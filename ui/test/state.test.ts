@@ -35,7 +35,7 @@ describe('the window state', () => {
 
   it('adds bubbles once, ignoring a replay it already has', () => {
     let state = initialState(snapshot({ conversations: [conversation('c')] }));
-    const bubble = { id: 2, author: { kind: 'agent' as const, name: 'Ann', mine: true }, text: 'Hi', sent_at: 2 };
+    const bubble = { id: 2, author: { kind: 'agent' as const, name: 'Ann', mine: true }, text: 'Hi', sent_at: 2, attachments: [] };
     state = applyUpdate(state, { type: 'bubble', conversation: 'c', bubble });
     state = applyUpdate(state, { type: 'bubble', conversation: 'c', bubble });
     expect(state.snapshot.conversations[0].bubbles.map((b) => b.id)).toEqual([1, 2]);

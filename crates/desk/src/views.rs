@@ -43,6 +43,15 @@ pub struct Bubble {
     pub author: Author,
     pub text: String,
     pub sent_at: Millis,
+    /// Files the customer sent with it (an SMS picture, a Messenger attachment), as links.
+    pub attachments: Vec<AttachmentView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttachmentView {
+    pub url: String,
+    /// The file's type as the channel gives it (`image/jpeg`, `image`), if it does.
+    pub kind: Option<String>,
 }
 
 /// The Customer summary tab: the matched contact's record where there is one, what the customer
@@ -170,6 +179,14 @@ pub(crate) fn bubble(
         author,
         text: redactor.owned(&message.text),
         sent_at: message.sent_at,
+        attachments: message
+            .attachments
+            .iter()
+            .map(|attachment| AttachmentView {
+                url: redactor.owned(&attachment.url),
+                kind: attachment.content_type.clone(),
+            })
+            .collect(),
     }
 }
 

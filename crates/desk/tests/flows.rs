@@ -5,7 +5,7 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use support::{Customer, PASSWORD, Server, config, eventually, next_update};
+use support::{Customer, PASSWORD, Server, available, config, eventually, next_update};
 use switchboard_desk::{
     Answer, Author, CommandError, ConnectionState, Desk, DeskError, DismissReason,
     NotificationKind, PresenceError, ProcessSecrets, SecretStore, Update,
@@ -13,15 +13,6 @@ use switchboard_desk::{
 use switchboard_protocol::agent::{InteractionState, PresenceRequest, Scenario, TransferTarget};
 use switchboard_protocol::customer::CustomerEvent;
 use switchboard_protocol::{ErrorCode, Presence};
-
-async fn available(desk: &switchboard_desk::Desk) {
-    eventually(desk, "the profile", |s| {
-        !s.profile.wrap_up_reasons.is_empty()
-    })
-    .await;
-    desk.set_presence(PresenceRequest::Available).await.unwrap();
-    eventually(desk, "Available", |s| s.presence == Presence::Available).await;
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sign_in_alert_accept_chat_and_end_with_a_wrap_up() {
@@ -364,27 +355,16 @@ async fn a_known_contact_brings_notes_and_recent_conversations_masked_to_the_sum
         "{}\n[contacts]\ndefault_region = \"CZ\"\n",
         config(30, 60)
     ));
-    let access_file = server.dir.path().join("data/admin.json");
-    support::wait_for("the admin access file", || {
-        let exists = access_file.exists();
-        async move { exists }
-    })
-    .await;
-    let access = std::fs::read_to_string(&access_file).unwrap();
-    let access: serde_json::Value = serde_json::from_str(&access).unwrap();
-    let created = reqwest::Client::new()
-        .post(format!("{}/api/v1/admin/contacts", server.url()))
-        .bearer_auth(access["token"].as_str().unwrap())
-        .json(&serde_json::json!({
+    support::create_contact(
+        &server,
+        serde_json::json!({
             "name": "Zoë Nováková",
             "email": "zoe@example.com",
             "mobile_phone": "601 234 567",
             "notes": "Paid with 4111 1111 1111 1111 last time",
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 201);
+        }),
+    )
+    .await;
     let ann = server.desk("ann@example.com").await;
     let mut updates = ann.updates();
     available(&ann).await;

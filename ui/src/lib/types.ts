@@ -83,6 +83,13 @@ export interface Bubble {
   author: Author;
   text: string;
   sent_at: Millis;
+  /** Files the customer sent with it, as links. */
+  attachments: Attachment[];
+}
+
+export interface Attachment {
+  url: string;
+  kind: string | null;
 }
 
 export interface Actions {

@@ -2,7 +2,7 @@
 //! runtime dropped mid-flight, nothing shut down gracefully) and start again on the same address;
 //! and helpers to wait for what a desk shows.
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, unused_imports)]
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -145,4 +145,50 @@ pub async fn wait_for<F: Future<Output = bool>>(what: &str, mut check: impl FnMu
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+}
+
+/// The desk, once it has its profile, Available.
+pub async fn available(desk: &Desk) {
+    eventually(desk, "the profile", |s| {
+        !s.profile.wrap_up_reasons.is_empty()
+    })
+    .await;
+    desk.set_presence(switchboard_protocol::agent::PresenceRequest::Available)
+        .await
+        .unwrap();
+    eventually(desk, "Available", |s| {
+        s.presence == switchboard_protocol::Presence::Available
+    })
+    .await;
+}
+
+/// Creates a contact through the admin API, with the token the server published.
+pub async fn create_contact(server: &Server, contact: serde_json::Value) {
+    let access_file = server.dir.path().join("data/admin.json");
+    wait_for("the admin access file", || {
+        let exists = access_file.exists();
+        async move { exists }
+    })
+    .await;
+    let access = std::fs::read_to_string(&access_file).unwrap();
+    let access: serde_json::Value = serde_json::from_str(&access).unwrap();
+    let created = reqwest::Client::new()
+        .post(format!("{}/api/v1/admin/contacts", server.url()))
+        .bearer_auth(access["token"].as_str().unwrap())
+        .json(&contact)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+}
+
+/// The next notification the desk raises.
+pub async fn next_notification(
+    updates: &mut broadcast::Receiver<Update>,
+) -> switchboard_desk::Notification {
+    next_update(updates, |u| match u {
+        Update::Notify { notification } => Some(notification.clone()),
+        _ => None,
+    })
+    .await
 }

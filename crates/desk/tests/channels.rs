@@ -1,0 +1,86 @@
+//! SMS and Messenger customers reaching the desk core through the real server: each arrives as
+//! the alert its channel calls for, and the session opens with its Customer summary and
+//! Additional details, masked.
+
+mod support;
+
+use support::{Server, available, config, create_contact, eventually, next_notification};
+use switchboard_desk::{Answer, NotificationKind, Origin};
+use switchboard_protocol::Channel;
+use switchboard_protocol::agent::Scenario;
+use switchboard_testkit::channels::{
+    Provider, channels_config, facebook_message, post_facebook, post_sms,
+};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_sms_from_a_known_mobile_and_a_messenger_message_arrive_as_alerts_with_their_summaries()
+{
+    let provider = Provider::start().await;
+    let server = Server::start(&format!(
+        "{}\n[contacts]\ndefault_region = \"CZ\"\n{}",
+        config(30, 60),
+        channels_config(&provider.url)
+    ));
+    create_contact(
+        &server,
+        serde_json::json!({
+            "name": "Zoë Nováková",
+            "mobile_phone": "601 234 567",
+            "notes": "Prefers SMS",
+        }),
+    )
+    .await;
+    let ann = server.desk("ann@example.com").await;
+    let mut updates = ann.updates();
+    available(&ann).await;
+
+    let text = "Was 4111 1111 1111 1111 charged?";
+    let (status, answer) = post_sms(&server.address, "SM1", "+420601234567", text, &[]).await;
+    assert_eq!(status, 200, "{answer}");
+    let alert = next_notification(&mut updates).await;
+    assert_eq!(alert.scenario, Scenario::IncomingSms);
+    assert_eq!(alert.channel, Some(Channel::Sms));
+    assert!(matches!(alert.kind, NotificationKind::Alert { .. }));
+    assert_eq!(alert.customer_name, "Zoë Nováková");
+    assert_eq!(alert.comment, "Was **** **** **** 1111 charged?");
+    ann.answer(&alert.conversation, Answer::Accept)
+        .await
+        .unwrap();
+    eventually(&ann, "the SMS session", |s| {
+        s.conversations.iter().any(|c| c.id == alert.conversation)
+    })
+    .await;
+    let view = ann.conversation(&alert.conversation).unwrap();
+    assert!(view.summary.known_contact);
+    assert_eq!(view.summary.name, "Zoë Nováková");
+    assert_eq!(view.summary.notes.as_deref(), Some("Prefers SMS"));
+    assert!(view.summary.phone.is_some());
+    assert_eq!(view.details.channel, Channel::Sms);
+    assert_eq!(view.details.origin, Origin::Inbound);
+    ann.send_message(&alert.conversation, "Only once, yes.")
+        .await
+        .unwrap();
+    let calls = provider
+        .wait_for_calls(1, switchboard_testkit::PATIENCE)
+        .await;
+    assert_eq!(calls[0].field("Body").as_deref(), Some("Only once, yes."));
+
+    let body = facebook_message("psid-77", "m_1", "Hello from Messenger", 1);
+    let (status, answer) = post_facebook(&server.address, body.to_string().as_bytes()).await;
+    assert_eq!(status, 200, "{answer}");
+    let alert = next_notification(&mut updates).await;
+    assert_eq!(alert.scenario, Scenario::IncomingFacebook);
+    assert_eq!(alert.channel, Some(Channel::Facebook));
+    assert!(matches!(alert.kind, NotificationKind::Alert { .. }));
+    assert_eq!(alert.comment, "Hello from Messenger");
+    ann.answer(&alert.conversation, Answer::Accept)
+        .await
+        .unwrap();
+    eventually(&ann, "the Messenger session", |s| {
+        s.conversations.iter().any(|c| c.id == alert.conversation)
+    })
+    .await;
+    let view = ann.conversation(&alert.conversation).unwrap();
+    assert!(!view.summary.known_contact);
+    assert_eq!(view.details.channel, Channel::Facebook);
+}
