@@ -3,7 +3,7 @@
 use serde::Serialize;
 use switchboard_desk::{Answer, Desk, DeskError, DeskSnapshot, SignInError};
 use switchboard_protocol::agent::{AgentSummary, PresenceRequest, QueueSummary, TransferTarget};
-use switchboard_protocol::{AgentId, ConversationId};
+use switchboard_protocol::{AgentId, ConversationId, QueueId};
 use tauri::{AppHandle, State};
 
 use crate::settings::{self, Settings};
@@ -164,6 +164,18 @@ pub(crate) async fn transfer(
     to: TransferTarget,
 ) -> Outcome {
     Ok(signed_in(&shell)?.transfer(&conversation, to).await?)
+}
+
+#[tauri::command]
+pub(crate) async fn escalate(
+    shell: State<'_, Shell>,
+    conversation: ConversationId,
+    queue: QueueId,
+    reason: String,
+) -> Outcome {
+    Ok(signed_in(&shell)?
+        .escalate(&conversation, &queue, &reason)
+        .await?)
 }
 
 #[tauri::command]

@@ -62,6 +62,7 @@ fn main() {
             commands::end,
             commands::exit_conference,
             commands::transfer,
+            commands::escalate,
             commands::invite,
             commands::queues,
             commands::available_agents,

@@ -1,4 +1,4 @@
-// The dialogs: Transfer, Conference, End, Exit conference and Settings, each opened from its
+// The dialogs: Transfer, Escalate, Conference, End, Exit conference and Settings, each opened from its
 // button, searched, reloaded, confirmed or cancelled, with focus kept inside and given back.
 
 import { test } from 'node:test';
@@ -21,7 +21,7 @@ test('Transfer: queues and agents tabs, search, reload, a failure keeps the dial
   const dialog = page.getByRole('dialog', { name: 'Transfer the conversation' });
   await dialog.getByRole('tab', { name: 'Queues', selected: true }).waitFor();
   await dialog.getByRole('radio', { name: 'VIP customers' }).waitFor();
-  assert.deepEqual(await choices(dialog), ['General enquiries', 'Billing', 'VIP customers']);
+  assert.deepEqual(await choices(dialog), ['General enquiries', 'Billing', 'VIP customers', 'Supervisors']);
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('type')), 'search', 'focus starts in the search box');
   await window.screenshot('transfer');
 
@@ -54,6 +54,29 @@ test('Transfer: queues and agents tabs, search, reload, a failure keeps the dial
   await dialog.getByRole('radio', { name: 'General enquiries' }).check();
   await dialog.getByRole('button', { name: 'Transfer' }).click();
   assert.deepEqual(await window.called('transfer', 3), { conversation: 'c-zoe', to: { kind: 'queue', queue: 'general' } });
+  assert.deepEqual(window.problems, []);
+  await window.close();
+});
+
+test('Escalate: only escalation queues, a reason is needed, then the escalation', async () => {
+  const window = await open();
+  const { page } = window;
+  const toolbar = page.getByRole('toolbar', { name: 'Conversation actions' });
+  await toolbar.getByRole('button', { name: 'Escalate' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Escalate the conversation' });
+  await dialog.getByRole('radio', { name: 'Supervisors' }).waitFor();
+  assert.deepEqual(await choices(dialog), ['Supervisors']);
+  assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'TEXTAREA', 'focus starts in the reason');
+  const confirm = dialog.getByRole('button', { name: 'Escalate' });
+  await dialog.getByRole('radio', { name: 'Supervisors' }).check();
+  assert.equal(await confirm.isDisabled(), true, 'no reason, no escalation');
+  await dialog.getByRole('textbox', { name: 'Reason' }).fill('  Refund above my limit ');
+  await window.screenshot('escalate');
+  await window.reply('escalate', { ok: null });
+  await confirm.click();
+  assert.deepEqual(await window.called('escalate'), { conversation: 'c-zoe', queue: 'supervisors', reason: 'Refund above my limit' });
+  await dialog.waitFor({ state: 'detached' });
+  await page.waitForFunction(() => document.activeElement?.textContent?.trim() === 'Escalate');
   assert.deepEqual(window.problems, []);
   await window.close();
 });

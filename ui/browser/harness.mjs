@@ -90,9 +90,10 @@ export const SIGNED_OUT = {
 /** The queues, agents and wrap-up reasons the scripted shell offers, filtered by the search text. */
 export const LISTS = {
   queues: [
-    { id: 'general', name: 'General enquiries' },
-    { id: 'billing', name: 'Billing' },
-    { id: 'vip', name: 'VIP customers' },
+    { id: 'general', name: 'General enquiries', escalation: false },
+    { id: 'billing', name: 'Billing', escalation: false },
+    { id: 'vip', name: 'VIP customers', escalation: false },
+    { id: 'supervisors', name: 'Supervisors', escalation: true },
   ],
   available_agents: [
     { id: 'bob', name: 'Bob Dvořák', email: 'bob@example.com' },

@@ -35,6 +35,7 @@ fn queue() -> QueueSummary {
     QueueSummary {
         id: "general".into(),
         name: "General enquiries".into(),
+        escalation: false,
     }
 }
 

@@ -7,7 +7,7 @@ use switchboard_protocol::agent::{
     AgentCommand, AgentEvent, AgentSummary, CommandResult, PresenceRequest, QueueSummary,
     TransferTarget,
 };
-use switchboard_protocol::{AgentId, ConversationId, ErrorBody, Millis, Seq};
+use switchboard_protocol::{AgentId, ConversationId, ErrorBody, Millis, QueueId, Seq};
 use tokio::sync::broadcast;
 
 use crate::composer::check_draft;
@@ -317,6 +317,23 @@ impl Desk {
         self.command(AgentCommand::Transfer {
             conversation: conversation.clone(),
             to,
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Hands the conversation to an escalation queue, with the reason the next agent sees.
+    pub async fn escalate(
+        &self,
+        conversation: &ConversationId,
+        queue: &QueueId,
+        reason: &str,
+    ) -> Result<(), DeskError> {
+        self.held(conversation)?;
+        self.command(AgentCommand::Escalate {
+            conversation: conversation.clone(),
+            queue: queue.clone(),
+            reason: reason.to_owned(),
         })
         .await?;
         Ok(())

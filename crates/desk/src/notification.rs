@@ -164,6 +164,7 @@ mod tests {
             queue: QueueSummary {
                 id: "general".into(),
                 name: "General enquiries".into(),
+                escalation: false,
             },
             waiting_since: NOW - 5_000,
             expires_at: NOW + expires_in,

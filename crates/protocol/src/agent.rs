@@ -67,6 +67,12 @@ pub enum AgentCommand {
         conversation: ConversationId,
         wrap_up: String,
     },
+    /// Hand the conversation to an escalation queue, with the reason for whoever takes it.
+    Escalate {
+        conversation: ConversationId,
+        queue: QueueId,
+        reason: String,
+    },
     ListQueues,
     ListAvailableAgents,
 }
@@ -326,6 +332,9 @@ pub enum InteractionState {
 pub struct QueueSummary {
     pub id: QueueId,
     pub name: String,
+    /// Whether conversations can be escalated to it.
+    #[serde(default)]
+    pub escalation: bool,
 }
 
 /// An agent, as pickers show them.

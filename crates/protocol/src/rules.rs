@@ -12,6 +12,9 @@ pub const RESERVED_CHARACTERS: [char; 2] = ['<', '>'];
 /// At most this many context variables when a chat starts.
 pub const MAX_CONTEXT_VARIABLES: usize = 100;
 
+/// The longest reason an agent may give for escalating a conversation.
+pub const MAX_ESCALATION_REASON_CHARS: usize = 500;
+
 /// At most this many bytes in one WebSocket frame; larger frames are refused.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 

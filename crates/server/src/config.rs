@@ -104,6 +104,9 @@ fn region<'de, D: serde::Deserializer<'de>>(
 pub struct QueueConfig {
     pub id: QueueId,
     pub name: String,
+    /// Agents may escalate conversations to it (supervisors, specialists).
+    #[serde(default)]
+    pub escalation: bool,
 }
 
 /// How each channel's conversations are handled.

@@ -739,6 +739,11 @@ impl<S: Store> Hub<S> {
             } => {
                 router.conference_exit(agent, &conversation, &wrap_up, now, fx)?;
             }
+            AgentCommand::Escalate {
+                conversation,
+                queue,
+                reason,
+            } => router.escalate(agent, &conversation, &queue, &reason, now, fx)?,
         }
         Ok(CommandResult::Done)
     }

@@ -39,6 +39,8 @@ export const shell = {
     invoke<void>('exit_conference', { conversation, wrapUp }),
   transfer: (conversation: string, to: TransferTarget) =>
     invoke<void>('transfer', { conversation, to }),
+  escalate: (conversation: string, queue: string, reason: string) =>
+    invoke<void>('escalate', { conversation, queue, reason }),
   invite: (conversation: string, agent: string) => invoke<void>('invite', { conversation, agent }),
   queues: (search: string) => invoke<QueueSummary[]>('queues', { search }),
   agents: (search: string) => invoke<AgentSummary[]>('available_agents', { search }),

@@ -189,7 +189,12 @@ export interface Settings {
 export interface QueueSummary {
   id: string;
   name: string;
+  /** Whether conversations can be escalated to it. */
+  escalation: boolean;
 }
+
+/** The longest reason the server accepts for an escalation (protocol `rules`). */
+export const MAX_ESCALATION_REASON = 500;
 
 export type TransferTarget = { kind: 'queue'; queue: string } | { kind: 'agent'; agent: string };
 

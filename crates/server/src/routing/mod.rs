@@ -17,7 +17,7 @@ use switchboard_protocol::agent::{
     NamedContextValue, Offer, PresenceRequest, QueueSummary, Scenario, WithdrawReason,
 };
 use switchboard_protocol::customer::CustomerEvent;
-use switchboard_protocol::rules::{self, MAX_CONTEXT_VARIABLES};
+use switchboard_protocol::rules::{self, MAX_CONTEXT_VARIABLES, MAX_ESCALATION_REASON_CHARS};
 use switchboard_protocol::{
     AgentId, Attachment, Channel, ChatMessage, ContextValue, ConversationId, EndedBy, ErrorBody,
     ErrorCode, Millis, Presence, QueueId, Sender,
@@ -27,7 +27,7 @@ pub use effects::{Effects, Emit};
 
 use crate::channels::{Inbound, Outbound, Receipt};
 use crate::config::Config;
-use crate::store::{AgentRecord, ChannelAddress, ConversationRecord, Status};
+use crate::store::{AgentRecord, ChannelAddress, ConversationRecord, Escalation, Status};
 
 /// The line the thread shows when the customer leaves.
 pub const CUSTOMER_ENDED: &str = "Customer ended the conversation";
@@ -410,10 +410,7 @@ impl Router {
             .queues
             .iter()
             .filter(|q| !self.removed.contains(&q.id))
-            .map(|q| QueueSummary {
-                id: q.id.clone(),
-                name: q.name.clone(),
-            })
+            .map(|q| self.queue_summary(&q.id))
             .collect()
     }
 
@@ -732,6 +729,8 @@ impl Router {
             unreachable!("only waiting conversations are offered")
         };
         self.average_wait = (self.average_wait * 4 + now.saturating_sub(since)) / 5;
+        // Taken: the escalation has reached someone.
+        conversation.record.escalation = None;
         let holder = self.agents.get_mut(agent).expect("checked");
         holder.offer = None;
         holder.held.insert(id.clone());
@@ -887,17 +886,77 @@ impl Router {
         now: Millis,
         fx: &mut Effects,
     ) -> Result {
-        let target = self.configured_queue_name(queue)?;
-        if self.removed.contains(queue) {
+        let target = self.servable_queue_name(queue)?;
+        self.check_active(agent, id)?;
+        let name = &self.agents[agent].summary.name;
+        let line = format!("{name} transferred the conversation to {target}");
+        self.hand_to_queue(agent, id, queue, target, &line, now, fx);
+        Ok(())
+    }
+
+    /// Escalates a conversation to an escalation queue, with the reason for whoever takes it.
+    pub fn escalate(
+        &mut self,
+        agent: &AgentId,
+        id: &ConversationId,
+        queue: &QueueId,
+        reason: &str,
+        now: Millis,
+        fx: &mut Effects,
+    ) -> Result {
+        let target = self.servable_queue_name(queue)?;
+        if !self.config.queue(queue).is_some_and(|q| q.escalation) {
             return Err(error(
-                ErrorCode::NotFound,
-                format!("The queue \"{target}\" was removed."),
+                ErrorCode::InvalidInput,
+                format!("{target} is not an escalation queue."),
+            ));
+        }
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > MAX_ESCALATION_REASON_CHARS {
+            return Err(error(
+                ErrorCode::InvalidInput,
+                format!(
+                    "Give the reason for escalating in 1 to {MAX_ESCALATION_REASON_CHARS} characters."
+                ),
             ));
         }
         self.check_active(agent, id)?;
-        let name = self.agents[agent].summary.name.clone();
-        let line = format!("{name} transferred the conversation to {target}");
-        self.append(id, Sender::System, &line, now, fx);
+        let name = &self.agents[agent].summary.name;
+        let line = format!("{name} escalated the conversation to {target}: {reason}");
+        let record = &mut self.conversations.get_mut(id).expect("active").record;
+        record.escalation = Some(Escalation {
+            reason: reason.to_owned(),
+            from_bot: false,
+        });
+        self.hand_to_queue(agent, id, queue, target, &line, now, fx);
+        Ok(())
+    }
+
+    /// The name of a queue that can take conversations, or why it cannot.
+    fn servable_queue_name(&self, queue: &QueueId) -> Result<String> {
+        let name = self.configured_queue_name(queue)?;
+        if self.removed.contains(queue) {
+            return Err(error(
+                ErrorCode::NotFound,
+                format!("The queue \"{name}\" was removed."),
+            ));
+        }
+        Ok(name)
+    }
+
+    /// The holder gives a conversation to the head of `queue`, and wraps up their part.
+    #[allow(clippy::too_many_arguments)]
+    fn hand_to_queue(
+        &mut self,
+        agent: &AgentId,
+        id: &ConversationId,
+        queue: &QueueId,
+        target: String,
+        line: &str,
+        now: Millis,
+        fx: &mut Effects,
+    ) {
+        self.append(id, Sender::System, line, now, fx);
         let holder = self.agents.get_mut(agent).expect("holds it");
         holder.held.remove(id);
         holder.wrap_ups.insert(id.clone());
@@ -914,12 +973,8 @@ impl Router {
             .or_default()
             .push_front(id.clone());
         self.dispatch(now, fx);
-        Ok(())
     }
 
-    /// An administrator removed `queue` (SPEC §3, §7): conversations waiting in it end, those
-    /// held are interrupted (their agents are warned and can only end them), and it is served no
-    /// more. Returns how many were ended and how many interrupted.
     pub fn remove_queue(
         &mut self,
         queue: &QueueId,
@@ -1462,16 +1517,23 @@ impl Router {
             channel: record.channel,
             scenario: match (
                 conversation.offer.as_ref().map(|offer| &offer.kind),
+                &record.escalation,
                 record.channel,
             ) {
-                (Some(OfferKind::Transfer { .. }), _) => Scenario::Transferred,
-                (Some(OfferKind::Conference { .. }), _) => Scenario::Conference,
-                (_, Channel::Chat) => Scenario::IncomingChat,
-                (_, Channel::Sms) => Scenario::IncomingSms,
-                (_, Channel::Facebook) => Scenario::IncomingFacebook,
+                (Some(OfferKind::Transfer { .. }), ..) => Scenario::Transferred,
+                (Some(OfferKind::Conference { .. }), ..) => Scenario::Conference,
+                (_, Some(Escalation { from_bot: true, .. }), _) => Scenario::EscalatedFromBot,
+                (_, Some(_), _) => Scenario::Escalated,
+                (_, None, Channel::Chat) => Scenario::IncomingChat,
+                (_, None, Channel::Sms) => Scenario::IncomingSms,
+                (_, None, Channel::Facebook) => Scenario::IncomingFacebook,
             },
             customer_name: record.customer.name.clone(),
-            comment: record.comment.clone(),
+            // An escalation's reason says more than the customer's first words.
+            comment: record
+                .escalation
+                .as_ref()
+                .map_or_else(|| record.comment.clone(), |e| e.reason.clone()),
             queue: self.queue_summary(&record.queue),
             waiting_since: record.started_at_waiting(),
             expires_at: conversation
@@ -1525,13 +1587,11 @@ impl Router {
     }
 
     pub fn queue_summary(&self, id: &QueueId) -> QueueSummary {
-        let name = self
-            .config
-            .queue(id)
-            .map_or_else(|| id.0.clone(), |queue| queue.name.clone());
+        let queue = self.config.queue(id);
         QueueSummary {
             id: id.clone(),
-            name,
+            name: queue.map_or_else(|| id.0.clone(), |queue| queue.name.clone()),
+            escalation: queue.is_some_and(|queue| queue.escalation),
         }
     }
 }
@@ -1562,6 +1622,7 @@ impl ConversationRecord {
             contact: None,
             address: None,
             receipts: Default::default(),
+            escalation: None,
         }
     }
 

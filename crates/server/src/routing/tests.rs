@@ -26,6 +26,7 @@ const CONFIG: &str = r#"
     [[queues]]
     id = "billing"
     name = "Billing"
+    escalation = true
     [workstreams.chat]
     offer_timeout_seconds = 20
     [agents]
@@ -409,8 +410,8 @@ fn presence_rules() {
     );
 }
 
-#[test]
-fn transfer_to_queue_moves_the_conversation_with_its_history_and_leaves_a_wrap_up() {
+/// Ann serves General; Cleo, who serves Billing, is connected with `presence`.
+fn ann_and_cleo_in_billing(presence: PresenceRequest) -> Router {
     let mut router = router(&["ann"]);
     let cleo = AgentRecord {
         queues: vec!["billing".into()],
@@ -420,15 +421,16 @@ fn transfer_to_queue_moves_the_conversation_with_its_history_and_leaves_a_wrap_u
     let mut fx = Effects::default();
     router.agent_connected(&"cleo".into(), true, 1, &mut fx);
     router
-        .set_presence(
-            &"cleo".into(),
-            PresenceRequest::Idle {
-                reason: "Lunch".into(),
-            },
-            1,
-            &mut fx,
-        )
+        .set_presence(&"cleo".into(), presence, 1, &mut fx)
         .unwrap();
+    router
+}
+
+#[test]
+fn transfer_to_queue_moves_the_conversation_with_its_history_and_leaves_a_wrap_up() {
+    let mut router = ann_and_cleo_in_billing(PresenceRequest::Idle {
+        reason: "Lunch".into(),
+    });
     start(&mut router, "c1", 2);
     let mut fx = Effects::default();
     let early = router.transfer_to_queue(&"ann".into(), &id("c1"), &"billing".into(), 3, &mut fx);
@@ -896,4 +898,56 @@ fn messenger_replies_are_tagged_after_a_day_and_refused_after_a_week() {
         .agent_message(&ann, &id, "Yes", 8 * 24 * HOUR + HOUR, &mut fx)
         .unwrap();
     assert!(!outbound(&fx)[0].human_agent);
+}
+
+#[test]
+fn an_escalation_needs_an_escalation_queue_and_a_reason_and_is_offered_with_it() {
+    let mut router = ann_and_cleo_in_billing(PresenceRequest::Available);
+    start(&mut router, "c1", 2);
+    router
+        .accept(&"ann".into(), &id("c1"), 3, &mut Effects::default())
+        .unwrap();
+    let escalate = |router: &mut Router, queue: &str, reason: &str| {
+        let mut fx = Effects::default();
+        router
+            .escalate(&"ann".into(), &id("c1"), &queue.into(), reason, 4, &mut fx)
+            .map(|()| fx)
+    };
+    let not_escalation = escalate(&mut router, "general", "Wants a manager").unwrap_err();
+    assert_eq!(not_escalation.code, ErrorCode::InvalidInput);
+    assert_eq!(
+        not_escalation.message,
+        "General is not an escalation queue."
+    );
+    let no_reason = escalate(&mut router, "billing", "  ").unwrap_err();
+    assert_eq!(no_reason.code, ErrorCode::InvalidInput);
+    assert_eq!(
+        router.holder(&id("c1")),
+        Some(&"ann".into()),
+        "refusals change nothing"
+    );
+
+    let fx = escalate(&mut router, "billing", "Refund above my limit").unwrap();
+    let Some(AgentEvent::Offer { offer }) = agent_events(&fx, "cleo").pop() else {
+        panic!("Cleo is offered the escalation")
+    };
+    assert_eq!(offer.scenario, Scenario::Escalated);
+    assert_eq!(offer.comment, "Refund above my limit");
+    assert!(agent_events(&fx, "ann").contains(&AgentEvent::State {
+        conversation: id("c1"),
+        state: InteractionState::Transferred {
+            to: "Billing".into()
+        },
+    }));
+    let mut fx = Effects::default();
+    router
+        .accept(&"cleo".into(), &id("c1"), 5, &mut fx)
+        .unwrap();
+    let Some(AgentEvent::Snapshot { conversation }) = agent_events(&fx, "cleo").pop() else {
+        panic!()
+    };
+    assert_eq!(
+        conversation.history.last().unwrap().text,
+        "ANN escalated the conversation to Billing: Refund above my limit"
+    );
 }

@@ -72,6 +72,16 @@ pub struct ConversationRecord {
     /// channel reports it (Messenger does).
     #[serde(default)]
     pub receipts: Receipts,
+    /// Why the conversation waits in an escalation queue, until someone takes it.
+    #[serde(default)]
+    pub escalation: Option<Escalation>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Escalation {
+    pub reason: String,
+    /// Handed over by the bot, rather than escalated by an agent.
+    pub from_bot: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
