@@ -33,7 +33,9 @@ test('the workspace: tasks, the conversation with its timer, both side tabs, swi
   assert.equal(await customer.locator('.bubble').textContent(), 'My card **** **** **** 1111 was charged twice.');
   assert.equal((await thread.locator('li.mine .bubble').textContent())?.trim(), 'Let me look at that for you.');
   // Another agent's message says who wrote it.
-  assert.equal(await thread.locator('li.agent:not(.mine) .author').textContent(), 'Bob Dvořák');
+  assert.equal(await thread.locator('li.agent:not(.mine):not(.bot) .author').textContent(), 'Bob Dvořák');
+  // The bot's messages say it is the bot.
+  assert.equal(await thread.locator('li.bot .bubble').textContent(), 'AssistantI will find you a colleague.');
   const background = (/** @type {import('playwright-core').Locator} */ bubble) =>
     bubble.evaluate((element) => getComputedStyle(element).backgroundColor);
   const colours = {

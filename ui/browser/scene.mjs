@@ -12,6 +12,7 @@ export const zoe = conversation('c-zoe', {
   proactive: true,
   accepted_at: T0 - 65_000,
   bubbles: [
+    { id: 0, author: { kind: 'bot', name: 'Assistant' }, text: 'I will find you a colleague.', sent_at: T0 - 70_000, attachments: [] },
     { id: 1, author: { kind: 'system' }, text: 'Ann joined the conversation', sent_at: T0 - 65_000, attachments: [] },
     { id: 2, author: { kind: 'customer', initials: 'ZN' }, text: 'My card **** **** **** 1111 was charged twice.', sent_at: T0 - 60_000, attachments: [] },
     { id: 3, author: { kind: 'agent', name: 'Ann Novák', mine: true }, text: 'Let me look at that for you.', sent_at: T0 - 30_000, attachments: [] },

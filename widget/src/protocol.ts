@@ -13,6 +13,7 @@ namespace SwitchboardWidget {
   export type Sender =
     | { kind: "customer"; name: string }
     | { kind: "agent"; agent: string; name: string }
+    | { kind: "bot"; name: string }
     | { kind: "system" };
 
   export interface ChatMessage {

@@ -195,8 +195,10 @@ namespace SwitchboardWidget {
         this.addSystemLine(message.text);
         return;
       }
-      const bubble = element("div", { class: `bubble ${message.from.kind}` });
-      if (message.from.kind === "agent") bubble.appendChild(element("span", { class: "who" }, message.from.name));
+      // The bot speaks for the contact center, as agents do: on their side, named.
+      const side = message.from.kind === "customer" ? "customer" : "agent";
+      const bubble = element("div", { class: `bubble ${side}` });
+      if (message.from.kind !== "customer") bubble.appendChild(element("span", { class: "who" }, message.from.name));
       bubble.appendChild(document.createTextNode(message.text));
       this.thread.appendChild(bubble);
       this.thread.scrollTop = this.thread.scrollHeight;

@@ -33,6 +33,8 @@ pub enum Author {
     Customer { initials: String },
     /// A solid blue bubble; `mine` when the agent at this desktop wrote it.
     Agent { name: String, mine: bool },
+    /// The workstream's bot, which answered before any agent.
+    Bot { name: String },
     /// A line such as "Customer ended the conversation" or "Bo joined the conversation".
     System,
 }
@@ -172,6 +174,7 @@ pub(crate) fn bubble(
             name: name.clone(),
             mine: agent == me,
         },
+        Sender::Bot { name } => Author::Bot { name: name.clone() },
         Sender::System => Author::System,
     };
     Bubble {

@@ -1,12 +1,13 @@
 //! Each scenario SPEC §2 names, produced by the real server, reaching the desk core as the
-//! notification it calls for: toasts for escalations (and the other hand-overs), which still open
-//! the session when taken.
+//! notification it calls for: toasts for escalations, by an agent or by the bot, which still
+//! open the session when taken.
 
 mod support;
 
 use support::{Customer, Server, available, config, eventually, next_notification};
-use switchboard_desk::{Answer, NotificationKind};
+use switchboard_desk::{Answer, Author, NotificationKind};
 use switchboard_protocol::agent::{InteractionState, Scenario};
+use switchboard_testkit::channels::Provider;
 
 /// The test server, with an escalation queue served by Sue.
 fn with_supervisors() -> String {
@@ -86,5 +87,52 @@ async fn an_escalated_conversation_reaches_the_escalation_queue_as_a_toast_with_
             .iter()
             .any(|b| b.text
                 == "Ann escalated the conversation to Supervisors: Refund above my limit")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bot_hand_over_reaches_the_desk_as_a_toast_with_the_bot_transcript_in_the_session() {
+    let bot = Provider::start().await;
+    bot.script(&[(
+        200,
+        serde_json::json!([
+            { "recipient_id": "x", "text": "I cannot change card 4111 1111 1111 1111 myself." },
+            { "recipient_id": "x", "custom": { "handoff": { "reason": "Card change" } } }
+        ]),
+    )]);
+    let server = Server::start(&config(30, 60).replace(
+        "[workstreams.chat]\n",
+        &format!("[workstreams.chat]\nbot = \"{}\"\n", bot.url),
+    ));
+    let ann = server.desk("ann@example.com").await;
+    let mut updates = ann.updates();
+    available(&ann).await;
+    let _zoe = Customer::start(&server, "Zoë", "Please change my card").await;
+
+    let toast = next_notification(&mut updates).await;
+    assert_eq!(toast.scenario, Scenario::EscalatedFromBot);
+    assert!(matches!(toast.kind, NotificationKind::Toast { .. }));
+    assert_eq!(toast.comment, "Card change");
+    let id = toast.conversation.clone();
+    ann.open(&id).await.unwrap();
+    eventually(&ann, "the session", |s| {
+        s.conversations.iter().any(|c| c.id == id)
+    })
+    .await;
+    let view = ann.conversation(&id).unwrap();
+    let bot_lines: Vec<(&Author, &str)> = view
+        .bubbles
+        .iter()
+        .filter(|b| matches!(b.author, Author::Bot { .. }))
+        .map(|b| (&b.author, b.text.as_str()))
+        .collect();
+    assert_eq!(
+        bot_lines,
+        [(
+            &Author::Bot {
+                name: "Assistant".into()
+            },
+            "I cannot change card **** **** **** 1111 myself."
+        )]
     );
 }

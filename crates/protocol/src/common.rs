@@ -87,6 +87,10 @@ pub enum Sender {
         agent: AgentId,
         name: String,
     },
+    /// The bot that answers first, before any agent (a workstream's bot).
+    Bot {
+        name: String,
+    },
     /// A line written by the system: "Customer ended the conversation", "Ann joined".
     System,
 }

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
-use switchboard_protocol::QueueId;
 use switchboard_protocol::agent::{DesktopProfile, Theme};
+use switchboard_protocol::{Channel, QueueId};
 
 use crate::channels::facebook::FacebookConfig;
 use crate::channels::twilio::SmsConfig;
@@ -124,6 +124,9 @@ pub struct Workstream {
     pub mode: Mode,
     pub keep_same_agent: bool,
     pub offer_timeout_seconds: u32,
+    /// A bot that answers new conversations before any agent: its REST channel's base URL
+    /// (`POST {bot}/webhooks/rest/webhook`).
+    pub bot: Option<String>,
 }
 
 impl Default for Workstream {
@@ -132,6 +135,7 @@ impl Default for Workstream {
             mode: Mode::Live,
             keep_same_agent: false,
             offer_timeout_seconds: 30,
+            bot: None,
         }
     }
 }
@@ -261,6 +265,14 @@ impl Config {
                     "must be between 1 and 3600 seconds",
                 );
             }
+            if let Some(bot) = &workstream.bot
+                && !(bot.starts_with("http://") || bot.starts_with("https://"))
+            {
+                return fail(
+                    format!("workstreams.{name}.bot"),
+                    &format!("“{bot}” is not an http(s) URL"),
+                );
+            }
         }
         if self.agents.default_capacity == 0 {
             return fail("agents.default_capacity".into(), "must be at least 1");
@@ -302,6 +314,15 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// How conversations of `channel` are handled.
+    pub fn workstream(&self, channel: Channel) -> &Workstream {
+        match channel {
+            Channel::Chat => &self.workstreams.chat,
+            Channel::Sms => &self.workstreams.sms,
+            Channel::Facebook => &self.workstreams.facebook,
+        }
     }
 
     pub fn queue(&self, id: &QueueId) -> Option<&QueueConfig> {

@@ -22,6 +22,7 @@ use switchboard_protocol::{
 use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::time::Instant;
 
+use crate::channels::bot::BotAnswer;
 use crate::channels::courier::{self, Delivery};
 use crate::channels::{Inbound, Receipt};
 use crate::config::Config;
@@ -165,6 +166,13 @@ pub enum Request {
         message: u64,
         failure: Option<String>,
     },
+    /// The bot's answer to the customer's message at `seq` of the conversation's outbound
+    /// stream, or why there is none.
+    BotAnswered {
+        conversation: ConversationId,
+        seq: Seq,
+        answer: Result<BotAnswer, String>,
+    },
     /// An administrator removes a queue; `done` gets how many conversations ended and how many
     /// were interrupted, once committed.
     RemoveQueue {
@@ -216,7 +224,7 @@ fn customer_stream(conversation: &ConversationId) -> String {
     format!("customer:{conversation}")
 }
 
-/// The stream of a conversation's replies for the courier to deliver.
+/// The stream of a conversation's errands for the courier.
 const OUTBOUND_PREFIX: &str = "outbound:";
 
 fn outbound_stream(conversation: &ConversationId) -> String {
@@ -243,7 +251,7 @@ struct Pending {
     batch: Batch,
     /// Frames for live connections, in the order they were produced.
     deliveries: Vec<(FrameSender, String)>,
-    /// Replies for the courier to deliver.
+    /// Errands for the courier.
     outbound: Vec<Delivery>,
     /// Answers owed to the edges once committed (which conversation a customer is in, or that
     /// a provider's message is stored).
@@ -322,7 +330,7 @@ async fn commit_and_deliver<S: Store>(
         connection.try_send(frame);
     }
     for delivery in pending.outbound {
-        // The courier stops only with the server; the reply stays in the outbox till then.
+        // The courier stops only with the server; the errand stays in the outbox till then.
         let _ = courier.send(delivery);
     }
     for answer in pending.answers {
@@ -397,12 +405,12 @@ impl<S: Store> Hub<S> {
         let removed = store.removed_queues().await?;
         let (requests, inbox) = mpsc::channel(4096);
         let courier = courier::start(config.clone(), requests.downgrade());
-        // Replies a previous run stored but did not see delivered go out now.
+        // Errands a previous run stored but did not see done run now.
         for stream in heads.keys().filter(|s| s.starts_with(OUTBOUND_PREFIX)) {
             for (seq, event) in store.outbox_after(stream, 0).await? {
-                let outbound = serde_json::from_str(&event)
-                    .map_err(|e| StoreError(format!("a stored reply in {stream}: {e}")))?;
-                let _ = courier.send((seq, outbound));
+                let errand = serde_json::from_str(&event)
+                    .map_err(|e| StoreError(format!("a stored errand in {stream}: {e}")))?;
+                let _ = courier.send((seq, errand));
             }
         }
         let matched: Vec<_> = conversations
@@ -571,6 +579,20 @@ impl<S: Store> Hub<S> {
                         .delivery_failed(&conversation, message, &reason, now, &mut fx);
                     self.stage(pending, fx, None);
                 }
+            }
+            Request::BotAnswered {
+                conversation,
+                seq,
+                answer,
+            } => {
+                pending
+                    .batch
+                    .acks
+                    .push((outbound_stream(&conversation), seq));
+                let mut fx = Effects::default();
+                self.router
+                    .bot_answered(&conversation, answer, now, &mut fx);
+                self.stage(pending, fx, None);
             }
             Request::Agent { agent, done } => {
                 let _ = done.send(self.router.agent(&agent).cloned());
@@ -901,13 +923,13 @@ impl<S: Store> Hub<S> {
             let (stream, event) = match &emit {
                 Emit::Agent(agent, event) => (agent_stream(agent), json(event)),
                 Emit::Customer(conversation, event) => (customer_stream(conversation), json(event)),
-                Emit::Outbound(message) => (outbound_stream(&message.conversation), json(message)),
+                Emit::Errand(errand) => (outbound_stream(errand.conversation()), json(errand)),
             };
             let head = self.heads.entry(stream.clone()).or_insert(0);
             *head += 1;
             let seq = *head;
-            if let Emit::Outbound(message) = emit {
-                pending.outbound.push((seq, message));
+            if let Emit::Errand(errand) = emit {
+                pending.outbound.push((seq, errand));
             } else if let Some(live) = self.live.get(&stream) {
                 pending
                     .deliveries

@@ -76,6 +76,7 @@ export interface TaskEntry {
 export type Author =
   | { kind: 'customer'; initials: string }
   | { kind: 'agent'; name: string; mine: boolean }
+  | { kind: 'bot'; name: string }
   | { kind: 'system' };
 
 export interface Bubble {

@@ -1,7 +1,8 @@
-//! The courier delivers agents' replies to SMS and Messenger customers through the providers'
-//! APIs. Each reply is an outbox event: the hub acknowledges it only once the provider accepted
-//! it or the agent was told why it could not be delivered, so a restart delivers what was
-//! pending. A conversation's replies go out one after another, in order; conversations do not
+//! The courier runs errands to other systems: it delivers replies to SMS and Messenger customers
+//! through the providers' APIs, and gives customers' messages to the bot. Each errand is an
+//! outbox event: the hub acknowledges it only once it is done (the provider accepted the reply,
+//! or the agent was told why it could not; the bot's answer is applied), so a restart runs what
+//! was pending. A conversation's errands run one after another, in order; conversations do not
 //! wait for each other.
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -14,7 +15,7 @@ use switchboard_protocol::{Channel, ConversationId, ErrorBody, ErrorCode, Seq};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use super::{DeliveryError, Outbound, facebook, twilio};
+use super::{DeliveryError, Errand, Outbound, bot, facebook, twilio};
 use crate::config::Config;
 use crate::hub::Request;
 
@@ -25,8 +26,8 @@ const FIRST_RETRY: Duration = Duration::from_secs(1);
 /// A provider that has not answered by then counts as unreachable for this attempt.
 const PROVIDER_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// A reply to deliver: its sequence number in the conversation's outbound stream, and itself.
-pub type Delivery = (Seq, Outbound);
+/// An errand: its sequence number in the conversation's outbound stream, and itself.
+pub type Delivery = (Seq, Errand);
 
 /// Starts the courier; the hub sends it replies once they are stored. Outcomes are reported to
 /// the hub through `hub` (weak: the courier does not keep the hub running).
@@ -59,7 +60,7 @@ async fn dispatch(mut incoming: mpsc::UnboundedReceiver<Delivery>, courier: Cour
         tokio::select! {
             delivery = incoming.recv() => {
                 let Some(delivery) = delivery else { break };
-                let conversation = delivery.1.conversation.clone();
+                let conversation = delivery.1.conversation().clone();
                 waiting.entry(conversation.clone()).or_default().push_back(delivery);
                 if busy.insert(conversation.clone()) {
                     start_next(&mut waiting, &mut in_flight, &courier, &conversation, &mut busy);
@@ -80,16 +81,41 @@ fn start_next(
     busy: &mut HashSet<ConversationId>,
 ) {
     let next = waiting.get_mut(conversation).and_then(VecDeque::pop_front);
-    let Some((seq, outbound)) = next else {
+    let Some((seq, errand)) = next else {
         waiting.remove(conversation);
         busy.remove(conversation);
         return;
     };
     let courier = courier.clone();
     in_flight.spawn(async move {
-        let failure = courier.deliver(&outbound).await.err();
-        courier.report(seq, &outbound, failure).await;
-        outbound.conversation
+        let conversation = errand.conversation().clone();
+        let report = match errand {
+            Errand::Reply(reply) => {
+                let failure = courier.deliver(&reply).await.err();
+                if let Some(failure) = &failure {
+                    tracing::warn!(%conversation, message = reply.message, %failure, "a reply was not delivered");
+                }
+                Request::Delivered {
+                    conversation: conversation.clone(),
+                    seq,
+                    message: reply.message,
+                    failure: failure.map(|failure| failure.reason),
+                }
+            }
+            // A bot that fails is not asked again: the customer is handed to people at once.
+            Errand::Bot(turn) => Request::BotAnswered {
+                conversation: conversation.clone(),
+                seq,
+                answer: bot::ask(&courier.http, &turn)
+                    .await
+                    .map_err(|failure| failure.reason),
+            },
+        };
+        // Without a hub the server is stopping: the errand stays in the outbox for the next start.
+        if let Some(hub) = courier.hub.upgrade() {
+            let _ = hub.send(report).await;
+        }
+        conversation
     });
 }
 
@@ -128,22 +154,6 @@ impl Courier {
             Channel::Chat => Err(not_configured("chat delivery")),
         }
     }
-
-    async fn report(&self, seq: Seq, outbound: &Outbound, failure: Option<DeliveryError>) {
-        if let Some(failure) = &failure {
-            tracing::warn!(conversation = %outbound.conversation, message = outbound.message, %failure, "a reply was not delivered");
-        }
-        let request = Request::Delivered {
-            conversation: outbound.conversation.clone(),
-            seq,
-            message: outbound.message,
-            failure: failure.map(|failure| failure.reason),
-        };
-        // Without a hub the server is stopping: the reply stays in the outbox for the next start.
-        if let Some(hub) = self.hub.upgrade() {
-            let _ = hub.send(request).await;
-        }
-    }
 }
 
 /// Sends a provider API call and says how it went: reachable and accepted, refused for good
@@ -151,14 +161,14 @@ impl Courier {
 pub async fn call_provider(
     request: reqwest::RequestBuilder,
     provider: &str,
-) -> Result<(), DeliveryError> {
+) -> Result<reqwest::Response, DeliveryError> {
     let response = request.send().await.map_err(|error| DeliveryError {
         reason: format!("{provider} could not be reached ({error})"),
         transient: true,
     })?;
     let status = response.status();
     if status.is_success() {
-        return Ok(());
+        return Ok(response);
     }
     let body: serde_json::Value = response.json().await.unwrap_or_default();
     // Twilio says `{"message": …}`, the Graph API `{"error": {"message": …}}`.

@@ -335,7 +335,7 @@ pub async fn send(
         ))
         .query(&[("access_token", &page.access_token)])
         .json(&body);
-    courier::call_provider(request, "Messenger").await
+    courier::call_provider(request, "Messenger").await.map(drop)
 }
 
 #[cfg(test)]

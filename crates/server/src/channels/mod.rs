@@ -1,8 +1,10 @@
 //! Channels beyond the chat widget (SPEC §6): SMS through a Twilio-compatible provider and
-//! Facebook Messenger. Each provider's webhook turns what it receives into an [`Inbound`] message
-//! for the hub; agents' replies become [`Outbound`] messages, stored in the outbox like any event
-//! and handed to the [`courier`], which delivers them through the provider's API.
+//! Facebook Messenger, and the bot that may answer before any agent. Each provider's webhook
+//! turns what it receives into an [`Inbound`] message for the hub. What leaves the server for
+//! someone else's API — agents' replies to SMS and Messenger customers, customers' messages for
+//! the bot — is an [`Errand`], stored in the outbox like any event and handed to the [`courier`].
 
+pub mod bot;
 pub mod courier;
 pub mod facebook;
 pub mod twilio;
@@ -52,7 +54,35 @@ impl Inbound {
     }
 }
 
-/// An agent's reply for the courier to deliver: an event of the conversation's outbound stream.
+/// Work for the courier: an event of the conversation's outbound stream, done in order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "errand", rename_all = "snake_case")]
+pub enum Errand {
+    /// A reply to deliver through the SMS or Messenger provider.
+    Reply(Outbound),
+    /// A customer's message for the bot, whose answer comes back to the hub.
+    Bot(BotTurn),
+}
+
+impl Errand {
+    pub fn conversation(&self) -> &ConversationId {
+        match self {
+            Errand::Reply(reply) => &reply.conversation,
+            Errand::Bot(turn) => &turn.conversation,
+        }
+    }
+}
+
+/// A customer's message for the workstream's bot.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BotTurn {
+    pub conversation: ConversationId,
+    pub text: String,
+    /// The bot's base URL.
+    pub bot: String,
+}
+
+/// An agent's or the bot's reply for the courier to deliver through the provider.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Outbound {
     pub conversation: ConversationId,

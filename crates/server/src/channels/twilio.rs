@@ -271,7 +271,9 @@ pub async fn send(
             ("From", message.address.ours.as_str()),
             ("Body", message.text.as_str()),
         ]);
-    courier::call_provider(request, "the SMS provider").await
+    courier::call_provider(request, "the SMS provider")
+        .await
+        .map(drop)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use switchboard_protocol::agent::{AgentEvent, InteractionState};
 use switchboard_protocol::customer::CustomerEvent;
 use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, Presence};
 
-use crate::channels::Outbound;
+use crate::channels::Errand;
 use crate::store::ConversationRecord;
 
 /// An event for one client's stream.
@@ -15,8 +15,8 @@ use crate::store::ConversationRecord;
 pub enum Emit {
     Agent(AgentId, AgentEvent),
     Customer(ConversationId, CustomerEvent),
-    /// An agent's reply for an SMS or Messenger customer, for the courier.
-    Outbound(Outbound),
+    /// Work for the courier: a reply for an SMS or Messenger customer, a message for the bot.
+    Errand(Errand),
 }
 
 #[derive(Debug, Default)]
@@ -55,8 +55,8 @@ impl Effects {
         self.emits.push(Emit::Customer(conversation.clone(), event));
     }
 
-    pub fn outbound(&mut self, message: Outbound) {
-        self.emits.push(Emit::Outbound(message));
+    pub fn errand(&mut self, errand: Errand) {
+        self.emits.push(Emit::Errand(errand));
     }
 
     /// Records that `record` changed: a conversation created in this same step is stored once,

@@ -25,7 +25,8 @@ use switchboard_protocol::{
 
 pub use effects::{Effects, Emit};
 
-use crate::channels::{Inbound, Outbound, Receipt};
+use crate::channels::bot::{BOT_NAME, BotAnswer};
+use crate::channels::{BotTurn, Errand, Inbound, Outbound, Receipt};
 use crate::config::Config;
 use crate::store::{AgentRecord, ChannelAddress, ConversationRecord, Escalation, Status};
 
@@ -180,6 +181,8 @@ impl Router {
         for (record, history) in conversations {
             let id = record.id.clone();
             match &record.status {
+                // With the bot, it waits for its answer (asked again from the outbox).
+                Status::Waiting { .. } if record.with_bot => {}
                 Status::Waiting { since } => waiting.push((*since, id.clone())),
                 Status::Held { agent, .. } | Status::WrapUp { agent, .. } => {
                     for participant in std::iter::once(agent).chain(&record.conference) {
@@ -611,9 +614,13 @@ impl Router {
         now: Millis,
         fx: &mut Effects,
     ) {
+        let mut record = record;
+        // A workstream with a bot lets it answer first.
+        record.with_bot = self.config.workstream(record.channel).bot.is_some();
         let id = record.id.clone();
         let queue = record.queue.clone();
         let customer_name = record.customer.name.clone();
+        let with_bot = record.with_bot;
         fx.created.push((record.clone(), token_hash));
         self.conversations.insert(
             id.clone(),
@@ -636,7 +643,65 @@ impl Router {
             now,
             fx,
         );
-        self.queues.entry(queue).or_default().push_back(id);
+        if !with_bot {
+            self.queues.entry(queue).or_default().push_back(id);
+            self.dispatch(now, fx);
+        }
+    }
+
+    /// The bot answered the customer (or failed to): its messages join the thread, and a
+    /// hand-over — or a failure, so that nobody is left waiting — queues the conversation for
+    /// people, marked as escalated from the bot.
+    pub fn bot_answered(
+        &mut self,
+        id: &ConversationId,
+        answer: std::result::Result<BotAnswer, String>,
+        now: Millis,
+        fx: &mut Effects,
+    ) {
+        if !self
+            .conversations
+            .get(id)
+            .is_some_and(|c| c.record.with_bot)
+        {
+            // Ended, or handed over already: a late answer changes nothing.
+            return;
+        }
+        let handoff = match answer {
+            Ok(BotAnswer { texts, handoff }) => {
+                for text in texts {
+                    let bot = Sender::Bot {
+                        name: BOT_NAME.to_owned(),
+                    };
+                    self.append(id, bot, &text, now, fx);
+                }
+                handoff.map(|handoff| {
+                    let reason = handoff
+                        .reason
+                        .filter(|reason| !reason.trim().is_empty())
+                        .unwrap_or_else(|| "The bot handed the conversation over".to_owned());
+                    (handoff.queue, reason)
+                })
+            }
+            Err(failure) => Some((None, format!("The bot did not answer ({failure})"))),
+        };
+        let Some((queue, reason)) = handoff else {
+            return;
+        };
+        let own = self.conversations[id].record.queue.clone();
+        let queue = queue
+            .filter(|queue| self.config.queue(queue).is_some() && !self.removed.contains(queue))
+            .unwrap_or(own);
+        self.append(id, Sender::System, &reason, now, fx);
+        let record = &mut self.conversations.get_mut(id).expect("open").record;
+        record.with_bot = false;
+        record.queue = queue.clone();
+        record.escalation = Some(Escalation {
+            reason,
+            from_bot: true,
+        });
+        fx.touch(record);
+        self.queues.entry(queue).or_default().push_back(id.clone());
         self.dispatch(now, fx);
     }
 
@@ -1195,12 +1260,7 @@ impl Router {
         fx: &mut Effects,
     ) {
         let channel = self.conversations[id].record.channel;
-        let timeout = match channel {
-            Channel::Chat => &self.config.workstreams.chat,
-            Channel::Sms => &self.config.workstreams.sms,
-            Channel::Facebook => &self.config.workstreams.facebook,
-        }
-        .offer_timeout();
+        let timeout = self.config.workstream(channel).offer_timeout();
         let expires_at = now + timeout.as_millis() as Millis;
         let conversation = self.conversations.get_mut(id).expect("waiting");
         conversation.offer = Some(PendingOffer {
@@ -1324,18 +1384,28 @@ impl Router {
             );
         }
         let record = &self.conversations[id].record;
-        match (&record.address, &message.from) {
-            // An agent's reply to an SMS or Messenger customer leaves through the provider.
-            (Some(address), Sender::Agent { .. }) => fx.outbound(Outbound {
+        if record.with_bot && matches!(message.from, Sender::Customer { .. }) {
+            let bot = self.config.workstream(record.channel).bot.clone();
+            fx.errand(Errand::Bot(BotTurn {
                 conversation: id.clone(),
-                message: message.id,
-                channel: record.channel,
-                address: address.clone(),
-                text: message.text,
-                human_agent: self
-                    .since_customer_wrote(id, now)
-                    .is_some_and(|since| since > STANDARD_REPLY_WINDOW),
-            }),
+                text: message.text.clone(),
+                bot: bot.unwrap_or_default(),
+            }));
+        }
+        match (&record.address, &message.from) {
+            // A reply to an SMS or Messenger customer leaves through the provider.
+            (Some(address), Sender::Agent { .. } | Sender::Bot { .. }) => {
+                fx.errand(Errand::Reply(Outbound {
+                    conversation: id.clone(),
+                    message: message.id,
+                    channel: record.channel,
+                    address: address.clone(),
+                    text: message.text,
+                    human_agent: self
+                        .since_customer_wrote(id, now)
+                        .is_some_and(|since| since > STANDARD_REPLY_WINDOW),
+                }))
+            }
             (Some(_), _) => {}
             // System lines record the conversation for agents; the widget words the same facts
             // itself, from the customer's events (`agent_joined`, `ended`).
@@ -1623,6 +1693,7 @@ impl ConversationRecord {
             address: None,
             receipts: Default::default(),
             escalation: None,
+            with_bot: false,
         }
     }
 

@@ -11,7 +11,7 @@ use switchboard_protocol::{
 };
 
 use super::{CUSTOMER_ENDED, ChatRequest, Effects, Emit, Router};
-use crate::channels::{Inbound, Outbound};
+use crate::channels::{Errand, Inbound, Outbound};
 use crate::config::Config;
 use crate::store::{AgentRecord, ChannelAddress, Status};
 
@@ -858,7 +858,7 @@ fn outbound(fx: &Effects) -> Vec<Outbound> {
     fx.emits
         .iter()
         .filter_map(|emit| match emit {
-            Emit::Outbound(message) => Some(message.clone()),
+            Emit::Errand(Errand::Reply(message)) => Some(message.clone()),
             _ => None,
         })
         .collect()

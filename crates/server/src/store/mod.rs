@@ -75,6 +75,9 @@ pub struct ConversationRecord {
     /// Why the conversation waits in an escalation queue, until someone takes it.
     #[serde(default)]
     pub escalation: Option<Escalation>,
+    /// Talking with the workstream's bot: waiting, but in no queue until the bot hands over.
+    #[serde(default)]
+    pub with_bot: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

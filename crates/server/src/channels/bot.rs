@@ -1,0 +1,68 @@
+//! The bot a workstream may put before its agents, spoken to through the REST channel widely
+//! used by open-source bot frameworks: `POST {bot}/webhooks/rest/webhook` with
+//! `{"sender": <conversation id>, "message": <text>}`, answered by a list of
+//! `{"recipient_id", "text"}` messages. A message whose `custom` payload holds
+//! `{"handoff": {"queue": …, "reason": …}}` hands the conversation to people.
+
+use serde::Deserialize;
+use serde_json::json;
+use switchboard_protocol::QueueId;
+
+use super::{BotTurn, DeliveryError, courier};
+
+/// The name the bot's messages carry in the thread.
+pub const BOT_NAME: &str = "Assistant";
+
+/// What the bot answered: its messages, and whether it hands over.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BotAnswer {
+    pub texts: Vec<String>,
+    pub handoff: Option<Handoff>,
+}
+
+/// The bot gives the conversation to people.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct Handoff {
+    /// The queue to go to; the conversation's own when not given.
+    #[serde(default)]
+    pub queue: Option<QueueId>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct BotMessage {
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    custom: Option<Custom>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Custom {
+    #[serde(default)]
+    handoff: Option<Handoff>,
+}
+
+/// Gives the bot the customer's message and reads its answer.
+pub async fn ask(http: &reqwest::Client, turn: &BotTurn) -> Result<BotAnswer, DeliveryError> {
+    let url = format!("{}/webhooks/rest/webhook", turn.bot.trim_end_matches('/'));
+    let request = http
+        .post(url)
+        .json(&json!({ "sender": turn.conversation, "message": turn.text }));
+    let response = courier::call_provider(request, "The bot").await?;
+    let messages: Vec<BotMessage> = response.json().await.map_err(|error| DeliveryError {
+        reason: format!("the bot's answer could not be read ({error})"),
+        transient: false,
+    })?;
+    let mut answer = BotAnswer::default();
+    for message in messages {
+        answer
+            .texts
+            .extend(message.text.filter(|text| !text.trim().is_empty()));
+        if let Some(handoff) = message.custom.and_then(|custom| custom.handoff) {
+            answer.handoff = Some(handoff);
+        }
+    }
+    Ok(answer)
+}
