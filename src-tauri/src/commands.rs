@@ -167,6 +167,11 @@ pub(crate) async fn transfer(
 }
 
 #[tauri::command]
+pub(crate) async fn park(shell: State<'_, Shell>, conversation: ConversationId) -> Outcome {
+    Ok(signed_in(&shell)?.park(&conversation).await?)
+}
+
+#[tauri::command]
 pub(crate) async fn escalate(
     shell: State<'_, Shell>,
     conversation: ConversationId,

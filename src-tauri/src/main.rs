@@ -63,6 +63,7 @@ fn main() {
             commands::exit_conference,
             commands::transfer,
             commands::escalate,
+            commands::park,
             commands::invite,
             commands::queues,
             commands::available_agents,

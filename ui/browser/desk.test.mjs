@@ -264,7 +264,7 @@ test('conversation states and the interruption warning', async () => {
     ...zoe,
     state: { state: 'interrupted', reason: 'the queue “VIP” was removed' },
     interrupted: 'the queue “VIP” was removed',
-    actions: { send: false, transfer: false, conference: false, exit_conference: false, end: true },
+    actions: { send: false, transfer: false, conference: false, exit_conference: false, end: true, park: false },
   };
   await window.update({ type: 'conversation', conversation: interrupted });
   await pane.getByRole('alert').getByText('This conversation was interrupted: the queue “VIP” was removed. You can only end it.').waitFor();

@@ -1,4 +1,4 @@
-// The dialogs: Transfer, Escalate, Conference, End, Exit conference and Settings, each opened from its
+// The dialogs: Transfer, Escalate, Move to waiting, Conference, End, Exit conference and Settings, each opened from its
 // button, searched, reloaded, confirmed or cancelled, with focus kept inside and given back.
 
 import { test } from 'node:test';
@@ -112,6 +112,20 @@ test('Conference: invite an agent, requested then joined, then Exit conference w
   await exit.getByRole('button', { name: 'Exit' }).click();
   assert.deepEqual(await window.called('exit_conference'), { conversation: 'c-zoe', wrapUp: 'Resolved' });
   assert.equal((await window.calls('end')).length, 0);
+  assert.deepEqual(window.problems, []);
+  await window.close();
+});
+
+test('Move to waiting: offered only for a persistent conversation, and asked of the shell', async () => {
+  const window = await open();
+  const { page } = window;
+  const toolbar = page.getByRole('toolbar', { name: 'Conversation actions' });
+  const park = toolbar.getByRole('button', { name: 'Move to waiting' });
+  assert.equal(await park.count(), 0, 'a live chat cannot wait');
+  await window.update({ type: 'conversation', conversation: { ...zoe, actions: { ...zoe.actions, park: true } } });
+  await window.reply('park', { ok: null });
+  await park.click();
+  assert.deepEqual(await window.called('park'), { conversation: 'c-zoe' });
   assert.deepEqual(window.problems, []);
   await window.close();
 });

@@ -71,7 +71,7 @@ export function conversation(id, overrides = {}) {
     summary: { name: 'Zoë', email: null, phone: null, known_contact: false, notes: null, recent: [] },
     details: { variables: [], origin: 'inbound', channel: 'chat' },
     interrupted: null,
-    actions: { send: true, transfer: true, conference: true, exit_conference: false, end: true },
+    actions: { send: true, transfer: true, conference: true, exit_conference: false, end: true, park: false },
     ...overrides,
   };
 }

@@ -99,6 +99,7 @@ fn snapshot(n: usize) -> AgentEvent {
             },
             state: InteractionState::Active,
             proactive: false,
+            persistent: false,
             started_at: NOW,
             accepted_at: Some(NOW),
             history,

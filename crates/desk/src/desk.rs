@@ -322,6 +322,17 @@ impl Desk {
         Ok(())
     }
 
+    /// Moves a persistent conversation to waiting: it leaves the task list, and comes back when
+    /// the customer writes again.
+    pub async fn park(&self, conversation: &ConversationId) -> Result<(), DeskError> {
+        self.held(conversation)?;
+        self.command(AgentCommand::Park {
+            conversation: conversation.clone(),
+        })
+        .await?;
+        Ok(())
+    }
+
     /// Hands the conversation to an escalation queue, with the reason the next agent sees.
     pub async fn escalate(
         &self,

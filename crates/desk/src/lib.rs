@@ -34,7 +34,7 @@ pub use connection::{CommandError, ConnectionState, OfflineReason};
 pub use desk::{Answer, Desk, DeskError, now};
 pub use indicator::Indicator;
 pub use model::{DeskSnapshot, Model, Update};
-pub use notification::{DismissReason, Notification, NotificationKind, is_alert};
+pub use notification::{DismissReason, Notification, NotificationKind};
 pub use pickers::{filter, matches};
 pub use presence::{PresenceError, check_request};
 pub use redact::Redactor;

@@ -96,6 +96,7 @@ fn default_profile() -> DesktopProfile {
         theme: Theme::Light,
         alert_seconds: 30,
         toast_seconds: 8,
+        customer_returned_alert: false,
         wrap_up_reasons: Vec::new(),
         idle_reasons: Vec::new(),
     }
@@ -125,6 +126,7 @@ impl Model {
             theme: self.profile.theme,
             toast_millis: Millis::from(self.profile.toast_seconds) * 1000,
             redactor: self.redactor,
+            customer_returned_alert: self.profile.customer_returned_alert,
         }
     }
 
@@ -335,7 +337,7 @@ impl Model {
             summary: views::summary(snapshot, &self.redactor),
             details: views::details(snapshot, &self.redactor),
             interrupted,
-            actions: views::actions(&snapshot.state, &self.agent.id, true),
+            actions: views::actions(&snapshot.state, &self.agent.id, true, snapshot.persistent),
             initials,
         })
     }

@@ -50,14 +50,6 @@ pub enum DismissReason {
     Withdrawn,
 }
 
-/// Whether a scenario raises an alert (an answer is needed now) rather than a toast.
-pub fn is_alert(scenario: Scenario) -> bool {
-    matches!(
-        scenario,
-        Scenario::IncomingChat | Scenario::IncomingSms | Scenario::IncomingFacebook
-    )
-}
-
 pub(crate) fn offer_id(conversation: &ConversationId) -> String {
     format!("offer:{conversation}")
 }
@@ -68,11 +60,22 @@ pub(crate) struct Style {
     pub theme: Theme,
     pub toast_millis: Millis,
     pub redactor: Redactor,
+    /// The profile makes a persistent-chat customer's return an alert rather than a toast.
+    pub customer_returned_alert: bool,
 }
 
 impl Style {
+    /// Whether a scenario raises an alert (an answer is needed now) rather than a toast.
+    pub(crate) fn is_alert(&self, scenario: Scenario) -> bool {
+        match scenario {
+            Scenario::IncomingChat | Scenario::IncomingSms | Scenario::IncomingFacebook => true,
+            Scenario::CustomerReturned => self.customer_returned_alert,
+            _ => false,
+        }
+    }
+
     pub(crate) fn for_offer(&self, offer: &Offer, now: Millis) -> Notification {
-        let kind = if is_alert(offer.scenario) {
+        let kind = if self.is_alert(offer.scenario) {
             NotificationKind::Alert {
                 expires_at: offer.expires_at,
             }
@@ -151,6 +154,7 @@ mod tests {
             theme,
             toast_millis: 8_000,
             redactor: Redactor::new(true),
+            customer_returned_alert: false,
         }
     }
 
@@ -170,6 +174,24 @@ mod tests {
             expires_at: NOW + expires_in,
             proactive: scenario == Scenario::ProactiveAccepted,
         }
+    }
+
+    #[test]
+    fn a_returning_customer_alerts_when_the_profile_says_so() {
+        let returned = offer(Scenario::CustomerReturned, 30_000);
+        let toast = style(Theme::Dark).for_offer(&returned, NOW);
+        assert!(matches!(toast.kind, NotificationKind::Toast { .. }));
+        let alerting = Style {
+            customer_returned_alert: true,
+            ..style(Theme::Dark)
+        };
+        let alert = alerting.for_offer(&returned, NOW);
+        assert_eq!(
+            alert.kind,
+            NotificationKind::Alert {
+                expires_at: NOW + 30_000
+            }
+        );
     }
 
     #[test]

@@ -111,6 +111,8 @@ pub struct Actions {
     pub conference: bool,
     pub exit_conference: bool,
     pub end: bool,
+    /// Move a persistent conversation to waiting until the customer writes again.
+    pub park: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -193,7 +195,12 @@ pub(crate) fn bubble(
     }
 }
 
-pub(crate) fn actions(state: &InteractionState, me: &AgentId, holder: bool) -> Actions {
+pub(crate) fn actions(
+    state: &InteractionState,
+    me: &AgentId,
+    holder: bool,
+    persistent: bool,
+) -> Actions {
     let live = matches!(
         state,
         InteractionState::Active
@@ -209,6 +216,7 @@ pub(crate) fn actions(state: &InteractionState, me: &AgentId, holder: bool) -> A
         transfer: holder && quiet,
         conference: holder && quiet,
         exit_conference: in_conference,
+        park: holder && quiet && persistent,
         end: holder
             && (live
                 || matches!(

@@ -146,6 +146,7 @@ async fn one_conversation(
             )]
             .into_iter()
             .collect(),
+            customer_token: None,
         })
         .await;
     assert_eq!(started, CustomerOutcome::Ok);

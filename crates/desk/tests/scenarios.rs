@@ -1,13 +1,14 @@
 //! Each scenario SPEC §2 names, produced by the real server, reaching the desk core as the
-//! notification it calls for: toasts for escalations, by an agent or by the bot, which still
-//! open the session when taken.
+//! notification it calls for: toasts for escalations (by an agent or by the bot) and for a
+//! returning persistent-chat customer, which open the session when taken.
 
 mod support;
 
-use support::{Customer, Server, available, config, eventually, next_notification};
+use support::{Customer, Server, accept_next, available, config, eventually, next_notification};
 use switchboard_desk::{Answer, Author, NotificationKind};
 use switchboard_protocol::agent::{InteractionState, Scenario};
 use switchboard_testkit::channels::Provider;
+use switchboard_testkit::{CUSTOMER_KEY, customer_token, persistent_widget};
 
 /// The test server, with an escalation queue served by Sue.
 fn with_supervisors() -> String {
@@ -39,15 +40,7 @@ async fn an_escalated_conversation_reaches_the_escalation_queue_as_a_toast_with_
     available(&sue).await;
 
     let _zoe = Customer::start(&server, "Zoë", "I want my money back").await;
-    let alert = next_notification(&mut ann_updates).await;
-    ann.answer(&alert.conversation, Answer::Accept)
-        .await
-        .unwrap();
-    let id = alert.conversation;
-    eventually(&ann, "the session", |s| {
-        s.conversations.iter().any(|c| c.id == id)
-    })
-    .await;
+    let id = accept_next(&ann, &mut ann_updates).await;
     let queues = ann.queues("").await.unwrap();
     let supervisors = queues
         .iter()
@@ -134,5 +127,51 @@ async fn a_bot_hand_over_reaches_the_desk_as_a_toast_with_the_bot_transcript_in_
             },
             "I cannot change card **** **** **** 1111 myself."
         )]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_returning_persistent_customer_comes_back_to_their_agent_as_a_toast() {
+    let server = Server::start(&(config(30, 60) + &persistent_widget()));
+    let ann = server.desk("ann@example.com").await;
+    let mut updates = ann.updates();
+    available(&ann).await;
+    let mut zoe = Customer::connect(&server, None).await;
+    let token = customer_token(CUSTOMER_KEY, "customer-1", "Zoë Nováková", 3600);
+    zoe.start_signed_in(&token, "Where is my order?").await;
+    let id = accept_next(&ann, &mut updates).await;
+    assert!(ann.conversation(&id).unwrap().actions.park);
+    ann.park(&id).await.unwrap();
+    eventually(&ann, "the conversation off the list", |s| {
+        s.conversations.iter().all(|c| c.id != id)
+    })
+    .await;
+
+    zoe.say("It did not arrive").await;
+    let toast = next_notification(&mut updates).await;
+    assert_eq!(toast.scenario, Scenario::CustomerReturned);
+    assert!(matches!(toast.kind, NotificationKind::Toast { .. }));
+    assert_eq!(toast.conversation, id);
+    assert_eq!(toast.customer_name, "Zoë Nováková");
+    // Selecting the toast takes the conversation back, history and all.
+    ann.open(&id).await.unwrap();
+    eventually(&ann, "the session back", |s| {
+        s.conversations.iter().any(|c| c.id == id)
+    })
+    .await;
+    let texts: Vec<String> = ann
+        .conversation(&id)
+        .unwrap()
+        .bubbles
+        .iter()
+        .map(|b| b.text.clone())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "Where is my order?",
+            "Ann moved the conversation to waiting",
+            "It did not arrive"
+        ]
     );
 }

@@ -67,6 +67,11 @@ pub enum AgentCommand {
         conversation: ConversationId,
         wrap_up: String,
     },
+    /// Move a persistent conversation to waiting: it frees the agent's capacity and comes back
+    /// to them when the customer writes again.
+    Park {
+        conversation: ConversationId,
+    },
     /// Hand the conversation to an escalation queue, with the reason for whoever takes it.
     Escalate {
         conversation: ConversationId,
@@ -242,6 +247,9 @@ pub struct ConversationSnapshot {
     pub customer: Customer,
     pub state: InteractionState,
     pub proactive: bool,
+    /// Persistent chat: it lasts across the customer's visits and can be moved to waiting.
+    #[serde(default)]
+    pub persistent: bool,
     pub started_at: Millis,
     /// When this agent accepted it: the workspace timer counts from here.
     pub accepted_at: Option<Millis>,
@@ -353,6 +361,9 @@ pub struct DesktopProfile {
     pub theme: Theme,
     pub alert_seconds: u32,
     pub toast_seconds: u32,
+    /// Whether a persistent-chat customer's return raises an alert rather than a toast.
+    #[serde(default)]
+    pub customer_returned_alert: bool,
     pub wrap_up_reasons: Vec<String>,
     pub idle_reasons: Vec<String>,
 }

@@ -52,6 +52,16 @@ pub enum CustomerCommand {
         /// What the page's context provider returned (at most 100 variables).
         #[serde(default)]
         context: BTreeMap<String, ContextValue>,
+        /// For a persistent chat: the signed token the site's back end gave the signed-in
+        /// customer (a JWT naming them in `sub`).
+        #[serde(default)]
+        customer_token: Option<String>,
+    },
+    /// Opens the signed-in customer's persistent conversation, if they have one, with its whole
+    /// history; answered with an error naming why not.
+    Resume {
+        widget: String,
+        customer_token: String,
     },
     SendMessage {
         text: String,
@@ -92,10 +102,18 @@ pub enum CustomerOutcome {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CustomerEvent {
-    /// The chat started: keep `token` to resume it after a reload.
+    /// The chat started (or a persistent one was opened again): keep `token` to resume it
+    /// after a reload.
     Started {
         conversation: ConversationId,
         token: String,
+        /// Persistent: it lasts across visits, and only the agent ends it.
+        #[serde(default)]
+        persistent: bool,
+    },
+    /// The conversation so far, when a persistent conversation is opened again.
+    History {
+        messages: Vec<ChatMessage>,
     },
     /// Waiting for an agent.
     Queued {

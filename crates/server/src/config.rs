@@ -122,7 +122,11 @@ pub struct Workstreams {
 #[serde(deny_unknown_fields, default)]
 pub struct Workstream {
     pub mode: Mode,
+    /// A persistent conversation whose customer writes again goes back to the agent who moved
+    /// it to waiting, whatever their load.
     pub keep_same_agent: bool,
+    /// When that agent is offline: wait for them, or go to the queue.
+    pub if_agent_offline: IfAgentOffline,
     pub offer_timeout_seconds: u32,
     /// A bot that answers new conversations before any agent: its REST channel's base URL
     /// (`POST {bot}/webhooks/rest/webhook`).
@@ -133,7 +137,8 @@ impl Default for Workstream {
     fn default() -> Self {
         Workstream {
             mode: Mode::Live,
-            keep_same_agent: false,
+            keep_same_agent: true,
+            if_agent_offline: IfAgentOffline::Queue,
             offer_timeout_seconds: 30,
             bot: None,
         }
@@ -151,6 +156,13 @@ impl Workstream {
 pub enum Mode {
     Live,
     Persistent,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IfAgentOffline {
+    Wait,
+    Queue,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -175,6 +187,15 @@ pub struct DesktopSection {
     pub theme: Theme,
     pub alert_seconds: u32,
     pub toast_seconds: u32,
+    /// How a persistent-chat customer's return is announced.
+    pub customer_returned: NotificationChoice,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationChoice {
+    Alert,
+    Toast,
 }
 
 impl Default for DesktopSection {
@@ -184,6 +205,7 @@ impl Default for DesktopSection {
             theme: Theme::Dark,
             alert_seconds: 30,
             toast_seconds: 8,
+            customer_returned: NotificationChoice::Toast,
         }
     }
 }
@@ -196,6 +218,13 @@ pub struct WidgetConfig {
     pub queue: QueueId,
     #[serde(default)]
     pub proactive: bool,
+    /// Live or persistent; the chat workstream's mode when not given.
+    #[serde(default)]
+    pub mode: Option<Mode>,
+    /// The secret the site's back end signs customer tokens with (HS256): a persistent chat is
+    /// only for customers the site has signed in.
+    #[serde(default)]
+    pub customer_key: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -298,6 +327,17 @@ impl Config {
                     &format!("no queue {:?}", widget.queue.0),
                 );
             }
+            if self.is_persistent(widget)
+                && widget
+                    .customer_key
+                    .as_ref()
+                    .is_none_or(|key| key.len() < 32)
+            {
+                return fail(
+                    format!("widgets[{i}].customer_key"),
+                    "a persistent chat needs the key (32 characters or more) the site signs customer tokens with",
+                );
+            }
         }
         if let Some(sms) = &self.sms {
             sms.validate(|queue| ids.contains(queue))?;
@@ -329,6 +369,11 @@ impl Config {
         self.queues.iter().find(|queue| &queue.id == id)
     }
 
+    /// Whether a widget's chats are persistent.
+    pub fn is_persistent(&self, widget: &WidgetConfig) -> bool {
+        widget.mode.unwrap_or(self.workstreams.chat.mode) == Mode::Persistent
+    }
+
     pub fn widget(&self, id: &str) -> Option<&WidgetConfig> {
         self.widgets.iter().find(|widget| widget.id == id)
     }
@@ -340,6 +385,7 @@ impl Config {
             theme: self.desktop.theme,
             alert_seconds: self.desktop.alert_seconds,
             toast_seconds: self.desktop.toast_seconds,
+            customer_returned_alert: self.desktop.customer_returned == NotificationChoice::Alert,
             wrap_up_reasons: self.wrap_up_reasons.clone(),
             idle_reasons: self.idle_reasons.clone(),
         }

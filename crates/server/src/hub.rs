@@ -32,6 +32,7 @@ use crate::store::{Batch, Store, StoreError};
 use crate::{auth, clock};
 
 mod channels;
+mod persistent;
 
 /// Frames queued for one connection before it counts as stuck and is dropped (it resumes).
 const CONNECTION_BACKLOG: usize = 4096;
@@ -761,6 +762,7 @@ impl<S: Store> Hub<S> {
             } => {
                 router.conference_exit(agent, &conversation, &wrap_up, now, fx)?;
             }
+            AgentCommand::Park { conversation } => router.park(agent, &conversation, now, fx)?,
             AgentCommand::Escalate {
                 conversation,
                 queue,
@@ -793,12 +795,35 @@ impl<S: Store> Hub<S> {
             })
         };
         let Some(conversation) = conversation else {
+            if let CustomerCommand::Resume {
+                widget,
+                customer_token,
+            } = &command
+            {
+                let outcome =
+                    self.resume(widget, customer_token, frames.clone(), connection, pending);
+                return Ok(match outcome {
+                    Ok(conversation) => {
+                        self.deliver(
+                            pending,
+                            &customer_stream(&conversation),
+                            reply(CustomerOutcome::Ok),
+                        );
+                        Some(conversation)
+                    }
+                    Err(error) => {
+                        let _ = frames.try_send(reply(CustomerOutcome::Error { error }));
+                        None
+                    }
+                });
+            }
             let CustomerCommand::StartChat {
                 widget,
                 name,
                 email,
                 message,
                 context,
+                customer_token,
             } = command
             else {
                 let _ = frames.try_send(refuse(ErrorCode::InvalidState, "Start a chat first."));
@@ -825,12 +850,49 @@ impl<S: Store> Hub<S> {
                 let _ = frames.try_send(reply(CustomerOutcome::Ok));
                 return Ok(Some(conversation));
             }
+            let signed_in = match self.signed_in(&widget, customer_token.as_deref()) {
+                Some(Err(error)) => {
+                    let _ = frames.try_send(reply(CustomerOutcome::Error { error }));
+                    return Ok(None);
+                }
+                Some(Ok(customer)) => Some(customer),
+                None => None,
+            };
+            // A signed-in customer who has a persistent conversation goes on with it.
+            if let Some(open) = signed_in
+                .as_ref()
+                .and_then(|customer| self.router.persistent_conversation(&customer.id))
+            {
+                self.reopen(&open, frames, connection, pending);
+                let mut fx = Effects::default();
+                let outcome = match self.router.customer_message(&open, &message, now, &mut fx) {
+                    Ok(()) => CustomerOutcome::Ok,
+                    Err(error) => {
+                        fx = Effects::default();
+                        CustomerOutcome::Error { error }
+                    }
+                };
+                self.stage(pending, fx, None);
+                self.remember(pending, START_STREAM, &id.0, open.0.clone());
+                self.deliver(pending, &customer_stream(&open), reply(outcome));
+                return Ok(Some(open));
+            }
             let conversation = ConversationId(auth::random_id());
             let token = auth::random_token();
-            // Live chat finds its contact by the e-mail address the customer gave.
-            let contact = match &email {
-                Some(email) => self.contact_card(&ContactKey::Email(email.clone())).await?,
-                None => None,
+            // A signed-in customer is found by their id in the site's accounts; others by the
+            // e-mail address they gave.
+            let email = email.or_else(|| signed_in.as_ref().and_then(|c| c.email.clone()));
+            let contact = match (&signed_in, &email) {
+                (Some(customer), _) => {
+                    self.contact_card(&ContactKey::ExternalId(customer.id.clone()))
+                        .await?
+                }
+                (None, Some(email)) => self.contact_card(&ContactKey::Email(email.clone())).await?,
+                (None, None) => None,
+            };
+            let name = match &signed_in {
+                Some(customer) if name.trim().is_empty() => customer.name.clone().unwrap_or(name),
+                _ => name,
             };
             let customer = Customer {
                 name,
@@ -843,6 +905,7 @@ impl<S: Store> Hub<S> {
                 first_message: &message,
                 context: context.into_iter().collect(),
                 contact,
+                customer_id: signed_in.map(|customer| customer.id),
             };
             let mut fx = Effects::default();
             let started = self.router.start_chat(
@@ -874,10 +937,9 @@ impl<S: Store> Hub<S> {
         }
         let mut fx = Effects::default();
         let done = match command {
-            CustomerCommand::StartChat { .. } => Err(ErrorBody::new(
-                ErrorCode::InvalidState,
-                "This chat has already started.",
-            )),
+            CustomerCommand::StartChat { .. } | CustomerCommand::Resume { .. } => Err(
+                ErrorBody::new(ErrorCode::InvalidState, "This chat has already started."),
+            ),
             CustomerCommand::SendMessage { text } => {
                 self.router
                     .customer_message(&conversation, &text, now, &mut fx)
@@ -919,6 +981,7 @@ impl<S: Store> Hub<S> {
         batch.conversations.extend(fx.changed.into_values());
         batch.messages.extend(fx.messages);
         batch.presences.extend(fx.presences);
+        batch.tokens.extend(fx.tokens);
         for emit in fx.emits {
             let (stream, event) = match &emit {
                 Emit::Agent(agent, event) => (agent_stream(agent), json(event)),

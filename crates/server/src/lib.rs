@@ -7,7 +7,8 @@
 //! - [`routing`]: presence, queues, offers, RONA and conversations: every routing rule;
 //! - [`channels`]: SMS and Messenger webhooks, and the courier delivering replies through them;
 //! - [`hub`]: the task that owns routing, commits each step with its events, delivers them;
-//! - [`auth`]: passwords, session tokens, identifiers;
+//! - [`auth`]: passwords, session tokens, identifiers; [`customer_token`]: who a
+//!   persistent-chat customer is, as the site signed it;
 //! - [`http`] and [`ws`]: the edges (login, health, the agent and customer WebSockets);
 //! - [`assets`]: the embedded chat widget (built from `/widget`) and demo page;
 //! - [`server`]: starting and stopping it all; [`admin`]: reaching a running server from its machine.
@@ -19,6 +20,7 @@ pub mod channels;
 pub mod clock;
 pub mod config;
 pub mod contacts;
+pub mod customer_token;
 pub mod http;
 pub mod hub;
 pub mod routing;

@@ -39,6 +39,7 @@ export const shell = {
     invoke<void>('exit_conference', { conversation, wrapUp }),
   transfer: (conversation: string, to: TransferTarget) =>
     invoke<void>('transfer', { conversation, to }),
+  park: (conversation: string) => invoke<void>('park', { conversation }),
   escalate: (conversation: string, queue: string, reason: string) =>
     invoke<void>('escalate', { conversation, queue, reason }),
   invite: (conversation: string, agent: string) => invoke<void>('invite', { conversation, agent }),

@@ -99,6 +99,8 @@ export interface Actions {
   conference: boolean;
   exit_conference: boolean;
   end: boolean;
+  /** Move a persistent conversation to waiting. */
+  park: boolean;
 }
 
 export interface PastConversation {

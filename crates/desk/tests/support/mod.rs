@@ -192,3 +192,20 @@ pub async fn next_notification(
     })
     .await
 }
+
+/// Accepts the desk's next notification and waits for the session it opens.
+pub async fn accept_next(
+    desk: &Desk,
+    updates: &mut broadcast::Receiver<Update>,
+) -> switchboard_protocol::ConversationId {
+    let alert = next_notification(updates).await;
+    desk.answer(&alert.conversation, switchboard_desk::Answer::Accept)
+        .await
+        .unwrap();
+    let id = alert.conversation;
+    eventually(desk, "the session", |s| {
+        s.conversations.iter().any(|c| c.id == id)
+    })
+    .await;
+    id
+}

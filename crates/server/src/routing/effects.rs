@@ -28,6 +28,8 @@ pub struct Effects {
     pub changed: BTreeMap<ConversationId, ConversationRecord>,
     pub messages: Vec<ChatMessage>,
     pub presences: Vec<(AgentId, Presence, Millis)>,
+    /// Conversations whose customer was given a new resume token, with its hash.
+    pub tokens: Vec<(ConversationId, String)>,
 }
 
 impl Effects {

@@ -27,8 +27,10 @@ pub use effects::{Effects, Emit};
 
 use crate::channels::bot::{BOT_NAME, BotAnswer};
 use crate::channels::{BotTurn, Errand, Inbound, Outbound, Receipt};
-use crate::config::Config;
-use crate::store::{AgentRecord, ChannelAddress, ConversationRecord, Escalation, Status};
+use crate::config::{Config, IfAgentOffline};
+use crate::store::{
+    AgentRecord, ChannelAddress, ConversationRecord, Escalation, Returning, Status,
+};
 
 /// The line the thread shows when the customer leaves.
 pub const CUSTOMER_ENDED: &str = "Customer ended the conversation";
@@ -114,6 +116,8 @@ pub struct ChatRequest<'a> {
     pub first_message: &'a str,
     pub context: Vec<(String, ContextValue)>,
     pub contact: Option<ContactCard>,
+    /// The signed-in customer's id, for a persistent chat.
+    pub customer_id: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -146,6 +150,8 @@ pub struct Router {
     average_wait: Millis,
     /// Queues an administrator removed: configured, but served no more.
     removed: HashSet<QueueId>,
+    /// Returning persistent conversations kept for the agent who moved them to waiting.
+    reserved: BTreeSet<ConversationId>,
 }
 
 impl Router {
@@ -169,6 +175,7 @@ impl Router {
             conversations: HashMap::new(),
             average_wait: INITIAL_WAIT_MILLIS,
             removed: HashSet::new(),
+            reserved: BTreeSet::new(),
         };
         for queue in removed {
             router.queues.remove(&queue);
@@ -183,7 +190,15 @@ impl Router {
             match &record.status {
                 // With the bot, it waits for its answer (asked again from the outbox).
                 Status::Waiting { .. } if record.with_bot => {}
+                // A returning customer kept for their agent.
+                Status::Waiting { .. }
+                    if record.returning.as_ref().is_some_and(|r| r.agent.is_some()) =>
+                {
+                    router.reserved.insert(id.clone());
+                }
                 Status::Waiting { since } => waiting.push((*since, id.clone())),
+                // Moved to waiting: nobody's load, in no queue, until the customer writes.
+                Status::Parked { .. } => {}
                 Status::Held { agent, .. } | Status::WrapUp { agent, .. } => {
                     for participant in std::iter::once(agent).chain(&record.conference) {
                         if let Some(holder) = router.agents.get_mut(participant) {
@@ -211,6 +226,10 @@ impl Router {
             router.queues.entry(queue).or_default().push_back(id);
         }
         router
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     /// Adds an account created while the server runs.
@@ -436,6 +455,7 @@ impl Router {
             first_message,
             context,
             contact,
+            customer_id,
         } = request;
         let widget = self.config.widget(widget).ok_or_else(|| {
             error(
@@ -481,6 +501,8 @@ impl Router {
                 .map(|(name, value)| NamedContextValue { name, value })
                 .collect(),
             contact: contact.as_ref().map(|card| card.id.clone()),
+            persistent: self.config.is_persistent(widget),
+            customer_id,
             ..ConversationRecord::waiting(
                 id.clone(),
                 Channel::Chat,
@@ -498,6 +520,7 @@ impl Router {
             CustomerEvent::Started {
                 conversation: id.clone(),
                 token: token.to_owned(),
+                persistent: record.persistent,
             },
         );
         self.admit(
@@ -705,6 +728,167 @@ impl Router {
         self.dispatch(now, fx);
     }
 
+    /// The signed-in customer's open persistent conversation, if they have one.
+    pub fn persistent_conversation(&self, customer_id: &str) -> Option<ConversationId> {
+        self.conversations
+            .values()
+            .find(|c| c.record.persistent && c.record.customer_id.as_deref() == Some(customer_id))
+            .map(|c| c.record.id.clone())
+    }
+
+    /// The customer opens their persistent conversation again (another visit, another device):
+    /// they get a new resume token and the whole history.
+    pub fn reopen(
+        &mut self,
+        id: &ConversationId,
+        token: &str,
+        token_hash: String,
+        fx: &mut Effects,
+    ) {
+        let conversation = &self.conversations[id];
+        fx.tokens.push((id.clone(), token_hash));
+        fx.customer(
+            id,
+            CustomerEvent::Started {
+                conversation: id.clone(),
+                token: token.to_owned(),
+                persistent: true,
+            },
+        );
+        let messages = conversation
+            .history
+            .iter()
+            .filter(|message| message.from != Sender::System)
+            .cloned()
+            .collect();
+        fx.customer(id, CustomerEvent::History { messages });
+        if let Status::Held { agent, .. } = &conversation.record.status {
+            let name = self.agents[agent].summary.name.clone();
+            fx.customer(id, CustomerEvent::AgentJoined { name });
+        }
+    }
+
+    /// The agent moves a persistent conversation to waiting: it leaves their task list and
+    /// capacity until the customer writes again.
+    pub fn park(
+        &mut self,
+        agent: &AgentId,
+        id: &ConversationId,
+        now: Millis,
+        fx: &mut Effects,
+    ) -> Result {
+        self.check_active(agent, id)?;
+        let record = &self.conversations[id].record;
+        if !record.persistent {
+            return Err(error(
+                ErrorCode::InvalidState,
+                "Only a persistent conversation can be moved to waiting.",
+            ));
+        }
+        if !record.conference.is_empty() || self.conversations[id].offer.is_some() {
+            return Err(error(
+                ErrorCode::InvalidState,
+                "Finish the conference or transfer first.",
+            ));
+        }
+        let name = self.agents[agent].summary.name.clone();
+        let line = format!("{name} moved the conversation to waiting");
+        self.append(id, Sender::System, &line, now, fx);
+        let holder = self.agents.get_mut(agent).expect("holds it");
+        holder.held.remove(id);
+        holder.idle_since = now;
+        let parked = Status::Parked {
+            agent: agent.clone(),
+            since: now,
+        };
+        self.set_status(id, parked, fx);
+        fx.agent(
+            agent,
+            AgentEvent::Closed {
+                conversation: id.clone(),
+            },
+        );
+        self.dispatch(now, fx);
+        Ok(())
+    }
+
+    /// A customer wrote in a conversation moved to waiting: it goes back to the agent who had
+    /// it (whatever their load), or to its queue when that agent is offline and the workstream
+    /// says not to wait for them.
+    fn customer_returned(
+        &mut self,
+        id: &ConversationId,
+        agent: AgentId,
+        now: Millis,
+        fx: &mut Effects,
+    ) {
+        let workstream = self.config.workstream(Channel::Chat);
+        let online = self
+            .agents
+            .get(&agent)
+            .is_some_and(|a| a.connected && a.presence != Presence::Offline);
+        let keep = workstream.keep_same_agent
+            && (online || workstream.if_agent_offline == IfAgentOffline::Wait);
+        let record = &mut self.conversations.get_mut(id).expect("open").record;
+        record.returning = Some(Returning {
+            agent: keep.then(|| agent.clone()),
+        });
+        self.set_status(id, Status::Waiting { since: now }, fx);
+        if keep {
+            self.reserved.insert(id.clone());
+        } else {
+            let queue = self.conversations[id].record.queue.clone();
+            self.queues.entry(queue).or_default().push_back(id.clone());
+        }
+        self.dispatch(now, fx);
+    }
+
+    /// Offers returning customers to the agents they are kept for, whatever their load; one kept
+    /// for an agent who went offline goes to its queue when the workstream says not to wait.
+    fn offer_reserved(&mut self, now: Millis, fx: &mut Effects) {
+        let wait_for_offline =
+            self.config.workstream(Channel::Chat).if_agent_offline == IfAgentOffline::Wait;
+        for id in self.reserved.clone() {
+            let conversation = &self.conversations[&id];
+            if conversation.offer.is_some() {
+                continue;
+            }
+            let Some(agent_id) = conversation
+                .record
+                .returning
+                .as_ref()
+                .and_then(|r| r.agent.clone())
+            else {
+                continue;
+            };
+            let agent = self.agents.get(&agent_id);
+            let online = agent.is_some_and(|a| a.connected && a.presence != Presence::Offline);
+            if !online && !wait_for_offline {
+                self.release_reserved(&id, fx);
+                let queue = self.conversations[&id].record.queue.clone();
+                self.queues.entry(queue).or_default().push_back(id);
+                continue;
+            }
+            let free = agent.is_some_and(|a| {
+                online
+                    && a.offer.is_none()
+                    && matches!(a.presence, Presence::Available | Presence::Idle { .. })
+            });
+            if free {
+                self.make_offer(&agent_id, &id, OfferKind::Queue, now, fx);
+            }
+        }
+    }
+
+    /// A returning conversation is no longer kept for its agent: anyone in its queue may take it.
+    fn release_reserved(&mut self, id: &ConversationId, fx: &mut Effects) {
+        if self.reserved.remove(id) {
+            let record = &mut self.conversations.get_mut(id).expect("open").record;
+            record.returning = Some(Returning { agent: None });
+            fx.touch(record);
+        }
+    }
+
     /// Gives an open conversation its contact's card (loaded from the store after a restart).
     pub fn attach_contact(&mut self, id: &ConversationId, card: ContactCard) {
         if let Some(conversation) = self.conversations.get_mut(id) {
@@ -728,15 +912,28 @@ impl Router {
             ));
         }
         let name = conversation.record.customer.name.clone();
+        let parked_with = match &conversation.record.status {
+            Status::Parked { agent, .. } => Some(agent.clone()),
+            _ => None,
+        };
         self.append(id, Sender::Customer { name }, text, now, fx);
+        if let Some(agent) = parked_with {
+            self.customer_returned(id, agent, now, fx);
+        }
         Ok(())
     }
 
     /// The customer ends the chat from the widget.
     pub fn customer_end(&mut self, id: &ConversationId, now: Millis, fx: &mut Effects) -> Result {
         let conversation = self.open_conversation(id)?;
+        if conversation.record.persistent {
+            return Err(error(
+                ErrorCode::InvalidState,
+                "This conversation stays open: write again whenever you like.",
+            ));
+        }
         match conversation.record.status.clone() {
-            Status::Waiting { .. } => {
+            Status::Waiting { .. } | Status::Parked { .. } => {
                 if conversation.offer.is_some() {
                     self.withdraw_offer(id, WithdrawReason::CustomerLeft, now, fx);
                 }
@@ -794,8 +991,10 @@ impl Router {
             unreachable!("only waiting conversations are offered")
         };
         self.average_wait = (self.average_wait * 4 + now.saturating_sub(since)) / 5;
-        // Taken: the escalation has reached someone.
+        // Taken: the escalation, or the returning customer, has reached someone.
         conversation.record.escalation = None;
+        conversation.record.returning = None;
+        self.reserved.remove(id);
         let holder = self.agents.get_mut(agent).expect("checked");
         holder.offer = None;
         holder.held.insert(id.clone());
@@ -1064,7 +1263,7 @@ impl Router {
                 self.withdraw_offer(&id, WithdrawReason::Interrupted, now, fx);
             }
             match self.conversations[&id].record.status.clone() {
-                Status::Waiting { .. } => {
+                Status::Waiting { .. } | Status::Parked { .. } => {
                     self.remove_from_queue(&id);
                     let by_system = CustomerEvent::Ended {
                         by: EndedBy::System,
@@ -1205,6 +1404,7 @@ impl Router {
     /// Offers waiting conversations to free agents: the longest idle agent first, each the
     /// longest-waiting conversation of the queues they serve that they have not rejected.
     fn dispatch(&mut self, now: Millis, fx: &mut Effects) {
+        self.offer_reserved(now, fx);
         let mut free: Vec<(Millis, AgentId)> = self
             .agents
             .iter()
@@ -1304,6 +1504,8 @@ impl Router {
                 reason,
             },
         );
+        // A returning customer the agent did not take goes to whoever is free.
+        self.release_reserved(id, fx);
         match offer.kind {
             OfferKind::Queue if reason != WithdrawReason::CustomerLeft => {
                 self.queues.entry(queue).or_default().push_front(id.clone());
@@ -1497,6 +1699,7 @@ impl Router {
             },
             fx,
         );
+        self.reserved.remove(id);
         self.conversations.remove(id);
     }
 
@@ -1594,6 +1797,7 @@ impl Router {
                 (Some(OfferKind::Conference { .. }), ..) => Scenario::Conference,
                 (_, Some(Escalation { from_bot: true, .. }), _) => Scenario::EscalatedFromBot,
                 (_, Some(_), _) => Scenario::Escalated,
+                _ if record.returning.is_some() => Scenario::CustomerReturned,
                 (_, None, Channel::Chat) => Scenario::IncomingChat,
                 (_, None, Channel::Sms) => Scenario::IncomingSms,
                 (_, None, Channel::Facebook) => Scenario::IncomingFacebook,
@@ -1648,6 +1852,7 @@ impl Router {
             customer: record.customer.clone(),
             state,
             proactive: record.proactive,
+            persistent: record.persistent,
             started_at: record.started_at,
             accepted_at,
             history: conversation.history.clone(),
@@ -1694,6 +1899,9 @@ impl ConversationRecord {
             receipts: Default::default(),
             escalation: None,
             with_bot: false,
+            persistent: false,
+            customer_id: None,
+            returning: None,
         }
     }
 

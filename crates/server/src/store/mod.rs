@@ -78,6 +78,23 @@ pub struct ConversationRecord {
     /// Talking with the workstream's bot: waiting, but in no queue until the bot hands over.
     #[serde(default)]
     pub with_bot: bool,
+    /// Persistent chat: it lasts across the customer's visits; only the agent ends it.
+    #[serde(default)]
+    pub persistent: bool,
+    /// The signed-in customer's id in the site's accounts (persistent chat).
+    #[serde(default)]
+    pub customer_id: Option<String>,
+    /// The customer wrote again after the conversation was moved to waiting; kept until an
+    /// agent takes it.
+    #[serde(default)]
+    pub returning: Option<Returning>,
+}
+
+/// A persistent conversation coming back from waiting.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Returning {
+    /// The agent it is kept for; nobody in particular once it is in its queue.
+    pub agent: Option<AgentId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,6 +128,8 @@ pub enum Status {
     Waiting { since: Millis },
     /// Held by an agent.
     Held { agent: AgentId, accepted_at: Millis },
+    /// A persistent conversation moved to waiting by its agent, until the customer writes again.
+    Parked { agent: AgentId, since: Millis },
     /// Ended, waiting for the agent's wrap-up reason.
     WrapUp {
         agent: AgentId,
@@ -147,6 +166,9 @@ pub struct Batch {
     pub acks: Vec<(String, Seq)>,
     /// Queues removed by an administrator.
     pub removed_queues: Vec<QueueId>,
+    /// Conversations whose customer was given a new resume token: `(conversation, token hash)`.
+    #[serde(default)]
+    pub tokens: Vec<(ConversationId, String)>,
 }
 
 impl Batch {
@@ -160,6 +182,7 @@ impl Batch {
         self.replies.extend(later.replies);
         self.acks.extend(later.acks);
         self.removed_queues.extend(later.removed_queues);
+        self.tokens.extend(later.tokens);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -171,6 +194,7 @@ impl Batch {
             && self.replies.is_empty()
             && self.acks.is_empty()
             && self.removed_queues.is_empty()
+            && self.tokens.is_empty()
     }
 }
 

@@ -114,6 +114,13 @@ impl SqliteStore {
             .execute(&mut **tx)
             .await?;
         }
+        for (conversation, token_hash) in &batch.tokens {
+            sqlx::query("UPDATE conversations SET token_hash = ? WHERE id = ?")
+                .bind(token_hash)
+                .bind(&conversation.0)
+                .execute(&mut **tx)
+                .await?;
+        }
         for (agent, presence, since) in &batch.presences {
             sqlx::query("UPDATE agents SET presence = ?, presence_since = ? WHERE id = ?")
                 .bind(json(presence))

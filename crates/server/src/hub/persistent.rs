@@ -1,0 +1,73 @@
+//! The hub's side of persistent chat: who a customer is, as the site signed it, and opening
+//! their conversation again on a new connection.
+
+use switchboard_protocol::{ConversationId, ErrorBody, ErrorCode};
+
+use super::{FrameSender, Hub, Live, Pending, customer_stream};
+use crate::auth;
+use crate::customer_token::{self, SignedInCustomer};
+use crate::routing::Effects;
+use crate::store::Store;
+
+impl<S: Store> Hub<S> {
+    /// For a persistent widget, the customer its token names (or why it names nobody); `None`
+    /// for a live widget, where customers need not sign in.
+    pub(super) fn signed_in(
+        &self,
+        widget: &str,
+        token: Option<&str>,
+    ) -> Option<Result<SignedInCustomer, ErrorBody>> {
+        let config = self.router.config();
+        let widget = config.widget(widget)?;
+        if !config.is_persistent(widget) {
+            return None;
+        }
+        let key = widget.customer_key.as_deref().unwrap_or_default();
+        Some(customer_token::verify(key, token))
+    }
+
+    /// `resume`: the signed-in customer's persistent conversation, opened on this connection.
+    pub(super) fn resume(
+        &mut self,
+        widget: &str,
+        token: &str,
+        frames: FrameSender,
+        connection: u64,
+        pending: &mut Pending,
+    ) -> Result<ConversationId, ErrorBody> {
+        let customer = self.signed_in(widget, Some(token)).unwrap_or_else(|| {
+            Err(ErrorBody::new(
+                ErrorCode::InvalidState,
+                "This chat does not keep conversations between visits.",
+            ))
+        })?;
+        let conversation = self
+            .router
+            .persistent_conversation(&customer.id)
+            .ok_or_else(|| {
+                ErrorBody::new(
+                    ErrorCode::NotFound,
+                    "You have no conversation yet: write to start one.",
+                )
+            })?;
+        self.reopen(&conversation, frames, connection, pending);
+        Ok(conversation)
+    }
+
+    /// Makes this connection the customer's, with a new resume token and the whole history.
+    pub(super) fn reopen(
+        &mut self,
+        conversation: &ConversationId,
+        frames: FrameSender,
+        connection: u64,
+        pending: &mut Pending,
+    ) {
+        let token = auth::random_token();
+        self.live
+            .insert(customer_stream(conversation), Live { connection, frames });
+        let mut fx = Effects::default();
+        self.router
+            .reopen(conversation, &token, auth::hash_token(&token), &mut fx);
+        self.stage(pending, fx, None);
+    }
+}
