@@ -155,7 +155,8 @@ namespace SwitchboardWidget {
       const saved = this.saved;
       if (!saved || seq <= saved.lastSeq) return; // already applied
       saved.lastSeq = seq;
-      if (event.type !== "started" && event.type !== "queued") saved.transcript.push(event);
+      // "started" is kept: a reload learns again whether the chat is persistent.
+      if (event.type !== "queued") saved.transcript.push(event);
       save(this.widget, saved);
       this.socket?.send(JSON.stringify({ type: "ack", seq }));
       this.events.onEvent(event, false);

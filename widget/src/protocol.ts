@@ -22,12 +22,14 @@ namespace SwitchboardWidget {
     from: Sender;
     text: string;
     sent_at: number;
+    attachments?: { url: string; content_type?: string }[];
   }
 
   export type EndedBy = "customer" | "agent" | "system";
 
   export type CustomerEvent =
-    | { type: "started"; conversation: string; token: string }
+    | { type: "started"; conversation: string; token: string; persistent: boolean }
+    | { type: "history"; messages: ChatMessage[] }
     | { type: "queued"; position: number; estimated_wait_seconds: number }
     | { type: "agent_joined"; name: string }
     | { type: "message"; message: ChatMessage }
@@ -52,7 +54,9 @@ namespace SwitchboardWidget {
         email: string | null;
         message: string;
         context: Record<string, ContextValue>;
+        customer_token: string | null;
       }
+    | { type: "resume"; widget: string; customer_token: string }
     | { type: "send_message"; text: string }
     | { type: "end" };
 

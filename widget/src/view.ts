@@ -185,6 +185,17 @@ namespace SwitchboardWidget {
       this.problem.textContent = text;
     }
 
+    /** A persistent conversation: it lasts across visits, and only the agent ends it. */
+    setPersistent(): void {
+      this.endButton.hidden = true;
+    }
+
+    /** The whole conversation so far, drawn afresh. */
+    showHistory(messages: ChatMessage[]): void {
+      this.thread.replaceChildren();
+      for (const message of messages) this.addMessage(message);
+    }
+
     /** The chat is over: the composer goes, the thread stays. */
     ended(): void {
       this.composer.hidden = true;

@@ -7,6 +7,11 @@
 //   window.addEventListener("switchboard:ready", () => {
 //     Switchboard.setContextProvider(() => ({ cart: { value: "3 items", isDisplayable: true } }));
 //   });
+//
+// A persistent-chat widget is for customers the site signed in: the page hands over the token
+// the site's back end signed for them, and the widget opens their conversation, history and all:
+//
+//     Switchboard.setCustomerToken(token);
 namespace SwitchboardWidget {
   const MAX_CONTEXT_VARIABLES = 100;
 
@@ -17,6 +22,7 @@ namespace SwitchboardWidget {
     private readonly connection: Connection;
     private readonly words: Strings;
     private contextProvider: ContextProvider | null = null;
+    private customerToken: string | null = null;
     private readonly openedAt = Date.now();
     private started = false;
     private over = false;
@@ -52,6 +58,11 @@ namespace SwitchboardWidget {
       this.contextProvider = provider;
     }
 
+    setCustomerToken(token: string): void {
+      this.customerToken = token;
+      if (this.connected && !this.started) void this.resume();
+    }
+
     openChat(): void {
       this.view.open();
       this.connect();
@@ -63,6 +74,21 @@ namespace SwitchboardWidget {
       if (this.connected) return;
       this.connected = true;
       this.connection.open();
+      if (this.customerToken && !this.started) void this.resume();
+    }
+
+    /** Opens the signed-in customer's persistent conversation, if they have one. */
+    private async resume(): Promise<void> {
+      const token = this.customerToken;
+      if (token === null) return;
+      const outcome = await this.connection.command({ type: "resume", widget: this.widgetId, customer_token: token });
+      if (outcome.ok) {
+        this.started = true;
+        this.view.showStart(false);
+      } else if (outcome.error?.code !== "not_found") {
+        // No conversation yet is no problem: the first message starts one.
+        this.view.setStartProblem(outcome.error?.message ?? "");
+      }
     }
 
     private context(): Record<string, ContextValue> {
@@ -91,6 +117,7 @@ namespace SwitchboardWidget {
         email: email === "" ? null : email,
         message,
         context: this.context(),
+        customer_token: this.customerToken,
       });
       if (!outcome.ok) {
         this.view.setStatus("");
@@ -114,6 +141,10 @@ namespace SwitchboardWidget {
     private show(event: CustomerEvent): void {
       switch (event.type) {
         case "started":
+          if (event.persistent) this.view.setPersistent();
+          break;
+        case "history":
+          this.view.showHistory(event.messages);
           break;
         case "queued": {
           const minutes = Math.max(1, Math.round(event.estimated_wait_seconds / 60));
@@ -164,6 +195,7 @@ namespace SwitchboardWidget {
 
   (window as unknown as { Switchboard: unknown }).Switchboard = {
     setContextProvider: (provider: ContextProvider) => instance?.setContextProvider(provider),
+    setCustomerToken: (token: string) => instance?.setCustomerToken(token),
     startChat: () => instance?.openChat(),
   };
 

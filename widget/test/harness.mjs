@@ -2,6 +2,7 @@
 // protocol's JSON Schema to check every frame against.
 
 import { spawn } from "node:child_process";
+import { createHmac, randomUUID } from "node:crypto";
 import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
@@ -16,6 +17,16 @@ const targetDir = process.env.CARGO_TARGET_DIR ?? join(root, "target");
 const serverBinary = process.env.SWITCHBOARD_SERVER ?? join(targetDir, "debug", "switchboard-server");
 export const screenshotDir = join(targetDir, "screenshots");
 export const PASSWORD = "browser-test-password";
+/** The key the test site signs its customers' tokens with (persistent chat). */
+export const CUSTOMER_KEY = "browser-test-site-key-of-32-characters";
+
+/** A customer token as a site's back end signs it: HS256, `sub` naming the customer. */
+export function customerToken(customer, name, seconds = 3600) {
+  const part = (value) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const body = `${part({ alg: "HS256", typ: "JWT" })}.${part({ sub: customer, name, exp: Math.floor(Date.now() / 1000) + seconds })}`;
+  const signature = createHmac("sha256", CUSTOMER_KEY).update(body).digest("base64url");
+  return `${body}.${signature}`;
+}
 
 /** Starts the server binary on a free port over a fresh data directory. */
 export async function startServer() {
@@ -33,6 +44,11 @@ name = "General enquiries"
 [[widgets]]
 id = "website"
 queue = "general"
+[[widgets]]
+id = "account"
+queue = "general"
+mode = "persistent"
+customer_key = "${CUSTOMER_KEY}"
 [[demo_agents]]
 email = "ann@example.com"
 name = "Ann"
@@ -85,6 +101,7 @@ export class ScriptedAgent {
     this.replies = new Map();
     this.problems = [];
     this.nextId = 0;
+    this.session = randomUUID();
     this.socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
     this.opened = new Promise((resolve) => {
       this.socket.on("open", () => {
@@ -112,7 +129,8 @@ export class ScriptedAgent {
   }
 
   command(command) {
-    const id = `agent-${this.nextId++}`;
+    // Unique across sign-ins: the server answers a command id it has seen with its first reply.
+    const id = `agent-${this.session}-${this.nextId++}`;
     return new Promise((resolve) => {
       this.replies.set(id, resolve);
       this.send({ type: "command", id, command });

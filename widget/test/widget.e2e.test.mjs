@@ -3,9 +3,10 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { startServer, ScriptedAgent, schemaProblem, screenshotDir } from "./harness.mjs";
+import { startServer, ScriptedAgent, customerToken, schemaProblem, screenshotDir } from "./harness.mjs";
 
 let server;
 let browser;
@@ -26,6 +27,28 @@ after(async () => {
 
 /** A page whose WebSocket frames are all checked against the protocol schema. */
 async function openDemo(options = {}) {
+  const { page, context, problems } = await checkedPage(options);
+  await page.goto(`${server.base}/demo`);
+  return { page, context, problems };
+}
+
+/** A site's own account page (served from loopback, as a site would be) embedding the
+ * persistent-chat widget, with the token its back end signed for the customer. */
+async function openAccountPage(token) {
+  const site = createServer((_, response) => {
+    response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    response.end(`<!doctype html><html lang="en"><title>My account</title><h1>My account</h1>
+      <script>window.addEventListener("switchboard:ready", () => Switchboard.setCustomerToken(${JSON.stringify(token)}));</script>
+      <script src="${server.base}/widget.js" data-widget="account"></script>`);
+  });
+  await new Promise((resolve) => site.listen(0, "127.0.0.1", resolve));
+  const { page, context, problems } = await checkedPage();
+  context.on("close", () => site.close());
+  await page.goto(`http://127.0.0.1:${site.address().port}/account`);
+  return { page, context, problems };
+}
+
+async function checkedPage(options = {}) {
   const context = await browser.newContext({ viewport: { width: 1100, height: 720 }, ...options });
   const page = await context.newPage();
   const problems = [];
@@ -40,7 +63,6 @@ async function openDemo(options = {}) {
     });
   });
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  await page.goto(`${server.base}/demo`);
   return { page, context, problems };
 }
 
@@ -120,4 +142,39 @@ test("the widget speaks the browser's language", async () => {
     assert.deepEqual(problems, []);
     await context.close();
   }
+});
+
+test("a signed-in customer finds their persistent chat, history and all, on another device", async () => {
+  const agent = await ScriptedAgent.signIn(server.base, "ann@example.com");
+  await agent.command({ type: "set_presence", presence: { state: "available" } });
+  const token = customerToken("customer-7", "Zoë Nováková");
+  const first = await openAccountPage(token);
+  await first.page.getByRole("button", { name: "Chat with us" }).click();
+  await first.page.getByLabel("Your name").fill("Zoë");
+  await first.page.getByLabel("How can we help?").fill("Can I change my delivery address?");
+  await first.page.getByRole("button", { name: "Start chat" }).click();
+  const { offer } = await agent.waitFor((e) => e.type === "offer", "the offer");
+  const ok = { status: "ok", result: { kind: "done" } };
+  assert.deepEqual(await agent.command({ type: "accept", conversation: offer.conversation }), ok);
+  assert.deepEqual(await agent.command({ type: "send_message", conversation: offer.conversation, text: "Yes, until it ships." }), ok);
+  await first.page.getByText("Yes, until it ships.").waitFor();
+  // Only the agent ends a persistent chat.
+  assert.equal(await first.page.getByRole("button", { name: "End chat" }).isVisible(), false);
+  assert.deepEqual(first.problems, []);
+  await first.context.close();
+
+  // Another browser, nothing stored: the signed-in customer gets the conversation back.
+  const second = await openAccountPage(token);
+  await second.page.getByRole("button", { name: "Chat with us" }).click();
+  await second.page.getByText("Can I change my delivery address?").waitFor();
+  await second.page.getByText("Yes, until it ships.").waitFor();
+  assert.equal(await second.page.getByLabel("Your name").isVisible(), false, "no start form");
+  await second.page.getByPlaceholder("Write a message…").fill("Thanks, done.");
+  await second.page.getByPlaceholder("Write a message…").press("Enter");
+  await agent.waitFor(isMessage("Thanks, done."), "the message from the other device");
+  await second.page.screenshot({ path: join(screenshotDir, "widget-persistent.png") });
+  assert.deepEqual(second.problems, [], "every frame matches the protocol schema");
+  assert.deepEqual(agent.problems, []);
+  agent.close();
+  await second.context.close();
 });

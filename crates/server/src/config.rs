@@ -452,9 +452,37 @@ mod tests {
     }
 
     #[test]
+    fn channel_and_widget_settings_are_checked() {
+        let key = |text: &str| Config::parse(&format!("{MINIMAL}\n{text}")).unwrap_err();
+        let sms = |number: &str, queue: &str| {
+            format!(
+                "[sms]\nwebhook_url = \"https://cc.example.com/webhooks/sms/twilio\"\naccount_sid = \"AC1\"\nauth_token = \"t\"\n[[sms.numbers]]\nnumber = \"{number}\"\nqueue = \"{queue}\"\n"
+            )
+        };
+        assert!(Config::parse(&format!("{MINIMAL}\n{}", sms("+420700800900", "general"))).is_ok());
+        let (at, problem) = key(&sms("700 800 900", "general"));
+        assert_eq!(at, "sms.numbers[0].number");
+        assert!(problem.contains("E.164"), "{problem}");
+        assert_eq!(key(&sms("+420700800900", "nope")).0, "sms.numbers[0].queue");
+        let persistent =
+            "[[widgets]]\nid = \"account\"\nqueue = \"general\"\nmode = \"persistent\"\n";
+        let (at, problem) = key(persistent);
+        assert_eq!(at, "widgets[0].customer_key");
+        assert!(problem.contains("32 characters"), "{problem}");
+        let bot = "[workstreams.chat]\nbot = \"localhost:5005\"\n";
+        assert_eq!(key(bot).0, "workstreams.chat.bot");
+    }
+
+    #[test]
     fn the_demo_configuration_is_valid() {
         let demo = include_str!("../examples/demo.toml");
         let config = Config::parse(demo).unwrap();
         assert_eq!(config.contacts.default_region, Some("CZ".parse().unwrap()));
+        // Every channel and mode is there to try.
+        assert!(config.widgets.iter().any(|w| config.is_persistent(w)));
+        assert!(config.widgets.iter().any(|w| w.proactive));
+        assert!(config.queues.iter().any(|q| q.escalation));
+        assert!(config.sms.is_some_and(|sms| !sms.numbers.is_empty()));
+        assert!(config.facebook.is_some_and(|fb| !fb.pages.is_empty()));
     }
 }

@@ -1524,8 +1524,9 @@ impl Router {
             for (index, id) in waiting.iter().enumerate() {
                 let position = index as u32 + 1;
                 let conversation = self.conversations.get_mut(id).expect("queued");
-                // Only the widget shows a queue position.
+                // Only the live chat widget shows a queue position.
                 if conversation.record.channel == Channel::Chat
+                    && !conversation.record.persistent
                     && conversation.told_position != Some(position)
                 {
                     conversation.told_position = Some(position);
