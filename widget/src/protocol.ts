@@ -55,6 +55,7 @@ namespace SwitchboardWidget {
         message: string;
         context: Record<string, ContextValue>;
         customer_token: string | null;
+        proactive: boolean;
       }
     | { type: "resume"; widget: string; customer_token: string }
     | { type: "send_message"; text: string }
@@ -67,5 +68,20 @@ namespace SwitchboardWidget {
     if (length > MAX_MESSAGE_CHARS) return words.tooLong(length - MAX_MESSAGE_CHARS);
     if (RESERVED.test(text)) return words.reserved;
     return null;
+  }
+}
+
+namespace SwitchboardWidget {
+  /** `GET /api/v1/widgets/{id}`: whether and when the widget invites visitors. */
+  export interface WidgetSettings {
+    proactive: {
+      invitation: {
+        message: string;
+        after_seconds: number;
+        url_contains: string | null;
+        audience: "all" | "new" | "returning";
+      } | null;
+      open_now: boolean;
+    } | null;
   }
 }

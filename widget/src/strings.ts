@@ -26,6 +26,9 @@ namespace SwitchboardWidget {
     reserved: string;
     nameRequired: string;
     messageRequired: string;
+    invitation: string;
+    invitationAccept: string;
+    invitationDismiss: string;
   }
 
   const en: Strings = {
@@ -55,6 +58,9 @@ namespace SwitchboardWidget {
     reserved: "The characters < and > cannot be sent.",
     nameRequired: "Please tell us your name.",
     messageRequired: "Please write a message.",
+    invitation: "Invitation to chat",
+    invitationAccept: "Chat now",
+    invitationDismiss: "No thanks",
   };
 
   const cs: Strings = {
@@ -83,6 +89,9 @@ namespace SwitchboardWidget {
     reserved: "Znaky < a > nelze odeslat.",
     nameRequired: "Uveďte prosím své jméno.",
     messageRequired: "Napište prosím zprávu.",
+    invitation: "Pozvánka k chatu",
+    invitationAccept: "Chatovat",
+    invitationDismiss: "Ne, děkuji",
   };
 
   const da: Strings = {
@@ -111,6 +120,9 @@ namespace SwitchboardWidget {
     reserved: "Tegnene < og > kan ikke sendes.",
     nameRequired: "Skriv venligst dit navn.",
     messageRequired: "Skriv venligst en besked.",
+    invitation: "Invitation til chat",
+    invitationAccept: "Chat nu",
+    invitationDismiss: "Nej tak",
   };
 
   const fr: Strings = {
@@ -141,6 +153,9 @@ namespace SwitchboardWidget {
     reserved: "Les caractères < et > ne peuvent pas être envoyés.",
     nameRequired: "Indiquez votre nom, s’il vous plaît.",
     messageRequired: "Écrivez un message, s’il vous plaît.",
+    invitation: "Invitation à discuter",
+    invitationAccept: "Discuter",
+    invitationDismiss: "Non merci",
   };
 
   const pl: Strings = {
@@ -170,6 +185,9 @@ namespace SwitchboardWidget {
     reserved: "Znaków < i > nie można wysłać.",
     nameRequired: "Podaj swoje imię.",
     messageRequired: "Napisz wiadomość.",
+    invitation: "Zaproszenie do czatu",
+    invitationAccept: "Porozmawiaj",
+    invitationDismiss: "Nie, dziękuję",
   };
 
   const byLanguage: Record<string, Strings> = { en, cs, da, fr, pl };

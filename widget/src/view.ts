@@ -44,6 +44,13 @@ namespace SwitchboardWidget {
     .meta { display: flex; justify-content: space-between; font-size: 12px; color: #57606a; }
     .end { background: transparent; border: 0; color: #57606a; font-size: 12px; cursor: pointer;
       text-decoration: underline; padding: 0; }
+    .invitation { position: fixed; right: 20px; bottom: 84px; z-index: 2147483000; width: 300px;
+      max-width: calc(100vw - 40px); padding: 14px 16px; background: #fff; color: #1c2128;
+      border-radius: 14px; box-shadow: 0 8px 28px rgba(0,0,0,.25); font-size: 14px; }
+    .invitation p { margin: 0 0 12px; line-height: 1.4; white-space: pre-wrap; overflow-wrap: anywhere; }
+    .invitation .choices { display: flex; gap: 8px; justify-content: flex-end; }
+    .secondary { border: 1px solid #d0d7de; border-radius: 8px; padding: 9px 12px; background: #fff;
+      color: #1c2128; font-size: 14px; cursor: pointer; }
   `;
 
   function element<K extends keyof HTMLElementTagNameMap>(
@@ -64,6 +71,12 @@ namespace SwitchboardWidget {
     opened(): void;
   }
 
+  /** The visitor's answer to an invitation. */
+  export interface InvitationChoices {
+    accept(): void;
+    dismiss(): void;
+  }
+
   export class View {
     readonly launcher: HTMLButtonElement;
     private readonly panel: HTMLElement;
@@ -77,9 +90,12 @@ namespace SwitchboardWidget {
     private readonly problem: HTMLElement;
     private readonly sendButton: HTMLButtonElement;
     private readonly endButton: HTMLButtonElement;
+    private readonly root: ShadowRoot;
+    private invitation: HTMLElement | null = null;
 
     constructor(host: HTMLElement, private readonly words: Strings, actions: ViewActions) {
       const root = host.attachShadow({ mode: "open" });
+      this.root = root;
       root.appendChild(element("style", {}, STYLE));
 
       this.launcher = element("button", { class: "launcher", type: "button", part: "launcher" }, words.open);
@@ -163,8 +179,33 @@ namespace SwitchboardWidget {
     }
 
     open(): void {
+      this.hideInvitation();
       this.panel.hidden = false;
       this.launcher.hidden = true;
+    }
+
+    get isOpen(): boolean {
+      return !this.panel.hidden;
+    }
+
+    /** Invites the visitor to chat with `message`, next to the launcher. */
+    showInvitation(message: string, choices: InvitationChoices): void {
+      this.hideInvitation();
+      const card = element("section", { class: "invitation", role: "dialog", "aria-label": this.words.invitation });
+      const accept = element("button", { class: "primary", type: "button" }, this.words.invitationAccept);
+      const dismiss = element("button", { class: "secondary", type: "button" }, this.words.invitationDismiss);
+      accept.addEventListener("click", () => choices.accept());
+      dismiss.addEventListener("click", () => choices.dismiss());
+      const buttons = element("div", { class: "choices" });
+      buttons.append(dismiss, accept);
+      card.append(element("p", {}, message), buttons);
+      this.root.appendChild(card);
+      this.invitation = card;
+    }
+
+    hideInvitation(): void {
+      this.invitation?.remove();
+      this.invitation = null;
     }
 
     showStart(visible: boolean): void {

@@ -12,8 +12,16 @@
 // the site's back end signed for them, and the widget opens their conversation, history and all:
 //
 //     Switchboard.setCustomerToken(token);
+//
+// A widget with proactive chat on invites visitors by its rules, or when the page asks:
+//
+//     Switchboard.startProactiveChat({ message: "Need a hand choosing a plan?" });
 namespace SwitchboardWidget {
   const MAX_CONTEXT_VARIABLES = 100;
+  /** An unanswered invitation closes itself after a minute; this is not configurable. */
+  const INVITATION_SECONDS = 60;
+  /** Marks a browser that has seen the widget before: a returning visitor. */
+  const VISITED_KEY = "switchboard.visited";
 
   type ContextProvider = () => Record<string, ContextValue>;
 
@@ -23,6 +31,10 @@ namespace SwitchboardWidget {
     private readonly words: Strings;
     private contextProvider: ContextProvider | null = null;
     private customerToken: string | null = null;
+    private settings: WidgetSettings = { proactive: null };
+    private invitationTimer: number | undefined;
+    /** The chat about to start answers an invitation. */
+    private invited = false;
     private readonly openedAt = Date.now();
     private started = false;
     private over = false;
@@ -44,6 +56,7 @@ namespace SwitchboardWidget {
         onStatus: (status) => this.showStatus(status),
         onRefused: (error) => this.view.setProblem(error.message),
       });
+      void this.loadSettings(server);
       if (this.connection.resumable) {
         // A reload: the chat goes on where it was.
         this.started = true;
@@ -56,6 +69,56 @@ namespace SwitchboardWidget {
 
     setContextProvider(provider: ContextProvider): void {
       this.contextProvider = provider;
+    }
+
+    /** The server's settings for this widget; an invitation by the rules, if they say so. */
+    private async loadSettings(server: string): Promise<void> {
+      const returning = window.localStorage.getItem(VISITED_KEY) !== null;
+      window.localStorage.setItem(VISITED_KEY, "1");
+      try {
+        const response = await fetch(`${server}/api/v1/widgets/${encodeURIComponent(this.widgetId)}`);
+        if (!response.ok) return;
+        this.settings = (await response.json()) as WidgetSettings;
+      } catch (error) {
+        console.warn("switchboard: the widget's settings could not be loaded", error);
+        return;
+      }
+      const proactive = this.settings.proactive;
+      const rules = proactive?.invitation;
+      if (!proactive || !rules || !proactive.open_now) return;
+      if (rules.url_contains && !window.location.href.includes(rules.url_contains)) return;
+      if ((rules.audience === "new" && returning) || (rules.audience === "returning" && !returning)) return;
+      const wait = Math.max(0, rules.after_seconds * 1000 - (Date.now() - this.openedAt));
+      window.setTimeout(() => this.invite(rules.message), wait);
+    }
+
+    /** The page's own invitation (`startProactiveChat`), where the widget may invite. */
+    startProactiveChat(config: { message?: string } = {}): void {
+      const proactive = this.settings.proactive;
+      if (!proactive) {
+        console.warn("switchboard: this widget does not invite visitors");
+        return;
+      }
+      const message = config.message ?? proactive.invitation?.message;
+      if (message) this.invite(message);
+    }
+
+    private invite(message: string): void {
+      if (this.started || this.view.isOpen) return;
+      window.clearTimeout(this.invitationTimer);
+      const close = () => {
+        window.clearTimeout(this.invitationTimer);
+        this.view.hideInvitation();
+      };
+      this.view.showInvitation(message, {
+        accept: () => {
+          close();
+          this.invited = true;
+          this.openChat();
+        },
+        dismiss: close,
+      });
+      this.invitationTimer = window.setTimeout(close, INVITATION_SECONDS * 1000);
     }
 
     setCustomerToken(token: string): void {
@@ -118,6 +181,7 @@ namespace SwitchboardWidget {
         message,
         context: this.context(),
         customer_token: this.customerToken,
+        proactive: this.invited,
       });
       if (!outcome.ok) {
         this.view.setStatus("");
@@ -196,6 +260,7 @@ namespace SwitchboardWidget {
   (window as unknown as { Switchboard: unknown }).Switchboard = {
     setContextProvider: (provider: ContextProvider) => instance?.setContextProvider(provider),
     setCustomerToken: (token: string) => instance?.setCustomerToken(token),
+    startProactiveChat: (config?: { message?: string }) => instance?.startProactiveChat(config),
     startChat: () => instance?.openChat(),
   };
 

@@ -44,6 +44,11 @@ name = "General enquiries"
 [[widgets]]
 id = "website"
 queue = "general"
+proactive = true
+[widgets.invitation]
+message = "Questions about our plans? We are here."
+after_seconds = 30
+url_contains = "/demo"
 [[widgets]]
 id = "account"
 queue = "general"

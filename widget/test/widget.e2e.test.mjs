@@ -178,3 +178,48 @@ test("a signed-in customer finds their persistent chat, history and all, on anot
   agent.close();
   await second.context.close();
 });
+
+test("an invitation shows by its rule, closes itself after a minute, and one accepted reaches the agent as proactive", async () => {
+  const agent = await ScriptedAgent.signIn(server.base, "ann@example.com");
+  await agent.command({ type: "set_presence", presence: { state: "available" } });
+  const { page, context, problems } = await checkedPage();
+  // The page's clock is the test's: a minute passes in no time.
+  await page.clock.install();
+  await page.goto(`${server.base}/demo`);
+  await page.getByRole("button", { name: "Chat with us" }).waitFor();
+  const invitation = page.getByRole("dialog", { name: "Invitation to chat" });
+  await page.clock.runFor(29_000);
+  assert.equal(await invitation.count(), 0, "not before 30 s on the page");
+  await page.clock.runFor(2_000);
+  await invitation.getByText("Questions about our plans? We are here.").waitFor();
+  await page.screenshot({ path: join(screenshotDir, "widget-invitation.png") });
+  await page.clock.runFor(58_000);
+  assert.equal(await invitation.count(), 1, "still there before the minute is out");
+  await page.clock.runFor(2_000);
+  await invitation.waitFor({ state: "detached" });
+
+  // The page invites by itself, with its own words; the visitor accepts.
+  await page.evaluate(() => window.Switchboard.startProactiveChat({ message: "Want a hand choosing a plan?" }));
+  await invitation.getByText("Want a hand choosing a plan?").waitFor();
+  await invitation.getByRole("button", { name: "Chat now" }).click();
+  await page.getByLabel("Your name").fill("Zoë");
+  await page.getByLabel("How can we help?").fill("Which plan has SSO?");
+  await page.getByRole("button", { name: "Start chat" }).click();
+  const { offer } = await agent.waitFor((e) => e.type === "offer" && e.offer.comment === "Which plan has SSO?", "the offer");
+  assert.equal(offer.scenario, "proactive_accepted");
+  assert.equal(offer.proactive, true);
+  // The page and the time on it come with the offer.
+  const offered = offer.context.map((c) => c.name);
+  assert.ok(offered.includes("Page URL") && offered.includes("Time on page"), offered.join(", "));
+  await agent.command({ type: "accept", conversation: offer.conversation });
+  const { conversation } = await agent.waitFor((e) => e.type === "snapshot" && e.conversation.id === offer.conversation, "the snapshot");
+  assert.equal(conversation.proactive, true);
+  const details = Object.fromEntries(conversation.context.map((c) => [c.name, c]));
+  assert.match(details["Page URL"].value, /\/demo$/);
+  assert.equal(details["Time on page"].isDisplayable, true);
+  assert.ok(Number.parseInt(details["Time on page"].value) >= 91, details["Time on page"].value);
+  assert.deepEqual(problems, [], "every frame matches the protocol schema");
+  assert.deepEqual(agent.problems, []);
+  agent.close();
+  await context.close();
+});

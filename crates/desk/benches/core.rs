@@ -51,6 +51,7 @@ fn offer_frame(n: usize) -> String {
             waiting_since: NOW - 4_000,
             expires_at: NOW + 30_000,
             proactive: false,
+            context: Vec::new(),
         },
     };
     serde_json::to_string(&AgentServerFrame::Event {

@@ -173,6 +173,7 @@ mod tests {
             waiting_since: NOW - 5_000,
             expires_at: NOW + expires_in,
             proactive: scenario == Scenario::ProactiveAccepted,
+            context: Vec::new(),
         }
     }
 

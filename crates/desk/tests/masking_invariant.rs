@@ -147,6 +147,7 @@ async fn one_conversation(
             .into_iter()
             .collect(),
             customer_token: None,
+            proactive: false,
         })
         .await;
     assert_eq!(started, CustomerOutcome::Ok);

@@ -1,12 +1,14 @@
 //! Each scenario SPEC §2 names, produced by the real server, reaching the desk core as the
-//! notification it calls for: toasts for escalations (by an agent or by the bot) and for a
-//! returning persistent-chat customer, which open the session when taken.
+//! notification it calls for: toasts for escalations (by an agent or by the bot), a returning
+//! persistent-chat customer and an accepted invitation, which open the session when taken.
 
 mod support;
 
 use support::{Customer, Server, accept_next, available, config, eventually, next_notification};
-use switchboard_desk::{Answer, Author, NotificationKind};
+use switchboard_desk::{Answer, Author, NotificationKind, Origin};
+use switchboard_protocol::ContextValue;
 use switchboard_protocol::agent::{InteractionState, Scenario};
+use switchboard_protocol::customer::{CustomerCommand, CustomerOutcome};
 use switchboard_testkit::channels::Provider;
 use switchboard_testkit::{CUSTOMER_KEY, customer_token, persistent_widget};
 
@@ -172,6 +174,67 @@ async fn a_returning_persistent_customer_comes_back_to_their_agent_as_a_toast() 
             "Where is my order?",
             "Ann moved the conversation to waiting",
             "It did not arrive"
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_accepted_invitation_reaches_the_desk_as_proactive_with_its_page_details() {
+    let config = config(30, 60).replace(
+        "id = \"website\"\nqueue = \"general\"\n",
+        "id = \"website\"\nqueue = \"general\"\nproactive = true\n",
+    );
+    let server = Server::start(&config);
+    let ann = server.desk("ann@example.com").await;
+    let mut updates = ann.updates();
+    available(&ann).await;
+    let mut zoe = Customer::connect(&server, None).await;
+    let invited = |widget: &str| CustomerCommand::StartChat {
+        widget: widget.into(),
+        name: "Zoë".into(),
+        email: None,
+        message: "Which plan has SSO?".into(),
+        context: [
+            ("Page URL", "https://shop.example.com/pricing"),
+            ("Time on page", "42 s"),
+        ]
+        .into_iter()
+        .map(|(name, value)| {
+            let value = ContextValue {
+                value: value.into(),
+                displayable: true,
+            };
+            (name.to_owned(), value)
+        })
+        .collect(),
+        customer_token: None,
+        proactive: true,
+    };
+    assert_eq!(zoe.command(invited("website")).await, CustomerOutcome::Ok);
+
+    let toast = next_notification(&mut updates).await;
+    assert_eq!(toast.scenario, Scenario::ProactiveAccepted);
+    assert!(matches!(toast.kind, NotificationKind::Toast { .. }));
+    assert!(toast.proactive);
+    ann.open(&toast.conversation).await.unwrap();
+    eventually(&ann, "the session", |s| {
+        s.conversations.iter().any(|c| c.id == toast.conversation)
+    })
+    .await;
+    let view = ann.conversation(&toast.conversation).unwrap();
+    assert!(view.proactive);
+    assert_eq!(view.details.origin, Origin::Proactive);
+    let details: Vec<(&str, &str)> = view
+        .details
+        .variables
+        .iter()
+        .map(|d| (d.name.as_str(), d.value.as_str()))
+        .collect();
+    assert_eq!(
+        details,
+        [
+            ("Page URL", "https://shop.example.com/pricing"),
+            ("Time on page", "42 s")
         ]
     );
 }

@@ -222,6 +222,9 @@ pub struct Offer {
     /// When the offer is withdrawn if not answered.
     pub expires_at: Millis,
     pub proactive: bool,
+    /// The displayable context variables (an accepted invitation's page and time on it).
+    #[serde(default)]
+    pub context: Vec<NamedContextValue>,
 }
 
 /// Why an offer went away.

@@ -56,6 +56,9 @@ pub enum CustomerCommand {
         /// customer (a JWT naming them in `sub`).
         #[serde(default)]
         customer_token: Option<String>,
+        /// The customer accepted the widget's invitation (proactive chat).
+        #[serde(default)]
+        proactive: bool,
     },
     /// Opens the signed-in customer's persistent conversation, if they have one, with its whole
     /// history; answered with an error naming why not.

@@ -216,8 +216,13 @@ pub struct WidgetConfig {
     pub id: String,
     /// The queue its chats go to.
     pub queue: QueueId,
+    /// Whether the widget may invite visitors to chat (off by default).
     #[serde(default)]
     pub proactive: bool,
+    /// The invitation the widget shows by itself, and when; without it, only the page's own
+    /// `startProactiveChat` invites.
+    #[serde(default)]
+    pub invitation: Option<crate::proactive::InvitationRules>,
     /// Live or persistent; the chat workstream's mode when not given.
     #[serde(default)]
     pub mode: Option<Mode>,
@@ -326,6 +331,11 @@ impl Config {
                     format!("widgets[{i}].queue"),
                     &format!("no queue {:?}", widget.queue.0),
                 );
+            }
+            if let Some(invitation) = &widget.invitation {
+                invitation
+                    .validate()
+                    .map_err(|problem| (format!("widgets[{i}].invitation"), problem))?;
             }
             if self.is_persistent(widget)
                 && widget

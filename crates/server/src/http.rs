@@ -16,7 +16,7 @@ use crate::app::App;
 use crate::channels::{facebook, twilio};
 use crate::hub::Request;
 use crate::store::Store;
-use crate::{assets, auth, clock, contacts, ws};
+use crate::{assets, auth, clock, contacts, proactive, ws};
 
 pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
     Router::new()
@@ -24,6 +24,7 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
         .route("/widget.js", get(assets::widget))
         .route("/demo", get(assets::demo::<S>))
         .route("/api/v1/agent/login", post(login::<S>))
+        .route("/api/v1/widgets/{widget}", get(proactive::settings::<S>))
         .route("/api/v1/agent/ws", get(ws::agent::upgrade::<S>))
         .route("/api/v1/customer/ws", get(ws::customer::upgrade::<S>))
         .route(

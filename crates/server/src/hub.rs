@@ -824,6 +824,7 @@ impl<S: Store> Hub<S> {
                 message,
                 context,
                 customer_token,
+                proactive,
             } = command
             else {
                 let _ = frames.try_send(refuse(ErrorCode::InvalidState, "Start a chat first."));
@@ -906,6 +907,7 @@ impl<S: Store> Hub<S> {
                 context: context.into_iter().collect(),
                 contact,
                 customer_id: signed_in.map(|customer| customer.id),
+                proactive,
             };
             let mut fx = Effects::default();
             let started = self.router.start_chat(

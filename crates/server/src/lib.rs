@@ -10,6 +10,7 @@
 //! - [`auth`]: passwords, session tokens, identifiers; [`customer_token`]: who a
 //!   persistent-chat customer is, as the site signed it;
 //! - [`http`] and [`ws`]: the edges (login, health, the agent and customer WebSockets);
+//! - [`proactive`]: the invitations a widget shows by itself, and the settings it fetches;
 //! - [`assets`]: the embedded chat widget (built from `/widget`) and demo page;
 //! - [`server`]: starting and stopping it all; [`admin`]: reaching a running server from its machine.
 pub mod admin;
@@ -23,6 +24,7 @@ pub mod contacts;
 pub mod customer_token;
 pub mod http;
 pub mod hub;
+pub mod proactive;
 pub mod routing;
 pub mod server;
 pub mod store;

@@ -187,6 +187,7 @@ impl Customer {
                 .into_iter()
                 .collect(),
                 customer_token: None,
+                proactive: false,
             })
             .await;
         assert_eq!(outcome, CustomerOutcome::Ok);
@@ -201,6 +202,7 @@ impl Customer {
             message: message.into(),
             context: Default::default(),
             customer_token: Some(token.into()),
+            proactive: false,
         })
         .await
     }

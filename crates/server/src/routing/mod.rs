@@ -118,6 +118,8 @@ pub struct ChatRequest<'a> {
     pub contact: Option<ContactCard>,
     /// The signed-in customer's id, for a persistent chat.
     pub customer_id: Option<String>,
+    /// The customer accepted the widget's invitation.
+    pub proactive: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -456,6 +458,7 @@ impl Router {
             context,
             contact,
             customer_id,
+            proactive,
         } = request;
         let widget = self.config.widget(widget).ok_or_else(|| {
             error(
@@ -463,6 +466,12 @@ impl Router {
                 format!("No widget \"{widget}\" is configured."),
             )
         })?;
+        if proactive && !widget.proactive {
+            return Err(error(
+                ErrorCode::InvalidInput,
+                "This chat does not invite visitors.",
+            ));
+        }
         if self.removed.contains(&widget.queue) {
             return Err(error(
                 ErrorCode::NotFound,
@@ -503,6 +512,7 @@ impl Router {
             contact: contact.as_ref().map(|card| card.id.clone()),
             persistent: self.config.is_persistent(widget),
             customer_id,
+            proactive,
             ..ConversationRecord::waiting(
                 id.clone(),
                 Channel::Chat,
@@ -1799,6 +1809,7 @@ impl Router {
                 (_, Some(Escalation { from_bot: true, .. }), _) => Scenario::EscalatedFromBot,
                 (_, Some(_), _) => Scenario::Escalated,
                 _ if record.returning.is_some() => Scenario::CustomerReturned,
+                (_, None, Channel::Chat) if record.proactive => Scenario::ProactiveAccepted,
                 (_, None, Channel::Chat) => Scenario::IncomingChat,
                 (_, None, Channel::Sms) => Scenario::IncomingSms,
                 (_, None, Channel::Facebook) => Scenario::IncomingFacebook,
@@ -1816,6 +1827,12 @@ impl Router {
                 .as_ref()
                 .map_or(0, |offer| offer.expires_at),
             proactive: record.proactive,
+            context: record
+                .context
+                .iter()
+                .filter(|variable| variable.value.displayable)
+                .cloned()
+                .collect(),
         }
     }
 

@@ -89,6 +89,7 @@ fn start(router: &mut Router, id: &str, now: u64) -> Effects {
                 context: Vec::new(),
                 contact: None,
                 customer_id: None,
+                proactive: false,
             },
             now,
             &mut fx,
@@ -818,6 +819,7 @@ fn removing_a_queue_ends_waiting_conversations_and_interrupts_held_ones() {
             context: Vec::new(),
             contact: None,
             customer_id: None,
+            proactive: false,
         },
         9,
         &mut fx,
@@ -951,5 +953,32 @@ fn an_escalation_needs_an_escalation_queue_and_a_reason_and_is_offered_with_it()
     assert_eq!(
         conversation.history.last().unwrap().text,
         "ANN escalated the conversation to Billing: Refund above my limit"
+    );
+}
+
+#[test]
+fn only_a_widget_with_proactive_chat_on_takes_accepted_invitations() {
+    let mut router = router(&["ann"]);
+    let mut fx = Effects::default();
+    let invited = ChatRequest {
+        widget: "site",
+        customer: Customer {
+            name: "Zoë".into(),
+            email: None,
+            phone: None,
+        },
+        first_message: "Hello",
+        context: Vec::new(),
+        contact: None,
+        customer_id: None,
+        proactive: true,
+    };
+    let refused = router
+        .start_chat(id("c1"), "token", "hash".into(), invited, 1, &mut fx)
+        .unwrap_err();
+    assert_eq!(refused.code, ErrorCode::InvalidInput);
+    assert!(
+        fx.emits.is_empty() && fx.created.is_empty(),
+        "nothing changed"
     );
 }
