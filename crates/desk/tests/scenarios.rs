@@ -1,14 +1,16 @@
 //! Each scenario SPEC §2 names, produced by the real server, reaching the desk core as the
-//! notification it calls for: toasts for escalations (by an agent or by the bot), a returning
-//! persistent-chat customer and an accepted invitation, which open the session when taken.
+//! notification it calls for: toasts for an assignment, escalations (by an agent or by the bot),
+//! a returning persistent-chat customer and an accepted invitation, which open the session.
 
 mod support;
 
-use support::{Customer, Server, accept_next, available, config, eventually, next_notification};
+use support::{
+    Customer, Server, accept_next, admin_token, available, config, eventually, next_notification,
+};
 use switchboard_desk::{Answer, Author, NotificationKind, Origin};
 use switchboard_protocol::ContextValue;
-use switchboard_protocol::agent::{InteractionState, Scenario};
-use switchboard_protocol::customer::{CustomerCommand, CustomerOutcome};
+use switchboard_protocol::agent::{InteractionState, PresenceRequest, Scenario};
+use switchboard_protocol::customer::{CustomerCommand, CustomerEvent, CustomerOutcome};
 use switchboard_testkit::channels::Provider;
 use switchboard_testkit::{CUSTOMER_KEY, customer_token, persistent_widget};
 
@@ -237,4 +239,52 @@ async fn an_accepted_invitation_reaches_the_desk_as_proactive_with_its_page_deta
             ("Time on page", "42 s")
         ]
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_conversation_a_supervisor_assigns_is_the_agents_at_once_announced_by_a_toast() {
+    let server = Server::start(&config(30, 60));
+    let ann = server.desk("ann@example.com").await;
+    let mut updates = ann.updates();
+    available(&ann).await;
+    // At lunch: nothing is offered to Ann.
+    ann.set_presence(PresenceRequest::Idle {
+        reason: "Lunch".into(),
+    })
+    .await
+    .unwrap();
+    let mut zoe = Customer::start(&server, "Zoë", "Please have Ann call me").await;
+    let CustomerEvent::Started { conversation, .. } = zoe
+        .expect(|e| matches!(e, CustomerEvent::Started { .. }))
+        .await
+    else {
+        unreachable!()
+    };
+    let token = admin_token(&server).await;
+    let assign = |agent: &str| {
+        reqwest::Client::new()
+            .post(format!(
+                "{}/api/v1/admin/conversations/{conversation}/assign",
+                server.url()
+            ))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "agent": agent }))
+            .send()
+    };
+    assert_eq!(assign("nobody@example.com").await.unwrap().status(), 404);
+    assert_eq!(assign("ann@example.com").await.unwrap().status(), 200);
+
+    let toast = next_notification(&mut updates).await;
+    assert_eq!(toast.scenario, Scenario::Assigned);
+    assert!(matches!(toast.kind, NotificationKind::Toast { .. }));
+    assert_eq!(toast.conversation, conversation);
+    assert_eq!(toast.customer_name, "Zoë");
+    eventually(&ann, "the assigned session", |s| {
+        s.conversations.iter().any(|c| c.id == conversation)
+    })
+    .await;
+    zoe.expect(|e| matches!(e, CustomerEvent::AgentJoined { .. }))
+        .await;
+    // Held now: it cannot be assigned again.
+    assert_eq!(assign("ann@example.com").await.unwrap().status(), 409);
 }

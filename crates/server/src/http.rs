@@ -1,4 +1,5 @@
-//! The HTTP surface: health, agent login, and the WebSocket endpoints.
+//! The HTTP surface: health, agent login, the WebSocket endpoints, the channels' webhooks and
+//! the admin endpoints.
 
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use switchboard_protocol::agent::AgentSummary;
 use switchboard_protocol::login::{LoginRequest, LoginResponse};
-use switchboard_protocol::{ErrorBody, ErrorCode, QueueId};
+use switchboard_protocol::{ConversationId, ErrorBody, ErrorCode, QueueId};
 
 use crate::app::App;
 use crate::channels::{facebook, twilio};
@@ -30,6 +31,10 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
         .route(
             "/api/v1/admin/queues/{queue}/remove",
             post(remove_queue::<S>),
+        )
+        .route(
+            "/api/v1/admin/conversations/{conversation}/assign",
+            post(assign::<S>),
         )
         .route(twilio::WEBHOOK_PATH, post(twilio::webhook::<S>))
         .route(
@@ -160,3 +165,63 @@ static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 static DECOY_HASH: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| auth::hash_password("decoy"));
+
+#[derive(Debug, serde::Deserialize)]
+struct Assignment {
+    /// The agent's e-mail address.
+    agent: String,
+}
+
+/// `POST /api/v1/admin/conversations/{id}/assign` with `{"agent": "<e-mail>"}`: a supervisor
+/// gives a waiting conversation to a signed-in agent.
+async fn assign<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(conversation): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<Assignment>, JsonRejection>,
+) -> Result<Json<serde_json::Value>, Refusal> {
+    admin_only(&app, &headers)?;
+    let Json(assignment) = body.map_err(|rejection| {
+        let message = format!("The body must be {{\"agent\": \"<e-mail>\"}}: {rejection}");
+        refuse(StatusCode::BAD_REQUEST, ErrorCode::InvalidInput, &message)
+    })?;
+    let unknown = || {
+        let message = format!("No agent has the e-mail address {}.", assignment.agent);
+        refuse(StatusCode::NOT_FOUND, ErrorCode::NotFound, &message)
+    };
+    let agent = app
+        .store
+        .agent_by_email(&assignment.agent)
+        .await
+        .map_err(|_| {
+            refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                "The agents could not be read.",
+            )
+        })?
+        .ok_or_else(unknown)?;
+    let (done, assigned) = tokio::sync::oneshot::channel();
+    app.hub
+        .send(Request::Assign {
+            conversation: ConversationId(conversation),
+            agent: agent.id,
+            done,
+        })
+        .await;
+    match assigned.await {
+        Ok(Ok(())) => Ok(Json(serde_json::json!({ "assigned": true }))),
+        Ok(Err(error)) => {
+            let status = match error.code {
+                ErrorCode::NotFound => StatusCode::NOT_FOUND,
+                _ => StatusCode::CONFLICT,
+            };
+            Err((status, Json(error)))
+        }
+        Err(_) => Err(refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Internal,
+            "The server is stopping.",
+        )),
+    }
+}

@@ -174,6 +174,13 @@ pub enum Request {
         seq: Seq,
         answer: Result<BotAnswer, String>,
     },
+    /// A supervisor assigns a waiting conversation to an agent; `done` gets the outcome once
+    /// committed.
+    Assign {
+        conversation: ConversationId,
+        agent: AgentId,
+        done: oneshot::Sender<Result<(), ErrorBody>>,
+    },
     /// An administrator removes a queue; `done` gets how many conversations ended and how many
     /// were interrupted, once committed.
     RemoveQueue {
@@ -597,6 +604,20 @@ impl<S: Store> Hub<S> {
             }
             Request::Agent { agent, done } => {
                 let _ = done.send(self.router.agent(&agent).cloned());
+            }
+            Request::Assign {
+                conversation,
+                agent,
+                done,
+            } => {
+                let mut fx = Effects::default();
+                let assigned = self.router.assign(&conversation, &agent, now, &mut fx);
+                if assigned.is_ok() {
+                    self.stage(pending, fx, None);
+                }
+                pending.answers.push(Box::new(move || {
+                    let _ = done.send(assigned);
+                }));
             }
             Request::RemoveQueue { queue, done } => {
                 let mut fx = Effects::default();

@@ -162,8 +162,8 @@ pub async fn available(desk: &Desk) {
     .await;
 }
 
-/// Creates a contact through the admin API, with the token the server published.
-pub async fn create_contact(server: &Server, contact: serde_json::Value) {
+/// The admin token the running server published in its data directory.
+pub async fn admin_token(server: &Server) -> String {
     let access_file = server.dir.path().join("data/admin.json");
     wait_for("the admin access file", || {
         let exists = access_file.exists();
@@ -172,9 +172,14 @@ pub async fn create_contact(server: &Server, contact: serde_json::Value) {
     .await;
     let access = std::fs::read_to_string(&access_file).unwrap();
     let access: serde_json::Value = serde_json::from_str(&access).unwrap();
+    access["token"].as_str().unwrap().to_owned()
+}
+
+/// Creates a contact through the admin API.
+pub async fn create_contact(server: &Server, contact: serde_json::Value) {
     let created = reqwest::Client::new()
         .post(format!("{}/api/v1/admin/contacts", server.url()))
-        .bearer_auth(access["token"].as_str().unwrap())
+        .bearer_auth(admin_token(server).await)
         .json(&contact)
         .send()
         .await

@@ -1,15 +1,58 @@
 //! Handing a held conversation to another agent (SPEC §4): a transfer (offered to the agent;
 //! not accepted in time, it is called off and stays with its holder) and a conference (another
-//! agent joins; both see every message; either can leave with a wrap-up reason).
+//! agent joins; both see every message; either can leave with a wrap-up reason); and a waiting
+//! conversation assigned straight to an agent by a supervisor.
 
-use switchboard_protocol::agent::{AgentEvent, InteractionState, Scenario};
+use switchboard_protocol::agent::{AgentEvent, InteractionState, Scenario, WithdrawReason};
 use switchboard_protocol::customer::CustomerEvent;
-use switchboard_protocol::{AgentId, ConversationId, ErrorCode, Millis, Sender};
+use switchboard_protocol::{AgentId, ConversationId, ErrorCode, Millis, Presence, Sender};
 
 use super::{Effects, OfferKind, Result, Router, error};
 use crate::store::Status;
 
 impl Router {
+    /// A supervisor gives a waiting conversation straight to an agent (a work item): it is
+    /// theirs at once, announced by a toast, whatever their load.
+    pub fn assign(
+        &mut self,
+        id: &ConversationId,
+        agent: &AgentId,
+        now: Millis,
+        fx: &mut Effects,
+    ) -> Result {
+        let conversation = self.open_conversation(id)?;
+        if !matches!(conversation.record.status, Status::Waiting { .. }) {
+            return Err(error(
+                ErrorCode::InvalidState,
+                "Only a conversation waiting for an agent can be assigned.",
+            ));
+        }
+        let Some(target) = self.agents.get(agent) else {
+            return Err(error(ErrorCode::NotFound, "There is no such agent."));
+        };
+        if !target.connected || target.presence == Presence::Offline {
+            let name = &target.summary.name;
+            return Err(error(
+                ErrorCode::InvalidState,
+                format!("{name} is offline; assign the conversation to someone signed in."),
+            ));
+        }
+        if self.conversations[id].offer.is_some() {
+            self.withdraw_offer(id, WithdrawReason::Interrupted, now, fx);
+        }
+        self.give_waiting(agent, id, now, fx);
+        fx.agent(
+            agent,
+            AgentEvent::Notice {
+                conversation: id.clone(),
+                scenario: Scenario::Assigned,
+                text: "This conversation was assigned to you.".to_owned(),
+            },
+        );
+        self.dispatch(now, fx);
+        Ok(())
+    }
+
     /// Offers a held conversation to another agent, who must accept it within the offer timeout.
     pub fn transfer_to_agent(
         &mut self,

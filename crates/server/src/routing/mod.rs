@@ -1001,12 +1001,29 @@ impl Router {
             unreachable!("only waiting conversations are offered")
         };
         self.average_wait = (self.average_wait * 4 + now.saturating_sub(since)) / 5;
-        // Taken: the escalation, or the returning customer, has reached someone.
-        conversation.record.escalation = None;
-        conversation.record.returning = None;
+        self.give_waiting(agent, id, now, fx);
+        Ok(())
+    }
+
+    /// A waiting conversation becomes `agent`'s: whatever it waited for (an escalation, a
+    /// returning customer's agent, the bot) has reached someone.
+    pub(super) fn give_waiting(
+        &mut self,
+        agent: &AgentId,
+        id: &ConversationId,
+        now: Millis,
+        fx: &mut Effects,
+    ) {
+        self.remove_from_queue(id);
         self.reserved.remove(id);
-        let holder = self.agents.get_mut(agent).expect("checked");
-        holder.offer = None;
+        let record = &mut self.conversations.get_mut(id).expect("open").record;
+        record.escalation = None;
+        record.returning = None;
+        record.with_bot = false;
+        let holder = self.agents.get_mut(agent).expect("known");
+        if holder.offer.as_ref() == Some(id) {
+            holder.offer = None;
+        }
         holder.held.insert(id.clone());
         holder.idle_since = now;
         let name = holder.summary.name.clone();
@@ -1025,7 +1042,6 @@ impl Router {
             },
         );
         self.tell_customer(id, CustomerEvent::AgentJoined { name }, fx);
-        Ok(())
     }
 
     pub fn reject(
