@@ -124,6 +124,7 @@ test('Move to waiting: offered only for a persistent conversation, and asked of 
   assert.equal(await park.count(), 0, 'a live chat cannot wait');
   await window.update({ type: 'conversation', conversation: { ...zoe, actions: { ...zoe.actions, park: true } } });
   await window.reply('park', { ok: null });
+  await window.screenshot('park');
   await park.click();
   assert.deepEqual(await window.called('park'), { conversation: 'c-zoe' });
   assert.deepEqual(window.problems, []);

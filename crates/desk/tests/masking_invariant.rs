@@ -17,9 +17,9 @@ use serde_json::Value;
 use support::{Customer, Server, config, eventually, next_update};
 use switchboard_desk::{Answer, Desk, Update};
 use switchboard_mask::{KindSet, Masker};
-use switchboard_protocol::ContextValue;
 use switchboard_protocol::agent::PresenceRequest;
-use switchboard_protocol::customer::{CustomerCommand, CustomerOutcome};
+use switchboard_protocol::customer::CustomerOutcome;
+use switchboard_testkit::start_chat;
 
 /// Log lines the core writes, kept for inspection.
 #[derive(Clone, Default)]
@@ -131,25 +131,8 @@ async fn one_conversation(
     let desk = &world.desk;
     let mut updates = desk.updates();
     let mut customer = Customer::connect(&world.server, None).await;
-    let started = customer
-        .command(CustomerCommand::StartChat {
-            widget: "website".into(),
-            name,
-            email: None,
-            message: first,
-            context: [(
-                "note".to_owned(),
-                ContextValue {
-                    value: context,
-                    displayable: true,
-                },
-            )]
-            .into_iter()
-            .collect(),
-            customer_token: None,
-            proactive: false,
-        })
-        .await;
+    let start = start_chat("website", &name, None, &first, &[("note", &context)]);
+    let started = customer.command(start).await;
     assert_eq!(started, CustomerOutcome::Ok);
     let mut seen = Vec::new();
     let alert = next_update(&mut updates, |u| {

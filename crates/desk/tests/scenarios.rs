@@ -8,11 +8,10 @@ use support::{
     Customer, Server, accept_next, admin_token, available, config, eventually, next_notification,
 };
 use switchboard_desk::{Answer, Author, NotificationKind, Origin};
-use switchboard_protocol::ContextValue;
 use switchboard_protocol::agent::{InteractionState, PresenceRequest, Scenario};
 use switchboard_protocol::customer::{CustomerCommand, CustomerEvent, CustomerOutcome};
 use switchboard_testkit::channels::Provider;
-use switchboard_testkit::{CUSTOMER_KEY, customer_token, persistent_widget};
+use switchboard_testkit::{CUSTOMER_KEY, customer_token, persistent_widget, start_chat};
 
 /// The test server, with an escalation queue served by Sue.
 fn with_supervisors() -> String {
@@ -191,28 +190,15 @@ async fn an_accepted_invitation_reaches_the_desk_as_proactive_with_its_page_deta
     let mut updates = ann.updates();
     available(&ann).await;
     let mut zoe = Customer::connect(&server, None).await;
-    let invited = |widget: &str| CustomerCommand::StartChat {
-        widget: widget.into(),
-        name: "Zoë".into(),
-        email: None,
-        message: "Which plan has SSO?".into(),
-        context: [
-            ("Page URL", "https://shop.example.com/pricing"),
-            ("Time on page", "42 s"),
-        ]
-        .into_iter()
-        .map(|(name, value)| {
-            let value = ContextValue {
-                value: value.into(),
-                displayable: true,
-            };
-            (name.to_owned(), value)
-        })
-        .collect(),
-        customer_token: None,
-        proactive: true,
-    };
-    assert_eq!(zoe.command(invited("website")).await, CustomerOutcome::Ok);
+    let page = [
+        ("Page URL", "https://shop.example.com/pricing"),
+        ("Time on page", "42 s"),
+    ];
+    let mut invited = start_chat("website", "Zoë", None, "Which plan has SSO?", &page);
+    if let CustomerCommand::StartChat { proactive, .. } = &mut invited {
+        *proactive = true;
+    }
+    assert_eq!(zoe.command(invited).await, CustomerOutcome::Ok);
 
     let toast = next_notification(&mut updates).await;
     assert_eq!(toast.scenario, Scenario::ProactiveAccepted);

@@ -120,6 +120,35 @@ pub async fn next_json(socket: &mut Socket) -> Option<Value> {
     }
 }
 
+/// A `start_chat` command on `widget` with displayable `context` variables, from a visitor who
+/// is neither signed in nor answering an invitation.
+pub fn start_chat(
+    widget: &str,
+    name: &str,
+    email: Option<&str>,
+    message: &str,
+    context: &[(&str, &str)],
+) -> CustomerCommand {
+    CustomerCommand::StartChat {
+        widget: widget.into(),
+        name: name.into(),
+        email: email.map(str::to_owned),
+        message: message.into(),
+        context: context
+            .iter()
+            .map(|(name, value)| {
+                let value = switchboard_protocol::ContextValue {
+                    value: (*value).to_owned(),
+                    displayable: true,
+                };
+                ((*name).to_owned(), value)
+            })
+            .collect(),
+        customer_token: None,
+        proactive: false,
+    }
+}
+
 /// A chat widget speaking the protocol.
 pub struct Customer {
     socket: Socket,
@@ -171,25 +200,8 @@ impl Customer {
 
     /// Starts a chat giving an e-mail address, from the page `/pricing`.
     pub async fn start_chat_from(&mut self, name: &str, email: Option<&str>, message: &str) {
-        let outcome = self
-            .command(CustomerCommand::StartChat {
-                widget: "website".into(),
-                name: name.into(),
-                email: email.map(str::to_owned),
-                message: message.into(),
-                context: [(
-                    "page".to_owned(),
-                    switchboard_protocol::ContextValue {
-                        value: "/pricing".into(),
-                        displayable: true,
-                    },
-                )]
-                .into_iter()
-                .collect(),
-                customer_token: None,
-                proactive: false,
-            })
-            .await;
+        let start = start_chat("website", name, email, message, &[("page", "/pricing")]);
+        let outcome = self.command(start).await;
         assert_eq!(outcome, CustomerOutcome::Ok);
     }
 
