@@ -157,6 +157,8 @@ impl OsNotifications {
             this.forget(&id, &handle);
             if let Some(choice) = choice {
                 on_choice(choice);
+                // An alert is resident: the daemon keeps it after a click until it is closed.
+                handle.close_async().await;
             }
         });
     }

@@ -10,8 +10,8 @@
   between the server and the app, to the Notify call on the session bus (dbus-monitor's clock);
   p50 / p99 over 100 offers, each withdrawn by its customer before the next.
 
-Everything real: the server, the app, dunst, gnome-keyring, D-Bus. WebKit runs with
-WEBKIT_DISABLE_DMABUF_RENDERER=1, as on these machines (see the README).
+Everything real: the server, the app, dunst, gnome-keyring, D-Bus. The app sets the web
+engine's start-up settings itself (src-tauri/src/engine_environment.rs).
 
 Environment: SWITCHBOARD_SERVER, SWITCHBOARD_DESKTOP (release binaries).
 """
@@ -32,8 +32,9 @@ from session import (
     Customer,
     Processes,
     click_tray_item,
+    enabled_tray_item,
     eventually,
-    invoke_action,
+    process_tree,
     server_config,
     session_env,
     start_server,
@@ -133,21 +134,6 @@ def window_viewable(env):
     return "IsViewable" in found.stdout
 
 
-def process_tree(root):
-    parents = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(fields[1])
-    tree = [root]
-    for pid in tree:
-        tree.extend(child for child, parent in parents.items() if parent == pid)
-    return tree
-
-
 def pss_mib(pids):
     """PSS per process (by name) in MiB."""
     sizes = {}
@@ -183,14 +169,14 @@ def main():
             processes.stop(app)
         app, _ = launch(processes, env, relay.port)
 
-        available = eventually("the tray menu", lambda: tray_menu(env).get("Available"))
+        available = eventually("the tray menu", lambda: enabled_tray_item(env, "Available"))
         click_tray_item(env, available)
         eventually("Available", lambda: tray_menu(env)["Available"]["checked"])
         for index in range(OPEN_CONVERSATIONS):
             name = f"Held customer {index:02d}"
             customer = Customer(processes, port, name, "Hello, my parcel has not arrived.")
             offer = eventually(f"the offer for {name}", lambda: bus.notification(name))
-            invoke_action(env, offer["id"], "accept")
+            bus.invoke_action(env, offer, "accept")
             eventually(f"{name} accepted", customer.joined)
             for line in ("It was order 1234.", "It should have come on Monday.", "Thanks!"):
                 customer.say(line)

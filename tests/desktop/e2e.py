@@ -36,7 +36,6 @@ from session import (
     Customer,
     Processes,
     click_tray_item,
-    invoke_action,
     server_config,
     session_env,
     start_server,
@@ -101,6 +100,20 @@ def main():
         presence = eventually("the main window", lambda: find(".topbar select"))
         eventually("the connection", lambda: texts(".connection") == ["Connected"])
         eventually("the tray", lambda: tray_menu(env).get("Available"))
+
+        # The app started the web engine with its settings: no JIT compilers in the web process
+        # and, without a GPU, no GL driver loaded in the app's own process.
+        app = session.process_running(os.environ["SWITCHBOARD_DESKTOP"])
+        web = [
+            pid
+            for pid in session.process_tree(app)
+            if Path(f"/proc/{pid}/comm").read_text().strip() == "WebKitWebProces"
+        ]
+        assert len(web) == 1, web
+        assert session.environment_of(web[0]).get(b"JSC_useJIT") == b"0"
+        if not session.has_render_node():
+            assert "swrast_dri" not in Path(f"/proc/{app}/maps").read_text()
+            assert "swrast_dri" in Path(f"/proc/{web[0]}/maps").read_text()
         Select(presence).select_by_value("available")
         eventually("Available", lambda: find(".topbar select").get_attribute("value") == "available")
         eventually("Available in the tray", lambda: tray_menu(env)["Available"]["checked"])
@@ -116,8 +129,9 @@ def main():
         assert CARD not in in_app[0], in_app
 
         # Accept in the notification, through D-Bus, as the daemon does when clicked.
-        invoke_action(env, alert["id"], "accept")
+        bus.invoke_action(env, alert, "accept")
         eventually("the conversation", lambda: texts(".pane h1") == ["Zoë Nováková"])
+        eventually("the answered alert to close", lambda: bus.closed(alert["id"]))
         selected_tab = texts("[role=tab][aria-selected=true]")[0]
         assert selected_tab == "Customer summary", selected_tab
         assert "Zoë Nováková" in texts("#side-panel")[0]

@@ -108,7 +108,14 @@ class BusMonitor:
             )
             ident = int(re.search(r"uint32 (\d+)", reply).group(1)) if reply else None
             found.append(
-                {"summary": summary, "body": body, "actions": actions, "time": sent, "id": ident}
+                {
+                    "summary": summary,
+                    "body": body,
+                    "actions": actions,
+                    "time": sent,
+                    "id": ident,
+                    "sender": sender,
+                }
             )
         return found
 
@@ -119,6 +126,28 @@ class BusMonitor:
             None,
         )
 
+    def listens_for_actions(self, notification):
+        """Whether the connection that showed `notification` has asked for action signals (each
+        notification gets its own connection, which subscribes just after showing it)."""
+        with self.lock:
+            return any(
+                "member=AddMatch" in b.split("\n", 1)[0]
+                and f"sender={notification['sender']} " in b
+                and "member='ActionInvoked'" in b
+                for b in self.blocks
+            )
+
+    def invoke_action(self, env, notification, action):
+        """What the daemon says when the agent clicks one of `notification`'s actions. A person
+        cannot click before the app listens; a script could, so it waits for that first."""
+        eventually("the app to listen for actions", lambda: self.listens_for_actions(notification))
+        subprocess.run(
+            ["dbus-send", "--session", "--type=signal", "/org/freedesktop/Notifications",
+             "org.freedesktop.Notifications.ActionInvoked", f"uint32:{notification['id']}",
+             f"string:{action}"],
+            env=env, check=True,
+        )
+
     def closed(self, ident):
         with self.lock:
             return any(
@@ -127,13 +156,6 @@ class BusMonitor:
             )
 
 
-def invoke_action(env, ident, action):
-    """What the daemon says when the agent clicks a notification's action."""
-    subprocess.run(
-        ["dbus-send", "--session", "--type=signal", "/org/freedesktop/Notifications",
-         "org.freedesktop.Notifications.ActionInvoked", f"uint32:{ident}", f"string:{action}"],
-        env=env, check=True,
-    )
 
 
 class Customer:
@@ -204,7 +226,6 @@ def session_env(processes, scratch):
         XDG_RUNTIME_DIR=str(runtime),
         XDG_CONFIG_HOME=str(home / ".config"),
         XDG_DATA_HOME=str(home / ".local/share"),
-        WEBKIT_DISABLE_DMABUF_RENDERER="1",
         NO_AT_BRIDGE="1",
     )
     bus = processes.start(
@@ -321,6 +342,13 @@ def tray_menu(env):
     return {}
 
 
+def enabled_tray_item(env, label):
+    """The tray menu's item `label` once it can be clicked (the menu is rebuilt, with new ids,
+    when the app signs in)."""
+    item = tray_menu(env).get(label)
+    return item if item and item["enabled"] else None
+
+
 def click_tray_item(env, item):
     subprocess.run(
         ["gdbus", "call", "--session", "--dest", item["bus"], "--object-path", TRAY_MENU,
@@ -328,3 +356,40 @@ def click_tray_item(env, item):
          "<int32 0>", "0"],
         env=env, check=True, capture_output=True,
     )
+
+
+def process_tree(root):
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(fields[1])
+    tree = [root]
+    for pid in tree:
+        tree.extend(child for child, parent in parents.items() if parent == pid)
+    return tree
+
+
+def process_running(program):
+    """The id of the process running `program` (a path), if there is one."""
+    program = os.path.realpath(program)
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and os.readlink(entry / "exe") == program:
+                return int(entry.name)
+        except OSError:
+            continue
+    return None
+
+
+def environment_of(pid):
+    raw = Path(f"/proc/{pid}/environ").read_bytes()
+    return dict(item.split(b"=", 1) for item in raw.split(b"\0") if b"=" in item)
+
+
+def has_render_node():
+    """Whether the machine has a GPU render node, as the app checks."""
+    return os.path.isdir("/dev/dri") and any(n.startswith("renderD") for n in os.listdir("/dev/dri"))
