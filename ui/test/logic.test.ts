@@ -3,7 +3,7 @@ import { charCount, checkDraft, enterAction, MAX_MESSAGE_CHARS } from '../src/li
 import { format, LANGUAGES, pickLanguage, translate } from '../src/lib/i18n';
 import { neighbour, shortcutFor } from '../src/lib/keyboard';
 import { presenceRequest, presenceValue } from '../src/lib/presence';
-import { formatElapsed, secondsLeft } from '../src/lib/time';
+import { formatElapsed, formatTaskDate, secondsLeft } from '../src/lib/time';
 
 describe('the composer', () => {
   it('counts characters as the server does, not UTF-16 units', () => {
@@ -93,5 +93,36 @@ describe('durations', () => {
     expect(formatElapsed(-5)).toBe('0:00');
     expect(secondsLeft(10_500, 10_000)).toBe(1);
     expect(secondsLeft(9_000, 10_000)).toBe(0);
+  });
+});
+
+describe('task dates', () => {
+  const now = new Date(2026, 10, 22, 15, 30).getTime();
+
+  it('shows the time for today and the date before', () => {
+    expect(formatTaskDate(new Date(2026, 10, 22, 9, 5).getTime(), now, 'en-GB')).toBe('09:05');
+    expect(formatTaskDate(new Date(2026, 10, 3, 9, 5).getTime(), now, 'en-GB')).toBe('3 Nov');
+    expect(formatTaskDate(new Date(2026, 10, 3, 9, 5).getTime(), now, 'cs')).toBe('3. 11.');
+  });
+
+  it('keeps one formatter per language however often the clock ticks', () => {
+    const intl = Intl as { DateTimeFormat: typeof Intl.DateTimeFormat };
+    const original = intl.DateTimeFormat;
+    let made = 0;
+    intl.DateTimeFormat = new Proxy(original, {
+      construct(target, args) {
+        made += 1;
+        return Reflect.construct(target, args);
+      },
+    });
+    try {
+      for (let tick = 0; tick < 100; tick++) {
+        formatTaskDate(now - tick * 60_000, now + tick * 1000, 'da');
+      }
+    } finally {
+      intl.DateTimeFormat = original;
+    }
+    // A time formatter and a date formatter for Danish, each made once.
+    expect(made).toBe(2);
   });
 });

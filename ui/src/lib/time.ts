@@ -16,12 +16,26 @@ export function secondsLeft(deadline: number, now: number): number {
   return Math.max(0, Math.ceil((deadline - now) / 1000));
 }
 
+// Formatters are kept: each one holds ICU data, and making one per call for every task on every
+// tick of the clock grows the window's memory until the next garbage collection.
+const taskDateFormats = new Map<string, { time: Intl.DateTimeFormat; date: Intl.DateTimeFormat }>();
+
+function taskDateFormat(locale: string) {
+  let formats = taskDateFormats.get(locale);
+  if (!formats) {
+    formats = {
+      time: new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' }),
+      date: new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short' }),
+    };
+    taskDateFormats.set(locale, formats);
+  }
+  return formats;
+}
+
 /// A task's date: the time for today, otherwise the date.
 export function formatTaskDate(millis: number, now: number, locale: string): string {
   const date = new Date(millis);
-  const today = new Date(now);
-  const sameDay = date.toDateString() === today.toDateString();
-  return sameDay
-    ? date.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' })
-    : date.toLocaleDateString(locale, { day: 'numeric', month: 'short' });
+  const sameDay = date.toDateString() === new Date(now).toDateString();
+  const formats = taskDateFormat(locale);
+  return (sameDay ? formats.time : formats.date).format(date);
 }
