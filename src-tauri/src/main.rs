@@ -1,11 +1,13 @@
 //! The Switchboard agent desktop: a thin Tauri shell over `switchboard-desk`. This file wires
 //! the pieces; `commands.rs` (the window's commands), `shell.rs` (the signed-in desk and its
 //! update stream), `notifications.rs` (OS notifications), `tray.rs`, `window.rs`,
-//! `settings.rs` (tauri-plugin-store), `keyring_secrets.rs` and `labels.rs` do the work.
+//! `settings.rs` (tauri-plugin-store), `keyring_secrets.rs`, `labels.rs` and
+//! `engine_environment.rs` (the web engine's start-up settings) do the work.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod engine_environment;
 mod keyring_secrets;
 mod labels;
 mod notifications;
@@ -46,6 +48,7 @@ fn main() {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
+    engine_environment::settle();
     let context = tauri::generate_context!();
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
