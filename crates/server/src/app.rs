@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::watch;
 
+use crate::channels::facebook_names::FacebookNames;
 use crate::config::Config;
 use crate::hub::HubHandle;
 
@@ -17,6 +18,7 @@ pub struct App<S> {
     pub shutdown: watch::Receiver<bool>,
     /// Hash of the admin token (see [`crate::admin`]).
     pub admin_token_hash: String,
+    pub facebook_names: FacebookNames,
     connections: AtomicU64,
 }
 
@@ -35,6 +37,7 @@ impl<S> App<S> {
             hub,
             shutdown,
             admin_token_hash,
+            facebook_names: FacebookNames::default(),
             connections: AtomicU64::new(0),
         })
     }

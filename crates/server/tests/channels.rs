@@ -250,6 +250,48 @@ async fn a_reply_the_provider_has_not_taken_is_delivered_after_a_crash() {
 }
 
 #[tokio::test]
+async fn a_messenger_customer_no_contact_knows_is_named_from_their_profile() {
+    let (server, provider) = server_with_channels().await;
+    provider.profile("psid-jan", "Jan", "Dvořák");
+    let mut ann = available_agent(&server, "ann@example.com").await;
+
+    let first = facebook_message("psid-jan", "m_1", "Hello", 1).to_string();
+    assert_eq!(
+        post_facebook(&server.address, first.as_bytes()).await.0,
+        200
+    );
+    let (offer, conversation) = offer_accepted(&mut ann).await;
+    assert_eq!(offer.customer_name, "Jan Dvořák");
+    assert_eq!(conversation.customer.name, "Jan Dvořák");
+    let next = facebook_message("psid-jan", "m_2", "Are you there?", 2).to_string();
+    assert_eq!(post_facebook(&server.address, next.as_bytes()).await.0, 200);
+    let message = ann
+        .expect(|e| matches!(e, AgentEvent::Message { .. }))
+        .await;
+    assert!(matches!(message, AgentEvent::Message { message } if message.text == "Are you there?"));
+
+    // Asked once, of the page's profile API, with the page's token.
+    let reads = provider.profile_reads();
+    assert_eq!(reads.len(), 1, "{reads:#?}");
+    assert_eq!(reads[0].path, "/v21.0/psid-jan");
+    let query: Vec<(String, String)> =
+        form_urlencoded::parse(reads[0].query.as_deref().unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    assert!(query.contains(&("fields".into(), "first_name,last_name".into())));
+    assert!(query.contains(&("access_token".into(), FACEBOOK_PAGE_TOKEN.into())));
+
+    // A profile the page may not read is no reason to refuse the message.
+    let private = facebook_message("psid-private", "m_3", "Hi", 3).to_string();
+    assert_eq!(
+        post_facebook(&server.address, private.as_bytes()).await.0,
+        200
+    );
+    let (offer, _) = offer_accepted(&mut ann).await;
+    assert_eq!(offer.customer_name, "Messenger customer");
+}
+
+#[tokio::test]
 async fn messenger_verifies_its_webhook_and_stores_each_message_once() {
     let (server, provider) = server_with_channels().await;
     let http = reqwest::Client::new();
@@ -313,6 +355,8 @@ async fn messenger_verifies_its_webhook_and_stores_each_message_once() {
     let (offer, conversation) = offer_accepted(&mut ann).await;
     assert_eq!(offer.scenario, Scenario::IncomingFacebook);
     assert_eq!(offer.customer_name, "Zoë Nováková");
+    // The contact's name: her profile is not asked for.
+    assert!(provider.profile_reads().is_empty());
     assert_eq!(conversation.channel, Channel::Facebook);
     assert_eq!(conversation.history.len(), 1, "{:?}", conversation.history);
     assert!(conversation.contact.is_some());

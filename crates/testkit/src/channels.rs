@@ -1,8 +1,9 @@
 //! SMS and Messenger as the server meets them: webhook calls signed as the providers sign them
 //! (SMS signatures by the provider's official Python library), and a stand-in for the providers'
-//! APIs on loopback that records every call the server makes and answers as scripted.
+//! APIs on loopback that records every call the server makes and answers as scripted, and
+//! serves the Messenger profiles it is given.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
@@ -212,6 +213,9 @@ impl ProviderCall {
 struct Recorded {
     calls: Vec<ProviderCall>,
     answers: VecDeque<(u16, Value)>,
+    /// Messenger profiles by customer id, and each read of one (`GET /<version>/<id>`).
+    profiles: HashMap<String, Value>,
+    profile_reads: Vec<ProviderCall>,
 }
 
 /// The providers' APIs on a loopback port: every call is recorded and answered with the next
@@ -243,8 +247,21 @@ impl Provider {
             .extend(answers.iter().cloned());
     }
 
+    /// The calls that sent something (profile reads are apart).
     pub fn calls(&self) -> Vec<ProviderCall> {
         self.recorded.lock().unwrap().calls.clone()
+    }
+
+    /// Gives the Messenger customer `psid` a profile with these names.
+    pub fn profile(&self, psid: &str, first_name: &str, last_name: &str) {
+        self.recorded.lock().unwrap().profiles.insert(
+            psid.to_owned(),
+            json!({ "first_name": first_name, "last_name": last_name, "id": psid }),
+        );
+    }
+
+    pub fn profile_reads(&self) -> Vec<ProviderCall> {
+        self.recorded.lock().unwrap().profile_reads.clone()
     }
 
     /// Waits until at least `count` calls were made; returns them all.
@@ -276,7 +293,7 @@ async fn answer(
     body: Bytes,
 ) -> impl IntoResponse {
     let mut recorded = recorded.lock().unwrap();
-    recorded.calls.push(ProviderCall {
+    let call = ProviderCall {
         method,
         path: uri.path().to_owned(),
         query: uri.query().map(str::to_owned),
@@ -285,7 +302,22 @@ async fn answer(
             .and_then(|value| value.to_str().ok())
             .map(str::to_owned),
         body,
-    });
+    };
+    if call.method == Method::GET {
+        // The Graph API's user profile; an unknown customer is refused as Graph refuses.
+        let psid = call.path.rsplit('/').next().unwrap_or_default().to_owned();
+        recorded.profile_reads.push(call);
+        return match recorded.profiles.get(&psid) {
+            Some(profile) => (StatusCode::OK, axum::Json(profile.clone())),
+            None => (
+                StatusCode::BAD_REQUEST,
+                axum::Json(
+                    json!({ "error": { "message": "Unsupported get request.", "code": 100 } }),
+                ),
+            ),
+        };
+    }
+    recorded.calls.push(call);
     let (status, body) = recorded.answers.pop_front().unwrap_or_else(|| {
         let n = recorded.calls.len();
         (201, json!({ "sid": format!("SM{n:032}"), "status": "queued", "message_id": format!("m_{n}") }))

@@ -15,6 +15,7 @@ use switchboard_protocol::{Attachment, Channel, Millis, QueueId};
 
 use super::{DeliveryError, Inbound, Outbound, Receipt, courier};
 use crate::app::App;
+use crate::contacts::ContactKey;
 use crate::store::{ChannelAddress, Store};
 
 pub const WEBHOOK_PATH: &str = "/webhooks/facebook";
@@ -87,7 +88,7 @@ impl FacebookConfig {
         Ok(())
     }
 
-    fn page(&self, id: &str) -> Option<&FacebookPage> {
+    pub(super) fn page(&self, id: &str) -> Option<&FacebookPage> {
         self.pages.iter().find(|page| page.id == id)
     }
 }
@@ -213,10 +214,17 @@ pub async fn webhook<S: Store>(
         )
             .into_response();
     }
-    let (messages, receipts) = match read_notification(facebook, &body) {
+    let (mut messages, receipts) = match read_notification(facebook, &body) {
         Ok(read) => read,
         Err(problem) => return (StatusCode::BAD_REQUEST, problem).into_response(),
     };
+    for inbound in &mut messages {
+        let contact = ContactKey::FacebookId(inbound.address.customer.clone());
+        // A contact's name comes first: their profile is only asked for when no contact has it.
+        if matches!(app.store.contact_by(&contact).await, Ok(None)) {
+            inbound.customer_name = app.facebook_names.name(facebook, &inbound.address).await;
+        }
+    }
     for inbound in messages {
         if let Err(refusal) = app.hub.inbound(inbound).await {
             return courier::refusal_response(refusal);
@@ -293,6 +301,7 @@ fn read_notification(
                 queue: page.queue.clone(),
                 text: message.text,
                 attachments,
+                customer_name: None,
             });
         }
         if let Some(delivery) = messaging.delivery {

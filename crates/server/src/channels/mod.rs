@@ -7,6 +7,7 @@
 pub mod bot;
 pub mod courier;
 pub mod facebook;
+pub mod facebook_names;
 pub mod twilio;
 
 use serde::{Deserialize, Serialize};
@@ -30,6 +31,8 @@ pub struct Inbound {
     pub queue: QueueId,
     pub text: String,
     pub attachments: Vec<Attachment>,
+    /// What the provider calls the customer (a Messenger profile), for when no contact does.
+    pub customer_name: Option<String>,
 }
 
 impl Inbound {

@@ -245,6 +245,8 @@ fn read_message(
         queue,
         text: field("Body").unwrap_or_default(),
         attachments,
+        // The number is the name until a contact gives a better one.
+        customer_name: None,
     })
 }
 

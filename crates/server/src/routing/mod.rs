@@ -564,6 +564,7 @@ impl Router {
             queue,
             text,
             attachments,
+            customer_name,
             ..
         } = inbound;
         if let Some(open) = self.open_with(channel, &address) {
@@ -588,7 +589,7 @@ impl Router {
         let name = match &contact {
             Some(card) => card.name.clone(),
             None if channel == Channel::Sms => address.customer.clone(),
-            None => "Messenger customer".to_owned(),
+            None => customer_name.unwrap_or_else(|| "Messenger customer".to_owned()),
         };
         let customer = Customer {
             name,

@@ -844,6 +844,7 @@ fn from_messenger(router: &mut Router, text: &str, now: u64) -> (ConversationId,
         queue: "general".into(),
         text: text.into(),
         attachments: Vec::new(),
+        customer_name: None,
     };
     let id = router
         .inbound(
