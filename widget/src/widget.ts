@@ -38,6 +38,8 @@ namespace SwitchboardWidget {
     private readonly openedAt = Date.now();
     private started = false;
     private over = false;
+    /** The agent the thread shows the customer with: a join by the same agent is no news. */
+    private withAgent: string | null = null;
 
     constructor(server: string, private readonly widgetId: string) {
       this.words = strings(navigator.languages ?? [navigator.language]);
@@ -207,9 +209,12 @@ namespace SwitchboardWidget {
         case "started":
           if (event.persistent) this.view.setPersistent();
           break;
-        case "history":
+        case "history": {
           this.view.showHistory(event.messages);
+          const lastAgent = event.messages.filter((m) => m.from.kind === "agent").pop();
+          this.withAgent = lastAgent?.from.kind === "agent" ? lastAgent.from.name : null;
           break;
+        }
         case "queued": {
           const minutes = Math.max(1, Math.round(event.estimated_wait_seconds / 60));
           this.view.setStatus(this.words.queued(event.position, minutes));
@@ -217,10 +222,12 @@ namespace SwitchboardWidget {
         }
         case "agent_joined":
           this.view.setStatus("");
-          this.view.addSystemLine(this.words.joined(event.name));
+          if (event.name !== this.withAgent) this.view.addSystemLine(this.words.joined(event.name));
+          this.withAgent = event.name;
           break;
         case "message":
           this.view.addMessage(event.message);
+          if (event.message.from.kind === "agent") this.withAgent = event.message.from.name;
           break;
         case "ended": {
           const line = { agent: this.words.endedByAgent, customer: this.words.endedByCustomer, system: this.words.endedBySystem }[event.by];
@@ -228,6 +235,7 @@ namespace SwitchboardWidget {
           this.view.setStatus("");
           this.view.ended();
           this.over = true;
+          this.withAgent = null;
           // The next visit starts a new chat.
           this.connection.forget();
           break;

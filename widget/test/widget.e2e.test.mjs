@@ -172,6 +172,8 @@ test("a signed-in customer finds their persistent chat, history and all, on anot
   await second.page.getByPlaceholder("Write a message…").fill("Thanks, done.");
   await second.page.getByPlaceholder("Write a message…").press("Enter");
   await agent.waitFor(isMessage("Thanks, done."), "the message from the other device");
+  // Ann has been in the conversation all along: her answer shows it, no "joined" line repeats it.
+  assert.equal(await second.page.getByText("Ann joined the chat.").count(), 0);
   await second.page.screenshot({ path: join(screenshotDir, "widget-persistent.png") });
   assert.deepEqual(second.problems, [], "every frame matches the protocol schema");
   assert.deepEqual(agent.problems, []);
