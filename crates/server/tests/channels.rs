@@ -249,22 +249,24 @@ async fn a_reply_the_provider_has_not_taken_is_delivered_after_a_crash() {
     assert!(calls_with(&provider, "Hello from the shop").len() >= 4);
 }
 
+/// Posts a customer's Messenger message, signed, and expects it taken.
+async fn messenger_message(server: &Server, psid: &str, mid: &str, text: &str, timestamp: u64) {
+    let body = facebook_message(psid, mid, text, timestamp).to_string();
+    let (status, answer) = post_facebook(&server.address, body.as_bytes()).await;
+    assert_eq!(status, 200, "{answer}");
+}
+
 #[tokio::test]
 async fn a_messenger_customer_no_contact_knows_is_named_from_their_profile() {
     let (server, provider) = server_with_channels().await;
     provider.profile("psid-jan", "Jan", "Dvořák");
     let mut ann = available_agent(&server, "ann@example.com").await;
 
-    let first = facebook_message("psid-jan", "m_1", "Hello", 1).to_string();
-    assert_eq!(
-        post_facebook(&server.address, first.as_bytes()).await.0,
-        200
-    );
+    messenger_message(&server, "psid-jan", "m_1", "Hello", 1).await;
     let (offer, conversation) = offer_accepted(&mut ann).await;
     assert_eq!(offer.customer_name, "Jan Dvořák");
     assert_eq!(conversation.customer.name, "Jan Dvořák");
-    let next = facebook_message("psid-jan", "m_2", "Are you there?", 2).to_string();
-    assert_eq!(post_facebook(&server.address, next.as_bytes()).await.0, 200);
+    messenger_message(&server, "psid-jan", "m_2", "Are you there?", 2).await;
     let message = ann
         .expect(|e| matches!(e, AgentEvent::Message { .. }))
         .await;
@@ -282,11 +284,7 @@ async fn a_messenger_customer_no_contact_knows_is_named_from_their_profile() {
     assert!(query.contains(&("access_token".into(), FACEBOOK_PAGE_TOKEN.into())));
 
     // A profile the page may not read is no reason to refuse the message.
-    let private = facebook_message("psid-private", "m_3", "Hi", 3).to_string();
-    assert_eq!(
-        post_facebook(&server.address, private.as_bytes()).await.0,
-        200
-    );
+    messenger_message(&server, "psid-private", "m_3", "Hi", 3).await;
     let (offer, _) = offer_accepted(&mut ann).await;
     assert_eq!(offer.customer_name, "Messenger customer");
 }
