@@ -123,7 +123,11 @@ impl Desk {
     ) -> Result<Desk, SignInError> {
         let server = signin::server_url(server)?;
         let session = signin::sign_in(&server, email, password).await?;
-        if let Err(error) = secrets.save(&session.account(), &session.token) {
+        // The OS keyring may block on an unlock prompt for as long as the agent takes: off the
+        // async workers. Awaited all the same, so that a sign-out cannot come before it.
+        let (store, account, token) = (secrets.clone(), session.account(), session.token.clone());
+        let saved = tokio::task::spawn_blocking(move || store.save(&account, &token)).await;
+        if let Err(error) = saved.unwrap_or_else(|failed| Err(SecretError(failed.to_string()))) {
             // Signed in all the same; the agent will sign in again next time.
             tracing::warn!(%error, "the session could not be remembered");
         }
