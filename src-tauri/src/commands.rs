@@ -49,6 +49,7 @@ type Outcome<T = ()> = Result<T, Failure>;
 #[derive(Debug, Serialize)]
 pub(crate) struct Start {
     settings: Settings,
+    /// Signed in, or signing in as the app started: the desk is on its way as a snapshot.
     signed_in: bool,
 }
 
@@ -59,7 +60,7 @@ pub(crate) fn start(app: AppHandle, shell: State<'_, Shell>) -> Start {
     shell.redraw();
     Start {
         settings: settings::load(&app),
-        signed_in: shell.desk().is_some(),
+        signed_in: shell.expects_desk(),
     }
 }
 

@@ -89,14 +89,7 @@ fn main() {
             match (&args.server, &args.email) {
                 (Some(server), Some(email)) => {
                     let password = std::env::var("SWITCHBOARD_PASSWORD").unwrap_or_default();
-                    let (server, email) = (server.clone(), email.clone());
-                    let app = handle.clone();
-                    tauri::async_runtime::spawn(async move {
-                        let shell = app.state::<Shell>();
-                        if let Err(error) = shell.sign_in(&app, &server, &email, &password).await {
-                            tracing::error!(%error, %server, %email, "signing in at start failed");
-                        }
-                    });
+                    shell.sign_in_at_start(&handle, server.clone(), email.clone(), password);
                 }
                 _ => shell.restore(&handle),
             }

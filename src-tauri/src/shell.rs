@@ -2,6 +2,7 @@
 //! for them. For each desk a task carries its updates to the window, the OS notifications and
 //! the tray; everything it decides comes from `switchboard-desk`.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use switchboard_desk::{Answer, Desk, Indicator, SecretStore, SignInError, Update};
@@ -21,12 +22,23 @@ pub(crate) struct Shell {
     /// The window asks for a fresh snapshot; the forwarding task sends it in order with the
     /// updates, so none is lost or shown out of date.
     redraw: Arc<Notify>,
+    /// Signing in as the app started (`--server/--email`) is under way: the window waits for
+    /// the desk instead of offering the sign-in form.
+    signing_in_at_start: AtomicBool,
 }
 
 impl std::fmt::Debug for Shell {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Shell").finish_non_exhaustive()
     }
+}
+
+/// The server and e-mail the sign-in form starts with next time.
+fn remember_address<R: Runtime>(app: &AppHandle<R>, server: &str, email: &str) {
+    let mut saved = settings::load(app);
+    saved.server = server.to_owned();
+    saved.email = email.to_owned();
+    settings::save(app, &saved);
 }
 
 pub(crate) const UPDATE_EVENT: &str = "desk://update";
@@ -42,11 +54,18 @@ impl Shell {
             notifications: Arc::new(OsNotifications::default()),
             labels: Mutex::new(Labels::new(language)),
             redraw: Arc::new(Notify::new()),
+            signing_in_at_start: AtomicBool::new(false),
         }
     }
 
     pub(crate) fn desk(&self) -> Option<Desk> {
         self.desk.lock().expect("not poisoned").clone()
+    }
+
+    /// Whether the window should wait for a desk: one is signed in, or is signing in as the app
+    /// started.
+    pub(crate) fn expects_desk(&self) -> bool {
+        self.desk().is_some() || self.signing_in_at_start.load(Ordering::SeqCst)
     }
 
     /// Has the window redrawn from a fresh snapshot (if a desk is signed in).
@@ -87,13 +106,34 @@ impl Shell {
         password: &str,
     ) -> Result<Desk, SignInError> {
         let desk = Desk::sign_in(server, email, password, self.secrets.clone()).await?;
-        let mut saved = settings::load(app);
-        saved.server = server.to_owned();
-        saved.email = email.to_owned();
-        settings::save(app, &saved);
+        remember_address(app, server, email);
         settings::remember_agent(app, Some(desk.agent()));
         self.attach(app, desk.clone());
         Ok(desk)
+    }
+
+    /// Signs in as the app starts; if that fails, the window offers the sign-in form.
+    pub(crate) fn sign_in_at_start<R: Runtime>(
+        &self,
+        app: &AppHandle<R>,
+        server: String,
+        email: String,
+        password: String,
+    ) {
+        self.signing_in_at_start.store(true, Ordering::SeqCst);
+        // Should it fail, the sign-in form offers what the app was started with.
+        remember_address(app, &server, &email);
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move {
+            let shell = app.state::<Shell>();
+            // Attached before the flag clears: the window sees a desk or the flag throughout.
+            let signed_in = shell.sign_in(&app, &server, &email, &password).await;
+            shell.signing_in_at_start.store(false, Ordering::SeqCst);
+            if let Err(error) = signed_in {
+                tracing::error!(%error, %server, %email, "signing in at start failed");
+                let _ = app.emit(SIGNED_OUT_EVENT, ());
+            }
+        });
     }
 
     pub(crate) async fn sign_out<R: Runtime>(&self, app: &AppHandle<R>) {

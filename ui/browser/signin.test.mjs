@@ -49,6 +49,26 @@ test('signing in: missing fields and each failure are worded, then the desk open
   await window.close();
 });
 
+test('signing in as the app starts: the window says so, and offers the form if it fails', async () => {
+  const start = {
+    settings: { server: 'http://127.0.0.1:8080', email: 'ann@example.com', language: 'en', window_theme: 'light' },
+    signed_in: true,
+  };
+  const window = await openWindow(shared.browser, shared.url, { start });
+  const { page } = window;
+  await page.getByRole('status').getByText('Signing in…').waitFor();
+  assert.equal(await page.getByRole('heading', { name: 'Sign in to Switchboard' }).count(), 0, 'no form meanwhile');
+  await window.screenshot('signin-at-start');
+
+  // The shell could not sign in: the form comes back, filled in but for the password.
+  await window.emit('desk://signed-out', null);
+  await page.getByRole('heading', { name: 'Sign in to Switchboard' }).waitFor();
+  assert.equal(await page.getByLabel('E-mail').inputValue(), 'ann@example.com');
+  assert.equal(await page.getByRole('status').count(), 0);
+  assert.deepEqual(window.problems, []);
+  await window.close();
+});
+
 test('a remembered server and e-mail are filled in; the window language follows the settings', async () => {
   const start = {
     settings: { server: 'https://cc.example.cz', email: 'jana@example.cz', language: 'cs', window_theme: 'dark' },
