@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openWindow, sharedBrowser } from './harness.mjs';
+import { openWindow, sharedBrowser, SIGNED_OUT } from './harness.mjs';
 import { snapshot } from '../test/fixtures.js';
 
 const shared = sharedBrowser();
@@ -50,11 +50,8 @@ test('signing in: missing fields and each failure are worded, then the desk open
 });
 
 test('signing in as the app starts: the window says so, and offers the form if it fails', async () => {
-  const start = {
-    settings: { server: 'http://127.0.0.1:8080', email: 'ann@example.com', language: 'en', window_theme: 'light' },
-    signed_in: true,
-  };
-  const window = await openWindow(shared.browser, shared.url, { start });
+  const settings = { ...SIGNED_OUT.settings, server: 'http://127.0.0.1:8080', email: 'ann@example.com' };
+  const window = await openWindow(shared.browser, shared.url, { start: { settings, signed_in: true } });
   const { page } = window;
   await page.getByRole('status').getByText('Signing in…').waitFor();
   assert.equal(await page.getByRole('heading', { name: 'Sign in to Switchboard' }).count(), 0, 'no form meanwhile');
