@@ -22,9 +22,9 @@ pub(crate) struct Shell {
     /// The window asks for a fresh snapshot; the forwarding task sends it in order with the
     /// updates, so none is lost or shown out of date.
     redraw: Arc<Notify>,
-    /// Signing in as the app started (`--server/--email`) is under way: the window waits for
-    /// the desk instead of offering the sign-in form.
-    signing_in_at_start: AtomicBool,
+    /// Signing in as the app started (`--server/--email`), or resuming the remembered session,
+    /// is under way: the window waits for the desk instead of offering the sign-in form.
+    desk_on_its_way: AtomicBool,
 }
 
 impl std::fmt::Debug for Shell {
@@ -54,7 +54,7 @@ impl Shell {
             notifications: Arc::new(OsNotifications::default()),
             labels: Mutex::new(Labels::new(language)),
             redraw: Arc::new(Notify::new()),
-            signing_in_at_start: AtomicBool::new(false),
+            desk_on_its_way: AtomicBool::new(false),
         }
     }
 
@@ -62,10 +62,9 @@ impl Shell {
         self.desk.lock().expect("not poisoned").clone()
     }
 
-    /// Whether the window should wait for a desk: one is signed in, or is signing in as the app
-    /// started.
+    /// Whether the window should wait for a desk: one is signed in, or on its way.
     pub(crate) fn expects_desk(&self) -> bool {
-        self.desk().is_some() || self.signing_in_at_start.load(Ordering::SeqCst)
+        self.desk().is_some() || self.desk_on_its_way.load(Ordering::SeqCst)
     }
 
     /// Has the window redrawn from a fresh snapshot (if a desk is signed in).
@@ -85,16 +84,36 @@ impl Shell {
         tray::show(app, &indicator, self);
     }
 
-    /// Resumes the session remembered in the store and keyring, if any.
+    /// Resumes the session remembered in the store and keyring, if any. The keyring may wait on
+    /// an unlock prompt for as long as the agent takes: the app stays responsive meanwhile, and
+    /// the window waits for the desk.
     pub(crate) fn restore<R: Runtime>(&self, app: &AppHandle<R>) {
         let settings = settings::load(app);
         let Some(agent) = settings::signed_in_agent(app) else {
             return;
         };
-        match Desk::restore(&settings.server, agent, self.secrets.clone()) {
-            Ok(Some(desk)) => self.attach(app, desk),
-            Ok(None) => {}
-            Err(error) => tracing::warn!(%error, "the remembered session could not be read"),
+        self.desk_on_its_way.store(true, Ordering::SeqCst);
+        let (app, secrets) = (app.clone(), self.secrets.clone());
+        tauri::async_runtime::spawn(async move {
+            let restored = tauri::async_runtime::spawn_blocking(move || {
+                Desk::restore(&settings.server, agent, secrets)
+            })
+            .await;
+            let shell = app.state::<Shell>();
+            match restored {
+                Ok(Ok(Some(desk))) => shell.attach(&app, desk),
+                Ok(Ok(None)) => {}
+                failed => tracing::warn!(?failed, "the remembered session could not be read"),
+            }
+            shell.arrived(&app);
+        });
+    }
+
+    /// The desk on its way has come, or will not: without one the window offers the form.
+    fn arrived<R: Runtime>(&self, app: &AppHandle<R>) {
+        self.desk_on_its_way.store(false, Ordering::SeqCst);
+        if self.desk().is_none() {
+            let _ = app.emit(SIGNED_OUT_EVENT, ());
         }
     }
 
@@ -120,19 +139,17 @@ impl Shell {
         email: String,
         password: String,
     ) {
-        self.signing_in_at_start.store(true, Ordering::SeqCst);
+        self.desk_on_its_way.store(true, Ordering::SeqCst);
         // Should it fail, the sign-in form offers what the app was started with.
         remember_address(app, &server, &email);
         let app = app.clone();
         tauri::async_runtime::spawn(async move {
             let shell = app.state::<Shell>();
             // Attached before the flag clears: the window sees a desk or the flag throughout.
-            let signed_in = shell.sign_in(&app, &server, &email, &password).await;
-            shell.signing_in_at_start.store(false, Ordering::SeqCst);
-            if let Err(error) = signed_in {
+            if let Err(error) = shell.sign_in(&app, &server, &email, &password).await {
                 tracing::error!(%error, %server, %email, "signing in at start failed");
-                let _ = app.emit(SIGNED_OUT_EVENT, ());
             }
+            shell.arrived(&app);
         });
     }
 

@@ -74,10 +74,13 @@ def main():
         options.set_capability(
             "tauri:options", {"application": os.environ["SWITCHBOARD_DESKTOP"]}
         )
-        driver = eventually(
-            "tauri-driver",
-            lambda: webdriver.Remote(command_executor="http://127.0.0.1:4444", options=options),
-        )
+        def launch():
+            return eventually(
+                "tauri-driver",
+                lambda: webdriver.Remote(command_executor="http://127.0.0.1:4444", options=options),
+            )
+
+        driver = launch()
         find = lambda css: driver.find_element(By.CSS_SELECTOR, css)  # noqa: E731
         # textContent: WebKitWebDriver's rendered text comes back empty for some elements.
         texts = lambda css: [  # noqa: E731
@@ -180,6 +183,15 @@ def main():
         click_tray_item(env, menu["Available"])
         eventually("Available again", lambda: find(".topbar select").get_attribute("value") == "available")
         eventually("Available in the tray again", lambda: tray_menu(env)["Available"]["checked"])
+
+        # Started again, the app resumes the session remembered in the keyring: no sign-in form.
+        driver.quit()
+        driver = None
+        driver = launch()
+        eventually("the main window after a restart", lambda: find(".topbar select"))
+        eventually("the connection after a restart", lambda: texts(".connection") == ["Connected"])
+        assert texts(".topbar .agent") == ["Ann Novák"], texts(".topbar .agent")
+        assert not driver.find_elements(By.CSS_SELECTOR, "input[name=password]")
         print("desktop end-to-end: passed")
     except BaseException:
         if driver is not None:
