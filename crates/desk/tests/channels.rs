@@ -4,8 +4,8 @@
 
 mod support;
 
-use support::{Server, available, config, create_contact, eventually, next_notification};
-use switchboard_desk::{Answer, NotificationKind, Origin};
+use support::{Server, accept, available, config, create_contact, next_notification};
+use switchboard_desk::{NotificationKind, Origin};
 use switchboard_protocol::Channel;
 use switchboard_protocol::agent::Scenario;
 use switchboard_testkit::channels::{
@@ -43,13 +43,7 @@ async fn an_sms_from_a_known_mobile_and_a_messenger_message_arrive_as_alerts_wit
     assert!(matches!(alert.kind, NotificationKind::Alert { .. }));
     assert_eq!(alert.customer_name, "Zoë Nováková");
     assert_eq!(alert.comment, "Was **** **** **** 1111 charged?");
-    ann.answer(&alert.conversation, Answer::Accept)
-        .await
-        .unwrap();
-    eventually(&ann, "the SMS session", |s| {
-        s.conversations.iter().any(|c| c.id == alert.conversation)
-    })
-    .await;
+    accept(&ann, &alert.conversation).await;
     let view = ann.conversation(&alert.conversation).unwrap();
     assert!(view.summary.known_contact);
     assert_eq!(view.summary.name, "Zoë Nováková");
@@ -73,13 +67,7 @@ async fn an_sms_from_a_known_mobile_and_a_messenger_message_arrive_as_alerts_wit
     assert_eq!(alert.channel, Some(Channel::Facebook));
     assert!(matches!(alert.kind, NotificationKind::Alert { .. }));
     assert_eq!(alert.comment, "Hello from Messenger");
-    ann.answer(&alert.conversation, Answer::Accept)
-        .await
-        .unwrap();
-    eventually(&ann, "the Messenger session", |s| {
-        s.conversations.iter().any(|c| c.id == alert.conversation)
-    })
-    .await;
+    accept(&ann, &alert.conversation).await;
     let view = ann.conversation(&alert.conversation).unwrap();
     assert!(!view.summary.known_contact);
     assert_eq!(view.details.channel, Channel::Facebook);

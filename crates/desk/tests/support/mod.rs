@@ -204,13 +204,17 @@ pub async fn accept_next(
     updates: &mut broadcast::Receiver<Update>,
 ) -> switchboard_protocol::ConversationId {
     let alert = next_notification(updates).await;
-    desk.answer(&alert.conversation, switchboard_desk::Answer::Accept)
+    accept(desk, &alert.conversation).await;
+    alert.conversation
+}
+
+/// Accepts the offer of `conversation` and waits for the session it opens.
+pub async fn accept(desk: &Desk, conversation: &switchboard_protocol::ConversationId) {
+    desk.answer(conversation, switchboard_desk::Answer::Accept)
         .await
         .unwrap();
-    let id = alert.conversation;
     eventually(desk, "the session", |s| {
-        s.conversations.iter().any(|c| c.id == id)
+        s.conversations.iter().any(|c| &c.id == conversation)
     })
     .await;
-    id
 }
