@@ -5,7 +5,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use switchboard_desk::{Answer, Desk, Indicator, SecretStore, SignInError, Update};
+use switchboard_desk::{
+    Answer, Desk, Indicator, SERVER_PATIENCE, SecretStore, SignInError, Update,
+};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::Notify;
 use tokio::sync::broadcast::error::RecvError;
@@ -45,6 +47,8 @@ pub(crate) const UPDATE_EVENT: &str = "desk://update";
 pub(crate) const OPEN_EVENT: &str = "desk://open";
 pub(crate) const SIGNED_OUT_EVENT: &str = "desk://signed-out";
 pub(crate) const SNAPSHOT_EVENT: &str = "desk://snapshot";
+/// Signing in as the app started found no server yet: it tries again shortly.
+pub(crate) const WAITING_FOR_SERVER_EVENT: &str = "desk://waiting-for-server";
 
 impl Shell {
     pub(crate) fn new(secrets: Arc<dyn SecretStore>, language: Option<&str>) -> Shell {
@@ -125,10 +129,14 @@ impl Shell {
         password: &str,
     ) -> Result<Desk, SignInError> {
         let desk = Desk::sign_in(server, email, password, self.secrets.clone()).await?;
+        self.signed_in(app, server, email, desk.clone());
+        Ok(desk)
+    }
+
+    fn signed_in<R: Runtime>(&self, app: &AppHandle<R>, server: &str, email: &str, desk: Desk) {
         remember_address(app, server, email);
         settings::remember_agent(app, Some(desk.agent()));
-        self.attach(app, desk.clone());
-        Ok(desk)
+        self.attach(app, desk);
     }
 
     /// Signs in as the app starts; if that fails, the window offers the sign-in form.
@@ -142,12 +150,27 @@ impl Shell {
         self.desk_on_its_way.store(true, Ordering::SeqCst);
         // Should it fail, the sign-in form offers what the app was started with.
         remember_address(app, &server, &email);
-        let app = app.clone();
+        let (app, secrets) = (app.clone(), self.secrets.clone());
         tauri::async_runtime::spawn(async move {
             let shell = app.state::<Shell>();
+            let waiting = || {
+                let _ = app.emit(WAITING_FOR_SERVER_EVENT, ());
+            };
+            let signed_in = Desk::sign_in_at_start(
+                &server,
+                &email,
+                &password,
+                secrets,
+                SERVER_PATIENCE,
+                waiting,
+            )
+            .await;
             // Attached before the flag clears: the window sees a desk or the flag throughout.
-            if let Err(error) = shell.sign_in(&app, &server, &email, &password).await {
-                tracing::error!(%error, %server, %email, "signing in at start failed");
+            match signed_in {
+                Ok(desk) => shell.signed_in(&app, &server, &email, desk),
+                Err(error) => {
+                    tracing::error!(%error, %server, %email, "signing in at start failed")
+                }
             }
             shell.arrived(&app);
         });

@@ -49,13 +49,19 @@ test('signing in: missing fields and each failure are worded, then the desk open
   await window.close();
 });
 
-test('signing in as the app starts: the window says so, and offers the form if it fails', async () => {
+test('signing in as the app starts: the window says so, waits for the server, and offers the form if it fails', async () => {
   const settings = { ...SIGNED_OUT.settings, server: 'http://127.0.0.1:8080', email: 'ann@example.com' };
   const window = await openWindow(shared.browser, shared.url, { start: { settings, signed_in: true } });
   const { page } = window;
   await page.getByRole('status').getByText('Signing in…').waitFor();
   assert.equal(await page.getByRole('heading', { name: 'Sign in to Switchboard' }).count(), 0, 'no form meanwhile');
   await window.screenshot('signin-at-start');
+
+  // The server is not up yet: the shell keeps trying, and the window says what it waits for.
+  await window.emit('desk://waiting-for-server', null);
+  await page.getByRole('status').getByText('Waiting for the server…').waitFor();
+  assert.equal(await page.getByRole('heading', { name: 'Sign in to Switchboard' }).count(), 0, 'no form meanwhile');
+  await window.screenshot('signin-waiting-for-server');
 
   // The shell could not sign in: the form comes back, filled in but for the password.
   await window.emit('desk://signed-out', null);

@@ -1,6 +1,7 @@
 //! The project's own automation, one place for what the README and CI run:
 //!
-//! - `cargo xtask setup` installs what the project needs (idempotent);
+//! - `cargo xtask setup` installs what the project needs (idempotent); `--check` only lists what
+//!   is there and what is missing;
 //! - `cargo xtask run` runs the product (the server with the demo configuration);
 //! - `cargo xtask test` runs every check: formatting, lints, all tests;
 //! - `cargo xtask bench [desktop]` runs the benchmarks (or only the desktop app's);
@@ -15,8 +16,7 @@ use std::process::{Command, ExitCode};
 
 type Result<T = ()> = std::result::Result<T, String>;
 
-const USAGE: &str =
-    "usage: cargo xtask <setup | run | test | bench [desktop] | package | fuzz [SECONDS] | schema>";
+const USAGE: &str = "usage: cargo xtask <setup [--check] | run | test | bench [desktop] | package | fuzz [SECONDS] | schema>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         .as_slice()
     {
         ["setup"] => setup::all(),
+        ["setup", "--check"] => setup::check(),
         ["run"] => run(),
         ["test"] => test(),
         ["bench"] => bench(),
@@ -73,8 +74,20 @@ fn run() -> Result {
         .args(["serve", "--config"])
         .arg(&config)
         .current_dir(root())
+        .stdout(std::process::Stdio::piped())
         .spawn()
         .map_err(|e| format!("switchboard-server: {e}"))?;
+    // On a fresh data directory the server creates the demo agents first: the app signs in
+    // once the server says it is ready.
+    let output = server.stdout.take().expect("piped");
+    if !wait_until_listening(output) {
+        let status = server
+            .wait()
+            .map_err(|e| format!("switchboard-server: {e}"))?;
+        return Err(format!(
+            "switchboard-server stopped before it was ready ({status})"
+        ));
+    }
     let has_display =
         std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
     println!(
@@ -115,6 +128,26 @@ fn run() -> Result {
         .wait()
         .map_err(|e| format!("switchboard-server: {e}"))?;
     check("switchboard-server", status)
+}
+
+/// Echoes the server's output until its ready line (true) or its end (false); the rest is
+/// echoed in the background.
+fn wait_until_listening(output: impl std::io::Read + Send + 'static) -> bool {
+    use std::io::BufRead;
+    let mut lines = std::io::BufReader::new(output).lines();
+    for line in lines.by_ref() {
+        let Ok(line) = line else { return false };
+        println!("{line}");
+        if line.starts_with("listening on ") {
+            std::thread::spawn(move || {
+                lines
+                    .map_while(|line| line.ok())
+                    .for_each(|line| println!("{line}"))
+            });
+            return true;
+        }
+    }
+    false
 }
 
 /// Every check CI runs.

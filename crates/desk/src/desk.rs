@@ -2,6 +2,7 @@
 //! surface (window, OS notification, tray, keyboard) and shows the [`Update`]s it is sent.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use switchboard_protocol::agent::{
     AgentCommand, AgentEvent, AgentSummary, CommandResult, PresenceRequest, QueueSummary,
@@ -10,6 +11,7 @@ use switchboard_protocol::agent::{
 use switchboard_protocol::{AgentId, ConversationId, ErrorBody, Millis, QueueId, Seq};
 use tokio::sync::broadcast;
 
+use crate::backoff::Backoff;
 use crate::composer::check_draft;
 use crate::connection::{CommandError, ConnectionState, Link, Sink};
 use crate::model::{DeskSnapshot, Model, Update};
@@ -42,6 +44,13 @@ pub enum Answer {
     Accept,
     Reject,
 }
+
+/// How long signing in at start waits for a server that cannot be reached, by default: long
+/// enough for a server started at the same time to come up, short enough for a mistyped address
+/// to reach the agent as an error.
+pub const SERVER_PATIENCE: Duration = Duration::from_secs(120);
+const SERVER_RETRY_FIRST: Duration = Duration::from_millis(250);
+const SERVER_RETRY_CAP: Duration = Duration::from_secs(5);
 
 /// Updates a window may fall behind by before it should redraw from [`Desk::snapshot`].
 const UPDATE_BACKLOG: usize = 1024;
@@ -132,6 +141,32 @@ impl Desk {
             tracing::warn!(%error, "the session could not be remembered");
         }
         Ok(Desk::start(session, secrets))
+    }
+
+    /// Signs in as the app starts, perhaps before its server: while the server cannot be reached
+    /// it tries again with backoff (telling `waiting` before each new try) for up to
+    /// `patience`; any other failure, or the server still unreachable then, is the answer.
+    pub async fn sign_in_at_start(
+        server: &str,
+        email: &str,
+        password: &str,
+        secrets: Arc<dyn SecretStore>,
+        patience: Duration,
+        mut waiting: impl FnMut(),
+    ) -> Result<Desk, SignInError> {
+        let deadline = tokio::time::Instant::now() + patience;
+        let mut backoff = Backoff::new(SERVER_RETRY_FIRST, SERVER_RETRY_CAP);
+        loop {
+            match Desk::sign_in(server, email, password, secrets.clone()).await {
+                Err(SignInError::Unreachable) if tokio::time::Instant::now() < deadline => {
+                    waiting();
+                    let pause = backoff.next_delay();
+                    tokio::time::sleep_until(deadline.min(tokio::time::Instant::now() + pause))
+                        .await;
+                }
+                signed_in => return signed_in,
+            }
+        }
     }
 
     /// Connects with the token remembered for `email` on `server`, if there is one. A token the

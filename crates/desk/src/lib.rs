@@ -31,7 +31,7 @@ mod views;
 
 pub use composer::{ComposerCheck, check_draft};
 pub use connection::{CommandError, ConnectionState, OfflineReason};
-pub use desk::{Answer, Desk, DeskError, now};
+pub use desk::{Answer, Desk, DeskError, SERVER_PATIENCE, now};
 pub use indicator::Indicator;
 pub use model::{DeskSnapshot, Model, Update};
 pub use notification::{DismissReason, Notification, NotificationKind};

@@ -8,7 +8,7 @@ use std::time::Duration;
 use support::{Customer, PASSWORD, Server, available, config, eventually, next_update};
 use switchboard_desk::{
     Answer, Author, CommandError, ConnectionState, Desk, DeskError, DismissReason,
-    NotificationKind, PresenceError, ProcessSecrets, SecretStore, Update,
+    NotificationKind, PresenceError, ProcessSecrets, SecretStore, SignInError, Update,
 };
 use switchboard_protocol::agent::{InteractionState, PresenceRequest, Scenario, TransferTarget};
 use switchboard_protocol::customer::CustomerEvent;
@@ -323,6 +323,60 @@ async fn commands_wait_through_a_short_outage_and_sign_out_forgets_the_token() {
         ann.set_presence(PresenceRequest::Available).await,
         Err(DeskError::Command(CommandError::SignedOut))
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn signing_in_at_start_waits_for_a_server_that_comes_up_later() {
+    let address = support::free_address();
+    let url = format!("http://{address}");
+    let starting = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(1500));
+        Server::start_on(&config(30, 60), address)
+    });
+    let mut waits = 0;
+    let signing_in = Desk::sign_in_at_start(
+        &url,
+        "ann@example.com",
+        PASSWORD,
+        Arc::new(ProcessSecrets::default()),
+        support::PATIENCE,
+        || waits += 1,
+    );
+    let ann = signing_in.await.expect("signed in once the server is up");
+    let _server = starting.join().unwrap();
+    assert!(waits > 0, "it waited for the server");
+    assert_eq!(ann.agent().email, "ann@example.com");
+    available(&ann).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn signing_in_at_start_gives_up_on_an_unreachable_server_or_at_once_on_a_refusal() {
+    let nowhere = format!("http://{}", support::free_address());
+    let secrets: Arc<ProcessSecrets> = Arc::default();
+    let gave_up = Desk::sign_in_at_start(
+        &nowhere,
+        "ann@example.com",
+        PASSWORD,
+        secrets.clone(),
+        Duration::from_millis(600),
+        || {},
+    )
+    .await;
+    assert!(matches!(gave_up, Err(SignInError::Unreachable)));
+
+    let server = Server::start(&config(30, 60));
+    let mut waits = 0;
+    let refused = Desk::sign_in_at_start(
+        &server.url(),
+        "ann@example.com",
+        "not the password",
+        secrets,
+        support::PATIENCE,
+        || waits += 1,
+    )
+    .await;
+    assert!(matches!(refused, Err(SignInError::WrongCredentials)));
+    assert_eq!(waits, 0, "a refusal is an answer, not a reason to wait");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -15,6 +15,14 @@ pub const MAX_CONTEXT_VARIABLES: usize = 100;
 /// The longest reason an agent may give for escalating a conversation.
 pub const MAX_ESCALATION_REASON_CHARS: usize = 500;
 
+/// A customer's name: at most this many characters.
+pub const MAX_CUSTOMER_NAME_CHARS: usize = 100;
+
+/// A `start_chat` command id identifies the customer across a retry, before there is a
+/// conversation: it must be random enough not to collide with anyone else's (22 characters of
+/// base64 carry 128 bits).
+pub const MIN_START_ID_CHARS: usize = 22;
+
 /// At most this many bytes in one WebSocket frame; larger frames are refused.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 
@@ -46,6 +54,19 @@ pub fn check_message(text: &str) -> Result<(), ErrorBody> {
         ));
     }
     Ok(())
+}
+
+/// Checks the command id of a `start_chat`: long enough to be recognised on a retry.
+pub fn check_start_id(id: &str) -> Result<(), ErrorBody> {
+    if id.chars().count() >= MIN_START_ID_CHARS {
+        return Ok(());
+    }
+    Err(ErrorBody::new(
+        ErrorCode::InvalidInput,
+        format!(
+            "start_chat needs a random command id of at least {MIN_START_ID_CHARS} characters, so that a retry is recognised"
+        ),
+    ))
 }
 
 #[cfg(test)]

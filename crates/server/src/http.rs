@@ -15,7 +15,6 @@ use switchboard_protocol::{ConversationId, ErrorBody, ErrorCode, QueueId};
 
 use crate::app::App;
 use crate::channels::{facebook, twilio};
-use crate::hub::Request;
 use crate::store::Store;
 use crate::{assets, auth, clock, contacts, proactive, ws};
 
@@ -141,23 +140,20 @@ async fn remove_queue<S: Store>(
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, Refusal> {
     admin_only(&app, &headers)?;
-    let (done, removed) = tokio::sync::oneshot::channel();
-    app.hub
-        .send(Request::RemoveQueue {
-            queue: QueueId(queue),
-            done,
-        })
-        .await;
-    match removed.await {
-        Ok(Ok((ended, interrupted))) => Ok(Json(
+    match app.hub.remove_queue(QueueId(queue)).await {
+        Ok((ended, interrupted)) => Ok(Json(
             serde_json::json!({ "ended": ended, "interrupted": interrupted }),
         )),
-        Ok(Err(error)) => Err((StatusCode::NOT_FOUND, Json(error))),
-        Err(_) => Err(refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::Internal,
-            "The server is stopping.",
-        )),
+        Err(error) => Err((status_of(&error), Json(error))),
+    }
+}
+
+/// The HTTP status of a refusal from routing: the hub stopping is the server being unavailable.
+fn status_of(error: &ErrorBody) -> StatusCode {
+    match error.code {
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::Internal => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::CONFLICT,
     }
 }
 
@@ -201,27 +197,8 @@ async fn assign<S: Store>(
             )
         })?
         .ok_or_else(unknown)?;
-    let (done, assigned) = tokio::sync::oneshot::channel();
-    app.hub
-        .send(Request::Assign {
-            conversation: ConversationId(conversation),
-            agent: agent.id,
-            done,
-        })
-        .await;
-    match assigned.await {
-        Ok(Ok(())) => Ok(Json(serde_json::json!({ "assigned": true }))),
-        Ok(Err(error)) => {
-            let status = match error.code {
-                ErrorCode::NotFound => StatusCode::NOT_FOUND,
-                _ => StatusCode::CONFLICT,
-            };
-            Err((status, Json(error)))
-        }
-        Err(_) => Err(refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::Internal,
-            "The server is stopping.",
-        )),
+    match app.hub.assign(ConversationId(conversation), agent.id).await {
+        Ok(()) => Ok(Json(serde_json::json!({ "assigned": true }))),
+        Err(error) => Err((status_of(&error), Json(error))),
     }
 }

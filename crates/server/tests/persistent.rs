@@ -265,3 +265,42 @@ async fn a_customer_whose_agent_is_offline_goes_to_the_queue_or_waits_as_configu
         (id, Scenario::CustomerReturned)
     );
 }
+
+#[tokio::test]
+async fn a_refused_start_leaves_the_persistent_conversation_and_its_resume_token_as_they_were() {
+    let server = Server::start(&persistent_config("queue"));
+    let mut ann = available_agent(&server, "ann@example.com").await;
+    let mut zoe = Customer::connect(&server, None).await;
+    assert_eq!(
+        zoe.start_signed_in(&zoe_token(), "Hello").await,
+        CustomerOutcome::Ok
+    );
+    let id = offer_accepted(&mut ann).await.1.id;
+    let (token, last_seq) = (zoe.token.clone().unwrap(), zoe.last_seq);
+    drop(zoe);
+
+    // On another device, a first message the rules refuse.
+    let mut tablet = Customer::connect(&server, None).await;
+    let CustomerOutcome::Error { error } = tablet
+        .start_signed_in(&zoe_token(), &"a".repeat(1001))
+        .await
+    else {
+        panic!("an oversized message was taken")
+    };
+    assert_eq!(error.code, ErrorCode::MessageTooLong);
+    assert!(tablet.token.is_none(), "no new resume token was given");
+
+    // The first device still resumes with the token it had, and nothing was added.
+    let mut zoe = Customer::connect(&server, Some((&token, last_seq))).await;
+    zoe.say("Still there?").await;
+    let message = ann
+        .expect(|e| matches!(e, AgentEvent::Message { .. }))
+        .await;
+    let AgentEvent::Message { message } = message else {
+        unreachable!()
+    };
+    assert_eq!(
+        (message.conversation, message.text.as_str()),
+        (id, "Still there?")
+    );
+}

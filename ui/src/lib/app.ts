@@ -18,6 +18,8 @@ export const selected = writable<string | null>(null);
 export const lastError = writable<CommandFailure | null>(null);
 /// Signed in, the desk's first snapshot not here yet: the window shows neither screen.
 export const awaitingDesk = writable(false);
+/// Signing in as the app started, the server not reachable yet: the shell keeps trying.
+export const waitingForServer = writable(false);
 
 /// The clock the timers and countdowns redraw from.
 export const now = readable(Date.now(), (set) => {
@@ -33,6 +35,7 @@ export function applySettings(next: Settings) {
 /// The desk in full, from the shell: everything before it is replaced.
 export function signedIn(snapshot: DeskSnapshot) {
   awaitingDesk.set(false);
+  waitingForServer.set(false);
   desk.set(initialState(snapshot));
   const first = sortedTasks(get(desk)!)[0];
   selected.update((current) =>
@@ -42,6 +45,7 @@ export function signedIn(snapshot: DeskSnapshot) {
 
 export function signedOut() {
   awaitingDesk.set(false);
+  waitingForServer.set(false);
   desk.set(null);
   selected.set(null);
 }
@@ -66,6 +70,7 @@ export async function boot() {
   await events.open((conversation) => select(conversation));
   await events.snapshot(signedIn);
   await events.signedOut(signedOut);
+  await events.waitingForServer(() => waitingForServer.set(true));
   const start = await shell.start();
   applySettings(start.settings);
   if (start.signed_in && get(desk) === null) awaitingDesk.set(true);

@@ -62,6 +62,9 @@ export const events = {
     listen<DeskSnapshot>('desk://snapshot', (event) => handler(event.payload)),
   signedOut: (handler: () => void): Promise<UnlistenFn> =>
     listen<null>('desk://signed-out', () => handler()),
+  /// Signing in as the app started found no server yet; the shell tries again shortly.
+  waitingForServer: (handler: () => void): Promise<UnlistenFn> =>
+    listen<null>('desk://waiting-for-server', () => handler()),
 };
 
 /// A failed command as the shell reports it.

@@ -29,11 +29,13 @@ impl ServerAddress for Server {
 
 impl Server {
     pub fn start(config_text: &str) -> Server {
+        Server::start_on(config_text, free_address())
+    }
+
+    /// A server on `address`, which may have been handed out before the server existed.
+    pub fn start_on(config_text: &str, address: SocketAddr) -> Server {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("config.toml"), config_text).unwrap();
-        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let address = free.local_addr().unwrap();
-        drop(free);
         let runtime = Server::run(dir.path(), address);
         Server {
             address: address.to_string(),
@@ -90,6 +92,12 @@ impl Server {
         .await
         .unwrap()
     }
+}
+
+/// A loopback address nothing listens on yet.
+pub fn free_address() -> SocketAddr {
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    free.local_addr().unwrap()
 }
 
 impl Drop for Server {

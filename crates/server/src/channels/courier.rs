@@ -15,9 +15,9 @@ use switchboard_protocol::{Channel, ConversationId, ErrorBody, ErrorCode, Seq};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
+use super::bot::BotAnswer;
 use super::{DeliveryError, Errand, Outbound, bot, facebook, twilio};
 use crate::config::Config;
-use crate::hub::Request;
 
 /// Attempts per reply while the provider is unreachable or busy: with the delay doubling from
 /// [`FIRST_RETRY`], the last is about a minute after the first.
@@ -29,12 +29,34 @@ const PROVIDER_TIMEOUT: Duration = Duration::from_secs(15);
 /// An errand: its sequence number in the conversation's outbound stream, and itself.
 pub type Delivery = (Seq, Errand);
 
-/// Starts the courier; the hub sends it replies once they are stored. Outcomes are reported to
-/// the hub through `hub` (weak: the courier does not keep the hub running).
-pub fn start(
-    config: Arc<Config>,
-    hub: mpsc::WeakSender<Request>,
-) -> mpsc::UnboundedSender<Delivery> {
+/// What became of an errand, for the hub to acknowledge it (and apply what it brought).
+#[derive(Debug)]
+pub enum Report {
+    /// The reply at `seq` of a conversation's outbound stream was delivered, or not for the
+    /// reason given.
+    Delivered {
+        conversation: ConversationId,
+        seq: Seq,
+        message: u64,
+        failure: Option<String>,
+    },
+    /// The bot's answer to the customer's message at `seq` of the conversation's outbound
+    /// stream, or why there is none.
+    BotAnswered {
+        conversation: ConversationId,
+        seq: Seq,
+        answer: Result<BotAnswer, String>,
+    },
+}
+
+/// Where the courier sends its [`Report`]s.
+pub trait ReportTo: Clone + Send + Sync + 'static {
+    fn report(&self, report: Report) -> impl Future<Output = ()> + Send;
+}
+
+/// Starts the courier; the hub sends it errands once they are stored, and hears what became of
+/// each through `hub`.
+pub fn start(config: Arc<Config>, hub: impl ReportTo) -> mpsc::UnboundedSender<Delivery> {
     let (deliveries, incoming) = mpsc::unbounded_channel();
     let http = reqwest::Client::builder()
         .timeout(PROVIDER_TIMEOUT)
@@ -45,14 +67,17 @@ pub fn start(
 }
 
 #[derive(Clone, Debug)]
-struct Courier {
+struct Courier<R> {
     http: reqwest::Client,
     config: Arc<Config>,
-    hub: mpsc::WeakSender<Request>,
+    hub: R,
 }
 
 /// Keeps one delivery in flight per conversation, queuing the others behind it.
-async fn dispatch(mut incoming: mpsc::UnboundedReceiver<Delivery>, courier: Courier) {
+async fn dispatch(
+    mut incoming: mpsc::UnboundedReceiver<Delivery>,
+    courier: Courier<impl ReportTo>,
+) {
     let mut waiting: HashMap<ConversationId, VecDeque<Delivery>> = HashMap::new();
     let mut busy: HashSet<ConversationId> = HashSet::new();
     let mut in_flight: JoinSet<ConversationId> = JoinSet::new();
@@ -76,7 +101,7 @@ async fn dispatch(mut incoming: mpsc::UnboundedReceiver<Delivery>, courier: Cour
 fn start_next(
     waiting: &mut HashMap<ConversationId, VecDeque<Delivery>>,
     in_flight: &mut JoinSet<ConversationId>,
-    courier: &Courier,
+    courier: &Courier<impl ReportTo>,
     conversation: &ConversationId,
     busy: &mut HashSet<ConversationId>,
 ) {
@@ -95,7 +120,7 @@ fn start_next(
                 if let Some(failure) = &failure {
                     tracing::warn!(%conversation, message = reply.message, %failure, "a reply was not delivered");
                 }
-                Request::Delivered {
+                Report::Delivered {
                     conversation: conversation.clone(),
                     seq,
                     message: reply.message,
@@ -103,7 +128,7 @@ fn start_next(
                 }
             }
             // A bot that fails is not asked again: the customer is handed to people at once.
-            Errand::Bot(turn) => Request::BotAnswered {
+            Errand::Bot(turn) => Report::BotAnswered {
                 conversation: conversation.clone(),
                 seq,
                 answer: bot::ask(&courier.http, &turn)
@@ -111,15 +136,12 @@ fn start_next(
                     .map_err(|failure| failure.reason),
             },
         };
-        // Without a hub the server is stopping: the errand stays in the outbox for the next start.
-        if let Some(hub) = courier.hub.upgrade() {
-            let _ = hub.send(report).await;
-        }
+        courier.hub.report(report).await;
         conversation
     });
 }
 
-impl Courier {
+impl<R> Courier<R> {
     /// Tries until the provider accepts, refuses for good, or stays unreachable too long.
     async fn deliver(&self, outbound: &Outbound) -> Result<(), DeliveryError> {
         let mut delay = FIRST_RETRY;

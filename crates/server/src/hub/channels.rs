@@ -4,23 +4,14 @@
 use switchboard_protocol::{Channel, ConversationId, ErrorBody, Millis};
 use tokio::sync::oneshot;
 
-use super::{Hub, Pending};
+use super::Hub;
+use super::committer::Pending;
+use super::stream::Stream;
 use crate::auth;
 use crate::channels::Inbound;
 use crate::contacts::ContactKey;
 use crate::routing::Effects;
 use crate::store::{Store, StoreError};
-
-/// Where the provider's message ids of one customer are remembered, like command ids: a
-/// redelivered message gets the first delivery's answer and changes nothing.
-fn inbound_stream(inbound: &Inbound) -> String {
-    let channel = match inbound.channel {
-        Channel::Sms => "sms",
-        Channel::Facebook => "facebook",
-        Channel::Chat => "chat",
-    };
-    format!("inbound:{channel}:{}", inbound.address.customer)
-}
 
 impl<S: Store> Hub<S> {
     pub(super) async fn inbound(
@@ -30,7 +21,13 @@ impl<S: Store> Hub<S> {
         now: Millis,
         pending: &mut Pending,
     ) -> Result<(), StoreError> {
-        let stream = inbound_stream(&inbound);
+        // The provider's message ids are remembered like command ids: a redelivered message gets the
+        // first delivery's answer and changes nothing.
+        let stream = Stream::Inbound {
+            channel: inbound.channel,
+            customer: &inbound.address.customer,
+        }
+        .to_string();
         let answer = |result: Result<ConversationId, ErrorBody>| -> Box<dyn FnOnce() + Send> {
             Box::new(move || {
                 let _ = done.send(result);

@@ -3,7 +3,10 @@
 
 use switchboard_protocol::{ConversationId, ErrorBody, ErrorCode};
 
-use super::{FrameSender, Hub, Live, Pending, customer_stream};
+use super::Hub;
+use super::committer::Pending;
+use super::connection::{FrameSender, Live};
+use super::stream::Stream;
 use crate::auth;
 use crate::customer_token::{self, SignedInCustomer};
 use crate::routing::Effects;
@@ -63,8 +66,10 @@ impl<S: Store> Hub<S> {
         pending: &mut Pending,
     ) {
         let token = auth::random_token();
-        self.live
-            .insert(customer_stream(conversation), Live { connection, frames });
+        self.live.insert(
+            Stream::Customer(conversation).to_string(),
+            Live { connection, frames },
+        );
         let mut fx = Effects::default();
         self.router
             .reopen(conversation, &token, auth::hash_token(&token), &mut fx);

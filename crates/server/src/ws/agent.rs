@@ -12,7 +12,7 @@ use switchboard_protocol::{AgentId, ErrorBody, ErrorCode};
 
 use super::{check_version, error_frame, next_readable, spawn_writer};
 use crate::app::App;
-use crate::hub::{self, Request};
+use crate::hub;
 use crate::store::Store;
 use crate::{auth, clock};
 
@@ -65,13 +65,9 @@ async fn serve<S: Store>(app: Arc<App<S>>, agent: AgentId, socket: WebSocket) {
                     continue;
                 }
                 greeted = true;
-                let request = Request::AgentAttach {
-                    agent: agent.clone(),
-                    last_seq,
-                    frames: frames.clone(),
-                    connection,
-                };
-                app.hub.send(request).await;
+                app.hub
+                    .attach_agent(agent.clone(), last_seq, frames.clone(), connection)
+                    .await;
             }
             (false, _) => refuse(ErrorBody::new(ErrorCode::OutOfOrder, "Say hello first.")),
             (true, AgentClientFrame::Hello { .. }) => {
@@ -80,22 +76,9 @@ async fn serve<S: Store>(app: Arc<App<S>>, agent: AgentId, socket: WebSocket) {
                     "Hello was already said on this connection.",
                 ));
             }
-            (true, AgentClientFrame::Ack { seq }) => {
-                app.hub
-                    .send(Request::AgentAck {
-                        agent: agent.clone(),
-                        seq,
-                    })
-                    .await
-            }
+            (true, AgentClientFrame::Ack { seq }) => app.hub.ack_agent(agent.clone(), seq).await,
             (true, AgentClientFrame::Command { id, command }) => {
-                app.hub
-                    .send(Request::AgentCommand {
-                        agent: agent.clone(),
-                        id,
-                        command,
-                    })
-                    .await;
+                app.hub.agent_command(agent.clone(), id, command).await;
             }
         }
         if *app.shutdown.borrow() {
@@ -103,12 +86,7 @@ async fn serve<S: Store>(app: Arc<App<S>>, agent: AgentId, socket: WebSocket) {
         }
     }
     if greeted {
-        app.hub
-            .send(Request::AgentDetach {
-                agent: agent.clone(),
-                connection,
-            })
-            .await;
+        app.hub.detach_agent(agent.clone(), connection).await;
     }
     drop(frames);
     let _ = writer.await;

@@ -8,11 +8,10 @@ use axum::response::Response;
 use futures_util::StreamExt;
 use switchboard_protocol::customer::{CustomerClientFrame, CustomerServerFrame};
 use switchboard_protocol::{ConversationId, ErrorBody, ErrorCode, PROTOCOL_VERSION};
-use tokio::sync::oneshot;
 
 use super::{check_version, error_frame, next_readable, spawn_writer};
 use crate::app::App;
-use crate::hub::{self, Request};
+use crate::hub;
 use crate::store::Store;
 
 pub async fn upgrade<S: Store>(State(app): State<Arc<App<S>>>, ws: WebSocketUpgrade) -> Response {
@@ -48,17 +47,11 @@ async fn serve<S: Store>(app: Arc<App<S>>, socket: WebSocket) {
                     let _ = frames.try_send(welcome(false));
                     continue;
                 };
-                let (done, found) = oneshot::channel();
                 let _ = frames.try_send(welcome(true));
-                let request = Request::CustomerAttach {
-                    token: resume.token,
-                    last_seq: resume.last_seq,
-                    frames: frames.clone(),
-                    connection,
-                    done,
-                };
-                app.hub.send(request).await;
-                conversation = found.await.ok().flatten();
+                conversation = app
+                    .hub
+                    .attach_customer(resume.token, resume.last_seq, frames.clone(), connection)
+                    .await;
                 if conversation.is_none() {
                     refuse(ErrorBody::new(
                         ErrorCode::NotFound,
@@ -75,12 +68,7 @@ async fn serve<S: Store>(app: Arc<App<S>>, socket: WebSocket) {
             }
             (true, CustomerClientFrame::Ack { seq }) => match &conversation {
                 Some(conversation) => {
-                    app.hub
-                        .send(Request::CustomerAck {
-                            conversation: conversation.clone(),
-                            seq,
-                        })
-                        .await;
+                    app.hub.ack_customer(conversation.clone(), seq).await;
                 }
                 None => refuse(ErrorBody::new(
                     ErrorCode::OutOfOrder,
@@ -88,18 +76,18 @@ async fn serve<S: Store>(app: Arc<App<S>>, socket: WebSocket) {
                 )),
             },
             (true, CustomerClientFrame::Command { id, command }) => {
-                let (done, answer) = oneshot::channel();
-                let request = Request::CustomerCommand {
-                    conversation: conversation.clone(),
-                    id,
-                    command,
-                    frames: frames.clone(),
-                    connection,
-                    done,
-                };
-                app.hub.send(request).await;
-                if let Ok(Some(current)) = answer.await {
-                    conversation = Some(current);
+                let current = app
+                    .hub
+                    .customer_command(
+                        conversation.clone(),
+                        id,
+                        command,
+                        frames.clone(),
+                        connection,
+                    )
+                    .await;
+                if current.is_some() {
+                    conversation = current;
                 }
             }
         }
@@ -108,12 +96,7 @@ async fn serve<S: Store>(app: Arc<App<S>>, socket: WebSocket) {
         }
     }
     if let Some(conversation) = conversation {
-        app.hub
-            .send(Request::CustomerDetach {
-                conversation,
-                connection,
-            })
-            .await;
+        app.hub.detach_customer(conversation, connection).await;
     }
     drop(frames);
     let _ = writer.await;

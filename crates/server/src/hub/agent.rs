@@ -1,0 +1,165 @@
+//! The hub's side of an agent's desktop: attaching it (a resume or a fresh start) and running
+//! its commands through routing.
+
+use switchboard_protocol::agent::{
+    AgentCommand, AgentServerFrame, CommandResult, Outcome, TransferTarget,
+};
+use switchboard_protocol::{AgentId, CommandId, ErrorBody, Millis, PROTOCOL_VERSION, Seq};
+
+use super::committer::Pending;
+use super::connection::FrameSender;
+use super::stream::Stream;
+use super::{Hub, json};
+use crate::routing::Effects;
+use crate::store::{Store, StoreError};
+
+impl<S: Store> Hub<S> {
+    pub(super) async fn attach_agent(
+        &mut self,
+        agent: AgentId,
+        last_seq: Option<Seq>,
+        frames: FrameSender,
+        connection: u64,
+        now: Millis,
+        pending: &mut Pending,
+    ) -> Result<(), StoreError> {
+        if self.router.agent(&agent).is_none() {
+            // Added with `agent add` while the server runs.
+            if let Some(record) = self
+                .store
+                .agents()
+                .await?
+                .into_iter()
+                .find(|record| record.id == agent)
+            {
+                self.router.add_agent(record, now);
+            }
+        }
+        let Some(summary) = self.router.agent(&agent).cloned() else {
+            return Ok(());
+        };
+        let stream = Stream::Agent(&agent).to_string();
+        let head = self.heads.get(&stream).copied().unwrap_or(0);
+        // Resuming from a point the server has not reached (a restored backup) is a fresh start.
+        let resume = last_seq.filter(|seq| *seq <= head);
+        let welcome = AgentServerFrame::Welcome {
+            protocol: PROTOCOL_VERSION,
+            agent: summary,
+            resumed: resume.is_some(),
+            last_seq: resume.unwrap_or(head),
+        };
+        let _ = frames.try_send(json(&welcome));
+        if resume.is_none() {
+            // A desktop starting afresh has nothing to resume: what was not acknowledged is
+            // superseded by the full picture it gets now.
+            pending.batch.acks.push((stream.clone(), head));
+        }
+        self.attach(stream, resume.unwrap_or(head), frames, connection)
+            .await?;
+        let mut fx = Effects::default();
+        self.router
+            .agent_connected(&agent, resume.is_none(), now, &mut fx);
+        self.stage(pending, fx, None);
+        Ok(())
+    }
+
+    /// Runs an agent's command once: a retry gets the first reply again.
+    pub(super) async fn agent_command(
+        &mut self,
+        agent: AgentId,
+        id: CommandId,
+        command: AgentCommand,
+        now: Millis,
+        pending: &mut Pending,
+    ) -> Result<(), StoreError> {
+        let stream = Stream::Agent(&agent).to_string();
+        if let Some(reply) = self.known_reply(&stream, &id.0).await? {
+            self.deliver(pending, &stream, reply);
+            return Ok(());
+        }
+        let mut fx = Effects::default();
+        let outcome = match self.route_agent_command(&agent, command, now, &mut fx) {
+            Ok(result) => Outcome::Ok { result },
+            Err(error) => {
+                // A refused command changes nothing.
+                fx = Effects::default();
+                Outcome::Error { error }
+            }
+        };
+        let reply = json(&AgentServerFrame::Reply {
+            id: id.clone(),
+            outcome,
+        });
+        self.stage(pending, fx, Some((stream, id.0, reply)));
+        Ok(())
+    }
+
+    fn route_agent_command(
+        &mut self,
+        agent: &AgentId,
+        command: AgentCommand,
+        now: Millis,
+        fx: &mut Effects,
+    ) -> Result<CommandResult, ErrorBody> {
+        let router = &mut self.router;
+        match command {
+            AgentCommand::SetPresence { presence } => {
+                router.set_presence(agent, presence, now, fx)?
+            }
+            AgentCommand::Accept { conversation } => {
+                router.accept(agent, &conversation, now, fx)?
+            }
+            AgentCommand::Reject { conversation } => {
+                router.reject(agent, &conversation, now, fx)?
+            }
+            AgentCommand::SendMessage { conversation, text } => {
+                router.agent_message(agent, &conversation, &text, now, fx)?;
+            }
+            AgentCommand::End {
+                conversation,
+                wrap_up,
+            } => router.end(agent, &conversation, &wrap_up, now, fx)?,
+            AgentCommand::ListQueues => {
+                return Ok(CommandResult::Queues {
+                    queues: router.queue_summaries(),
+                });
+            }
+            AgentCommand::ListAvailableAgents => {
+                return Ok(CommandResult::Agents {
+                    agents: router.available_agents(agent),
+                });
+            }
+            AgentCommand::Transfer {
+                conversation,
+                to: TransferTarget::Queue { queue },
+            } => {
+                router.transfer_to_queue(agent, &conversation, &queue, now, fx)?;
+            }
+            AgentCommand::Transfer {
+                conversation,
+                to: TransferTarget::Agent { agent: target },
+            } => {
+                router.transfer_to_agent(agent, &conversation, &target, now, fx)?;
+            }
+            AgentCommand::ConferenceInvite {
+                conversation,
+                agent: target,
+            } => {
+                router.conference_invite(agent, &conversation, &target, now, fx)?;
+            }
+            AgentCommand::ConferenceExit {
+                conversation,
+                wrap_up,
+            } => {
+                router.conference_exit(agent, &conversation, &wrap_up, now, fx)?;
+            }
+            AgentCommand::Park { conversation } => router.park(agent, &conversation, now, fx)?,
+            AgentCommand::Escalate {
+                conversation,
+                queue,
+                reason,
+            } => router.escalate(agent, &conversation, &queue, &reason, now, fx)?,
+        }
+        Ok(CommandResult::Done)
+    }
+}

@@ -1,0 +1,397 @@
+//! The hub: the one task that owns the [`Router`], so that routing decisions happen one at a
+//! time. Requests are handled in order; what they change, the events they emit (numbered per
+//! stream: the outbox) and the replies to their commands accumulate in a [`Pending`] group that is
+//! committed to the store in one transaction — everything queued at that moment, up to
+//! [`GROUP_LIMIT`] requests — and only then are the events and replies delivered. A client that
+//! reconnects gets, from the store, the events after the last sequence number it saw.
+//!
+//! - this file: the task, its state, and each request's handling;
+//! - `request.rs`: [`HubHandle`], every request as a typed method for the edges;
+//! - `connection.rs`: a connection's bounded outgoing frames;
+//! - `stream.rs`: the outbox's stream names;
+//! - `committer.rs`: committing groups in order and delivering each after its commit;
+//! - `replies.rs`: stored replies, for retried commands;
+//! - `agent.rs`, `customer.rs`: an agent's desktop and a customer's widget, attached and
+//!   commanding;
+//! - `channels.rs`, `persistent.rs`: SMS and Messenger messages stored once; persistent chat's
+//!   signed-in customers.
+
+mod agent;
+mod channels;
+mod committer;
+mod connection;
+mod customer;
+mod persistent;
+mod replies;
+mod request;
+mod stream;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use switchboard_protocol::Seq;
+use switchboard_protocol::agent::ContactCard;
+use tokio::sync::mpsc;
+
+use crate::channels::courier::{self, Report};
+use crate::config::Config;
+use crate::contacts::{self, ContactKey};
+use crate::routing::{Effects, Emit, Router};
+use crate::store::{Store, StoreError};
+use crate::{auth, clock};
+use committer::{COMMIT_QUEUE, Pending, Work, commit_in_order};
+use connection::Live;
+pub use connection::{FrameReceiver, FrameSender, connection};
+use replies::{REPLY_RETENTION_MILLIS, Replies};
+pub use request::HubHandle;
+use request::Request;
+use stream::Stream;
+
+/// At most this many requests go into one commit.
+const GROUP_LIMIT: usize = 256;
+
+/// How often time-based rules are checked: offers expire at most this late.
+const TICK: Duration = Duration::from_millis(100);
+
+pub(super) fn frame_event(seq: Seq, event: &str) -> String {
+    format!(r#"{{"type":"event","seq":{seq},"event":{event}}}"#)
+}
+
+pub(super) fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("protocol types serialize")
+}
+
+#[derive(Debug)]
+pub struct Hub<S: Store> {
+    router: Router,
+    store: S,
+    /// The last sequence number given out per stream.
+    heads: HashMap<String, Seq>,
+    live: HashMap<String, Live>,
+    /// Replies per stream, loaded from the store the first time the stream sends a command.
+    replies: HashMap<String, Replies>,
+    committer: mpsc::Sender<Work>,
+    committer_task: Option<tokio::task::JoinHandle<Result<(), StoreError>>>,
+}
+
+impl<S: Store> Hub<S> {
+    /// Loads the routing model from the store and starts the hub task.
+    pub async fn start(
+        config: Arc<Config>,
+        store: S,
+    ) -> Result<(HubHandle, tokio::task::JoinHandle<Result<(), StoreError>>), StoreError> {
+        let now = clock::now();
+        store
+            .prune_replies(now.saturating_sub(REPLY_RETENTION_MILLIS))
+            .await?;
+        let agents = store.agents().await?;
+        let mut conversations = Vec::new();
+        for record in store.open_conversations().await? {
+            let history = store.history(&record.id).await?;
+            conversations.push((record, history));
+        }
+        let heads: HashMap<String, Seq> = store.stream_heads().await?.into_iter().collect();
+        let removed = store.removed_queues().await?;
+        let (requests, inbox) = mpsc::channel(4096);
+        let handle = HubHandle::new(requests);
+        let courier = courier::start(config.clone(), handle.for_courier());
+        // Errands a previous run stored but did not see done run now.
+        for stream in heads.keys().filter(|name| Stream::is_outbound(name)) {
+            for (seq, event) in store.outbox_after(stream, 0).await? {
+                let errand = serde_json::from_str(&event)
+                    .map_err(|e| StoreError(format!("a stored errand in {stream}: {e}")))?;
+                let _ = courier.send((seq, errand));
+            }
+        }
+        let matched: Vec<_> = conversations
+            .iter()
+            .filter_map(|(record, _)| Some((record.id.clone(), record.contact.clone()?)))
+            .collect();
+        let mut router = Router::new(config, agents, conversations, removed, now);
+        // Open conversations get their contact's card back.
+        for (conversation, contact) in matched {
+            if let Some(contact) = store.contact(&contact).await? {
+                let card = contacts::card(&store, contact, |queue| router.queue_summary(queue));
+                router.attach_contact(&conversation, card.await?);
+            }
+        }
+        let (committer, work) = mpsc::channel(COMMIT_QUEUE);
+        let committer_task = Some(tokio::spawn(commit_in_order(store.clone(), work, courier)));
+        let hub = Hub {
+            router,
+            store,
+            heads,
+            live: HashMap::new(),
+            replies: HashMap::new(),
+            committer,
+            committer_task,
+        };
+        let task = tokio::spawn(hub.run(inbox));
+        Ok((handle, task))
+    }
+
+    async fn run(mut self, mut inbox: mpsc::Receiver<Request>) -> Result<(), StoreError> {
+        // Time-based rules (offer expiries, grace periods) are checked on a steady tick: precise
+        // enough for timeouts of seconds, and nothing has to be scanned per request.
+        let mut ticker = tokio::time::interval(TICK);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            let mut pending = Pending::default();
+            tokio::select! {
+                request = inbox.recv() => {
+                    // Every handle is gone: the server is shutting down, and every step so far
+                    // is committed.
+                    let Some(request) = request else { return self.finish(pending).await };
+                    self.handle(request, &mut pending).await?;
+                    // Group commit: whatever else is already waiting goes into the same commit.
+                    for _ in 1..GROUP_LIMIT {
+                        let Ok(request) = inbox.try_recv() else { break };
+                        self.handle(request, &mut pending).await?;
+                    }
+                }
+                _ = ticker.tick() => {
+                    let mut fx = Effects::default();
+                    self.router.tick(clock::now(), &mut fx);
+                    self.stage(&mut pending, fx, None);
+                }
+            }
+            self.flush(pending).await?;
+        }
+    }
+
+    async fn handle(&mut self, request: Request, pending: &mut Pending) -> Result<(), StoreError> {
+        let now = clock::now();
+        match request {
+            Request::AgentAttach {
+                agent,
+                last_seq,
+                frames,
+                connection,
+            } => {
+                // A replay reads the store: first commit what is pending.
+                self.settle(pending).await?;
+                self.attach_agent(agent, last_seq, frames, connection, now, pending)
+                    .await?;
+            }
+            Request::AgentDetach { agent, connection } => {
+                if self.detach(&Stream::Agent(&agent).to_string(), connection) {
+                    self.router.agent_disconnected(&agent, now);
+                }
+            }
+            Request::AgentAck { agent, seq } => pending
+                .batch
+                .acks
+                .push((Stream::Agent(&agent).to_string(), seq)),
+            Request::AgentCommand { agent, id, command } => {
+                self.agent_command(agent, id, command, now, pending).await?;
+            }
+            Request::CustomerAttach {
+                token,
+                last_seq,
+                frames,
+                connection,
+                done,
+            } => {
+                self.settle(pending).await?;
+                let conversation = self
+                    .store
+                    .conversation_by_token(&auth::hash_token(&token))
+                    .await?;
+                if let Some(conversation) = &conversation {
+                    self.attach(
+                        Stream::Customer(conversation).to_string(),
+                        last_seq,
+                        frames,
+                        connection,
+                    )
+                    .await?;
+                }
+                let _ = done.send(conversation);
+            }
+            Request::CustomerDetach {
+                conversation,
+                connection,
+            } => {
+                self.detach(&Stream::Customer(&conversation).to_string(), connection);
+            }
+            Request::CustomerAck { conversation, seq } => {
+                pending
+                    .batch
+                    .acks
+                    .push((Stream::Customer(&conversation).to_string(), seq));
+            }
+            Request::CustomerCommand {
+                conversation,
+                id,
+                command,
+                frames,
+                connection,
+                done,
+            } => {
+                let conversation = self
+                    .customer_command(conversation, id, command, frames, connection, now, pending)
+                    .await?;
+                pending.answers.push(Box::new(move || {
+                    let _ = done.send(conversation);
+                }));
+            }
+            Request::Inbound { inbound, done } => self.inbound(inbound, done, now, pending).await?,
+            Request::Receipt { channel, receipt } => {
+                let mut fx = Effects::default();
+                self.router.receipt(channel, receipt, &mut fx);
+                self.stage(pending, fx, None);
+            }
+            Request::Courier(Report::Delivered {
+                conversation,
+                seq,
+                message,
+                failure,
+            }) => {
+                pending
+                    .batch
+                    .acks
+                    .push((Stream::Outbound(&conversation).to_string(), seq));
+                if let Some(reason) = failure {
+                    let mut fx = Effects::default();
+                    self.router
+                        .delivery_failed(&conversation, message, &reason, now, &mut fx);
+                    self.stage(pending, fx, None);
+                }
+            }
+            Request::Courier(Report::BotAnswered {
+                conversation,
+                seq,
+                answer,
+            }) => {
+                pending
+                    .batch
+                    .acks
+                    .push((Stream::Outbound(&conversation).to_string(), seq));
+                let mut fx = Effects::default();
+                self.router
+                    .bot_answered(&conversation, answer, now, &mut fx);
+                self.stage(pending, fx, None);
+            }
+            Request::Agent { agent, done } => {
+                let _ = done.send(self.router.agent(&agent).cloned());
+            }
+            Request::Assign {
+                conversation,
+                agent,
+                done,
+            } => {
+                let mut fx = Effects::default();
+                let assigned = self.router.assign(&conversation, &agent, now, &mut fx);
+                if assigned.is_ok() {
+                    self.stage(pending, fx, None);
+                }
+                pending.answers.push(Box::new(move || {
+                    let _ = done.send(assigned);
+                }));
+            }
+            Request::RemoveQueue { queue, done } => {
+                let mut fx = Effects::default();
+                let removed = self.router.remove_queue(&queue, now, &mut fx);
+                if removed.is_ok() {
+                    self.stage(pending, fx, None);
+                    pending.batch.removed_queues.push(queue);
+                }
+                // Answered once the removal is committed.
+                self.settle(pending).await?;
+                let _ = done.send(removed);
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes `frames` the live connection of `stream`, replaying what followed `last_seq`.
+    async fn attach(
+        &mut self,
+        stream: String,
+        last_seq: Seq,
+        frames: FrameSender,
+        connection: u64,
+    ) -> Result<(), StoreError> {
+        for (seq, event) in self.store.outbox_after(&stream, last_seq).await? {
+            if !frames.try_send(frame_event(seq, &event)) {
+                return Ok(());
+            }
+        }
+        self.live.insert(stream, Live { connection, frames });
+        Ok(())
+    }
+
+    /// Forgets `stream`'s connection if it is still `connection`; says whether it was.
+    fn detach(&mut self, stream: &str, connection: u64) -> bool {
+        let current = self
+            .live
+            .get(stream)
+            .is_some_and(|live| live.connection == connection);
+        if current {
+            self.live.remove(stream);
+        }
+        current
+    }
+
+    /// The card of the contact `key` finds, if one does.
+    async fn contact_card(&self, key: &ContactKey) -> Result<Option<ContactCard>, StoreError> {
+        let Some(contact) = self.store.contact_by(key).await? else {
+            return Ok(None);
+        };
+        let card = contacts::card(&self.store, contact, |queue| {
+            self.router.queue_summary(queue)
+        });
+        card.await.map(Some)
+    }
+
+    /// Adds one step's effects (and the reply to the command that caused it) to the group.
+    fn stage(
+        &mut self,
+        pending: &mut Pending,
+        fx: Effects,
+        reply: Option<(String, String, String)>,
+    ) {
+        let batch = &mut pending.batch;
+        batch.new_conversations.extend(fx.created);
+        batch.conversations.extend(fx.changed.into_values());
+        batch.messages.extend(fx.messages);
+        batch.presences.extend(fx.presences);
+        batch.tokens.extend(fx.tokens);
+        for emit in fx.emits {
+            let (stream, event) = match &emit {
+                Emit::Agent(agent, event) => (Stream::Agent(agent).to_string(), json(event)),
+                Emit::Customer(conversation, event) => {
+                    (Stream::Customer(conversation).to_string(), json(event))
+                }
+                Emit::Errand(errand) => (
+                    Stream::Outbound(errand.conversation()).to_string(),
+                    json(errand),
+                ),
+            };
+            let head = self.heads.entry(stream.clone()).or_insert(0);
+            *head += 1;
+            let seq = *head;
+            if let Emit::Errand(errand) = emit {
+                pending.outbound.push((seq, errand));
+            } else if let Some(live) = self.live.get(&stream) {
+                pending
+                    .deliveries
+                    .push((live.frames.clone(), frame_event(seq, &event)));
+            }
+            pending.batch.outbox.push((stream, seq, event));
+        }
+        if let Some((stream, id, reply)) = reply {
+            self.remember(pending, &stream, &id, reply.clone());
+            self.deliver(pending, &stream, reply);
+        }
+    }
+
+    /// Queues `frame` for `stream`'s live connection, to leave once the group is committed.
+    fn deliver(&self, pending: &mut Pending, stream: &str, frame: String) {
+        if let Some(live) = self.live.get(stream) {
+            pending.deliveries.push((live.frames.clone(), frame));
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! Choosing who gets an offer (SPEC §1–2): the longest idle agent first, each the
+//! longest-waiting conversation they may take; making and withdrawing offers.
+
+use switchboard_protocol::agent::{AgentEvent, WithdrawReason};
+use switchboard_protocol::{AgentId, ConversationId, Millis, QueueId};
+
+use super::{Effects, OfferKind, PendingOffer, Router};
+
+impl Router {
+    /// Offers waiting conversations to free agents: the longest idle agent first, each the
+    /// longest-waiting conversation of the queues they serve that they have not rejected.
+    pub(super) fn dispatch(&mut self, now: Millis, fx: &mut Effects) {
+        self.offer_reserved(now, fx);
+        let mut free: Vec<(Millis, AgentId)> = self
+            .agents
+            .iter()
+            .filter(|(_, agent)| agent.can_take_offer())
+            .map(|(id, agent)| (agent.idle_since, id.clone()))
+            .collect();
+        if free.is_empty() {
+            self.tell_positions(fx);
+            return;
+        }
+        free.sort();
+        for (_, agent_id) in free {
+            let agent = &self.agents[&agent_id];
+            let mut best: Option<(Millis, QueueId, usize)> = None;
+            for queue in &agent.queues {
+                let Some(waiting) = self.queues.get(queue) else {
+                    continue;
+                };
+                let candidate = waiting
+                    .iter()
+                    .position(|id| !self.conversations[id].rejected_by.contains(&agent_id));
+                if let Some(index) = candidate {
+                    let since = self.conversations[&waiting[index]]
+                        .record
+                        .started_at_waiting();
+                    if best
+                        .as_ref()
+                        .is_none_or(|(best_since, ..)| since < *best_since)
+                    {
+                        best = Some((since, queue.clone(), index));
+                    }
+                }
+            }
+            if let Some((_, queue, index)) = best {
+                let id = self
+                    .queues
+                    .get_mut(&queue)
+                    .expect("found")
+                    .remove(index)
+                    .expect("found");
+                self.make_offer(&agent_id, &id, OfferKind::Queue, now, fx);
+            }
+        }
+        self.tell_positions(fx);
+    }
+
+    pub(super) fn make_offer(
+        &mut self,
+        agent: &AgentId,
+        id: &ConversationId,
+        kind: OfferKind,
+        now: Millis,
+        fx: &mut Effects,
+    ) {
+        let channel = self.conversations[id].record.channel;
+        let timeout = self.config.workstream(channel).offer_timeout();
+        let expires_at = now + timeout.as_millis() as Millis;
+        let conversation = self.conversations.get_mut(id).expect("waiting");
+        conversation.offer = Some(PendingOffer {
+            agent: agent.clone(),
+            expires_at,
+            kind,
+        });
+        conversation.told_position = None;
+        self.agents.get_mut(agent).expect("free").offer = Some(id.clone());
+        fx.agent(
+            agent,
+            AgentEvent::Offer {
+                offer: self.offer_for(id),
+            },
+        );
+    }
+
+    /// Takes an offer back: the conversation returns to the head of its queue.
+    pub(super) fn withdraw_offer(
+        &mut self,
+        id: &ConversationId,
+        reason: WithdrawReason,
+        _now: Millis,
+        fx: &mut Effects,
+    ) {
+        let conversation = self.conversations.get_mut(id).expect("offered");
+        let Some(offer) = conversation.offer.take() else {
+            return;
+        };
+        if reason == WithdrawReason::Rejected && offer.kind == OfferKind::Queue {
+            conversation.rejected_by.insert(offer.agent.clone());
+        }
+        let queue = conversation.record.queue.clone();
+        if let Some(agent) = self.agents.get_mut(&offer.agent) {
+            agent.offer = None;
+        }
+        fx.agent(
+            &offer.agent,
+            AgentEvent::OfferWithdrawn {
+                conversation: id.clone(),
+                reason,
+            },
+        );
+        // A returning customer the agent did not take goes to whoever is free.
+        self.release_reserved(id, fx);
+        match offer.kind {
+            OfferKind::Queue if reason != WithdrawReason::CustomerLeft => {
+                self.queues.entry(queue).or_default().push_front(id.clone());
+            }
+            OfferKind::Queue => {}
+            // A handover not taken: the conversation stays as it was with its holder.
+            OfferKind::Transfer { from: holder } | OfferKind::Conference { host: holder } => {
+                self.handover_declined(&holder, id, &offer.agent, fx);
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Routing rules, driven directly with a chosen clock: the helpers every file of tests shares,
+//! and one file of tests per concept of routing.
+
+mod dispatch;
+mod handover;
+mod intake;
+mod presence;
+mod queues;
+mod thread;
+mod time;
+mod work;
+
+use std::sync::Arc;
+
+use switchboard_protocol::agent::{
+    AgentEvent, Customer, InteractionState, PresenceRequest, Scenario, WithdrawReason,
+};
+use switchboard_protocol::customer::CustomerEvent;
+use switchboard_protocol::{
+    AgentId, Channel, ConversationId, EndedBy, ErrorCode, Presence, Sender,
+};
+
+use super::{CUSTOMER_ENDED, ChatRequest, Effects, Emit, Router};
+use crate::channels::{Errand, Inbound, Outbound};
+use crate::config::Config;
+use crate::store::{AgentRecord, ChannelAddress, Status};
+
+const CONFIG: &str = r#"
+    wrap_up_reasons = ["Resolved", "Follow-up"]
+    idle_reasons = ["Lunch"]
+    [server]
+    presence_grace_seconds = 60
+    [[queues]]
+    id = "general"
+    name = "General"
+    [[queues]]
+    id = "billing"
+    name = "Billing"
+    escalation = true
+    [workstreams.chat]
+    offer_timeout_seconds = 20
+    [agents]
+    default_capacity = 2
+    [[widgets]]
+    id = "site"
+    queue = "general"
+"#;
+
+fn agent(id: &str) -> AgentRecord {
+    AgentRecord {
+        id: AgentId::from(id),
+        email: format!("{id}@example.com"),
+        name: id.to_uppercase(),
+        password_hash: String::new(),
+        queues: vec!["general".into()],
+        capacity: None,
+        presence: Presence::Offline,
+        presence_since: 0,
+    }
+}
+
+/// A router with the given agents connected and Available, in that order of idleness.
+fn router(agents: &[&str]) -> Router {
+    let config = Arc::new(Config::parse(CONFIG).unwrap());
+    let mut router = Router::new(
+        config,
+        agents.iter().map(|id| agent(id)).collect(),
+        Vec::new(),
+        Vec::new(),
+        0,
+    );
+    for (i, id) in agents.iter().enumerate() {
+        let id = AgentId::from(*id);
+        let mut fx = Effects::default();
+        router.agent_connected(&id, true, i as u64, &mut fx);
+        router
+            .set_presence(&id, PresenceRequest::Available, i as u64, &mut fx)
+            .unwrap();
+    }
+    router
+}
+
+fn start(router: &mut Router, id: &str, now: u64) -> Effects {
+    let mut fx = Effects::default();
+    let customer = Customer {
+        name: "Zoë".into(),
+        email: None,
+        phone: None,
+    };
+    router
+        .start_chat(
+            ConversationId::from(id),
+            "token",
+            "hash".into(),
+            ChatRequest {
+                widget: "site",
+                customer,
+                first_message: "Hello",
+                context: Vec::new(),
+                contact: None,
+                customer_id: None,
+                proactive: false,
+            },
+            now,
+            &mut fx,
+        )
+        .unwrap();
+    fx
+}
+
+fn offers(fx: &Effects) -> Vec<(String, String)> {
+    fx.emits
+        .iter()
+        .filter_map(|emit| match emit {
+            Emit::Agent(agent, AgentEvent::Offer { offer }) => {
+                Some((agent.0.clone(), offer.conversation.0.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn agent_events(fx: &Effects, id: &str) -> Vec<AgentEvent> {
+    fx.emits
+        .iter()
+        .filter_map(|emit| match emit {
+            Emit::Agent(agent, event) if agent.0 == id => Some(event.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn customer_events(fx: &Effects) -> Vec<CustomerEvent> {
+    fx.emits
+        .iter()
+        .filter_map(|emit| match emit {
+            Emit::Customer(_, event) => Some(event.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn id(text: &str) -> ConversationId {
+    ConversationId::from(text)
+}

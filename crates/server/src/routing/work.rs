@@ -1,0 +1,210 @@
+//! An agent's work on a conversation (SPEC §4): accept, reject, reply, end with a wrap-up
+//! reason, and closing it for everyone.
+
+use switchboard_protocol::agent::{AgentEvent, WithdrawReason};
+use switchboard_protocol::customer::CustomerEvent;
+use switchboard_protocol::rules;
+use switchboard_protocol::{AgentId, Channel, ConversationId, EndedBy, ErrorCode, Millis, Sender};
+
+use super::checks::interrupted;
+use super::{Effects, OfferKind, Result, Router, error};
+use crate::store::Status;
+
+impl Router {
+    pub fn accept(
+        &mut self,
+        agent: &AgentId,
+        id: &ConversationId,
+        now: Millis,
+        fx: &mut Effects,
+    ) -> Result {
+        self.check_offered_to(agent, id)?;
+        let conversation = self.conversations.get_mut(id).expect("checked");
+        let offer = conversation.offer.take().expect("checked");
+        if offer.kind != OfferKind::Queue {
+            self.accept_handover(agent, id, offer.kind, now, fx);
+            return Ok(());
+        }
+        let Status::Waiting { since } = conversation.record.status else {
+            unreachable!("only waiting conversations are offered")
+        };
+        self.average_wait = (self.average_wait * 4 + now.saturating_sub(since)) / 5;
+        self.give_waiting(agent, id, now, fx);
+        Ok(())
+    }
+
+    /// A waiting conversation becomes `agent`'s: whatever it waited for (an escalation, a
+    /// returning customer's agent, the bot) has reached someone.
+    pub(super) fn give_waiting(
+        &mut self,
+        agent: &AgentId,
+        id: &ConversationId,
+        now: Millis,
+        fx: &mut Effects,
+    ) {
+        self.remove_from_queue(id);
+        self.reserved.remove(id);
+        let record = &mut self.conversations.get_mut(id).expect("open").record;
+        record.escalation = None;
+        record.returning = None;
+        record.with_bot = false;
+        let holder = self.agents.get_mut(agent).expect("known");
+        if holder.offer.as_ref() == Some(id) {
+            holder.offer = None;
+        }
+        holder.held.insert(id.clone());
+        holder.idle_since = now;
+        let name = holder.summary.name.clone();
+        self.set_status(
+            id,
+            Status::Held {
+                agent: agent.clone(),
+                accepted_at: now,
+            },
+            fx,
+        );
+        fx.agent(
+            agent,
+            AgentEvent::Snapshot {
+                conversation: self.snapshot(id),
+            },
+        );
+        self.tell_customer(id, CustomerEvent::AgentJoined { name }, fx);
+    }
+
+    pub fn reject(
+        &mut self,
+        agent: &AgentId,
+        id: &ConversationId,
+        now: Millis,
+        fx: &mut Effects,
+    ) -> Result {
+        self.check_offered_to(agent, id)?;
+        self.withdraw_offer(id, WithdrawReason::Rejected, now, fx);
+        self.dispatch(now, fx);
+        Ok(())
+    }
+
+    pub fn agent_message(
+        &mut self,
+        agent: &AgentId,
+        id: &ConversationId,
+        text: &str,
+        now: Millis,
+        fx: &mut Effects,
+    ) -> Result {
+        rules::check_message(text)?;
+        let conversation = self.open_conversation(id)?;
+        if !self.participants(id).contains(agent) {
+            return Err(error(
+                ErrorCode::InvalidState,
+                "You do not hold this conversation.",
+            ));
+        }
+        if let Some(reason) = &conversation.record.interrupted {
+            return Err(interrupted(reason));
+        }
+        if !matches!(conversation.record.status, Status::Held { .. }) {
+            return Err(error(
+                ErrorCode::InvalidState,
+                "This conversation has ended; choose a wrap-up reason.",
+            ));
+        }
+        if conversation.record.channel == Channel::Facebook {
+            self.check_messenger_window(id, now)?;
+        }
+        let name = self.agents[agent].summary.name.clone();
+        self.append(
+            id,
+            Sender::Agent {
+                agent: agent.clone(),
+                name,
+            },
+            text,
+            now,
+            fx,
+        );
+        Ok(())
+    }
+
+    /// The agent ends a conversation (or wraps up one the customer ended).
+    pub fn end(
+        &mut self,
+        agent: &AgentId,
+        id: &ConversationId,
+        wrap_up: &str,
+        now: Millis,
+        fx: &mut Effects,
+    ) -> Result {
+        self.check_wrap_up(wrap_up)?;
+        if let Some(holder) = self
+            .agents
+            .get_mut(agent)
+            .filter(|a| a.wrap_ups.contains(id))
+        {
+            // Wrapping up a conversation transferred away: it goes on elsewhere.
+            holder.wrap_ups.remove(id);
+            fx.agent(
+                agent,
+                AgentEvent::Closed {
+                    conversation: id.clone(),
+                },
+            );
+            return Ok(());
+        }
+        let conversation = self.held_by(agent, id)?;
+        let ended_by = match conversation.record.status {
+            Status::WrapUp { ended_by, .. } => ended_by,
+            _ => {
+                self.tell_customer(id, CustomerEvent::Ended { by: EndedBy::Agent }, fx);
+                EndedBy::Agent
+            }
+        };
+        self.close(id, ended_by, Some(wrap_up.to_owned()), now, fx);
+        self.dispatch(now, fx);
+        Ok(())
+    }
+
+    /// Ends a conversation for everyone in it.
+    pub(super) fn close(
+        &mut self,
+        id: &ConversationId,
+        ended_by: EndedBy,
+        wrap_up: Option<String>,
+        now: Millis,
+        fx: &mut Effects,
+    ) {
+        // A handover still pending has nothing left to hand over.
+        if self.conversations[id].offer.is_some() {
+            self.withdraw_offer(id, WithdrawReason::CustomerLeft, now, fx);
+        }
+        for agent in self.participants(id) {
+            let participant = self.agents.get_mut(&agent).expect("participant");
+            participant.held.remove(id);
+            participant.idle_since = now;
+            fx.agent(
+                &agent,
+                AgentEvent::Closed {
+                    conversation: id.clone(),
+                },
+            );
+        }
+        self.set_status(
+            id,
+            Status::Closed {
+                ended_by,
+                wrap_up,
+                closed_at: now,
+            },
+            fx,
+        );
+        self.reserved.remove(id);
+        self.conversations.remove(id);
+    }
+
+    pub(super) fn set_status(&mut self, id: &ConversationId, status: Status, fx: &mut Effects) {
+        let record = &mut self.conversations.get_mut(id).expect("open").record;
+        record.status = status;
+        fx.touch(record);
+    }
+}
