@@ -29,7 +29,7 @@ impl From<SignInError> for Failure {
 impl From<DeskError> for Failure {
     fn from(error: DeskError) -> Failure {
         Failure {
-            code: "refused",
+            code: error.code(),
             message: error.to_string(),
         }
     }

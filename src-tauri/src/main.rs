@@ -8,6 +8,7 @@
 
 mod commands;
 mod engine_environment;
+mod events;
 mod keyring_secrets;
 mod labels;
 mod notifications;
@@ -79,7 +80,13 @@ fn main() {
             let handle = app.handle().clone();
             let saved = settings::load(&handle);
             let shell = Shell::new(Arc::new(KeyringSecrets::new()), saved.language.as_deref());
-            tray::create(&handle, &shell)?;
+            let tray = shell.tray_view(&switchboard_desk::Indicator::offline());
+            tray::create(&handle, &tray, |app, choice| {
+                let app = app.clone();
+                tauri::async_runtime::spawn(async move {
+                    app.state::<Shell>().tray_choice(&app, choice).await;
+                });
+            })?;
             app.manage(shell);
             window::restore_geometry(&handle);
             if !args.minimized {

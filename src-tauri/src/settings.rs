@@ -76,10 +76,6 @@ pub(crate) fn remember_agent<R: Runtime>(app: &AppHandle<R>, agent: Option<&Agen
     write(app, "agent", &agent);
 }
 
-pub(crate) fn remember_presence<R: Runtime>(app: &AppHandle<R>, presence: &Presence) {
-    write(app, "last_presence", presence);
-}
-
 pub(crate) fn geometry<R: Runtime>(app: &AppHandle<R>) -> Option<Geometry> {
     read(app, "window")
 }

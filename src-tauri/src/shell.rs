@@ -14,7 +14,8 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::labels::Labels;
 use crate::notifications::{Choice, OsNotifications};
-use crate::{settings, tray, window};
+use crate::tray::{self, TrayChoice, TrayView};
+use crate::{events, settings, window};
 
 pub(crate) struct Shell {
     desk: Mutex<Option<Desk>>,
@@ -42,13 +43,6 @@ fn remember_address<R: Runtime>(app: &AppHandle<R>, server: &str, email: &str) {
     saved.email = email.to_owned();
     settings::save(app, &saved);
 }
-
-pub(crate) const UPDATE_EVENT: &str = "desk://update";
-pub(crate) const OPEN_EVENT: &str = "desk://open";
-pub(crate) const SIGNED_OUT_EVENT: &str = "desk://signed-out";
-pub(crate) const SNAPSHOT_EVENT: &str = "desk://snapshot";
-/// Signing in as the app started found no server yet: it tries again shortly.
-pub(crate) const WAITING_FOR_SERVER_EVENT: &str = "desk://waiting-for-server";
 
 impl Shell {
     pub(crate) fn new(secrets: Arc<dyn SecretStore>, language: Option<&str>) -> Shell {
@@ -80,12 +74,46 @@ impl Shell {
         self.labels.lock().expect("not poisoned").clone()
     }
 
+    /// What the tray shows for `indicator`.
+    pub(crate) fn tray_view(&self, indicator: &Indicator) -> TrayView {
+        let desk = self.desk();
+        TrayView {
+            indicator: indicator.clone(),
+            labels: self.labels(),
+            signed_in: desk.is_some(),
+            idle_reasons: desk
+                .map(|desk| desk.snapshot().profile.idle_reasons)
+                .unwrap_or_default(),
+        }
+    }
+
+    fn redraw_tray<R: Runtime>(&self, app: &AppHandle<R>, indicator: &Indicator) {
+        tray::show(app, &self.tray_view(indicator));
+    }
+
+    /// Carries out what the agent chose in the tray.
+    pub(crate) async fn tray_choice<R: Runtime>(&self, app: &AppHandle<R>, choice: TrayChoice) {
+        let request = match choice {
+            TrayChoice::OpenWindow => return window::raise(app),
+            TrayChoice::Quit => return app.exit(0),
+            TrayChoice::SignOut => return self.sign_out(app).await,
+            TrayChoice::Presence(request) => request,
+        };
+        if let Some(desk) = self.desk()
+            && let Err(error) = desk.set_presence(request).await
+        {
+            tracing::warn!(%error, "the presence chosen in the tray was not set");
+            // The check marks go back to the presence the server knows.
+            self.redraw_tray(app, &Indicator::new(&desk.snapshot()));
+        }
+    }
+
     pub(crate) fn set_language<R: Runtime>(&self, app: &AppHandle<R>, language: Option<&str>) {
         *self.labels.lock().expect("not poisoned") = Labels::new(language);
         let indicator = self
             .desk()
             .map_or_else(Indicator::offline, |desk| Indicator::new(&desk.snapshot()));
-        tray::show(app, &indicator, self);
+        self.redraw_tray(app, &indicator);
     }
 
     /// Resumes the session remembered in the store and keyring, if any. The keyring may wait on
@@ -117,7 +145,7 @@ impl Shell {
     fn arrived<R: Runtime>(&self, app: &AppHandle<R>) {
         self.desk_on_its_way.store(false, Ordering::SeqCst);
         if self.desk().is_none() {
-            let _ = app.emit(SIGNED_OUT_EVENT, ());
+            let _ = app.emit(events::SIGNED_OUT, ());
         }
     }
 
@@ -154,7 +182,7 @@ impl Shell {
         tauri::async_runtime::spawn(async move {
             let shell = app.state::<Shell>();
             let waiting = || {
-                let _ = app.emit(WAITING_FOR_SERVER_EVENT, ());
+                let _ = app.emit(events::WAITING_FOR_SERVER, ());
             };
             let signed_in = Desk::sign_in_at_start(
                 &server,
@@ -184,8 +212,8 @@ impl Shell {
             tracing::warn!(%error, "the session token could not be deleted from the keyring");
         }
         settings::remember_agent(app, None);
-        tray::show(app, &Indicator::offline(), self);
-        let _ = app.emit(SIGNED_OUT_EVENT, ());
+        self.redraw_tray(app, &Indicator::offline());
+        let _ = app.emit(events::SIGNED_OUT, ());
     }
 
     fn attach<R: Runtime>(&self, app: &AppHandle<R>, desk: Desk) {
@@ -193,7 +221,7 @@ impl Shell {
         tracing::info!("signed in");
         *self.desk.lock().expect("not poisoned") = Some(desk.clone());
         let indicator = Indicator::new(&desk.snapshot());
-        tray::show(app, &indicator, self);
+        self.redraw_tray(app, &indicator);
         tauri::async_runtime::spawn(forward(
             app.clone(),
             desk,
@@ -215,7 +243,7 @@ async fn forward<R: Runtime>(
     mut indicator: Indicator,
     redraw: Arc<Notify>,
 ) {
-    let _ = app.emit(SNAPSHOT_EVENT, desk.snapshot());
+    let _ = app.emit(events::SNAPSHOT, desk.snapshot());
     loop {
         let received = tokio::select! {
             received = updates.recv() => received,
@@ -226,7 +254,7 @@ async fn forward<R: Runtime>(
             Err(RecvError::Lagged(_)) => {
                 let snapshot = desk.snapshot();
                 indicator = Indicator::new(&snapshot);
-                let _ = app.emit(SNAPSHOT_EVENT, &snapshot);
+                let _ = app.emit(events::SNAPSHOT, &snapshot);
                 continue;
             }
             Err(RecvError::Closed) => return,
@@ -237,7 +265,7 @@ async fn forward<R: Runtime>(
         if current.as_deref() != Some(desk.session_account().as_str()) {
             return;
         }
-        let _ = app.emit(UPDATE_EVENT, &update);
+        let _ = app.emit(events::UPDATE, &update);
         match &update {
             Update::Notify { notification } => {
                 let conversation = notification.conversation.clone();
@@ -268,12 +296,11 @@ async fn forward<R: Runtime>(
                     .await;
             }
             Update::Dismiss { id, .. } => shell.notifications.close(id).await,
-            Update::Presence { presence } => settings::remember_presence(&app, presence),
             _ => {}
         }
         // The idle reasons in the tray's menu come with the profile.
         if indicator.apply(&update) || matches!(update, Update::Profile { .. }) {
-            tray::show(&app, &indicator, &shell);
+            shell.redraw_tray(&app, &indicator);
         }
     }
 }

@@ -8,12 +8,44 @@ use switchboard_protocol::agent::PresenceRequest;
 use tauri::image::Image;
 use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Runtime};
 
-use crate::shell::Shell;
-use crate::window;
+use crate::labels::Labels;
 
 const TRAY: &str = "main";
+
+/// What the tray draws: presence and alerts, in the agent's words, with the idle reasons of the
+/// signed-in desk's profile.
+#[derive(Debug)]
+pub(crate) struct TrayView {
+    pub(crate) indicator: Indicator,
+    pub(crate) labels: Labels,
+    pub(crate) signed_in: bool,
+    pub(crate) idle_reasons: Vec<String>,
+}
+
+/// What the agent chose in the tray.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TrayChoice {
+    OpenWindow,
+    Quit,
+    SignOut,
+    Presence(PresenceRequest),
+}
+
+impl TrayChoice {
+    fn of_menu_item(id: &str) -> Option<TrayChoice> {
+        Some(match id {
+            "open" => TrayChoice::OpenWindow,
+            "quit" => TrayChoice::Quit,
+            "sign-out" => TrayChoice::SignOut,
+            "presence:available" => TrayChoice::Presence(PresenceRequest::Available),
+            other => TrayChoice::Presence(PresenceRequest::Idle {
+                reason: other.strip_prefix("presence:idle:")?.to_owned(),
+            }),
+        })
+    }
+}
 
 fn icon(presence: &Presence, alert: bool) -> Image<'static> {
     let bytes: &'static [u8] = match (presence, alert) {
@@ -29,8 +61,7 @@ fn icon(presence: &Presence, alert: bool) -> Image<'static> {
     Image::from_bytes(bytes).expect("the tray icons are PNG files")
 }
 
-fn presence_label(shell: &Shell, presence: &Presence) -> String {
-    let labels = shell.labels();
+fn presence_label(labels: &Labels, presence: &Presence) -> String {
     match presence {
         Presence::Available => labels.get("presence.available", &[]),
         Presence::Idle { reason } => labels.get("presence.idle_reason", &[("reason", reason)]),
@@ -39,22 +70,18 @@ fn presence_label(shell: &Shell, presence: &Presence) -> String {
     }
 }
 
-fn menu<R: Runtime>(
-    app: &AppHandle<R>,
-    indicator: &Indicator,
-    shell: &Shell,
-) -> tauri::Result<Menu<R>> {
-    let labels = shell.labels();
-    let presence = indicator.presence();
-    let desk = shell.desk();
-    let signed_in = desk.is_some();
-    let idle_reasons = desk
-        .map(|desk| desk.snapshot().profile.idle_reasons)
-        .unwrap_or_default();
+fn menu<R: Runtime>(app: &AppHandle<R>, view: &TrayView) -> tauri::Result<Menu<R>> {
+    let TrayView {
+        indicator,
+        labels,
+        signed_in,
+        idle_reasons,
+    } = view;
+    let (presence, signed_in) = (indicator.presence(), *signed_in);
     let status = MenuItem::with_id(
         app,
         "status",
-        presence_label(shell, presence),
+        presence_label(labels, presence),
         false,
         None::<&str>,
     )?;
@@ -130,82 +157,89 @@ fn menu<R: Runtime>(
     )
 }
 
-fn tooltip(indicator: &Indicator, shell: &Shell) -> String {
+fn tooltip(view: &TrayView) -> String {
+    let indicator = &view.indicator;
     let mut text = format!(
         "Switchboard — {}",
-        presence_label(shell, indicator.presence())
+        presence_label(&view.labels, indicator.presence())
     );
     if indicator.pending_alerts() > 0 {
         let count = indicator.pending_alerts().to_string();
         text.push_str(&format!(
             " · {}",
-            shell.labels().get("tray.alert", &[("count", &count)])
+            view.labels.get("tray.alert", &[("count", &count)])
         ));
     }
     text
 }
 
-/// Creates the tray (offline until a desk says otherwise).
-pub(crate) fn create<R: Runtime>(app: &AppHandle<R>, shell: &Shell) -> tauri::Result<TrayIcon<R>> {
-    let indicator = Indicator::offline();
+/// Creates the tray showing `view`; what the agent chooses in it goes to `on_choice`.
+pub(crate) fn create<R: Runtime>(
+    app: &AppHandle<R>,
+    view: &TrayView,
+    on_choice: impl Fn(&AppHandle<R>, TrayChoice) + Send + Sync + 'static,
+) -> tauri::Result<TrayIcon<R>> {
+    let on_choice = std::sync::Arc::new(on_choice);
+    let on_click = on_choice.clone();
     TrayIconBuilder::with_id(TRAY)
-        .icon(icon(indicator.presence(), false))
+        .icon(icon(view.indicator.presence(), false))
         .title("Switchboard")
-        .tooltip(tooltip(&indicator, shell))
-        .menu(&menu(app, &indicator, shell)?)
+        .tooltip(tooltip(view))
+        .menu(&menu(app, view)?)
         .show_menu_on_left_click(false)
-        .on_menu_event(on_menu)
-        .on_tray_icon_event(|tray, event| {
+        .on_menu_event(move |app, event: MenuEvent| {
+            if let Some(choice) = TrayChoice::of_menu_item(event.id().as_ref()) {
+                on_choice(app, choice);
+            }
+        })
+        .on_tray_icon_event(move |tray, event| {
             if let TrayIconEvent::Click {
                 button: MouseButton::Left,
                 button_state: MouseButtonState::Up,
                 ..
             } = event
             {
-                window::raise(tray.app_handle());
+                on_click(tray.app_handle(), TrayChoice::OpenWindow);
             }
         })
         .build(app)
 }
 
-/// Redraws the tray for `indicator`.
-pub(crate) fn show<R: Runtime>(app: &AppHandle<R>, indicator: &Indicator, shell: &Shell) {
+/// Redraws the tray as `view`.
+pub(crate) fn show<R: Runtime>(app: &AppHandle<R>, view: &TrayView) {
     let Some(tray) = app.tray_by_id(TRAY) else {
         return;
     };
-    let alert = indicator.pending_alerts() > 0;
+    let alert = view.indicator.pending_alerts() > 0;
     let redrawn = tray
-        .set_icon(Some(icon(indicator.presence(), alert)))
-        .and_then(|()| tray.set_tooltip(Some(tooltip(indicator, shell))))
-        .and_then(|()| tray.set_menu(Some(menu(app, indicator, shell)?)));
+        .set_icon(Some(icon(view.indicator.presence(), alert)))
+        .and_then(|()| tray.set_tooltip(Some(tooltip(view))))
+        .and_then(|()| tray.set_menu(Some(menu(app, view)?)));
     if let Err(error) = redrawn {
         tracing::warn!(%error, "the tray could not be redrawn");
     }
 }
 
-fn on_menu<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
-    let id = event.id().as_ref().to_owned();
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        let shell = app.state::<Shell>();
-        let request = match id.as_str() {
-            "open" => return window::raise(&app),
-            "quit" => return app.exit(0),
-            "sign-out" => return shell.sign_out(&app).await,
-            "presence:available" => PresenceRequest::Available,
-            other => match other.strip_prefix("presence:idle:") {
-                Some(reason) => PresenceRequest::Idle {
-                    reason: reason.to_owned(),
-                },
-                None => return,
-            },
-        };
-        if let Some(desk) = shell.desk()
-            && let Err(error) = desk.set_presence(request).await
-        {
-            tracing::warn!(%error, "the presence chosen in the tray was not set");
-            // The check marks go back to the presence the server knows.
-            show(&app, &Indicator::new(&desk.snapshot()), &shell);
-        }
-    });
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn menu_items_name_the_choices() {
+        assert_eq!(
+            TrayChoice::of_menu_item("open"),
+            Some(TrayChoice::OpenWindow)
+        );
+        assert_eq!(
+            TrayChoice::of_menu_item("sign-out"),
+            Some(TrayChoice::SignOut)
+        );
+        assert_eq!(
+            TrayChoice::of_menu_item("presence:idle:Lunch"),
+            Some(TrayChoice::Presence(PresenceRequest::Idle {
+                reason: "Lunch".into()
+            }))
+        );
+        assert_eq!(TrayChoice::of_menu_item("status"), None);
+    }
 }

@@ -7,8 +7,8 @@ use tauri::{
     WindowEvent,
 };
 
+use crate::events;
 use crate::settings::{self, Geometry};
-use crate::shell::OPEN_EVENT;
 
 const MAIN: &str = "main";
 
@@ -28,7 +28,7 @@ pub(crate) fn raise<R: Runtime>(app: &AppHandle<R>) {
 /// Shows the window on `conversation`.
 pub(crate) fn raise_on<R: Runtime>(app: &AppHandle<R>, conversation: &ConversationId) {
     raise(app);
-    let _ = app.emit(OPEN_EVENT, conversation);
+    let _ = app.emit(events::OPEN, conversation);
 }
 
 /// Puts the window where it was last time (if that is still on a screen) and shows it.

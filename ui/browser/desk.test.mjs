@@ -161,6 +161,15 @@ test('the composer: counter, Enter and Shift+Enter, refusals, drafts per convers
   assert.equal(await box.inputValue(), 'Draft for Zoë');
   await banner.getByRole('button').click();
   await banner.waitFor({ state: 'detached' });
+
+  // A server that did not answer is told apart from one that refused.
+  await window.reply('send_message', { error: { code: 'no_answer', message: 'core words' } });
+  await send.click();
+  await page
+    .getByRole('alert')
+    .getByText('The server did not answer within 30 seconds: the action may not have been carried out.')
+    .waitFor();
+  await window.screenshot('composer-no-answer');
   assert.deepEqual(window.problems, []);
   await window.close();
 });

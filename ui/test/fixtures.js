@@ -19,6 +19,7 @@ export function snapshot(overrides = {}) {
       theme: 'dark',
       alert_seconds: 30,
       toast_seconds: 8,
+      customer_returned_alert: false,
       wrap_up_reasons: ['Resolved', 'Follow-up needed'],
       idle_reasons: ['Lunch', 'Meeting'],
     },

@@ -78,7 +78,7 @@ namespace SwitchboardWidget {
         const resume = this.saved ? { token: this.saved.token, last_seq: this.saved.lastSeq } : null;
         socket.send(JSON.stringify({ type: "hello", protocol: PROTOCOL_VERSION, resume }));
       };
-      socket.onmessage = (message) => this.receive(JSON.parse(String(message.data)) as ServerFrame);
+      socket.onmessage = (message) => this.receive(JSON.parse(String(message.data)) as CustomerServerFrame);
       socket.onclose = () => {
         if (this.socket !== socket || this.closed) return;
         this.socket = null;
@@ -120,7 +120,7 @@ namespace SwitchboardWidget {
 
     private welcomed = false;
 
-    private receive(frame: ServerFrame): void {
+    private receive(frame: CustomerServerFrame): void {
       switch (frame.type) {
         case "welcome":
           this.welcomed = true;

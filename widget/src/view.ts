@@ -108,7 +108,7 @@ namespace SwitchboardWidget {
       this.status = element("div", { class: "status", role: "status", "aria-live": "polite" });
 
       this.startForm = element("form", { class: "start" });
-      const name = element("input", { name: "name", autocomplete: "name", required: "", maxlength: "100" });
+      const name = element("input", { name: "name", autocomplete: "name", required: "", maxlength: String(MAX_CUSTOMER_NAME_CHARS) });
       const email = element("input", { name: "email", type: "email", autocomplete: "email" });
       const first = element("textarea", { name: "message", rows: "4" });
       this.startProblem = element("div", { class: "problem", role: "alert" });

@@ -17,7 +17,6 @@
 //
 //     Switchboard.startProactiveChat({ message: "Need a hand choosing a plan?" });
 namespace SwitchboardWidget {
-  const MAX_CONTEXT_VARIABLES = 100;
   /** An unanswered invitation closes itself after a minute; this is not configurable. */
   const INVITATION_SECONDS = 60;
   /** Marks a browser that has seen the widget before: a returning visitor. */

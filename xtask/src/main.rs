@@ -7,8 +7,12 @@
 //! - `cargo xtask bench [desktop]` runs the benchmarks (or only the desktop app's);
 //! - `cargo xtask package` builds the desktop app's `.deb` with the Tauri bundler;
 //! - `cargo xtask fuzz [SECONDS]` fuzzes the masking engine;
-//! - `cargo xtask schema` regenerates `docs/protocol.schema.json` from the protocol's types.
+//! - `cargo xtask layers` checks that modules only use the layers below them;
+//! - `cargo xtask schema` regenerates what comes from the Rust types: `docs/protocol.schema.json`
+//!   and the TypeScript of the window (`ui/src/lib/contract.ts`) and the widget
+//!   (`widget/src/contract.ts`).
 
+mod layers;
 mod setup;
 
 use std::path::{Path, PathBuf};
@@ -16,7 +20,7 @@ use std::process::{Command, ExitCode};
 
 type Result<T = ()> = std::result::Result<T, String>;
 
-const USAGE: &str = "usage: cargo xtask <setup [--check] | run | test | bench [desktop] | package | fuzz [SECONDS] | schema>";
+const USAGE: &str = "usage: cargo xtask <setup [--check] | run | test | bench [desktop] | package | fuzz [SECONDS] | schema | layers>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,6 +40,7 @@ fn main() -> ExitCode {
             setup::all().and_then(|()| package().map(|deb| println!("{}", deb.display())))
         }
         ["schema"] => schema(),
+        ["layers"] => layers::check(),
         ["fuzz"] => fuzz(DEFAULT_FUZZ_SECONDS),
         ["fuzz", seconds] => match seconds.parse() {
             Ok(seconds) => fuzz(seconds),
@@ -169,6 +174,8 @@ fn test() -> Result {
         ]),
         "clippy",
     )?;
+    println!("xtask: layers (modules only use the layers below them)");
+    layers::check()?;
     step(
         Command::new(setup::python())
             .args(["-m", "pyflakes"])
@@ -329,18 +336,30 @@ fn package() -> Result<PathBuf> {
     newest.ok_or_else(|| format!("no .deb in {}", bundles.display()))
 }
 
-/// Writes the protocol's JSON Schema, generated from its types, where the docs publish it.
+/// Writes what is generated from the Rust types: the protocol's JSON Schema where the docs
+/// publish it, and the TypeScript types of the window and the widget.
 fn schema() -> Result {
     let mut command = cargo(&[
         "test",
         "--quiet",
         "--package",
         "switchboard-protocol",
+        "--package",
+        "switchboard-desk",
         "--test",
         "schema",
+        "--test",
+        "typescript",
+        "--test",
+        "contract",
     ]);
-    command.env("SWITCHBOARD_WRITE_SCHEMA", "1");
-    step(&mut command, "docs/protocol.schema.json")
+    command
+        .env("SWITCHBOARD_WRITE_SCHEMA", "1")
+        .env("SWITCHBOARD_WRITE_CONTRACT", "1");
+    step(
+        &mut command,
+        "docs/protocol.schema.json, ui/src/lib/contract.ts, widget/src/contract.ts",
+    )
 }
 
 const DEFAULT_FUZZ_SECONDS: u64 = 300;

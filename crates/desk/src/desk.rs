@@ -37,6 +37,22 @@ pub enum DeskError {
     Command(#[from] CommandError),
 }
 
+impl DeskError {
+    /// A stable name for the failure, for a window that words it in the agent's language: the
+    /// server not answering in time reads differently from the server refusing.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DeskError::Presence(_) => "presence",
+            DeskError::Draft(_) => "draft",
+            DeskError::UnknownWrapUp(_) => "unknown_wrap_up",
+            DeskError::NoSuchConversation => "no_such_conversation",
+            DeskError::Command(CommandError::Refused(_)) => "refused",
+            DeskError::Command(CommandError::NoAnswer(_)) => "no_answer",
+            DeskError::Command(CommandError::SignedOut) => "signed_out",
+        }
+    }
+}
+
 /// Accept or reject: the one path every surface answers an offer through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -41,6 +41,6 @@ pub use redact::Redactor;
 pub use secrets::{ProcessSecrets, SecretError, SecretStore};
 pub use signin::{Session, SignInError, account, server_url, sign_in};
 pub use views::{
-    Actions, AdditionalDetails, Author, Bubble, ConversationView, CustomerSummary, Detail, Origin,
-    TaskEntry, initials,
+    Actions, AdditionalDetails, AttachmentView, Author, Bubble, ConversationView, CustomerSummary,
+    Detail, Origin, PastConversationView, TaskEntry, initials,
 };

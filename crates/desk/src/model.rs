@@ -9,6 +9,7 @@ use switchboard_protocol::agent::{
     WithdrawReason,
 };
 use switchboard_protocol::{ChatMessage, ConversationId, Millis, Presence, Sender, Seq};
+use ts_rs::TS;
 
 use crate::connection::ConnectionState;
 use crate::notification::{DismissReason, Notification, Style, offer_id};
@@ -16,7 +17,7 @@ use crate::redact::Redactor;
 use crate::views::{self, Bubble, ConversationView, TaskEntry};
 
 /// One change to what the desktop shows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Update {
     Connection {
@@ -54,7 +55,7 @@ pub enum Update {
 }
 
 /// Everything the window shows, at once: what it draws first and after missing updates.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct DeskSnapshot {
     pub agent: AgentSummary,
     pub connection: ConnectionState,

@@ -6,10 +6,11 @@
 use serde::Serialize;
 use switchboard_protocol::agent::{Offer, Scenario, Theme};
 use switchboard_protocol::{Channel, ConversationId, Millis};
+use ts_rs::TS;
 
 use crate::redact::Redactor;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum NotificationKind {
     /// Stays until answered, withdrawn or expired at `expires_at`.
@@ -18,7 +19,7 @@ pub enum NotificationKind {
     Toast { closes_at: Millis },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Notification {
     /// Stable for the life of what it is about: a later notification with the same id replaces it.
     pub id: String,
@@ -39,7 +40,7 @@ pub struct Notification {
 }
 
 /// Why a notification went away.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum DismissReason {
     Accepted,

@@ -5,10 +5,11 @@
 use serde::Serialize;
 use switchboard_protocol::agent::{ConversationSnapshot, InteractionState};
 use switchboard_protocol::{AgentId, Channel, ChatMessage, ConversationId, Millis, Sender};
+use ts_rs::TS;
 
 use crate::redact::Redactor;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct TaskEntry {
     pub conversation: ConversationId,
     pub customer_name: String,
@@ -26,7 +27,7 @@ pub struct TaskEntry {
     pub state: InteractionState,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Author {
     /// A grey bubble with the customer's initials.
@@ -39,7 +40,7 @@ pub enum Author {
     System,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Bubble {
     pub id: u64,
     pub author: Author,
@@ -49,7 +50,7 @@ pub struct Bubble {
     pub attachments: Vec<AttachmentView>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct AttachmentView {
     pub url: String,
     /// The file's type as the channel gives it (`image/jpeg`, `image`), if it does.
@@ -58,7 +59,7 @@ pub struct AttachmentView {
 
 /// The Customer summary tab: the matched contact's record where there is one, what the customer
 /// gave otherwise.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct CustomerSummary {
     pub name: String,
     pub email: Option<String>,
@@ -71,7 +72,7 @@ pub struct CustomerSummary {
 }
 
 /// One of the contact's ended conversations.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct PastConversationView {
     pub id: ConversationId,
     pub channel: Channel,
@@ -82,20 +83,20 @@ pub struct PastConversationView {
     pub wrap_up: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Origin {
     Inbound,
     Proactive,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Detail {
     pub name: String,
     pub value: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct AdditionalDetails {
     /// The displayable context variables the website passed, in its order.
     pub variables: Vec<Detail>,
@@ -104,7 +105,7 @@ pub struct AdditionalDetails {
 }
 
 /// What the agent can do with the conversation now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 pub struct Actions {
     pub send: bool,
     pub transfer: bool,
@@ -115,7 +116,7 @@ pub struct Actions {
     pub park: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ConversationView {
     pub id: ConversationId,
     /// The interaction pane's title: the customer's name, masked.

@@ -7,6 +7,7 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::{
     AgentId, Channel, ChatMessage, CommandId, ContactId, ContextValue, ConversationId, EndedBy,
@@ -14,7 +15,7 @@ use crate::{
 };
 
 /// A frame the desktop sends.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum AgentClientFrame {
     /// First frame of every connection.
@@ -33,7 +34,7 @@ pub enum AgentClientFrame {
 }
 
 /// What an agent asks of the server.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum AgentCommand {
     /// Change presence. RONA cannot be asked for: only the server sets it.
@@ -83,7 +84,7 @@ pub enum AgentCommand {
 }
 
 /// A presence an agent may choose.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum PresenceRequest {
     Available,
@@ -92,7 +93,7 @@ pub enum PresenceRequest {
 }
 
 /// Where a conversation is transferred.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TransferTarget {
     Queue { queue: QueueId },
@@ -100,7 +101,7 @@ pub enum TransferTarget {
 }
 
 /// A frame the server sends to a desktop.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum AgentServerFrame {
     Welcome {
@@ -128,7 +129,7 @@ pub enum AgentServerFrame {
 }
 
 /// A command's outcome.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
     Ok { result: CommandResult },
@@ -136,7 +137,7 @@ pub enum Outcome {
 }
 
 /// What a successful command returns.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CommandResult {
     Done,
@@ -145,7 +146,7 @@ pub enum CommandResult {
 }
 
 /// Something that happened, for the desktop to apply in sequence order.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum AgentEvent {
     /// The agent's presence, on connect and whenever it changes (also when the server sets RONA).
@@ -191,7 +192,7 @@ pub enum AgentEvent {
 }
 
 /// The SPEC §2 scenario a notification is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Scenario {
     IncomingChat,
@@ -208,7 +209,7 @@ pub enum Scenario {
 }
 
 /// An offered conversation: what the alert shows.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 pub struct Offer {
     pub conversation: ConversationId,
     pub channel: Channel,
@@ -228,7 +229,7 @@ pub struct Offer {
 }
 
 /// Why an offer went away.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum WithdrawReason {
     /// Not answered in time: the agent is in RONA.
@@ -242,7 +243,7 @@ pub enum WithdrawReason {
 }
 
 /// A conversation the agent holds, with everything the workspace shows.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 pub struct ConversationSnapshot {
     pub id: ConversationId,
     pub channel: Channel,
@@ -266,7 +267,7 @@ pub struct ConversationSnapshot {
 }
 
 /// A contact as the Customer summary shows it, with their latest conversations.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 pub struct ContactCard {
     pub id: ContactId,
     pub name: String,
@@ -281,7 +282,7 @@ pub struct ContactCard {
 }
 
 /// An ended conversation of a contact.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 pub struct PastConversation {
     pub id: ConversationId,
     pub channel: Channel,
@@ -294,7 +295,7 @@ pub struct PastConversation {
 }
 
 /// A context variable with its name.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 pub struct NamedContextValue {
     pub name: String,
     #[serde(flatten)]
@@ -302,7 +303,7 @@ pub struct NamedContextValue {
 }
 
 /// Who the customer is, as far as the server knows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 pub struct Customer {
     pub name: String,
     pub email: Option<String>,
@@ -310,7 +311,7 @@ pub struct Customer {
 }
 
 /// Where a held conversation stands (SPEC §3–4).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum InteractionState {
     Active,
@@ -339,7 +340,7 @@ pub enum InteractionState {
 }
 
 /// A queue, as pickers show it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 pub struct QueueSummary {
     pub id: QueueId,
     pub name: String,
@@ -349,7 +350,7 @@ pub struct QueueSummary {
 }
 
 /// An agent, as pickers show them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 pub struct AgentSummary {
     pub id: AgentId,
     pub name: String,
@@ -357,7 +358,7 @@ pub struct AgentSummary {
 }
 
 /// The administrator's desktop profile (SPEC §7).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 pub struct DesktopProfile {
     /// Mask sensitive customer data (SPEC §5).
     pub masking: bool,
@@ -372,7 +373,7 @@ pub struct DesktopProfile {
 }
 
 /// The notification theme.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Theme {
     Dark,

@@ -2,6 +2,7 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// A position in one stream of server→client events, from 1, without gaps.
 pub type Seq = u64;
@@ -12,7 +13,7 @@ pub type Millis = u64;
 macro_rules! id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema, TS)]
         #[serde(transparent)]
         pub struct $name(pub String);
 
@@ -53,7 +54,7 @@ id!(
 );
 
 /// Where a conversation comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Chat,
@@ -62,7 +63,7 @@ pub enum Channel {
 }
 
 /// An agent's presence (SPEC §1).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Presence {
     /// Receives new requests.
@@ -77,7 +78,7 @@ pub enum Presence {
 }
 
 /// Who wrote a message.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Sender {
     Customer {
@@ -96,7 +97,7 @@ pub enum Sender {
 }
 
 /// One message of a conversation's thread.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 pub struct ChatMessage {
     /// Increasing within the conversation: the thread's order.
     pub id: u64,
@@ -110,7 +111,7 @@ pub struct ChatMessage {
 }
 
 /// A file sent with a message, kept where the channel's provider stores it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 pub struct Attachment {
     pub url: String,
     /// The MIME type, when the channel says it (`image/jpeg`).
@@ -119,7 +120,7 @@ pub struct Attachment {
 }
 
 /// A value the website passed when the chat started (SPEC §3 Additional details).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 pub struct ContextValue {
     pub value: String,
     /// Only displayable variables are shown to the agent.
@@ -128,7 +129,7 @@ pub struct ContextValue {
 }
 
 /// How a conversation was ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum EndedBy {
     Customer,
@@ -138,7 +139,7 @@ pub enum EndedBy {
 }
 
 /// What went wrong, for a program to act on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The frame is not valid JSON or not a known frame.
@@ -171,7 +172,7 @@ pub enum ErrorCode {
 }
 
 /// An error: a code for programs, a message for people.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 pub struct ErrorBody {
     pub code: ErrorCode,
     pub message: String,

@@ -8,11 +8,12 @@ use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::{ChatMessage, CommandId, ContextValue, ConversationId, EndedBy, ErrorBody, Seq};
 
 /// A frame the widget sends.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CustomerClientFrame {
     Hello {
@@ -31,7 +32,7 @@ pub enum CustomerClientFrame {
 }
 
 /// What the widget holds to come back to its conversation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 pub struct Resume {
     /// The secret the server gave when the chat started.
     pub token: String,
@@ -39,7 +40,7 @@ pub struct Resume {
 }
 
 /// What a customer asks of the server.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CustomerCommand {
     StartChat {
@@ -73,7 +74,7 @@ pub enum CustomerCommand {
 }
 
 /// A frame the server sends to the widget.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CustomerServerFrame {
     Welcome {
@@ -94,7 +95,7 @@ pub enum CustomerServerFrame {
 }
 
 /// A command's outcome.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum CustomerOutcome {
     Ok,
@@ -102,7 +103,7 @@ pub enum CustomerOutcome {
 }
 
 /// Something that happened in the customer's conversation.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CustomerEvent {
     /// The chat started (or a persistent one was opened again): keep `token` to resume it

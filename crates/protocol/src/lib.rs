@@ -11,7 +11,9 @@
 //!
 //! - [`common`]: identifiers, channels, presence, messages, errors;
 //! - [`agent`], [`customer`]: the frames of each side; [`login`]: signing an agent in;
-//! - [`rules`]: limits both sides enforce (message length, reserved characters, frame size).
+//! - [`rules`]: limits both sides enforce (message length, reserved characters, frame size);
+//! - [`schema`], [`typescript`]: the JSON Schema of the frames, and the TypeScript the window and
+//!   the widget are written against, both generated from these types.
 
 pub mod agent;
 pub mod common;
@@ -19,6 +21,7 @@ pub mod customer;
 pub mod login;
 pub mod rules;
 pub mod schema;
+pub mod typescript;
 
 pub use common::*;
 

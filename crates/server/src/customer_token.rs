@@ -4,20 +4,9 @@
 
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use serde::Deserialize;
 use switchboard_protocol::{ErrorBody, ErrorCode};
 
-/// Who the site says the customer is.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-pub struct SignedInCustomer {
-    /// The customer's id in the site's accounts.
-    #[serde(rename = "sub")]
-    pub id: String,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub email: Option<String>,
-}
+use crate::routing::SignedInCustomer;
 
 /// The customer a token names, or why it does not count.
 pub fn verify(key: &str, token: Option<&str>) -> Result<SignedInCustomer, ErrorBody> {

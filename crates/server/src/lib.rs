@@ -1,16 +1,20 @@
 //! The Switchboard server: receives customer conversations, routes them to agents, stores
 //! everything, and serves the chat widget.
 //!
-//! - [`config`]: the TOML configuration, validated at start;
+//! Its modules are layered, each using only those below it (ARCHITECTURE.md; `cargo xtask
+//! layers` checks it). From the bottom:
+//!
+//! - [`clock`], [`phone`] (E.164 numbers), [`auth`]: passwords, session tokens, identifiers;
+//! - [`config`]: the TOML configuration as plain types, validated at start;
 //! - [`store`]: durable storage behind a trait ([`store::SqliteStore`] embedded by default);
 //! - [`contacts`]: the customers the contact center knows, validated, imported, matched;
 //! - [`routing`]: presence, queues, offers, RONA and conversations: every routing rule;
-//! - [`channels`]: SMS and Messenger webhooks, and the courier delivering replies through them;
+//! - [`channels`]: the SMS and Messenger providers' APIs, and the courier running errands;
 //! - [`hub`]: the task that owns routing, commits each step with its events, delivers them;
-//! - [`auth`]: passwords, session tokens, identifiers; [`customer_token`]: who a
-//!   persistent-chat customer is, as the site signed it;
-//! - [`http`] and [`ws`]: the edges (login, health, the agent and customer WebSockets);
-//! - [`proactive`]: the invitations a widget shows by itself, and the settings it fetches;
+//! - [`customer_token`]: who a persistent-chat customer is, as the site signed it;
+//! - [`proactive`]: what a widget is told at start about inviting visitors;
+//! - [`http`], [`ws`] and [`webhooks`]: the edges (login, health, admin API, the agent and
+//!   customer WebSockets, the providers' webhooks);
 //! - [`assets`]: the embedded chat widget (built from `/widget`) and demo page;
 //! - [`server`]: starting and stopping it all; [`admin`]: reaching a running server from its machine.
 pub mod admin;
@@ -24,8 +28,10 @@ pub mod contacts;
 pub mod customer_token;
 pub mod http;
 pub mod hub;
+pub mod phone;
 pub mod proactive;
 pub mod routing;
 pub mod server;
 pub mod store;
+pub mod webhooks;
 pub mod ws;

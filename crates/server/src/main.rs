@@ -188,7 +188,7 @@ async fn import_contacts(config: &Config, store: &SqliteStore, file: &Path) -> R
                 format!(
                     "row {}: {}",
                     rows[t.index].0,
-                    contacts::api::key_taken(std::slice::from_ref(t))
+                    contacts::key_taken(std::slice::from_ref(t))
                 )
             })
             .collect();

@@ -3,90 +3,10 @@
 //! asks. The widget fetches its settings from `GET /api/v1/widgets/{id}`; the server answers
 //! whether it is within business hours now, so that every visitor's clock does not matter.
 
-use std::sync::Arc;
+use serde::Serialize;
+use switchboard_protocol::Millis;
 
-use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
-
-use crate::app::App;
-use crate::clock;
-
-/// When the widget invites by itself.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct InvitationRules {
-    /// What the invitation says.
-    pub message: String,
-    /// Seconds on the page before it shows.
-    #[serde(default = "default_after_seconds")]
-    pub after_seconds: u32,
-    /// Only on pages whose address contains this.
-    #[serde(default)]
-    pub url_contains: Option<String>,
-    #[serde(default)]
-    pub audience: Audience,
-    /// `"HH:MM-HH:MM"`, UTC: only then.
-    #[serde(default)]
-    pub business_hours: Option<String>,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Audience {
-    #[default]
-    All,
-    /// Visitors the widget has not seen before.
-    New,
-    Returning,
-}
-
-fn default_after_seconds() -> u32 {
-    30
-}
-
-/// Minutes since midnight of `"HH:MM"`.
-fn minutes(text: &str) -> Option<u32> {
-    let (hours, minutes) = text.trim().split_once(':')?;
-    let (hours, minutes): (u32, u32) = (hours.parse().ok()?, minutes.parse().ok()?);
-    (hours < 24 && minutes < 60).then_some(hours * 60 + minutes)
-}
-
-impl InvitationRules {
-    pub fn validate(&self) -> Result<(), String> {
-        if self.message.trim().is_empty() || self.message.chars().count() > 200 {
-            return Err("the invitation's message needs 1 to 200 characters".into());
-        }
-        if !(1..=3600).contains(&self.after_seconds) {
-            return Err("after_seconds must be between 1 and 3600".into());
-        }
-        if let Some(hours) = &self.business_hours
-            && self.hours().is_none()
-        {
-            return Err(format!(
-                "business_hours “{hours}” is not of the form 09:00-17:00"
-            ));
-        }
-        Ok(())
-    }
-
-    fn hours(&self) -> Option<(u32, u32)> {
-        let (from, to) = self.business_hours.as_deref()?.split_once('-')?;
-        Some((minutes(from)?, minutes(to)?))
-    }
-
-    /// Whether `minute_of_day` (UTC) is within business hours; always, without any.
-    pub fn open_at(&self, minute_of_day: u32) -> bool {
-        match self.hours() {
-            None => true,
-            Some((from, to)) if from <= to => (from..to).contains(&minute_of_day),
-            // Hours across midnight, such as 22:00-06:00.
-            Some((from, to)) => minute_of_day >= from || minute_of_day < to,
-        }
-    }
-}
+use crate::config::{InvitationRules, WidgetConfig};
 
 /// What the widget needs to know, from `GET /api/v1/widgets/{id}`.
 #[derive(Debug, Serialize)]
@@ -103,51 +23,18 @@ pub struct ProactiveSettings {
     pub open_now: bool,
 }
 
-pub async fn settings<S>(State(app): State<Arc<App<S>>>, Path(widget): Path<String>) -> Response {
-    let Some(widget) = app.config.widget(&widget) else {
-        return (StatusCode::NOT_FOUND, "No such widget.").into_response();
-    };
-    let minute_of_day = ((clock::now() / 60_000) % (24 * 60)) as u32;
-    let proactive = widget.proactive.then(|| ProactiveSettings {
-        open_now: widget
-            .invitation
-            .as_ref()
-            .is_none_or(|rules| rules.open_at(minute_of_day)),
-        invitation: widget.invitation.clone(),
-    });
-    // Fetched by pages of any site the widget is embedded in.
-    (
-        [(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")],
-        Json(WidgetSettings { proactive }),
-    )
-        .into_response()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rules(hours: Option<&str>) -> InvitationRules {
-        InvitationRules {
-            message: "Questions?".into(),
-            after_seconds: 30,
-            url_contains: None,
-            audience: Audience::All,
-            business_hours: hours.map(str::to_owned),
-        }
-    }
-
-    #[test]
-    fn business_hours_include_their_start_and_exclude_their_end() {
-        let day = rules(Some("09:00-17:00"));
-        assert!(day.validate().is_ok());
-        assert!(!day.open_at(8 * 60 + 59));
-        assert!(day.open_at(9 * 60));
-        assert!(!day.open_at(17 * 60));
-        let night = rules(Some("22:00-06:00"));
-        assert!(night.open_at(23 * 60) && night.open_at(60) && !night.open_at(12 * 60));
-        assert!(rules(None).open_at(0));
-        assert!(rules(Some("9-17")).validate().is_err());
-        assert!(rules(Some("25:00-26:00")).validate().is_err());
+impl WidgetSettings {
+    /// What `widget` is told at `now`: the server answers whether it is within business hours,
+    /// so that no visitor's clock matters.
+    pub fn of(widget: &WidgetConfig, now: Millis) -> WidgetSettings {
+        let minute_of_day = ((now / 60_000) % (24 * 60)) as u32;
+        let proactive = widget.proactive.then(|| ProactiveSettings {
+            open_now: widget
+                .invitation
+                .as_ref()
+                .is_none_or(|rules| rules.open_at(minute_of_day)),
+            invitation: widget.invitation.clone(),
+        });
+        WidgetSettings { proactive }
     }
 }

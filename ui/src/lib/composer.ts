@@ -1,7 +1,10 @@
-// The composer's rules as the agent types, matching the server's (`switchboard-protocol`
-// rules.rs): at most 1000 characters, no `<` or `>` (reserved for templates), not empty.
+// The composer's rules as the agent types, the server's own (`switchboard-protocol` rules.rs,
+// generated into `contract.ts`): at most MAX_MESSAGE_CHARS characters, none of the
+// RESERVED_CHARACTERS (they mark template parameters), not empty.
 
-export const MAX_MESSAGE_CHARS = 1000;
+import { MAX_MESSAGE_CHARS, RESERVED_CHARACTERS } from './contract';
+
+export { MAX_MESSAGE_CHARS };
 
 export type DraftProblem = 'too_long' | 'reserved' | 'empty';
 
@@ -22,7 +25,7 @@ export function checkDraft(text: string): DraftCheck {
   const remaining = MAX_MESSAGE_CHARS - charCount(text);
   let problem: DraftProblem | null = null;
   if (remaining < 0) problem = 'too_long';
-  else if (/[<>]/.test(text)) problem = 'reserved';
+  else if ([...RESERVED_CHARACTERS].some((reserved) => text.includes(reserved))) problem = 'reserved';
   else if (text.trim() === '') problem = 'empty';
   return { remaining, problem };
 }

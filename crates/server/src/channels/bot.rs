@@ -6,29 +6,9 @@
 
 use serde::Deserialize;
 use serde_json::json;
-use switchboard_protocol::QueueId;
 
-use super::{BotTurn, DeliveryError, courier};
-
-/// The name the bot's messages carry in the thread.
-pub const BOT_NAME: &str = "Assistant";
-
-/// What the bot answered: its messages, and whether it hands over.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct BotAnswer {
-    pub texts: Vec<String>,
-    pub handoff: Option<Handoff>,
-}
-
-/// The bot gives the conversation to people.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-pub struct Handoff {
-    /// The queue to go to; the conversation's own when not given.
-    #[serde(default)]
-    pub queue: Option<QueueId>,
-    #[serde(default)]
-    pub reason: Option<String>,
-}
+use super::{DeliveryError, courier};
+use crate::routing::{BotAnswer, BotTurn, Handoff};
 
 #[derive(Debug, Deserialize)]
 struct BotMessage {

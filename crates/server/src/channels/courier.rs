@@ -9,15 +9,13 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use switchboard_protocol::{Channel, ConversationId, ErrorBody, ErrorCode, Seq};
+use switchboard_protocol::{Channel, ConversationId, Seq};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use super::bot::BotAnswer;
-use super::{DeliveryError, Errand, Outbound, bot, facebook, twilio};
+use super::{DeliveryError, bot, facebook, twilio};
 use crate::config::Config;
+use crate::routing::{BotAnswer, Errand, Outbound};
 
 /// Attempts per reply while the provider is unreachable or busy: with the delay doubling from
 /// [`FIRST_RETRY`], the last is about a minute after the first.
@@ -202,15 +200,4 @@ pub async fn call_provider(
         reason: format!("{provider} answered {status}{said}"),
         transient: status == reqwest::StatusCode::TOO_MANY_REQUESTS || status.is_server_error(),
     })
-}
-
-/// The HTTP answer to a webhook whose message the hub refused: the provider retries only what
-/// failed on the server's side.
-pub fn refusal_response(refusal: ErrorBody) -> Response {
-    let status = match refusal.code {
-        ErrorCode::NotFound => StatusCode::NOT_FOUND,
-        ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-        _ => StatusCode::BAD_REQUEST,
-    };
-    (status, refusal.message).into_response()
 }

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::facebook::FacebookConfig;
-use crate::store::ChannelAddress;
+use crate::config::FacebookConfig;
+use crate::routing::ChannelAddress;
 
 const LOOKUP_TIMEOUT: Duration = Duration::from_secs(2);
 /// Forgotten all at once past this many: a bound, not a cache policy worth more code.

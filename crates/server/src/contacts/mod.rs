@@ -3,17 +3,16 @@
 //! kept in E.164 so that an SMS from `+420 601 234 567` finds the contact entered as
 //! `601234567`. Conversations are matched to contacts when they start.
 
-pub mod api;
 pub mod import;
-mod phone;
 
 use serde::{Deserialize, Serialize};
 use switchboard_protocol::agent::{ContactCard, PastConversation, QueueSummary};
 use switchboard_protocol::{ContactId, QueueId};
 
-use crate::store::{ContactStore, Status, StoreResult};
+use crate::routing::ContactKey;
+use crate::routing::{ConversationRecord, Status};
 
-pub use phone::{PhoneError, Region, normalise_phone};
+pub use crate::phone::{PhoneError, Region, normalise_phone};
 
 /// A stored contact.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -45,15 +44,6 @@ pub struct ContactFields {
     pub facebook_id: Option<String>,
 }
 
-/// How a conversation finds its contact.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ContactKey {
-    Email(String),
-    MobilePhone(String),
-    ExternalId(String),
-    FacebookId(String),
-}
-
 impl ContactKey {
     /// The stored column the key is looked up in.
     pub fn column(&self) -> &'static str {
@@ -76,18 +66,25 @@ impl ContactKey {
     }
 }
 
+/// A contact that could not be saved because another one already has one of its keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyTaken {
+    /// Its position among the contacts saved together.
+    pub index: usize,
+    pub key: ContactKey,
+    pub holder: ContactId,
+}
+
 /// How many past conversations a Customer summary lists.
 pub const RECENT_CONVERSATIONS: u32 = 5;
 
-/// The contact as the Customer summary shows them, with their latest ended conversations.
-pub async fn card(
-    store: &impl ContactStore,
+/// The contact as the Customer summary shows them, with `past`, their latest ended
+/// conversations (as the store lists them, up to [`RECENT_CONVERSATIONS`]).
+pub fn card(
     contact: ContactRecord,
+    past: Vec<ConversationRecord>,
     queue: impl Fn(&QueueId) -> QueueSummary,
-) -> StoreResult<ContactCard> {
-    let past = store
-        .past_conversations(&contact.id, RECENT_CONVERSATIONS)
-        .await?;
+) -> ContactCard {
     let recent = past
         .into_iter()
         .filter_map(|record| match record.status {
@@ -106,7 +103,7 @@ pub async fn card(
         })
         .collect();
     let fields = contact.fields;
-    Ok(ContactCard {
+    ContactCard {
         id: contact.id,
         name: fields.name,
         email: fields.email,
@@ -114,7 +111,7 @@ pub async fn card(
         notes: fields.notes,
         external_id: fields.external_id,
         recent,
-    })
+    }
 }
 
 const MAX_NAME: usize = 100;
@@ -199,6 +196,22 @@ impl ContactFields {
         keys.extend(self.facebook_id.clone().map(ContactKey::FacebookId));
         keys
     }
+}
+
+/// Taken keys, worded: `409`.
+pub fn key_taken(taken: &[KeyTaken]) -> String {
+    taken
+        .iter()
+        .map(|t| {
+            format!(
+                "{} “{}” belongs to contact {}",
+                t.key.column(),
+                t.key.value(),
+                t.holder
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 #[cfg(test)]

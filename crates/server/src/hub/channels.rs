@@ -8,9 +8,9 @@ use super::Hub;
 use super::committer::Pending;
 use super::stream::Stream;
 use crate::auth;
-use crate::channels::Inbound;
-use crate::contacts::ContactKey;
+use crate::routing::ContactKey;
 use crate::routing::Effects;
+use crate::routing::Inbound;
 use crate::store::{Store, StoreError};
 
 impl<S: Store> Hub<S> {

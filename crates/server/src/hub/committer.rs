@@ -147,9 +147,9 @@ impl<S: Store> Hub<S> {
         match self.committer_task.take() {
             Some(task) => match task.await {
                 Ok(Err(error)) => error,
-                _ => StoreError("the committer stopped".into()),
+                _ => StoreError::Stopped("the committer stopped".into()),
             },
-            None => StoreError("the committer stopped".into()),
+            None => StoreError::Stopped("the committer stopped".into()),
         }
     }
 
@@ -165,7 +165,7 @@ impl<S: Store> Hub<S> {
         match committer_task {
             Some(task) => task
                 .await
-                .unwrap_or_else(|_| Err(StoreError("the committer panicked".into()))),
+                .unwrap_or_else(|_| Err(StoreError::Stopped("the committer panicked".into()))),
             None => Ok(()),
         }
     }

@@ -37,7 +37,8 @@ use tokio::sync::mpsc;
 
 use crate::channels::courier::{self, Report};
 use crate::config::Config;
-use crate::contacts::{self, ContactKey};
+use crate::contacts;
+use crate::routing::ContactKey;
 use crate::routing::{Effects, Emit, Router};
 use crate::store::{Store, StoreError};
 use crate::{auth, clock};
@@ -100,8 +101,9 @@ impl<S: Store> Hub<S> {
         // Errands a previous run stored but did not see done run now.
         for stream in heads.keys().filter(|name| Stream::is_outbound(name)) {
             for (seq, event) in store.outbox_after(stream, 0).await? {
-                let errand = serde_json::from_str(&event)
-                    .map_err(|e| StoreError(format!("a stored errand in {stream}: {e}")))?;
+                let errand = serde_json::from_str(&event).map_err(|e| {
+                    StoreError::from(e).context(format_args!("a stored errand in {stream}"))
+                })?;
                 let _ = courier.send((seq, errand));
             }
         }
@@ -113,8 +115,11 @@ impl<S: Store> Hub<S> {
         // Open conversations get their contact's card back.
         for (conversation, contact) in matched {
             if let Some(contact) = store.contact(&contact).await? {
-                let card = contacts::card(&store, contact, |queue| router.queue_summary(queue));
-                router.attach_contact(&conversation, card.await?);
+                let past = store
+                    .past_conversations(&contact.id, contacts::RECENT_CONVERSATIONS)
+                    .await?;
+                let card = contacts::card(contact, past, |queue| router.queue_summary(queue));
+                router.attach_contact(&conversation, card);
             }
         }
         let (committer, work) = mpsc::channel(COMMIT_QUEUE);
@@ -340,10 +345,12 @@ impl<S: Store> Hub<S> {
         let Some(contact) = self.store.contact_by(key).await? else {
             return Ok(None);
         };
-        let card = contacts::card(&self.store, contact, |queue| {
-            self.router.queue_summary(queue)
-        });
-        card.await.map(Some)
+        let past = self
+            .store
+            .past_conversations(&contact.id, contacts::RECENT_CONVERSATIONS)
+            .await?;
+        let card = contacts::card(contact, past, |queue| self.router.queue_summary(queue));
+        Ok(Some(card))
     }
 
     /// Adds one step's effects (and the reply to the command that caused it) to the group.

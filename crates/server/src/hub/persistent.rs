@@ -8,8 +8,9 @@ use super::committer::Pending;
 use super::connection::{FrameSender, Live};
 use super::stream::Stream;
 use crate::auth;
-use crate::customer_token::{self, SignedInCustomer};
+use crate::customer_token;
 use crate::routing::Effects;
+use crate::routing::SignedInCustomer;
 use crate::store::Store;
 
 impl<S: Store> Hub<S> {

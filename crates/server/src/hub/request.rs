@@ -10,7 +10,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::connection::FrameSender;
 use crate::channels::courier::{Report, ReportTo};
-use crate::channels::{Inbound, Receipt};
+use crate::routing::{Inbound, Receipt};
 
 /// A request, as the hub's task receives it.
 #[derive(Debug)]

@@ -3,9 +3,9 @@
 
 use switchboard_protocol::{ConversationId, Millis, Sender};
 
+use super::Escalation;
+use super::{BOT_NAME, BotAnswer};
 use super::{Effects, Router};
-use crate::channels::bot::{BOT_NAME, BotAnswer};
-use crate::store::Escalation;
 
 impl Router {
     /// The bot answered the customer (or failed to): its messages join the thread, and a

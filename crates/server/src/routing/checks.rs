@@ -2,8 +2,8 @@
 
 use switchboard_protocol::{AgentId, ConversationId, ErrorBody, ErrorCode};
 
+use super::Status;
 use super::{Conversation, Result, Router, error};
-use crate::store::Status;
 
 /// The refusal of anything but ending an interrupted conversation.
 pub(super) fn interrupted(reason: &str) -> ErrorBody {

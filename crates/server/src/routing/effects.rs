@@ -7,8 +7,8 @@ use switchboard_protocol::agent::{AgentEvent, InteractionState};
 use switchboard_protocol::customer::CustomerEvent;
 use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, Presence};
 
-use crate::channels::Errand;
-use crate::store::ConversationRecord;
+use super::ConversationRecord;
+use super::Errand;
 
 /// An event for one client's stream.
 #[derive(Clone, Debug, PartialEq)]

@@ -7,8 +7,8 @@ use switchboard_protocol::agent::{AgentEvent, InteractionState, Scenario, Withdr
 use switchboard_protocol::customer::CustomerEvent;
 use switchboard_protocol::{AgentId, ConversationId, ErrorCode, Millis, Presence, Sender};
 
+use super::Status;
 use super::{Effects, OfferKind, Result, Router, error};
-use crate::store::Status;
 
 impl Router {
     /// A supervisor gives a waiting conversation straight to an agent (a work item): it is

@@ -13,8 +13,8 @@ use switchboard_protocol::{
 };
 
 use super::{CUSTOMER_ENDED, ChatRequest, Conversation, Effects, Result, Router, error};
-use crate::channels::{Inbound, Receipt};
-use crate::store::{ChannelAddress, ConversationRecord, Status};
+use super::{ChannelAddress, ConversationRecord, Status};
+use super::{Inbound, Receipt};
 
 impl Router {
     /// A customer starts a live chat from a widget.

@@ -25,13 +25,16 @@
 
 mod bot;
 mod checks;
+mod customers;
 mod dispatch;
 mod effects;
+mod errands;
 mod handover;
 mod intake;
 mod persistent;
 mod presence;
 mod queues;
+mod records;
 mod start;
 mod thread;
 mod time;
@@ -47,11 +50,17 @@ use switchboard_protocol::{
     QueueId,
 };
 
+pub use customers::{ContactKey, SignedInCustomer};
 pub use effects::{Effects, Emit};
+pub use errands::{
+    BOT_NAME, BotAnswer, BotTurn, Errand, Handoff, Inbound, MAX_INBOUND_CHARS, Outbound, Receipt,
+};
+pub use records::{
+    AgentRecord, ChannelAddress, ConversationRecord, Escalation, Receipts, Returning, Status,
+};
 pub use start::{Intake, StartChat};
 
 use crate::config::Config;
-use crate::store::{AgentRecord, ConversationRecord, Status};
 
 /// The line the thread shows when the customer leaves.
 pub const CUSTOMER_ENDED: &str = "Customer ended the conversation";

@@ -6,8 +6,8 @@ use switchboard_protocol::customer::CustomerEvent;
 use switchboard_protocol::{AgentId, Channel, ConversationId, ErrorCode, Millis, Presence, Sender};
 
 use super::{Effects, OfferKind, Result, Router, error};
+use super::{Returning, Status};
 use crate::config::IfAgentOffline;
-use crate::store::{Returning, Status};
 
 impl Router {
     /// The signed-in customer's open persistent conversation, if they have one.

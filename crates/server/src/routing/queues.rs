@@ -9,7 +9,7 @@ use switchboard_protocol::{
 };
 
 use super::{Effects, Result, Router, error};
-use crate::store::{Escalation, Status};
+use super::{Escalation, Status};
 
 impl Router {
     pub fn queue_summaries(&self) -> Vec<QueueSummary> {

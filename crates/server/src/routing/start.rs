@@ -5,9 +5,7 @@
 use switchboard_protocol::agent::{ContactCard, Customer};
 use switchboard_protocol::{ContextValue, ConversationId, Millis, rules};
 
-use super::{ChatRequest, Effects, Result, Router};
-use crate::contacts::ContactKey;
-use crate::customer_token::SignedInCustomer;
+use super::{ChatRequest, ContactKey, Effects, Result, Router, SignedInCustomer};
 
 /// A `start_chat` as the widget sent it, with the customer the site signed in, if any.
 #[derive(Debug)]

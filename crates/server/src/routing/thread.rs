@@ -8,8 +8,8 @@ use switchboard_protocol::{
     Attachment, Channel, ChatMessage, ConversationId, ErrorCode, Millis, Sender,
 };
 
+use super::{BotTurn, Errand, Outbound};
 use super::{Effects, Result, Router, error};
-use crate::channels::{BotTurn, Errand, Outbound};
 
 const DAY: Millis = 24 * 3_600_000;
 /// Messenger's window for standard replies after the customer's last message.

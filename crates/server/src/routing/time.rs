@@ -3,8 +3,8 @@
 use switchboard_protocol::agent::{AgentEvent, WithdrawReason};
 use switchboard_protocol::{AgentId, ConversationId, Millis, Presence};
 
+use super::Status;
 use super::{Effects, Router};
-use crate::store::Status;
 
 impl Router {
     /// Applies what time decides: offers not answered by their expiry are withdrawn and their

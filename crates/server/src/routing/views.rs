@@ -5,8 +5,8 @@ use switchboard_protocol::agent::{
 };
 use switchboard_protocol::{Channel, ConversationId, QueueId};
 
+use super::{Escalation, Status};
 use super::{OfferKind, Router};
-use crate::store::{Escalation, Status};
 
 impl Router {
     pub(super) fn offer_for(&self, id: &ConversationId) -> Offer {

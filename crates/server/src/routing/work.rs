@@ -6,9 +6,9 @@ use switchboard_protocol::customer::CustomerEvent;
 use switchboard_protocol::rules;
 use switchboard_protocol::{AgentId, Channel, ConversationId, EndedBy, ErrorCode, Millis, Sender};
 
+use super::Status;
 use super::checks::interrupted;
 use super::{Effects, OfferKind, Result, Router, error};
-use crate::store::Status;
 
 impl Router {
     pub fn accept(

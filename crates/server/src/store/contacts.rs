@@ -7,16 +7,8 @@ use sqlx::Row;
 use switchboard_protocol::ContactId;
 
 use super::{ConversationRecord, Journaled, SqliteStore, Store, StoreError, StoreResult};
-use crate::contacts::{ContactFields, ContactKey, ContactRecord};
-
-/// A contact that could not be saved because another one already has one of its keys.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyTaken {
-    /// Its position among the contacts saved together.
-    pub index: usize,
-    pub key: ContactKey,
-    pub holder: ContactId,
-}
+use crate::contacts::{ContactFields, ContactRecord, KeyTaken};
+use crate::routing::ContactKey;
 
 pub trait ContactStore {
     fn contact(
@@ -48,8 +40,8 @@ pub trait ContactStore {
     ) -> impl Future<Output = StoreResult<Vec<ConversationRecord>>> + Send;
 }
 
-fn failed(error: impl std::fmt::Display) -> StoreError {
-    StoreError(error.to_string())
+fn failed(error: impl Into<StoreError>) -> StoreError {
+    error.into()
 }
 
 fn contact(row: &sqlx::sqlite::SqliteRow) -> ContactRecord {

@@ -55,7 +55,7 @@ struct Progress {
     /// The number of them applied to the store.
     applied: u64,
     /// Why the applier stopped, if it did: nothing is committed after that.
-    failure: Option<String>,
+    failure: Option<StoreError>,
 }
 
 #[derive(Debug)]
@@ -72,8 +72,10 @@ fn segment_path(directory: &Path, segment: u64) -> PathBuf {
     directory.join(format!("{segment:016}.journal"))
 }
 
-fn failed(context: &Path, error: impl std::fmt::Display) -> StoreError {
-    StoreError(format!("journal {}: {error}", context.display()))
+fn failed(context: &Path, error: impl Into<StoreError>) -> StoreError {
+    error
+        .into()
+        .context(format_args!("journal {}", context.display()))
 }
 
 impl Writer {
@@ -92,7 +94,7 @@ impl Writer {
     /// Appends one record; says which segment it sealed, if it filled one.
     fn append(&mut self, payload: &[u8]) -> StoreResult<Option<u64>> {
         let length = u32::try_from(payload.len())
-            .map_err(|_| StoreError("journal: a batch is larger than 4 GiB".into()))?;
+            .map_err(|_| StoreError::Failed("journal: a batch is larger than 4 GiB".into()))?;
         let mut record = Vec::with_capacity(HEADER_BYTES + payload.len());
         record.extend_from_slice(&length.to_le_bytes());
         record.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
@@ -154,7 +156,11 @@ fn read_segments(directory: &Path) -> StoreResult<(Vec<PathBuf>, Vec<Batch>)> {
                     tracing::warn!(path = %path.display(), bytes = rest.len(), "ignoring an incomplete journal record left by a crash");
                     break;
                 }
-                None => return Err(failed(path, "a damaged record before the last segment")),
+                None => {
+                    let damaged =
+                        StoreError::Corrupt("a damaged record before the last segment".into());
+                    return Err(failed(path, damaged));
+                }
             }
         }
     }
@@ -196,7 +202,7 @@ async fn apply<S: Store>(
             tracing::error!(%error, "the journal could not be applied to the store");
             shared
                 .progress
-                .send_modify(|progress| progress.failure = Some(error.0));
+                .send_modify(|progress| progress.failure = Some(error));
             return;
         }
         // Segments go first: once readers see the progress, the journal holds only what is new.
@@ -253,9 +259,9 @@ impl<S: Store> Journaled<S> {
         let reached = progress
             .wait_for(|progress| progress.applied >= target || progress.failure.is_some())
             .await
-            .map_err(|_| StoreError("the journal stopped".into()))?;
+            .map_err(|_| StoreError::Stopped("the journal stopped".into()))?;
         match &reached.failure {
-            Some(failure) => Err(StoreError(failure.clone())),
+            Some(failure) => Err(failure.clone()),
             None => Ok(()),
         }
     }
@@ -348,7 +354,7 @@ impl<S: Store> Store for Journaled<S> {
 
     async fn commit(&self, batch: Batch) -> StoreResult<()> {
         if let Some(failure) = &self.shared.progress.borrow().failure {
-            return Err(StoreError(failure.clone()));
+            return Err(failure.clone());
         }
         let payload = serde_json::to_vec(&batch).expect("batches serialize");
         // Appending and queueing happen under one lock, so batches are applied in journal order.
@@ -369,7 +375,7 @@ impl<S: Store> Store for Journaled<S> {
             .to_apply
             .send((appended, batch))
             .await
-            .map_err(|_| StoreError("the journal stopped".into()))?;
+            .map_err(|_| StoreError::Stopped("the journal stopped".into()))?;
         Ok(())
     }
 }
@@ -505,7 +511,8 @@ mod tests {
         let error = Journaled::open(database(dir.path()).await, &journal)
             .await
             .unwrap_err();
-        assert!(error.0.contains("damaged record"), "{error}");
+        assert!(matches!(error, StoreError::Corrupt(_)), "{error}");
+        assert!(error.to_string().contains("damaged record"), "{error}");
         assert!(first.exists());
         let untouched = database(dir.path()).await;
         assert_eq!(visible(&untouched, "agent:d").await, (vec![], vec![]));

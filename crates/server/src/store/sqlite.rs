@@ -22,8 +22,8 @@ pub struct SqliteStore {
     pool: SqlitePool,
 }
 
-fn failed(error: impl std::fmt::Display) -> StoreError {
-    StoreError(error.to_string())
+fn failed(error: impl Into<StoreError>) -> StoreError {
+    error.into()
 }
 
 fn json<T: serde::Serialize>(value: &T) -> String {
@@ -38,7 +38,7 @@ impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     pub async fn open(path: &Path) -> StoreResult<SqliteStore> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| failed(format!("{}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|e| failed(e).context(dir.display()))?;
         }
         let options = SqliteConnectOptions::from_str("sqlite://")
             .map_err(failed)?
@@ -59,9 +59,9 @@ impl SqliteStore {
         // database at the same moment: migrations run under an exclusive file lock.
         let lock_path = path.with_extension("migrating");
         let lock = std::fs::File::create(&lock_path)
-            .map_err(|e| failed(format!("{}: {e}", lock_path.display())))?;
+            .map_err(|e| failed(e).context(lock_path.display()))?;
         lock.lock()
-            .map_err(|e| failed(format!("{}: {e}", lock_path.display())))?;
+            .map_err(|e| failed(e).context(lock_path.display()))?;
         let migrated = MIGRATIONS.run(&pool).await.map_err(failed);
         drop(lock);
         migrated?;
@@ -258,7 +258,7 @@ impl Store for SqliteStore {
         .await
         .map_err(|e| match e {
             sqlx::Error::Database(db) if db.is_unique_violation() => {
-                StoreError(format!("an agent with e-mail {} already exists", agent.email))
+                StoreError::Constraint(format!("an agent with e-mail {} already exists", agent.email))
             }
             other => failed(other),
         })?;

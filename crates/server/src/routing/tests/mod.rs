@@ -20,10 +20,10 @@ use switchboard_protocol::{
     AgentId, Channel, ConversationId, EndedBy, ErrorCode, Presence, Sender,
 };
 
+use super::{AgentRecord, ChannelAddress, Status};
 use super::{CUSTOMER_ENDED, ChatRequest, Effects, Emit, Router};
-use crate::channels::{Errand, Inbound, Outbound};
+use super::{Errand, Inbound, Outbound};
 use crate::config::Config;
-use crate::store::{AgentRecord, ChannelAddress, Status};
 
 const CONFIG: &str = r#"
     wrap_up_reasons = ["Resolved", "Follow-up"]

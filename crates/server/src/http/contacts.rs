@@ -17,13 +17,13 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use switchboard_protocol::{ContactId, ErrorBody, ErrorCode};
 
-use super::{ContactFields, ContactRecord};
+use super::{Refusal, admin_only, refuse};
 use crate::app::App;
 use crate::auth;
-use crate::http::{Refusal, admin_only, refuse};
-use crate::store::{KeyTaken, Store, StoreError};
+use crate::contacts::{ContactFields, ContactRecord, key_taken};
+use crate::store::{Store, StoreError};
 
-pub fn routes<S: Store>() -> Router<Arc<App<S>>> {
+pub(super) fn routes<S: Store>() -> Router<Arc<App<S>>> {
     Router::new()
         .route("/api/v1/admin/contacts", get(list::<S>).post(create::<S>))
         .route(
@@ -57,22 +57,6 @@ fn not_found(id: &ContactId) -> Refusal {
         ErrorCode::NotFound,
         &format!("No contact {id}."),
     )
-}
-
-/// Taken keys, worded: `409`.
-pub fn key_taken(taken: &[KeyTaken]) -> String {
-    taken
-        .iter()
-        .map(|t| {
-            format!(
-                "{} “{}” belongs to contact {}",
-                t.key.column(),
-                t.key.value(),
-                t.holder
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 async fn list<S: Store>(

@@ -2,25 +2,50 @@
 //! the key and the problem.
 
 use std::collections::HashSet;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use serde::Deserialize;
-use switchboard_protocol::agent::{DesktopProfile, Theme};
+use switchboard_protocol::agent::DesktopProfile;
 use switchboard_protocol::{Channel, QueueId};
 
-use crate::channels::facebook::FacebookConfig;
-use crate::channels::twilio::SmsConfig;
+mod desktop;
+mod facebook;
+mod server;
+mod sms;
+mod widgets;
+mod workstreams;
 
-/// A configuration that could not be used.
-#[derive(Debug, thiserror::Error)]
-#[error("{file}: {key}: {problem}")]
-pub struct ConfigError {
-    pub file: PathBuf,
-    /// The key at fault, as a path (`queues[1].id`); `(file)` when the file itself is at fault.
+pub use desktop::{DesktopSection, NotificationChoice};
+pub use facebook::{FacebookConfig, FacebookPage};
+pub use server::{ContactsSection, ServerSection};
+pub use sms::{SmsConfig, SmsNumber};
+pub use widgets::{Audience, InvitationRules, WidgetConfig};
+pub use workstreams::{IfAgentOffline, Mode, Workstream, Workstreams};
+
+/// What is wrong in a configuration: the key at fault, as a path (`queues[1].id`; `line 3` where
+/// the text itself could not be read; `(file)` when the file could not be), and the problem.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{key}: {problem}")]
+pub struct ConfigProblem {
     pub key: String,
     pub problem: String,
+}
+
+impl ConfigProblem {
+    pub fn new(key: impl Into<String>, problem: impl Into<String>) -> ConfigProblem {
+        ConfigProblem {
+            key: key.into(),
+            problem: problem.into(),
+        }
+    }
+}
+
+/// A configuration file that could not be used, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {problem}")]
+pub struct ConfigError {
+    pub file: PathBuf,
+    pub problem: ConfigProblem,
 }
 
 /// The configuration, as written.
@@ -55,51 +80,6 @@ pub struct Config {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct ServerSection {
-    pub listen: SocketAddr,
-    /// Where the database lives; relative paths are relative to the configuration file.
-    pub data_dir: PathBuf,
-    pub session_hours: u32,
-    /// How long an agent who lost the connection keeps presence and conversations.
-    pub presence_grace_seconds: u32,
-    /// Serve a sample shop page with the widget at `/demo`.
-    pub demo: bool,
-}
-
-impl Default for ServerSection {
-    fn default() -> Self {
-        ServerSection {
-            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            data_dir: PathBuf::from("data"),
-            session_hours: 12,
-            presence_grace_seconds: 60,
-            demo: false,
-        }
-    }
-}
-
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct ContactsSection {
-    /// The country whose national phone numbers contacts and SMS senders may use without a
-    /// country code (ISO 3166 alpha-2, e.g. "CZ"); without it, numbers need their +code.
-    #[serde(deserialize_with = "region")]
-    pub default_region: Option<crate::contacts::Region>,
-}
-
-fn region<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<crate::contacts::Region>, D::Error> {
-    let code = String::deserialize(deserializer)?;
-    code.to_uppercase().parse().map(Some).map_err(|_| {
-        serde::de::Error::custom(format!(
-            "“{code}” is not a two-letter country code such as CZ"
-        ))
-    })
-}
-
-#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QueueConfig {
     pub id: QueueId,
@@ -107,62 +87,6 @@ pub struct QueueConfig {
     /// Agents may escalate conversations to it (supervisors, specialists).
     #[serde(default)]
     pub escalation: bool,
-}
-
-/// How each channel's conversations are handled.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Workstreams {
-    pub chat: Workstream,
-    pub sms: Workstream,
-    pub facebook: Workstream,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Workstream {
-    pub mode: Mode,
-    /// A persistent conversation whose customer writes again goes back to the agent who moved
-    /// it to waiting, whatever their load.
-    pub keep_same_agent: bool,
-    /// When that agent is offline: wait for them, or go to the queue.
-    pub if_agent_offline: IfAgentOffline,
-    pub offer_timeout_seconds: u32,
-    /// A bot that answers new conversations before any agent: its REST channel's base URL
-    /// (`POST {bot}/webhooks/rest/webhook`).
-    pub bot: Option<String>,
-}
-
-impl Default for Workstream {
-    fn default() -> Self {
-        Workstream {
-            mode: Mode::Live,
-            keep_same_agent: true,
-            if_agent_offline: IfAgentOffline::Queue,
-            offer_timeout_seconds: 30,
-            bot: None,
-        }
-    }
-}
-
-impl Workstream {
-    pub fn offer_timeout(&self) -> Duration {
-        Duration::from_secs(self.offer_timeout_seconds.into())
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    Live,
-    Persistent,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IfAgentOffline {
-    Wait,
-    Queue,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -181,58 +105,6 @@ impl Default for AgentDefaults {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct DesktopSection {
-    pub masking: bool,
-    pub theme: Theme,
-    pub alert_seconds: u32,
-    pub toast_seconds: u32,
-    /// How a persistent-chat customer's return is announced.
-    pub customer_returned: NotificationChoice,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NotificationChoice {
-    Alert,
-    Toast,
-}
-
-impl Default for DesktopSection {
-    fn default() -> Self {
-        DesktopSection {
-            masking: true,
-            theme: Theme::Dark,
-            alert_seconds: 30,
-            toast_seconds: 8,
-            customer_returned: NotificationChoice::Toast,
-        }
-    }
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WidgetConfig {
-    pub id: String,
-    /// The queue its chats go to.
-    pub queue: QueueId,
-    /// Whether the widget may invite visitors to chat (off by default).
-    #[serde(default)]
-    pub proactive: bool,
-    /// The invitation the widget shows by itself, and when; without it, only the page's own
-    /// `startProactiveChat` invites.
-    #[serde(default)]
-    pub invitation: Option<crate::proactive::InvitationRules>,
-    /// Live or persistent; the chat workstream's mode when not given.
-    #[serde(default)]
-    pub mode: Option<Mode>,
-    /// The secret the site's back end signs customer tokens with (HS256): a persistent chat is
-    /// only for customers the site has signed in.
-    #[serde(default)]
-    pub customer_key: Option<String>,
-}
-
-#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DemoAgent {
     pub email: String,
@@ -244,13 +116,13 @@ pub struct DemoAgent {
 impl Config {
     /// Reads and validates the configuration at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let error = |key: &str, problem: String| ConfigError {
+        let error = |problem| ConfigError {
             file: path.to_owned(),
-            key: key.to_owned(),
             problem,
         };
-        let text = std::fs::read_to_string(path).map_err(|e| error("(file)", e.to_string()))?;
-        let mut config = Config::parse(&text).map_err(|(key, problem)| error(&key, problem))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| error(ConfigProblem::new("(file)", e.to_string())))?;
+        let mut config = Config::parse(&text).map_err(error)?;
         if config.server.data_dir.is_relative() {
             let base = path.parent().unwrap_or(Path::new("."));
             config.server.data_dir = base.join(&config.server.data_dir);
@@ -258,21 +130,21 @@ impl Config {
         Ok(config)
     }
 
-    /// Parses and validates configuration text; an error is `(key, problem)`.
-    pub fn parse(text: &str) -> Result<Config, (String, String)> {
+    /// Parses and validates configuration text.
+    pub fn parse(text: &str) -> Result<Config, ConfigProblem> {
         let config: Config = toml::from_str(text).map_err(|e| {
             let key = e.span().map_or("(file)".to_owned(), |span| {
                 let line = text[..span.start].lines().count().max(1);
                 format!("line {line}")
             });
-            (key, e.message().to_owned())
+            ConfigProblem::new(key, e.message())
         })?;
         config.validate()?;
         Ok(config)
     }
 
-    fn validate(&self) -> Result<(), (String, String)> {
-        let fail = |key: String, problem: &str| Err((key, problem.to_owned()));
+    fn validate(&self) -> Result<(), ConfigProblem> {
+        let fail = |key: String, problem: &str| Err(ConfigProblem::new(key, problem));
         if self.queues.is_empty() {
             return fail("queues".into(), "at least one queue is needed");
         }
@@ -333,9 +205,9 @@ impl Config {
                 );
             }
             if let Some(invitation) = &widget.invitation {
-                invitation
-                    .validate()
-                    .map_err(|problem| (format!("widgets[{i}].invitation"), problem))?;
+                invitation.validate().map_err(|problem| {
+                    ConfigProblem::new(format!("widgets[{i}].invitation"), problem)
+                })?;
             }
             if self.is_persistent(widget)
                 && widget
@@ -437,23 +309,21 @@ mod tests {
         let duplicate = format!("{MINIMAL}\n[[queues]]\nid = \"general\"\nname = \"Again\"\n");
         assert_eq!(
             Config::parse(&duplicate).unwrap_err(),
-            (
-                "queues[1].id".to_owned(),
-                "duplicate queue id \"general\"".to_owned()
-            )
+            ConfigProblem::new("queues[1].id", "duplicate queue id \"general\"")
         );
         let widget = format!("{MINIMAL}\n[[widgets]]\nid = \"site\"\nqueue = \"nope\"\n");
-        assert_eq!(Config::parse(&widget).unwrap_err().0, "widgets[0].queue");
+        assert_eq!(Config::parse(&widget).unwrap_err().key, "widgets[0].queue");
         let timeout = format!("{MINIMAL}\n[workstreams.chat]\noffer_timeout_seconds = 0\n");
         assert_eq!(
-            Config::parse(&timeout).unwrap_err().0,
+            Config::parse(&timeout).unwrap_err().key,
             "workstreams.chat.offer_timeout_seconds"
         );
-        let (key, problem) = Config::parse(&format!("{MINIMAL}\ncolour = \"red\"\n")).unwrap_err();
+        let ConfigProblem { key, problem } =
+            Config::parse(&format!("{MINIMAL}\ncolour = \"red\"\n")).unwrap_err();
         assert!(key.starts_with("line "), "{key}");
         assert!(problem.contains("unknown field"), "{problem}");
         let region = format!("{MINIMAL}\n[contacts]\ndefault_region = \"XX\"\n");
-        let (key, problem) = Config::parse(&region).unwrap_err();
+        let ConfigProblem { key, problem } = Config::parse(&region).unwrap_err();
         assert!(key.starts_with("line "), "{key}");
         assert!(
             problem.contains("“XX” is not a two-letter country code"),
@@ -470,22 +340,25 @@ mod tests {
             )
         };
         assert!(Config::parse(&format!("{MINIMAL}\n{}", sms("+420700800900", "general"))).is_ok());
-        let (at, problem) = key(&sms("700 800 900", "general"));
+        let ConfigProblem { key: at, problem } = key(&sms("700 800 900", "general"));
         assert_eq!(at, "sms.numbers[0].number");
         assert!(problem.contains("E.164"), "{problem}");
-        assert_eq!(key(&sms("+420700800900", "nope")).0, "sms.numbers[0].queue");
+        assert_eq!(
+            key(&sms("+420700800900", "nope")).key,
+            "sms.numbers[0].queue"
+        );
         let persistent =
             "[[widgets]]\nid = \"account\"\nqueue = \"general\"\nmode = \"persistent\"\n";
-        let (at, problem) = key(persistent);
+        let ConfigProblem { key: at, problem } = key(persistent);
         assert_eq!(at, "widgets[0].customer_key");
         assert!(problem.contains("32 characters"), "{problem}");
         let bot = "[workstreams.chat]\nbot = \"localhost:5005\"\n";
-        assert_eq!(key(bot).0, "workstreams.chat.bot");
+        assert_eq!(key(bot).key, "workstreams.chat.bot");
     }
 
     #[test]
     fn the_demo_configuration_is_valid() {
-        let demo = include_str!("../examples/demo.toml");
+        let demo = include_str!("../../examples/demo.toml");
         let config = Config::parse(demo).unwrap();
         assert_eq!(config.contacts.default_region, Some("CZ".parse().unwrap()));
         // Every channel and mode is there to try.

@@ -1,0 +1,52 @@
+//! The `[server]` and `[contacts]` sections: where the server listens and keeps its data, how
+//! long sessions and the grace period last; the default region of national phone numbers.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use crate::phone::Region;
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSection {
+    pub listen: SocketAddr,
+    /// Where the database lives; relative paths are relative to the configuration file.
+    pub data_dir: PathBuf,
+    pub session_hours: u32,
+    /// How long an agent who lost the connection keeps presence and conversations.
+    pub presence_grace_seconds: u32,
+    /// Serve a sample shop page with the widget at `/demo`.
+    pub demo: bool,
+}
+
+impl Default for ServerSection {
+    fn default() -> Self {
+        ServerSection {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("data"),
+            session_hours: 12,
+            presence_grace_seconds: 60,
+            demo: false,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ContactsSection {
+    /// The country whose national phone numbers contacts and SMS senders may use without a
+    /// country code (ISO 3166 alpha-2, e.g. "CZ"); without it, numbers need their +code.
+    #[serde(deserialize_with = "region")]
+    pub default_region: Option<Region>,
+}
+
+fn region<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Region>, D::Error> {
+    let code = String::deserialize(deserializer)?;
+    code.to_uppercase().parse().map(Some).map_err(|_| {
+        serde::de::Error::custom(format!(
+            "“{code}” is not a two-letter country code such as CZ"
+        ))
+    })
+}

@@ -1,0 +1,71 @@
+//! The admin API's conversations and queues, with the admin token: removing a queue, and a
+//! supervisor assigning a waiting conversation to an agent.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use switchboard_protocol::{ConversationId, ErrorCode, QueueId};
+
+use super::{Refusal, admin_only, refuse, status_of};
+use crate::app::App;
+use crate::store::Store;
+
+/// `POST /api/v1/admin/queues/{queue}/remove` with the admin token: ends the queue's waiting
+/// conversations, interrupts those held, and serves the queue no more.
+pub(super) async fn remove_queue<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(queue): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, Refusal> {
+    admin_only(&app, &headers)?;
+    match app.hub.remove_queue(QueueId(queue)).await {
+        Ok((ended, interrupted)) => Ok(Json(
+            serde_json::json!({ "ended": ended, "interrupted": interrupted }),
+        )),
+        Err(error) => Err((status_of(&error), Json(error))),
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct Assignment {
+    /// The agent's e-mail address.
+    agent: String,
+}
+
+/// `POST /api/v1/admin/conversations/{id}/assign` with `{"agent": "<e-mail>"}`: a supervisor
+/// gives a waiting conversation to a signed-in agent.
+pub(super) async fn assign<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(conversation): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<Assignment>, JsonRejection>,
+) -> Result<Json<serde_json::Value>, Refusal> {
+    admin_only(&app, &headers)?;
+    let Json(assignment) = body.map_err(|rejection| {
+        let message = format!("The body must be {{\"agent\": \"<e-mail>\"}}: {rejection}");
+        refuse(StatusCode::BAD_REQUEST, ErrorCode::InvalidInput, &message)
+    })?;
+    let unknown = || {
+        let message = format!("No agent has the e-mail address {}.", assignment.agent);
+        refuse(StatusCode::NOT_FOUND, ErrorCode::NotFound, &message)
+    };
+    let agent = app
+        .store
+        .agent_by_email(&assignment.agent)
+        .await
+        .map_err(|_| {
+            refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                "The agents could not be read.",
+            )
+        })?
+        .ok_or_else(unknown)?;
+    match app.hub.assign(ConversationId(conversation), agent.id).await {
+        Ok(()) => Ok(Json(serde_json::json!({ "assigned": true }))),
+        Err(error) => Err((status_of(&error), Json(error))),
+    }
+}

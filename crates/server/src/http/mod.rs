@@ -1,0 +1,50 @@
+//! The HTTP surface: health, agent login, the WebSocket endpoints, the channels' webhooks, the
+//! widget's settings and the admin endpoints — each handler a few lines into the layers below.
+//!
+//! - `login.rs`: agent sign-in; `widgets.rs`: what a widget fetches at start;
+//! - `admin.rs`, `contacts.rs`: the admin API (queues, assignment; contacts);
+//! - `refusal.rs`: refusals as `{code, message}` with their HTTP status, and the admin token check.
+
+mod admin;
+mod contacts;
+mod login;
+mod refusal;
+mod widgets;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+pub(crate) use refusal::{Refusal, admin_only, refuse, status_of};
+
+use crate::app::App;
+use crate::store::Store;
+use crate::webhooks::{facebook, twilio};
+use crate::{assets, ws};
+
+pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/widget.js", get(assets::widget))
+        .route("/demo", get(assets::demo::<S>))
+        .route("/api/v1/agent/login", post(login::login::<S>))
+        .route("/api/v1/widgets/{widget}", get(widgets::settings::<S>))
+        .route("/api/v1/agent/ws", get(ws::agent::upgrade::<S>))
+        .route("/api/v1/customer/ws", get(ws::customer::upgrade::<S>))
+        .route(
+            "/api/v1/admin/queues/{queue}/remove",
+            post(admin::remove_queue::<S>),
+        )
+        .route(
+            "/api/v1/admin/conversations/{conversation}/assign",
+            post(admin::assign::<S>),
+        )
+        .route(twilio::WEBHOOK_PATH, post(twilio::webhook::<S>))
+        .route(
+            facebook::WEBHOOK_PATH,
+            get(facebook::verify::<S>).post(facebook::webhook::<S>),
+        )
+        .merge(contacts::routes::<S>())
+        .with_state(app)
+}

@@ -1,0 +1,132 @@
+//! The records routing keeps and the store persists: agent accounts and conversations, with
+//! where each is in its life.
+
+use serde::{Deserialize, Serialize};
+use switchboard_protocol::agent::{Customer, NamedContextValue};
+use switchboard_protocol::{
+    AgentId, Channel, ContactId, ConversationId, EndedBy, Millis, Presence, QueueId,
+};
+
+/// An agent account.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AgentRecord {
+    pub id: AgentId,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub queues: Vec<QueueId>,
+    /// `None`: the configured default.
+    pub capacity: Option<u32>,
+    pub presence: Presence,
+    pub presence_since: Millis,
+}
+
+/// A conversation as routing keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConversationRecord {
+    pub id: ConversationId,
+    pub channel: Channel,
+    pub queue: QueueId,
+    pub customer: Customer,
+    pub context: Vec<NamedContextValue>,
+    pub proactive: bool,
+    pub started_at: Millis,
+    /// The first message, shown as the alert's comment.
+    pub comment: String,
+    pub status: Status,
+    /// Agents invited into the conversation besides its holder (a conference).
+    #[serde(default)]
+    pub conference: Vec<AgentId>,
+    /// Why the conversation was interrupted (a resource it depends on was deleted): its agent
+    /// can only end it.
+    #[serde(default)]
+    pub interrupted: Option<String>,
+    /// The id the next message of the thread gets.
+    pub next_message: u64,
+    /// The contact the conversation was matched to.
+    #[serde(default)]
+    pub contact: Option<ContactId>,
+    /// Where an SMS or Messenger conversation's replies go; none for a chat.
+    #[serde(default)]
+    pub address: Option<ChannelAddress>,
+    /// Up to when the customer's device got, and the customer read, the agents' replies, as the
+    /// channel reports it (Messenger does).
+    #[serde(default)]
+    pub receipts: Receipts,
+    /// Why the conversation waits in an escalation queue, until someone takes it.
+    #[serde(default)]
+    pub escalation: Option<Escalation>,
+    /// Talking with the workstream's bot: waiting, but in no queue until the bot hands over.
+    #[serde(default)]
+    pub with_bot: bool,
+    /// Persistent chat: it lasts across the customer's visits; only the agent ends it.
+    #[serde(default)]
+    pub persistent: bool,
+    /// The signed-in customer's id in the site's accounts (persistent chat).
+    #[serde(default)]
+    pub customer_id: Option<String>,
+    /// The customer wrote again after the conversation was moved to waiting; kept until an
+    /// agent takes it.
+    #[serde(default)]
+    pub returning: Option<Returning>,
+}
+
+/// A persistent conversation coming back from waiting.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Returning {
+    /// The agent it is kept for; nobody in particular once it is in its queue.
+    pub agent: Option<AgentId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Escalation {
+    pub reason: String,
+    /// Handed over by the bot, rather than escalated by an agent.
+    pub from_bot: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipts {
+    pub delivered_up_to: Option<Millis>,
+    pub read_up_to: Option<Millis>,
+}
+
+/// The two ends of an SMS or Messenger conversation.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ChannelAddress {
+    /// The customer's phone number (E.164), or their page-scoped Messenger id.
+    pub customer: String,
+    /// The number or Facebook page they wrote to.
+    pub ours: String,
+}
+
+/// Where a conversation is in its life.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Status {
+    /// In its queue since `since`, waiting for an agent (offers are not stored: after a restart
+    /// the conversation is offered again).
+    Waiting { since: Millis },
+    /// Held by an agent.
+    Held { agent: AgentId, accepted_at: Millis },
+    /// A persistent conversation moved to waiting by its agent, until the customer writes again.
+    Parked { agent: AgentId, since: Millis },
+    /// Ended, waiting for the agent's wrap-up reason.
+    WrapUp {
+        agent: AgentId,
+        accepted_at: Millis,
+        ended_by: EndedBy,
+    },
+    /// Done.
+    Closed {
+        ended_by: EndedBy,
+        wrap_up: Option<String>,
+        closed_at: Millis,
+    },
+}
+
+impl ConversationRecord {
+    pub fn is_open(&self) -> bool {
+        !matches!(self.status, Status::Closed { .. })
+    }
+}

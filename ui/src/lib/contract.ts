@@ -1,0 +1,165 @@
+// Generated from the Rust types (the desk core's updates and views, and the protocol's values in them): do not edit.
+// `cargo xtask schema` writes it anew.
+
+export type Update = { "type": "connection", connection: ConnectionState, } | { "type": "presence", presence: Presence, } | { "type": "profile", profile: DesktopProfile, } | { "type": "notify", notification: Notification, } | { "type": "dismiss", id: string, reason: DismissReason, } | { "type": "task", task: TaskEntry, } | { "type": "task_removed", conversation: ConversationId, } | { "type": "conversation", conversation: ConversationView, } | { "type": "bubble", conversation: ConversationId, bubble: Bubble, };
+
+export type DeskSnapshot = { agent: AgentSummary, connection: ConnectionState, presence: Presence, profile: DesktopProfile, 
+/**
+ * Alerts waiting for an answer, oldest first.
+ */
+alerts: Array<Notification>, tasks: Array<TaskEntry>, conversations: Array<ConversationView>, };
+
+export type ConnectionState = { "state": "connecting" } | { "state": "connected" } | { "state": "reconnecting", attempt: number, reason: string, } | { "state": "offline", reason: OfflineReason, };
+
+export type OfflineReason = "signed_out" | "session_expired" | "incompatible";
+
+export type Notification = { 
+/**
+ * Stable for the life of what it is about: a later notification with the same id replaces it.
+ */
+id: string, conversation: ConversationId, kind: NotificationKind, scenario: Scenario, channel: Channel | null, customer_name: string, 
+/**
+ * The first message, or the reason given.
+ */
+comment: string, queue: string | null, 
+/**
+ * When the customer started waiting, for a wait time that keeps counting.
+ */
+waiting_since: number | null, 
+/**
+ * Whether Accept / Reject apply (an offer is waiting for an answer).
+ */
+answerable: boolean, proactive: boolean, theme: Theme, };
+
+export type NotificationKind = { "kind": "alert", expires_at: number, } | { "kind": "toast", closes_at: number, };
+
+export type DismissReason = "accepted" | "rejected" | "expired" | "withdrawn";
+
+export type TaskEntry = { conversation: ConversationId, customer_name: string, channel: Channel, queue: string, 
+/**
+ * The last message, masked and cut to a line.
+ */
+preview: string, 
+/**
+ * Who holds the conversation.
+ */
+agent_name: string, 
+/**
+ * When the last message came (or the conversation started).
+ */
+date: number, proactive: boolean, 
+/**
+ * Customer messages not yet seen by the agent.
+ */
+unread: number, state: InteractionState, };
+
+export type ConversationView = { id: ConversationId, 
+/**
+ * The interaction pane's title: the customer's name, masked.
+ */
+title: string, initials: string, channel: Channel, queue: string, state: InteractionState, 
+/**
+ * Start of the timer shown in the pane.
+ */
+accepted_at: number | null, proactive: boolean, bubbles: Array<Bubble>, summary: CustomerSummary, details: AdditionalDetails, 
+/**
+ * Why the conversation was interrupted (a resource it needs was deleted): it can only end.
+ */
+interrupted: string | null, actions: Actions, };
+
+export type Bubble = { id: number, author: Author, text: string, sent_at: number, 
+/**
+ * Files the customer sent with it (an SMS picture, a Messenger attachment), as links.
+ */
+attachments: Array<AttachmentView>, };
+
+export type Author = { "kind": "customer", initials: string, } | { "kind": "agent", name: string, mine: boolean, } | { "kind": "bot", name: string, } | { "kind": "system" };
+
+export type AttachmentView = { url: string, 
+/**
+ * The file's type as the channel gives it (`image/jpeg`, `image`), if it does.
+ */
+kind: string | null, };
+
+export type Actions = { send: boolean, transfer: boolean, conference: boolean, exit_conference: boolean, end: boolean, 
+/**
+ * Move a persistent conversation to waiting until the customer writes again.
+ */
+park: boolean, };
+
+export type CustomerSummary = { name: string, email: string | null, phone: string | null, 
+/**
+ * Whether the conversation was matched to a contact record.
+ */
+known_contact: boolean, notes: string | null, 
+/**
+ * The contact's latest ended conversations, newest first.
+ */
+recent: Array<PastConversationView>, };
+
+export type PastConversationView = { id: ConversationId, channel: Channel, queue: string, ended_at: number, 
+/**
+ * The customer's first message, as a preview.
+ */
+comment: string, wrap_up: string | null, };
+
+export type AdditionalDetails = { 
+/**
+ * The displayable context variables the website passed, in its order.
+ */
+variables: Array<Detail>, origin: Origin, channel: Channel, };
+
+export type Detail = { name: string, value: string, };
+
+export type Origin = "inbound" | "proactive";
+
+export type Presence = { "state": "available" } | { "state": "idle", reason: string, } | { "state": "rona" } | { "state": "offline" };
+
+export type PresenceRequest = { "state": "available" } | { "state": "idle", reason: string, } | { "state": "offline" };
+
+export type InteractionState = { "state": "active" } | { "state": "conference_requested", agent: AgentId, } | { "state": "transfer_requested", agent: AgentId, } | { "state": "conference", agents: Array<AgentId>, } | { "state": "wrap_up", ended_by: EndedBy, } | { "state": "interrupted", reason: string, } | { "state": "transferred", to: string, };
+
+export type EndedBy = "customer" | "agent" | "system";
+
+export type Scenario = "incoming_chat" | "incoming_sms" | "incoming_facebook" | "assigned" | "transferred" | "escalated" | "escalated_from_bot" | "customer_returned" | "proactive_accepted" | "conference";
+
+export type Channel = "chat" | "sms" | "facebook";
+
+export type Theme = "dark" | "light";
+
+export type DesktopProfile = { 
+/**
+ * Mask sensitive customer data (SPEC §5).
+ */
+masking: boolean, theme: Theme, alert_seconds: number, toast_seconds: number, 
+/**
+ * Whether a persistent-chat customer's return raises an alert rather than a toast.
+ */
+customer_returned_alert: boolean, wrap_up_reasons: Array<string>, idle_reasons: Array<string>, };
+
+export type AgentSummary = { id: AgentId, name: string, email: string, };
+
+export type QueueSummary = { id: QueueId, name: string, 
+/**
+ * Whether conversations can be escalated to it.
+ */
+escalation: boolean, };
+
+export type TransferTarget = { "kind": "queue", queue: QueueId, } | { "kind": "agent", agent: AgentId, };
+
+export type AgentId = string;
+
+export type ConversationId = string;
+
+export type QueueId = string;
+
+export type ContactId = string;
+
+export const MAX_MESSAGE_CHARS = 1000;
+export const MAX_CONTEXT_VARIABLES = 100;
+export const MAX_ESCALATION_REASON_CHARS = 500;
+export const MAX_CUSTOMER_NAME_CHARS = 100;
+export const MIN_START_ID_CHARS = 22;
+export const MAX_FRAME_BYTES = 65536;
+/** Characters a chat message may not contain: they mark template parameters. */
+export const RESERVED_CHARACTERS = "<>";

@@ -1,0 +1,90 @@
+// Generated from the Rust types (the customer side of the protocol): do not edit.
+// `cargo xtask schema` writes it anew.
+
+namespace SwitchboardWidget {
+  export type CustomerClientFrame = { "type": "hello", protocol: number, 
+  /**
+   * The conversation to resume, after a reload.
+   */
+  resume: Resume | null, } | { "type": "ack", seq: number, } | { "type": "command", id: CommandId, command: CustomerCommand, };
+
+  export type Resume = { 
+  /**
+   * The secret the server gave when the chat started.
+   */
+  token: string, last_seq: number, };
+
+  export type CustomerCommand = { "type": "start_chat", 
+  /**
+   * The widget, as configured on the server.
+   */
+  widget: string, name: string, email: string | null, message: string, 
+  /**
+   * What the page's context provider returned (at most 100 variables).
+   */
+  context: { [key in string]: ContextValue }, 
+  /**
+   * For a persistent chat: the signed token the site's back end gave the signed-in
+   * customer (a JWT naming them in `sub`).
+   */
+  customer_token: string | null, 
+  /**
+   * The customer accepted the widget's invitation (proactive chat).
+   */
+  proactive: boolean, } | { "type": "resume", widget: string, customer_token: string, } | { "type": "send_message", text: string, } | { "type": "end" };
+
+  export type CustomerServerFrame = { "type": "welcome", protocol: number, resumed: boolean, } | { "type": "event", seq: number, event: CustomerEvent, } | { "type": "reply", id: CommandId, outcome: CustomerOutcome, } | { "type": "error", error: ErrorBody, };
+
+  export type CustomerOutcome = { "status": "ok" } | { "status": "error", error: ErrorBody, };
+
+  export type CustomerEvent = { "type": "started", conversation: ConversationId, token: string, 
+  /**
+   * Persistent: it lasts across visits, and only the agent ends it.
+   */
+  persistent: boolean, } | { "type": "history", messages: Array<ChatMessage>, } | { "type": "queued", position: number, estimated_wait_seconds: number, } | { "type": "agent_joined", name: string, } | { "type": "message", message: ChatMessage, } | { "type": "ended", by: EndedBy, };
+
+  export type ChatMessage = { 
+  /**
+   * Increasing within the conversation: the thread's order.
+   */
+  id: number, conversation: ConversationId, from: Sender, text: string, sent_at: number, 
+  /**
+   * Files the customer sent along (an SMS's pictures, a Messenger attachment), as links.
+   */
+  attachments?: Array<Attachment>, };
+
+  export type Sender = { "kind": "customer", name: string, } | { "kind": "agent", agent: AgentId, name: string, } | { "kind": "bot", name: string, } | { "kind": "system" };
+
+  export type Attachment = { url: string, 
+  /**
+   * The MIME type, when the channel says it (`image/jpeg`).
+   */
+  content_type?: string | null, };
+
+  export type ContextValue = { value: string, 
+  /**
+   * Only displayable variables are shown to the agent.
+   */
+  isDisplayable: boolean, };
+
+  export type EndedBy = "customer" | "agent" | "system";
+
+  export type ErrorBody = { code: ErrorCode, message: string, };
+
+  export type ErrorCode = "malformed_frame" | "frame_too_large" | "unsupported_version" | "out_of_order" | "unauthorized" | "not_found" | "invalid_state" | "message_too_long" | "reserved_characters" | "empty_message" | "unknown_reason" | "invalid_input" | "internal";
+
+  export type ConversationId = string;
+
+  export type AgentId = string;
+
+  export type CommandId = string;
+
+  export const MAX_MESSAGE_CHARS = 1000;
+  export const MAX_CONTEXT_VARIABLES = 100;
+  export const MAX_ESCALATION_REASON_CHARS = 500;
+  export const MAX_CUSTOMER_NAME_CHARS = 100;
+  export const MIN_START_ID_CHARS = 22;
+  export const MAX_FRAME_BYTES = 65536;
+  /** Characters a chat message may not contain: they mark template parameters. */
+  export const RESERVED_CHARACTERS = "<>";
+}
