@@ -4,7 +4,6 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use switchboard_protocol::Presence;
 use switchboard_protocol::agent::AgentSummary;
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_store::StoreExt;
