@@ -21,7 +21,10 @@ use switchboard_protocol::{
 };
 
 use super::{AgentRecord, ChannelAddress, Status};
-use super::{CUSTOMER_ENDED, ChatRequest, Effects, Emit, Router};
+use super::{
+    CUSTOMER_ENDED, ChatRequest, ContactKey, Effects, Emit, Intake, Router, SignedInCustomer,
+    StartChat,
+};
 use super::{Errand, Inbound, Outbound};
 use crate::config::Config;
 
