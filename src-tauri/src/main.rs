@@ -21,6 +21,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 use tauri::Manager;
+use tauri::webview::PageLoadEvent;
 
 use crate::keyring_secrets::KeyringSecrets;
 use crate::shell::Shell;
@@ -76,6 +77,11 @@ fn main() {
             commands::save_settings,
         ])
         .on_window_event(window::on_event)
+        // Milestones of the window's start, read by `cargo xtask bench desktop`.
+        .on_page_load(|_, page| match page.event() {
+            PageLoadEvent::Started => tracing::info!("the page started loading"),
+            PageLoadEvent::Finished => tracing::info!("the page loaded"),
+        })
         .setup(move |app| {
             let handle = app.handle().clone();
             let saved = settings::load(&handle);

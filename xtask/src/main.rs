@@ -4,7 +4,8 @@
 //!   is there and what is missing;
 //! - `cargo xtask run` runs the product (the server with the demo configuration);
 //! - `cargo xtask test` runs every check: formatting, lints, all tests;
-//! - `cargo xtask bench [desktop]` runs the benchmarks (or only the desktop app's);
+//! - `cargo xtask bench [server | desktop]` runs the benchmarks (or only the server's load figures
+//!   beside the bare relay, or only the desktop app's);
 //! - `cargo xtask package` builds the desktop app's `.deb` with the Tauri bundler;
 //! - `cargo xtask fuzz [SECONDS]` fuzzes the masking engine;
 //! - `cargo xtask layers` checks that modules only use the layers below them;
@@ -20,7 +21,7 @@ use std::process::{Command, ExitCode};
 
 type Result<T = ()> = std::result::Result<T, String>;
 
-const USAGE: &str = "usage: cargo xtask <setup [--check] | run | test | bench [desktop] | package | fuzz [SECONDS] | schema | layers>";
+const USAGE: &str = "usage: cargo xtask <setup [--check] | run | test | bench [server | desktop] | package | fuzz [SECONDS] | schema | layers>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
         ["run"] => run(),
         ["test"] => test(),
         ["bench"] => bench(),
+        ["bench", "server"] => bench_server(),
         ["bench", "desktop"] => setup::all().and_then(|()| bench_desktop()),
         ["package"] => {
             setup::all().and_then(|()| package().map(|deb| println!("{}", deb.display())))
@@ -282,7 +284,42 @@ fn bench() -> Result {
         ]),
         "benchmarks",
     )?;
+    bench_server()?;
     bench_desktop()
+}
+
+/// The server under the documented load (500 agents, 2,000 conversations, 1.5 messages/s each),
+/// beside the bare relay driven by the same clients in the same run.
+fn bench_server() -> Result {
+    step(
+        &mut cargo(&[
+            "build",
+            "--release",
+            "--locked",
+            "--package",
+            "switchboard-server",
+            "--package",
+            "switchboard-loadgen",
+        ]),
+        "building the server and the load generator (release)",
+    )?;
+    let release = target_dir().join("release");
+    step(
+        Command::new(release.join("switchboard-loadgen"))
+            .arg("--server")
+            .arg(release.join("switchboard-server"))
+            .arg("--relay")
+            .arg(release.join("switchboard-relay"))
+            .args([
+                "--agents",
+                "500",
+                "--conversations",
+                "2000",
+                "--rate",
+                "1.5",
+            ]),
+        "the server's load figures, beside the bare relay",
+    )
 }
 
 /// The desktop app's release build (the one in the `.deb`) under Xvfb: launch, memory, and

@@ -2,27 +2,38 @@
 //! N agents and opens M concurrent customer conversations over loopback, then has every customer
 //! write at a steady rate while agents answer each message. Prints figures; asserts nothing.
 //!
-//! Measured: conversations routed per second (start → accepted), customer→agent and
-//! agent→customer message latency (p50/p99/p99.9, one clock: both ends live in this process),
-//! messages per second, the server's memory (RSS) and its growth per idle agent connection.
+//! The same clients first drive `switchboard-relay` (the same frames, no routing, no storage), the
+//! floor on this machine, and every figure of the server is printed with its ratio to the relay's.
+//!
+//! Measured: start-up (fresh, and after a kill with everything the run stored), conversations
+//! routed per second (start → accepted), customer→agent and agent→customer message latency
+//! (p50/p99/p99.9, one clock: both ends live in this process), messages per second, CPU, bytes
+//! written per delivered message, and memory per idle connection and per conversation.
 
+mod clients;
+mod process;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::sync::Mutex;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use clients::{Counters, Pace, open_agent, open_customer, run_agent, run_customer};
+use process::{cpu_seconds, rss_kib, written_bytes};
 
 #[derive(Parser, Debug)]
-#[command(about = "Load generator for switchboard-server")]
+#[command(about = "Load generator for switchboard-server, beside a bare relay")]
 struct Args {
     /// The server binary to start.
     #[arg(long, default_value = "target/release/switchboard-server")]
-    server: std::path::PathBuf,
+    server: PathBuf,
+    /// The bare relay to measure first, as the floor (`--relay none` skips it).
+    #[arg(long, default_value = "target/release/switchboard-relay")]
+    relay: PathBuf,
     #[arg(long, default_value_t = 500)]
     agents: usize,
     /// Concurrent customer conversations.
@@ -38,55 +49,12 @@ struct Args {
 
 const PASSWORD: &str = "loadgen-password";
 
-/// Customers acknowledge every few events (the widget acknowledges each one).
-const CUSTOMER_ACK_EVERY: u32 = 4;
-
-/// Microseconds since the run started: both ends of every message share this clock.
-fn micros(start: Instant) -> u64 {
-    start.elapsed().as_micros() as u64
-}
-
-#[derive(Default)]
-struct Latencies {
-    customer_to_agent: Mutex<Vec<u64>>,
-    agent_to_customer: Mutex<Vec<u64>>,
-}
-
 fn percentile(sorted: &[u64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index] as f64 / 1000.0
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
-/// CPU seconds the process has used (user + system).
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the command name (which may hold spaces) start after the last ')'.
-    let fields: Vec<&str> = stat
-        .rsplit(')')
-        .next()
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name; 100 ticks/s.
-    (ticks(11) + ticks(12)) / 100.0
 }
 
 fn config(agents: usize, capacity: usize) -> String {
@@ -117,26 +85,32 @@ queue = "general"
     config
 }
 
-#[tokio::main]
-async fn main() {
-    let args = Args::parse();
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let capacity = args.conversations.div_ceil(args.agents) + 1;
-    std::fs::write(
-        dir.path().join("config.toml"),
-        config(args.agents, capacity),
-    )
-    .unwrap();
-    let mut child = std::process::Command::new(&args.server)
-        .args(["serve", "--config"])
-        .arg(dir.path().join("config.toml"))
+/// What is measured: the server, or the relay beneath it.
+#[derive(Clone, Copy, PartialEq)]
+enum Target {
+    Relay,
+    Server,
+}
+
+/// A started process and where it listens.
+struct Started {
+    child: Child,
+    address: String,
+    /// From spawning to the ready line.
+    start_up: Duration,
+}
+
+fn spawn(binary: &Path, args: &[&std::ffi::OsStr]) -> Started {
+    let started = Instant::now();
+    let mut child = Command::new(binary)
+        .args(args)
         .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
+        .stdout(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| {
             panic!(
-                "{}: {e} (build it with `cargo build --release -p switchboard-server`)",
-                args.server.display()
+                "{}: {e} (build it with `cargo build --release -p switchboard-server -p switchboard-loadgen`)",
+                binary.display()
             )
         });
     let mut line = String::new();
@@ -149,33 +123,64 @@ async fn main() {
         .trim()
         .trim_start_matches("listening on http://")
         .to_owned();
-    let pid = child.id();
-    println!(
-        "server {address} (pid {pid}); {} agents (capacity {capacity}), {} conversations",
-        args.agents, args.conversations
-    );
-    // The server answers only once it has started (demo agents created, state loaded).
-    while reqwest::get(format!("http://{address}/healthz"))
-        .await
-        .is_err()
-    {
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    Started {
+        child,
+        address,
+        start_up: started.elapsed(),
     }
-    let rss_start = rss_kib(pid);
+}
 
-    let start = Instant::now();
-    let latencies = Arc::new(Latencies::default());
-    let messages = Arc::new(AtomicU64::new(0));
-    let accepted = Arc::new(AtomicU64::new(0));
+fn spawn_server(binary: &Path, config: &Path) -> Started {
+    spawn(
+        binary,
+        &["serve".as_ref(), "--config".as_ref(), config.as_os_str()],
+    )
+}
 
-    // Agents: sign in (a few at a time: password hashing is deliberately slow and memory-hungry),
-    // then measure the server before and after opening their connections.
+/// Everything one run measured.
+struct Figures {
+    start_up: Duration,
+    restart_after_kill: Option<(Duration, u64)>,
+    routing_seconds: f64,
+    messages: u64,
+    steady_seconds: f64,
+    cpu: f64,
+    own_cpu: f64,
+    to_agent: Vec<u64>,
+    to_customer: Vec<u64>,
+    rss_start: u64,
+    rss_signed_in: u64,
+    rss_idle_agents: u64,
+    rss_conversations: u64,
+    rss_end: u64,
+    /// Bytes written with system calls, and those that reached storage, in the steady phase.
+    written: (u64, u64),
+    /// Bytes in the data directory at the end.
+    stored: u64,
+}
+
+/// The bytes of every file under `directory`.
+fn directory_bytes(directory: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(directory) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|entry| match entry.metadata() {
+            Ok(meta) if meta.is_dir() => directory_bytes(&entry.path()),
+            Ok(meta) => meta.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+async fn sign_in(address: &str, agents: usize) -> Vec<String> {
+    // A few at a time: password hashing is deliberately slow and memory-hungry.
     let http = reqwest::Client::new();
     let mut tokens = Vec::new();
-    for chunk in (0..args.agents).collect::<Vec<_>>().chunks(8) {
+    for chunk in (0..agents).collect::<Vec<_>>().chunks(8) {
         let logins = chunk.iter().map(|n| {
             let http = http.clone();
-            let address = address.clone();
             async move {
                 let response: Value = http
                     .post(format!("http://{address}/api/v1/agent/login"))
@@ -193,30 +198,68 @@ async fn main() {
         });
         tokens.extend(futures_util::future::join_all(logins).await);
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let rss_signed_in = rss_kib(pid);
+    tokens
+}
+
+/// The process's memory once it has stopped changing: the server gives back what password hashing
+/// used only when the threads that hashed have been idle for a while (up to 15 s).
+async fn settled_rss(pid: u32) -> u64 {
+    let mut last = rss_kib(pid);
+    for _ in 0..30 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = rss_kib(pid);
+        if now.abs_diff(last) < 64 {
+            return now;
+        }
+        last = now;
+    }
+    last
+}
+
+async fn measure(target: Target, binary: &Path, args: &Args) -> Figures {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let capacity = args.conversations.div_ceil(args.agents) + 1;
+    let config_path = dir.path().join("config.toml");
+    std::fs::write(&config_path, config(args.agents, capacity)).unwrap();
+    let Started {
+        mut child,
+        address,
+        start_up,
+    } = match target {
+        Target::Server => spawn_server(binary, &config_path),
+        Target::Relay => spawn(binary, &[]),
+    };
+    let pid = child.id();
+    if target == Target::Server {
+        // The server answers only once it has started (demo agents created, state loaded).
+        while reqwest::get(format!("http://{address}/healthz"))
+            .await
+            .is_err()
+        {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let rss_start = rss_kib(pid);
+    let start = Instant::now();
+    let counters = Arc::new(Counters::default());
+
+    let tokens = match target {
+        Target::Server => sign_in(&address, args.agents).await,
+        Target::Relay => vec![String::new(); args.agents],
+    };
+    // The threads that hashed passwords give their memory back when they end, 10 s after their
+    // last hash.
+    if target == Target::Server {
+        tokio::time::sleep(Duration::from_secs(11)).await;
+    }
+    let rss_signed_in = settled_rss(pid).await;
     let mut agent_sockets = Vec::new();
     for token in tokens {
-        let mut request = format!("ws://{address}/api/v1/agent/ws")
-            .into_client_request()
-            .unwrap();
-        request
-            .headers_mut()
-            .insert("Authorization", format!("Bearer {token}").parse().unwrap());
-        let mut socket = connect(request).await;
-        // The welcome: the connection is attached.
-        socket.next().await.unwrap().unwrap();
-        agent_sockets.push(socket);
+        agent_sockets.push(open_agent(&address, &token).await);
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let rss_idle_agents = rss_kib(pid);
-    let per_connection = rss_idle_agents.saturating_sub(rss_signed_in) as f64 / args.agents as f64;
-
+    let rss_idle_agents = settled_rss(pid).await;
     for socket in agent_sockets {
-        let latencies = latencies.clone();
-        let messages = messages.clone();
-        let accepted = accepted.clone();
-        tokio::spawn(run_agent(socket, start, latencies, messages, accepted));
+        tokio::spawn(run_agent(socket, start, counters.clone()));
     }
 
     // Customers: start every conversation, then wait until all are accepted.
@@ -226,236 +269,188 @@ async fn main() {
         let opened = chunk.iter().map(|n| open_customer(&address, *n));
         customers.extend(futures_util::future::join_all(opened).await);
     }
-    while accepted.load(Ordering::Relaxed) < args.conversations as u64 {
+    while counters.accepted.load(Ordering::Relaxed) < args.conversations as u64 {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let routing_seconds = routing_started.elapsed().as_secs_f64();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let rss_conversations = rss_kib(pid);
 
     // Steady phase: every customer writes at `rate`; agents answer each message.
-    latencies.customer_to_agent.lock().await.clear();
-    latencies.agent_to_customer.lock().await.clear();
-    messages.store(0, Ordering::Relaxed);
+    println!("  steady phase ({} s) starts", args.seconds);
+    counters.customer_to_agent.lock().await.clear();
+    counters.agent_to_customer.lock().await.clear();
+    counters.messages.store(0, Ordering::Relaxed);
     let steady = Instant::now();
     let cpu_before = cpu_seconds(pid);
     let own_cpu_before = cpu_seconds(std::process::id());
-    let deadline = steady + Duration::from_secs(args.seconds);
+    let written_before = written_bytes(pid);
     let interval = Duration::from_secs_f64(1.0 / args.rate);
     let mut tasks = Vec::new();
     for (n, customer) in customers.into_iter().enumerate() {
-        let latencies = latencies.clone();
-        let messages = messages.clone();
-        // Spread the customers' first messages over one interval.
-        let offset = interval.mul_f64(n as f64 / args.conversations as f64);
-        tasks.push(tokio::spawn(run_customer(
-            customer, start, offset, interval, deadline, latencies, messages,
-        )));
+        let pace = Pace {
+            start,
+            // Spread the customers' first messages over one interval.
+            offset: interval.mul_f64(n as f64 / args.conversations as f64),
+            interval,
+            deadline: steady + Duration::from_secs(args.seconds),
+        };
+        tasks.push(tokio::spawn(run_customer(customer, pace, counters.clone())));
     }
     for task in tasks {
         task.await.unwrap();
     }
     let steady_seconds = steady.elapsed().as_secs_f64();
-    let server_cpu = (cpu_seconds(pid) - cpu_before) / steady_seconds;
+    let cpu = (cpu_seconds(pid) - cpu_before) / steady_seconds;
     let own_cpu = (cpu_seconds(std::process::id()) - own_cpu_before) / steady_seconds;
+    let written_after = written_bytes(pid);
     let rss_end = rss_kib(pid);
-    let total = messages.load(Ordering::Relaxed);
-
-    let mut to_agent = latencies.customer_to_agent.lock().await.clone();
-    let mut to_customer = latencies.agent_to_customer.lock().await.clone();
+    let mut to_agent = counters.customer_to_agent.lock().await.clone();
+    let mut to_customer = counters.agent_to_customer.lock().await.clone();
     to_agent.sort_unstable();
     to_customer.sort_unstable();
+    child.kill().ok();
+    child.wait().ok();
+    // Everything the run stored is on disk: a start now replays what the kill left.
+    let restart_after_kill = (target == Target::Server).then(|| {
+        let mut again = spawn_server(binary, &config_path);
+        again.child.kill().ok();
+        again.child.wait().ok();
+        (again.start_up, counters.messages.load(Ordering::Relaxed))
+    });
+    // Everything is applied to the database by now: what it takes on disk.
+    let stored = directory_bytes(&dir.path().join("data"));
+    Figures {
+        start_up,
+        restart_after_kill,
+        routing_seconds,
+        messages: counters.messages.load(Ordering::Relaxed),
+        steady_seconds,
+        cpu,
+        own_cpu,
+        to_agent,
+        to_customer,
+        rss_start,
+        rss_signed_in,
+        rss_idle_agents,
+        rss_conversations,
+        rss_end,
+        written: (
+            written_after.0.saturating_sub(written_before.0),
+            written_after.1.saturating_sub(written_before.1),
+        ),
+        stored,
+    }
+}
+
+fn print(name: &str, figures: &Figures, args: &Args) {
+    println!("{name}:");
+    let f = figures;
+    println!("  start-up: {} ms", f.start_up.as_millis());
+    if let Some((after_kill, messages)) = f.restart_after_kill {
+        println!(
+            "  start-up after a kill, with the run's {messages} messages stored: {} ms",
+            after_kill.as_millis()
+        );
+    }
     println!(
-        "routing: {} conversations accepted in {routing_seconds:.2} s = {:.0} conversations/s",
+        "  routing: {} conversations accepted in {:.2} s = {:.0} conversations/s",
         args.conversations,
-        args.conversations as f64 / routing_seconds
+        f.routing_seconds,
+        args.conversations as f64 / f.routing_seconds
     );
     println!(
-        "messages: {total} delivered in {steady_seconds:.1} s = {:.0} messages/s (both directions); \
-         CPU: server {:.0}%, load generator {:.0}% of one core",
-        total as f64 / steady_seconds,
-        server_cpu * 100.0,
-        own_cpu * 100.0
+        "  messages: {} delivered in {:.1} s = {:.0} messages/s (both directions); \
+         CPU: {:.0}% of one core (load generator {:.0}%)",
+        f.messages,
+        f.steady_seconds,
+        f.messages as f64 / f.steady_seconds,
+        f.cpu * 100.0,
+        f.own_cpu * 100.0
     );
-    for (name, sorted) in [
-        ("customer→agent", &to_agent),
-        ("agent→customer", &to_customer),
+    for (direction, sorted) in [
+        ("customer→agent", &f.to_agent),
+        ("agent→customer", &f.to_customer),
     ] {
         println!(
-            "latency {name}: p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms ({} samples)",
+            "  latency {direction}: p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms ({} samples)",
             percentile(sorted, 0.50),
             percentile(sorted, 0.99),
             percentile(sorted, 0.999),
             sorted.len()
         );
     }
+    let per_message = |bytes: u64| bytes as f64 / f.messages.max(1) as f64;
     println!(
-        "server memory (RSS): {:.1} MiB started, {:.1} MiB after sign-ins, {:.1} MiB with {} idle agent connections \
-         ({per_connection:.1} KiB per idle connection), {:.1} MiB at the end",
-        rss_start as f64 / 1024.0,
-        rss_signed_in as f64 / 1024.0,
-        rss_idle_agents as f64 / 1024.0,
-        args.agents,
-        rss_end as f64 / 1024.0
+        "  written: {:.0} bytes per delivered message ({:.0} reaching storage); stored: {:.0} bytes \
+         per message ({:.1} MiB)",
+        per_message(f.written.0),
+        per_message(f.written.1),
+        per_message(f.stored),
+        f.stored as f64 / (1024.0 * 1024.0)
     );
-    child.kill().ok();
-    child.wait().ok();
+    let per =
+        |more: u64, less: u64, count: usize| more.saturating_sub(less) as f64 / count.max(1) as f64;
+    println!(
+        "  memory (RSS): {:.1} MiB started, {:.1} MiB signed in, {:.1} MiB with {} idle agent connections \
+         ({:.1} KiB each), {:.1} MiB with {} conversations ({:.1} KiB each, with its customer's \
+         connection), {:.1} MiB at the end",
+        f.rss_start as f64 / 1024.0,
+        f.rss_signed_in as f64 / 1024.0,
+        f.rss_idle_agents as f64 / 1024.0,
+        args.agents,
+        per(f.rss_idle_agents, f.rss_signed_in, args.agents),
+        f.rss_conversations as f64 / 1024.0,
+        args.conversations,
+        per(f.rss_conversations, f.rss_idle_agents, args.conversations),
+        f.rss_end as f64 / 1024.0
+    );
 }
 
-/// 128 random bits, from the OS, for ids that must not collide.
-fn rand_id() -> u128 {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).expect("the OS provides randomness");
-    u128::from_le_bytes(bytes)
-}
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-fn command(id: u64, command: Value) -> Message {
-    Message::text(
-        json!({ "type": "command", "id": format!("c{id}"), "command": command }).to_string(),
-    )
-}
-
-async fn run_agent(
-    socket: Socket,
-    start: Instant,
-    latencies: Arc<Latencies>,
-    messages: Arc<AtomicU64>,
-    accepted: Arc<AtomicU64>,
-) {
-    let (mut sink, mut stream) = socket.split();
-    let mut id = 0;
-    sink.send(command(
-        id,
-        json!({ "type": "set_presence", "presence": { "state": "available" } }),
-    ))
-    .await
-    .unwrap();
-    let mut since_ack = 0;
-    while let Some(Ok(Message::Text(text))) = stream.next().await {
-        let frame: Value = serde_json::from_str(&text).unwrap();
-        if frame["type"] != "event" {
-            continue;
-        }
-        let event = &frame["event"];
-        match event["type"].as_str() {
-            Some("offer") => {
-                id += 1;
-                let conversation = event["offer"]["conversation"].clone();
-                sink.send(command(
-                    id,
-                    json!({ "type": "accept", "conversation": conversation }),
-                ))
-                .await
-                .unwrap();
-                accepted.fetch_add(1, Ordering::Relaxed);
-            }
-            Some("message") if event["message"]["from"]["kind"] == "customer" => {
-                let text = event["message"]["text"].as_str().unwrap_or_default();
-                if let Some(sent) = text.strip_prefix("t ").and_then(|t| t.parse::<u64>().ok()) {
-                    latencies
-                        .customer_to_agent
-                        .lock()
-                        .await
-                        .push(micros(start) - sent);
-                    messages.fetch_add(1, Ordering::Relaxed);
-                    id += 1;
-                    let conversation = event["message"]["conversation"].clone();
-                    let reply = format!("t {}", micros(start));
-                    sink.send(command(id, json!({ "type": "send_message", "conversation": conversation, "text": reply }))).await.unwrap();
-                }
-            }
-            _ => {}
-        }
-        since_ack += 1;
-        if since_ack >= 50 {
-            since_ack = 0;
-            let ack = json!({ "type": "ack", "seq": frame["seq"] }).to_string();
-            sink.send(Message::text(ack)).await.unwrap();
-        }
+/// The server's figures as multiples of the relay's.
+fn print_ratios(server: &Figures, relay: &Figures) {
+    println!("server ÷ relay:");
+    for (direction, ours, floor) in [
+        ("customer→agent", &server.to_agent, &relay.to_agent),
+        ("agent→customer", &server.to_customer, &relay.to_customer),
+    ] {
+        let ratio = |p: f64| percentile(ours, p) / percentile(floor, p);
+        println!(
+            "  latency {direction}: p50 {:.1}×, p99 {:.1}×, p99.9 {:.1}×",
+            ratio(0.50),
+            ratio(0.99),
+            ratio(0.999)
+        );
     }
+    println!(
+        "  CPU: {:.1}×; routing: {:.1}× as long",
+        server.cpu / relay.cpu,
+        server.routing_seconds / relay.routing_seconds
+    );
 }
 
-/// Opens a WebSocket and says hello. Browsers disable Nagle's algorithm on WebSockets; so do
-/// these stand-ins for desktops and widgets.
-async fn connect(request: impl IntoClientRequest + Unpin) -> Socket {
-    let (mut socket, _) = tokio_tungstenite::connect_async_with_config(request, None, true)
-        .await
-        .unwrap();
-    let hello = json!({ "type": "hello", "protocol": 1 }).to_string();
-    socket.send(Message::text(hello)).await.unwrap();
-    socket
-}
-
-async fn open_customer(address: &str, n: usize) -> Socket {
-    let mut socket = connect(format!("ws://{address}/api/v1/customer/ws")).await;
-    let start = json!({ "type": "start_chat", "widget": "website", "name": format!("Customer {n}"), "message": "Hello" });
-    let id = format!("start-{n}-{:032x}", rand_id());
-    let frame = json!({ "type": "command", "id": id, "command": start });
-    socket.send(Message::text(frame.to_string())).await.unwrap();
-    socket
-}
-
-async fn run_customer(
-    socket: Socket,
-    start: Instant,
-    offset: Duration,
-    interval: Duration,
-    deadline: Instant,
-    latencies: Arc<Latencies>,
-    messages: Arc<AtomicU64>,
-) {
-    let (sink, mut stream) = socket.split();
-    let sink = Arc::new(Mutex::new(sink));
-    let acker = sink.clone();
-    let reader = tokio::spawn(async move {
-        let mut since_ack = 0;
-        while let Some(Ok(Message::Text(text))) = stream.next().await {
-            let frame: Value = serde_json::from_str(&text).unwrap();
-            // Acknowledge as a widget does, so that the server can forget delivered events.
-            if frame["type"] == "event" {
-                since_ack += 1;
-                if since_ack >= CUSTOMER_ACK_EVERY {
-                    since_ack = 0;
-                    let ack = json!({ "type": "ack", "seq": frame["seq"] }).to_string();
-                    let _ = acker.lock().await.send(Message::text(ack)).await;
-                }
-            }
-            let event = &frame["event"];
-            let from_agent =
-                event["type"] == "message" && event["message"]["from"]["kind"] == "agent";
-            let sent = event["message"]["text"]
-                .as_str()
-                .and_then(|t| t.strip_prefix("t "))
-                .and_then(|t| t.parse::<u64>().ok());
-            if let (true, Some(sent)) = (from_agent, sent) {
-                latencies
-                    .agent_to_customer
-                    .lock()
-                    .await
-                    .push(micros(start) - sent);
-                messages.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-    });
-    tokio::time::sleep(offset).await;
-    let mut ticker = tokio::time::interval(interval);
-    let mut id = 1;
-    while Instant::now() < deadline {
-        ticker.tick().await;
-        id += 1;
-        let text = format!("t {}", micros(start));
-        if sink
-            .lock()
-            .await
-            .send(command(id, json!({ "type": "send_message", "text": text })))
-            .await
-            .is_err()
-        {
-            break;
-        }
+#[tokio::main]
+async fn main() {
+    let args = Args::parse();
+    // Every simulated client is a socket: as many as the system allows.
+    let _ = rlimit::increase_nofile_limit(u64::MAX);
+    println!(
+        "{} agents, {} conversations, {} messages/s each for {} s",
+        args.agents, args.conversations, args.rate, args.seconds
+    );
+    let relay = (args.relay.as_os_str() != "none")
+        .then_some(&args.relay)
+        .map(|binary| async { measure(Target::Relay, binary, &args).await });
+    let relay = match relay {
+        Some(run) => Some(run.await),
+        None => None,
+    };
+    if let Some(relay) = &relay {
+        print("bare relay (the floor)", relay, &args);
     }
-    // Let the last answers arrive.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    reader.abort();
+    let server = measure(Target::Server, &args.server, &args).await;
+    print("switchboard-server", &server, &args);
+    if let Some(relay) = &relay {
+        print_ratios(&server, relay);
+    }
 }

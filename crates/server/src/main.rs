@@ -1,5 +1,11 @@
 //! `switchboard-server`: serve, and administer agents.
 
+// Frames, rows and argon2's 19 MiB blocks are allocated on one thread and freed on another: with
+// the system allocator each thread kept its own arena of freed memory (470 MiB after 500 sign-ins,
+// against 80 MiB with this one), and latency was no better.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -120,6 +126,12 @@ async fn run(cli: Cli) -> Result<(), String> {
             let mut config = Config::load(&config).map_err(|e| e.to_string())?;
             if let Some(listen) = listen {
                 config.server.listen = listen;
+            }
+            // Each connection is an open file: a default soft limit of 1,024 would cap the server
+            // far below what it serves. The hard limit is the operator's to set.
+            match rlimit::increase_nofile_limit(u64::MAX) {
+                Ok(limit) => tracing::info!(limit, "open files"),
+                Err(error) => tracing::warn!(%error, "could not raise the open-files limit"),
             }
             let listener = tokio::net::TcpListener::bind(config.server.listen)
                 .await

@@ -1,6 +1,7 @@
 //! Running the server: open the store, create the demo agents, start the hub, serve HTTP until
 //! told to stop, then close every connection and let the hub finish what it has.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -71,15 +72,23 @@ pub async fn serve(
 
 /// Creates the configuration's demo agents that do not exist yet.
 async fn create_demo_agents(config: &Config, store: &impl Store) -> Result<(), StoreError> {
+    // Hashing is deliberately slow (tens of milliseconds): demo agents sharing a password share
+    // its hash, so that a demonstration with hundreds of them starts at once. Demo accounts only;
+    // real ones are created one by one, each with its own salt.
+    let mut hashes: HashMap<&str, String> = HashMap::new();
     for demo in &config.demo_agents {
         if store.agent_by_email(&demo.email).await?.is_some() {
             continue;
         }
+        let password_hash = hashes
+            .entry(&demo.password)
+            .or_insert_with(|| auth::hash_password(&demo.password))
+            .clone();
         let record = AgentRecord {
             id: AgentId(auth::random_id()),
             email: demo.email.clone(),
             name: demo.name.clone(),
-            password_hash: auth::hash_password(&demo.password),
+            password_hash,
             queues: demo.queues.clone(),
             capacity: None,
             presence: Presence::Offline,

@@ -5,7 +5,7 @@ import { get, readable, writable } from 'svelte/store';
 import { language, pickLanguage } from './i18n';
 import { events, failure, shell } from './ipc';
 import { applyUpdate, expireToasts, initialState, sortedTasks, type DeskState } from './state';
-import type { CommandFailure, DeskSnapshot, Settings } from './types';
+import type { CommandFailure, DeskSnapshot, Settings, Update } from './types';
 
 export const desk = writable<DeskState | null>(null);
 export const settings = writable<Settings>({
@@ -50,27 +50,34 @@ export function signedOut() {
   selected.set(null);
 }
 
+/// Applies one update from the shell, in order.
+function applyShellUpdate(update: Update) {
+  // Updates before the first snapshot are in it.
+  desk.update((state) => (state ? applyUpdate(state, update) : state));
+  if (update.type === 'task_removed' && get(selected) === update.conversation) {
+    const next = get(desk);
+    selected.set(next ? sortedTasks(next)[0]?.conversation ?? null : null);
+  }
+  // A message in the conversation on screen is read as it arrives.
+  if (update.type === 'bubble' && update.conversation === get(selected) && document.hasFocus()) {
+    shell.markRead(update.conversation).catch(() => {});
+  }
+  if (update.type === 'conversation' && get(selected) === null) {
+    selected.set(update.conversation.id);
+  }
+}
+
 /// Connects the window to the shell: the desk's snapshot, then every update in order.
 export async function boot() {
-  await events.update((update) => {
-    // Updates before the first snapshot are in it.
-    desk.update((state) => (state ? applyUpdate(state, update) : state));
-    if (update.type === 'task_removed' && get(selected) === update.conversation) {
-      const next = get(desk);
-      selected.set(next ? sortedTasks(next)[0]?.conversation ?? null : null);
-    }
-    // A message in the conversation on screen is read as it arrives.
-    if (update.type === 'bubble' && update.conversation === get(selected) && document.hasFocus()) {
-      shell.markRead(update.conversation).catch(() => {});
-    }
-    if (update.type === 'conversation' && get(selected) === null) {
-      selected.set(update.conversation.id);
-    }
-  });
-  await events.open((conversation) => select(conversation));
-  await events.snapshot(signedIn);
-  await events.signedOut(signedOut);
-  await events.waitingForServer(() => waitingForServer.set(true));
+  // Every listener is in place before `start` (the shell then sends the desk), registered
+  // together: each is a round trip to the shell, and the first screen waits for all of them.
+  await Promise.all([
+    events.update(applyShellUpdate),
+    events.open((conversation) => select(conversation)),
+    events.snapshot(signedIn),
+    events.signedOut(signedOut),
+    events.waitingForServer(() => waitingForServer.set(true)),
+  ]);
   const start = await shell.start();
   applySettings(start.settings);
   if (start.signed_in && get(desk) === null) awaitingDesk.set(true);

@@ -54,8 +54,7 @@ impl<S: Store> Hub<S> {
             // superseded by the full picture it gets now.
             pending.batch.acks.push((stream.clone(), head));
         }
-        self.attach(stream, resume.unwrap_or(head), frames, connection)
-            .await?;
+        self.attach(stream, resume.unwrap_or(head), frames, connection, pending);
         let mut fx = Effects::default();
         self.router
             .agent_connected(&agent, resume.is_none(), now, &mut fx);

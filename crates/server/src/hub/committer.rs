@@ -6,19 +6,21 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
-use super::Hub;
+use switchboard_protocol::Seq;
+
 use super::connection::FrameSender;
+use super::{Hub, frame_event, json};
 use crate::channels::courier::Delivery;
+use crate::routing::Emit;
 use crate::store::{Batch, Store, StoreError};
 
 /// Requests handled but not yet committed: what to write, then what to deliver.
 #[derive(Default)]
 pub(super) struct Pending {
     pub(super) batch: Batch,
-    /// Frames for live connections, in the order they were produced.
-    pub(super) deliveries: Vec<(FrameSender, String)>,
-    /// Errands for the courier.
-    pub(super) outbound: Vec<Delivery>,
+    /// Frames and events, in the order they were produced: events are serialized by the
+    /// committer, beside the hub, which only decides.
+    pub(super) outgoing: Vec<Outgoing>,
     /// Answers owed to the edges once committed (which conversation a customer is in, or that
     /// a provider's message is stored).
     pub(super) answers: Vec<Box<dyn FnOnce() + Send>>,
@@ -28,11 +30,27 @@ impl std::fmt::Debug for Pending {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Pending")
             .field("batch", &self.batch)
-            .field("deliveries", &self.deliveries.len())
-            .field("outbound", &self.outbound.len())
+            .field("outgoing", &self.outgoing.len())
             .field("answers", &self.answers.len())
             .finish()
     }
+}
+
+/// Something for clients, once its group is committed.
+// Most are events: boxing them would cost an allocation each.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub(super) enum Outgoing {
+    /// A frame for a live connection: a command's reply.
+    Frame(FrameSender, String),
+    /// An event numbered `seq` on `stream`: stored in the outbox, then sent to the stream's live
+    /// connection, if it has one (an errand goes to the courier instead).
+    Event {
+        stream: String,
+        seq: Seq,
+        emit: Emit,
+        live: Option<FrameSender>,
+    },
 }
 
 /// What the committer does, in order.
@@ -73,11 +91,50 @@ pub(super) async fn commit_in_order<S: Store>(
 /// A commit slower than this is reported: every frame of its group waited for it.
 const SLOW_COMMIT: Duration = Duration::from_millis(50);
 
+/// Serializes a group's events into its batch's outbox; returns what to send, in order, and the
+/// errands for the courier.
+fn serialize(
+    batch: &mut Batch,
+    outgoing: Vec<Outgoing>,
+) -> (Vec<(FrameSender, String)>, Vec<Delivery>) {
+    let mut frames = Vec::with_capacity(outgoing.len());
+    let mut errands = Vec::new();
+    for item in outgoing {
+        let (stream, seq, emit, live) = match item {
+            Outgoing::Frame(connection, frame) => {
+                frames.push((connection, frame));
+                continue;
+            }
+            Outgoing::Event {
+                stream,
+                seq,
+                emit,
+                live,
+            } => (stream, seq, emit, live),
+        };
+        let event = match emit {
+            Emit::Agent(_, event) => json(&event),
+            Emit::Customer(_, event) => json(&event),
+            Emit::Errand(errand) => {
+                let event = json(&errand);
+                errands.push((seq, errand));
+                event
+            }
+        };
+        if let Some(connection) = live {
+            frames.push((connection, frame_event(seq, &event)));
+        }
+        batch.outbox.push((stream, seq, event));
+    }
+    (frames, errands)
+}
+
 async fn commit_and_deliver<S: Store>(
     store: &S,
-    pending: Pending,
+    mut pending: Pending,
     courier: &mpsc::UnboundedSender<Delivery>,
 ) -> Result<(), StoreError> {
+    let (frames, errands) = serialize(&mut pending.batch, pending.outgoing);
     let started = Instant::now();
     let rows = pending.batch.messages.len() + pending.batch.outbox.len();
     let committed = store.commit(pending.batch).await;
@@ -92,10 +149,10 @@ async fn commit_and_deliver<S: Store>(
         tracing::error!(%error, "a routing step could not be stored; stopping so that a restart reloads the stored state");
         return Err(error);
     }
-    for (connection, frame) in pending.deliveries {
+    for (connection, frame) in frames {
         connection.try_send(frame);
     }
-    for delivery in pending.outbound {
+    for delivery in errands {
         // The courier stops only with the server; the errand stays in the outbox till then.
         let _ = courier.send(delivery);
     }
@@ -109,8 +166,7 @@ impl Pending {
     /// Appends a later group to this one.
     fn absorb(&mut self, later: Pending) {
         self.batch.absorb(later.batch);
-        self.deliveries.extend(later.deliveries);
-        self.outbound.extend(later.outbound);
+        self.outgoing.extend(later.outgoing);
         self.answers.extend(later.answers);
     }
 }

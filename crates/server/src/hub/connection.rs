@@ -25,6 +25,11 @@ impl FrameSender {
         }
         queued
     }
+
+    /// Tells the connection to close: its client resumes from the outbox.
+    pub(super) fn give_up(&self) {
+        self.stuck.notify_one();
+    }
 }
 
 /// The receiving end of a connection's frames, for the task that writes them to the socket.

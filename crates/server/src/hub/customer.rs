@@ -140,11 +140,10 @@ impl<S: Store> Hub<S> {
         // A retried start (its reply was lost) rejoins the conversation it created.
         let start_stream = Stream::Start.to_string();
         if let Some(started) = self.known_reply(&start_stream, &id.0).await? {
-            self.settle(pending).await?;
             let conversation = ConversationId(started);
             let stream = Stream::Customer(&conversation).to_string();
-            self.attach(stream, 0, frames.clone(), connection).await?;
-            let _ = frames.try_send(reply(&id, CustomerOutcome::Ok));
+            self.attach(stream.clone(), 0, frames, connection, pending);
+            self.deliver(pending, &stream, reply(&id, CustomerOutcome::Ok));
             return Ok(Some(conversation));
         }
         let start = match self.signed_in(&start.widget, customer_token.as_deref()) {

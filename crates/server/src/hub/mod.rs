@@ -11,6 +11,8 @@
 //! - `stream.rs`: the outbox's stream names;
 //! - `committer.rs`: committing groups in order and delivering each after its commit;
 //! - `replies.rs`: stored replies, for retried commands;
+//! - `replay.rs`: what a returning client missed, sent off the hub;
+//! - `tokens.rs`: which conversation a customer's resume token opens;
 //! - `agent.rs`, `customer.rs`: an agent's desktop and a customer's widget, attached and
 //!   commanding;
 //! - `channels.rs`, `persistent.rs`: SMS and Messenger messages stored once; persistent chat's
@@ -22,9 +24,11 @@ mod committer;
 mod connection;
 mod customer;
 mod persistent;
+mod replay;
 mod replies;
 mod request;
 mod stream;
+mod tokens;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -42,7 +46,7 @@ use crate::routing::ContactKey;
 use crate::routing::{Effects, Emit, Router};
 use crate::store::{Store, StoreError};
 use crate::{auth, clock};
-use committer::{COMMIT_QUEUE, Pending, Work, commit_in_order};
+use committer::{COMMIT_QUEUE, Outgoing, Pending, Work, commit_in_order};
 use connection::Live;
 pub use connection::{FrameReceiver, FrameSender, connection};
 use replies::{REPLY_RETENTION_MILLIS, Replies};
@@ -73,6 +77,8 @@ pub struct Hub<S: Store> {
     live: HashMap<String, Live>,
     /// Replies per stream, loaded from the store the first time the stream sends a command.
     replies: HashMap<String, Replies>,
+    /// Resume tokens given out by this run.
+    tokens: tokens::Tokens,
     committer: mpsc::Sender<Work>,
     committer_task: Option<tokio::task::JoinHandle<Result<(), StoreError>>>,
 }
@@ -88,11 +94,7 @@ impl<S: Store> Hub<S> {
             .prune_replies(now.saturating_sub(REPLY_RETENTION_MILLIS))
             .await?;
         let agents = store.agents().await?;
-        let mut conversations = Vec::new();
-        for record in store.open_conversations().await? {
-            let history = store.history(&record.id).await?;
-            conversations.push((record, history));
-        }
+        let conversations = store.open_conversations().await?;
         let heads: HashMap<String, Seq> = store.stream_heads().await?.into_iter().collect();
         let removed = store.removed_queues().await?;
         let (requests, inbox) = mpsc::channel(4096);
@@ -130,6 +132,7 @@ impl<S: Store> Hub<S> {
             heads,
             live: HashMap::new(),
             replies: HashMap::new(),
+            tokens: tokens::Tokens::default(),
             committer,
             committer_task,
         };
@@ -175,8 +178,6 @@ impl<S: Store> Hub<S> {
                 frames,
                 connection,
             } => {
-                // A replay reads the store: first commit what is pending.
-                self.settle(pending).await?;
                 self.attach_agent(agent, last_seq, frames, connection, now, pending)
                     .await?;
             }
@@ -199,19 +200,12 @@ impl<S: Store> Hub<S> {
                 connection,
                 done,
             } => {
-                self.settle(pending).await?;
                 let conversation = self
-                    .store
                     .conversation_by_token(&auth::hash_token(&token))
                     .await?;
                 if let Some(conversation) = &conversation {
-                    self.attach(
-                        Stream::Customer(conversation).to_string(),
-                        last_seq,
-                        frames,
-                        connection,
-                    )
-                    .await?;
+                    let stream = Stream::Customer(conversation).to_string();
+                    self.attach(stream, last_seq, frames, connection, pending);
                 }
                 let _ = done.send(conversation);
             }
@@ -311,23 +305,6 @@ impl<S: Store> Hub<S> {
         Ok(())
     }
 
-    /// Makes `frames` the live connection of `stream`, replaying what followed `last_seq`.
-    async fn attach(
-        &mut self,
-        stream: String,
-        last_seq: Seq,
-        frames: FrameSender,
-        connection: u64,
-    ) -> Result<(), StoreError> {
-        for (seq, event) in self.store.outbox_after(&stream, last_seq).await? {
-            if !frames.try_send(frame_event(seq, &event)) {
-                return Ok(());
-            }
-        }
-        self.live.insert(stream, Live { connection, frames });
-        Ok(())
-    }
-
     /// Forgets `stream`'s connection if it is still `connection`; says whether it was.
     fn detach(&mut self, stream: &str, connection: u64) -> bool {
         let current = self
@@ -361,33 +338,31 @@ impl<S: Store> Hub<S> {
         reply: Option<(String, String, String)>,
     ) {
         let batch = &mut pending.batch;
+        self.tokens.given(&fx.created, &fx.tokens);
         batch.new_conversations.extend(fx.created);
         batch.conversations.extend(fx.changed.into_values());
         batch.messages.extend(fx.messages);
         batch.presences.extend(fx.presences);
         batch.tokens.extend(fx.tokens);
         for emit in fx.emits {
-            let (stream, event) = match &emit {
-                Emit::Agent(agent, event) => (Stream::Agent(agent).to_string(), json(event)),
-                Emit::Customer(conversation, event) => {
-                    (Stream::Customer(conversation).to_string(), json(event))
-                }
-                Emit::Errand(errand) => (
-                    Stream::Outbound(errand.conversation()).to_string(),
-                    json(errand),
-                ),
+            let stream = match &emit {
+                Emit::Agent(agent, _) => Stream::Agent(agent).to_string(),
+                Emit::Customer(conversation, _) => Stream::Customer(conversation).to_string(),
+                Emit::Errand(errand) => Stream::Outbound(errand.conversation()).to_string(),
             };
             let head = self.heads.entry(stream.clone()).or_insert(0);
             *head += 1;
             let seq = *head;
-            if let Emit::Errand(errand) = emit {
-                pending.outbound.push((seq, errand));
-            } else if let Some(live) = self.live.get(&stream) {
-                pending
-                    .deliveries
-                    .push((live.frames.clone(), frame_event(seq, &event)));
-            }
-            pending.batch.outbox.push((stream, seq, event));
+            let live = match emit {
+                Emit::Errand(_) => None,
+                _ => self.live.get(&stream).map(|live| live.frames.clone()),
+            };
+            pending.outgoing.push(Outgoing::Event {
+                stream,
+                seq,
+                emit,
+                live,
+            });
         }
         if let Some((stream, id, reply)) = reply {
             self.remember(pending, &stream, &id, reply.clone());
@@ -398,7 +373,9 @@ impl<S: Store> Hub<S> {
     /// Queues `frame` for `stream`'s live connection, to leave once the group is committed.
     fn deliver(&self, pending: &mut Pending, stream: &str, frame: String) {
         if let Some(live) = self.live.get(stream) {
-            pending.deliveries.push((live.frames.clone(), frame));
+            pending
+                .outgoing
+                .push(Outgoing::Frame(live.frames.clone(), frame));
         }
     }
 }

@@ -4,57 +4,68 @@
 use switchboard_protocol::agent::{AgentEvent, WithdrawReason};
 use switchboard_protocol::{AgentId, ConversationId, Millis, QueueId};
 
-use super::{Effects, OfferKind, PendingOffer, Router};
+use super::{Deadline, Effects, OfferKind, PendingOffer, Router};
 
 impl Router {
     /// Offers waiting conversations to free agents: the longest idle agent first, each the
     /// longest-waiting conversation of the queues they serve that they have not rejected.
     pub(super) fn dispatch(&mut self, now: Millis, fx: &mut Effects) {
         self.offer_reserved(now, fx);
-        let mut free: Vec<(Millis, AgentId)> = self
-            .agents
-            .iter()
-            .filter(|(_, agent)| agent.can_take_offer())
-            .map(|(id, agent)| (agent.idle_since, id.clone()))
-            .collect();
-        if free.is_empty() {
-            self.tell_positions(fx);
-            return;
-        }
-        free.sort();
-        for (_, agent_id) in free {
-            let agent = &self.agents[&agent_id];
-            let mut best: Option<(Millis, QueueId, usize)> = None;
-            for queue in &agent.queues {
-                let Some(waiting) = self.queues.get(queue) else {
-                    continue;
-                };
-                let candidate = waiting
-                    .iter()
-                    .position(|id| !self.conversations[id].rejected_by.contains(&agent_id));
-                if let Some(index) = candidate {
-                    let since = self.conversations[&waiting[index]]
-                        .record
-                        .started_at_waiting();
-                    if best
-                        .as_ref()
-                        .is_none_or(|(best_since, ..)| since < *best_since)
-                    {
-                        best = Some((since, queue.clone(), index));
-                    }
-                }
-            }
-            if let Some((_, queue, index)) = best {
-                let id = self
-                    .queues
-                    .get_mut(&queue)
-                    .expect("found")
-                    .remove(index)
-                    .expect("found");
-                self.make_offer(&agent_id, &id, OfferKind::Queue, now, fx);
-            }
+        // One offer per round; the work is proportional to the agents only while conversations
+        // wait, not on every step.
+        while self.queues.values().any(|waiting| !waiting.is_empty()) {
+            let Some((agent, queue, index)) = self.next_offer() else {
+                break;
+            };
+            let id = self
+                .queues
+                .get_mut(&queue)
+                .expect("found")
+                .remove(index)
+                .expect("found");
+            self.make_offer(&agent, &id, OfferKind::Queue, now, fx);
         }
         self.tell_positions(fx);
+    }
+
+    /// The longest idle agent who can take a waiting conversation, with the queue and position
+    /// of the one they get.
+    fn next_offer(&mut self) -> Option<(AgentId, QueueId, usize)> {
+        self.agents.refresh();
+        self.agents.free().find_map(|agent| {
+            let queues = &self.agents[agent].queues;
+            let (queue, index) = self.longest_waiting_for(agent, queues)?;
+            Some((agent.clone(), queue.clone(), index))
+        })
+    }
+
+    /// The longest-waiting conversation of `queues` that `agent` has not rejected.
+    fn longest_waiting_for<'a>(
+        &self,
+        agent: &AgentId,
+        queues: &'a [QueueId],
+    ) -> Option<(&'a QueueId, usize)> {
+        let mut best: Option<(Millis, &QueueId, usize)> = None;
+        for queue in queues {
+            let Some(waiting) = self.queues.get(queue) else {
+                continue;
+            };
+            let candidate = waiting
+                .iter()
+                .position(|id| !self.conversations[id].rejected_by.contains(agent));
+            if let Some(index) = candidate {
+                let since = self.conversations[&waiting[index]]
+                    .record
+                    .started_at_waiting();
+                if best
+                    .as_ref()
+                    .is_none_or(|(best_since, ..)| since < *best_since)
+                {
+                    best = Some((since, queue, index));
+                }
+            }
+        }
+        best.map(|(_, queue, index)| (queue, index))
     }
 
     pub(super) fn make_offer(
@@ -76,6 +87,8 @@ impl Router {
         });
         conversation.told_position = None;
         self.agents.get_mut(agent).expect("free").offer = Some(id.clone());
+        self.deadlines
+            .insert((expires_at, Deadline::Offer(id.clone())));
         fx.agent(
             agent,
             AgentEvent::Offer {

@@ -23,6 +23,7 @@
 //! - `checks.rs`: the refusals commands share; `views.rs`: offers, snapshots, queue summaries;
 //! - `effects.rs`: what one step emits and changes.
 
+mod agents;
 mod bot;
 mod checks;
 mod customers;
@@ -50,6 +51,7 @@ use switchboard_protocol::{
     QueueId,
 };
 
+use agents::Agents;
 pub use customers::{ContactKey, SignedInCustomer};
 pub use effects::{Effects, Emit};
 pub use errands::{
@@ -59,6 +61,7 @@ pub use records::{
     AgentRecord, ChannelAddress, ConversationRecord, Escalation, Receipts, Returning, Status,
 };
 pub use start::{Intake, StartChat};
+use time::Deadline;
 
 use crate::config::Config;
 
@@ -151,7 +154,7 @@ enum OfferKind {
 #[derive(Debug)]
 pub struct Router {
     config: Arc<Config>,
-    agents: HashMap<AgentId, Agent>,
+    agents: Agents,
     conversations: HashMap<ConversationId, Conversation>,
     /// Waiting conversations per queue, longest waiting first; offered ones are taken out.
     queues: HashMap<QueueId, VecDeque<ConversationId>>,
@@ -161,6 +164,8 @@ pub struct Router {
     removed: HashSet<QueueId>,
     /// Returning persistent conversations kept for the agent who moved them to waiting.
     reserved: BTreeSet<ConversationId>,
+    /// What time will decide, soonest first.
+    deadlines: BTreeSet<(Millis, Deadline)>,
 }
 
 impl Router {
@@ -180,11 +185,12 @@ impl Router {
                 .map(|q| (q.id.clone(), VecDeque::new()))
                 .collect(),
             config,
-            agents: HashMap::new(),
+            agents: Agents::default(),
             conversations: HashMap::new(),
             average_wait: INITIAL_WAIT_MILLIS,
             removed: HashSet::new(),
             reserved: BTreeSet::new(),
+            deadlines: BTreeSet::new(),
         };
         for queue in removed {
             router.queues.remove(&queue);
@@ -263,6 +269,8 @@ impl Router {
             offer: None,
             wrap_ups: BTreeSet::new(),
         };
+        // Until their desktop connects, the grace period runs from now.
+        self.start_grace(&record.id, now);
         self.agents.insert(record.id, agent);
     }
 

@@ -47,10 +47,12 @@ impl Router {
 
     /// The agent's desktop went away. Presence and conversations stay for the grace period.
     pub fn agent_disconnected(&mut self, id: &AgentId, now: Millis) {
-        if let Some(agent) = self.agents.get_mut(id) {
-            agent.connected = false;
-            agent.disconnected_at = Some(now);
-        }
+        let Some(agent) = self.agents.get_mut(id) else {
+            return;
+        };
+        agent.connected = false;
+        agent.disconnected_at = Some(now);
+        self.start_grace(id, now);
     }
 
     pub fn set_presence(

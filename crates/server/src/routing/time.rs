@@ -3,48 +3,73 @@
 use switchboard_protocol::agent::{AgentEvent, WithdrawReason};
 use switchboard_protocol::{AgentId, ConversationId, Millis, Presence};
 
-use super::Status;
-use super::{Effects, Router};
+use super::{Agent, Effects, Router, Status};
+
+/// Something time will decide, due at a moment: kept in order so that a tick looks only at what
+/// is due, however many conversations and agents there are.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Deadline {
+    /// The conversation's offer expires (unless it was answered, or replaced, by then).
+    Offer(ConversationId),
+    /// The agent's grace period ends (unless they came back).
+    Grace(AgentId),
+}
 
 impl Router {
     /// Applies what time decides: offers not answered by their expiry are withdrawn and their
     /// agents put in RONA; agents disconnected past the grace period go Offline and their
     /// conversations go back to their queues.
     pub fn tick(&mut self, now: Millis, fx: &mut Effects) {
-        let expired: Vec<ConversationId> = self
-            .conversations
-            .iter()
-            .filter(|(_, c)| {
-                c.offer
-                    .as_ref()
-                    .is_some_and(|offer| offer.expires_at <= now)
-            })
-            .map(|(id, _)| id.clone())
-            .collect();
+        let mut expired = Vec::new();
+        let mut gone = Vec::new();
+        while let Some(first) = self.deadlines.first() {
+            if first.0 > now {
+                break;
+            }
+            match self.deadlines.pop_first().expect("there is a first").1 {
+                Deadline::Offer(id) => expired.push(id),
+                Deadline::Grace(id) => gone.push(id),
+            }
+        }
+        // A deadline may have been met or replaced since it was set: each is checked again.
         for id in expired {
-            let agent = self.conversations[&id]
-                .offer
-                .as_ref()
-                .expect("filtered")
-                .agent
-                .clone();
+            let offer = self.conversations.get(&id).and_then(|c| c.offer.as_ref());
+            let Some(agent) = offer
+                .filter(|o| o.expires_at <= now)
+                .map(|o| o.agent.clone())
+            else {
+                continue;
+            };
             self.withdraw_offer(&id, WithdrawReason::Timeout, now, fx);
             self.change_presence(&agent, Presence::Rona, now, fx);
         }
-        let grace = u64::from(self.config.server.presence_grace_seconds) * 1000;
-        let gone: Vec<AgentId> = self
-            .agents
-            .iter()
-            .filter(|(_, a)| {
-                a.disconnected_at.is_some_and(|at| at + grace <= now)
-                    && a.presence != Presence::Offline
-            })
-            .map(|(id, _)| id.clone())
-            .collect();
         for id in gone {
-            self.sign_out_lost_agent(&id, now, fx);
+            if self
+                .agents
+                .get(&id)
+                .is_some_and(|a| self.grace_ended(a, now))
+            {
+                self.sign_out_lost_agent(&id, now, fx);
+            }
         }
         self.dispatch(now, fx);
+    }
+
+    fn grace_period(&self) -> Millis {
+        Millis::from(self.config.server.presence_grace_seconds) * 1000
+    }
+
+    fn grace_ended(&self, agent: &Agent, now: Millis) -> bool {
+        agent
+            .disconnected_at
+            .is_some_and(|at| at + self.grace_period() <= now)
+            && agent.presence != Presence::Offline
+    }
+
+    /// The agent's connection is gone since `at`: their grace period runs from then.
+    pub(super) fn start_grace(&mut self, id: &AgentId, at: Millis) {
+        let ends = at + self.grace_period();
+        self.deadlines.insert((ends, Deadline::Grace(id.clone())));
     }
 
     fn sign_out_lost_agent(&mut self, id: &AgentId, now: Millis, fx: &mut Effects) {

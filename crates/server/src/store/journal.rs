@@ -2,30 +2,40 @@
 //! appended to a journal file with one `write`: the guarantee SQLite gives in WAL mode with
 //! `synchronous = NORMAL` (it survives a crash of the process; a power cut may lose the last
 //! steps). Frames then leave without waiting for the database, and a background task applies
-//! the journal to the store in large groups, where a commit costs far less per row than in the
-//! small groups latency would allow. Reads of routing state wait until it has caught up.
+//! the journal to the store about once a second, in large groups: a commit costs far less per row
+//! than in the small groups latency would allow, and most events are acknowledged by their
+//! clients within the same group, so that they never reach the database at all. Reads of routing
+//! state that must see every step ask the applier to apply at once and wait for it.
 //!
-//! At open, whatever the journal holds is applied to the store before anything else runs.
-//! Applying batches is idempotent in order (inserts skip rows already there, updates overwrite,
-//! deletes repeat), so a segment that was applied just before a crash is safely applied again.
+//! At open, what the journal holds past the last applied position (`applied`, written after each
+//! apply) is applied to the store before anything else runs. Applying batches is idempotent in
+//! order (inserts skip rows already there, updates overwrite, deletes repeat), so batches applied
+//! just before a crash, whose position was not yet written, are safely applied again.
 
 use std::collections::VecDeque;
 use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, QueueId, Seq};
-use tokio::sync::{Mutex, mpsc, watch};
+use tokio::sync::{Mutex, Notify, Semaphore, mpsc, watch};
 
 use super::{AgentRecord, Batch, ConversationRecord, Store, StoreError, StoreResult};
 
 /// A segment is sealed, and a new one started, once it holds this much.
 const SEGMENT_BYTES: u64 = 64 << 20;
-/// Batches appended but not yet applied before appending waits for the store.
-const UNAPPLIED_BATCHES: usize = 4096;
+/// Journaled bytes (in KiB) not yet applied before appending waits for the store: enough for
+/// several seconds at full load, so that a slow moment of the database (a checkpoint) never holds
+/// up routing, and a bound on the memory the waiting batches take.
+const UNAPPLIED_KIB: usize = 256 * 1024;
+/// How long the applier gathers batches before applying them, unless someone waits to read.
+const APPLY_EVERY: Duration = Duration::from_secs(1);
 /// Rows the applier gathers into one store commit at most.
-const ROWS_PER_APPLY: usize = 50_000;
+const ROWS_PER_APPLY: usize = 100_000;
+/// The file that says how far the journal has been applied: `segment offset`.
+const APPLIED_FILE: &str = "applied";
 /// Each record: payload length and CRC-32 of the payload, little-endian, then the payload (JSON).
 const HEADER_BYTES: usize = 8;
 
@@ -43,8 +53,24 @@ struct Shared {
     /// Sealed segments not yet deleted, with the number of batches appended when each was sealed.
     /// Apart from the writer: the applier deletes segments while a commit may hold the writer.
     sealed: std::sync::Mutex<VecDeque<(u64, u64)>>,
-    to_apply: mpsc::Sender<(u64, Batch)>,
+    to_apply: mpsc::UnboundedSender<Appended>,
+    /// Room for unapplied batches, in KiB of journal.
+    room: Arc<Semaphore>,
+    /// Asks the applier to apply what it has now: someone waits to read.
+    hurry: Notify,
     progress: watch::Sender<Progress>,
+}
+
+/// A batch appended to the journal, on its way to the store.
+#[derive(Debug)]
+struct Appended {
+    /// Its number: how many batches were appended up to and including it.
+    number: u64,
+    batch: Batch,
+    /// Where the journal stands after it: segment and offset.
+    end: (u64, u64),
+    /// The room it takes until applied.
+    kib: u32,
 }
 
 /// How far the applier has come.
@@ -91,8 +117,9 @@ impl Writer {
         })
     }
 
-    /// Appends one record; says which segment it sealed, if it filled one.
-    fn append(&mut self, payload: &[u8]) -> StoreResult<Option<u64>> {
+    /// Appends one record; says where the journal stands after it, and which segment it sealed, if
+    /// it filled one.
+    fn append(&mut self, payload: &[u8]) -> StoreResult<((u64, u64), Option<u64>)> {
         let length = u32::try_from(payload.len())
             .map_err(|_| StoreError::Failed("journal: a batch is larger than 4 GiB".into()))?;
         let mut record = Vec::with_capacity(HEADER_BYTES + payload.len());
@@ -104,16 +131,30 @@ impl Writer {
         let path = segment_path(&self.directory, self.segment);
         self.file.write_all(&record).map_err(|e| failed(&path, e))?;
         self.bytes += record.len() as u64;
+        let end = (self.segment, self.bytes);
         if self.bytes < self.segment_limit {
-            return Ok(None);
+            return Ok((end, None));
         }
         let full = self.segment;
         *self = Writer::create(&self.directory, full + 1, self.segment_limit)?;
-        Ok(Some(full))
+        Ok((end, Some(full)))
     }
 }
 
 impl Shared {
+    /// Records that the journal is applied up to `end` (segment, offset): a start after a crash
+    /// skips that much. Written after the store's commit, so a crash between the two only makes
+    /// the start apply some batches again.
+    fn record_applied(&self, end: (u64, u64)) {
+        let path = self.directory.join(APPLIED_FILE);
+        let next = path.with_extension("next");
+        let written = fs::write(&next, format!("{} {}", end.0, end.1))
+            .and_then(|()| fs::rename(&next, &path));
+        if let Err(error) = written {
+            tracing::warn!(path = %path.display(), %error, "could not record how far the journal is applied");
+        }
+    }
+
     /// Deletes the sealed segments whose batches are all applied.
     fn forget_applied(&self, applied: u64) {
         let mut sealed = self.sealed.lock().expect("no panics while holding it");
@@ -130,9 +171,21 @@ impl Shared {
     }
 }
 
-/// The batches of the segments in `directory`, in order. A record cut short or damaged at the end
-/// of the last segment is the write a crash interrupted; anywhere else it is corruption.
+/// How far a previous run applied the journal in `directory`: segment and offset.
+fn applied_position(directory: &Path) -> (u64, u64) {
+    let text = fs::read_to_string(directory.join(APPLIED_FILE)).unwrap_or_default();
+    let mut numbers = text.split_whitespace().map(str::parse::<u64>);
+    match (numbers.next(), numbers.next()) {
+        (Some(Ok(segment)), Some(Ok(offset))) => (segment, offset),
+        _ => (0, 0),
+    }
+}
+
+/// The batches of the segments in `directory` past the applied position, in order. A record cut
+/// short or damaged at the end of the last segment is the write a crash interrupted; anywhere else
+/// it is corruption.
 fn read_segments(directory: &Path) -> StoreResult<(Vec<PathBuf>, Vec<Batch>)> {
+    let (applied_segment, applied_offset) = applied_position(directory);
     let mut paths: Vec<PathBuf> = fs::read_dir(directory)
         .map_err(|e| failed(directory, e))?
         .filter_map(|entry| entry.ok().map(|entry| entry.path()))
@@ -141,11 +194,25 @@ fn read_segments(directory: &Path) -> StoreResult<(Vec<PathBuf>, Vec<Batch>)> {
     paths.sort();
     let mut batches = Vec::new();
     for (index, path) in paths.iter().enumerate() {
+        let segment = path
+            .file_stem()
+            .and_then(|stem| stem.to_str()?.parse::<u64>().ok())
+            .unwrap_or(u64::MAX);
+        if segment < applied_segment {
+            continue;
+        }
         let mut bytes = Vec::new();
         File::open(path)
             .and_then(|mut file| file.read_to_end(&mut bytes))
             .map_err(|e| failed(path, e))?;
-        let mut rest = bytes.as_slice();
+        let skip = if segment == applied_segment {
+            usize::try_from(applied_offset)
+                .unwrap_or(usize::MAX)
+                .min(bytes.len())
+        } else {
+            0
+        };
+        let mut rest = &bytes[skip..];
         while !rest.is_empty() {
             match next_record(rest) {
                 Some((batch, after)) => {
@@ -184,19 +251,27 @@ fn rows(batch: &Batch) -> usize {
     batch.messages.len() + batch.outbox.len() + batch.replies.len() + batch.acks.len()
 }
 
-/// Applies appended batches to the store in order, gathering whatever has queued up.
+/// Applies appended batches to the store in order, gathering what arrives for [`APPLY_EVERY`]
+/// (or until someone waits to read, or [`ROWS_PER_APPLY`]) into one commit.
 async fn apply<S: Store>(
     inner: S,
-    mut to_apply: mpsc::Receiver<(u64, Batch)>,
+    mut to_apply: mpsc::UnboundedReceiver<Appended>,
     shared: Arc<Shared>,
 ) {
-    while let Some((mut through, mut batch)) = to_apply.recv().await {
+    while let Some(first) = to_apply.recv().await {
+        let (mut through, mut end, mut kib) = (first.number, first.end, first.kib);
+        let mut batch = first.batch;
+        let deadline = tokio::time::Instant::now() + APPLY_EVERY;
         while rows(&batch) < ROWS_PER_APPLY {
-            let Ok((next, later)) = to_apply.try_recv() else {
-                break;
+            let next = tokio::select! {
+                next = to_apply.recv() => next,
+                () = tokio::time::sleep_until(deadline) => None,
+                () = shared.hurry.notified() => None,
             };
-            batch.absorb(later);
-            through = next;
+            let Some(next) = next else { break };
+            batch.absorb(next.batch);
+            (through, end) = (next.number, next.end);
+            kib += next.kib;
         }
         if let Err(error) = inner.commit(batch).await {
             tracing::error!(%error, "the journal could not be applied to the store");
@@ -205,8 +280,10 @@ async fn apply<S: Store>(
                 .send_modify(|progress| progress.failure = Some(error));
             return;
         }
+        shared.record_applied(end);
         // Segments go first: once readers see the progress, the journal holds only what is new.
         shared.forget_applied(through);
+        shared.room.add_permits(kib as usize);
         shared
             .progress
             .send_modify(|progress| progress.applied = through);
@@ -240,21 +317,31 @@ impl<S: Store> Journaled<S> {
         for path in &paths {
             fs::remove_file(path).map_err(|e| failed(path, e))?;
         }
-        let (to_apply, receiver) = mpsc::channel(UNAPPLIED_BATCHES);
+        // This run's journal starts at segment 1 again: nothing of it is applied yet.
+        let applied = directory.join(APPLIED_FILE);
+        if applied.exists() {
+            fs::remove_file(&applied).map_err(|e| failed(&applied, e))?;
+        }
+        let (to_apply, receiver) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
             directory: directory.to_owned(),
             writer: Mutex::new(Writer::create(directory, 1, segment_limit)?),
             sealed: std::sync::Mutex::default(),
             to_apply,
+            room: Arc::new(Semaphore::new(UNAPPLIED_KIB)),
+            hurry: Notify::new(),
             progress: watch::Sender::new(Progress::default()),
         });
         tokio::spawn(apply(inner.clone(), receiver, shared.clone()));
         Ok(Journaled { inner, shared })
     }
 
-    /// Waits until everything appended so far is applied to the store.
+    /// Waits until everything appended so far is applied to the store (asking for it at once).
     pub async fn caught_up(&self) -> StoreResult<()> {
         let target = self.shared.progress.borrow().appended;
+        if self.shared.progress.borrow().applied < target {
+            self.shared.hurry.notify_one();
+        }
         let mut progress = self.shared.progress.subscribe();
         let reached = progress
             .wait_for(|progress| progress.applied >= target || progress.failure.is_some())
@@ -312,19 +399,15 @@ impl<S: Store> Store for Journaled<S> {
         self.inner.session_agent(token_hash, now).await
     }
 
-    async fn open_conversations(&self) -> StoreResult<Vec<ConversationRecord>> {
+    async fn open_conversations(&self) -> StoreResult<Vec<(ConversationRecord, Vec<ChatMessage>)>> {
         self.caught_up().await?;
         self.inner.open_conversations().await
     }
 
+    /// As the store stands, without waiting: the hub, its only reader, knows the tokens this run
+    /// gave out (see `hub/tokens.rs`).
     async fn conversation_by_token(&self, token_hash: &str) -> StoreResult<Option<ConversationId>> {
-        self.caught_up().await?;
         self.inner.conversation_by_token(token_hash).await
-    }
-
-    async fn history(&self, conversation: &ConversationId) -> StoreResult<Vec<ChatMessage>> {
-        self.caught_up().await?;
-        self.inner.history(conversation).await
     }
 
     async fn stream_heads(&self) -> StoreResult<Vec<(String, Seq)>> {
@@ -342,8 +425,10 @@ impl<S: Store> Store for Journaled<S> {
         self.inner.removed_queues().await
     }
 
+    /// As the store stands, without waiting: the hub, its only reader, reads a stream's replies
+    /// once, before its first command of this run, so it only needs those of earlier runs (all
+    /// applied at open); this run's it remembers itself.
     async fn replies(&self, stream: &str) -> StoreResult<Vec<(String, String)>> {
-        self.caught_up().await?;
         self.inner.replies(stream).await
     }
 
@@ -357,24 +442,41 @@ impl<S: Store> Store for Journaled<S> {
             return Err(failure.clone());
         }
         let payload = serde_json::to_vec(&batch).expect("batches serialize");
+        // Waits only when the store is far behind: the room bounds the memory of waiting batches.
+        let kib = u32::try_from(payload.len().div_ceil(1024))
+            .unwrap_or(u32::MAX)
+            .min(UNAPPLIED_KIB as u32);
+        let room = self
+            .shared
+            .room
+            .acquire_many(kib)
+            .await
+            .map_err(|_| StoreError::Stopped("the journal stopped".into()))?;
+        room.forget();
         // Appending and queueing happen under one lock, so batches are applied in journal order.
         let mut writer = self.shared.writer.lock().await;
-        let appended = self.shared.progress.borrow().appended + 1;
-        if let Some(full) = writer.append(&payload)? {
+        let number = self.shared.progress.borrow().appended + 1;
+        let (end, sealed) = writer.append(&payload)?;
+        if let Some(full) = sealed {
             let mut sealed = self
                 .shared
                 .sealed
                 .lock()
                 .expect("no panics while holding it");
-            sealed.push_back((full, appended));
+            sealed.push_back((full, number));
         }
         self.shared
             .progress
-            .send_modify(|progress| progress.appended = appended);
+            .send_modify(|progress| progress.appended = number);
+        let appended = Appended {
+            number,
+            batch,
+            end,
+            kib,
+        };
         self.shared
             .to_apply
-            .send((appended, batch))
-            .await
+            .send(appended)
             .map_err(|_| StoreError::Stopped("the journal stopped".into()))?;
         Ok(())
     }
@@ -474,6 +576,34 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_start_applies_only_what_follows_the_applied_position() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("journal");
+        let first_two = leave_journal(&journal, 1, &[step("agent:f", 1), step("agent:f", 2)]);
+        let applied_through = fs::metadata(&first_two).unwrap().len();
+        let mut file = fs::OpenOptions::new()
+            .append(true)
+            .open(&first_two)
+            .unwrap();
+        let payload = serde_json::to_vec(&step("agent:f", 3)).unwrap();
+        file.write_all(&(payload.len() as u32).to_le_bytes())
+            .unwrap();
+        file.write_all(&crc32fast::hash(&payload).to_le_bytes())
+            .unwrap();
+        file.write_all(&payload).unwrap();
+        fs::write(journal.join(APPLIED_FILE), format!("1 {applied_through}")).unwrap();
+
+        // The database never saw the first two (in life it would have): only the third is applied.
+        let store = Journaled::open(database(dir.path()).await, &journal)
+            .await
+            .unwrap();
+        let replies = store.replies("agent:f").await.unwrap();
+        assert_eq!(replies.len(), 1, "{replies:?}");
+        assert_eq!(replies[0].0, "command-3");
+        assert!(!journal.join(APPLIED_FILE).exists());
+    }
+
+    #[tokio::test]
     async fn a_record_cut_short_by_a_crash_is_ignored() {
         let dir = tempfile::tempdir().unwrap();
         let journal = dir.path().join("journal");
@@ -535,7 +665,13 @@ mod tests {
             store.commit(batch).await.unwrap();
         }
         store.caught_up().await.unwrap();
-        let segments = fs::read_dir(&journal).unwrap().count();
+        let segments = fs::read_dir(&journal)
+            .unwrap()
+            .filter(|entry| {
+                let path = entry.as_ref().unwrap().path();
+                path.extension().is_some_and(|ext| ext == "journal")
+            })
+            .count();
         assert_eq!(segments, 1, "only the segment being written remains");
         assert_eq!(visible(&store, "agent:e").await.0, Vec::<Seq>::new());
     }

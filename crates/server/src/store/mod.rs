@@ -100,17 +100,15 @@ pub trait Store: ContactStore + Clone + Send + Sync + 'static {
         now: Millis,
     ) -> impl Future<Output = StoreResult<Option<AgentId>>> + Send;
 
+    /// Every open conversation with its thread, in order (read in two queries: a start after a
+    /// busy day loads hundreds of thousands of messages).
     fn open_conversations(
         &self,
-    ) -> impl Future<Output = StoreResult<Vec<ConversationRecord>>> + Send;
+    ) -> impl Future<Output = StoreResult<Vec<(ConversationRecord, Vec<ChatMessage>)>>> + Send;
     fn conversation_by_token(
         &self,
         token_hash: &str,
     ) -> impl Future<Output = StoreResult<Option<ConversationId>>> + Send;
-    fn history(
-        &self,
-        conversation: &ConversationId,
-    ) -> impl Future<Output = StoreResult<Vec<ChatMessage>>> + Send;
 
     /// The last sequence number given out on every stream.
     fn stream_heads(&self) -> impl Future<Output = StoreResult<Vec<(String, Seq)>>> + Send;

@@ -49,6 +49,10 @@ impl SqliteStore {
             // may lose the last transactions.
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(5))
+            // The journal applies a second of steps at once, touching pages all over the
+            // indexes: with SQLite's default 2 MiB cache, a commit spills dirty pages to the log
+            // and reads them back. 32 MiB holds a busy second's working set.
+            .pragma("cache_size", "-32768")
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
@@ -141,13 +145,25 @@ impl SqliteStore {
             });
             insert.build().execute(&mut **tx).await?;
         }
-        for rows in cached_chunks(&batch.outbox) {
+        let mut acks: HashMap<&str, Seq> = HashMap::new();
+        for (stream, seq) in &batch.acks {
+            let acked = acks.entry(stream).or_default();
+            *acked = (*acked).max(*seq);
+        }
+        // An event its client acknowledged within the same batch is never written: most events
+        // are, when the journal applies a second's worth of steps at once.
+        let unacknowledged: Vec<&(String, Seq, String)> = batch
+            .outbox
+            .iter()
+            .filter(|(stream, seq, _)| acks.get(stream.as_str()).is_none_or(|acked| seq > acked))
+            .collect();
+        for rows in cached_chunks(&unacknowledged) {
             let mut insert =
                 QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO outbox (stream, seq, event) ");
             insert.push_values(rows, |mut row, (stream, seq, event)| {
-                row.push_bind(stream.clone())
+                row.push_bind(stream.as_str())
                     .push_bind(*seq as i64)
-                    .push_bind(event.clone());
+                    .push_bind(event.as_str());
             });
             insert.build().execute(&mut **tx).await?;
         }
@@ -187,17 +203,19 @@ impl SqliteStore {
                 .execute(&mut **tx)
                 .await?;
         }
-        let mut acks: HashMap<&str, Seq> = HashMap::new();
-        for (stream, seq) in &batch.acks {
-            let acked = acks.entry(stream).or_default();
-            *acked = (*acked).max(*seq);
-        }
-        for (stream, seq) in acks {
-            sqlx::query("DELETE FROM outbox WHERE stream = ? AND seq <= ?")
-                .bind(stream)
-                .bind(seq as i64)
-                .execute(&mut **tx)
-                .await?;
+        // One statement per few hundred acknowledged streams, each deleting what it applied.
+        let acks: Vec<(&str, Seq)> = acks.into_iter().collect();
+        for rows in cached_chunks(&acks) {
+            let mut delete = QueryBuilder::<Sqlite>::new(
+                "DELETE FROM outbox WHERE rowid IN (SELECT outbox.rowid FROM (",
+            );
+            delete.push_values(rows, |mut row, (stream, seq)| {
+                row.push_bind(*stream).push_bind(*seq as i64);
+            });
+            delete.push(
+                ") AS acked JOIN outbox ON outbox.stream = acked.column1 AND outbox.seq <= acked.column2)",
+            );
+            delete.build().execute(&mut **tx).await?;
         }
         Ok(())
     }
@@ -317,14 +335,37 @@ impl Store for SqliteStore {
         Ok(row.map(|row| AgentId(row.get("agent_id"))))
     }
 
-    async fn open_conversations(&self) -> StoreResult<Vec<ConversationRecord>> {
+    async fn open_conversations(&self) -> StoreResult<Vec<(ConversationRecord, Vec<ChatMessage>)>> {
         let rows = sqlx::query("SELECT record FROM conversations WHERE open = 1")
             .fetch_all(&self.pool)
             .await
             .map_err(failed)?;
-        rows.iter()
-            .map(|row| parse(row.get::<&str, _>("record")))
-            .collect()
+        let records = rows
+            .iter()
+            .map(|row| parse::<ConversationRecord>(row.get::<&str, _>("record")))
+            .collect::<StoreResult<Vec<_>>>()?;
+        let rows = sqlx::query(
+            "SELECT m.body FROM messages m JOIN conversations c ON c.id = m.conversation_id \
+             WHERE c.open = 1 ORDER BY m.conversation_id, m.id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)?;
+        let mut threads: HashMap<ConversationId, Vec<ChatMessage>> = HashMap::new();
+        for row in &rows {
+            let message: ChatMessage = parse(row.get::<&str, _>("body"))?;
+            threads
+                .entry(message.conversation.clone())
+                .or_default()
+                .push(message);
+        }
+        Ok(records
+            .into_iter()
+            .map(|record| {
+                let thread = threads.remove(&record.id).unwrap_or_default();
+                (record, thread)
+            })
+            .collect())
     }
 
     async fn conversation_by_token(&self, token_hash: &str) -> StoreResult<Option<ConversationId>> {
@@ -334,17 +375,6 @@ impl Store for SqliteStore {
             .await
             .map_err(failed)?;
         Ok(row.map(|row| ConversationId(row.get("id"))))
-    }
-
-    async fn history(&self, conversation: &ConversationId) -> StoreResult<Vec<ChatMessage>> {
-        let rows = sqlx::query("SELECT body FROM messages WHERE conversation_id = ? ORDER BY id")
-            .bind(&conversation.0)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(failed)?;
-        rows.iter()
-            .map(|row| parse(row.get::<&str, _>("body")))
-            .collect()
     }
 
     async fn stream_heads(&self) -> StoreResult<Vec<(String, Seq)>> {

@@ -22,15 +22,17 @@ pub const HARD_FRAME_LIMIT: usize = 1024 * 1024;
 /// small; the library's default of 128 KiB per connection would dominate the server's memory.
 pub const READ_BUFFER: usize = 4 * 1024;
 
+/// Frames queued together leave in one write up to this size; a larger frame leaves alone.
+pub const WRITE_BUFFER: usize = 4 * 1024;
+
 /// Applies the connection settings every WebSocket of the server uses.
 pub fn configure(
     upgrade: axum::extract::ws::WebSocketUpgrade,
 ) -> axum::extract::ws::WebSocketUpgrade {
-    // Frames are flushed one by one (each send flushes), so no write buffer is kept.
     upgrade
         .max_message_size(HARD_FRAME_LIMIT)
         .read_buffer_size(READ_BUFFER)
-        .write_buffer_size(0)
+        .write_buffer_size(WRITE_BUFFER)
 }
 
 /// Writes the hub's frames to the socket until either side ends, the server stops, or the
@@ -44,7 +46,7 @@ pub fn spawn_writer(
         loop {
             tokio::select! {
                 frame = outgoing.frames.recv() => match frame {
-                    Some(frame) => if sink.send(Message::Text(frame.into())).await.is_err() { return },
+                    Some(frame) => if write(&mut sink, frame, &mut outgoing).await.is_err() { return },
                     None => break,
                 },
                 () = outgoing.stuck.notified() => {
@@ -56,6 +58,20 @@ pub fn spawn_writer(
         }
         let _ = sink.send(Message::Close(None)).await;
     })
+}
+
+/// Writes `first` and the frames queued behind it, in as few writes to the socket as they fit
+/// (a step's event and its reply usually go together), then flushes.
+async fn write(
+    sink: &mut futures_util::stream::SplitSink<WebSocket, Message>,
+    first: String,
+    outgoing: &mut FrameReceiver,
+) -> Result<(), axum::Error> {
+    sink.feed(Message::Text(first.into())).await?;
+    while let Ok(frame) = outgoing.frames.try_recv() {
+        sink.feed(Message::Text(frame.into())).await?;
+    }
+    sink.flush().await
 }
 
 /// Completes when the server starts shutting down.

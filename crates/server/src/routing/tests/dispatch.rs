@@ -74,3 +74,41 @@ fn capacity_caps_concurrent_conversations() {
         "freed capacity takes the next"
     );
 }
+
+#[test]
+fn an_agent_who_just_finished_waits_behind_those_idle_longer() {
+    let mut router = router(&["ann", "bob", "cleo"]);
+    start(&mut router, "c1", 10);
+    let mut fx = Effects::default();
+    router
+        .accept(&"ann".into(), &id("c1"), 11, &mut fx)
+        .unwrap();
+    router
+        .end(&"ann".into(), &id("c1"), "Resolved", 20, &mut fx)
+        .unwrap();
+    let fx = start(&mut router, "c2", 30);
+    assert_eq!(offers(&fx), [("bob".into(), "c2".into())]);
+    let fx = start(&mut router, "c3", 40);
+    assert_eq!(offers(&fx), [("cleo".into(), "c3".into())]);
+    let fx = start(&mut router, "c4", 50);
+    assert_eq!(
+        offers(&fx),
+        [("ann".into(), "c4".into())],
+        "idle since the end of c1: the last in line"
+    );
+}
+
+#[test]
+fn an_offer_answered_in_time_is_not_withdrawn_when_its_expiry_comes() {
+    let mut router = router(&["ann"]);
+    start(&mut router, "c1", 1_000);
+    let mut fx = Effects::default();
+    router
+        .accept(&"ann".into(), &id("c1"), 2_000, &mut fx)
+        .unwrap();
+    let mut fx = Effects::default();
+    router.tick(21_000, &mut fx);
+    assert_eq!(router.holder(&id("c1")), Some(&"ann".into()));
+    assert_eq!(router.presence(&"ann".into()), Some(&Presence::Available));
+    assert!(fx.emits.is_empty(), "{:?}", fx.emits);
+}
