@@ -288,22 +288,23 @@ fn bench() -> Result {
     bench_desktop()
 }
 
+/// Builds `packages` in release mode; returns where their binaries are.
+fn build_release(packages: &[&str], what: &str) -> Result<PathBuf> {
+    let mut command = cargo(&["build", "--release", "--locked"]);
+    for package in packages {
+        command.args(["--package", package]);
+    }
+    step(&mut command, what)?;
+    Ok(target_dir().join("release"))
+}
+
 /// The server under the documented load (500 agents, 2,000 conversations, 1.5 messages/s each),
 /// beside the bare relay driven by the same clients in the same run.
 fn bench_server() -> Result {
-    step(
-        &mut cargo(&[
-            "build",
-            "--release",
-            "--locked",
-            "--package",
-            "switchboard-server",
-            "--package",
-            "switchboard-loadgen",
-        ]),
+    let release = build_release(
+        &["switchboard-server", "switchboard-loadgen"],
         "building the server and the load generator (release)",
     )?;
-    let release = target_dir().join("release");
     step(
         Command::new(release.join("switchboard-loadgen"))
             .arg("--server")
@@ -326,17 +327,7 @@ fn bench_server() -> Result {
 /// offer → OS notification.
 fn bench_desktop() -> Result {
     package()?;
-    step(
-        &mut cargo(&[
-            "build",
-            "--release",
-            "--locked",
-            "--package",
-            "switchboard-server",
-        ]),
-        "building the server (release)",
-    )?;
-    let release = target_dir().join("release");
+    let release = build_release(&["switchboard-server"], "building the server (release)")?;
     step(
         Command::new(setup::python())
             .arg(root().join("tests/desktop/bench.py"))
