@@ -12,11 +12,6 @@ use tokio::sync::Mutex;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-/// Customers acknowledge every few events (the widget acknowledges each one).
-const CUSTOMER_ACK_EVERY: u32 = 4;
-/// Agents acknowledge every this many frames.
-const AGENT_ACK_EVERY: u32 = 50;
-
 /// Microseconds since the run started: both ends of every message share this clock.
 pub(crate) fn micros(start: Instant) -> u64 {
     start.elapsed().as_micros() as u64
@@ -85,12 +80,13 @@ pub(crate) async fn run_agent(socket: Socket, start: Instant, counters: Arc<Coun
     ))
     .await
     .unwrap();
-    let mut since_ack = 0;
     while let Some(Ok(Message::Text(text))) = stream.next().await {
         let frame: Value = serde_json::from_str(&text).unwrap();
         if frame["type"] != "event" {
             continue;
         }
+        // Every event is acknowledged as it arrives, as the desktop does.
+        sink.send(ack(&frame)).await.unwrap();
         let event = &frame["event"];
         match event["type"].as_str() {
             Some("offer") => {
@@ -122,13 +118,11 @@ pub(crate) async fn run_agent(socket: Socket, start: Instant, counters: Arc<Coun
             }
             _ => {}
         }
-        since_ack += 1;
-        if since_ack >= AGENT_ACK_EVERY {
-            since_ack = 0;
-            let ack = json!({ "type": "ack", "seq": frame["seq"] }).to_string();
-            sink.send(Message::text(ack)).await.unwrap();
-        }
     }
+}
+
+fn ack(event: &Value) -> Message {
+    Message::text(json!({ "type": "ack", "seq": event["seq"] }).to_string())
 }
 
 /// Opens a WebSocket and says hello. Browsers disable Nagle's algorithm on WebSockets; so do
@@ -166,17 +160,11 @@ pub(crate) async fn run_customer(socket: Socket, pace: Pace, counters: Arc<Count
     let acker = sink.clone();
     let reader_counters = counters.clone();
     let reader = tokio::spawn(async move {
-        let mut since_ack = 0;
         while let Some(Ok(Message::Text(text))) = stream.next().await {
             let frame: Value = serde_json::from_str(&text).unwrap();
-            // Acknowledge as a widget does, so that the server can forget delivered events.
+            // Every event is acknowledged as it arrives, as the widget does.
             if frame["type"] == "event" {
-                since_ack += 1;
-                if since_ack >= CUSTOMER_ACK_EVERY {
-                    since_ack = 0;
-                    let ack = json!({ "type": "ack", "seq": frame["seq"] }).to_string();
-                    let _ = acker.lock().await.send(Message::text(ack)).await;
-                }
+                let _ = acker.lock().await.send(ack(&frame)).await;
             }
             let event = &frame["event"];
             let from_agent =
