@@ -1,6 +1,6 @@
 //! International bank account numbers: a registry country code, two check digits and the
 //! country's exact length, passing the ISO 7064 mod-97 check; upper or lower case, written plain,
-//! in groups of four or with the spacing people actually type (`ES 58 0049 …`).
+//! in groups of four (spaces or dashes) or with the spacing people actually type (`ES 58 0049 …`).
 
 use std::ops::Range;
 
@@ -51,15 +51,15 @@ pub(crate) fn at_check_digits(text: &str, digit: usize) -> Candidate {
     }
 }
 
-/// Up to `length` letters and digits from `start`, upper-cased, skipping single spaces between
-/// them; and the byte just past the last one read.
+/// Up to `length` letters and digits from `start`, upper-cased, skipping single spaces or dashes
+/// between them; and the byte just past the last one read.
 fn read_chars(bytes: &[u8], start: usize, length: usize) -> (CharBuf, usize) {
     let mut chars = CharBuf::default();
     let mut at = start;
     while chars.len() < length {
         match bytes.get(at) {
             Some(b) if b.is_ascii_alphanumeric() => chars.push(b.to_ascii_uppercase()),
-            Some(b' ') if bytes.get(at + 1).is_some_and(u8::is_ascii_alphanumeric) => {}
+            Some(b' ' | b'-') if bytes.get(at + 1).is_some_and(u8::is_ascii_alphanumeric) => {}
             _ => break,
         }
         at += 1;
@@ -67,7 +67,7 @@ fn read_chars(bytes: &[u8], start: usize, length: usize) -> (CharBuf, usize) {
     (chars, at)
 }
 
-/// The end of an IBAN look-alike starting at `start`: space-separated chunks that each hold a
+/// The end of an IBAN look-alike starting at `start`: space- or dash-separated chunks that each hold a
 /// digit or are upper-case bank codes (`NWBK`), about as long as the country's IBANs (`length`).
 fn look_alike_end(bytes: &[u8], start: usize, length: usize) -> Option<usize> {
     // A few characters short of the country's length is still a mistyped IBAN.
@@ -89,7 +89,7 @@ fn look_alike_end(bytes: &[u8], start: usize, length: usize) -> Option<usize> {
         }
         count += chunk_len;
         end = at + chunk_len;
-        if bytes.get(end) != Some(&b' ') {
+        if !matches!(bytes.get(end), Some(b' ' | b'-')) {
             break;
         }
         at = end + 1;

@@ -21,11 +21,13 @@
 //! - `numeric.rs` finds digit runs; `run.rs` splits one into groups, over which `card.rs`,
 //!   `ssn.rs` and `phone.rs` are shapes and `ordinary.rs` recognises dates and amounts;
 //! - `iban.rs` with `iban_registry.rs`, and `email.rs`, are the other two detectors;
+//! - `fold.rs` reads full-width digits, no-break and thin spaces, typographic dashes as ASCII first;
 //! - `redact.rs` is how each kind looks once masked; `text.rs` says what a word is.
 
 mod card;
 mod email;
 mod finding;
+mod fold;
 mod iban;
 mod iban_registry;
 mod kind;

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::cmp::Reverse;
 
+use crate::fold::Folded;
 use crate::{Finding, KindSet, email, numeric, redact};
 
 /// Finds and masks sensitive data. Build it once and share it: it holds no state but its
@@ -39,6 +40,18 @@ impl Masker {
         if self.kinds.is_empty() {
             return Vec::new();
         }
+        let Some(folded) = Folded::of(text) else {
+            return self.find_in_ascii_forms(text);
+        };
+        let mut findings = self.find_in_ascii_forms(folded.text());
+        for finding in &mut findings {
+            finding.range = folded.original(finding.range.clone());
+        }
+        findings
+    }
+
+    /// [`find`](Self::find) over a text whose foldable characters are already folded.
+    fn find_in_ascii_forms(&self, text: &str) -> Vec<Finding> {
         let mut claims = Vec::new();
         numeric::scan(text, &mut claims);
         email::scan(text, &mut claims);

@@ -252,3 +252,45 @@ fn non_ascii_text_around_findings_is_kept_intact() {
     );
     assert_eq!(mask("€4111111111111111"), "€************1111");
 }
+
+#[test]
+fn numbers_typed_with_unicode_spaces_dashes_or_full_width_digits_are_masked() {
+    // No-break, thin, narrow no-break and figure spaces between card groups.
+    for space in ['\u{a0}', '\u{2009}', '\u{202f}', '\u{2007}'] {
+        let card = format!("4111{space}1111{space}1111{space}1111");
+        assert_eq!(
+            mask(&format!("card {card} ok")),
+            format!("card ****{space}****{space}****{space}1111 ok"),
+            "{space:?}"
+        );
+    }
+    assert_eq!(
+        mask("カード ４１１１ １１１１ １１１１ １１１１ です"),
+        "カード **** **** **** １１１１ です"
+    );
+    assert_eq!(
+        mask("ssn 123\u{2011}45\u{2011}6789"),
+        "ssn ***\u{2011}**\u{2011}6789"
+    );
+    assert_eq!(
+        mask("call ＋４４７９６６１９７５４２"),
+        "call *********７５４２"
+    );
+    assert_eq!(
+        kinds("iban ＧＢ29 NWBK 6016 1331 9268 19."),
+        [(Kind::Iban, "ＧＢ29 NWBK 6016 1331 9268 19")]
+    );
+}
+
+#[test]
+fn an_iban_grouped_with_dashes_is_one_iban() {
+    assert_eq!(
+        mask("IBAN DE89-3704-0044-0532-0130-00 thanks"),
+        "IBAN ****-****-****-****-**30-00 thanks"
+    );
+    // A look-alike with dashes is still not read as a card or phone.
+    assert_eq!(
+        mask("IBAN DE89-3704-0044-0532-0130-01"),
+        "IBAN DE89-3704-0044-0532-0130-01"
+    );
+}
