@@ -2,7 +2,7 @@
 
 mod support;
 
-use support::{Agent, Customer, Server, accepted_chat, config};
+use support::{Agent, Customer, Server, ServerAddress, accepted_chat, config, next_json};
 use switchboard_protocol::agent::{
     AgentCommand, AgentEvent, CommandResult, InteractionState, Outcome, PresenceRequest,
     WithdrawReason,
@@ -296,7 +296,7 @@ async fn unanswered_offer_puts_the_agent_in_rona_until_they_choose_available() {
 }
 
 #[tokio::test]
-async fn malformed_and_oversized_frames_get_errors_and_the_connection_stays_up() {
+async fn malformed_frames_get_errors_and_the_connection_stays_up() {
     let server = Server::start(&config(30, 60));
     let mut ann = Agent::sign_in(&server, "ann@example.com").await;
     ann.send_raw("{not json".into()).await;
@@ -304,16 +304,40 @@ async fn malformed_and_oversized_frames_get_errors_and_the_connection_stays_up()
     ann.send_raw(r#"{"type":"command","id":"x","command":{"type":"launch_rockets"}}"#.into())
         .await;
     assert_eq!(ann.next_error().await.code, ErrorCode::MalformedFrame);
-    ann.send_raw(format!(
-        r#"{{"type":"ack","seq":1,"pad":"{}"}}"#,
-        "x".repeat(70_000)
-    ))
-    .await;
-    assert_eq!(ann.next_error().await.code, ErrorCode::FrameTooLarge);
     ann.send_raw(r#"{"type":"hello","protocol":1}"#.into())
         .await;
     assert_eq!(ann.next_error().await.code, ErrorCode::OutOfOrder);
     available(&mut ann).await;
+}
+
+#[tokio::test]
+async fn a_frame_over_the_limit_is_refused_before_it_is_read_and_closes_the_connection() {
+    let server = Server::start(&config(30, 60));
+    let mut ann = Agent::sign_in(&server, "ann@example.com").await;
+    let limit = switchboard_protocol::rules::MAX_FRAME_BYTES;
+    let padding = "x".repeat(limit);
+    ann.send_raw(format!(r#"{{"type":"ack","seq":1,"pad":"{padding}"}}"#))
+        .await;
+    let refusal = ann.next_error().await;
+    assert_eq!(refusal.code, ErrorCode::FrameTooLarge, "{refusal:?}");
+    assert!(ann.closed_by_server().await);
+    // The desktop signs in again and goes on.
+    let mut ann = Agent::sign_in(&server, "ann@example.com").await;
+    available(&mut ann).await;
+}
+
+#[tokio::test]
+async fn a_socket_that_never_says_hello_is_closed() {
+    use futures_util::StreamExt;
+    let server = Server::start(&config(30, 60));
+    let url = format!("ws://{}/api/v1/customer/ws", server.address());
+    let (mut silent, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    let started = std::time::Instant::now();
+    let refusal = next_json(&mut silent).await.unwrap();
+    assert_eq!(refusal["error"]["code"], "out_of_order", "{refusal}");
+    assert!(next_json(&mut silent).await.is_none());
+    assert!(silent.next().await.is_none_or(|end| end.is_err()));
+    assert!(started.elapsed() >= std::time::Duration::from_secs(9));
 }
 
 #[tokio::test]

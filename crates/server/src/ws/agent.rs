@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use switchboard_protocol::agent::AgentClientFrame;
 use switchboard_protocol::{AgentId, ErrorBody, ErrorCode};
 
-use super::{check_version, error_frame, next_readable, spawn_writer};
+use super::{check_version, error_frame, next_readable_by, spawn_writer};
 use crate::app::App;
 use crate::hub;
 use crate::store::Store;
@@ -57,7 +57,9 @@ async fn serve<S: Store>(app: Arc<App<S>>, agent: AgentId, socket: WebSocket) {
         let _ = frames.try_send(error_frame(&error));
     };
     tracing::info!(agent = %agent, connection, "agent connected");
-    while let Some(frame) = next_readable::<AgentClientFrame>(&mut stream, &frames).await {
+    while let Some(frame) =
+        next_readable_by::<AgentClientFrame>(greeted, &mut stream, &frames).await
+    {
         match (greeted, frame) {
             (false, AgentClientFrame::Hello { protocol, last_seq }) => {
                 if let Err(error) = check_version(protocol) {

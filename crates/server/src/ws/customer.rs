@@ -9,7 +9,7 @@ use futures_util::StreamExt;
 use switchboard_protocol::customer::{CustomerClientFrame, CustomerServerFrame};
 use switchboard_protocol::{ConversationId, ErrorBody, ErrorCode, PROTOCOL_VERSION};
 
-use super::{check_version, error_frame, next_readable, spawn_writer};
+use super::{check_version, error_frame, next_readable_by, spawn_writer};
 use crate::app::App;
 use crate::hub;
 use crate::store::Store;
@@ -28,7 +28,9 @@ async fn serve<S: Store>(app: Arc<App<S>>, socket: WebSocket) {
     let refuse = |error: ErrorBody| {
         let _ = frames.try_send(error_frame(&error));
     };
-    while let Some(frame) = next_readable::<CustomerClientFrame>(&mut stream, &frames).await {
+    while let Some(frame) =
+        next_readable_by::<CustomerClientFrame>(greeted, &mut stream, &frames).await
+    {
         match (greeted, frame) {
             (false, CustomerClientFrame::Hello { protocol, resume }) => {
                 if let Err(error) = check_version(protocol) {

@@ -14,9 +14,9 @@ use tokio::sync::watch;
 
 use crate::hub::FrameReceiver;
 
-/// Frames larger than this close the connection (code 1009); up to it, frames over
-/// [`MAX_FRAME_BYTES`] get an error frame and the connection stays up.
-pub const HARD_FRAME_LIMIT: usize = 1024 * 1024;
+/// A connection that has not said hello within this time is closed: an open socket costs memory
+/// and a file, and a client that means it says hello at once.
+pub const HELLO_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Starting size of each connection's read buffer (it grows for larger frames). Most frames are
 /// small; the library's default of 128 KiB per connection would dominate the server's memory.
@@ -30,7 +30,9 @@ pub fn configure(
     upgrade: axum::extract::ws::WebSocketUpgrade,
 ) -> axum::extract::ws::WebSocketUpgrade {
     upgrade
-        .max_message_size(HARD_FRAME_LIMIT)
+        // A frame over the protocol's limit is refused as its header arrives, never read whole.
+        .max_frame_size(MAX_FRAME_BYTES)
+        .max_message_size(MAX_FRAME_BYTES)
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
 }
@@ -87,53 +89,92 @@ async fn stopped(shutdown: &mut watch::Receiver<bool>) {
     }
 }
 
-/// The next client frame: `Ok(None)` when the connection ended, `Err` with the error frame's
-/// body for a frame that cannot be used.
-async fn next_frame<T: DeserializeOwned>(
-    stream: &mut SplitStream<WebSocket>,
-) -> Option<Result<T, ErrorBody>> {
+/// What a read from a client gave.
+enum Read<T> {
+    Frame(T),
+    /// A frame that cannot be used; the connection stays up.
+    Refused(ErrorBody),
+    /// A frame the connection cannot go on after (larger than the limit): the error is the
+    /// last thing sent.
+    Fatal(ErrorBody),
+}
+
+/// The next client frame; `None` when the connection ended.
+async fn next_frame<T: DeserializeOwned>(stream: &mut SplitStream<WebSocket>) -> Option<Read<T>> {
     loop {
         let text = match stream.next().await? {
             Ok(Message::Text(text)) => text,
             Ok(Message::Binary(_)) => {
-                return Some(Err(ErrorBody::new(
+                return Some(Read::Refused(ErrorBody::new(
                     ErrorCode::MalformedFrame,
                     "Frames are JSON text, not binary.",
                 )));
             }
             Ok(Message::Ping(_) | Message::Pong(_)) => continue,
-            Ok(Message::Close(_)) | Err(_) => return None,
+            Ok(Message::Close(_)) => return None,
+            // The library reports a frame over its limit as a capacity error ("Space limit
+            // exceeded"), before reading the payload; the stream cannot go on after it.
+            Err(error) if error.to_string().starts_with("Space limit exceeded") => {
+                return Some(Read::Fatal(ErrorBody::new(
+                    ErrorCode::FrameTooLarge,
+                    format!(
+                        "The frame is larger than the {MAX_FRAME_BYTES} bytes accepted; the connection is closed."
+                    ),
+                )));
+            }
+            Err(_) => return None,
         };
-        if text.len() > MAX_FRAME_BYTES {
-            return Some(Err(ErrorBody::new(
-                ErrorCode::FrameTooLarge,
-                format!(
-                    "The frame has {} bytes; at most {MAX_FRAME_BYTES} are accepted.",
-                    text.len()
-                ),
-            )));
-        }
-        return Some(serde_json::from_str(&text).map_err(|e| {
-            ErrorBody::new(
+        return Some(match serde_json::from_str(&text) {
+            Ok(frame) => Read::Frame(frame),
+            Err(e) => Read::Refused(ErrorBody::new(
                 ErrorCode::MalformedFrame,
                 format!("The frame could not be read: {e}."),
-            )
-        }));
+            )),
+        });
     }
 }
 
 /// The next frame that could be read, answering each one that could not with an error frame
-/// (the connection stays up); `None` when the connection ended.
+/// (the connection stays up unless the frame was too large); `None` when the connection ended.
 pub async fn next_readable<T: DeserializeOwned>(
     stream: &mut SplitStream<WebSocket>,
     frames: &crate::hub::FrameSender,
 ) -> Option<T> {
     loop {
         match next_frame(stream).await? {
-            Ok(frame) => return Some(frame),
-            Err(error) => {
+            Read::Frame(frame) => return Some(frame),
+            Read::Refused(error) => {
                 frames.try_send(error_frame(&error));
             }
+            Read::Fatal(error) => {
+                frames.try_send(error_frame(&error));
+                return None;
+            }
+        }
+    }
+}
+
+/// [`next_readable`], but a connection that has not said hello within [`HELLO_TIMEOUT`] is
+/// told so and ends.
+pub async fn next_readable_by<T: DeserializeOwned>(
+    greeted: bool,
+    stream: &mut SplitStream<WebSocket>,
+    frames: &crate::hub::FrameSender,
+) -> Option<T> {
+    if greeted {
+        return next_readable(stream, frames).await;
+    }
+    match tokio::time::timeout(HELLO_TIMEOUT, next_readable(stream, frames)).await {
+        Ok(frame) => frame,
+        Err(_) => {
+            frames.try_send(error_frame(&ErrorBody::new(
+                ErrorCode::OutOfOrder,
+                format!(
+                    "No hello within {} seconds; the connection is closed.",
+                    HELLO_TIMEOUT.as_secs()
+                ),
+            )));
+            None
         }
     }
 }

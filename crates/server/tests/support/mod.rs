@@ -227,6 +227,12 @@ impl Agent {
     pub async fn close(mut self) {
         let _ = self.socket.close(None).await;
     }
+
+    /// Whether the server closes the connection, once the frames before its close are read.
+    pub async fn closed_by_server(&mut self) -> bool {
+        while self.frame().await.is_some() {}
+        true
+    }
 }
 
 /// The agent signed in and Available.
