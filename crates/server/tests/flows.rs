@@ -564,3 +564,39 @@ async fn queue_remove_interrupts_the_running_servers_conversations() {
         "a removed queue cannot be removed again"
     );
 }
+
+#[tokio::test]
+async fn a_client_silent_through_two_pings_is_closed_and_one_that_reads_stays() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let server =
+        Server::start(&config(30, 60).replace("[server]\n", "[server]\nping_seconds = 1\n"));
+    let url = format!("ws://{}/api/v1/customer/ws", server.address());
+    let hello = Message::text(r#"{"type":"hello","protocol":1}"#);
+    let (mut gone, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
+    let (mut reading, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
+    for socket in [&mut gone, &mut reading] {
+        socket.send(hello.clone()).await.unwrap();
+        assert_eq!(next_json(socket).await.unwrap()["type"], "welcome");
+    }
+    // `reading` reads for four seconds, answering the pings as every WebSocket client does;
+    // `gone` is not read at all, as if its machine had vanished.
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(4);
+    let mut pings = 0;
+    while let Ok(Some(Ok(message))) = tokio::time::timeout_at(until, reading.next()).await {
+        pings += usize::from(matches!(message, Message::Ping(_)));
+    }
+    assert!(pings >= 3, "{pings} pings in four seconds");
+    reading
+        .send(Message::text(r#"{"type":"ack","seq":1}"#))
+        .await
+        .unwrap();
+    let refusal = next_json(&mut reading).await.unwrap();
+    assert_eq!(refusal["error"]["code"], "out_of_order", "{refusal}");
+    // What it would read now: the pings sent meanwhile, then the end of the connection.
+    let rest = tokio::time::timeout(std::time::Duration::from_secs(1), next_json(&mut gone)).await;
+    assert!(
+        matches!(rest, Ok(None)),
+        "the silent client is closed: {rest:?}"
+    );
+}

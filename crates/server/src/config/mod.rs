@@ -194,6 +194,9 @@ impl Config {
                 return fail(format!("{key}[{i}]"), "must not be empty");
             }
         }
+        if self.server.ping_seconds == 0 {
+            return fail("server.ping_seconds".into(), "must be at least 1");
+        }
         if self.server.session_hours == 0 {
             return fail("server.session_hours".into(), "must be at least 1");
         }

@@ -19,6 +19,9 @@ pub struct ServerSection {
     pub presence_grace_seconds: u32,
     /// Serve a sample shop page with the widget at `/demo`.
     pub demo: bool,
+    /// How often every WebSocket is pinged; one that stays silent through two pings (its client
+    /// gone without closing) is closed.
+    pub ping_seconds: u32,
 }
 
 impl Default for ServerSection {
@@ -29,6 +32,7 @@ impl Default for ServerSection {
             session_hours: 12,
             presence_grace_seconds: 60,
             demo: false,
+            ping_seconds: 20,
         }
     }
 }

@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use switchboard_protocol::agent::AgentClientFrame;
 use switchboard_protocol::{AgentId, ErrorBody, ErrorCode};
 
-use super::{check_version, error_frame, next_readable_by, spawn_writer};
+use super::{Liveness, check_version, error_frame, next_readable_by, spawn_writer};
 use crate::app::App;
 use crate::hub;
 use crate::store::Store;
@@ -50,7 +50,8 @@ pub async fn upgrade<S: Store>(
 async fn serve<S: Store>(app: Arc<App<S>>, agent: AgentId, socket: WebSocket) {
     let (sink, mut stream) = socket.split();
     let (frames, outgoing) = hub::connection();
-    let writer = spawn_writer(sink, outgoing, app.shutdown.clone());
+    let liveness = Liveness::of(&app.config);
+    let writer = spawn_writer(sink, outgoing, app.shutdown.clone(), liveness);
     let connection = app.next_connection();
     let mut greeted = false;
     let refuse = |error: ErrorBody| {
@@ -58,7 +59,7 @@ async fn serve<S: Store>(app: Arc<App<S>>, agent: AgentId, socket: WebSocket) {
     };
     tracing::info!(agent = %agent, connection, "agent connected");
     while let Some(frame) =
-        next_readable_by::<AgentClientFrame>(greeted, &mut stream, &frames).await
+        next_readable_by::<AgentClientFrame>(greeted, &mut stream, &frames, liveness).await
     {
         match (greeted, frame) {
             (false, AgentClientFrame::Hello { protocol, last_seq }) => {

@@ -9,7 +9,7 @@ use futures_util::StreamExt;
 use switchboard_protocol::customer::{CustomerClientFrame, CustomerServerFrame};
 use switchboard_protocol::{ConversationId, ErrorBody, ErrorCode, PROTOCOL_VERSION};
 
-use super::{check_version, error_frame, next_readable_by, spawn_writer};
+use super::{Liveness, check_version, error_frame, next_readable_by, spawn_writer};
 use crate::app::App;
 use crate::hub;
 use crate::store::Store;
@@ -21,7 +21,8 @@ pub async fn upgrade<S: Store>(State(app): State<Arc<App<S>>>, ws: WebSocketUpgr
 async fn serve<S: Store>(app: Arc<App<S>>, socket: WebSocket) {
     let (sink, mut stream) = socket.split();
     let (frames, outgoing) = hub::connection();
-    let writer = spawn_writer(sink, outgoing, app.shutdown.clone());
+    let liveness = Liveness::of(&app.config);
+    let writer = spawn_writer(sink, outgoing, app.shutdown.clone(), liveness);
     let connection = app.next_connection();
     let mut greeted = false;
     let mut conversation: Option<ConversationId> = None;
@@ -29,7 +30,7 @@ async fn serve<S: Store>(app: Arc<App<S>>, socket: WebSocket) {
         let _ = frames.try_send(error_frame(&error));
     };
     while let Some(frame) =
-        next_readable_by::<CustomerClientFrame>(greeted, &mut stream, &frames).await
+        next_readable_by::<CustomerClientFrame>(greeted, &mut stream, &frames, liveness).await
     {
         match (greeted, frame) {
             (false, CustomerClientFrame::Hello { protocol, resume }) => {

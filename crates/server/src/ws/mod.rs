@@ -8,15 +8,17 @@ use axum::extract::ws::{Message, WebSocket};
 use futures_util::stream::SplitStream;
 use futures_util::{SinkExt, StreamExt};
 use serde::de::DeserializeOwned;
+use std::time::Duration;
 use switchboard_protocol::rules::MAX_FRAME_BYTES;
 use switchboard_protocol::{ErrorBody, ErrorCode, PROTOCOL_VERSION};
+
 use tokio::sync::watch;
 
 use crate::hub::FrameReceiver;
 
 /// A connection that has not said hello within this time is closed: an open socket costs memory
 /// and a file, and a client that means it says hello at once.
-pub const HELLO_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Starting size of each connection's read buffer (it grows for larger frames). Most frames are
 /// small; the library's default of 128 KiB per connection would dominate the server's memory.
@@ -37,16 +39,39 @@ pub fn configure(
         .write_buffer_size(WRITE_BUFFER)
 }
 
+/// How a connection shows it is alive: the server pings it every `ping`; a client that sends
+/// nothing, not even the pong, for two pings and a half is gone.
+#[derive(Clone, Copy, Debug)]
+pub struct Liveness {
+    pub ping: Duration,
+}
+
+impl Liveness {
+    pub fn of(config: &crate::config::Config) -> Liveness {
+        Liveness {
+            ping: Duration::from_secs(config.server.ping_seconds.into()),
+        }
+    }
+
+    fn silence_limit(self) -> Duration {
+        self.ping * 5 / 2
+    }
+}
+
 /// Writes the hub's frames to the socket until either side ends, the server stops, or the
-/// connection falls too far behind; then closes it.
+/// connection falls too far behind; then closes it. Pings the client every [`Liveness::ping`].
 pub fn spawn_writer(
     mut sink: futures_util::stream::SplitSink<WebSocket, Message>,
     mut outgoing: FrameReceiver,
     mut shutdown: watch::Receiver<bool>,
+    liveness: Liveness,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        let first_ping = tokio::time::Instant::now() + liveness.ping;
+        let mut pings = tokio::time::interval_at(first_ping, liveness.ping);
         loop {
             tokio::select! {
+                _ = pings.tick() => if sink.send(Message::Ping(Default::default())).await.is_err() { return },
                 frame = outgoing.frames.recv() => match frame {
                     Some(frame) => if write(&mut sink, frame, &mut outgoing).await.is_err() { return },
                     None => break,
@@ -99,10 +124,18 @@ enum Read<T> {
     Fatal(ErrorBody),
 }
 
-/// The next client frame; `None` when the connection ended.
-async fn next_frame<T: DeserializeOwned>(stream: &mut SplitStream<WebSocket>) -> Option<Read<T>> {
+/// The next client frame; `None` when the connection ended, or stayed silent (pongs included)
+/// past the liveness limit.
+async fn next_frame<T: DeserializeOwned>(
+    stream: &mut SplitStream<WebSocket>,
+    liveness: Liveness,
+) -> Option<Read<T>> {
     loop {
-        let text = match stream.next().await? {
+        let Ok(next) = tokio::time::timeout(liveness.silence_limit(), stream.next()).await else {
+            tracing::info!("a connection stayed silent through two pings; closing it");
+            return None;
+        };
+        let text = match next? {
             Ok(Message::Text(text)) => text,
             Ok(Message::Binary(_)) => {
                 return Some(Read::Refused(ErrorBody::new(
@@ -139,9 +172,10 @@ async fn next_frame<T: DeserializeOwned>(stream: &mut SplitStream<WebSocket>) ->
 pub async fn next_readable<T: DeserializeOwned>(
     stream: &mut SplitStream<WebSocket>,
     frames: &crate::hub::FrameSender,
+    liveness: Liveness,
 ) -> Option<T> {
     loop {
-        match next_frame(stream).await? {
+        match next_frame(stream, liveness).await? {
             Read::Frame(frame) => return Some(frame),
             Read::Refused(error) => {
                 frames.try_send(error_frame(&error));
@@ -160,11 +194,13 @@ pub async fn next_readable_by<T: DeserializeOwned>(
     greeted: bool,
     stream: &mut SplitStream<WebSocket>,
     frames: &crate::hub::FrameSender,
+    liveness: Liveness,
 ) -> Option<T> {
+    let next = next_readable(stream, frames, liveness);
     if greeted {
-        return next_readable(stream, frames).await;
+        return next.await;
     }
-    match tokio::time::timeout(HELLO_TIMEOUT, next_readable(stream, frames)).await {
+    match tokio::time::timeout(HELLO_TIMEOUT, next).await {
         Ok(frame) => frame,
         Err(_) => {
             frames.try_send(error_frame(&ErrorBody::new(
