@@ -21,8 +21,8 @@ const CRATES: &[Layering] = &[
     Layering {
         crate_dir: "crates/server",
         layers: &[
-            // Plain helpers: the clock, phone numbers, hashing and random ids.
-            &["clock", "phone", "auth"],
+            // Plain helpers: the clock, phone numbers, hashing and random ids, private files.
+            &["clock", "phone", "auth", "private"],
             // Plain configuration values; reaching a running server from its machine.
             &["config", "admin"],
             // The pure core: every routing decision, and its value types.

@@ -3,13 +3,12 @@
 //! commands such as `switchboard-server queue remove` read it to call the admin endpoints. Whoever
 //! can read the data directory can read the database anyway.
 
-use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::auth;
+use crate::{auth, private};
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct AdminAccess {
@@ -28,16 +27,10 @@ pub fn publish(data_dir: &Path, address: SocketAddr) -> std::io::Result<String> 
         address: address.to_string(),
         token: auth::random_token(),
     };
-    std::fs::create_dir_all(data_dir)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path(data_dir))?;
-    file.write_all(
-        serde_json::to_string(&access)
-            .expect("serializes")
-            .as_bytes(),
+    private::create_dir(data_dir)?;
+    private::write(
+        &path(data_dir),
+        serde_json::to_string(&access).expect("serializes"),
     )?;
     Ok(access.token)
 }

@@ -29,6 +29,7 @@ pub mod customer_token;
 pub mod http;
 pub mod hub;
 pub mod phone;
+pub mod private;
 pub mod proactive;
 pub mod routing;
 pub mod server;

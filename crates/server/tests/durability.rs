@@ -139,3 +139,26 @@ async fn a_killed_server_restarts_with_conversations_presence_and_unread_message
         ["Hello", "first", "unread one", "unread two", "Back online"]
     );
 }
+
+#[tokio::test]
+async fn the_data_directory_and_its_files_are_the_owners_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = Server::start(&config(30, 60));
+    let (_ann, mut zoe, _) = accepted_chat(&server).await;
+    zoe.say("my card is in here somewhere").await;
+    let data = server.dir.path().join("data");
+    let mut pending = vec![data];
+    let mut files = 0;
+    while let Some(path) = pending.pop() {
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        if path.is_dir() {
+            assert_eq!(mode, 0o700, "{}", path.display());
+            pending.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else {
+            assert_eq!(mode & 0o077, 0, "{} is {mode:o}", path.display());
+            files += 1;
+        }
+    }
+    // The database, its log and index, the journal's segment and the admin access file at least.
+    assert!(files >= 5, "{files} files");
+}

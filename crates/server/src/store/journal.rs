@@ -23,6 +23,7 @@ use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, QueueId
 use tokio::sync::{Mutex, Notify, Semaphore, mpsc, watch};
 
 use super::{AgentRecord, Batch, ConversationRecord, Store, StoreError, StoreResult};
+use crate::private;
 
 /// A segment is sealed, and a new one started, once it holds this much.
 const SEGMENT_BYTES: u64 = 64 << 20;
@@ -107,7 +108,7 @@ fn failed(context: &Path, error: impl Into<StoreError>) -> StoreError {
 impl Writer {
     fn create(directory: &Path, segment: u64, segment_limit: u64) -> StoreResult<Writer> {
         let path = segment_path(directory, segment);
-        let file = File::create(&path).map_err(|e| failed(&path, e))?;
+        let file = private::create_file(&path).map_err(|e| failed(&path, e))?;
         Ok(Writer {
             directory: directory.to_owned(),
             file,
@@ -148,7 +149,7 @@ impl Shared {
     fn record_applied(&self, end: (u64, u64)) {
         let path = self.directory.join(APPLIED_FILE);
         let next = path.with_extension("next");
-        let written = fs::write(&next, format!("{} {}", end.0, end.1))
+        let written = private::write(&next, format!("{} {}", end.0, end.1))
             .and_then(|()| fs::rename(&next, &path));
         if let Err(error) = written {
             tracing::warn!(path = %path.display(), %error, "could not record how far the journal is applied");
@@ -301,7 +302,7 @@ impl<S: Store> Journaled<S> {
         directory: &Path,
         segment_limit: u64,
     ) -> StoreResult<Journaled<S>> {
-        fs::create_dir_all(directory).map_err(|e| failed(directory, e))?;
+        private::create_dir(directory).map_err(|e| failed(directory, e))?;
         let (paths, batches) = read_segments(directory)?;
         if !batches.is_empty() {
             tracing::info!(

@@ -14,6 +14,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, Presence, QueueId, Seq};
 
 use super::{AgentRecord, Batch, ConversationRecord, Store, StoreError, StoreResult};
+use crate::private;
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -38,8 +39,9 @@ impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     pub async fn open(path: &Path) -> StoreResult<SqliteStore> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| failed(e).context(dir.display()))?;
+            private::create_dir(dir).map_err(|e| failed(e).context(dir.display()))?;
         }
+        private::touch(path).map_err(|e| failed(e).context(path.display()))?;
         let options = SqliteConnectOptions::from_str("sqlite://")
             .map_err(failed)?
             .filename(path)
@@ -62,8 +64,8 @@ impl SqliteStore {
         // Another process (an admin command beside a starting server) may open the same new
         // database at the same moment: migrations run under an exclusive file lock.
         let lock_path = path.with_extension("migrating");
-        let lock = std::fs::File::create(&lock_path)
-            .map_err(|e| failed(e).context(lock_path.display()))?;
+        let lock =
+            private::create_file(&lock_path).map_err(|e| failed(e).context(lock_path.display()))?;
         lock.lock()
             .map_err(|e| failed(e).context(lock_path.display()))?;
         let migrated = MIGRATIONS.run(&pool).await.map_err(failed);
