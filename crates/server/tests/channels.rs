@@ -281,7 +281,12 @@ async fn a_messenger_customer_no_contact_knows_is_named_from_their_profile() {
             .into_owned()
             .collect();
     assert!(query.contains(&("fields".into(), "first_name,last_name".into())));
-    assert!(query.contains(&("access_token".into(), FACEBOOK_PAGE_TOKEN.into())));
+    assert!(
+        !query.iter().any(|(name, _)| name == "access_token"),
+        "{query:?}"
+    );
+    let bearer = format!("Bearer {FACEBOOK_PAGE_TOKEN}");
+    assert_eq!(reads[0].authorization.as_deref(), Some(bearer.as_str()));
 
     // A profile the page may not read is no reason to refuse the message.
     messenger_message(&server, "psid-private", "m_3", "Hi", 3).await;
@@ -364,10 +369,10 @@ async fn messenger_verifies_its_webhook_and_stores_each_message_once() {
     let call = &calls[0];
     assert_eq!(call.method, "POST");
     assert_eq!(call.path, "/v21.0/me/messages");
-    assert_eq!(
-        call.query.as_deref(),
-        Some(format!("access_token={FACEBOOK_PAGE_TOKEN}").as_str())
-    );
+    // The page's token travels in a header, never in the URL.
+    assert_eq!(call.query, None);
+    let bearer = format!("Bearer {FACEBOOK_PAGE_TOKEN}");
+    assert_eq!(call.authorization.as_deref(), Some(bearer.as_str()));
     assert_eq!(
         call.json(),
         json!({

@@ -47,7 +47,8 @@ pub async fn send(
             "{}/me/messages",
             facebook.graph_base.trim_end_matches('/')
         ))
-        .query(&[("access_token", &page.access_token)])
+        // The token in a header, never in a URL that proxies and error messages repeat.
+        .bearer_auth(&page.access_token)
         .json(&body);
     courier::call_provider(request, "Messenger").await.map(drop)
 }

@@ -49,10 +49,9 @@ impl FacebookNames {
                 facebook.graph_base.trim_end_matches('/'),
                 address.customer
             ))
-            .query(&[
-                ("fields", "first_name,last_name"),
-                ("access_token", &page.access_token),
-            ])
+            .query(&[("fields", "first_name,last_name")])
+            // The token in a header, never in a URL that proxies and error messages repeat.
+            .bearer_auth(&page.access_token)
             .timeout(LOOKUP_TIMEOUT)
             .send()
             .await
