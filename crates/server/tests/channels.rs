@@ -330,14 +330,9 @@ async fn messenger_verifies_its_webhook_and_stores_each_message_once() {
         post_facebook_signed(&server.address, &body, "").await.0,
         403
     );
-    // Signed, but not readable: refused with the reason.
-    let (status, answer) = post_facebook(
-        &server.address,
-        b"{\"object\":\"page\",\"entry\":[{\"messaging\":[{}]}]}",
-    )
-    .await;
+    // Signed, but not readable at all: refused with the reason.
+    let (status, answer) = post_facebook(&server.address, b"{\"object\":\"page\",\"entry\":").await;
     assert_eq!(status, 400, "{answer}");
-
     // Two entries in one call: a message, and a delivery receipt.
     let mut batch = facebook_message("psid-zoe", "m_1", "Do you ship to Brno?", 1);
     batch["entry"].as_array_mut().unwrap().push(json!({
@@ -381,4 +376,31 @@ async fn messenger_verifies_its_webhook_and_stores_each_message_once() {
             "message": { "text": "Yes, in two days." }
         })
     );
+
+    // One item of a batch unreadable, one for another page, one message with nothing in it:
+    // each is skipped, and the message beside them goes on.
+    let mut mixed = facebook_message("psid-eva", "m_eva", "Is the shop open on Sunday?", 1);
+    let items = mixed["entry"][0]["messaging"].as_array_mut().unwrap();
+    items.insert(0, json!({}));
+    items.insert(
+        1,
+        json!({
+            "sender": { "id": "psid-eva" },
+            "recipient": { "id": "another-page" },
+            "message": { "mid": "m_other", "text": "Hello" }
+        }),
+    );
+    items.insert(
+        2,
+        json!({
+            "sender": { "id": "psid-eva" },
+            "recipient": { "id": FACEBOOK_PAGE },
+            "message": { "mid": "m_empty", "text": "  " }
+        }),
+    );
+    let (status, answer) = post_facebook(&server.address, mixed.to_string().as_bytes()).await;
+    assert_eq!(status, 200, "{answer}");
+    let (_, eva) = offer_accepted(&mut ann).await;
+    assert_eq!(eva.history.len(), 1, "{:?}", eva.history);
+    assert_eq!(eva.history[0].text, "Is the shop open on Sunday?");
 }

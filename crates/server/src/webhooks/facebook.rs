@@ -71,8 +71,10 @@ struct Notification {
 
 #[derive(Debug, Deserialize)]
 struct Entry {
+    /// Read one by one: an item this server cannot read is skipped, not the whole batch (which
+    /// Messenger would send again and again).
     #[serde(default)]
-    messaging: Vec<Messaging>,
+    messaging: Vec<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -164,7 +166,8 @@ pub async fn webhook<S: Store>(
 }
 
 /// The messages and receipts of a notification, or what is wrong with it: all of it is read
-/// before any of it is stored.
+/// before any of it is stored. An item that cannot be used (unreadable, for a page this server
+/// does not serve, a message it would refuse) is logged and skipped; the others go on.
 fn read_notification(
     facebook: &FacebookConfig,
     body: &[u8],
@@ -178,11 +181,18 @@ fn read_notification(
         ));
     }
     let (mut messages, mut receipts) = (Vec::new(), Vec::new());
-    for messaging in notification
+    for item in notification
         .entry
         .into_iter()
         .flat_map(|entry| entry.messaging)
     {
+        let messaging: Messaging = match serde_json::from_value(item) {
+            Ok(messaging) => messaging,
+            Err(error) => {
+                tracing::warn!(%error, "skipped an unreadable item of a Messenger notification");
+                continue;
+            }
+        };
         let echo = messaging.message.as_ref().is_some_and(|m| m.is_echo);
         // An echo is sent by the page: the customer is its recipient.
         let (customer, page_id) = if echo {
@@ -190,33 +200,32 @@ fn read_notification(
         } else {
             (messaging.sender.id, messaging.recipient.id)
         };
-        let page = facebook
-            .page(&page_id)
-            .ok_or_else(|| format!("Page {page_id} is not configured on this server."))?;
+        let Some(page) = facebook.page(&page_id) else {
+            tracing::warn!(page = %page_id, "skipped a Messenger item for a page not configured here");
+            continue;
+        };
         let address = ChannelAddress {
             customer,
             ours: page_id,
         };
         if let Some(message) = messaging.message.filter(|message| !message.is_echo) {
-            let attachments = message
-                .attachments
-                .into_iter()
-                .filter_map(|attachment| {
-                    Some(Attachment {
-                        url: attachment.payload?.url?,
-                        content_type: Some(attachment.kind),
-                    })
-                })
-                .collect();
-            messages.push(Inbound {
+            let inbound = Inbound {
                 channel: Channel::Facebook,
                 provider_id: message.mid,
                 address: address.clone(),
                 queue: page.queue.clone(),
                 text: message.text,
-                attachments,
+                attachments: attachments(message.attachments),
                 customer_name: None,
-            });
+            };
+            match inbound.check() {
+                Ok(()) => messages.push(inbound),
+                Err(refused) => tracing::warn!(
+                    mid = %inbound.provider_id,
+                    code = ?refused.code,
+                    "skipped a Messenger message this server refuses"
+                ),
+            }
         }
         if let Some(delivery) = messaging.delivery {
             receipts.push(Receipt::Delivered(address.clone(), delivery.watermark));
@@ -225,8 +234,18 @@ fn read_notification(
             receipts.push(Receipt::Read(address, read.watermark));
         }
     }
-    if let Some(refused) = messages.iter().find_map(|message| message.check().err()) {
-        return Err(refused.message);
-    }
     Ok((messages, receipts))
+}
+
+/// The files of a message, as links where Messenger keeps them.
+fn attachments(attachments: Vec<MessageAttachment>) -> Vec<Attachment> {
+    attachments
+        .into_iter()
+        .filter_map(|attachment| {
+            Some(Attachment {
+                url: attachment.payload?.url?,
+                content_type: Some(attachment.kind),
+            })
+        })
+        .collect()
 }
