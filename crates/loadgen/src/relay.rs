@@ -83,7 +83,9 @@ async fn serve(socket: TcpStream, relay: Arc<Relay>) {
         path = request.uri().path().to_owned();
         Ok(response)
     };
-    // The server's buffer sizes (a 4 KiB read buffer, no write buffer), for a fair comparison.
+    // The server's 4 KiB read buffer, for a fair comparison of memory per connection. Frames are
+    // written one by one (the server gathers queued frames into one write; the relay has no queue
+    // worth gathering).
     let config = WebSocketConfig::default()
         .read_buffer_size(4 * 1024)
         .write_buffer_size(0);
