@@ -38,6 +38,10 @@ idle_reasons = ["Lunch"]
 listen = "127.0.0.1:0"
 data_dir = "data"
 demo = true
+# Every test client shares one address (loopback).
+[limits]
+chats_per_address_per_minute = 100000
+waiting_per_address = 100000
 [[queues]]
 id = "general"
 name = "General enquiries"

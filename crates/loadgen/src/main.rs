@@ -65,6 +65,8 @@ idle_reasons = ["Lunch"]
 [server]
 listen = "127.0.0.1:0"
 data_dir = "data"
+[limits]
+{limits}
 [[queues]]
 id = "general"
 name = "General"
@@ -75,7 +77,8 @@ default_capacity = {capacity}
 [[widgets]]
 id = "website"
 queue = "general"
-"#
+"#,
+        limits = switchboard_testkit::ROOMY_LIMITS
     );
     for n in 0..agents {
         config.push_str(&format!(

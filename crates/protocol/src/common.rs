@@ -169,6 +169,19 @@ pub enum ErrorCode {
     InvalidInput,
     /// The server failed; the command was not applied and may be retried.
     Internal,
+    /// Too many requests from this address, widget or account; retry after the time given
+    /// (HTTP `429` with `Retry-After`).
+    RateLimited,
+    /// The service is at capacity (connections, waiting chats, queue length); try again later.
+    Busy,
+    /// The server cannot store anything at the moment; nothing was applied, retry later.
+    Unavailable,
+    /// The page the request came from is not one the widget allows.
+    ForbiddenOrigin,
+    /// The session's time is up; sign in again.
+    SessionExpired,
+    /// The session was ended: signed out, password changed or account removed.
+    SessionRevoked,
 }
 
 /// An error: a code for programs, a message for people.

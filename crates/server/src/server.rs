@@ -4,17 +4,19 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::serve::ListenerExt;
 use switchboard_protocol::{AgentId, Presence};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::app::App;
 use crate::auth;
-use crate::config::Config;
+use crate::config::{Config, LimitsSection};
+use crate::http::accept::Accepting;
 use crate::hub::Hub;
 use crate::store::{AgentRecord, Journaled, SqliteStore, Store, StoreError};
+use crate::ws::Liveness;
 
 /// Why the server stopped other than by being asked to.
 #[derive(Debug, thiserror::Error)]
@@ -39,35 +41,55 @@ pub async fn serve(
     let (stop, stopping) = watch::channel(false);
     let address = listener.local_addr()?;
     let admin_token = crate::admin::publish(&config.server.data_dir, address)?;
+    let accepting = accepting(&config.limits, Liveness::of(&config));
     let app = App::new(config, store.clone(), hub, stopping, &admin_token);
     // Scripts and tests wait for this line: it comes once the server is ready to serve.
     println!("listening on http://{address}");
     let router = crate::http::router(app);
-    tracing::info!(address = %listener.local_addr()?, "listening");
-    // Chat frames are small and latency matters: without TCP_NODELAY, a frame written right after
-    // another waits for the peer's delayed acknowledgement (up to 40 ms).
-    let listener = listener.tap_io(|stream| {
-        if let Err(error) = stream.set_nodelay(true) {
-            tracing::debug!(%error, "could not set TCP_NODELAY");
-        }
-    });
-    let served = axum::serve(listener, router)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: closing connections");
-            let _ = stop.send(true);
-        })
-        .await;
+    tracing::info!(
+        %address,
+        max_connections = accepting.max_connections,
+        "listening"
+    );
+    crate::http::accept::serve(listener, router, accepting, async move {
+        shutdown.await;
+        tracing::info!("shutting down: closing connections");
+        let _ = stop.send(true);
+    })
+    .await;
     // The router (and every handle to the hub) is gone once connections have closed; the hub
     // then ends after the requests already queued. Every step it took is committed.
     let stored = hub_task.await.unwrap_or(Ok(()));
-    served?;
     stored?;
     // Not needed for durability (a start applies what the journal holds), but it leaves the
     // database complete for the admin commands.
     store.caught_up().await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// How connections are accepted: at most the configured number, or as many as the open-files
+/// limit leaves room for beside the server's own files (database, journal, outgoing calls).
+fn accepting(limits: &LimitsSection, liveness: Liveness) -> Accepting {
+    const OWN_FILES: u64 = 128;
+    let open_files = rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(1024, |(soft, _)| soft);
+    let room = open_files.saturating_sub(OWN_FILES).max(open_files / 2);
+    let max_connections = limits
+        .max_connections
+        .unwrap_or(usize::try_from(room).unwrap_or(usize::MAX));
+    if max_connections as u64 > room {
+        tracing::warn!(
+            max_connections,
+            open_files,
+            "limits.max_connections is more than the open-files limit leaves room for"
+        );
+    }
+    Accepting {
+        max_connections,
+        header_timeout: Duration::from_secs(limits.header_timeout_seconds.into()),
+        silence: liveness.silence_limit(),
+        shutdown_deadline: Duration::from_secs(limits.shutdown_seconds.into()),
+    }
 }
 
 /// Creates the configuration's demo agents that do not exist yet.

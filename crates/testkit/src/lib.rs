@@ -70,8 +70,26 @@ pub const PATIENCE: Duration = Duration::from_secs(15);
 
 pub const PASSWORD: &str = "test-password";
 
-/// The configuration every test server starts from; `extra` is appended (TOML tables).
+/// Limits no test reaches unless it means to: every test client shares one address (loopback).
+pub const ROOMY_LIMITS: &str = "
+chats_per_address_per_minute = 100000
+chats_per_widget_per_minute = 100000
+waiting_per_address = 100000
+waiting_per_widget = 100000
+waiting_per_queue = 100000
+webhooks_per_address_per_second = 100000
+logins_per_address_per_minute = 100000
+";
+
+/// The configuration every test server starts from, with limits no test reaches by accident;
+/// tests append TOML tables to it.
 pub fn config(offer_timeout_seconds: u32, grace_seconds: u32) -> String {
+    config_with_limits(offer_timeout_seconds, grace_seconds, ROOMY_LIMITS)
+}
+
+/// [`config`] with the `[limits]` section's body `limits` (the product's defaults for whatever
+/// it leaves out).
+pub fn config_with_limits(offer_timeout_seconds: u32, grace_seconds: u32, limits: &str) -> String {
     format!(
         r#"
 wrap_up_reasons = ["Resolved", "Follow-up needed"]
@@ -80,6 +98,8 @@ idle_reasons = ["Lunch", "Meeting"]
 listen = "127.0.0.1:0"
 data_dir = "data"
 presence_grace_seconds = {grace_seconds}
+[limits]
+{limits}
 [[queues]]
 id = "general"
 name = "General enquiries"

@@ -10,6 +10,7 @@ use switchboard_protocol::{Channel, QueueId};
 
 mod desktop;
 mod facebook;
+mod limits;
 mod server;
 mod sms;
 mod widgets;
@@ -17,6 +18,7 @@ mod workstreams;
 
 pub use desktop::{DesktopSection, NotificationChoice};
 pub use facebook::{FacebookConfig, FacebookPage};
+pub use limits::LimitsSection;
 pub use server::{ContactsSection, ServerSection};
 pub use sms::{SmsConfig, SmsNumber};
 pub use widgets::{Audience, InvitationRules, WidgetConfig};
@@ -54,6 +56,8 @@ pub struct ConfigError {
 pub struct Config {
     #[serde(default)]
     pub server: ServerSection,
+    #[serde(default)]
+    pub limits: LimitsSection,
     pub queues: Vec<QueueConfig>,
     #[serde(default)]
     pub workstreams: Workstreams,
@@ -197,6 +201,7 @@ impl Config {
         if self.server.ping_seconds == 0 {
             return fail("server.ping_seconds".into(), "must be at least 1");
         }
+        self.limits.validate()?;
         if self.server.session_hours == 0 {
             return fail("server.session_hours".into(), "must be at least 1");
         }

@@ -3,8 +3,10 @@
 //!
 //! - `login.rs`: agent sign-in; `widgets.rs`: what a widget fetches at start;
 //! - `admin.rs`, `contacts.rs`: the admin API (queues, assignment; contacts);
+//! - `accept.rs`: connections accepted within a cap, with a header timeout and a bounded drain;
 //! - `refusal.rs`: refusals as `{code, message}` with their HTTP status, and the admin token check.
 
+pub mod accept;
 mod admin;
 mod contacts;
 mod login;

@@ -1,7 +1,7 @@
 //! A connection's outgoing frames: bounded, so that a client too slow to read them is dropped
 //! (it resumes from the outbox) instead of holding the server's memory.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::{Notify, mpsc};
 
@@ -12,7 +12,23 @@ const CONNECTION_BACKLOG: usize = 4096;
 #[derive(Clone, Debug)]
 pub struct FrameSender {
     frames: mpsc::Sender<String>,
-    stuck: Arc<Notify>,
+    end: Arc<End>,
+}
+
+/// Why a connection must close: it fell behind, or the server ends it with a last frame (a
+/// revoked session).
+#[derive(Debug, Default)]
+pub struct End {
+    notify: Notify,
+    last_word: Mutex<Option<String>>,
+}
+
+impl End {
+    /// Completes when the connection must close; gives the frame to send before closing, if any.
+    pub async fn notified(&self) -> Option<String> {
+        self.notify.notified().await;
+        self.last_word.lock().expect("never poisoned").take()
+    }
 }
 
 impl FrameSender {
@@ -21,14 +37,21 @@ impl FrameSender {
     pub fn try_send(&self, frame: String) -> bool {
         let queued = self.frames.try_send(frame).is_ok();
         if !queued {
-            self.stuck.notify_one();
+            self.end.notify.notify_one();
         }
         queued
     }
 
     /// Tells the connection to close: its client resumes from the outbox.
     pub(super) fn give_up(&self) {
-        self.stuck.notify_one();
+        self.end.notify.notify_one();
+    }
+
+    /// Closes the connection after `frame`, ahead of anything still queued (an error frame
+    /// saying why).
+    pub fn close_with(&self, frame: String) {
+        *self.end.last_word.lock().expect("never poisoned") = Some(frame);
+        self.end.notify.notify_one();
     }
 }
 
@@ -36,21 +59,21 @@ impl FrameSender {
 #[derive(Debug)]
 pub struct FrameReceiver {
     pub frames: mpsc::Receiver<String>,
-    /// Notified when the connection fell too far behind and must close.
-    pub stuck: Arc<Notify>,
+    /// Notified when the connection fell too far behind, or is ended, and must close.
+    pub end: Arc<End>,
 }
 
 pub fn connection() -> (FrameSender, FrameReceiver) {
     let (frames, receiver) = mpsc::channel(CONNECTION_BACKLOG);
-    let stuck = Arc::new(Notify::new());
+    let end = Arc::new(End::default());
     (
         FrameSender {
             frames,
-            stuck: stuck.clone(),
+            end: end.clone(),
         },
         FrameReceiver {
             frames: receiver,
-            stuck,
+            end,
         },
     )
 }

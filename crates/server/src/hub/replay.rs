@@ -86,8 +86,11 @@ async fn replay<S: Store>(
                     return;
                 }
             }
-            () = held.stuck.notified() => {
-                frames.give_up();
+            last_word = held.end.notified() => {
+                match last_word {
+                    Some(frame) => frames.close_with(frame),
+                    None => frames.give_up(),
+                }
                 return;
             }
         }

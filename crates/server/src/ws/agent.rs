@@ -51,47 +51,59 @@ async fn serve<S: Store>(app: Arc<App<S>>, agent: AgentId, socket: WebSocket) {
     let (sink, mut stream) = socket.split();
     let (frames, outgoing) = hub::connection();
     let liveness = Liveness::of(&app.config);
-    let writer = spawn_writer(sink, outgoing, app.shutdown.clone(), liveness);
+    let mut writer = spawn_writer(sink, outgoing, app.shutdown.clone(), liveness);
     let connection = app.next_connection();
     let mut greeted = false;
     let refuse = |error: ErrorBody| {
         let _ = frames.try_send(error_frame(&error));
     };
     tracing::info!(agent = %agent, connection, "agent connected");
-    while let Some(frame) =
-        next_readable_by::<AgentClientFrame>(greeted, &mut stream, &frames, liveness).await
-    {
-        match (greeted, frame) {
-            (false, AgentClientFrame::Hello { protocol, last_seq }) => {
-                if let Err(error) = check_version(protocol) {
-                    refuse(error);
-                    continue;
+    // The connection is over when the client ends it, or when its writer stops (the server
+    // stops, the hub ends the connection, or it fell behind).
+    let reading = async {
+        while let Some(frame) =
+            next_readable_by::<AgentClientFrame>(greeted, &mut stream, &frames, liveness).await
+        {
+            match (greeted, frame) {
+                (false, AgentClientFrame::Hello { protocol, last_seq }) => {
+                    if let Err(error) = check_version(protocol) {
+                        refuse(error);
+                        continue;
+                    }
+                    greeted = true;
+                    app.hub
+                        .attach_agent(agent.clone(), last_seq, frames.clone(), connection)
+                        .await;
                 }
-                greeted = true;
-                app.hub
-                    .attach_agent(agent.clone(), last_seq, frames.clone(), connection)
-                    .await;
+                (false, _) => refuse(ErrorBody::new(ErrorCode::OutOfOrder, "Say hello first.")),
+                (true, AgentClientFrame::Hello { .. }) => {
+                    refuse(ErrorBody::new(
+                        ErrorCode::OutOfOrder,
+                        "Hello was already said on this connection.",
+                    ));
+                }
+                (true, AgentClientFrame::Ack { seq }) => {
+                    app.hub.ack_agent(agent.clone(), seq).await
+                }
+                (true, AgentClientFrame::Command { id, command }) => {
+                    app.hub.agent_command(agent.clone(), id, command).await;
+                }
             }
-            (false, _) => refuse(ErrorBody::new(ErrorCode::OutOfOrder, "Say hello first.")),
-            (true, AgentClientFrame::Hello { .. }) => {
-                refuse(ErrorBody::new(
-                    ErrorCode::OutOfOrder,
-                    "Hello was already said on this connection.",
-                ));
-            }
-            (true, AgentClientFrame::Ack { seq }) => app.hub.ack_agent(agent.clone(), seq).await,
-            (true, AgentClientFrame::Command { id, command }) => {
-                app.hub.agent_command(agent.clone(), id, command).await;
+            if *app.shutdown.borrow() {
+                break;
             }
         }
-        if *app.shutdown.borrow() {
-            break;
-        }
-    }
+    };
+    let writer_ended = tokio::select! {
+        () = reading => false,
+        _ = &mut writer => true,
+    };
     if greeted {
         app.hub.detach_agent(agent.clone(), connection).await;
     }
     drop(frames);
-    let _ = writer.await;
+    if !writer_ended {
+        let _ = writer.await;
+    }
     tracing::info!(agent = %agent, connection, "agent disconnected");
 }

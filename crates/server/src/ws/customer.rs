@@ -22,85 +22,95 @@ async fn serve<S: Store>(app: Arc<App<S>>, socket: WebSocket) {
     let (sink, mut stream) = socket.split();
     let (frames, outgoing) = hub::connection();
     let liveness = Liveness::of(&app.config);
-    let writer = spawn_writer(sink, outgoing, app.shutdown.clone(), liveness);
+    let mut writer = spawn_writer(sink, outgoing, app.shutdown.clone(), liveness);
     let connection = app.next_connection();
     let mut greeted = false;
     let mut conversation: Option<ConversationId> = None;
     let refuse = |error: ErrorBody| {
         let _ = frames.try_send(error_frame(&error));
     };
-    while let Some(frame) =
-        next_readable_by::<CustomerClientFrame>(greeted, &mut stream, &frames, liveness).await
-    {
-        match (greeted, frame) {
-            (false, CustomerClientFrame::Hello { protocol, resume }) => {
-                if let Err(error) = check_version(protocol) {
-                    refuse(error);
-                    continue;
+    // The connection is over when the client ends it, or when its writer stops (the server
+    // stops, the hub ends the connection, or it fell behind).
+    let reading = async {
+        while let Some(frame) =
+            next_readable_by::<CustomerClientFrame>(greeted, &mut stream, &frames, liveness).await
+        {
+            match (greeted, frame) {
+                (false, CustomerClientFrame::Hello { protocol, resume }) => {
+                    if let Err(error) = check_version(protocol) {
+                        refuse(error);
+                        continue;
+                    }
+                    greeted = true;
+                    let welcome = |resumed| {
+                        serde_json::to_string(&CustomerServerFrame::Welcome {
+                            protocol: PROTOCOL_VERSION,
+                            resumed,
+                        })
+                        .expect("frames serialize")
+                    };
+                    let Some(resume) = resume else {
+                        let _ = frames.try_send(welcome(false));
+                        continue;
+                    };
+                    let _ = frames.try_send(welcome(true));
+                    conversation = app
+                        .hub
+                        .attach_customer(resume.token, resume.last_seq, frames.clone(), connection)
+                        .await;
+                    if conversation.is_none() {
+                        refuse(ErrorBody::new(
+                            ErrorCode::NotFound,
+                            "That conversation was not found; start a new chat.",
+                        ));
+                    }
                 }
-                greeted = true;
-                let welcome = |resumed| {
-                    serde_json::to_string(&CustomerServerFrame::Welcome {
-                        protocol: PROTOCOL_VERSION,
-                        resumed,
-                    })
-                    .expect("frames serialize")
-                };
-                let Some(resume) = resume else {
-                    let _ = frames.try_send(welcome(false));
-                    continue;
-                };
-                let _ = frames.try_send(welcome(true));
-                conversation = app
-                    .hub
-                    .attach_customer(resume.token, resume.last_seq, frames.clone(), connection)
-                    .await;
-                if conversation.is_none() {
+                (false, _) => refuse(ErrorBody::new(ErrorCode::OutOfOrder, "Say hello first.")),
+                (true, CustomerClientFrame::Hello { .. }) => {
                     refuse(ErrorBody::new(
-                        ErrorCode::NotFound,
-                        "That conversation was not found; start a new chat.",
+                        ErrorCode::OutOfOrder,
+                        "Hello was already said on this connection.",
                     ));
                 }
-            }
-            (false, _) => refuse(ErrorBody::new(ErrorCode::OutOfOrder, "Say hello first.")),
-            (true, CustomerClientFrame::Hello { .. }) => {
-                refuse(ErrorBody::new(
-                    ErrorCode::OutOfOrder,
-                    "Hello was already said on this connection.",
-                ));
-            }
-            (true, CustomerClientFrame::Ack { seq }) => match &conversation {
-                Some(conversation) => {
-                    app.hub.ack_customer(conversation.clone(), seq).await;
-                }
-                None => refuse(ErrorBody::new(
-                    ErrorCode::OutOfOrder,
-                    "There is nothing to acknowledge yet.",
-                )),
-            },
-            (true, CustomerClientFrame::Command { id, command }) => {
-                let current = app
-                    .hub
-                    .customer_command(
-                        conversation.clone(),
-                        id,
-                        command,
-                        frames.clone(),
-                        connection,
-                    )
-                    .await;
-                if current.is_some() {
-                    conversation = current;
+                (true, CustomerClientFrame::Ack { seq }) => match &conversation {
+                    Some(conversation) => {
+                        app.hub.ack_customer(conversation.clone(), seq).await;
+                    }
+                    None => refuse(ErrorBody::new(
+                        ErrorCode::OutOfOrder,
+                        "There is nothing to acknowledge yet.",
+                    )),
+                },
+                (true, CustomerClientFrame::Command { id, command }) => {
+                    let current = app
+                        .hub
+                        .customer_command(
+                            conversation.clone(),
+                            id,
+                            command,
+                            frames.clone(),
+                            connection,
+                        )
+                        .await;
+                    if current.is_some() {
+                        conversation = current;
+                    }
                 }
             }
+            if *app.shutdown.borrow() {
+                break;
+            }
         }
-        if *app.shutdown.borrow() {
-            break;
-        }
-    }
+    };
+    let writer_ended = tokio::select! {
+        () = reading => false,
+        _ = &mut writer => true,
+    };
     if let Some(conversation) = conversation {
         app.hub.detach_customer(conversation, connection).await;
     }
     drop(frames);
-    let _ = writer.await;
+    if !writer_ended {
+        let _ = writer.await;
+    }
 }

@@ -53,37 +53,62 @@ impl Liveness {
         }
     }
 
-    fn silence_limit(self) -> Duration {
+    pub fn silence_limit(self) -> Duration {
         self.ping * 5 / 2
     }
 }
 
-/// Writes the hub's frames to the socket until either side ends, the server stops, or the
-/// connection falls too far behind; then closes it. Pings the client every [`Liveness::ping`].
+/// How long a closing connection gets to take its last frames and the close, when the server
+/// stops or ends it: a client that stops reading cannot hold the server.
+pub const CLOSING_GRACE: Duration = Duration::from_secs(2);
+
+/// Writes the hub's frames to the socket until either side ends, the server stops, the hub ends
+/// the connection, or it falls too far behind; then closes it. Pings the client every
+/// [`Liveness::ping`]. Once the server stops, the writer ends within [`CLOSING_GRACE`] even if
+/// the client reads nothing.
 pub fn spawn_writer(
     mut sink: futures_util::stream::SplitSink<WebSocket, Message>,
     mut outgoing: FrameReceiver,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
     liveness: Liveness,
 ) -> tokio::task::JoinHandle<()> {
+    let mut watching = shutdown.clone();
+    let mut shutdown = shutdown;
     tokio::spawn(async move {
-        let first_ping = tokio::time::Instant::now() + liveness.ping;
-        let mut pings = tokio::time::interval_at(first_ping, liveness.ping);
-        loop {
-            tokio::select! {
-                _ = pings.tick() => if sink.send(Message::Ping(Default::default())).await.is_err() { return },
-                frame = outgoing.frames.recv() => match frame {
-                    Some(frame) => if write(&mut sink, frame, &mut outgoing).await.is_err() { return },
-                    None => break,
-                },
-                () = outgoing.stuck.notified() => {
-                    tracing::warn!("a connection fell too far behind; closing it (its client resumes)");
-                    break;
+        let writing = async {
+            let first_ping = tokio::time::Instant::now() + liveness.ping;
+            let mut pings = tokio::time::interval_at(first_ping, liveness.ping);
+            let last_word = loop {
+                tokio::select! {
+                    _ = pings.tick() => if sink.send(Message::Ping(Default::default())).await.is_err() { return },
+                    frame = outgoing.frames.recv() => match frame {
+                        Some(frame) => if write(&mut sink, frame, &mut outgoing).await.is_err() { return },
+                        None => break None,
+                    },
+                    last_word = outgoing.end.notified() => {
+                        if last_word.is_none() {
+                            tracing::warn!("a connection fell too far behind; closing it (its client resumes)");
+                        }
+                        break last_word;
+                    }
+                    () = stopped(&mut shutdown) => break None,
                 }
-                () = stopped(&mut shutdown) => break,
-            }
+            };
+            let _ = tokio::time::timeout(CLOSING_GRACE, async {
+                if let Some(frame) = last_word {
+                    sink.send(Message::Text(frame.into())).await?;
+                }
+                sink.send(Message::Close(None)).await
+            })
+            .await;
+        };
+        tokio::select! {
+            () = writing => {}
+            () = async {
+                stopped(&mut watching).await;
+                tokio::time::sleep(CLOSING_GRACE).await;
+            } => tracing::info!("a client read nothing while the server stopped; dropping it"),
         }
-        let _ = sink.send(Message::Close(None)).await;
     })
 }
 

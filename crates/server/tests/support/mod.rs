@@ -1,7 +1,7 @@
 //! A real server (the built binary) on loopback with real SQLite, and an agent desktop speaking
 //! the raw protocol that checks exactly-once, in-order delivery as it goes.
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, unused_imports)]
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader};
@@ -66,6 +66,23 @@ impl Server {
         let (child, address) = Self::spawn(self.dir.path());
         self.child = child;
         self.address = address;
+    }
+
+    /// Sends SIGTERM and waits up to `patience` for the server to exit; says whether it did.
+    pub fn terminate_within(&mut self, patience: std::time::Duration) -> bool {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let deadline = std::time::Instant::now() + patience;
+        while std::time::Instant::now() < deadline {
+            if self.child.try_wait().unwrap().is_some() {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        false
     }
 
     pub fn url(&self, path: &str) -> String {
