@@ -54,6 +54,8 @@ pub enum SignInError {
     Unreachable,
     #[error("The e-mail address or password is not correct.")]
     WrongCredentials,
+    #[error("Too many sign-in attempts. Try again in {0} seconds.")]
+    Throttled(u64),
     #[error("The server could not sign you in (error {0}). Try again in a moment.")]
     Server(u16),
 }
@@ -66,6 +68,7 @@ impl SignInError {
             SignInError::Unencrypted(_) => "unencrypted",
             SignInError::Unreachable => "unreachable",
             SignInError::WrongCredentials => "wrong_credentials",
+            SignInError::Throttled(_) => "throttled",
             SignInError::Server(_) => "server",
         }
     }
@@ -116,6 +119,14 @@ pub async fn sign_in(server: &Url, email: &str, password: &str) -> Result<Sessio
     match response.status() {
         StatusCode::OK => {}
         StatusCode::UNAUTHORIZED => return Err(SignInError::WrongCredentials),
+        StatusCode::TOO_MANY_REQUESTS => {
+            let seconds = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|value| value.to_str().ok()?.parse().ok())
+                .unwrap_or(60);
+            return Err(SignInError::Throttled(seconds));
+        }
         status => return Err(SignInError::Server(status.as_u16())),
     }
     let login: LoginResponse = response.json().await.map_err(|error| {

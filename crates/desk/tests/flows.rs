@@ -377,6 +377,18 @@ async fn signing_in_at_start_gives_up_on_an_unreachable_server_or_at_once_on_a_r
     .await;
     assert!(matches!(refused, Err(SignInError::WrongCredentials)));
     assert_eq!(waits, 0, "a refusal is an answer, not a reason to wait");
+
+    // Guessing on: the server makes the account wait, and the window is told for how long.
+    let mut outcomes = Vec::new();
+    for _ in 0..6 {
+        let url = switchboard_desk::server_url(&server.url()).unwrap();
+        outcomes.push(switchboard_desk::sign_in(&url, "ann@example.com", "guess").await);
+    }
+    let Some(Err(throttled)) = outcomes.last() else {
+        panic!("{outcomes:?}")
+    };
+    assert_eq!(throttled.code(), "throttled", "{throttled}");
+    assert!(matches!(throttled, SignInError::Throttled(seconds) if *seconds >= 1));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,12 +1,17 @@
 //! What every request handler shares.
 
+use std::convert::Infallible;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
 use tokio::sync::watch;
 
 use crate::channels::facebook_names::FacebookNames;
 use crate::config::Config;
+use crate::guard::{Guard, client_address};
 use crate::hub::HubHandle;
 
 #[derive(Debug)]
@@ -19,6 +24,7 @@ pub struct App<S> {
     /// Hash of the admin token (see [`crate::admin`]).
     pub admin_token_hash: String,
     pub facebook_names: FacebookNames,
+    pub guard: Guard,
     connections: AtomicU64,
 }
 
@@ -31,6 +37,7 @@ impl<S> App<S> {
         admin_token: &str,
     ) -> Arc<App<S>> {
         let admin_token_hash = crate::auth::hash_token(admin_token);
+        let guard = Guard::new(&config.limits);
         Arc::new(App {
             config,
             store,
@@ -38,6 +45,7 @@ impl<S> App<S> {
             shutdown,
             admin_token_hash,
             facebook_names: FacebookNames::default(),
+            guard,
             connections: AtomicU64::new(0),
         })
     }
@@ -45,5 +53,30 @@ impl<S> App<S> {
     /// A number for a new connection, unique for the life of the process.
     pub fn next_connection(&self) -> u64 {
         self.connections.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+/// The client a request comes from: its socket's address, or the one a trusted proxy names.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddress(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<Arc<App<S>>> for ClientAddress {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App<S>>) -> Result<Self, Infallible> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0)), |info| info.0);
+        let forwarded_for = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok());
+        Ok(ClientAddress(client_address(
+            peer,
+            forwarded_for,
+            app.guard.trusted_proxies(),
+        )))
     }
 }

@@ -13,6 +13,7 @@
 //! - [`hub`]: the task that owns routing, commits each step with its events, delivers them;
 //! - [`customer_token`]: who a persistent-chat customer is, as the site signed it;
 //! - [`proactive`]: what a widget is told at start about inviting visitors;
+//! - [`guard`]: rate limits per client address, widget and account; the client's address;
 //! - [`http`], [`ws`] and [`webhooks`]: the edges (login, health, admin API, the agent and
 //!   customer WebSockets, the providers' webhooks);
 //! - [`assets`]: the embedded chat widget (built from `/widget`) and demo page;
@@ -26,6 +27,7 @@ pub mod clock;
 pub mod config;
 pub mod contacts;
 pub mod customer_token;
+pub mod guard;
 pub mod http;
 pub mod hub;
 pub mod phone;

@@ -45,6 +45,7 @@ pub async fn serve(
     let app = App::new(config, store.clone(), hub, stopping, &admin_token);
     // Scripts and tests wait for this line: it comes once the server is ready to serve.
     println!("listening on http://{address}");
+    forget_idle_clients(Arc::downgrade(&app));
     let router = crate::http::router(app);
     tracing::info!(
         %address,
@@ -90,6 +91,19 @@ fn accepting(limits: &LimitsSection, liveness: Liveness) -> Accepting {
         silence: liveness.silence_limit(),
         shutdown_deadline: Duration::from_secs(limits.shutdown_seconds.into()),
     }
+}
+
+/// Every minute, the rate limits forget the clients that have not come lately; stops with the
+/// server (it holds no handle that would keep the hub alive).
+fn forget_idle_clients<S: Store>(app: std::sync::Weak<App<S>>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            let Some(app) = app.upgrade() else { return };
+            app.guard.forget_idle();
+        }
+    });
 }
 
 /// Creates the configuration's demo agents that do not exist yet.

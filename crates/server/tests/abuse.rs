@@ -6,6 +6,8 @@ mod support;
 use std::time::{Duration, Instant};
 
 use support::{Customer, Server};
+use switchboard_protocol::ErrorCode;
+use switchboard_protocol::customer::{CustomerCommand, CustomerOutcome};
 use switchboard_testkit::config_with_limits;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -97,4 +99,164 @@ async fn a_customer_that_stops_reading_does_not_hold_a_graceful_shutdown() {
         "the server still runs 8 s after SIGTERM"
     );
     drop(customer);
+}
+
+/// The code of a refused customer command.
+fn refused_code(outcome: &CustomerOutcome) -> Option<ErrorCode> {
+    match outcome {
+        CustomerOutcome::Error { error } => Some(error.code),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn chats_started_from_one_address_past_the_rate_are_refused() {
+    let server = Server::start(&config_with_limits(
+        30,
+        60,
+        "chats_per_address_per_minute = 5\nwaiting_per_address = 100",
+    ));
+    let mut outcomes = Vec::new();
+    let mut customers = Vec::new();
+    for n in 0..12 {
+        let mut customer = Customer::connect(&server, None).await;
+        let start =
+            switchboard_testkit::start_chat("website", &format!("Flood {n}"), None, "hi", &[]);
+        outcomes.push(customer.command(start).await);
+        customers.push(customer);
+    }
+    let accepted = outcomes
+        .iter()
+        .filter(|o| **o == CustomerOutcome::Ok)
+        .count();
+    assert_eq!(accepted, 5, "{outcomes:?}");
+    assert!(
+        outcomes[5..]
+            .iter()
+            .all(|o| refused_code(o) == Some(ErrorCode::RateLimited))
+    );
+    let CustomerOutcome::Error { error } = &outcomes[11] else {
+        unreachable!()
+    };
+    assert!(error.message.contains("try again in"), "{}", error.message);
+
+    // A refused customer has no chat: there is nothing to write in.
+    let refused = customers.last_mut().unwrap();
+    let message = refused
+        .command(CustomerCommand::SendMessage {
+            text: "hello?".into(),
+        })
+        .await;
+    assert!(refused_code(&message).is_some(), "{message:?}");
+}
+
+#[tokio::test]
+async fn wrong_passwords_for_one_account_are_throttled_while_a_colleague_signs_in_at_once() {
+    let server = Server::start(&config_with_limits(
+        30,
+        60,
+        "logins_per_address_per_minute = 1000",
+    ));
+    let client = reqwest::Client::new();
+    let attempt = |email: &'static str, password: &'static str| {
+        let client = client.clone();
+        let url = server.url("/api/v1/agent/login");
+        async move {
+            client
+                .post(url)
+                .json(&serde_json::json!({ "email": email, "password": password }))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let flood: Vec<_> = (0..50)
+        .map(|_| tokio::spawn(attempt("ann@example.com", "not-the-password")))
+        .collect();
+    let started = Instant::now();
+    let colleague = attempt("bo@example.com", support::PASSWORD).await;
+    let colleague_took = started.elapsed();
+    assert_eq!(colleague.status(), 200);
+    assert!(
+        colleague_took < Duration::from_secs(2),
+        "{colleague_took:?}"
+    );
+
+    let mut statuses = Vec::new();
+    for response in flood {
+        let response = response.await.unwrap();
+        let status = response.status().as_u16();
+        if status == 429 {
+            let retry_after: u64 = response.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!(retry_after >= 1);
+            let body: serde_json::Value = response.json().await.unwrap();
+            assert_eq!(body["code"], "rate_limited");
+        }
+        statuses.push(status);
+    }
+    let throttled = statuses.iter().filter(|s| **s == 429).count();
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert_eq!(throttled + checked, 50, "{statuses:?}");
+    assert!(throttled >= 40, "{statuses:?}");
+    // The right password is throttled too until the wait is over: guessing gains nothing.
+    assert_eq!(
+        attempt("ann@example.com", support::PASSWORD).await.status(),
+        429
+    );
+}
+
+#[tokio::test]
+async fn sign_ins_are_limited_per_client_address_as_a_trusted_proxy_names_it() {
+    let login = |server: &Server, forwarded_for: &'static str| {
+        let request = reqwest::Client::new()
+            .post(server.url("/api/v1/agent/login"))
+            .header("x-forwarded-for", forwarded_for)
+            .json(&serde_json::json!({ "email": "bo@example.com", "password": support::PASSWORD }));
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let proxied = Server::start(&config_with_limits(
+        30,
+        60,
+        "logins_per_address_per_minute = 2\ntrusted_proxies = [\"127.0.0.1\"]",
+    ));
+    assert_eq!(login(&proxied, "198.51.100.1").await, 200);
+    assert_eq!(login(&proxied, "198.51.100.1").await, 200);
+    assert_eq!(login(&proxied, "198.51.100.1").await, 429);
+    assert_eq!(login(&proxied, "198.51.100.2").await, 200);
+
+    // Without a trusted proxy, what a client writes in the header is not believed.
+    let direct = Server::start(&config_with_limits(
+        30,
+        60,
+        "logins_per_address_per_minute = 2",
+    ));
+    assert_eq!(login(&direct, "198.51.100.1").await, 200);
+    assert_eq!(login(&direct, "198.51.100.2").await, 200);
+    assert_eq!(login(&direct, "198.51.100.3").await, 429);
+}
+
+#[tokio::test]
+async fn webhook_calls_past_the_rate_are_answered_429() {
+    let server = Server::start(&config_with_limits(
+        30,
+        60,
+        "webhooks_per_address_per_second = 3",
+    ));
+    let client = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let response = client
+            .get(server.url("/webhooks/facebook?hub.mode=subscribe"))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+    }
+    // Messenger is not configured: the calls let through are told so.
+    assert_eq!(statuses[..3], [404, 404, 404]);
+    assert!(statuses[3..].contains(&429), "{statuses:?}");
 }

@@ -1,31 +1,59 @@
 //! `POST /api/v1/agent/login`: an agent's e-mail and password for a session token.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use switchboard_protocol::ErrorCode;
 use switchboard_protocol::agent::AgentSummary;
 use switchboard_protocol::login::{LoginRequest, LoginResponse};
 
 use super::{Refusal, refuse};
-use crate::app::App;
+use crate::app::{App, ClientAddress};
+use crate::guard::Throttled;
 use crate::store::Store;
 use crate::{auth, clock};
 
 pub(super) async fn login<S: Store>(
     State(app): State<Arc<App<S>>>,
+    ClientAddress(address): ClientAddress,
     body: Result<Json<LoginRequest>, JsonRejection>,
+) -> Response {
+    match sign_in(&app, address, body).await {
+        Ok(Ok(signed_in)) => signed_in.into_response(),
+        Ok(Err(refusal)) => refusal.into_response(),
+        Err(throttled) => throttled.into_response(),
+    }
+}
+
+/// A sign-in: throttled before the password is even looked at, then checked.
+async fn sign_in<S: Store>(
+    app: &App<S>,
+    address: IpAddr,
+    body: Result<Json<LoginRequest>, JsonRejection>,
+) -> Result<Result<Json<LoginResponse>, Refusal>, Throttled> {
+    let request = match body {
+        Ok(Json(request)) => request,
+        Err(rejection) => {
+            return Ok(Err(refuse(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::MalformedFrame,
+                &format!("Expected {{\"email\", \"password\"}}: {rejection}"),
+            )));
+        }
+    };
+    app.guard.login(address, &request.email)?;
+    Ok(check_password(app, request).await)
+}
+
+async fn check_password<S: Store>(
+    app: &App<S>,
+    request: LoginRequest,
 ) -> Result<Json<LoginResponse>, Refusal> {
-    let Json(request) = body.map_err(|rejection| {
-        refuse(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::MalformedFrame,
-            &format!("Expected {{\"email\", \"password\"}}: {rejection}"),
-        )
-    })?;
     let internal = |error: crate::store::StoreError| {
         tracing::error!(%error, "login failed");
         refuse(
@@ -63,6 +91,7 @@ pub(super) async fn login<S: Store>(
             .unwrap_or(false)
     };
     let agent = agent.filter(|_| matches).ok_or_else(wrong)?;
+    app.guard.login_succeeded(&request.email);
     let token = auth::random_token();
     let expires_at = clock::now() + u64::from(app.config.server.session_hours) * 3_600_000;
     app.store

@@ -16,11 +16,14 @@ mod widgets;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 pub(crate) use refusal::{Refusal, admin_only, refuse, status_of};
 
-use crate::app::App;
+use crate::app::{App, ClientAddress};
 use crate::store::Store;
 use crate::webhooks::{facebook, twilio};
 use crate::{assets, ws};
@@ -42,11 +45,33 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
             "/api/v1/admin/conversations/{conversation}/assign",
             post(admin::assign::<S>),
         )
+        .merge(webhooks(app.clone()))
+        .merge(contacts::routes::<S>())
+        .with_state(app)
+}
+
+/// The providers' webhooks, each address within its rate.
+fn webhooks<S: Store>(app: Arc<App<S>>) -> Router<Arc<App<S>>> {
+    Router::new()
         .route(twilio::WEBHOOK_PATH, post(twilio::webhook::<S>))
         .route(
             facebook::WEBHOOK_PATH,
             get(facebook::verify::<S>).post(facebook::webhook::<S>),
         )
-        .merge(contacts::routes::<S>())
-        .with_state(app)
+        .route_layer(axum::middleware::from_fn_with_state(
+            app,
+            limit_webhooks::<S>,
+        ))
+}
+
+async fn limit_webhooks<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    ClientAddress(address): ClientAddress,
+    request: Request,
+    next: Next,
+) -> Response {
+    match app.guard.webhook(address) {
+        Ok(()) => next.run(request).await,
+        Err(throttled) => throttled.into_response(),
+    }
 }

@@ -1,24 +1,31 @@
 //! `GET /api/v1/customer/ws`: a chat widget's connection.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::extract::State;
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::response::Response;
 use futures_util::StreamExt;
-use switchboard_protocol::customer::{CustomerClientFrame, CustomerServerFrame};
-use switchboard_protocol::{ConversationId, ErrorBody, ErrorCode, PROTOCOL_VERSION};
+use switchboard_protocol::customer::{
+    CustomerClientFrame, CustomerCommand, CustomerOutcome, CustomerServerFrame,
+};
+use switchboard_protocol::{CommandId, ConversationId, ErrorBody, ErrorCode, PROTOCOL_VERSION};
 
 use super::{Liveness, check_version, error_frame, next_readable_by, spawn_writer};
-use crate::app::App;
+use crate::app::{App, ClientAddress};
 use crate::hub;
 use crate::store::Store;
 
-pub async fn upgrade<S: Store>(State(app): State<Arc<App<S>>>, ws: WebSocketUpgrade) -> Response {
-    super::configure(ws).on_upgrade(move |socket| serve(app, socket))
+pub async fn upgrade<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    ClientAddress(address): ClientAddress,
+    ws: WebSocketUpgrade,
+) -> Response {
+    super::configure(ws).on_upgrade(move |socket| serve(app, address, socket))
 }
 
-async fn serve<S: Store>(app: Arc<App<S>>, socket: WebSocket) {
+async fn serve<S: Store>(app: Arc<App<S>>, address: IpAddr, socket: WebSocket) {
     let (sink, mut stream) = socket.split();
     let (frames, outgoing) = hub::connection();
     let liveness = Liveness::of(&app.config);
@@ -82,6 +89,18 @@ async fn serve<S: Store>(app: Arc<App<S>>, socket: WebSocket) {
                     )),
                 },
                 (true, CustomerClientFrame::Command { id, command }) => {
+                    if let (None, CustomerCommand::StartChat { widget, .. }) =
+                        (&conversation, &command)
+                        && let Err(throttled) = app.guard.start_chat(address, widget)
+                    {
+                        let _ = frames.try_send(reply(
+                            id,
+                            CustomerOutcome::Error {
+                                error: throttled.error(),
+                            },
+                        ));
+                        continue;
+                    }
                     let current = app
                         .hub
                         .customer_command(
@@ -113,4 +132,8 @@ async fn serve<S: Store>(app: Arc<App<S>>, socket: WebSocket) {
     if !writer_ended {
         let _ = writer.await;
     }
+}
+
+fn reply(id: CommandId, outcome: CustomerOutcome) -> String {
+    serde_json::to_string(&CustomerServerFrame::Reply { id, outcome }).expect("frames serialize")
 }
