@@ -88,3 +88,36 @@ test('a remembered server and e-mail are filled in; the window language follows 
   assert.deepEqual(window.problems, []);
   await window.close();
 });
+
+test('a session the server ends brings the sign-in screen back, saying why', async () => {
+  const window = await openWindow(shared.browser, shared.url);
+  const { page } = window;
+  await window.snapshot(snapshot());
+  await page.getByRole('banner').getByText('Ann Novák').waitFor();
+
+  await window.reply('sign_out', { ok: null });
+  await window.update({ type: 'connection', connection: { state: 'offline', reason: 'session_revoked' } });
+  await window.called('sign_out', 1);
+  await window.emit('desk://signed-out', null);
+  await page.getByRole('heading', { name: 'Sign in to Switchboard' }).waitFor();
+  await page
+    .getByRole('status')
+    .getByText('You were signed out: by you on another desktop, by an administrator, or because your password changed. Sign in again.')
+    .waitFor();
+  await window.screenshot('signin-session-revoked');
+
+  // Signing in again clears the notice.
+  await window.reply('sign_in', { ok: null });
+  await page.getByLabel('Server address').fill('https://switchboard.example.com');
+  await page.getByLabel('E-mail').fill('ann@example.com');
+  await page.getByLabel('Password').fill('right');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await window.called('sign_in', 1);
+  await window.snapshot(snapshot());
+  await page.getByRole('banner').getByText('Ann Novák').waitFor();
+  await window.emit('desk://signed-out', null);
+  await page.getByRole('heading', { name: 'Sign in to Switchboard' }).waitFor();
+  assert.equal(await page.getByRole('status').count(), 0);
+  assert.deepEqual(window.problems, []);
+  await window.close();
+});

@@ -12,7 +12,7 @@ use serde::Serialize;
 use switchboard_protocol::agent::{
     AgentClientFrame, AgentCommand, AgentEvent, AgentServerFrame, CommandResult, Outcome,
 };
-use switchboard_protocol::{CommandId, ErrorBody, PROTOCOL_VERSION, Seq};
+use switchboard_protocol::{CommandId, ErrorBody, ErrorCode, PROTOCOL_VERSION, Seq};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -44,6 +44,9 @@ pub enum OfflineReason {
     SignedOut,
     /// The server no longer accepts the session: sign in again.
     SessionExpired,
+    /// The session was ended: signed out (here or by an administrator), a new password, or the
+    /// account removed.
+    SessionRevoked,
     /// The server speaks another protocol version.
     Incompatible,
 }
@@ -390,7 +393,11 @@ impl Spell<'_> {
             }
             AgentServerFrame::Error { error } => {
                 tracing::warn!(code = ?error.code, "the server reported an error");
-                Ok(())
+                match error.code {
+                    ErrorCode::SessionExpired => Err(Ended::Offline(OfflineReason::SessionExpired)),
+                    ErrorCode::SessionRevoked => Err(Ended::Offline(OfflineReason::SessionRevoked)),
+                    _ => Ok(()),
+                }
             }
             AgentServerFrame::Welcome { .. } => Ok(()),
         }

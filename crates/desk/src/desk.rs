@@ -477,7 +477,7 @@ impl Desk {
         self.shared.publish(updates);
     }
 
-    /// Goes Offline, disconnects and forgets the token.
+    /// Goes Offline, ends the session on the server, disconnects and forgets the token.
     pub async fn sign_out(&self) -> Result<(), SecretError> {
         let offline = self.shared.model().presence != switchboard_protocol::Presence::Offline;
         if offline
@@ -488,6 +488,10 @@ impl Desk {
                 .await
         {
             tracing::info!(%error, "could not say Offline before signing out");
+        }
+        if let Err(error) = signin::sign_out(&self.session).await {
+            // The token is forgotten here all the same; unused, it expires on the server.
+            tracing::info!(%error, "could not end the session on the server");
         }
         self.link.stop();
         self.secrets.delete(&self.session.account())

@@ -141,6 +141,23 @@ pub async fn sign_in(server: &Url, email: &str, password: &str) -> Result<Sessio
     })
 }
 
+/// Ends the session on the server (`POST /api/v1/agent/logout`).
+pub(crate) async fn sign_out(session: &Session) -> Result<(), reqwest::Error> {
+    reqwest::Client::new()
+        .post(
+            session
+                .server
+                .join("api/v1/agent/logout")
+                .expect("a valid path"),
+        )
+        .bearer_auth(&session.token)
+        .timeout(std::time::Duration::from_secs(5))
+        .send()
+        .await?
+        .error_for_status()?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,8 @@ use std::time::Duration;
 use support::{Customer, PASSWORD, Server, available, config, eventually, next_update};
 use switchboard_desk::{
     Answer, Author, CommandError, ConnectionState, Desk, DeskError, DismissReason,
-    NotificationKind, PresenceError, ProcessSecrets, SecretStore, SignInError, Update,
+    NotificationKind, OfflineReason, PresenceError, ProcessSecrets, SecretStore, SignInError,
+    Update,
 };
 use switchboard_protocol::agent::{InteractionState, PresenceRequest, Scenario, TransferTarget};
 use switchboard_protocol::customer::CustomerEvent;
@@ -498,4 +499,51 @@ async fn a_known_contact_brings_notes_and_recent_conversations_masked_to_the_sum
     );
     assert_eq!(recent[0].wrap_up.as_deref(), Some("Resolved"));
     assert_eq!(recent[0].queue, "General enquiries");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_session_ended_on_the_server_takes_the_desk_offline_and_signing_out_ends_it_there() {
+    let server = Server::start(&config(30, 60));
+    let ann = server.desk("ann@example.com").await;
+    available(&ann).await;
+    let admin = support::admin_token(&server).await;
+    let signed_out = reqwest::Client::new()
+        .post(format!(
+            "{}/api/v1/admin/agents/{}/sign-out",
+            server.url(),
+            ann.agent().id
+        ))
+        .bearer_auth(admin)
+        .json(&serde_json::json!({ "reason": "signed_out" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_out.status(), 200);
+    eventually(&ann, "the desk is offline, its session ended", |desk| {
+        desk.connection
+            == ConnectionState::Offline {
+                reason: OfflineReason::SessionRevoked,
+            }
+    })
+    .await;
+
+    // The desktop's Sign out ends the session on the server before forgetting the token.
+    let secrets = Arc::new(ProcessSecrets::default());
+    let bo = Desk::sign_in(&server.url(), "bo@example.com", PASSWORD, secrets.clone())
+        .await
+        .unwrap();
+    let account = switchboard_desk::account(
+        &switchboard_desk::server_url(&server.url()).unwrap(),
+        "bo@example.com",
+    );
+    let token = secrets.load(&account).unwrap().expect("the token is kept");
+    bo.sign_out().await.unwrap();
+    assert_eq!(secrets.load(&account).unwrap(), None);
+    let logout = reqwest::Client::new()
+        .post(format!("{}/api/v1/agent/logout", server.url()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.status(), 401, "the session was already ended");
 }

@@ -92,12 +92,18 @@ enum AgentCommand {
         capacity: Option<u32>,
     },
     List,
+    /// Remove an agent: their desktop is signed out at once and they are offered nothing more.
     Remove {
         #[arg(long)]
         email: String,
     },
     /// Set an agent's password, read from standard input; signs their desktops out.
     SetPassword {
+        #[arg(long)]
+        email: String,
+    },
+    /// End an agent's sessions: their desktop is signed out at once.
+    SignOut {
         #[arg(long)]
         email: String,
     },
@@ -281,6 +287,7 @@ async fn agent_command(
                 .await
                 .map_err(|e| e.to_string())?;
             println!("removed {}", agent.email);
+            sign_out_on_server(config, &agent.id, "removed").await?;
         }
         AgentCommand::SetPassword { email } => {
             let agent = find(email).await?;
@@ -290,20 +297,35 @@ async fn agent_command(
                 .await
                 .map_err(|e| e.to_string())?;
             println!("password set for {}", agent.email);
+            sign_out_on_server(config, &agent.id, "password_changed").await?;
+        }
+        AgentCommand::SignOut { email } => {
+            let agent = find(email).await?;
+            store
+                .end_sessions(&agent.id)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("signed out {}", agent.email);
+            sign_out_on_server(config, &agent.id, "signed_out").await?;
         }
     }
     Ok(())
 }
 
-async fn remove_queue(config: &Config, queue: &str) -> Result<(), String> {
+/// Calls the running server's admin API: `POST path` with `body`; the answer's body, or the
+/// server's refusal.
+async fn call_server(
+    config: &Config,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> Result<serde_json::Value, String> {
     let access = switchboard_server::admin::read(&config.server.data_dir)?;
-    let url = format!(
-        "http://{}/api/v1/admin/queues/{queue}/remove",
-        access.address
-    );
-    let response = reqwest::Client::new()
-        .post(&url)
-        .bearer_auth(&access.token)
+    let url = format!("http://{}{path}", access.address);
+    let mut request = reqwest::Client::new().post(&url).bearer_auth(&access.token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request
         .send()
         .await
         .map_err(|e| format!("{url}: {e} (is the server running?)"))?;
@@ -315,6 +337,33 @@ async fn remove_queue(config: &Config, queue: &str) -> Result<(), String> {
             .unwrap_or("the server refused")
             .to_owned());
     }
+    Ok(body)
+}
+
+/// Tells the running server that an agent's sessions ended, so that their open desktop is
+/// closed now; a server that is not running has nothing open.
+async fn sign_out_on_server(config: &Config, agent: &AgentId, reason: &str) -> Result<(), String> {
+    if switchboard_server::admin::read(&config.server.data_dir).is_err() {
+        return Ok(());
+    }
+    let path = format!("/api/v1/admin/agents/{agent}/sign-out");
+    match call_server(config, &path, Some(serde_json::json!({ "reason": reason }))).await {
+        Ok(_) => {
+            println!("their desktop is signed out");
+            Ok(())
+        }
+        Err(error) if error.ends_with("(is the server running?)") => Ok(()),
+        Err(error) => Err(error),
+    }
+}
+
+async fn remove_queue(config: &Config, queue: &str) -> Result<(), String> {
+    let body = call_server(
+        config,
+        &format!("/api/v1/admin/queues/{queue}/remove"),
+        None,
+    )
+    .await?;
     println!(
         "removed queue {queue}: {} waiting conversation(s) ended, {} interrupted. Delete it from the configuration too.",
         body["ended"], body["interrupted"]

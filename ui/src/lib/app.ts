@@ -5,7 +5,7 @@ import { get, readable, writable } from 'svelte/store';
 import { language, pickLanguage } from './i18n';
 import { events, failure, shell } from './ipc';
 import { applyUpdate, expireToasts, initialState, sortedTasks, type DeskState } from './state';
-import type { CommandFailure, DeskSnapshot, Settings, Update } from './types';
+import type { CommandFailure, DeskSnapshot, OfflineReason, Settings, Update } from './types';
 
 export const desk = writable<DeskState | null>(null);
 export const settings = writable<Settings>({
@@ -20,6 +20,9 @@ export const lastError = writable<CommandFailure | null>(null);
 export const awaitingDesk = writable(false);
 /// Signing in as the app started, the server not reachable yet: the shell keeps trying.
 export const waitingForServer = writable(false);
+/// Why the last session ended on the server's side (expired, or signed out, a new password, the
+/// account removed), for the sign-in screen to say; cleared by the next sign-in.
+export const sessionEnded = writable<OfflineReason | null>(null);
 
 /// The clock the timers and countdowns redraw from.
 export const now = readable(Date.now(), (set) => {
@@ -34,6 +37,7 @@ export function applySettings(next: Settings) {
 
 /// The desk in full, from the shell: everything before it is replaced.
 export function signedIn(snapshot: DeskSnapshot) {
+  sessionEnded.set(null);
   awaitingDesk.set(false);
   waitingForServer.set(false);
   desk.set(initialState(snapshot));
@@ -64,6 +68,14 @@ function applyShellUpdate(update: Update) {
   }
   if (update.type === 'conversation' && get(selected) === null) {
     selected.set(update.conversation.id);
+  }
+  // A session the server ended is over: back to the sign-in screen, which says why.
+  if (update.type === 'connection' && update.connection.state === 'offline') {
+    const { reason } = update.connection;
+    if (reason === 'session_expired' || reason === 'session_revoked') {
+      sessionEnded.set(reason);
+      shell.signOut().catch(() => signedOut());
+    }
   }
 }
 

@@ -11,7 +11,7 @@ alerts: Array<Notification>, tasks: Array<TaskEntry>, conversations: Array<Conve
 
 export type ConnectionState = { "state": "connecting" } | { "state": "connected" } | { "state": "reconnecting", attempt: number, reason: string, } | { "state": "offline", reason: OfflineReason, };
 
-export type OfflineReason = "signed_out" | "session_expired" | "incompatible";
+export type OfflineReason = "signed_out" | "session_expired" | "session_revoked" | "incompatible";
 
 export type Notification = { 
 /**

@@ -1,5 +1,5 @@
-//! The admin API's conversations and queues, with the admin token: removing a queue, and a
-//! supervisor assigning a waiting conversation to an agent.
+//! The admin API's conversations, queues and agents, with the admin token: removing a queue, a
+//! supervisor assigning a waiting conversation to an agent, and ending an agent's sessions.
 
 use std::sync::Arc;
 
@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use switchboard_protocol::{ConversationId, ErrorCode, QueueId};
+use switchboard_protocol::{AgentId, ConversationId, ErrorBody, ErrorCode, QueueId};
 
 use super::{Refusal, admin_only, refuse, status_of};
 use crate::app::App;
@@ -68,4 +68,53 @@ pub(super) async fn assign<S: Store>(
         Ok(()) => Ok(Json(serde_json::json!({ "assigned": true }))),
         Err(error) => Err((status_of(&error), Json(error))),
     }
+}
+
+/// Why an agent's sessions end, as the admin commands say it.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(super) enum SignOutReason {
+    SignedOut,
+    PasswordChanged,
+    Removed,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct SignOut {
+    reason: SignOutReason,
+}
+
+/// `POST /api/v1/admin/agents/{id}/sign-out` with `{"reason": "signed_out" | "password_changed"
+/// | "removed"}`: ends the agent's sessions; their open desktop is closed at once with the reason.
+pub(super) async fn sign_out<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(agent): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<SignOut>, JsonRejection>,
+) -> Result<Json<serde_json::Value>, Refusal> {
+    admin_only(&app, &headers)?;
+    let Json(SignOut { reason }) = body.map_err(|rejection| {
+        let message = format!(
+            "The body must be {{\"reason\": \"signed_out\" | \"password_changed\" | \"removed\"}}: {rejection}"
+        );
+        refuse(StatusCode::BAD_REQUEST, ErrorCode::InvalidInput, &message)
+    })?;
+    let agent = AgentId(agent);
+    app.store.end_sessions(&agent).await.map_err(|error| {
+        tracing::error!(%error, "ending sessions failed");
+        refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Unavailable,
+            "The sessions could not be ended; try again.",
+        )
+    })?;
+    let message = match reason {
+        SignOutReason::SignedOut => "An administrator signed you out.",
+        SignOutReason::PasswordChanged => "Your password was changed; sign in with the new one.",
+        SignOutReason::Removed => "Your account was removed.",
+    };
+    app.hub
+        .sign_out(agent, ErrorBody::new(ErrorCode::SessionRevoked, message))
+        .await;
+    Ok(Json(serde_json::json!({ "signed_out": true })))
 }

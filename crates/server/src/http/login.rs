@@ -1,4 +1,5 @@
-//! `POST /api/v1/agent/login`: an agent's e-mail and password for a session token.
+//! An agent's session: `POST /api/v1/agent/login` trades e-mail and password for a session
+//! token; `POST /api/v1/agent/logout` ends it.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -8,9 +9,9 @@ use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use switchboard_protocol::ErrorCode;
 use switchboard_protocol::agent::AgentSummary;
 use switchboard_protocol::login::{LoginRequest, LoginResponse};
+use switchboard_protocol::{ErrorBody, ErrorCode};
 
 use super::{Refusal, refuse};
 use crate::app::{App, ClientAddress};
@@ -114,3 +115,37 @@ static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 static DECOY_HASH: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| auth::hash_password("decoy"));
+
+/// `POST /api/v1/agent/logout` with the session token: ends the session; the agent's open
+/// desktop is closed and routing lets them go, as after any sign-out.
+pub(super) async fn logout<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    headers: axum::http::HeaderMap,
+) -> Result<StatusCode, Refusal> {
+    let not_signed_in = || {
+        refuse(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthorized,
+            "This session is not signed in.",
+        )
+    };
+    let unavailable = |error: crate::store::StoreError| {
+        tracing::error!(%error, "logout failed");
+        refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Unavailable,
+            "The server could not sign you out; try again.",
+        )
+    };
+    let hash = auth::hash_token(auth::bearer(&headers).ok_or_else(not_signed_in)?);
+    let (agent, _) = app
+        .store
+        .session_agent(&hash, clock::now())
+        .await
+        .map_err(unavailable)?
+        .ok_or_else(not_signed_in)?;
+    app.store.end_session(&hash).await.map_err(unavailable)?;
+    let signed_out = ErrorBody::new(ErrorCode::SessionRevoked, "You signed out.");
+    app.hub.sign_out(agent, signed_out).await;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,8 +1,8 @@
 //! The HTTP surface: health, agent login, the WebSocket endpoints, the channels' webhooks, the
 //! widget's settings and the admin endpoints — each handler a few lines into the layers below.
 //!
-//! - `login.rs`: agent sign-in; `widgets.rs`: what a widget fetches at start;
-//! - `admin.rs`, `contacts.rs`: the admin API (queues, assignment; contacts);
+//! - `login.rs`: agent sign-in and sign-out; `widgets.rs`: what a widget fetches at start;
+//! - `admin.rs`, `contacts.rs`: the admin API (queues, assignment, ending an agent's sessions; contacts);
 //! - `accept.rs`: connections accepted within a cap, with a header timeout and a bounded drain;
 //! - `refusal.rs`: refusals as `{code, message}` with their HTTP status, and the admin token check.
 
@@ -34,12 +34,17 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
         .route("/widget.js", get(assets::widget))
         .route("/demo", get(assets::demo::<S>))
         .route("/api/v1/agent/login", post(login::login::<S>))
+        .route("/api/v1/agent/logout", post(login::logout::<S>))
         .route("/api/v1/widgets/{widget}", get(widgets::settings::<S>))
         .route("/api/v1/agent/ws", get(ws::agent::upgrade::<S>))
         .route("/api/v1/customer/ws", get(ws::customer::upgrade::<S>))
         .route(
             "/api/v1/admin/queues/{queue}/remove",
             post(admin::remove_queue::<S>),
+        )
+        .route(
+            "/api/v1/admin/agents/{agent}/sign-out",
+            post(admin::sign_out::<S>),
         )
         .route(
             "/api/v1/admin/conversations/{conversation}/assign",

@@ -2,7 +2,7 @@
 //! every admin endpoint starts with.
 
 use axum::Json;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use switchboard_protocol::{ErrorBody, ErrorCode};
 
 use crate::app::App;
@@ -16,10 +16,7 @@ pub(crate) fn refuse(status: StatusCode, code: ErrorCode, message: &str) -> Refu
 
 /// Admin endpoints need the admin token as a bearer token.
 pub(crate) fn admin_only<S>(app: &App<S>, headers: &HeaderMap) -> Result<(), Refusal> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "));
+    let token = auth::bearer(headers);
     if token.is_none_or(|token| auth::hash_token(token) != app.admin_token_hash) {
         return Err(refuse(
             StatusCode::UNAUTHORIZED,

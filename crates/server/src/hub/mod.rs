@@ -36,7 +36,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use switchboard_protocol::Seq;
-use switchboard_protocol::agent::ContactCard;
+use switchboard_protocol::agent::{AgentServerFrame, ContactCard};
 use tokio::sync::mpsc;
 
 use crate::channels::courier::{self, Report};
@@ -289,6 +289,18 @@ impl<S: Store> Hub<S> {
                 pending.answers.push(Box::new(move || {
                     let _ = done.send(assigned);
                 }));
+            }
+            Request::SignOut { agent, error, done } => {
+                let stream = Stream::Agent(&agent).to_string();
+                if let Some(live) = self.live.remove(&stream) {
+                    let frame = AgentServerFrame::Error { error };
+                    live.frames.close_with(json(&frame));
+                }
+                let mut fx = Effects::default();
+                self.router.agent_signed_out(&agent, now, &mut fx);
+                self.stage(pending, fx, None);
+                self.settle(pending).await?;
+                let _ = done.send(());
             }
             Request::RemoveQueue { queue, done } => {
                 let mut fx = Effects::default();

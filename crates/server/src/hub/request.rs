@@ -81,6 +81,14 @@ pub(super) enum Request {
         agent: AgentId,
         done: oneshot::Sender<Result<(), ErrorBody>>,
     },
+    /// The agent's sessions ended (signed out, new password, account removed): their open
+    /// connection is closed with `error`, and routing lets them go at once. `done` once
+    /// committed.
+    SignOut {
+        agent: AgentId,
+        error: ErrorBody,
+        done: oneshot::Sender<()>,
+    },
     /// An administrator removes a queue; `done` gets how many conversations ended and how many
     /// were interrupted, once committed.
     RemoveQueue {
@@ -234,6 +242,14 @@ impl HubHandle {
         })
         .await
         .unwrap_or_else(|| Err(stopping()))
+    }
+
+    /// Ends the agent's presence with their sessions: their connection closes with `error`
+    /// (the code says why), their offer and live conversations go to others. Returns once
+    /// committed.
+    pub async fn sign_out(&self, agent: AgentId, error: ErrorBody) {
+        self.ask(|done| Request::SignOut { agent, error, done })
+            .await;
     }
 
     /// An administrator removes a queue; answered, once committed, with how many conversations

@@ -55,6 +55,21 @@ impl Router {
         self.start_grace(id, now);
     }
 
+    /// The agent's sessions were ended (signed out by an administrator, a new password, the
+    /// account removed): handled at once as an agent whose connection was lost for good — their
+    /// offer withdrawn, their live conversations back to the head of their queues, Offline.
+    pub fn agent_signed_out(&mut self, id: &AgentId, now: Millis, fx: &mut Effects) {
+        let Some(agent) = self.agents.get_mut(id) else {
+            return;
+        };
+        agent.connected = false;
+        agent.disconnected_at = Some(now);
+        if agent.presence != Presence::Offline {
+            self.sign_out_lost_agent(id, now, fx);
+        }
+        self.dispatch(now, fx);
+    }
+
     pub fn set_presence(
         &mut self,
         id: &AgentId,

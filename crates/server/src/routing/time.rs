@@ -72,7 +72,7 @@ impl Router {
         self.deadlines.insert((ends, Deadline::Grace(id.clone())));
     }
 
-    fn sign_out_lost_agent(&mut self, id: &AgentId, now: Millis, fx: &mut Effects) {
+    pub(super) fn sign_out_lost_agent(&mut self, id: &AgentId, now: Millis, fx: &mut Effects) {
         let agent = &self.agents[id];
         if let Some(conversation) = agent.offer.clone() {
             self.withdraw_offer(&conversation, WithdrawReason::Interrupted, now, fx);

@@ -396,8 +396,20 @@ impl<S: Store> Store for Journaled<S> {
             .await
     }
 
-    async fn session_agent(&self, token_hash: &str, now: Millis) -> StoreResult<Option<AgentId>> {
+    async fn session_agent(
+        &self,
+        token_hash: &str,
+        now: Millis,
+    ) -> StoreResult<Option<(AgentId, Millis)>> {
         self.inner.session_agent(token_hash, now).await
+    }
+
+    async fn end_session(&self, token_hash: &str) -> StoreResult<bool> {
+        self.inner.end_session(token_hash).await
+    }
+
+    async fn end_sessions(&self, agent: &AgentId) -> StoreResult<()> {
+        self.inner.end_sessions(agent).await
     }
 
     async fn open_conversations(&self) -> StoreResult<Vec<(ConversationRecord, Vec<ChatMessage>)>> {

@@ -93,12 +93,17 @@ pub trait Store: ContactStore + Clone + Send + Sync + 'static {
         agent: &AgentId,
         expires_at: Millis,
     ) -> impl Future<Output = StoreResult<()>> + Send;
-    /// The agent a session token (by hash) belongs to, if it has not expired at `now`.
+    /// The agent a session token (by hash) belongs to, and when it expires, if it has not
+    /// expired at `now`.
     fn session_agent(
         &self,
         token_hash: &str,
         now: Millis,
-    ) -> impl Future<Output = StoreResult<Option<AgentId>>> + Send;
+    ) -> impl Future<Output = StoreResult<Option<(AgentId, Millis)>>> + Send;
+    /// Ends one session (its token, by hash); says whether there was one.
+    fn end_session(&self, token_hash: &str) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// Ends every session of an agent.
+    fn end_sessions(&self, agent: &AgentId) -> impl Future<Output = StoreResult<()>> + Send;
 
     /// Every open conversation with its thread, in order (read in two queries: a start after a
     /// busy day loads hundreds of thousands of messages).

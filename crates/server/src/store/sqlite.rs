@@ -293,11 +293,7 @@ impl Store for SqliteStore {
             .await
             .map_err(failed)?;
         // A new password signs every desktop out.
-        sqlx::query("DELETE FROM sessions WHERE agent_id = ?")
-            .bind(&agent.0)
-            .execute(&self.pool)
-            .await
-            .map_err(failed)?;
+        self.end_sessions(agent).await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -326,15 +322,41 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn session_agent(&self, token_hash: &str, now: Millis) -> StoreResult<Option<AgentId>> {
-        let row =
-            sqlx::query("SELECT agent_id FROM sessions WHERE token_hash = ? AND expires_at > ?")
-                .bind(token_hash)
-                .bind(now as i64)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(failed)?;
-        Ok(row.map(|row| AgentId(row.get("agent_id"))))
+    async fn session_agent(
+        &self,
+        token_hash: &str,
+        now: Millis,
+    ) -> StoreResult<Option<(AgentId, Millis)>> {
+        let row = sqlx::query(
+            "SELECT agent_id, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?",
+        )
+        .bind(token_hash)
+        .bind(now as i64)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(failed)?;
+        Ok(row.map(|row| {
+            let expires_at: i64 = row.get("expires_at");
+            (AgentId(row.get("agent_id")), expires_at as Millis)
+        }))
+    }
+
+    async fn end_session(&self, token_hash: &str) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(failed)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn end_sessions(&self, agent: &AgentId) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE agent_id = ?")
+            .bind(&agent.0)
+            .execute(&self.pool)
+            .await
+            .map_err(failed)?;
+        Ok(())
     }
 
     async fn open_conversations(&self) -> StoreResult<Vec<(ConversationRecord, Vec<ChatMessage>)>> {

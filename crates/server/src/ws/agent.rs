@@ -1,14 +1,15 @@
 //! `GET /api/v1/agent/ws`: an agent desktop's connection.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use switchboard_protocol::agent::AgentClientFrame;
-use switchboard_protocol::{AgentId, ErrorBody, ErrorCode};
+use switchboard_protocol::{AgentId, ErrorBody, ErrorCode, Millis};
 
 use super::{Liveness, check_version, error_frame, next_readable_by, spawn_writer};
 use crate::app::App;
@@ -21,11 +22,7 @@ pub async fn upgrade<S: Store>(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "));
-    let agent = match token {
+    let agent = match auth::bearer(&headers) {
         Some(token) => {
             app.store
                 .session_agent(&auth::hash_token(token), clock::now())
@@ -34,7 +31,9 @@ pub async fn upgrade<S: Store>(
         None => Ok(None),
     };
     match agent {
-        Ok(Some(agent)) => super::configure(ws).on_upgrade(move |socket| serve(app, agent, socket)),
+        Ok(Some((agent, expires_at))) => {
+            super::configure(ws).on_upgrade(move |socket| serve(app, agent, expires_at, socket))
+        }
         Ok(None) => (
             StatusCode::UNAUTHORIZED,
             "sign in first: the bearer token is missing, wrong or expired",
@@ -47,7 +46,7 @@ pub async fn upgrade<S: Store>(
     }
 }
 
-async fn serve<S: Store>(app: Arc<App<S>>, agent: AgentId, socket: WebSocket) {
+async fn serve<S: Store>(app: Arc<App<S>>, agent: AgentId, expires_at: Millis, socket: WebSocket) {
     let (sink, mut stream) = socket.split();
     let (frames, outgoing) = hub::connection();
     let liveness = Liveness::of(&app.config);
@@ -94,9 +93,20 @@ async fn serve<S: Store>(app: Arc<App<S>>, agent: AgentId, socket: WebSocket) {
             }
         }
     };
+    // A session that expires while its socket is open ends there too.
+    let expiry = tokio::time::sleep(Duration::from_millis(
+        expires_at.saturating_sub(clock::now()),
+    ));
     let writer_ended = tokio::select! {
         () = reading => false,
         _ = &mut writer => true,
+        () = expiry => {
+            frames.close_with(error_frame(&ErrorBody::new(
+                ErrorCode::SessionExpired,
+                "Your session has expired; sign in again.",
+            )));
+            false
+        }
     };
     if greeted {
         app.hub.detach_agent(agent.clone(), connection).await;

@@ -114,6 +114,20 @@ impl Drop for Server {
     }
 }
 
+/// The request that opens an agent's socket with `token`.
+pub fn agent_socket(
+    server: &Server,
+    token: &str,
+) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+    let mut request = format!("ws://{}/api/v1/agent/ws", server.address)
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("Authorization", format!("Bearer {token}").parse().unwrap());
+    request
+}
+
 /// An agent desktop speaking the protocol. Events are applied strictly in sequence: a gap or a
 /// repeat fails the test.
 pub struct Agent {
@@ -127,13 +141,9 @@ pub struct Agent {
 
 impl Agent {
     pub async fn connect(server: &Server, token: &str, last_seq: Option<Seq>) -> Agent {
-        let mut request = format!("ws://{}/api/v1/agent/ws", server.address)
-            .into_client_request()
+        let (mut socket, _) = tokio_tungstenite::connect_async(agent_socket(server, token))
+            .await
             .unwrap();
-        request
-            .headers_mut()
-            .insert("Authorization", format!("Bearer {token}").parse().unwrap());
-        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
         let hello = json!({ "type": "hello", "protocol": 1, "last_seq": last_seq });
         socket.send(Message::text(hello.to_string())).await.unwrap();
         let mut agent = Agent {
