@@ -72,6 +72,7 @@ fn route(router: &mut Router, count: usize) -> f64 {
             contact: None,
             customer_id: None,
             proactive: false,
+            client: Some(std::net::IpAddr::from([10, 0, (n >> 8) as u8, n as u8])),
         };
         let conversation = ConversationId(format!("c{n}"));
         router

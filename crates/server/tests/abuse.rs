@@ -364,3 +364,55 @@ async fn signing_out_ends_the_session_on_the_server() {
     assert_eq!(ws_status(&server, &ann.token).await, 401);
     assert_eq!(logout(ann.token.clone()).await, 401);
 }
+
+#[tokio::test]
+async fn chats_past_the_waiting_limit_are_refused_and_abandoned_ones_end_without_rona() {
+    let server = Server::start(&config_with_limits(
+        30,
+        60,
+        "chats_per_address_per_minute = 1000\nwaiting_per_address = 3\nabandoned_after_seconds = 1",
+    ));
+    let mut outcomes = Vec::new();
+    for n in 0..10 {
+        let mut customer = Customer::connect(&server, None).await;
+        let start =
+            switchboard_testkit::start_chat("website", &format!("Flood {n}"), None, "hi", &[]);
+        outcomes.push(customer.command(start).await);
+        // The flood's sockets close: its chats are abandoned.
+        customer.close().await;
+    }
+    assert!(
+        outcomes[..3].iter().all(|o| *o == CustomerOutcome::Ok),
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes[3..]
+            .iter()
+            .all(|o| refused_code(o) == Some(ErrorCode::Busy)),
+        "{outcomes:?}"
+    );
+
+    // An agent offered one of them sees it withdrawn once its customer is gone, and stays
+    // Available; a real customer is then first in line.
+    let mut ann = support::available_agent(&server, "ann@example.com").await;
+    ann.expect(|e| matches!(e, AgentEvent::Offer { .. })).await;
+    ann.expect(|e| {
+        matches!(
+            e,
+            AgentEvent::OfferWithdrawn {
+                reason: switchboard_protocol::agent::WithdrawReason::CustomerLeft,
+                ..
+            }
+        )
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut zoe = Customer::start(&server, "Zoë", "Is anyone there?").await;
+    let AgentEvent::Offer { offer } = ann.expect(|e| matches!(e, AgentEvent::Offer { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(offer.customer_name, "Zoë");
+    // Offered at all, Ann was not sent to RONA by the abandoned chats.
+    zoe.say("Hello?").await;
+}

@@ -3,6 +3,8 @@
 //!
 //! [`Router::intake`]: crate::routing::Router::intake
 
+use std::net::IpAddr;
+
 use switchboard_protocol::customer::{CustomerCommand, CustomerOutcome, CustomerServerFrame};
 use switchboard_protocol::{CommandId, ConversationId, ErrorBody, ErrorCode, Millis};
 
@@ -38,23 +40,27 @@ fn outcome(done: Result<(), ErrorBody>, fx: &mut Effects) -> CustomerOutcome {
     }
 }
 
+/// The widget connection a customer's command came on.
+#[derive(Debug)]
+pub(super) struct CustomerConnection {
+    pub(super) frames: FrameSender,
+    pub(super) connection: u64,
+    pub(super) client: IpAddr,
+}
+
 impl<S: Store> Hub<S> {
     /// Runs a customer's command; returns the conversation the connection is in afterwards.
-    #[allow(clippy::too_many_arguments)]
     pub(super) async fn customer_command(
         &mut self,
         conversation: Option<ConversationId>,
         id: CommandId,
         command: CustomerCommand,
-        frames: FrameSender,
-        connection: u64,
+        on: CustomerConnection,
         now: Millis,
         pending: &mut Pending,
     ) -> Result<Option<ConversationId>, StoreError> {
         let Some(conversation) = conversation else {
-            return self
-                .before_start(id, command, frames, connection, now, pending)
-                .await;
+            return self.before_start(id, command, on, now, pending).await;
         };
         let stream = Stream::Customer(&conversation).to_string();
         if let Some(answer) = self.known_reply(&stream, &id.0).await? {
@@ -82,11 +88,15 @@ impl<S: Store> Hub<S> {
         &mut self,
         id: CommandId,
         command: CustomerCommand,
-        frames: FrameSender,
-        connection: u64,
+        on: CustomerConnection,
         now: Millis,
         pending: &mut Pending,
     ) -> Result<Option<ConversationId>, StoreError> {
+        let CustomerConnection {
+            frames,
+            connection,
+            client,
+        } = on;
         let (start, customer_token) = match command {
             CustomerCommand::Resume {
                 widget,
@@ -128,6 +138,7 @@ impl<S: Store> Hub<S> {
                     context: context.into_iter().collect(),
                     signed_in: None,
                     proactive,
+                    client: Some(client),
                 };
                 (start, customer_token)
             }
@@ -143,6 +154,7 @@ impl<S: Store> Hub<S> {
             let conversation = ConversationId(started);
             let stream = Stream::Customer(&conversation).to_string();
             self.attach(stream.clone(), 0, frames, connection, pending);
+            self.router.customer_connected(&conversation);
             self.deliver(pending, &stream, reply(&id, CustomerOutcome::Ok));
             return Ok(Some(conversation));
         }
@@ -207,6 +219,7 @@ impl<S: Store> Hub<S> {
         }
         self.live
             .insert(stream.clone(), Live { connection, frames });
+        self.router.customer_connected(&conversation);
         self.stage(pending, fx, None);
         self.remember(pending, &start_stream, &id.0, conversation.0.clone());
         self.deliver(pending, &stream, reply(&id, outcome));

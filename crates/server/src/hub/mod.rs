@@ -206,6 +206,7 @@ impl<S: Store> Hub<S> {
                 if let Some(conversation) = &conversation {
                     let stream = Stream::Customer(conversation).to_string();
                     self.attach(stream, last_seq, frames, connection, pending);
+                    self.router.customer_connected(conversation);
                 }
                 let _ = done.send(conversation);
             }
@@ -213,7 +214,9 @@ impl<S: Store> Hub<S> {
                 conversation,
                 connection,
             } => {
-                self.detach(&Stream::Customer(&conversation).to_string(), connection);
+                if self.detach(&Stream::Customer(&conversation).to_string(), connection) {
+                    self.router.customer_disconnected(&conversation, now);
+                }
             }
             Request::CustomerAck { conversation, seq } => {
                 pending
@@ -227,10 +230,16 @@ impl<S: Store> Hub<S> {
                 command,
                 frames,
                 connection,
+                client,
                 done,
             } => {
+                let on = customer::CustomerConnection {
+                    frames,
+                    connection,
+                    client,
+                };
                 let conversation = self
-                    .customer_command(conversation, id, command, frames, connection, now, pending)
+                    .customer_command(conversation, id, command, on, now, pending)
                     .await?;
                 pending.answers.push(Box::new(move || {
                     let _ = done.send(conversation);

@@ -1,11 +1,13 @@
 //! What the edges ask of the hub: every request is a typed method on [`HubHandle`], so that no
 //! edge builds a [`Request`] or a reply channel by hand.
 
+use std::net::IpAddr;
 use switchboard_protocol::agent::{AgentCommand, AgentSummary};
 use switchboard_protocol::customer::CustomerCommand;
 use switchboard_protocol::{
     AgentId, Channel, CommandId, ConversationId, ErrorBody, ErrorCode, QueueId, Seq,
 };
+
 use tokio::sync::{mpsc, oneshot};
 
 use super::connection::FrameSender;
@@ -57,6 +59,8 @@ pub(super) enum Request {
         command: CustomerCommand,
         frames: FrameSender,
         connection: u64,
+        /// The customer's address, for the limits on waiting chats.
+        client: IpAddr,
         done: oneshot::Sender<Option<ConversationId>>,
     },
     Agent {
@@ -199,6 +203,7 @@ impl HubHandle {
         command: CustomerCommand,
         frames: FrameSender,
         connection: u64,
+        client: IpAddr,
     ) -> Option<ConversationId> {
         self.ask(|done| Request::CustomerCommand {
             conversation,
@@ -206,6 +211,7 @@ impl HubHandle {
             command,
             frames,
             connection,
+            client,
             done,
         })
         .await

@@ -12,7 +12,7 @@ use switchboard_protocol::{
     Attachment, Channel, ConversationId, EndedBy, ErrorCode, Millis, QueueId, Sender,
 };
 
-use super::{CUSTOMER_ENDED, ChatRequest, Conversation, Effects, Result, Router, error};
+use super::{CUSTOMER_ENDED, ChatRequest, Conversation, Effects, Origin, Result, Router, error};
 use super::{ChannelAddress, ConversationRecord, Status};
 use super::{Inbound, Receipt};
 
@@ -36,6 +36,7 @@ impl Router {
             contact,
             customer_id,
             proactive,
+            client,
         } = request;
         let widget = self.config.widget(widget).ok_or_else(|| {
             error(
@@ -83,6 +84,11 @@ impl Router {
             ));
         }
         rules::check_message(first_message)?;
+        let origin = Origin {
+            widget: widget.id.clone(),
+            client,
+        };
+        self.check_room(&widget.queue, &origin)?;
         let record = ConversationRecord {
             context: context
                 .into_iter()
@@ -121,6 +127,10 @@ impl Router {
             now,
             fx,
         );
+        self.conversations
+            .get_mut(&id)
+            .expect("just admitted")
+            .origin = Some(origin);
         Ok(())
     }
 
@@ -244,6 +254,8 @@ impl Router {
                 rejected_by: HashSet::new(),
                 told_position: None,
                 contact,
+                origin: None,
+                customer_away_since: None,
             },
         );
         self.append_with(

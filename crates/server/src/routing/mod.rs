@@ -12,6 +12,8 @@
 //! - `start.rs`: what a customer's `start_chat` becomes (a new conversation, or their persistent
 //!   one going on), decided before anything is staged;
 //! - `intake.rs`: chats, SMS and Messenger messages coming in, the customer writing and leaving;
+//! - `admission.rs`: the limits on waiting chats (per address, widget, queue);
+//! - `abandoned.rs`: live chats whose customer went away before an agent answered;
 //! - `bot.rs`: the bot answering first, and handing over;
 //! - `persistent.rs`: persistent chat — reopening, moving to waiting, the returning customer;
 //! - `work.rs`: accept, reject, reply, end with a wrap-up reason, close;
@@ -23,6 +25,8 @@
 //! - `checks.rs`: the refusals commands share; `views.rs`: offers, snapshots, queue summaries;
 //! - `effects.rs`: what one step emits and changes.
 
+mod abandoned;
+mod admission;
 mod agents;
 mod bot;
 mod checks;
@@ -43,6 +47,7 @@ mod views;
 mod work;
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use switchboard_protocol::agent::{AgentSummary, ContactCard, Customer};
@@ -51,6 +56,7 @@ use switchboard_protocol::{
     QueueId,
 };
 
+pub use abandoned::CUSTOMER_LEFT_WAITING;
 use agents::Agents;
 pub use customers::{ContactKey, SignedInCustomer};
 pub use effects::{Effects, Emit};
@@ -116,6 +122,18 @@ struct Conversation {
     told_position: Option<u32>,
     /// The contact it was matched to, as the Customer summary shows them.
     contact: Option<ContactCard>,
+    /// Where a live chat came from (its widget and the customer's address), for the limits on
+    /// waiting chats; known for chats started since the server did.
+    origin: Option<Origin>,
+    /// Since when a live chat's customer has had no connection; `None` while connected.
+    customer_away_since: Option<Millis>,
+}
+
+/// Where a live chat came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Origin {
+    widget: String,
+    client: Option<IpAddr>,
 }
 
 /// A chat a customer asks for, as the widget sent it, with the contact it was matched to.
@@ -130,6 +148,8 @@ pub struct ChatRequest<'a> {
     pub customer_id: Option<String>,
     /// The customer accepted the widget's invitation.
     pub proactive: bool,
+    /// The customer's address, for the limit on chats waiting from one address.
+    pub client: Option<IpAddr>,
 }
 
 #[derive(Clone, Debug)]
@@ -232,8 +252,13 @@ impl Router {
                 rejected_by: HashSet::new(),
                 told_position: None,
                 contact: None,
+                origin: None,
+                customer_away_since: None,
             };
-            router.conversations.insert(id, conversation);
+            router.conversations.insert(id.clone(), conversation);
+            // Nobody is connected after a start: a live chat whose customer does not come back
+            // is abandoned in time.
+            router.customer_disconnected(&id, now);
         }
         waiting.sort();
         for (_, id) in waiting {

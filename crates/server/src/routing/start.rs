@@ -2,6 +2,8 @@
 //! with a persistent conversation goes on with it; anyone else opens a new conversation, matched
 //! to a contact by the signed-in customer's id or the e-mail address they gave.
 
+use std::net::IpAddr;
+
 use switchboard_protocol::agent::{ContactCard, Customer};
 use switchboard_protocol::{ContextValue, ConversationId, Millis, rules};
 
@@ -18,6 +20,8 @@ pub struct StartChat {
     pub signed_in: Option<SignedInCustomer>,
     /// The customer accepted the widget's invitation.
     pub proactive: bool,
+    /// The customer's address, for the limit on chats waiting from one address.
+    pub client: Option<IpAddr>,
 }
 
 /// What a `start_chat` becomes.
@@ -60,6 +64,7 @@ impl StartChat {
             contact,
             customer_id: self.signed_in.as_ref().map(|customer| customer.id.clone()),
             proactive: self.proactive,
+            client: self.client,
         }
     }
 }

@@ -1,4 +1,5 @@
-//! What time decides (SPEC §1): offers expiring into RONA, agents lost past the grace period.
+//! What time decides (SPEC §1): offers expiring into RONA, agents lost past the grace period,
+//! live chats abandoned by their customer.
 
 use switchboard_protocol::agent::{AgentEvent, WithdrawReason};
 use switchboard_protocol::{AgentId, ConversationId, Millis, Presence};
@@ -11,6 +12,9 @@ use super::{Agent, Effects, Router, Status};
 pub(super) enum Deadline {
     /// The conversation's offer expires (unless it was answered, or replaced, by then).
     Offer(ConversationId),
+    /// A live chat's customer has been away long enough to be gone (unless they came back, or
+    /// an agent took the chat).
+    Abandoned(ConversationId),
     /// The agent's grace period ends (unless they came back).
     Grace(AgentId),
 }
@@ -22,6 +26,7 @@ impl Router {
     pub fn tick(&mut self, now: Millis, fx: &mut Effects) {
         let mut expired = Vec::new();
         let mut gone = Vec::new();
+        let mut abandoned = Vec::new();
         while let Some(first) = self.deadlines.first() {
             if first.0 > now {
                 break;
@@ -29,6 +34,7 @@ impl Router {
             match self.deadlines.pop_first().expect("there is a first").1 {
                 Deadline::Offer(id) => expired.push(id),
                 Deadline::Grace(id) => gone.push(id),
+                Deadline::Abandoned(id) => abandoned.push(id),
             }
         }
         // A deadline may have been met or replaced since it was set: each is checked again.
@@ -42,6 +48,9 @@ impl Router {
             };
             self.withdraw_offer(&id, WithdrawReason::Timeout, now, fx);
             self.change_presence(&agent, Presence::Rona, now, fx);
+        }
+        for id in abandoned {
+            self.end_if_abandoned(&id, now, fx);
         }
         for id in gone {
             if self

@@ -109,6 +109,7 @@ async fn serve<S: Store>(app: Arc<App<S>>, address: IpAddr, socket: WebSocket) {
                             command,
                             frames.clone(),
                             connection,
+                            address,
                         )
                         .await;
                     if current.is_some() {

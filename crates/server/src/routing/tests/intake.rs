@@ -18,6 +18,7 @@ fn only_a_widget_with_proactive_chat_on_takes_accepted_invitations() {
         contact: None,
         customer_id: None,
         proactive: true,
+        client: None,
     };
     let refused = router
         .start_chat(id("c1"), "token", "hash".into(), invited, 1, &mut fx)
@@ -38,6 +39,7 @@ fn start_chat(name: &str, email: Option<&str>, signed_in: Option<SignedInCustome
         context: Vec::new(),
         signed_in,
         proactive: false,
+        client: None,
     }
 }
 

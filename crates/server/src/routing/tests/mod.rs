@@ -1,6 +1,8 @@
 //! Routing rules, driven directly with a chosen clock: the helpers every file of tests shares,
 //! and one file of tests per concept of routing.
 
+mod abandoned;
+mod admission;
 mod dispatch;
 mod handover;
 mod intake;
@@ -64,7 +66,12 @@ fn agent(id: &str) -> AgentRecord {
 
 /// A router with the given agents connected and Available, in that order of idleness.
 fn router(agents: &[&str]) -> Router {
-    let config = Arc::new(Config::parse(CONFIG).unwrap());
+    router_with("", agents)
+}
+
+/// [`router`] with `extra` appended to the configuration.
+fn router_with(extra: &str, agents: &[&str]) -> Router {
+    let config = Arc::new(Config::parse(&format!("{CONFIG}\n{extra}")).unwrap());
     let mut router = Router::new(
         config,
         agents.iter().map(|id| agent(id)).collect(),
@@ -85,30 +92,40 @@ fn router(agents: &[&str]) -> Router {
 
 fn start(router: &mut Router, id: &str, now: u64) -> Effects {
     let mut fx = Effects::default();
+    start_from(router, id, None, now, &mut fx).unwrap();
+    fx
+}
+
+/// A chat started on the site's widget from the address `client`.
+fn start_from(
+    router: &mut Router,
+    id: &str,
+    client: Option<&str>,
+    now: u64,
+    fx: &mut Effects,
+) -> Result<(), switchboard_protocol::ErrorBody> {
     let customer = Customer {
         name: "Zoë".into(),
         email: None,
         phone: None,
     };
-    router
-        .start_chat(
-            ConversationId::from(id),
-            "token",
-            "hash".into(),
-            ChatRequest {
-                widget: "site",
-                customer,
-                first_message: "Hello",
-                context: Vec::new(),
-                contact: None,
-                customer_id: None,
-                proactive: false,
-            },
-            now,
-            &mut fx,
-        )
-        .unwrap();
-    fx
+    router.start_chat(
+        ConversationId::from(id),
+        "token",
+        "hash".into(),
+        ChatRequest {
+            widget: "site",
+            customer,
+            first_message: "Hello",
+            context: Vec::new(),
+            contact: None,
+            customer_id: None,
+            proactive: false,
+            client: client.map(|address| address.parse().unwrap()),
+        },
+        now,
+        fx,
+    )
 }
 
 fn offers(fx: &Effects) -> Vec<(String, String)> {

@@ -181,6 +181,7 @@ fn removing_a_queue_ends_waiting_conversations_and_interrupts_held_ones() {
             contact: None,
             customer_id: None,
             proactive: false,
+            client: None,
         },
         9,
         &mut fx,
