@@ -36,6 +36,16 @@ pub async fn serve(
     let database = SqliteStore::open(&config.database_path()).await?;
     let store = Journaled::open(database, &config.journal_path()).await?;
     create_demo_agents(&config, &store).await?;
+    for widget in config
+        .widgets
+        .iter()
+        .filter(|w| w.allowed_origins.is_empty())
+    {
+        tracing::warn!(
+            widget = widget.id,
+            "the widget has no allowed_origins: any web page may embed it"
+        );
+    }
     let config = Arc::new(config);
     let (hub, hub_task) = Hub::start(config.clone(), store.clone()).await?;
     let (stop, stopping) = watch::channel(false);

@@ -416,3 +416,46 @@ async fn chats_past_the_waiting_limit_are_refused_and_abandoned_ones_end_without
     // Offered at all, Ann was not sent to RONA by the abandoned chats.
     zoe.say("Hello?").await;
 }
+
+#[tokio::test]
+async fn a_widget_refuses_pages_it_does_not_allow() {
+    let config = support::config(30, 60).replace(
+        "id = \"website\"\nqueue = \"general\"\n",
+        "id = \"website\"\nqueue = \"general\"\nallowed_origins = [\"https://shop.example.com\"]\n",
+    );
+    let server = Server::start(&config);
+    let settings = |origin: &'static str| {
+        let request = reqwest::Client::new()
+            .get(server.url("/api/v1/widgets/website"))
+            .header("origin", origin);
+        async move { request.send().await.unwrap() }
+    };
+    let refused = settings("https://evil.example.net").await;
+    assert_eq!(refused.status(), 403);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["code"], "forbidden_origin");
+    let allowed = settings("https://shop.example.com").await;
+    assert_eq!(allowed.status(), 200);
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://shop.example.com"
+    );
+
+    let socket = |origin: &'static str| {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = format!("ws://{}/api/v1/customer/ws", server.address)
+            .into_client_request()
+            .unwrap();
+        request
+            .headers_mut()
+            .insert("Origin", origin.parse().unwrap());
+        tokio_tungstenite::connect_async(request)
+    };
+    match socket("https://evil.example.net").await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 403);
+        }
+        other => panic!("{:?}", other.map(|_| ())),
+    }
+    assert!(socket("https://shop.example.com").await.is_ok());
+}

@@ -212,6 +212,11 @@ impl Config {
                     &format!("no queue {:?}", widget.queue.0),
                 );
             }
+            for (j, origin) in widget.allowed_origins.iter().enumerate() {
+                widgets::check_origin(origin).map_err(|problem| {
+                    ConfigProblem::new(format!("widgets[{i}].allowed_origins[{j}]"), problem)
+                })?;
+            }
             if let Some(invitation) = &widget.invitation {
                 invitation.validate().map_err(|problem| {
                     ConfigProblem::new(format!("widgets[{i}].invitation"), problem)
@@ -362,6 +367,10 @@ mod tests {
         assert!(problem.contains("32 characters"), "{problem}");
         let bot = "[workstreams.chat]\nbot = \"localhost:5005\"\n";
         assert_eq!(key(bot).key, "workstreams.chat.bot");
+        let origins = "[[widgets]]\nid = \"w\"\nqueue = \"general\"\nallowed_origins = [\"https://shop.example.com\", \"shop.example.com/page\"]\n";
+        let ConfigProblem { key: at, problem } = key(origins);
+        assert_eq!(at, "widgets[0].allowed_origins[1]");
+        assert!(problem.contains("not an origin"), "{problem}");
     }
 
     #[test]

@@ -26,6 +26,40 @@ pub struct WidgetConfig {
     /// only for customers the site has signed in.
     #[serde(default)]
     pub customer_key: Option<String>,
+    /// The pages (origins: `https://shop.example.com`) that may embed the widget; browsers on
+    /// any other page are refused. Empty: any page (a warning is logged at start).
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
+}
+
+impl WidgetConfig {
+    /// Whether a browser on `origin` may use the widget. A request without an `Origin` header
+    /// does not come from a web page.
+    pub fn allows_origin(&self, origin: Option<&str>) -> bool {
+        match origin {
+            None => true,
+            Some(origin) => {
+                self.allowed_origins.is_empty()
+                    || self
+                        .allowed_origins
+                        .iter()
+                        .any(|allowed| allowed.eq_ignore_ascii_case(origin.trim_end_matches('/')))
+            }
+        }
+    }
+}
+
+/// Checks an `allowed_origins` entry: a scheme and a host, with no path.
+pub(super) fn check_origin(origin: &str) -> Result<(), String> {
+    let parsed = url::Url::parse(origin)
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some());
+    match parsed {
+        Some(url) if url.path() == "/" && !origin.ends_with('/') && url.query().is_none() => Ok(()),
+        _ => Err(format!(
+            "“{origin}” is not an origin such as https://shop.example.com (a scheme and a host, no path)"
+        )),
+    }
 }
 
 /// When the widget invites by itself.

@@ -22,6 +22,12 @@ use crate::config::LimitsSection;
 pub use address::client_address;
 use logins::FailedLogins;
 
+/// The page a browser's request comes from (its `Origin` header); `None` from anything but a
+/// web page.
+pub fn page_origin(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers.get(axum::http::header::ORIGIN)?.to_str().ok()
+}
+
 /// A request refused for coming too often: what was limited, and when to try again.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Throttled {

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use switchboard_protocol::customer::{
     CustomerClientFrame, CustomerCommand, CustomerOutcome, CustomerServerFrame,
@@ -14,18 +15,58 @@ use switchboard_protocol::{CommandId, ConversationId, ErrorBody, ErrorCode, PROT
 
 use super::{Liveness, check_version, error_frame, next_readable_by, spawn_writer};
 use crate::app::{App, ClientAddress};
+use crate::config::WidgetConfig;
+use crate::guard::page_origin;
 use crate::hub;
 use crate::store::Store;
 
 pub async fn upgrade<S: Store>(
     State(app): State<Arc<App<S>>>,
     ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
-    super::configure(ws).on_upgrade(move |socket| serve(app, address, socket))
+    let origin = page_origin(&headers).map(str::to_owned);
+    let origin_allowed = |widget: &WidgetConfig| widget.allows_origin(origin.as_deref());
+    if origin.is_some() && !app.config.widgets.iter().any(origin_allowed) {
+        let refusal = ErrorBody::new(
+            ErrorCode::ForbiddenOrigin,
+            "The chat is not available on this page.",
+        );
+        return (StatusCode::FORBIDDEN, axum::Json(refusal)).into_response();
+    }
+    let client = Client { address, origin };
+    super::configure(ws).on_upgrade(move |socket| serve(app, client, socket))
 }
 
-async fn serve<S: Store>(app: Arc<App<S>>, address: IpAddr, socket: WebSocket) {
+/// Where a widget's connection comes from.
+struct Client {
+    address: IpAddr,
+    /// The page it runs on; `None` outside a browser.
+    origin: Option<String>,
+}
+
+impl Client {
+    /// Refuses a start or resume on a widget that does not allow this page.
+    fn check_widget<S>(&self, app: &App<S>, command: &CustomerCommand) -> Result<(), ErrorBody> {
+        let widget = match command {
+            CustomerCommand::StartChat { widget, .. } | CustomerCommand::Resume { widget, .. } => {
+                widget
+            }
+            _ => return Ok(()),
+        };
+        match app.config.widget(widget) {
+            Some(config) if !config.allows_origin(self.origin.as_deref()) => Err(ErrorBody::new(
+                ErrorCode::ForbiddenOrigin,
+                "This chat is not available on this page.",
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+async fn serve<S: Store>(app: Arc<App<S>>, client: Client, socket: WebSocket) {
+    let address = client.address;
     let (sink, mut stream) = socket.split();
     let (frames, outgoing) = hub::connection();
     let liveness = Liveness::of(&app.config);
@@ -89,6 +130,10 @@ async fn serve<S: Store>(app: Arc<App<S>>, address: IpAddr, socket: WebSocket) {
                     )),
                 },
                 (true, CustomerClientFrame::Command { id, command }) => {
+                    if let Err(error) = client.check_widget(&app, &command) {
+                        let _ = frames.try_send(reply(id, CustomerOutcome::Error { error }));
+                        continue;
+                    }
                     if let (None, CustomerCommand::StartChat { widget, .. }) =
                         (&conversation, &command)
                         && let Err(throttled) = app.guard.start_chat(address, widget)
