@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openDesk, sharedBrowser } from './harness.mjs';
 import { morning, sms, T0, zoe } from './scene.mjs';
-import { alert, task } from '../test/fixtures.js';
+import { alert, conversation, snapshot, task } from '../test/fixtures.js';
 
 const shared = sharedBrowser();
 
@@ -283,6 +283,48 @@ test('conversation states and the interruption warning', async () => {
   assert.equal(await toolbar.getByRole('button', { name: 'Conference' }).isDisabled(), true);
   assert.equal(await toolbar.getByRole('button', { name: 'End' }).isDisabled(), false);
   await window.screenshot('interrupted');
+  assert.deepEqual(window.problems, []);
+  await window.close();
+});
+
+test('variables and attachments whose masked texts coincide are all shown', async () => {
+  const twins = conversation('c-twins', {
+    title: 'Zoë',
+    bubbles: [
+      {
+        id: 1,
+        author: { kind: 'customer', initials: 'Z' },
+        text: 'Two files',
+        sent_at: T0,
+        attachments: [
+          { url: 'https://media.example.com/*******4567.jpg', kind: 'image/jpeg' },
+          { url: 'https://media.example.com/*******4567.jpg', kind: 'image/jpeg' },
+        ],
+      },
+    ],
+    details: {
+      variables: [
+        { name: 'Phone *********4567', value: 'home' },
+        { name: 'Phone *********4567', value: 'work' },
+      ],
+      origin: 'inbound',
+      channel: 'chat',
+    },
+  });
+  const window = await openDesk(
+    shared.browser,
+    shared.url,
+    snapshot({ conversations: [twins], tasks: [task(twins)] }),
+    { time: T0 },
+  );
+  const { page } = window;
+  await page.getByRole('main').getByText('Two files').waitFor();
+  assert.equal(await page.getByRole('main').locator('.attachments li').count(), 2);
+  const side = page.getByRole('complementary');
+  await side.getByRole('tab', { name: 'Additional details' }).click();
+  await side.getByText('home').waitFor();
+  await side.getByText('work').waitFor();
+  assert.equal(await side.getByText('Phone *********4567').count(), 2);
   assert.deepEqual(window.problems, []);
   await window.close();
 });

@@ -5,6 +5,7 @@
 //! layers` checks it). From the bottom:
 //!
 //! - [`clock`], [`phone`] (E.164 numbers), [`auth`]: passwords, session tokens, identifiers;
+//!   [`masking`]: what of the customers' data is masked before agents see it or it is stored;
 //! - [`config`]: the TOML configuration as plain types, validated at start;
 //! - [`store`]: durable storage behind a trait ([`store::SqliteStore`] embedded by default);
 //! - [`contacts`]: the customers the contact center knows, validated, imported, matched;
@@ -30,6 +31,7 @@ pub mod customer_token;
 pub mod guard;
 pub mod http;
 pub mod hub;
+pub mod masking;
 pub mod phone;
 pub mod private;
 pub mod proactive;

@@ -459,3 +459,49 @@ async fn a_widget_refuses_pages_it_does_not_allow() {
     }
     assert!(socket("https://shop.example.com").await.is_ok());
 }
+
+#[tokio::test]
+async fn an_agent_client_of_any_kind_never_receives_a_card_number_in_clear() {
+    let server = Server::start(&support::config(30, 60));
+    let mut ann = support::available_agent(&server, "ann@example.com").await;
+    let mut zoe = Customer::connect(&server, None).await;
+    let start = switchboard_testkit::start_chat(
+        "website",
+        "Zoë 4111 1111 1111 1111",
+        None,
+        "My card is 4111 1111 1111 1111",
+        &[("Card on file", "4111111111111111")],
+    );
+    assert_eq!(zoe.command(start).await, CustomerOutcome::Ok);
+    let in_clear = |seen: &str| seen.contains("1111 1111") || seen.contains("4111111111111111");
+
+    let (offer, snapshot) = support::offer_accepted(&mut ann).await;
+    assert!(!in_clear(&format!("{offer:?}")), "{offer:?}");
+    assert!(!in_clear(&format!("{snapshot:?}")), "{snapshot:?}");
+    assert!(
+        offer.comment.contains("1111"),
+        "masked, not dropped: {}",
+        offer.comment
+    );
+    zoe.say("Or the other one, 5500 0000 0000 0004").await;
+    let message = ann
+        .expect(|e| matches!(e, AgentEvent::Message { .. }))
+        .await;
+    assert!(
+        !format!("{message:?}").contains("5500 0000 0000 0004"),
+        "{message:?}"
+    );
+
+    // A desktop starting afresh gets the whole history again: masked too.
+    let token = ann.token.clone();
+    ann.close().await;
+    let mut again = Agent::connect(&server, &token, None).await;
+    let snapshot = again
+        .expect(|e| matches!(e, AgentEvent::Snapshot { .. }))
+        .await;
+    let seen = format!("{snapshot:?}");
+    assert!(
+        !in_clear(&seen) && !seen.contains("5500 0000 0000 0004"),
+        "{seen}"
+    );
+}

@@ -35,6 +35,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
+use switchboard_mask::{KindSet, Masker};
 use switchboard_protocol::Seq;
 use switchboard_protocol::agent::{AgentServerFrame, ContactCard};
 use tokio::sync::mpsc;
@@ -42,6 +43,7 @@ use tokio::sync::mpsc;
 use crate::channels::courier::{self, Report};
 use crate::config::Config;
 use crate::contacts;
+use crate::masking;
 use crate::routing::ContactKey;
 use crate::routing::{Effects, Emit, Router};
 use crate::store::{Store, StoreError};
@@ -81,6 +83,8 @@ pub struct Hub<S: Store> {
     tokens: tokens::Tokens,
     committer: mpsc::Sender<Work>,
     committer_task: Option<tokio::task::JoinHandle<Result<(), StoreError>>>,
+    /// Masks what agents are sent, when the profile masks.
+    agent_masker: Option<Masker>,
 }
 
 impl<S: Store> Hub<S> {
@@ -113,6 +117,7 @@ impl<S: Store> Hub<S> {
             .iter()
             .filter_map(|(record, _)| Some((record.id.clone(), record.contact.clone()?)))
             .collect();
+        let agent_masker = config.desktop.masking.then(|| Masker::new(KindSet::ALL));
         let mut router = Router::new(config, agents, conversations, removed, now);
         // Open conversations get their contact's card back.
         for (conversation, contact) in matched {
@@ -135,6 +140,7 @@ impl<S: Store> Hub<S> {
             tokens: tokens::Tokens::default(),
             committer,
             committer_task,
+            agent_masker,
         };
         let task = tokio::spawn(hub.run(inbox));
         Ok((handle, task))
@@ -365,7 +371,10 @@ impl<S: Store> Hub<S> {
         batch.messages.extend(fx.messages);
         batch.presences.extend(fx.presences);
         batch.tokens.extend(fx.tokens);
-        for emit in fx.emits {
+        for mut emit in fx.emits {
+            if let (Some(masker), Emit::Agent(_, event)) = (&self.agent_masker, &mut emit) {
+                masking::agent_event(masker, event);
+            }
             let stream = match &emit {
                 Emit::Agent(agent, _) => Stream::Agent(agent).to_string(),
                 Emit::Customer(conversation, _) => Stream::Customer(conversation).to_string(),

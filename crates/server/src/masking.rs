@@ -1,0 +1,114 @@
+//! Masking at the server (SPEC §5): with `[desktop] masking` on, every customer-provided text on
+//! an agent stream — offers, snapshots with their history and contact card, messages, context
+//! variables, notices — is masked before it is stored in the outbox or leaves the server, so
+//! that no client, however it is built, reads a card number in clear. The desk core masks again.
+//! With `[privacy] store_payment_data` off, payment data (cards, IBANs, SSNs) is masked in
+//! whatever a customer sends before anything stores or logs it.
+
+use switchboard_mask::{Kind, KindSet, Masker};
+use switchboard_protocol::agent::{
+    AgentEvent, ContactCard, ConversationSnapshot, Customer, NamedContextValue, Offer,
+};
+use switchboard_protocol::{ChatMessage, Sender};
+
+/// The kinds that are payment data: never stored in clear unless configured.
+pub const PAYMENT_DATA: KindSet = KindSet::EMPTY
+    .with(Kind::Card)
+    .with(Kind::Iban)
+    .with(Kind::Ssn);
+
+/// Masks `text` in place, allocating only when something is found.
+pub fn mask_in_place(masker: &Masker, text: &mut String) {
+    if let std::borrow::Cow::Owned(masked) = masker.mask(text) {
+        *text = masked;
+    }
+}
+
+fn mask_option(masker: &Masker, text: &mut Option<String>) {
+    if let Some(text) = text {
+        mask_in_place(masker, text);
+    }
+}
+
+/// Masks everything customer-provided in an event for an agent.
+pub fn agent_event(masker: &Masker, event: &mut AgentEvent) {
+    match event {
+        AgentEvent::Offer { offer } => self::offer(masker, offer),
+        AgentEvent::Snapshot { conversation } => snapshot(masker, conversation),
+        AgentEvent::Message { message } => self::message(masker, message),
+        AgentEvent::Notice { text, .. } => mask_in_place(masker, text),
+        AgentEvent::Presence { .. }
+        | AgentEvent::Profile { .. }
+        | AgentEvent::OfferWithdrawn { .. }
+        | AgentEvent::State { .. }
+        | AgentEvent::Closed { .. } => {}
+    }
+}
+
+fn offer(masker: &Masker, offer: &mut Offer) {
+    mask_in_place(masker, &mut offer.customer_name);
+    mask_in_place(masker, &mut offer.comment);
+    context(masker, &mut offer.context);
+}
+
+fn snapshot(masker: &Masker, snapshot: &mut ConversationSnapshot) {
+    customer(masker, &mut snapshot.customer);
+    for message in &mut snapshot.history {
+        self::message(masker, message);
+    }
+    context(masker, &mut snapshot.context);
+    if let Some(card) = &mut snapshot.contact {
+        contact(masker, card);
+    }
+}
+
+/// A customer's details; also what a customer sends when a chat starts.
+pub fn customer(masker: &Masker, customer: &mut Customer) {
+    mask_in_place(masker, &mut customer.name);
+    mask_option(masker, &mut customer.email);
+    mask_option(masker, &mut customer.phone);
+}
+
+/// A message's text and its sender's name when that is the customer; attachment links too.
+pub fn message(masker: &Masker, message: &mut ChatMessage) {
+    mask_in_place(masker, &mut message.text);
+    if let Sender::Customer { name } = &mut message.from {
+        mask_in_place(masker, name);
+    }
+    for attachment in &mut message.attachments {
+        mask_in_place(masker, &mut attachment.url);
+    }
+}
+
+/// Context variables, names and values alike.
+pub fn context(masker: &Masker, context: &mut [NamedContextValue]) {
+    for variable in context {
+        mask_in_place(masker, &mut variable.name);
+        mask_in_place(masker, &mut variable.value.value);
+    }
+}
+
+fn contact(masker: &Masker, card: &mut ContactCard) {
+    mask_in_place(masker, &mut card.name);
+    mask_option(masker, &mut card.email);
+    mask_option(masker, &mut card.phone);
+    mask_option(masker, &mut card.notes);
+    mask_option(masker, &mut card.external_id);
+    for past in &mut card.recent {
+        mask_in_place(masker, &mut past.comment);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payment_data_is_cards_ibans_and_ssns_only() {
+        let masker = Masker::new(PAYMENT_DATA);
+        let mut text = "card 4111 1111 1111 1111, mail ann@example.com".to_owned();
+        mask_in_place(&masker, &mut text);
+        assert!(!text.contains("4111 1111 1111 1111"), "{text}");
+        assert!(text.contains("ann@example.com"), "{text}");
+    }
+}
