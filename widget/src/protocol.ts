@@ -26,5 +26,7 @@ namespace SwitchboardWidget {
       } | null;
       open_now: boolean;
     } | null;
+    /** Card and account numbers are masked as messages are accepted: the widget says so. */
+    hides_payment_data: boolean;
   }
 }

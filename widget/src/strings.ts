@@ -29,6 +29,7 @@ namespace SwitchboardWidget {
     invitation: string;
     invitationAccept: string;
     invitationDismiss: string;
+    paymentDataHidden: string;
   }
 
   const en: Strings = {
@@ -44,6 +45,7 @@ namespace SwitchboardWidget {
     end: "End chat",
     close: "Close",
     placeholder: "Write a message…",
+    paymentDataHidden: "Card and account numbers you write are hidden for your safety.",
     connecting: "Connecting…",
     reconnecting: "Connection lost — reconnecting…",
     queued: (position, minutes) =>
@@ -76,6 +78,7 @@ namespace SwitchboardWidget {
     end: "Ukončit chat",
     close: "Zavřít",
     placeholder: "Napište zprávu…",
+    paymentDataHidden: "Čísla karet a účtů, která napíšete, jsou kvůli vaší bezpečnosti skryta.",
     connecting: "Připojování…",
     reconnecting: "Spojení přerušeno — připojuji znovu…",
     queued: (position, minutes) => `Jste ${position}. ve frontě (asi ${minutes} min).`,
@@ -107,6 +110,7 @@ namespace SwitchboardWidget {
     end: "Afslut chat",
     close: "Luk",
     placeholder: "Skriv en besked…",
+    paymentDataHidden: "Kort- og kontonumre, du skriver, skjules af hensyn til din sikkerhed.",
     connecting: "Forbinder…",
     reconnecting: "Forbindelsen blev afbrudt — forbinder igen…",
     queued: (position, minutes) => `Du er nummer ${position} i køen (ca. ${minutes} min).`,
@@ -139,6 +143,7 @@ namespace SwitchboardWidget {
     end: "Terminer",
     close: "Fermer",
     placeholder: "Écrivez un message…",
+    paymentDataHidden: "Les numéros de carte et de compte que vous écrivez sont masqués pour votre sécurité.",
     connecting: "Connexion…",
     reconnecting: "Connexion perdue — reconnexion…",
     queued: (position, minutes) =>
@@ -172,6 +177,7 @@ namespace SwitchboardWidget {
     end: "Zakończ czat",
     close: "Zamknij",
     placeholder: "Napisz wiadomość…",
+    paymentDataHidden: "Numery kart i kont, które wpiszesz, są ukrywane dla Twojego bezpieczeństwa.",
     connecting: "Łączenie…",
     reconnecting: "Utracono połączenie — łączę ponownie…",
     queued: (position, minutes) => `Jesteś ${position}. w kolejce (ok. ${minutes} min).`,

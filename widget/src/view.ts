@@ -41,6 +41,7 @@ namespace SwitchboardWidget {
     .composer { border-top: 1px solid #d0d7de; padding: 10px 12px; display: flex; flex-direction: column; gap: 6px; }
     .composer .row { display: flex; gap: 8px; align-items: flex-end; }
     .composer textarea { flex: 1; height: 44px; }
+    .composer .note { margin: 0; font-size: 12px; color: #57606a; }
     .meta { display: flex; justify-content: space-between; font-size: 12px; color: #57606a; }
     .end { background: transparent; border: 0; color: #57606a; font-size: 12px; cursor: pointer;
       text-decoration: underline; padding: 0; }
@@ -85,6 +86,7 @@ namespace SwitchboardWidget {
     private readonly startProblem: HTMLElement;
     private readonly thread: HTMLElement;
     private readonly composer: HTMLElement;
+    private readonly paymentNote: HTMLElement;
     private readonly input: HTMLTextAreaElement;
     private readonly counter: HTMLElement;
     private readonly problem: HTMLElement;
@@ -137,7 +139,9 @@ namespace SwitchboardWidget {
       const meta = element("div", { class: "meta" });
       meta.append(this.counter, this.endButton);
       this.problem = element("div", { class: "problem", role: "alert" });
-      this.composer.append(row, this.problem, meta);
+      this.paymentNote = element("p", { class: "note" }, words.paymentDataHidden);
+      this.paymentNote.hidden = true;
+      this.composer.append(row, this.problem, meta, this.paymentNote);
 
       this.panel.append(header, this.status, this.startForm, this.thread, this.composer);
       root.append(this.launcher, this.panel);
@@ -235,6 +239,11 @@ namespace SwitchboardWidget {
     showHistory(messages: ChatMessage[]): void {
       this.thread.replaceChildren();
       for (const message of messages) this.addMessage(message);
+    }
+
+    /** Says that card and account numbers are hidden as they are sent. */
+    showPaymentDataNote(): void {
+      this.paymentNote.hidden = false;
     }
 
     /** The chat is over: the composer goes, the thread stays. */

@@ -30,7 +30,7 @@ namespace SwitchboardWidget {
     private readonly words: Strings;
     private contextProvider: ContextProvider | null = null;
     private customerToken: string | null = null;
-    private settings: WidgetSettings = { proactive: null };
+    private settings: WidgetSettings = { proactive: null, hides_payment_data: false };
     private invitationTimer: number | undefined;
     /** The chat about to start answers an invitation. */
     private invited = false;
@@ -84,6 +84,7 @@ namespace SwitchboardWidget {
         console.warn("switchboard: the widget's settings could not be loaded", error);
         return;
       }
+      if (this.settings.hides_payment_data) this.view.showPaymentDataNote();
       const proactive = this.settings.proactive;
       const rules = proactive?.invitation;
       if (!proactive || !rules || !proactive.open_now) return;

@@ -115,6 +115,18 @@ test("a customer chats with an agent from the web page, through a reload, and en
   await composer.type("line two");
   await composer.press("Enter");
   await agent.waitFor(isMessage("Line one\nline two"), "a two-line message");
+  // A card number is masked as the server accepts it: the customer's own thread shows it
+  // masked, and the widget says why.
+  await page.getByText("Card and account numbers you write are hidden for your safety.").waitFor();
+  await composer.fill("My card is 4111 1111 1111 1111");
+  await composer.press("Enter");
+  const masked = await agent.waitFor(
+    (e) => e.type === "message" && e.message.text.startsWith("My card is"),
+    "the message with a card number",
+  );
+  assert.doesNotMatch(masked.message.text, /4111 1111 1111 1111/);
+  await page.getByText(masked.message.text).waitFor();
+  assert.equal(await page.getByText("4111 1111 1111 1111").count(), 0);
   await page.screenshot({ path: join(screenshotDir, "widget-chat.png") });
 
   // A reload resumes the same conversation, thread and all.

@@ -91,6 +91,9 @@ impl KindSet {
             | Kind::Email.bit()
             | Kind::Phone.bit(),
     );
+    /// Payment data: cards, IBANs and social security numbers — what is never stored in clear
+    /// unless the operator says so (e-mail addresses and phone numbers are needed for matching).
+    pub const PAYMENT: KindSet = KindSet(Kind::Card.bit() | Kind::Iban.bit() | Kind::Ssn.bit());
 
     /// This set with `kind` added.
     #[must_use]

@@ -2,20 +2,14 @@
 //! an agent stream — offers, snapshots with their history and contact card, messages, context
 //! variables, notices — is masked before it is stored in the outbox or leaves the server, so
 //! that no client, however it is built, reads a card number in clear. The desk core masks again.
-//! With `[privacy] store_payment_data` off, payment data (cards, IBANs, SSNs) is masked in
-//! whatever a customer sends before anything stores or logs it.
+//! (With `[privacy] store_payment_data` off, routing masks payment data in every message and
+//! chat request before anything stores or logs it.)
 
-use switchboard_mask::{Kind, KindSet, Masker};
+use switchboard_mask::Masker;
 use switchboard_protocol::agent::{
     AgentEvent, ContactCard, ConversationSnapshot, Customer, NamedContextValue, Offer,
 };
 use switchboard_protocol::{ChatMessage, Sender};
-
-/// The kinds that are payment data: never stored in clear unless configured.
-pub const PAYMENT_DATA: KindSet = KindSet::EMPTY
-    .with(Kind::Card)
-    .with(Kind::Iban)
-    .with(Kind::Ssn);
 
 /// Masks `text` in place, allocating only when something is found.
 pub fn mask_in_place(masker: &Masker, text: &mut String) {
@@ -105,7 +99,7 @@ mod tests {
 
     #[test]
     fn payment_data_is_cards_ibans_and_ssns_only() {
-        let masker = Masker::new(PAYMENT_DATA);
+        let masker = Masker::new(switchboard_mask::KindSet::PAYMENT);
         let mut text = "card 4111 1111 1111 1111, mail ann@example.com".to_owned();
         mask_in_place(&masker, &mut text);
         assert!(!text.contains("4111 1111 1111 1111"), "{text}");

@@ -6,13 +6,16 @@
 use serde::Serialize;
 use switchboard_protocol::Millis;
 
-use crate::config::{InvitationRules, WidgetConfig};
+use crate::config::{InvitationRules, PrivacySection, WidgetConfig};
 
 /// What the widget needs to know, from `GET /api/v1/widgets/{id}`.
 #[derive(Debug, Serialize)]
 pub struct WidgetSettings {
     /// Present when the widget may invite.
     pub proactive: Option<ProactiveSettings>,
+    /// Card and account numbers are masked as messages are accepted (`[privacy]
+    /// store_payment_data` off): the widget tells the customer so.
+    pub hides_payment_data: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -26,7 +29,7 @@ pub struct ProactiveSettings {
 impl WidgetSettings {
     /// What `widget` is told at `now`: the server answers whether it is within business hours,
     /// so that no visitor's clock matters.
-    pub fn of(widget: &WidgetConfig, now: Millis) -> WidgetSettings {
+    pub fn of(widget: &WidgetConfig, privacy: &PrivacySection, now: Millis) -> WidgetSettings {
         let minute_of_day = ((now / 60_000) % (24 * 60)) as u32;
         let proactive = widget.proactive.then(|| ProactiveSettings {
             open_now: widget
@@ -35,6 +38,9 @@ impl WidgetSettings {
                 .is_none_or(|rules| rules.open_at(minute_of_day)),
             invitation: widget.invitation.clone(),
         });
-        WidgetSettings { proactive }
+        WidgetSettings {
+            proactive,
+            hides_payment_data: !privacy.store_payment_data,
+        }
     }
 }

@@ -9,6 +9,7 @@ use support::{Agent, Customer, Server};
 use switchboard_protocol::ErrorBody;
 use switchboard_protocol::ErrorCode;
 use switchboard_protocol::agent::AgentEvent;
+use switchboard_protocol::customer::CustomerEvent;
 use switchboard_protocol::customer::{CustomerCommand, CustomerOutcome};
 use switchboard_testkit::config_with_limits;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -504,4 +505,62 @@ async fn an_agent_client_of_any_kind_never_receives_a_card_number_in_clear() {
         !in_clear(&seen) && !seen.contains("5500 0000 0000 0004"),
         "{seen}"
     );
+}
+
+/// Whether any file of the server's data directory holds `needle`.
+fn stored_anywhere(server: &Server, needle: &str) -> bool {
+    fn walk(dir: &std::path::Path, needle: &[u8]) -> bool {
+        std::fs::read_dir(dir).unwrap().any(|entry| {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                return walk(&path, needle);
+            }
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            bytes.windows(needle.len()).any(|window| window == needle)
+        })
+    }
+    walk(&server.dir.path().join("data"), needle.as_bytes())
+}
+
+#[tokio::test]
+async fn card_numbers_are_masked_as_they_are_accepted_unless_the_operator_keeps_them() {
+    const CARD: &str = "4111 1111 1111 1111";
+    let mut server = Server::start(&support::config(30, 60));
+    let settings: serde_json::Value = reqwest::get(server.url("/api/v1/widgets/website"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(settings["hides_payment_data"], true);
+    let (mut ann, mut zoe, _) = support::accepted_chat(&server).await;
+    zoe.say(&format!("Charge {CARD}, please")).await;
+    let echoed = zoe
+        .expect(|e| matches!(e, CustomerEvent::Message { message } if message.text.starts_with("Charge")))
+        .await;
+    let CustomerEvent::Message { message } = echoed else {
+        unreachable!()
+    };
+    assert!(
+        !message.text.contains(CARD) && message.text.ends_with("1111, please"),
+        "{}",
+        message.text
+    );
+    ann.expect(|e| matches!(e, AgentEvent::Message { .. }))
+        .await;
+    assert!(server.terminate_within(Duration::from_secs(10)));
+    assert!(
+        !stored_anywhere(&server, CARD),
+        "the card is stored in clear"
+    );
+    assert!(!stored_anywhere(&server, "4111111111111111"));
+
+    let keeping = support::config(30, 60) + "[privacy]\nstore_payment_data = true\n";
+    let mut server = Server::start(&keeping);
+    let (_ann, mut zoe, _) = support::accepted_chat(&server).await;
+    zoe.say(&format!("Charge {CARD}, please")).await;
+    zoe.expect(|e| matches!(e, CustomerEvent::Message { message } if message.text.contains(CARD)))
+        .await;
+    assert!(server.terminate_within(Duration::from_secs(10)));
+    assert!(stored_anywhere(&server, CARD));
 }

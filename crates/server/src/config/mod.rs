@@ -19,7 +19,7 @@ mod workstreams;
 pub use desktop::{DesktopSection, NotificationChoice};
 pub use facebook::{FacebookConfig, FacebookPage};
 pub use limits::LimitsSection;
-pub use server::{ContactsSection, ServerSection};
+pub use server::{ContactsSection, PrivacySection, ServerSection};
 pub use sms::{SmsConfig, SmsNumber};
 pub use widgets::{Audience, InvitationRules, WidgetConfig};
 pub use workstreams::{IfAgentOffline, Mode, Workstream, Workstreams};
@@ -71,6 +71,8 @@ pub struct Config {
     pub widgets: Vec<WidgetConfig>,
     #[serde(default)]
     pub contacts: ContactsSection,
+    #[serde(default)]
+    pub privacy: PrivacySection,
     /// SMS through a Twilio-compatible provider; off without the section.
     #[serde(default)]
     pub sms: Option<SmsConfig>,

@@ -1,5 +1,6 @@
-//! The `[server]` and `[contacts]` sections: where the server listens and keeps its data, how
-//! long sessions and the grace period last; the default region of national phone numbers.
+//! The `[server]`, `[contacts]` and `[privacy]` sections: where the server listens and keeps its
+//! data, how long sessions and the grace period last; the default region of national phone
+//! numbers; whether payment data is stored.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -53,4 +54,13 @@ fn region<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Re
             "“{code}” is not a two-letter country code such as CZ"
         ))
     })
+}
+
+/// The `[privacy]` section.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrivacySection {
+    /// Keep card numbers, IBANs and social security numbers as customers write them. Off: they
+    /// are masked as a message is accepted, before the journal, the database or a log sees them.
+    pub store_payment_data: bool,
 }

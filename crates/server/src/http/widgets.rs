@@ -38,7 +38,11 @@ pub(super) async fn settings<S>(
             (header::ACCESS_CONTROL_ALLOW_ORIGIN, allowed),
             (header::VARY, "Origin".to_owned()),
         ],
-        Json(WidgetSettings::of(widget, clock::now())),
+        Json(WidgetSettings::of(
+            widget,
+            &app.config.privacy,
+            clock::now(),
+        )),
     )
         .into_response()
 }

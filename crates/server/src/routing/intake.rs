@@ -9,7 +9,7 @@ use switchboard_protocol::agent::{
 use switchboard_protocol::customer::CustomerEvent;
 use switchboard_protocol::rules::{self, MAX_CONTEXT_VARIABLES, MAX_CUSTOMER_NAME_CHARS};
 use switchboard_protocol::{
-    Attachment, Channel, ConversationId, EndedBy, ErrorCode, Millis, QueueId, Sender,
+    Attachment, Channel, ContextValue, ConversationId, EndedBy, ErrorCode, Millis, QueueId, Sender,
 };
 
 use super::{CUSTOMER_ENDED, ChatRequest, Conversation, Effects, Origin, Result, Router, error};
@@ -89,11 +89,24 @@ impl Router {
             client,
         };
         self.check_room(&widget.queue, &origin)?;
+        let stored = |text: &str| self.storable(text).into_owned();
+        let customer = Customer {
+            name: stored(customer.name.trim()),
+            email: customer.email.as_deref().map(stored),
+            ..customer
+        };
+        let context = context
+            .into_iter()
+            .map(|(name, value)| NamedContextValue {
+                name: stored(&name),
+                value: ContextValue {
+                    value: stored(&value.value),
+                    ..value
+                },
+            })
+            .collect();
         let record = ConversationRecord {
-            context: context
-                .into_iter()
-                .map(|(name, value)| NamedContextValue { name, value })
-                .collect(),
+            context,
             contact: contact.as_ref().map(|card| card.id.clone()),
             persistent: self.config.is_persistent(widget),
             customer_id,
@@ -102,10 +115,7 @@ impl Router {
                 id.clone(),
                 Channel::Chat,
                 widget.queue.clone(),
-                Customer {
-                    name: customer.name.trim().to_owned(),
-                    ..customer
-                },
+                customer,
                 first_message,
                 now,
             )
@@ -238,6 +248,7 @@ impl Router {
         fx: &mut Effects,
     ) {
         let mut record = record;
+        record.comment = self.storable(&record.comment).into_owned();
         // A workstream with a bot lets it answer first.
         record.with_bot = self.config.workstream(record.channel).bot.is_some();
         let id = record.id.clone();

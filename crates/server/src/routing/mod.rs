@@ -50,6 +50,7 @@ use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::net::IpAddr;
 use std::sync::Arc;
 
+use switchboard_mask::{KindSet, Masker};
 use switchboard_protocol::agent::{AgentSummary, ContactCard, Customer};
 use switchboard_protocol::{
     AgentId, ChatMessage, ContextValue, ConversationId, ErrorBody, ErrorCode, Millis, Presence,
@@ -186,6 +187,8 @@ pub struct Router {
     reserved: BTreeSet<ConversationId>,
     /// What time will decide, soonest first.
     deadlines: BTreeSet<(Millis, Deadline)>,
+    /// Masks payment data in what is stored, unless `[privacy] store_payment_data`.
+    payment_masker: Option<Masker>,
 }
 
 impl Router {
@@ -198,6 +201,8 @@ impl Router {
         removed: Vec<QueueId>,
         now: Millis,
     ) -> Router {
+        let payment_masker =
+            (!config.privacy.store_payment_data).then(|| Masker::new(KindSet::PAYMENT));
         let mut router = Router {
             queues: config
                 .queues
@@ -211,6 +216,7 @@ impl Router {
             removed: HashSet::new(),
             reserved: BTreeSet::new(),
             deadlines: BTreeSet::new(),
+            payment_masker,
         };
         for queue in removed {
             router.queues.remove(&queue);

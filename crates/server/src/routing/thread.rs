@@ -2,6 +2,8 @@
 //! errands it starts (a reply by SMS or Messenger, a turn for the bot); Messenger's reply windows;
 //! a reply that could not be delivered.
 
+use std::borrow::Cow;
+
 use switchboard_protocol::agent::AgentEvent;
 use switchboard_protocol::customer::CustomerEvent;
 use switchboard_protocol::{
@@ -55,6 +57,14 @@ impl Router {
     }
 
     /// Adds a message to the thread, for its agents and its customer.
+    /// Text as it may be stored: payment data masked, unless the operator keeps it.
+    pub(super) fn storable<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        match &self.payment_masker {
+            Some(masker) => masker.mask(text),
+            None => Cow::Borrowed(text),
+        }
+    }
+
     pub(super) fn append_with(
         &mut self,
         id: &ConversationId,
@@ -64,12 +74,13 @@ impl Router {
         now: Millis,
         fx: &mut Effects,
     ) {
+        let text = self.storable(text).into_owned();
         let conversation = self.conversations.get_mut(id).expect("open");
         let message = ChatMessage {
             id: conversation.record.next_message,
             conversation: id.clone(),
             from,
-            text: text.to_owned(),
+            text,
             sent_at: now,
             attachments,
         };
