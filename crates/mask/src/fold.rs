@@ -18,7 +18,7 @@ impl Folded {
     /// The folded form of `text`, or `None` when there is nothing to fold (the common case,
     /// decided without allocating).
     pub(crate) fn of(text: &str) -> Option<Folded> {
-        if text.is_ascii() || !text.chars().any(|c| ascii_for(c).is_some()) {
+        if !has_foldable(text) {
             return None;
         }
         let mut folded = String::with_capacity(text.len());
@@ -43,6 +43,24 @@ impl Folded {
     pub(crate) fn original(&self, range: Range<usize>) -> Range<usize> {
         self.origin[range.start]..self.origin[range.end]
     }
+}
+
+/// Whether `text` has a character to fold. Every foldable character's UTF-8 form starts with
+/// one of a few lead bytes; text in most languages has none of them, and is checked at memchr's
+/// speed without decoding a character.
+fn has_foldable(text: &str) -> bool {
+    if text.is_ascii() {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    let may_fold = |at: usize| {
+        text.get(at..)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(|c| ascii_for(c).is_some())
+    };
+    // U+00A0; U+0660–U+06F9; U+2000–U+2212 and U+3000; U+FF08–U+FF5A.
+    memchr::memchr3_iter(0xC2, 0xD9, 0xDB, bytes).any(may_fold)
+        || memchr::memchr3_iter(0xE2, 0xE3, 0xEF, bytes).any(may_fold)
 }
 
 /// The ASCII character `c` is typed in place of, if it is one detection must see through.
@@ -78,6 +96,18 @@ mod tests {
     fn plain_text_is_not_copied() {
         assert!(Folded::of("card 4111 1111 1111 1111").is_none());
         assert!(Folded::of("zoë écrit « bonjour »").is_none());
+        // Lead bytes shared with foldable characters, but other characters: nothing to fold.
+        assert!(Folded::of("© 2026 — “quoted” ‘text’ … ½ ﻿").is_none());
+    }
+
+    #[test]
+    fn every_foldable_character_is_noticed_among_other_non_ascii_text() {
+        for foldable in [
+            '\u{a0}', '٣', '۳', '\u{2009}', '–', '−', '\u{3000}', '４', 'Ａ', '＠',
+        ] {
+            let text = format!("Dobrý den, číslo 12{foldable}34");
+            assert!(Folded::of(&text).is_some(), "{foldable:?}");
+        }
     }
 
     #[test]

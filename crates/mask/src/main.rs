@@ -73,7 +73,12 @@ fn filter(
     let mut number = 0;
     while input.read_until(b'\n', &mut raw)? > 0 {
         number += 1;
-        let line = String::from_utf8_lossy(&raw);
+        // Valid UTF-8 (nearly every line) is checked by the standard library's fast path; only
+        // a line that fails it is read again, lossily.
+        let line = match std::str::from_utf8(&raw) {
+            Ok(line) => std::borrow::Cow::Borrowed(line),
+            Err(_) => String::from_utf8_lossy(&raw),
+        };
         if json {
             let content = line.trim_end_matches(['\n', '\r']);
             let record = JsonLine {
