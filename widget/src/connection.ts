@@ -50,6 +50,8 @@ namespace SwitchboardWidget {
     private queue: string[] = [];
     private attempts = 0;
     private closed = false;
+    /** The signed-in customer's token, which resuming a persistent conversation presents. */
+    customerToken: string | null = null;
 
     constructor(
       private readonly url: string,
@@ -75,7 +77,9 @@ namespace SwitchboardWidget {
       const socket = new WebSocket(this.url);
       this.socket = socket;
       socket.onopen = () => {
-        const resume = this.saved ? { token: this.saved.token, last_seq: this.saved.lastSeq } : null;
+        const resume = this.saved
+          ? { token: this.saved.token, last_seq: this.saved.lastSeq, customer_token: this.customerToken }
+          : null;
         socket.send(JSON.stringify({ type: "hello", protocol: PROTOCOL_VERSION, resume }));
       };
       socket.onmessage = (message) => this.receive(JSON.parse(String(message.data)) as CustomerServerFrame);

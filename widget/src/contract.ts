@@ -12,7 +12,12 @@ namespace SwitchboardWidget {
   /**
    * The secret the server gave when the chat started.
    */
-  token: string, last_seq: number, };
+  token: string, last_seq: number, 
+  /**
+   * For a persistent conversation: the signed-in customer's token, which every resume must
+   * present (a shared browser whose customer signed out on the site cannot resume).
+   */
+  customer_token: string | null, };
 
   export type CustomerCommand = { "type": "start_chat", 
   /**

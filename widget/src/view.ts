@@ -241,6 +241,20 @@ namespace SwitchboardWidget {
       for (const message of messages) this.addMessage(message);
     }
 
+    /** Back to a closed widget with an empty thread and the start form: nothing of the last
+     * conversation stays on the page. */
+    reset(): void {
+      this.thread.replaceChildren();
+      this.setStatus("");
+      this.setProblem("");
+      this.setStartProblem("");
+      this.composer.hidden = false;
+      this.endButton.hidden = false;
+      this.showStart(true);
+      this.panel.hidden = true;
+      this.launcher.hidden = false;
+    }
+
     /** Says that card and account numbers are hidden as they are sent. */
     showPaymentDataNote(): void {
       this.paymentNote.hidden = false;

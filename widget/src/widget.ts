@@ -12,6 +12,7 @@
 // the site's back end signed for them, and the widget opens their conversation, history and all:
 //
 //     Switchboard.setCustomerToken(token);
+//     Switchboard.signOut();   // when the site signs its customer out: this browser forgets the chat
 //
 // A widget with proactive chat on invites visitors by its rules, or when the page asks:
 //
@@ -55,7 +56,17 @@ namespace SwitchboardWidget {
       this.connection = new Connection(socketUrl, widgetId, {
         onEvent: (event) => this.show(event),
         onStatus: (status) => this.showStatus(status),
-        onRefused: (error) => this.view.setProblem(error.message),
+        onRefused: (error) => {
+          if (error.code === "not_found" && this.started) {
+            // The stored conversation may not be resumed (gone, or its customer signed out on
+            // the site): nothing of it stays on the page.
+            this.started = false;
+            this.view.reset();
+            if (this.customerToken) void this.resume();
+            return;
+          }
+          this.view.setProblem(error.message);
+        },
       });
       void this.loadSettings(server);
       if (this.connection.resumable) {
@@ -125,7 +136,22 @@ namespace SwitchboardWidget {
 
     setCustomerToken(token: string): void {
       this.customerToken = token;
+      this.connection.customerToken = token;
       if (this.connected && !this.started) void this.resume();
+    }
+
+    /** The site signed its customer out: this browser forgets the conversation and its token,
+     * and the widget starts afresh. */
+    signOut(): void {
+      this.customerToken = null;
+      this.connection.customerToken = null;
+      this.connection.forget();
+      this.connection.close();
+      this.connected = false;
+      this.started = false;
+      this.over = false;
+      this.withAgent = null;
+      this.view.reset();
     }
 
     openChat(): void {
@@ -268,6 +294,7 @@ namespace SwitchboardWidget {
   (window as unknown as { Switchboard: unknown }).Switchboard = {
     setContextProvider: (provider: ContextProvider) => instance?.setContextProvider(provider),
     setCustomerToken: (token: string) => instance?.setCustomerToken(token),
+    signOut: () => instance?.signOut(),
     startProactiveChat: (config?: { message?: string }) => instance?.startProactiveChat(config),
     startChat: () => instance?.openChat(),
   };

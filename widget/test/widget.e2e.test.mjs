@@ -35,17 +35,21 @@ async function openDemo(options = {}) {
 /** A site's own account page (served from loopback, as a site would be) embedding the
  * persistent-chat widget, with the token its back end signed for the customer. */
 async function openAccountPage(token) {
+  const signedIn = { token };
   const site = createServer((_, response) => {
     response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    const signIn = signedIn.token
+      ? `<script>window.addEventListener("switchboard:ready", () => Switchboard.setCustomerToken(${JSON.stringify(signedIn.token)}));</script>`
+      : "";
     response.end(`<!doctype html><html lang="en"><title>My account</title><h1>My account</h1>
-      <script>window.addEventListener("switchboard:ready", () => Switchboard.setCustomerToken(${JSON.stringify(token)}));</script>
+      ${signIn}
       <script src="${server.base}/widget.js" data-widget="account"></script>`);
   });
   await new Promise((resolve) => site.listen(0, "127.0.0.1", resolve));
   const { page, context, problems } = await checkedPage();
   context.on("close", () => site.close());
   await page.goto(`http://127.0.0.1:${site.address().port}/account`);
-  return { page, context, problems };
+  return { page, context, problems, signedIn };
 }
 
 async function checkedPage(options = {}) {
@@ -236,4 +240,43 @@ test("an invitation shows by its rule, closes itself after a minute, and one acc
   assert.deepEqual(agent.problems, []);
   agent.close();
   await context.close();
+});
+
+test("a persistent chat is not shown to a browser whose customer the site signed out, and signOut() forgets it", async () => {
+  const agent = await ScriptedAgent.signIn(server.base, "ann@example.com");
+  const token = customerToken("customer-8", "Olga Dvořáková");
+  const account = await openAccountPage(token);
+  const { page } = account;
+  await page.getByRole("button", { name: "Chat with us" }).click();
+  await page.getByLabel("Your name").fill("Olga");
+  await page.getByLabel("How can we help?").fill("Is my refund on its way?");
+  await page.getByRole("button", { name: "Start chat" }).click();
+  await page.getByText("Is my refund on its way?").waitFor();
+
+  // The site signs Olga out but does not tell the widget: the stored conversation is refused by
+  // the server, and nothing of it stays on the page.
+  account.signedIn.token = null;
+  await page.reload();
+  await page.getByRole("button", { name: "Chat with us" }).waitFor();
+  await page.getByRole("button", { name: "Chat with us" }).click();
+  await page.getByLabel("How can we help?").waitFor();
+  assert.equal(await page.getByText("Is my refund on its way?").count(), 0);
+
+  // Signed in again, she finds it; the site's sign-out then calls signOut(): gone from the page
+  // and from the browser's storage.
+  account.signedIn.token = token;
+  await page.reload();
+  await page.getByRole("button", { name: "Chat with us" }).click();
+  await page.getByText("Is my refund on its way?").waitFor();
+  await page.evaluate(() => /** @type {any} */ (window).Switchboard.signOut());
+  await page.getByRole("button", { name: "Chat with us" }).waitFor();
+  assert.equal(await page.getByText("Is my refund on its way?").count(), 0);
+  const stored = await page.evaluate(() => Object.keys(localStorage).filter((key) => key.includes("switchboard")));
+  assert.deepEqual(
+    await page.evaluate((keys) => keys.map((key) => localStorage.getItem(key)).filter((value) => value && value !== "1" && value !== "null"), stored),
+    [],
+  );
+  assert.deepEqual(account.problems, []);
+  agent.close();
+  await account.context.close();
 });

@@ -37,6 +37,10 @@ pub struct Resume {
     /// The secret the server gave when the chat started.
     pub token: String,
     pub last_seq: Seq,
+    /// For a persistent conversation: the signed-in customer's token, which every resume must
+    /// present (a shared browser whose customer signed out on the site cannot resume).
+    #[serde(default)]
+    pub customer_token: Option<String>,
 }
 
 /// What a customer asks of the server.

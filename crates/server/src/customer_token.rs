@@ -8,15 +8,29 @@ use switchboard_protocol::{ErrorBody, ErrorCode};
 
 use crate::routing::SignedInCustomer;
 
-/// The customer a token names, or why it does not count.
-pub fn verify(key: &str, token: Option<&str>) -> Result<SignedInCustomer, ErrorBody> {
+/// The customer a token names, or why it does not count. With an `audience`, the token's `aud`
+/// must name it.
+pub fn verify(
+    key: &str,
+    audience: Option<&str>,
+    token: Option<&str>,
+) -> Result<SignedInCustomer, ErrorBody> {
     let refuse = |message: &str| Err(ErrorBody::new(ErrorCode::Unauthorized, message));
     let Some(token) = token.filter(|token| !token.trim().is_empty()) else {
         return refuse("This chat is for signed-in customers: sign in on the site first.");
     };
     let mut validation = Validation::new(Algorithm::HS256);
-    validation.set_required_spec_claims(&["exp", "sub"]);
     validation.leeway = 30;
+    match audience {
+        Some(audience) => {
+            validation.set_required_spec_claims(&["exp", "sub", "aud"]);
+            validation.set_audience(&[audience]);
+        }
+        None => {
+            validation.set_required_spec_claims(&["exp", "sub"]);
+            validation.validate_aud = false;
+        }
+    }
     match jsonwebtoken::decode::<SignedInCustomer>(
         token,
         &DecodingKey::from_secret(key.as_bytes()),
@@ -30,6 +44,11 @@ pub fn verify(key: &str, token: Option<&str>) -> Result<SignedInCustomer, ErrorB
             }
             ErrorKind::InvalidSignature | ErrorKind::InvalidAlgorithm => {
                 refuse("The sign-in token was not signed by this site.")
+            }
+            ErrorKind::InvalidAudience | ErrorKind::MissingRequiredClaim(_)
+                if audience.is_some() =>
+            {
+                refuse("The sign-in token is not for this chat.")
             }
             _ => refuse("The sign-in token could not be read."),
         },
@@ -63,14 +82,14 @@ mod tests {
             Algorithm::HS256,
         );
         assert_eq!(
-            verify(KEY, Some(&good)).unwrap(),
+            verify(KEY, None, Some(&good)).unwrap(),
             SignedInCustomer {
                 id: "c-42".into(),
                 name: Some("Zoë".into()),
                 email: None
             }
         );
-        let message = |token: Option<&str>| verify(KEY, token).unwrap_err().message;
+        let message = |token: Option<&str>| verify(KEY, None, token).unwrap_err().message;
         assert!(message(None).contains("signed-in customers"));
         let forged = token(
             "another-key-of-thirty-two-characters!",
@@ -98,7 +117,7 @@ mod tests {
             b64(r#"{"alg":"none","typ":"JWT"}"#),
             b64(&json!({ "sub": "c-42", "exp": later }).to_string())
         );
-        assert!(verify(KEY, Some(&unsigned)).is_err());
+        assert!(verify(KEY, None, Some(&unsigned)).is_err());
     }
 
     fn b64(text: &str) -> String {

@@ -420,11 +420,8 @@ async fn chats_past_the_waiting_limit_are_refused_and_abandoned_ones_end_without
 
 #[tokio::test]
 async fn a_widget_refuses_pages_it_does_not_allow() {
-    let config = support::config(30, 60).replace(
-        "id = \"website\"\nqueue = \"general\"\n",
-        "id = \"website\"\nqueue = \"general\"\nallowed_origins = [\"https://shop.example.com\"]\n",
-    );
-    let server = Server::start(&config);
+    // The test configuration's widget allows the shop's pages only.
+    let server = Server::start(&support::config(30, 60));
     let settings = |origin: &'static str| {
         let request = reqwest::Client::new()
             .get(server.url("/api/v1/widgets/website"))

@@ -291,7 +291,8 @@ async fn a_refused_start_leaves_the_persistent_conversation_and_its_resume_token
     assert!(tablet.token.is_none(), "no new resume token was given");
 
     // The first device still resumes with the token it had, and nothing was added.
-    let mut zoe = Customer::connect(&server, Some((&token, last_seq))).await;
+    let mut zoe =
+        Customer::connect_signed_in(&server, Some((&token, last_seq)), Some(&zoe_token())).await;
     zoe.say("Still there?").await;
     let message = ann
         .expect(|e| matches!(e, AgentEvent::Message { .. }))
@@ -303,4 +304,114 @@ async fn a_refused_start_leaves_the_persistent_conversation_and_its_resume_token
         (message.conversation, message.text.as_str()),
         (id, "Still there?")
     );
+}
+
+/// A second persistent widget, `portal`, signing its customers with its own key; `audience`, if
+/// any, is the `aud` its tokens must name.
+fn second_widget(audience: Option<&str>) -> String {
+    let audience = audience.map_or(String::new(), |aud| {
+        format!("customer_token_audience = \"{aud}\"\n")
+    });
+    format!(
+        "\n[[widgets]]\nid = \"portal\"\nqueue = \"general\"\nmode = \"persistent\"\ncustomer_key = \"{PORTAL_KEY}\"\nallowed_origins = [\"https://portal.example.com\"]\n{audience}"
+    )
+}
+
+const PORTAL_KEY: &str = "the-portal-signs-with-another-32-char-key";
+
+/// A token for `portal`, naming `customer`, with these extra claims.
+fn portal_token(customer: &str, extra: serde_json::Value) -> String {
+    let exp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 3600;
+    let mut claims = serde_json::json!({ "sub": customer, "exp": exp });
+    claims
+        .as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(PORTAL_KEY.as_bytes()),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_same_customer_id_under_another_widget_is_another_customer() {
+    let server = Server::start(&(persistent_config("queue") + &second_widget(None)));
+    let mut zoe = Customer::connect(&server, None).await;
+    assert_eq!(
+        zoe.start_signed_in(&zoe_token(), "My account question")
+            .await,
+        CustomerOutcome::Ok
+    );
+    // Someone the portal signed in with the same `sub` finds no conversation, and sees nothing.
+    let mut other = Customer::connect(&server, None).await;
+    let resumed = other
+        .command(switchboard_protocol::customer::CustomerCommand::Resume {
+            widget: "portal".into(),
+            customer_token: portal_token("customer-1", serde_json::json!({})),
+        })
+        .await;
+    let CustomerOutcome::Error { error } = resumed else {
+        panic!("{resumed:?}")
+    };
+    assert_eq!(error.code, ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn resuming_a_persistent_chat_needs_the_customers_token_every_time() {
+    let server = Server::start(&persistent_config("queue"));
+    let mut zoe = Customer::connect(&server, None).await;
+    assert_eq!(
+        zoe.start_signed_in(&zoe_token(), "Hello").await,
+        CustomerOutcome::Ok
+    );
+    let token = zoe.token.clone().unwrap();
+    let last_seq = zoe.last_seq;
+    drop(zoe);
+    // The site signed the customer out: the browser's stored conversation token is not enough.
+    let mut shared_browser = Customer::connect(&server, Some((&token, last_seq))).await;
+    let refused = shared_browser.next_error().await;
+    assert_eq!(refused.code, ErrorCode::NotFound);
+    // Signed in again, the same browser goes on.
+    let mut zoe =
+        Customer::connect_signed_in(&server, Some((&token, last_seq)), Some(&zoe_token())).await;
+    zoe.say("I am back").await;
+}
+
+#[tokio::test]
+async fn a_widget_with_an_audience_takes_only_tokens_for_it() {
+    let server = Server::start(&(config(30, 60) + &second_widget(Some("chat.example.com"))));
+    let mut customer = Customer::connect(&server, None).await;
+    let start = |token: String| switchboard_protocol::customer::CustomerCommand::StartChat {
+        widget: "portal".into(),
+        name: String::new(),
+        email: None,
+        message: "Hello".into(),
+        context: Default::default(),
+        customer_token: Some(token),
+        proactive: false,
+    };
+    for refused in [
+        portal_token("customer-9", serde_json::json!({})),
+        portal_token(
+            "customer-9",
+            serde_json::json!({ "aud": "billing.example.com" }),
+        ),
+    ] {
+        let outcome = customer.command(start(refused)).await;
+        let CustomerOutcome::Error { error } = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert_eq!(error.code, ErrorCode::Unauthorized);
+    }
+    let accepted = portal_token(
+        "customer-9",
+        serde_json::json!({ "aud": "chat.example.com", "name": "Zoë" }),
+    );
+    assert_eq!(customer.command(start(accepted)).await, CustomerOutcome::Ok);
 }

@@ -46,6 +46,7 @@ id = "{PERSISTENT_WIDGET}"
 queue = "general"
 mode = "persistent"
 customer_key = "{CUSTOMER_KEY}"
+allowed_origins = ["https://shop.example.com"]
 "#
     )
 }
@@ -110,6 +111,7 @@ default_capacity = 3
 [[widgets]]
 id = "website"
 queue = "general"
+allowed_origins = ["https://shop.example.com"]
 [[demo_agents]]
 email = "ann@example.com"
 name = "Ann"
@@ -180,10 +182,21 @@ pub struct Customer {
 
 impl Customer {
     pub async fn connect(server: &impl ServerAddress, resume: Option<(&str, Seq)>) -> Customer {
+        Customer::connect_signed_in(server, resume, None).await
+    }
+
+    /// [`Customer::connect`], resuming a persistent conversation with the signed-in customer's
+    /// token.
+    pub async fn connect_signed_in(
+        server: &impl ServerAddress,
+        resume: Option<(&str, Seq)>,
+        customer_token: Option<&str>,
+    ) -> Customer {
         let url = format!("ws://{}/api/v1/customer/ws", server.address());
         let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-        let resume =
-            resume.map(|(token, last_seq)| json!({ "token": token, "last_seq": last_seq }));
+        let resume = resume.map(|(token, last_seq)| {
+            json!({ "token": token, "last_seq": last_seq, "customer_token": customer_token })
+        });
         let hello = json!({ "type": "hello", "protocol": 1, "resume": resume });
         socket.send(Message::text(hello.to_string())).await.unwrap();
         let token = resume
@@ -284,6 +297,15 @@ impl Customer {
                     outcome,
                 } if replied.0 == id => return outcome,
                 _ => continue,
+            }
+        }
+    }
+
+    /// The next error frame, skipping other frames.
+    pub async fn next_error(&mut self) -> switchboard_protocol::ErrorBody {
+        loop {
+            if let Some(CustomerServerFrame::Error { error }) = self.frame().await {
+                return error;
             }
         }
     }

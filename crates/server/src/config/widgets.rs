@@ -26,6 +26,10 @@ pub struct WidgetConfig {
     /// only for customers the site has signed in.
     #[serde(default)]
     pub customer_key: Option<String>,
+    /// When set, customer tokens must name it in `aud` (a site signing tokens for several
+    /// services keeps them apart).
+    #[serde(default)]
+    pub customer_token_audience: Option<String>,
     /// The pages (origins: `https://shop.example.com`) that may embed the widget; browsers on
     /// any other page are refused. Empty: any page (a warning is logged at start).
     #[serde(default)]

@@ -202,13 +202,15 @@ impl<S: Store> Hub<S> {
             Request::CustomerAttach {
                 token,
                 last_seq,
+                customer_token,
                 frames,
                 connection,
                 done,
             } => {
                 let conversation = self
                     .conversation_by_token(&auth::hash_token(&token))
-                    .await?;
+                    .await?
+                    .filter(|id| self.may_resume(id, customer_token.as_deref()));
                 if let Some(conversation) = &conversation {
                     let stream = Stream::Customer(conversation).to_string();
                     self.attach(stream, last_seq, frames, connection, pending);

@@ -27,7 +27,29 @@ impl<S: Store> Hub<S> {
             return None;
         }
         let key = widget.customer_key.as_deref().unwrap_or_default();
-        Some(customer_token::verify(key, token))
+        let audience = widget.customer_token_audience.as_deref();
+        Some(customer_token::verify(key, audience, token))
+    }
+
+    /// Whether a widget may resume `conversation` with its resume token: a persistent one only
+    /// with a valid token of the customer it belongs to, on its widget — the stored resume token
+    /// alone would keep a shared browser in the chat after the site signed its customer out.
+    pub(super) fn may_resume(
+        &self,
+        conversation: &ConversationId,
+        customer_token: Option<&str>,
+    ) -> bool {
+        let Some(record) = self.router.record(conversation) else {
+            return true;
+        };
+        if !record.persistent {
+            return true;
+        }
+        self.router.config().widgets.iter().any(|widget| {
+            self.signed_in(&widget.id, customer_token)
+                .and_then(Result::ok)
+                .is_some_and(|customer| record.is_persistent_for(&widget.id, &customer.id))
+        })
     }
 
     /// `resume`: the signed-in customer's persistent conversation, opened on this connection.
@@ -47,7 +69,7 @@ impl<S: Store> Hub<S> {
         })?;
         let conversation = self
             .router
-            .persistent_conversation(&customer.id)
+            .persistent_conversation(widget, &customer.id)
             .ok_or_else(|| {
                 ErrorBody::new(
                     ErrorCode::NotFound,

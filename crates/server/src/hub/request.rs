@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 use switchboard_protocol::agent::{AgentCommand, AgentSummary};
-use switchboard_protocol::customer::CustomerCommand;
+use switchboard_protocol::customer::{CustomerCommand, Resume};
 use switchboard_protocol::{
     AgentId, Channel, CommandId, ConversationId, ErrorBody, ErrorCode, QueueId, Seq,
 };
@@ -40,6 +40,8 @@ pub(super) enum Request {
     CustomerAttach {
         token: String,
         last_seq: Seq,
+        /// A persistent conversation's customer token, which its resume must present.
+        customer_token: Option<String>,
         frames: FrameSender,
         connection: u64,
         done: oneshot::Sender<Option<ConversationId>>,
@@ -166,14 +168,14 @@ impl HubHandle {
     /// The widget resumes after a reload; says which conversation, if the token is known.
     pub async fn attach_customer(
         &self,
-        token: String,
-        last_seq: Seq,
+        resume: Resume,
         frames: FrameSender,
         connection: u64,
     ) -> Option<ConversationId> {
         self.ask(|done| Request::CustomerAttach {
-            token,
-            last_seq,
+            token: resume.token,
+            last_seq: resume.last_seq,
+            customer_token: resume.customer_token,
             frames,
             connection,
             done,

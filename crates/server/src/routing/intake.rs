@@ -110,6 +110,7 @@ impl Router {
             contact: contact.as_ref().map(|card| card.id.clone()),
             persistent: self.config.is_persistent(widget),
             customer_id,
+            widget: Some(widget.id.clone()),
             proactive,
             ..ConversationRecord::waiting(
                 id.clone(),
@@ -398,6 +399,7 @@ impl ConversationRecord {
             with_bot: false,
             persistent: false,
             customer_id: None,
+            widget: None,
             returning: None,
         }
     }

@@ -11,10 +11,14 @@ use crate::config::IfAgentOffline;
 
 impl Router {
     /// The signed-in customer's open persistent conversation, if they have one.
-    pub fn persistent_conversation(&self, customer_id: &str) -> Option<ConversationId> {
+    pub fn persistent_conversation(
+        &self,
+        widget: &str,
+        customer_id: &str,
+    ) -> Option<ConversationId> {
         self.conversations
             .values()
-            .find(|c| c.record.persistent && c.record.customer_id.as_deref() == Some(customer_id))
+            .find(|c| c.record.is_persistent_for(widget, customer_id))
             .map(|c| c.record.id.clone())
     }
 

@@ -65,6 +65,10 @@ pub struct ConversationRecord {
     /// The signed-in customer's id in the site's accounts (persistent chat).
     #[serde(default)]
     pub customer_id: Option<String>,
+    /// The widget a chat was started on; a persistent conversation belongs to the pair (widget,
+    /// customer id). `None` for other channels, and for chats stored before it was recorded.
+    #[serde(default)]
+    pub widget: Option<String>,
     /// The customer wrote again after the conversation was moved to waiting; kept until an
     /// agent takes it.
     #[serde(default)]
@@ -126,6 +130,15 @@ pub enum Status {
 }
 
 impl ConversationRecord {
+    /// Whether this is the persistent conversation of `customer_id` on `widget`: the same id
+    /// under another widget is another customer. (A conversation stored before widgets were
+    /// recorded belongs to whichever widget signs its customer in.)
+    pub fn is_persistent_for(&self, widget: &str, customer_id: &str) -> bool {
+        self.persistent
+            && self.customer_id.as_deref() == Some(customer_id)
+            && self.widget.as_deref().is_none_or(|own| own == widget)
+    }
+
     pub fn is_open(&self) -> bool {
         !matches!(self.status, Status::Closed { .. })
     }

@@ -76,7 +76,7 @@ impl Router {
         if let Some(open) = start
             .signed_in
             .as_ref()
-            .and_then(|customer| self.persistent_conversation(&customer.id))
+            .and_then(|customer| self.persistent_conversation(&start.widget, &customer.id))
         {
             return Ok(Intake::Continue(open));
         }

@@ -104,7 +104,7 @@ async fn serve<S: Store>(app: Arc<App<S>>, client: Client, socket: WebSocket) {
                     let _ = frames.try_send(welcome(true));
                     conversation = app
                         .hub
-                        .attach_customer(resume.token, resume.last_seq, frames.clone(), connection)
+                        .attach_customer(resume, frames.clone(), connection)
                         .await;
                     if conversation.is_none() {
                         refuse(ErrorBody::new(
