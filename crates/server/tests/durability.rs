@@ -162,3 +162,82 @@ async fn the_data_directory_and_its_files_are_the_owners_alone() {
     // The database, its log and index, the journal's segment and the admin access file at least.
     assert!(files >= 5, "{files} files");
 }
+
+#[tokio::test]
+async fn commands_retried_after_a_graceful_restart_are_answered_from_their_stored_replies() {
+    let mut server = Server::start(&config(30, 60));
+    let (mut ann, _zoe, conversation) = accepted_chat(&server).await;
+    let total = 1_100;
+    let id = |n: usize| format!("retry-{n:05}-{}", "x".repeat(n % 7));
+    for n in 0..total {
+        let sent = AgentCommand::SendMessage {
+            conversation: conversation.clone(),
+            text: format!("reply {n}"),
+        };
+        let outcome = ann.command_with_id(&id(n), sent).await;
+        assert!(matches!(outcome, Outcome::Ok { .. }), "{outcome:?}");
+    }
+    let token = ann.token.clone();
+    ann.close().await;
+    server.restart();
+
+    // The desktop lost the last replies and sends those commands again, with their ids.
+    let mut ann = Agent::connect(&server, &token, None).await;
+    for n in total - 100..total {
+        let again = AgentCommand::SendMessage {
+            conversation: conversation.clone(),
+            text: format!("reply {n}"),
+        };
+        let outcome = ann.command_with_id(&id(n), again).await;
+        assert!(matches!(outcome, Outcome::Ok { .. }), "{outcome:?}");
+    }
+    // And one from the very start of the day.
+    let first = AgentCommand::SendMessage {
+        conversation: conversation.clone(),
+        text: "reply 0".into(),
+    };
+    assert!(matches!(
+        ann.command_with_id(&id(0), first).await,
+        Outcome::Ok { .. }
+    ));
+    let token = ann.token.clone();
+    ann.close().await;
+    let mut fresh = Agent::connect(&server, &token, None).await;
+    let AgentEvent::Snapshot { conversation } = fresh
+        .expect(|e| matches!(e, AgentEvent::Snapshot { .. }))
+        .await
+    else {
+        unreachable!()
+    };
+    let replies = conversation
+        .history
+        .iter()
+        .filter(|m| m.text.starts_with("reply "))
+        .count();
+    assert_eq!(replies, total, "no command was applied twice");
+}
+
+#[tokio::test]
+async fn a_start_retried_after_resuming_its_conversation_gets_its_first_reply() {
+    let server = Server::start(&config(30, 60));
+    let mut zoe = Customer::connect(&server, None).await;
+    let start_id = "start-retried-after-resume-0123456789";
+    let start = || switchboard_testkit::start_chat("website", "Zoë", None, "Hello", &[]);
+    assert_eq!(
+        zoe.command_with_id(start_id, start()).await,
+        switchboard_protocol::customer::CustomerOutcome::Ok
+    );
+    let token = zoe.token.clone().unwrap();
+    let last_seq = zoe.last_seq;
+    drop(zoe);
+    // The widget resumed, then sends the start whose reply it never saw.
+    let mut zoe = Customer::connect(&server, Some((&token, last_seq))).await;
+    assert_eq!(
+        zoe.command_with_id(start_id, start()).await,
+        switchboard_protocol::customer::CustomerOutcome::Ok
+    );
+    // Still one conversation, with one first message.
+    let mut ann = support::available_agent(&server, "ann@example.com").await;
+    let snapshot = support::accept_offer(&mut ann).await;
+    assert_eq!(snapshot.history.len(), 1, "{:?}", snapshot.history);
+}

@@ -285,6 +285,11 @@ impl Customer {
     pub async fn command(&mut self, command: CustomerCommand) -> CustomerOutcome {
         self.next_id += 1;
         let id = format!("c-{}-{:032x}", self.next_id, rand::random::<u128>());
+        self.command_with_id(&id, command).await
+    }
+
+    /// Sends a command under `id` (a retry sends the same again) and waits for its reply.
+    pub async fn command_with_id(&mut self, id: &str, command: CustomerCommand) -> CustomerOutcome {
         let frame = json!({ "type": "command", "id": id, "command": command });
         self.socket
             .send(Message::text(frame.to_string()))

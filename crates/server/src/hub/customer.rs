@@ -67,6 +67,18 @@ impl<S: Store> Hub<S> {
             self.deliver(pending, &stream, answer);
             return Ok(Some(conversation));
         }
+        // A start retried after the client resumed the conversation it created (its reply was
+        // lost): the first reply again.
+        if let CustomerCommand::StartChat { .. } = &command {
+            let start_key = auth::hash_token(&id.0);
+            let started = self
+                .known_reply(&Stream::Start.to_string(), &start_key)
+                .await?;
+            if started.as_deref() == Some(conversation.0.as_str()) {
+                self.deliver(pending, &stream, reply(&id, CustomerOutcome::Ok));
+                return Ok(Some(conversation));
+            }
+        }
         let mut fx = Effects::default();
         let done = match command {
             CustomerCommand::StartChat { .. } | CustomerCommand::Resume { .. } => Err(
@@ -150,7 +162,10 @@ impl<S: Store> Hub<S> {
         };
         // A retried start (its reply was lost) rejoins the conversation it created.
         let start_stream = Stream::Start.to_string();
-        if let Some(started) = self.known_reply(&start_stream, &id.0).await? {
+        // A start id is all that identifies a customer before their chat exists: like a resume
+        // token, it is kept only as a hash.
+        let start_key = auth::hash_token(&id.0);
+        if let Some(started) = self.known_reply(&start_stream, &start_key).await? {
             let conversation = ConversationId(started);
             let stream = Stream::Customer(&conversation).to_string();
             self.attach(stream.clone(), 0, frames, connection, pending);
@@ -221,7 +236,7 @@ impl<S: Store> Hub<S> {
             .insert(stream.clone(), Live { connection, frames });
         self.router.customer_connected(&conversation);
         self.stage(pending, fx, None);
-        self.remember(pending, &start_stream, &id.0, conversation.0.clone());
+        self.remember(pending, &start_stream, &start_key, conversation.0.clone());
         self.deliver(pending, &stream, reply(&id, outcome));
         Ok(Some(conversation))
     }

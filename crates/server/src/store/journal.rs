@@ -445,6 +445,13 @@ impl<S: Store> Store for Journaled<S> {
         self.inner.replies(stream).await
     }
 
+    /// Asked only for a command answered long ago in this run or an earlier one: waiting for the
+    /// journal to be applied is rare enough.
+    async fn reply(&self, stream: &str, id: &str) -> StoreResult<Option<String>> {
+        self.caught_up().await?;
+        self.inner.reply(stream, id).await
+    }
+
     async fn prune_replies(&self, before: Millis) -> StoreResult<()> {
         self.caught_up().await?;
         self.inner.prune_replies(before).await

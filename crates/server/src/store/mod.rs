@@ -126,11 +126,17 @@ pub trait Store: ContactStore + Clone + Send + Sync + 'static {
     /// Queues an administrator removed.
     fn removed_queues(&self) -> impl Future<Output = StoreResult<Vec<QueueId>>> + Send;
 
-    /// The stored replies of `stream`, `(command id, reply JSON)`.
+    /// The stored replies of `stream`, `(command id, reply JSON)`, newest first.
     fn replies(
         &self,
         stream: &str,
     ) -> impl Future<Output = StoreResult<Vec<(String, String)>>> + Send;
+    /// The stored reply to command `id` on `stream`, if any.
+    fn reply(
+        &self,
+        stream: &str,
+        id: &str,
+    ) -> impl Future<Output = StoreResult<Option<String>>> + Send;
     /// Forgets replies stored before `before`.
     fn prune_replies(&self, before: Millis) -> impl Future<Output = StoreResult<()>> + Send;
 

@@ -435,15 +435,28 @@ impl Store for SqliteStore {
     }
 
     async fn replies(&self, stream: &str) -> StoreResult<Vec<(String, String)>> {
-        let rows = sqlx::query("SELECT command_id, reply FROM replies WHERE stream = ?")
-            .bind(stream)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(failed)?;
+        let rows = sqlx::query(
+            "SELECT command_id, reply FROM replies WHERE stream = ? \
+             ORDER BY created_at DESC, rowid DESC",
+        )
+        .bind(stream)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)?;
         Ok(rows
             .iter()
             .map(|row| (row.get("command_id"), row.get("reply")))
             .collect())
+    }
+
+    async fn reply(&self, stream: &str, id: &str) -> StoreResult<Option<String>> {
+        let row = sqlx::query("SELECT reply FROM replies WHERE stream = ? AND command_id = ?")
+            .bind(stream)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(failed)?;
+        Ok(row.map(|row| row.get("reply")))
     }
 
     async fn prune_replies(&self, before: Millis) -> StoreResult<()> {

@@ -68,6 +68,14 @@ impl Server {
         self.address = address;
     }
 
+    /// Stops the server gracefully (SIGTERM) and starts it again on its data.
+    pub fn restart(&mut self) {
+        assert!(self.terminate_within(std::time::Duration::from_secs(15)));
+        let (child, address) = Self::spawn(self.dir.path());
+        self.child = child;
+        self.address = address;
+    }
+
     /// Sends SIGTERM and waits up to `patience` for the server to exit; says whether it did.
     pub fn terminate_within(&mut self, patience: std::time::Duration) -> bool {
         let status = Command::new("kill")
