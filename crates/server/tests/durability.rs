@@ -241,3 +241,33 @@ async fn a_start_retried_after_resuming_its_conversation_gets_its_first_reply() 
     let snapshot = support::accept_offer(&mut ann).await;
     assert_eq!(snapshot.history.len(), 1, "{:?}", snapshot.history);
 }
+
+#[tokio::test]
+async fn an_offer_pending_when_the_server_is_killed_is_withdrawn_after_the_restart() {
+    let mut server = Server::start(&config(30, 60));
+    let mut ann = support::available_agent(&server, "ann@example.com").await;
+    let _zoe = Customer::start(&server, "Zoë", "Hello").await;
+    let AgentEvent::Offer { offer } = ann.expect(|e| matches!(e, AgentEvent::Offer { .. })).await
+    else {
+        unreachable!()
+    };
+    let token = ann.token.clone();
+    let last_seq = ann.last_seq;
+    server.kill_and_restart();
+
+    // Resuming, the desktop is told the offer it shows is gone — not by her doing — and the
+    // conversation is offered again; accepting that works.
+    let mut ann = Agent::connect(&server, &token, Some(last_seq)).await;
+    let withdrawn = ann
+        .expect(|e| matches!(e, AgentEvent::OfferWithdrawn { .. }))
+        .await;
+    assert_eq!(
+        withdrawn,
+        AgentEvent::OfferWithdrawn {
+            conversation: offer.conversation.clone(),
+            reason: switchboard_protocol::agent::WithdrawReason::Interrupted,
+        }
+    );
+    let snapshot = support::accept_offer(&mut ann).await;
+    assert_eq!(snapshot.id, offer.conversation);
+}

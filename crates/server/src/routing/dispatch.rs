@@ -86,6 +86,8 @@ impl Router {
             kind,
         });
         conversation.told_position = None;
+        conversation.record.offered_to = Some(agent.clone());
+        fx.touch(&conversation.record);
         self.agents.get_mut(agent).expect("free").offer = Some(id.clone());
         self.deadlines
             .insert((expires_at, Deadline::Offer(id.clone())));
@@ -109,6 +111,8 @@ impl Router {
         let Some(offer) = conversation.offer.take() else {
             return;
         };
+        conversation.record.offered_to = None;
+        fx.touch(&conversation.record);
         if reason == WithdrawReason::Rejected && offer.kind == OfferKind::Queue {
             conversation.rejected_by.insert(offer.agent.clone());
         }

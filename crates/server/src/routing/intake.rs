@@ -401,6 +401,7 @@ impl ConversationRecord {
             customer_id: None,
             widget: None,
             returning: None,
+            offered_to: None,
         }
     }
 

@@ -189,6 +189,9 @@ pub struct Router {
     deadlines: BTreeSet<(Millis, Deadline)>,
     /// Masks payment data in what is stored, unless `[privacy] store_payment_data`.
     payment_masker: Option<Masker>,
+    /// Offers pending when the server stopped: their agents are told they are withdrawn at the
+    /// first tick.
+    stale_offers: Vec<(AgentId, ConversationId)>,
 }
 
 impl Router {
@@ -217,6 +220,7 @@ impl Router {
             reserved: BTreeSet::new(),
             deadlines: BTreeSet::new(),
             payment_masker,
+            stale_offers: Vec::new(),
         };
         for queue in removed {
             router.queues.remove(&queue);
@@ -251,6 +255,9 @@ impl Router {
             }
             let mut record = record;
             record.next_message = history.last().map_or(1, |message| message.id + 1);
+            if let Some(agent) = record.offered_to.clone() {
+                router.stale_offers.push((agent, id.clone()));
+            }
             let conversation = Conversation {
                 record,
                 history,

@@ -73,6 +73,10 @@ pub struct ConversationRecord {
     /// agent takes it.
     #[serde(default)]
     pub returning: Option<Returning>,
+    /// The agent it is offered to, while the offer is pending: after a restart that agent is
+    /// told the offer is withdrawn (offers themselves are not restored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offered_to: Option<AgentId>,
 }
 
 /// A persistent conversation coming back from waiting.

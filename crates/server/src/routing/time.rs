@@ -24,6 +24,9 @@ impl Router {
     /// agents put in RONA; agents disconnected past the grace period go Offline and their
     /// conversations go back to their queues.
     pub fn tick(&mut self, now: Millis, fx: &mut Effects) {
+        for (agent, id) in std::mem::take(&mut self.stale_offers) {
+            self.withdraw_stale_offer(&agent, &id, fx);
+        }
         let mut expired = Vec::new();
         let mut gone = Vec::new();
         let mut abandoned = Vec::new();
@@ -62,6 +65,29 @@ impl Router {
             }
         }
         self.dispatch(now, fx);
+    }
+
+    /// An offer pending when the server stopped is not restored: its agent's desktop is told it
+    /// is withdrawn (not their doing: no RONA), a handover's holder that it was not taken, and
+    /// a waiting conversation is offered again from its queue.
+    fn withdraw_stale_offer(&mut self, agent: &AgentId, id: &ConversationId, fx: &mut Effects) {
+        fx.agent(
+            agent,
+            AgentEvent::OfferWithdrawn {
+                conversation: id.clone(),
+                reason: WithdrawReason::Interrupted,
+            },
+        );
+        let Some(conversation) = self.conversations.get_mut(id) else {
+            return;
+        };
+        conversation.record.offered_to = None;
+        fx.touch(&conversation.record);
+        if let Status::Held { agent: holder, .. } = conversation.record.status.clone()
+            && &holder != agent
+        {
+            self.handover_declined(&holder, id, agent, fx);
+        }
     }
 
     fn grace_period(&self) -> Millis {

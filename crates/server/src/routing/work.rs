@@ -21,6 +21,8 @@ impl Router {
         self.check_offered_to(agent, id)?;
         let conversation = self.conversations.get_mut(id).expect("checked");
         let offer = conversation.offer.take().expect("checked");
+        conversation.record.offered_to = None;
+        fx.touch(&conversation.record);
         if offer.kind != OfferKind::Queue {
             self.accept_handover(agent, id, offer.kind, now, fx);
             return Ok(());
