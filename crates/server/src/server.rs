@@ -49,6 +49,15 @@ pub async fn serve(
     let config = Arc::new(config);
     let (hub, hub_task) = Hub::start(config.clone(), store.clone()).await?;
     let (stop, stopping) = watch::channel(false);
+    // The hub ends when the server stops, or when the store fails for good: then the server
+    // stops too, and the process exits non-zero for its service manager to restart it.
+    let (hub_ended, mut hub_result) = watch::channel(None::<Result<(), StoreError>>);
+    tokio::spawn(async move {
+        let result = hub_task
+            .await
+            .unwrap_or_else(|panic| Err(StoreError::Stopped(format!("the hub panicked: {panic}"))));
+        let _ = hub_ended.send(Some(result));
+    });
     let address = listener.local_addr()?;
     let admin_token = crate::admin::publish(&config.server.data_dir, address)?;
     let accepting = accepting(&config.limits, Liveness::of(&config));
@@ -62,16 +71,37 @@ pub async fn serve(
         max_connections = accepting.max_connections,
         "listening"
     );
-    crate::http::accept::serve(listener, router, accepting, async move {
-        shutdown.await;
-        tracing::info!("shutting down: closing connections");
+    let fatal = std::sync::Mutex::new(None::<StoreError>);
+    let mut hub_watch = hub_result.clone();
+    crate::http::accept::serve(listener, router, accepting, async {
+        let failure = tokio::select! {
+            () = shutdown => None,
+            failure = store.failed() => Some(failure),
+            ended = hub_watch.wait_for(Option::is_some) => Some(match ended.ok().and_then(|r| r.clone()) {
+                Some(Err(failure)) => failure,
+                _ => StoreError::Stopped("the hub stopped".into()),
+            }),
+        };
+        match &failure {
+            Some(failure) => tracing::error!(%failure, "the store failed for good: stopping"),
+            None => tracing::info!("shutting down: closing connections"),
+        }
+        *fatal.lock().expect("never poisoned") = failure;
         let _ = stop.send(true);
     })
     .await;
     // The router (and every handle to the hub) is gone once connections have closed; the hub
     // then ends after the requests already queued. Every step it took is committed.
-    let stored = hub_task.await.unwrap_or(Ok(()));
-    stored?;
+    let ended = hub_result
+        .wait_for(Option::is_some)
+        .await
+        .ok()
+        .and_then(|result| result.clone())
+        .unwrap_or(Ok(()));
+    if let Some(failure) = fatal.lock().expect("never poisoned").take() {
+        return Err(failure.into());
+    }
+    ended?;
     // Not needed for durability (a start applies what the journal holds), but it leaves the
     // database complete for the admin commands.
     store.caught_up().await?;

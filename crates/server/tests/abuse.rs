@@ -561,3 +561,63 @@ async fn card_numbers_are_masked_as_they_are_accepted_unless_the_operator_keeps_
     assert!(server.terminate_within(Duration::from_secs(10)));
     assert!(stored_anywhere(&server, CARD));
 }
+
+async fn readiness(server: &Server) -> u16 {
+    reqwest::get(server.url("/readyz"))
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn a_database_locked_by_another_process_delays_storage_but_loses_nothing() {
+    use sqlx::Connection;
+    let server = Server::start(&support::config(30, 60));
+    let (mut ann, mut zoe, _) = support::accepted_chat(&server).await;
+    assert_eq!(readiness(&server).await, 200);
+
+    // Another program (a contact import, a backup tool) takes the database's write lock for 10 s.
+    let database = server.dir.path().join("data/switchboard.db");
+    let mut other = sqlx::SqliteConnection::connect(&format!("sqlite://{}", database.display()))
+        .await
+        .unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let locked_until = Instant::now() + Duration::from_secs(10);
+    let mut sent = 0;
+    let mut seen_unready = false;
+    while Instant::now() < locked_until {
+        sent += 1;
+        zoe.say(&format!("message {sent}")).await;
+        seen_unready |= readiness(&server).await == 503;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    sqlx::query("COMMIT").execute(&mut other).await.unwrap();
+    other.close().await.unwrap();
+    assert!(
+        seen_unready,
+        "/readyz said the store was failing while it was locked"
+    );
+
+    // Every message reached Ann once, in order (`Agent` fails on a gap or a repeat).
+    for n in 1..=sent {
+        let expected = format!("message {n}");
+        ann.expect(|e| matches!(e, AgentEvent::Message { message } if message.text == expected))
+            .await;
+    }
+    // The store catches up, the server is ready again, and new work is stored.
+    let mut ready = false;
+    for _ in 0..100 {
+        if readiness(&server).await == 200 {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ready, "ready again once the lock is gone");
+    let login = server.login("bo@example.com").await;
+    assert!(!login.token.is_empty());
+}

@@ -27,10 +27,13 @@ use crate::app::{App, ClientAddress};
 use crate::store::Store;
 use crate::webhooks::{facebook, twilio};
 use crate::{assets, ws};
+use axum::http::StatusCode;
+use switchboard_protocol::ErrorCode;
 
 pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready::<S>))
         .route("/widget.js", get(assets::widget))
         .route("/demo", get(assets::demo::<S>))
         .route("/api/v1/agent/login", post(login::login::<S>))
@@ -53,6 +56,26 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
         .merge(webhooks(app.clone()))
         .merge(contacts::routes::<S>())
         .with_state(app)
+}
+
+/// `GET /readyz`: whether the hub and the store are working — for load balancers, which should
+/// send no one to a server that cannot store what it is sent. (`/healthz` says the process is
+/// alive.)
+async fn ready<S: Store>(State(app): State<Arc<App<S>>>) -> Response {
+    let problem = match app.store.health() {
+        Err(failure) => Some(format!("The store is failing: {failure}")),
+        Ok(()) if !app.hub.is_running() => Some("The hub has stopped.".to_owned()),
+        Ok(()) => None,
+    };
+    match problem {
+        None => "ready".into_response(),
+        Some(message) => refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Unavailable,
+            &message,
+        )
+        .into_response(),
+    }
 }
 
 /// The providers' webhooks, each address within its rate.

@@ -31,7 +31,7 @@ pub(crate) fn admin_only<S>(app: &App<S>, headers: &HeaderMap) -> Result<(), Ref
 pub(crate) fn status_of(error: &ErrorBody) -> StatusCode {
     match error.code {
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
-        ErrorCode::Internal => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::Internal | ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::CONFLICT,
     }
 }

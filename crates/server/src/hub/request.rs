@@ -112,14 +112,19 @@ pub struct HubHandle {
 /// What an edge is told when the hub has stopped (the server is stopping) before answering.
 fn stopping() -> ErrorBody {
     ErrorBody::new(
-        ErrorCode::Internal,
-        "The server is stopping; try again in a moment.",
+        ErrorCode::Unavailable,
+        "The server is stopping or cannot store anything now; try again in a moment.",
     )
 }
 
 impl HubHandle {
     pub(super) fn new(requests: mpsc::Sender<Request>) -> HubHandle {
         HubHandle { requests }
+    }
+
+    /// Whether the hub is still taking requests.
+    pub fn is_running(&self) -> bool {
+        !self.requests.is_closed()
     }
 
     async fn send(&self, request: Request) {

@@ -83,6 +83,9 @@ struct Progress {
     applied: u64,
     /// Why the applier stopped, if it did: nothing is committed after that.
     failure: Option<StoreError>,
+    /// A transient failure the applier is retrying (another process holds the database): steps
+    /// are still journaled, but reads that must see them wait.
+    retrying: Option<StoreError>,
 }
 
 #[derive(Debug)]
@@ -274,7 +277,7 @@ async fn apply<S: Store>(
             (through, end) = (next.number, next.end);
             kib += next.kib;
         }
-        if let Err(error) = inner.commit(batch).await {
+        if let Err(error) = commit_retrying(&inner, batch, &shared).await {
             tracing::error!(%error, "the journal could not be applied to the store");
             shared
                 .progress
@@ -291,7 +294,54 @@ async fn apply<S: Store>(
     }
 }
 
+/// The longest wait between two attempts to apply while the store is busy.
+const LONGEST_RETRY: Duration = Duration::from_secs(2);
+
+/// Commits `batch`, trying again with a growing wait while the failure is transient (the
+/// database locked by another process, a lost connection): the steps stay in the journal
+/// meanwhile, so nothing is lost and routing goes on. A failure that is not transient is
+/// returned.
+async fn commit_retrying<S: Store>(inner: &S, batch: Batch, shared: &Shared) -> StoreResult<()> {
+    let mut wait = Duration::from_millis(50);
+    loop {
+        match inner.commit(batch.clone()).await {
+            Ok(()) => {
+                if shared.progress.borrow().retrying.is_some() {
+                    tracing::info!("the store is working again; the journal is applied");
+                    shared
+                        .progress
+                        .send_modify(|progress| progress.retrying = None);
+                }
+                return Ok(());
+            }
+            Err(error) if error.is_transient() => {
+                if shared.progress.borrow().retrying.is_none() {
+                    tracing::warn!(%error, "the store is failing; trying again (steps stay journaled)");
+                }
+                shared
+                    .progress
+                    .send_modify(|progress| progress.retrying = Some(error));
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(LONGEST_RETRY);
+            }
+            Err(error) => return Err(error),
+        }
+    }
+}
+
 impl<S: Store> Journaled<S> {
+    /// Completes when the store has failed for good (the applier stopped), with the reason.
+    pub async fn failed(&self) -> StoreError {
+        let mut progress = self.shared.progress.subscribe();
+        let failed = progress
+            .wait_for(|progress| progress.failure.is_some())
+            .await;
+        match failed {
+            Ok(progress) => progress.failure.clone().expect("waited for it"),
+            Err(_) => StoreError::Stopped("the journal stopped".into()),
+        }
+    }
+
     /// Applies what a previous run left in `directory` to `inner`, then journals in front of it.
     pub async fn open(inner: S, directory: &Path) -> StoreResult<Journaled<S>> {
         Journaled::open_sealing_at(inner, directory, SEGMENT_BYTES).await
@@ -455,6 +505,15 @@ impl<S: Store> Store for Journaled<S> {
     async fn prune_replies(&self, before: Millis) -> StoreResult<()> {
         self.caught_up().await?;
         self.inner.prune_replies(before).await
+    }
+
+    /// Failing while the applier retries (transiently) or after it stopped (for good).
+    fn health(&self) -> StoreResult<()> {
+        let progress = self.shared.progress.borrow();
+        match (&progress.failure, &progress.retrying) {
+            (Some(failure), _) | (None, Some(failure)) => Err(failure.clone()),
+            (None, None) => Ok(()),
+        }
     }
 
     async fn commit(&self, batch: Batch) -> StoreResult<()> {

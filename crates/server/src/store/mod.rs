@@ -25,7 +25,7 @@ pub use crate::routing::{
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Everything one routing step changes, written atomically.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Batch {
     /// New conversations, with the hash of the customer's resume token.
     pub new_conversations: Vec<(ConversationRecord, String)>,
@@ -141,4 +141,9 @@ pub trait Store: ContactStore + Clone + Send + Sync + 'static {
     fn prune_replies(&self, before: Millis) -> impl Future<Output = StoreResult<()>> + Send;
 
     fn commit(&self, batch: Batch) -> impl Future<Output = StoreResult<()>> + Send;
+
+    /// Whether the store is working now: the reason it is not, if it is failing.
+    fn health(&self) -> StoreResult<()> {
+        Ok(())
+    }
 }

@@ -19,6 +19,7 @@ fn refusal_response(refusal: ErrorBody) -> Response {
     let status = match refusal.code {
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::BAD_REQUEST,
     };
     (status, refusal.message).into_response()
