@@ -33,8 +33,9 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let database = SqliteStore::open(&config.database_path()).await?;
-    let store = Journaled::open(database, &config.journal_path()).await?;
+    let durability = config.store.durability;
+    let database = SqliteStore::open_with(&config.database_path(), durability).await?;
+    let store = Journaled::open_with(database, &config.journal_path(), durability).await?;
     create_demo_agents(&config, &store).await?;
     for widget in config
         .widgets

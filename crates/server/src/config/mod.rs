@@ -19,7 +19,7 @@ mod workstreams;
 pub use desktop::{DesktopSection, NotificationChoice};
 pub use facebook::{FacebookConfig, FacebookPage};
 pub use limits::LimitsSection;
-pub use server::{ContactsSection, PrivacySection, ServerSection};
+pub use server::{ContactsSection, Durability, PrivacySection, ServerSection, StoreSection};
 pub use sms::{SmsConfig, SmsNumber};
 pub use widgets::{Audience, InvitationRules, WidgetConfig};
 pub use workstreams::{IfAgentOffline, Mode, Workstream, Workstreams};
@@ -73,6 +73,8 @@ pub struct Config {
     pub contacts: ContactsSection,
     #[serde(default)]
     pub privacy: PrivacySection,
+    #[serde(default)]
+    pub store: StoreSection,
     /// SMS through a Twilio-compatible provider; off without the section.
     #[serde(default)]
     pub sms: Option<SmsConfig>,
@@ -317,6 +319,12 @@ mod tests {
         assert_eq!(config.agents.default_capacity, 3);
         assert_eq!(config.server.presence_grace_seconds, 60);
         assert!(config.desktop.masking);
+        assert_eq!(config.store.durability, Durability::Power);
+        assert!(!config.privacy.store_payment_data);
+        let process = Config::parse(&format!("{MINIMAL}\n[store]\ndurability = \"process\"\n"));
+        assert_eq!(process.unwrap().store.durability, Durability::Process);
+        let wrong = Config::parse(&format!("{MINIMAL}\n[store]\ndurability = \"disk\"\n"));
+        assert!(wrong.unwrap_err().problem.contains("unknown variant"));
     }
 
     #[test]

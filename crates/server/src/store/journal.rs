@@ -1,7 +1,8 @@
 //! A write-ahead journal in front of a [`Store`]. A routing step is durable once its batch is
-//! appended to a journal file with one `write`: the guarantee SQLite gives in WAL mode with
-//! `synchronous = NORMAL` (it survives a crash of the process; a power cut may lose the last
-//! steps). Frames then leave without waiting for the database, and a background task applies
+//! appended to a journal file with one `write` and, with [`Durability::Power`] (the default),
+//! synced to the disk with `fdatasync` — before any of its events is delivered. With
+//! [`Durability::Process`] the write alone counts: it survives a crash of the process, and a
+//! power cut may lose the last steps. Frames then leave without waiting for the database, and a background task applies
 //! the journal to the store about once a second, in large groups: a commit costs far less per row
 //! than in the small groups latency would allow, and most events are acknowledged by their
 //! clients within the same group, so that they never reach the database at all. Reads of routing
@@ -23,6 +24,7 @@ use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, QueueId
 use tokio::sync::{Mutex, Notify, Semaphore, mpsc, watch};
 
 use super::{AgentRecord, Batch, ConversationRecord, Store, StoreError, StoreResult};
+use crate::config::Durability;
 use crate::private;
 
 /// A segment is sealed, and a new one started, once it holds this much.
@@ -96,6 +98,8 @@ struct Writer {
     bytes: u64,
     /// When a segment is sealed: [`SEGMENT_BYTES`] but in tests.
     segment_limit: u64,
+    /// Sync each record to the disk before it counts as written ([`Durability::Power`]).
+    sync: bool,
 }
 
 fn segment_path(directory: &Path, segment: u64) -> PathBuf {
@@ -109,15 +113,27 @@ fn failed(context: &Path, error: impl Into<StoreError>) -> StoreError {
 }
 
 impl Writer {
-    fn create(directory: &Path, segment: u64, segment_limit: u64) -> StoreResult<Writer> {
+    fn create(
+        directory: &Path,
+        segment: u64,
+        segment_limit: u64,
+        sync: bool,
+    ) -> StoreResult<Writer> {
         let path = segment_path(directory, segment);
         let file = private::create_file(&path).map_err(|e| failed(&path, e))?;
+        if sync {
+            // The new file's name must survive a power cut too.
+            File::open(directory)
+                .and_then(|dir| dir.sync_all())
+                .map_err(|e| failed(directory, e))?;
+        }
         Ok(Writer {
             directory: directory.to_owned(),
             file,
             segment,
             bytes: 0,
             segment_limit,
+            sync,
         })
     }
 
@@ -134,13 +150,16 @@ impl Writer {
         // once it returns, a crash of the process cannot lose the step.
         let path = segment_path(&self.directory, self.segment);
         self.file.write_all(&record).map_err(|e| failed(&path, e))?;
+        if self.sync {
+            self.file.sync_data().map_err(|e| failed(&path, e))?;
+        }
         self.bytes += record.len() as u64;
         let end = (self.segment, self.bytes);
         if self.bytes < self.segment_limit {
             return Ok((end, None));
         }
         let full = self.segment;
-        *self = Writer::create(&self.directory, full + 1, self.segment_limit)?;
+        *self = Writer::create(&self.directory, full + 1, self.segment_limit, self.sync)?;
         Ok((end, Some(full)))
     }
 }
@@ -342,15 +361,26 @@ impl<S: Store> Journaled<S> {
         }
     }
 
-    /// Applies what a previous run left in `directory` to `inner`, then journals in front of it.
+    /// Applies what a previous run left in `directory` to `inner`, then journals in front of it,
+    /// each step synced to the disk before it counts ([`Durability::Power`]).
     pub async fn open(inner: S, directory: &Path) -> StoreResult<Journaled<S>> {
-        Journaled::open_sealing_at(inner, directory, SEGMENT_BYTES).await
+        Journaled::open_with(inner, directory, Durability::Power).await
+    }
+
+    /// [`Journaled::open`] with the durability the configuration asks for.
+    pub async fn open_with(
+        inner: S,
+        directory: &Path,
+        durability: Durability,
+    ) -> StoreResult<Journaled<S>> {
+        Journaled::open_sealing_at(inner, directory, SEGMENT_BYTES, durability).await
     }
 
     async fn open_sealing_at(
         inner: S,
         directory: &Path,
         segment_limit: u64,
+        durability: Durability,
     ) -> StoreResult<Journaled<S>> {
         private::create_dir(directory).map_err(|e| failed(directory, e))?;
         let (paths, batches) = read_segments(directory)?;
@@ -376,7 +406,12 @@ impl<S: Store> Journaled<S> {
         let (to_apply, receiver) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
             directory: directory.to_owned(),
-            writer: Mutex::new(Writer::create(directory, 1, segment_limit)?),
+            writer: Mutex::new(Writer::create(
+                directory,
+                1,
+                segment_limit,
+                durability == Durability::Power,
+            )?),
             sealed: std::sync::Mutex::default(),
             to_apply,
             room: Arc::new(Semaphore::new(UNAPPLIED_KIB)),
@@ -590,7 +625,7 @@ mod tests {
     /// Writes `batches` as a crashed run would have left them, in one segment.
     fn leave_journal(directory: &Path, segment: u64, batches: &[Batch]) -> PathBuf {
         fs::create_dir_all(directory).unwrap();
-        let mut writer = Writer::create(directory, segment, SEGMENT_BYTES).unwrap();
+        let mut writer = Writer::create(directory, segment, SEGMENT_BYTES, false).unwrap();
         for batch in batches {
             writer.append(&serde_json::to_vec(batch).unwrap()).unwrap();
         }
@@ -731,9 +766,14 @@ mod tests {
     async fn applied_segments_are_deleted_as_the_journal_grows() {
         let dir = tempfile::tempdir().unwrap();
         let journal = dir.path().join("journal");
-        let store = Journaled::open_sealing_at(database(dir.path()).await, &journal, 4096)
-            .await
-            .unwrap();
+        let store = Journaled::open_sealing_at(
+            database(dir.path()).await,
+            &journal,
+            4096,
+            Durability::Power,
+        )
+        .await
+        .unwrap();
         let event = format!(r#"{{"text":"{}"}}"#, "x".repeat(1000));
         for seq in 1..=20 {
             let batch = Batch {

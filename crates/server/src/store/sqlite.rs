@@ -14,6 +14,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, Presence, QueueId, Seq};
 
 use super::{AgentRecord, Batch, ConversationRecord, Store, StoreError, StoreResult};
+use crate::config::Durability;
 use crate::private;
 
 static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -38,6 +39,12 @@ fn parse<T: serde::de::DeserializeOwned>(text: &str) -> StoreResult<T> {
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     pub async fn open(path: &Path) -> StoreResult<SqliteStore> {
+        SqliteStore::open_with(path, Durability::Power).await
+    }
+
+    /// [`SqliteStore::open`]: with [`Durability::Power`] each commit is synced to the disk (the
+    /// journal deletes what the database holds only once it is safe there).
+    pub async fn open_with(path: &Path, durability: Durability) -> StoreResult<SqliteStore> {
         if let Some(dir) = path.parent() {
             private::create_dir(dir).map_err(|e| failed(e).context(dir.display()))?;
         }
@@ -48,8 +55,12 @@ impl SqliteStore {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             // With WAL, NORMAL survives a process crash (the case `kill -9` tests); a power loss
-            // may lose the last transactions.
-            .synchronous(SqliteSynchronous::Normal)
+            // may lose the last transactions. FULL syncs the log at each commit: the journal
+            // applies about once a second, so it costs one sync a second.
+            .synchronous(match durability {
+                Durability::Power => SqliteSynchronous::Full,
+                Durability::Process => SqliteSynchronous::Normal,
+            })
             .busy_timeout(Duration::from_secs(5))
             // The journal applies a second of steps at once, touching pages all over the
             // indexes: with SQLite's default 2 MiB cache, a commit spills dirty pages to the log
