@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use notify_rust::{Hint, NotificationHandle, Timeout, Urgency};
 use switchboard_desk::{Notification, NotificationKind};
@@ -26,6 +26,20 @@ pub(crate) enum Choice {
 pub(crate) struct OsNotifications {
     shown: Mutex<HashMap<String, Arc<NotificationHandle>>>,
     failure_logged: AtomicBool,
+    /// Whether the daemon reads the body as markup (asked once).
+    body_markup: OnceLock<bool>,
+}
+
+/// The body as the daemon must get it: a daemon that reads markup would take a customer's
+/// `<b>` or `&` for its own, so those are written as entities; to one that does not, as typed.
+fn body_text(text: &str, markup: bool) -> std::borrow::Cow<'_, str> {
+    if !markup || !text.contains(['&', '<', '>']) {
+        return text.into();
+    }
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .into()
 }
 
 impl std::fmt::Debug for OsNotifications {
@@ -50,7 +64,12 @@ fn title_key(scenario: Scenario) -> &'static str {
 }
 
 /// The notification as the daemon gets it: "Incoming chat — Zoë", the comment, queue and wait.
-fn build(notification: &Notification, labels: &Labels, now: u64) -> notify_rust::Notification {
+fn build(
+    notification: &Notification,
+    labels: &Labels,
+    now: u64,
+    markup: bool,
+) -> notify_rust::Notification {
     let title = format!(
         "{} — {}",
         labels.get(title_key(notification.scenario), &[]),
@@ -70,7 +89,7 @@ fn build(notification: &Notification, labels: &Labels, now: u64) -> notify_rust:
     let mut os = notify_rust::Notification::new();
     os.appname("Switchboard")
         .summary(&title)
-        .body(&body)
+        .body(&body_text(&body, markup))
         .icon("org.switchboard.desktop")
         .hint(Hint::Category("im.received".into()))
         // The administrator's notification theme, for daemons that style by hint.
@@ -112,7 +131,11 @@ impl OsNotifications {
         now: u64,
         on_choice: impl FnOnce(Choice) + Send + 'static,
     ) {
-        let os = build(notification, labels, now);
+        let markup = *self.body_markup.get_or_init(|| {
+            notify_rust::get_capabilities()
+                .is_ok_and(|capabilities| capabilities.iter().any(|c| c == "body-markup"))
+        });
+        let os = build(notification, labels, now, markup);
         let handle = match os.show_async().await {
             Ok(handle) => Arc::new(handle),
             Err(error) => {
@@ -179,5 +202,23 @@ impl OsNotifications {
         {
             shown.remove(id);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_customers_markup_characters_reach_a_markup_daemon_as_text() {
+        assert_eq!(
+            body_text("<b>50% off</b> & more", true),
+            "&lt;b&gt;50% off&lt;/b&gt; &amp; more"
+        );
+        assert_eq!(body_text("Tom & Jerry", false), "Tom & Jerry");
+        assert!(matches!(
+            body_text("plain", true),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 }
