@@ -45,6 +45,9 @@ struct Args {
     /// Length of the steady phase, in seconds.
     #[arg(long, default_value_t = 20)]
     seconds: u64,
+    /// What a stored step survives, as the server's `[store] durability` (power or process).
+    #[arg(long, default_value = "power")]
+    durability: String,
 }
 
 const PASSWORD: &str = "loadgen-password";
@@ -57,7 +60,7 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[index] as f64 / 1000.0
 }
 
-fn config(agents: usize, capacity: usize) -> String {
+fn config(agents: usize, capacity: usize, durability: &str) -> String {
     let mut config = format!(
         r#"
 wrap_up_reasons = ["Resolved"]
@@ -77,6 +80,8 @@ default_capacity = {capacity}
 [[widgets]]
 id = "website"
 queue = "general"
+[store]
+durability = "{durability}"
 "#,
         limits = switchboard_testkit::ROOMY_LIMITS
     );
@@ -223,7 +228,11 @@ async fn measure(target: Target, binary: &Path, args: &Args) -> Figures {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let capacity = args.conversations.div_ceil(args.agents) + 1;
     let config_path = dir.path().join("config.toml");
-    std::fs::write(&config_path, config(args.agents, capacity)).unwrap();
+    std::fs::write(
+        &config_path,
+        config(args.agents, capacity, &args.durability),
+    )
+    .unwrap();
     let Started {
         mut child,
         address,

@@ -23,7 +23,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
-use tokio::time::Sleep;
+use tokio::time::{Instant, Sleep};
 use tower::ServiceExt;
 
 /// How the server accepts connections.
@@ -99,6 +99,7 @@ pub async fn serve(
             stream,
             _slot: slot,
             quiet_until: Box::pin(tokio::time::sleep(accepting.header_timeout)),
+            heard_at: None,
             silence: accepting.silence,
         });
         let connection = builder
@@ -162,9 +163,12 @@ async fn answer_busy(mut stream: TcpStream) {
 struct Counted {
     stream: TcpStream,
     _slot: OwnedSemaphorePermit,
-    /// When the client must have sent something: the header timeout for the first byte, then
-    /// `silence` after the last.
+    /// When the client must have sent something by: the header timeout for the first byte, then
+    /// `silence` after the last (moved on lazily, when it fires).
     quiet_until: Pin<Box<Sleep>>,
+    /// When the client last sent something: reading only notes the time, the timer is not
+    /// touched for every frame.
+    heard_at: Option<Instant>,
     silence: Duration,
 }
 
@@ -176,13 +180,21 @@ impl AsyncRead for Counted {
     ) -> Poll<std::io::Result<()>> {
         let before = buf.filled().len();
         match Pin::new(&mut self.stream).poll_read(cx, buf) {
-            Poll::Pending => match self.quiet_until.as_mut().poll(cx) {
-                Poll::Ready(()) => Poll::Ready(Err(std::io::ErrorKind::TimedOut.into())),
-                Poll::Pending => Poll::Pending,
+            Poll::Pending => loop {
+                if self.quiet_until.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                // Due: unless the client was heard from since, in which case the deadline
+                // moves to a silence after that.
+                match self.heard_at.map(|heard| heard + self.silence) {
+                    Some(deadline) if deadline > Instant::now() => {
+                        self.quiet_until.as_mut().reset(deadline);
+                    }
+                    _ => return Poll::Ready(Err(std::io::ErrorKind::TimedOut.into())),
+                }
             },
             Poll::Ready(Ok(())) if buf.filled().len() > before => {
-                let deadline = tokio::time::Instant::now() + self.silence;
-                self.quiet_until.as_mut().reset(deadline);
+                self.heard_at = Some(Instant::now());
                 Poll::Ready(Ok(()))
             }
             ready => ready,

@@ -138,6 +138,7 @@ impl Router {
             now,
             fx,
         );
+        self.count_waiting(&origin, true);
         self.conversations
             .get_mut(&id)
             .expect("just admitted")

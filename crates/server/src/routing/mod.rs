@@ -192,6 +192,8 @@ pub struct Router {
     /// Offers pending when the server stopped: their agents are told they are withdrawn at the
     /// first tick.
     stale_offers: Vec<(AgentId, ConversationId)>,
+    /// Live chats waiting per widget and per address, for the limits on them.
+    waiting: admission::Waiting,
 }
 
 impl Router {
@@ -221,6 +223,7 @@ impl Router {
             deadlines: BTreeSet::new(),
             payment_masker,
             stale_offers: Vec::new(),
+            waiting: admission::Waiting::default(),
         };
         for queue in removed {
             router.queues.remove(&queue);

@@ -205,8 +205,15 @@ impl Router {
     }
 
     pub(super) fn set_status(&mut self, id: &ConversationId, status: Status, fx: &mut Effects) {
-        let record = &mut self.conversations.get_mut(id).expect("open").record;
-        record.status = status;
-        fx.touch(record);
+        let conversation = self.conversations.get_mut(id).expect("open");
+        let was_waiting = matches!(conversation.record.status, Status::Waiting { .. });
+        let waiting = matches!(status, Status::Waiting { .. });
+        conversation.record.status = status;
+        fx.touch(&conversation.record);
+        if was_waiting != waiting
+            && let Some(origin) = conversation.origin.clone()
+        {
+            self.count_waiting(&origin, waiting);
+        }
     }
 }
