@@ -323,7 +323,7 @@ const LONGEST_RETRY: Duration = Duration::from_secs(2);
 async fn commit_retrying<S: Store>(inner: &S, batch: Batch, shared: &Shared) -> StoreResult<()> {
     let mut wait = Duration::from_millis(50);
     loop {
-        match inner.commit(batch.clone()).await {
+        match inner.apply(&batch).await {
             Ok(()) => {
                 if shared.progress.borrow().retrying.is_some() {
                     tracing::info!("the store is working again; the journal is applied");

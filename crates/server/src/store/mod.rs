@@ -142,6 +142,12 @@ pub trait Store: ContactStore + Clone + Send + Sync + 'static {
 
     fn commit(&self, batch: Batch) -> impl Future<Output = StoreResult<()>> + Send;
 
+    /// [`Store::commit`] of a batch the caller keeps (to try again): a store that writes from a
+    /// borrowed batch says so, instead of this copy.
+    fn apply(&self, batch: &Batch) -> impl Future<Output = StoreResult<()>> + Send {
+        self.commit(batch.clone())
+    }
+
     /// Whether the store is working now: the reason it is not, if it is failing.
     fn health(&self) -> StoreResult<()> {
         Ok(())

@@ -104,7 +104,7 @@ impl SqliteStore {
 
     async fn write(
         tx: &mut Transaction<'_, Sqlite>,
-        batch: Batch,
+        batch: &Batch,
         now: Millis,
     ) -> sqlx::Result<()> {
         // Inserts skip rows already there: a batch applied again (a journal replayed after a
@@ -480,6 +480,10 @@ impl Store for SqliteStore {
     }
 
     async fn commit(&self, batch: Batch) -> StoreResult<()> {
+        self.apply(&batch).await
+    }
+
+    async fn apply(&self, batch: &Batch) -> StoreResult<()> {
         if batch.is_empty() {
             return Ok(());
         }
