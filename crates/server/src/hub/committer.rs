@@ -70,7 +70,16 @@ pub(super) async fn commit_in_order<S: Store>(
     mut work: mpsc::Receiver<Work>,
     courier: mpsc::UnboundedSender<Delivery>,
 ) -> Result<(), StoreError> {
+    let pacing = store.commit_pacing();
+    let mut last_commit: Option<Instant> = None;
     while let Some(first) = work.recv().await {
+        // What arrives before the pace allows the next commit joins it.
+        if let Some(due) = last_commit.map(|at| at + pacing)
+            && due > Instant::now()
+        {
+            tokio::time::sleep_until(due).await;
+        }
+        last_commit = Some(Instant::now());
         let mut merged = Pending::default();
         let mut next = Some(first);
         while let Some(item) = next.take() {

@@ -152,4 +152,10 @@ pub trait Store: ContactStore + Clone + Send + Sync + 'static {
     fn health(&self) -> StoreResult<()> {
         Ok(())
     }
+
+    /// How far apart commits should start: a store whose commit costs about the same however
+    /// much it holds (a disk sync) asks for larger groups.
+    fn commit_pacing(&self) -> std::time::Duration {
+        std::time::Duration::ZERO
+    }
 }
