@@ -36,8 +36,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 use switchboard_mask::{KindSet, Masker};
-use switchboard_protocol::Seq;
 use switchboard_protocol::agent::{AgentServerFrame, ContactCard};
+use switchboard_protocol::{ConversationId, Millis, Seq};
 use tokio::sync::mpsc;
 
 use crate::channels::courier::{self, Report};
@@ -213,8 +213,12 @@ impl<S: Store> Hub<S> {
                     .filter(|id| self.may_resume(id, customer_token.as_deref()));
                 if let Some(conversation) = &conversation {
                     let stream = Stream::Customer(conversation).to_string();
-                    self.attach(stream, last_seq, frames, connection, pending);
-                    self.router.customer_connected(conversation);
+                    if self.router.record(conversation).is_some() {
+                        self.attach(stream, last_seq, frames, connection, pending);
+                        self.router.customer_connected(conversation);
+                    } else {
+                        self.attach_forgotten(stream, last_seq, frames, connection, pending);
+                    }
                 }
                 let _ = done.send(conversation);
             }
@@ -400,6 +404,25 @@ impl<S: Store> Hub<S> {
             self.remember(pending, &stream, &id, reply.clone());
             self.deliver(pending, &stream, reply);
         }
+        for conversation in &fx.closed {
+            self.forget(conversation, clock::now());
+        }
+    }
+
+    /// Drops what the hub keeps per stream for a closed conversation, so that memory follows the
+    /// open conversations, not every conversation since the start. Nothing is emitted on its
+    /// streams any more; a command its customer sends later is refused (the conversation has
+    /// ended) whether or not its first reply is still known, so forgetting the replies cannot
+    /// apply anything twice; its stored events and replies stay in the store.
+    fn forget(&mut self, conversation: &ConversationId, now: Millis) {
+        for stream in [
+            Stream::Customer(conversation).to_string(),
+            Stream::Outbound(conversation).to_string(),
+        ] {
+            self.heads.remove(&stream);
+            self.replies.remove(&stream);
+        }
+        self.tokens.forget(conversation, now);
     }
 
     /// Queues `frame` for `stream`'s live connection, to leave once the group is committed.

@@ -27,6 +27,31 @@ impl<S: Store> Hub<S> {
             self.live.insert(stream, Live { connection, frames });
             return;
         }
+        self.replay_then_attach(stream, last_seq, head, frames, connection, pending);
+    }
+
+    /// [`Hub::attach`] for a stream whose head the hub no longer keeps (a closed conversation's):
+    /// the store says what its client missed.
+    pub(super) fn attach_forgotten(
+        &mut self,
+        stream: String,
+        last_seq: Seq,
+        frames: FrameSender,
+        connection: u64,
+        pending: &mut Pending,
+    ) {
+        self.replay_then_attach(stream, last_seq, last_seq, frames, connection, pending);
+    }
+
+    fn replay_then_attach(
+        &mut self,
+        stream: String,
+        last_seq: Seq,
+        head: Seq,
+        frames: FrameSender,
+        connection: u64,
+        pending: &mut Pending,
+    ) {
         let (held, held_frames) = super::connection::connection();
         self.live.insert(
             stream.clone(),

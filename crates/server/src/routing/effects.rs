@@ -30,6 +30,8 @@ pub struct Effects {
     pub presences: Vec<(AgentId, Presence, Millis)>,
     /// Conversations whose customer was given a new resume token, with its hash.
     pub tokens: Vec<(ConversationId, String)>,
+    /// Conversations closed: nothing is emitted for them any more.
+    pub closed: Vec<ConversationId>,
 }
 
 impl Effects {

@@ -202,6 +202,7 @@ impl Router {
         );
         self.reserved.remove(id);
         self.conversations.remove(id);
+        fx.closed.push(id.clone());
     }
 
     pub(super) fn set_status(&mut self, id: &ConversationId, status: Status, fx: &mut Effects) {
