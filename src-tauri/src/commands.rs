@@ -212,6 +212,11 @@ pub(crate) fn wrap_up_reasons(shell: State<'_, Shell>, search: String) -> Outcom
 }
 
 #[tauri::command]
+pub(crate) async fn show_earlier(shell: State<'_, Shell>, conversation: ConversationId) -> Outcome {
+    Ok(signed_in(&shell)?.show_earlier(&conversation).await?)
+}
+
+#[tauri::command]
 pub(crate) fn mark_read(shell: State<'_, Shell>, conversation: ConversationId) -> Outcome {
     signed_in(&shell)?.mark_read(&conversation);
     Ok(())

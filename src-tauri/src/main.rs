@@ -74,6 +74,7 @@ fn main() {
             commands::available_agents,
             commands::wrap_up_reasons,
             commands::mark_read,
+            commands::show_earlier,
             commands::save_settings,
         ])
         .on_window_event(window::on_event)

@@ -328,3 +328,45 @@ test('variables and attachments whose masked texts coincide are all shown', asyn
   assert.deepEqual(window.problems, []);
   await window.close();
 });
+
+test('a long thread shows its latest page and earlier ones on request, keeping the place', async () => {
+  /** @param {number} id @returns {import('../src/lib/types').Bubble} */
+  const line = (id) => ({
+    id,
+    author: { kind: 'customer', initials: 'Z' },
+    text: `Line ${id}`,
+    sent_at: T0 + id,
+    attachments: [],
+  });
+  const range = (/** @type {number} */ from, /** @type {number} */ to) =>
+    Array.from({ length: to - from + 1 }, (_, i) => line(from + i));
+  const latest = conversation('c-long', { title: 'Zoë', bubbles: range(51, 100), earlier: true });
+  const window = await openDesk(
+    shared.browser,
+    shared.url,
+    snapshot({ conversations: [latest], tasks: [task(latest)] }),
+    { time: T0 },
+  );
+  const { page } = window;
+  const thread = page.getByRole('main').getByRole('log', { name: 'Messages' });
+  await thread.getByText('Line 100').waitFor();
+  const atBottom = () =>
+    thread.evaluate((element) => element.scrollHeight - element.scrollTop - element.clientHeight < 2);
+  assert.ok(await atBottom(), 'the newest message is in view');
+  await thread.evaluate((element) => element.scrollTo({ top: 0 }));
+  await window.screenshot('earlier-messages');
+  await thread.getByRole('button', { name: 'Show earlier messages' }).click();
+  assert.deepEqual(await window.called('show_earlier'), { conversation: 'c-long' });
+  await window.update({ type: 'conversation', conversation: { ...latest, bubbles: range(1, 100), earlier: false } });
+  await thread.getByText('Line 1', { exact: true }).waitFor({ state: 'attached' });
+  assert.equal(await thread.getByRole('button', { name: 'Show earlier messages' }).count(), 0);
+  // The message that was first is still where the agent was reading, not scrolled away.
+  const place = await thread.getByText('Line 51', { exact: true }).evaluate((element) => {
+    const log = /** @type {HTMLElement} */ (element.closest('.thread'));
+    return element.getBoundingClientRect().top - log.getBoundingClientRect().top;
+  });
+  assert.ok(place >= 0 && place < 120, `Line 51 stays at the top of the view (${place}px)`);
+  assert.ok(!(await atBottom()));
+  assert.deepEqual(window.problems, []);
+  await window.close();
+});

@@ -69,6 +69,7 @@ export function conversation(id, overrides = {}) {
     accepted_at: 1000,
     proactive: false,
     bubbles: [{ id: 1, author: { kind: 'customer', initials: 'Z' }, text: 'Hello', sent_at: 1000, attachments: [] }],
+    earlier: false,
     summary: { name: 'Zoë', email: null, phone: null, known_contact: false, notes: null, recent: [] },
     details: { variables: [], origin: 'inbound', channel: 'chat' },
     interrupted: null,

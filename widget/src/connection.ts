@@ -37,6 +37,13 @@ namespace SwitchboardWidget {
     return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
   }
 
+  /** A command's outcome: a `history` command's page of messages with it. */
+  export interface Outcome {
+    ok: boolean;
+    error?: ErrorBody;
+    messages?: ChatMessage[];
+  }
+
   export interface ConnectionEvents {
     onEvent(event: CustomerEvent, replayed: boolean): void;
     onStatus(status: "connecting" | "connected" | "reconnecting"): void;
@@ -46,7 +53,7 @@ namespace SwitchboardWidget {
   export class Connection {
     private socket: WebSocket | null = null;
     private saved: Saved | null;
-    private pending = new Map<string, (outcome: { ok: boolean; error?: ErrorBody }) => void>();
+    private pending = new Map<string, (outcome: Outcome) => void>();
     private queue: string[] = [];
     private attempts = 0;
     private closed = false;
@@ -95,7 +102,7 @@ namespace SwitchboardWidget {
     }
 
     /** Sends a command; resolves with its outcome. Commands wait while disconnected. */
-    command(command: CustomerCommand): Promise<{ ok: boolean; error?: ErrorBody }> {
+    command(command: CustomerCommand): Promise<Outcome> {
       const id = randomId();
       const frame = JSON.stringify({ type: "command", id, command });
       return new Promise((resolve) => {
@@ -139,7 +146,8 @@ namespace SwitchboardWidget {
           const resolve = this.pending.get(frame.id);
           this.pending.delete(frame.id);
           const outcome = frame.outcome;
-          resolve?.(outcome.status === "ok" ? { ok: true } : { ok: false, error: outcome.error });
+          if (outcome.status === "error") resolve?.({ ok: false, error: outcome.error });
+          else resolve?.({ ok: true, messages: outcome.status === "page" ? outcome.messages : undefined });
           break;
         }
         case "error":

@@ -36,11 +36,11 @@ namespace SwitchboardWidget {
   /**
    * The customer accepted the widget's invitation (proactive chat).
    */
-  proactive: boolean, } | { "type": "resume", widget: string, customer_token: string, } | { "type": "send_message", text: string, } | { "type": "end" };
+  proactive: boolean, } | { "type": "resume", widget: string, customer_token: string, } | { "type": "send_message", text: string, } | { "type": "end" } | { "type": "history", before: number, };
 
   export type CustomerServerFrame = { "type": "welcome", protocol: number, resumed: boolean, } | { "type": "event", seq: number, event: CustomerEvent, } | { "type": "reply", id: CommandId, outcome: CustomerOutcome, } | { "type": "error", error: ErrorBody, };
 
-  export type CustomerOutcome = { "status": "ok" } | { "status": "error", error: ErrorBody, };
+  export type CustomerOutcome = { "status": "ok" } | { "status": "error", error: ErrorBody, } | { "status": "page", messages: Array<ChatMessage>, };
 
   export type CustomerEvent = { "type": "started", conversation: ConversationId, token: string, 
   /**
@@ -90,6 +90,7 @@ namespace SwitchboardWidget {
   export const MAX_CUSTOMER_NAME_CHARS = 100;
   export const MIN_START_ID_CHARS = 22;
   export const MAX_FRAME_BYTES = 65536;
+  export const HISTORY_PAGE = 50;
   /** Characters a chat message may not contain: they mark template parameters. */
   export const RESERVED_CHARACTERS = "<>";
 }

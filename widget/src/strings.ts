@@ -30,6 +30,7 @@ namespace SwitchboardWidget {
     invitationAccept: string;
     invitationDismiss: string;
     paymentDataHidden: string;
+    earlier: string;
   }
 
   const en: Strings = {
@@ -46,6 +47,7 @@ namespace SwitchboardWidget {
     close: "Close",
     placeholder: "Write a message…",
     paymentDataHidden: "Card and account numbers you write are hidden for your safety.",
+    earlier: "Show earlier messages",
     connecting: "Connecting…",
     reconnecting: "Connection lost — reconnecting…",
     queued: (position, minutes) =>
@@ -79,6 +81,7 @@ namespace SwitchboardWidget {
     close: "Zavřít",
     placeholder: "Napište zprávu…",
     paymentDataHidden: "Čísla karet a účtů, která napíšete, jsou kvůli vaší bezpečnosti skryta.",
+    earlier: "Zobrazit starší zprávy",
     connecting: "Připojování…",
     reconnecting: "Spojení přerušeno — připojuji znovu…",
     queued: (position, minutes) => `Jste ${position}. ve frontě (asi ${minutes} min).`,
@@ -111,6 +114,7 @@ namespace SwitchboardWidget {
     close: "Luk",
     placeholder: "Skriv en besked…",
     paymentDataHidden: "Kort- og kontonumre, du skriver, skjules af hensyn til din sikkerhed.",
+    earlier: "Vis tidligere beskeder",
     connecting: "Forbinder…",
     reconnecting: "Forbindelsen blev afbrudt — forbinder igen…",
     queued: (position, minutes) => `Du er nummer ${position} i køen (ca. ${minutes} min).`,
@@ -144,6 +148,7 @@ namespace SwitchboardWidget {
     close: "Fermer",
     placeholder: "Écrivez un message…",
     paymentDataHidden: "Les numéros de carte et de compte que vous écrivez sont masqués pour votre sécurité.",
+    earlier: "Afficher les messages précédents",
     connecting: "Connexion…",
     reconnecting: "Connexion perdue — reconnexion…",
     queued: (position, minutes) =>
@@ -178,6 +183,7 @@ namespace SwitchboardWidget {
     close: "Zamknij",
     placeholder: "Napisz wiadomość…",
     paymentDataHidden: "Numery kart i kont, które wpiszesz, są ukrywane dla Twojego bezpieczeństwa.",
+    earlier: "Pokaż wcześniejsze wiadomości",
     connecting: "Łączenie…",
     reconnecting: "Utracono połączenie — łączę ponownie…",
     queued: (position, minutes) => `Jesteś ${position}. w kolejce (ok. ${minutes} min).`,

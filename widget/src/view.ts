@@ -38,6 +38,7 @@ namespace SwitchboardWidget {
     .bubble.agent { align-self: flex-start; background: #eaeef2; color: #1c2128; border-bottom-left-radius: 4px; }
     .who { display: block; font-size: 11px; font-weight: 600; opacity: .75; margin-bottom: 2px; }
     .system { align-self: center; font-size: 12px; color: #57606a; text-align: center; }
+    .earlier { align-self: center; font-size: 12px; padding: 5px 10px; }
     .composer { border-top: 1px solid #d0d7de; padding: 10px 12px; display: flex; flex-direction: column; gap: 6px; }
     .composer .row { display: flex; gap: 8px; align-items: flex-end; }
     .composer textarea { flex: 1; height: 44px; }
@@ -70,6 +71,8 @@ namespace SwitchboardWidget {
     send(text: string): void;
     end(): void;
     opened(): void;
+    /** The customer asks for the messages before the first one shown. */
+    earlier(): void;
   }
 
   /** The visitor's answer to an invitation. */
@@ -85,6 +88,9 @@ namespace SwitchboardWidget {
     private readonly startForm: HTMLFormElement;
     private readonly startProblem: HTMLElement;
     private readonly thread: HTMLElement;
+    private readonly earlierButton: HTMLButtonElement;
+    /** The id of the first message in the thread, while earlier ones may exist. */
+    private firstMessage: number | null = null;
     private readonly composer: HTMLElement;
     private readonly paymentNote: HTMLElement;
     private readonly input: HTMLTextAreaElement;
@@ -129,6 +135,11 @@ namespace SwitchboardWidget {
       );
 
       this.thread = element("div", { class: "thread", role: "log", "aria-live": "polite" });
+      this.earlierButton = element("button", { class: "secondary earlier", type: "button" }, words.earlier);
+      this.earlierButton.addEventListener("click", () => {
+        this.earlierButton.disabled = true;
+        actions.earlier();
+      });
       this.composer = element("div", { class: "composer" });
       this.input = element("textarea", { "aria-label": words.placeholder, placeholder: words.placeholder });
       this.sendButton = element("button", { class: "primary", type: "button" }, words.send);
@@ -235,16 +246,40 @@ namespace SwitchboardWidget {
       this.endButton.hidden = true;
     }
 
-    /** The whole conversation so far, drawn afresh. */
+    /** The conversation's latest page, drawn afresh; its first message's id says whether there
+     * are earlier ones. */
     showHistory(messages: ChatMessage[]): void {
       this.thread.replaceChildren();
       for (const message of messages) this.addMessage(message);
+      this.offerEarlier(messages[0]?.id ?? null);
+    }
+
+    /** The id of the first message shown, to ask for the ones before it; none at the start. */
+    get earlierThan(): number | null {
+      return this.firstMessage;
+    }
+
+    /** An earlier page, put above what is shown, keeping the reader's place. */
+    prependMessages(messages: ChatMessage[]): void {
+      const before = this.thread.scrollHeight;
+      const first = this.earlierButton.nextSibling;
+      for (const message of messages) this.thread.insertBefore(this.messageNode(message), first);
+      this.thread.scrollTop += this.thread.scrollHeight - before;
+      this.offerEarlier(messages.length > 0 ? messages[0].id : null);
+    }
+
+    private offerEarlier(first: number | null): void {
+      this.firstMessage = first !== null && first > 1 ? first : null;
+      this.earlierButton.disabled = false;
+      if (this.firstMessage === null) this.earlierButton.remove();
+      else this.thread.prepend(this.earlierButton);
     }
 
     /** Back to a closed widget with an empty thread and the start form: nothing of the last
      * conversation stays on the page. */
     reset(): void {
       this.thread.replaceChildren();
+      this.firstMessage = null;
       this.setStatus("");
       this.setProblem("");
       this.setStartProblem("");
@@ -266,22 +301,23 @@ namespace SwitchboardWidget {
     }
 
     addMessage(message: ChatMessage): void {
-      if (message.from.kind === "system") {
-        this.addSystemLine(message.text);
-        return;
-      }
-      // The bot speaks for the contact center, as agents do: on their side, named.
-      const side = message.from.kind === "customer" ? "customer" : "agent";
-      const bubble = element("div", { class: `bubble ${side}` });
-      if (message.from.kind !== "customer") bubble.appendChild(element("span", { class: "who" }, message.from.name));
-      bubble.appendChild(document.createTextNode(message.text));
-      this.thread.appendChild(bubble);
+      this.thread.appendChild(this.messageNode(message));
       this.thread.scrollTop = this.thread.scrollHeight;
     }
 
     addSystemLine(text: string): void {
       this.thread.appendChild(element("div", { class: "system" }, text));
       this.thread.scrollTop = this.thread.scrollHeight;
+    }
+
+    private messageNode(message: ChatMessage): HTMLElement {
+      if (message.from.kind === "system") return element("div", { class: "system" }, message.text);
+      // The bot speaks for the contact center, as agents do: on their side, named.
+      const side = message.from.kind === "customer" ? "customer" : "agent";
+      const bubble = element("div", { class: `bubble ${side}` });
+      if (message.from.kind !== "customer") bubble.appendChild(element("span", { class: "who" }, message.from.name));
+      bubble.appendChild(document.createTextNode(message.text));
+      return bubble;
     }
 
     private updateCounter(): void {

@@ -51,6 +51,7 @@ namespace SwitchboardWidget {
         send: (text) => this.send(text),
         end: () => this.end(),
         opened: () => this.connect(),
+        earlier: () => void this.earlier(),
       });
       const socketUrl = server.replace(/^http/, "ws") + "/api/v1/customer/ws";
       this.connection = new Connection(socketUrl, widgetId, {
@@ -223,6 +224,15 @@ namespace SwitchboardWidget {
     private async send(text: string): Promise<void> {
       const outcome = await this.connection.command({ type: "send_message", text });
       if (!outcome.ok) this.view.setProblem(outcome.error?.message ?? "");
+    }
+
+    /** The page before the first message shown (a persistent chat opened on another visit). */
+    private async earlier(): Promise<void> {
+      const before = this.view.earlierThan;
+      if (before === null) return;
+      const outcome = await this.connection.command({ type: "history", before });
+      if (outcome.ok) this.view.prependMessages(outcome.messages ?? []);
+      else this.view.setProblem(outcome.error?.message ?? "");
     }
 
     private async end(): Promise<void> {

@@ -63,6 +63,12 @@ email = "ann@example.com"
 name = "Ann"
 password = "${PASSWORD}"
 queues = ["general"]
+# For a test that needs an agent with room whatever the tests before it left open.
+[[demo_agents]]
+email = "cleo@example.com"
+name = "Cleo"
+password = "${PASSWORD}"
+queues = ["general"]
 `);
   const child = spawn(serverBinary, ["serve", "--config", join(dir, "config.toml")], {
     stdio: ["ignore", "pipe", "inherit"],

@@ -160,18 +160,33 @@ test("the widget speaks the browser's language", async () => {
   }
 });
 
-test("a signed-in customer finds their persistent chat, history and all, on another device", async () => {
-  const agent = await ScriptedAgent.signIn(server.base, "ann@example.com");
+const ok = { status: "ok", result: { kind: "done" } };
+
+/** A signed-in customer starts a persistent chat on their account page, and the agent signed in
+ * as `email` accepts it. */
+async function acceptedPersistentChat(email, token, name, message) {
+  const agent = await ScriptedAgent.signIn(server.base, email);
   await agent.command({ type: "set_presence", presence: { state: "available" } });
-  const token = customerToken("customer-7", "Zoë Nováková");
   const first = await openAccountPage(token);
   await first.page.getByRole("button", { name: "Chat with us" }).click();
-  await first.page.getByLabel("Your name").fill("Zoë");
-  await first.page.getByLabel("How can we help?").fill("Can I change my delivery address?");
+  await first.page.getByLabel("Your name").fill(name);
+  await first.page.getByLabel("How can we help?").fill(message);
   await first.page.getByRole("button", { name: "Start chat" }).click();
-  const { offer } = await agent.waitFor((e) => e.type === "offer", "the offer");
-  const ok = { status: "ok", result: { kind: "done" } };
-  assert.deepEqual(await agent.command({ type: "accept", conversation: offer.conversation }), ok);
+  // Chats earlier tests left waiting may be offered first: those are turned down.
+  for (;;) {
+    const { offer } = await agent.waitFor((e) => e.type === "offer", "the offer");
+    if (offer.customer_name !== name) {
+      await agent.command({ type: "reject", conversation: offer.conversation });
+      continue;
+    }
+    assert.deepEqual(await agent.command({ type: "accept", conversation: offer.conversation }), ok);
+    return { agent, first, offer };
+  }
+}
+
+test("a signed-in customer finds their persistent chat, history and all, on another device", async () => {
+  const token = customerToken("customer-7", "Zoë Nováková");
+  const { agent, first, offer } = await acceptedPersistentChat("ann@example.com", token, "Zoë", "Can I change my delivery address?");
   assert.deepEqual(await agent.command({ type: "send_message", conversation: offer.conversation, text: "Yes, until it ships." }), ok);
   await first.page.getByText("Yes, until it ships.").waitFor();
   // Only the agent ends a persistent chat.
@@ -279,4 +294,31 @@ test("a persistent chat is not shown to a browser whose customer the site signed
   assert.deepEqual(account.problems, []);
   agent.close();
   await account.context.close();
+});
+
+test("a long persistent chat opens on its latest messages, and earlier ones come on request", async () => {
+  const token = customerToken("customer-9", "Eva Malá");
+  const { agent, first, offer } = await acceptedPersistentChat("cleo@example.com", token, "Eva", "My first question");
+  // More answers than a page holds.
+  for (let n = 1; n <= 55; n++) {
+    await agent.command({ type: "send_message", conversation: offer.conversation, text: `Answer ${n}` });
+  }
+  await first.page.getByText("Answer 55").waitFor();
+  await first.context.close();
+
+  const second = await openAccountPage(token);
+  await second.page.getByRole("button", { name: "Chat with us" }).click();
+  await second.page.getByText("Answer 55").waitFor();
+  assert.equal(await second.page.getByText("My first question").count(), 0, "only the latest page");
+  const earlier = second.page.getByRole("button", { name: "Show earlier messages" });
+  await earlier.scrollIntoViewIfNeeded();
+  await second.page.screenshot({ path: join(screenshotDir, "widget-earlier-offered.png") });
+  await earlier.click();
+  await second.page.getByText("My first question").waitFor();
+  assert.equal(await second.page.locator(".bubble", { hasText: /Answer 1$/ }).count(), 1, "every message once");
+  assert.equal(await earlier.count(), 0, "the beginning is shown");
+  await second.page.screenshot({ path: join(screenshotDir, "widget-earlier.png") });
+  assert.deepEqual(second.problems, [], "every frame matches the protocol schema");
+  agent.close();
+  await second.context.close();
 });

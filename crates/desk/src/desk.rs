@@ -471,6 +471,25 @@ impl Desk {
             .collect()
     }
 
+    /// Loads the page of the conversation's thread before what the desktop has (the pane's
+    /// "Show earlier messages"); nothing when it has the beginning.
+    pub async fn show_earlier(&self, conversation: &ConversationId) -> Result<(), DeskError> {
+        let Some(before) = self.shared.model().earlier_than(conversation) else {
+            return Ok(());
+        };
+        let result = self
+            .command(AgentCommand::History {
+                conversation: conversation.clone(),
+                before,
+            })
+            .await?;
+        if let CommandResult::Messages { messages } = result {
+            let updates = self.shared.model().earlier_loaded(conversation, messages);
+            self.shared.publish(updates);
+        }
+        Ok(())
+    }
+
     /// The agent has looked at the conversation.
     pub fn mark_read(&self, conversation: &ConversationId) {
         let updates = self.shared.model().mark_read(conversation);

@@ -198,8 +198,16 @@ impl Model {
                         reason: DismissReason::Accepted,
                     });
                 }
-                let unread = self.conversations.get(&id).map_or(0, |known| known.unread);
-                let history = conversation.history.clone();
+                let known = self.conversations.get(&id);
+                let unread = known.map_or(0, |known| known.unread);
+                // Earlier pages already loaded stay: the snapshot carries only the latest.
+                let first = conversation.history.first().map_or(u64::MAX, |m| m.id);
+                let history = known
+                    .into_iter()
+                    .flat_map(|known| known.history.iter().take_while(|m| m.id < first))
+                    .cloned()
+                    .chain(conversation.history.iter().cloned())
+                    .collect();
                 self.conversations.insert(
                     id.clone(),
                     Conversation {
@@ -335,6 +343,7 @@ impl Model {
                 .iter()
                 .map(|message| views::bubble(message, &self.agent.id, &initials, &self.redactor))
                 .collect(),
+            earlier: conversation.history.first().is_some_and(|m| m.id > 1),
             summary: views::summary(snapshot, &self.redactor),
             details: views::details(snapshot, &self.redactor),
             interrupted,
@@ -344,6 +353,31 @@ impl Model {
     }
 
     /// The agent has seen the conversation's messages.
+    /// The id of the earliest message the desktop has of a conversation, when the server has
+    /// earlier ones.
+    pub(crate) fn earlier_than(&self, id: &ConversationId) -> Option<u64> {
+        let first = self.conversations.get(id)?.history.first()?.id;
+        (first > 1).then_some(first)
+    }
+
+    /// An earlier page of a conversation's thread arrived: it goes before what the desktop has.
+    pub(crate) fn earlier_loaded(
+        &mut self,
+        id: &ConversationId,
+        page: Vec<ChatMessage>,
+    ) -> Vec<Update> {
+        let Some(conversation) = self.conversations.get_mut(id) else {
+            return Vec::new();
+        };
+        let first = conversation.history.first().map_or(u64::MAX, |m| m.id);
+        let earlier: Vec<ChatMessage> = page.into_iter().filter(|m| m.id < first).collect();
+        if earlier.is_empty() {
+            return Vec::new();
+        }
+        conversation.history.splice(0..0, earlier);
+        self.conversation_updates(id)
+    }
+
     pub(crate) fn mark_read(&mut self, id: &ConversationId) -> Vec<Update> {
         match self.conversations.get_mut(id) {
             Some(conversation) if conversation.unread > 0 => {

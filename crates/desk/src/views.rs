@@ -129,6 +129,8 @@ pub struct ConversationView {
     pub accepted_at: Option<Millis>,
     pub proactive: bool,
     pub bubbles: Vec<Bubble>,
+    /// The server has earlier messages than the bubbles: the pane offers to show them.
+    pub earlier: bool,
     pub summary: CustomerSummary,
     pub details: AdditionalDetails,
     /// Why the conversation was interrupted (a resource it needs was deleted): it can only end.

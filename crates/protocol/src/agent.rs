@@ -81,6 +81,13 @@ pub enum AgentCommand {
     },
     ListQueues,
     ListAvailableAgents,
+    /// The messages of a conversation the agent takes part in that came before message
+    /// `before`: at most [`crate::rules::HISTORY_PAGE`], oldest first. A snapshot carries the
+    /// latest page; its first message's id is above 1 when there are earlier ones.
+    History {
+        conversation: ConversationId,
+        before: u64,
+    },
 }
 
 /// A presence an agent may choose.
@@ -143,6 +150,7 @@ pub enum CommandResult {
     Done,
     Queues { queues: Vec<QueueSummary> },
     Agents { agents: Vec<AgentSummary> },
+    Messages { messages: Vec<ChatMessage> },
 }
 
 /// Something that happened, for the desktop to apply in sequence order.
@@ -257,6 +265,8 @@ pub struct ConversationSnapshot {
     pub started_at: Millis,
     /// When this agent accepted it: the workspace timer counts from here.
     pub accepted_at: Option<Millis>,
+    /// The latest page of messages ([`crate::rules::HISTORY_PAGE`]), oldest first; earlier ones
+    /// with [`AgentCommand::History`].
     pub history: Vec<ChatMessage>,
     /// Context variables the website passed, displayable or not: the desktop shows only
     /// displayable ones.

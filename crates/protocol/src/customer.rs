@@ -65,8 +65,8 @@ pub enum CustomerCommand {
         #[serde(default)]
         proactive: bool,
     },
-    /// Opens the signed-in customer's persistent conversation, if they have one, with its whole
-    /// history; answered with an error naming why not.
+    /// Opens the signed-in customer's persistent conversation, if they have one, with the latest
+    /// page of its history; answered with an error naming why not.
     Resume {
         widget: String,
         customer_token: String,
@@ -75,6 +75,13 @@ pub enum CustomerCommand {
         text: String,
     },
     End,
+    /// The messages of the conversation before message `before`: at most
+    /// [`crate::rules::HISTORY_PAGE`], oldest first, answered with [`CustomerOutcome::Page`].
+    /// `history` carries the latest page; its first message's id is above 1 when there are
+    /// earlier ones.
+    History {
+        before: u64,
+    },
 }
 
 /// A frame the server sends to the widget.
@@ -103,7 +110,13 @@ pub enum CustomerServerFrame {
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum CustomerOutcome {
     Ok,
-    Error { error: ErrorBody },
+    Error {
+        error: ErrorBody,
+    },
+    /// The answer to `history`: a page of messages, oldest first.
+    Page {
+        messages: Vec<ChatMessage>,
+    },
 }
 
 /// Something that happened in the customer's conversation.
@@ -119,7 +132,8 @@ pub enum CustomerEvent {
         #[serde(default)]
         persistent: bool,
     },
-    /// The conversation so far, when a persistent conversation is opened again.
+    /// The conversation's latest page of messages ([`crate::rules::HISTORY_PAGE`]), when a
+    /// persistent conversation is opened again; earlier pages with [`CustomerCommand::History`].
     History {
         messages: Vec<ChatMessage>,
     },

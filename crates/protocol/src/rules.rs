@@ -26,15 +26,20 @@ pub const MIN_START_ID_CHARS: usize = 22;
 /// At most this many bytes in one WebSocket frame; larger frames are refused.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 
+/// A conversation's messages come in pages of this many, newest first: a snapshot carries the
+/// latest page, and earlier pages are asked for (the server keeps only the latest in memory).
+pub const HISTORY_PAGE: usize = 50;
+
 /// The numeric limits by the names the generated TypeScript and the JSON Schema give them: the
 /// window and the widget read them from there, never retyping a number.
-pub const LIMITS: [(&str, usize); 6] = [
+pub const LIMITS: [(&str, usize); 7] = [
     ("MAX_MESSAGE_CHARS", MAX_MESSAGE_CHARS),
     ("MAX_CONTEXT_VARIABLES", MAX_CONTEXT_VARIABLES),
     ("MAX_ESCALATION_REASON_CHARS", MAX_ESCALATION_REASON_CHARS),
     ("MAX_CUSTOMER_NAME_CHARS", MAX_CUSTOMER_NAME_CHARS),
     ("MIN_START_ID_CHARS", MIN_START_ID_CHARS),
     ("MAX_FRAME_BYTES", MAX_FRAME_BYTES),
+    ("HISTORY_PAGE", HISTORY_PAGE),
 ];
 
 /// Checks a chat message before it is sent: not empty, at most [`MAX_MESSAGE_CHARS`]

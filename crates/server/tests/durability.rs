@@ -3,7 +3,7 @@
 mod support;
 
 use rand::Rng;
-use support::{Agent, Customer, Server, accepted_chat, config};
+use support::{Agent, Customer, Server, accepted_chat, config, whole_thread};
 use switchboard_protocol::agent::{AgentCommand, AgentEvent, Outcome};
 use switchboard_protocol::customer::CustomerEvent;
 use switchboard_protocol::{Presence, Sender};
@@ -209,8 +209,8 @@ async fn commands_retried_after_a_graceful_restart_are_answered_from_their_store
     else {
         unreachable!()
     };
-    let replies = conversation
-        .history
+    let replies = whole_thread(&mut fresh, &conversation)
+        .await
         .iter()
         .filter(|m| m.text.starts_with("reply "))
         .count();

@@ -600,31 +600,3 @@ async fn a_client_silent_through_two_pings_is_closed_and_one_that_reads_stays() 
         "the silent client is closed: {rest:?}"
     );
 }
-
-#[tokio::test]
-async fn a_customer_back_after_the_conversation_closed_gets_what_they_missed() {
-    let server = Server::start(&config(30, 60));
-    let (mut ann, mut zoe, conversation) = accepted_chat(&server).await;
-    zoe.expect(|e| matches!(e, CustomerEvent::AgentJoined { .. }))
-        .await;
-    let (token, seen) = (zoe.token.clone().unwrap(), zoe.last_seq);
-    drop(zoe);
-    ok(ann
-        .command(AgentCommand::SendMessage {
-            conversation: conversation.clone(),
-            text: "Goodbye".into(),
-        })
-        .await);
-    // Ending with a reason closes it at once: the server keeps nothing of it in memory.
-    ok(ann
-        .command(AgentCommand::End {
-            conversation: conversation.clone(),
-            wrap_up: "Resolved".into(),
-        })
-        .await);
-    let mut zoe = Customer::connect(&server, Some((&token, seen))).await;
-    zoe.expect(|e| matches!(e, CustomerEvent::Message { message } if message.text == "Goodbye"))
-        .await;
-    zoe.expect(|e| matches!(e, CustomerEvent::Ended { .. }))
-        .await;
-}

@@ -1,5 +1,5 @@
 //! Persistent chat at the server's edges: only customers the site signed in may use it; they find
-//! their whole history on every visit, across devices and restarts; only the agent ends it; an
+//! their history on every visit (the latest page; earlier pages on request, see `memory.rs`), across devices and restarts; only the agent ends it; an
 //! agent moves it to waiting, and the customer's next message brings it back to that agent —
 //! whatever their load — or to the queue when they are offline.
 

@@ -61,7 +61,11 @@ title: string, initials: string, channel: Channel, queue: string, state: Interac
 /**
  * Start of the timer shown in the pane.
  */
-accepted_at: number | null, proactive: boolean, bubbles: Array<Bubble>, summary: CustomerSummary, details: AdditionalDetails, 
+accepted_at: number | null, proactive: boolean, bubbles: Array<Bubble>, 
+/**
+ * The server has earlier messages than the bubbles: the pane offers to show them.
+ */
+earlier: boolean, summary: CustomerSummary, details: AdditionalDetails, 
 /**
  * Why the conversation was interrupted (a resource it needs was deleted): it can only end.
  */
@@ -161,5 +165,6 @@ export const MAX_ESCALATION_REASON_CHARS = 500;
 export const MAX_CUSTOMER_NAME_CHARS = 100;
 export const MIN_START_ID_CHARS = 22;
 export const MAX_FRAME_BYTES = 65536;
+export const HISTORY_PAGE = 50;
 /** Characters a chat message may not contain: they mark template parameters. */
 export const RESERVED_CHARACTERS = "<>";

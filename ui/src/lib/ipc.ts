@@ -47,6 +47,8 @@ export const shell = {
   agents: (search: string) => invoke<AgentSummary[]>('available_agents', { search }),
   wrapUpReasons: (search: string) => invoke<string[]>('wrap_up_reasons', { search }),
   markRead: (conversation: string) => invoke<void>('mark_read', { conversation }),
+  /// The page of the thread before the bubbles the pane has.
+  showEarlier: (conversation: string) => invoke<void>('show_earlier', { conversation }),
   saveSettings: (settings: Settings) => invoke<void>('save_settings', { settings }),
 };
 

@@ -71,6 +71,14 @@ impl<S: Store> Hub<S> {
         now: Millis,
         pending: &mut Pending,
     ) -> Result<(), StoreError> {
+        if let AgentCommand::History {
+            conversation,
+            before,
+        } = command
+        {
+            self.send_history(&agent, id, conversation, before);
+            return Ok(());
+        }
         let stream = Stream::Agent(&agent).to_string();
         if let Some(reply) = self.known_reply(&stream, &id.0).await? {
             self.deliver(pending, &stream, reply);
@@ -158,6 +166,7 @@ impl<S: Store> Hub<S> {
                 queue,
                 reason,
             } => router.escalate(agent, &conversation, &queue, &reason, now, fx)?,
+            AgentCommand::History { .. } => unreachable!("answered off the hub"),
         }
         Ok(CommandResult::Done)
     }

@@ -62,6 +62,10 @@ impl<S: Store> Hub<S> {
         let Some(conversation) = conversation else {
             return self.before_start(id, command, on, now, pending).await;
         };
+        if let CustomerCommand::History { before } = command {
+            self.send_customer_history(&on.frames, id, &conversation, before);
+            return Ok(Some(conversation));
+        }
         let stream = Stream::Customer(&conversation).to_string();
         if let Some(answer) = self.known_reply(&stream, &id.0).await? {
             self.deliver(pending, &stream, answer);
@@ -89,6 +93,7 @@ impl<S: Store> Hub<S> {
                     .customer_message(&conversation, &text, now, &mut fx)
             }
             CustomerCommand::End => self.router.customer_end(&conversation, now, &mut fx),
+            CustomerCommand::History { .. } => unreachable!("answered off the hub"),
         };
         let answer = reply(&id, outcome(done, &mut fx));
         self.stage(pending, fx, Some((stream, id.0, answer)));
@@ -154,7 +159,9 @@ impl<S: Store> Hub<S> {
                 };
                 (start, customer_token)
             }
-            CustomerCommand::SendMessage { .. } | CustomerCommand::End => {
+            CustomerCommand::SendMessage { .. }
+            | CustomerCommand::End
+            | CustomerCommand::History { .. } => {
                 let refused = ErrorBody::new(ErrorCode::InvalidState, "Start a chat first.");
                 let _ = frames.try_send(refusal(&id, refused));
                 return Ok(None);

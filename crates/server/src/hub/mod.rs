@@ -16,13 +16,15 @@
 //! - `agent.rs`, `customer.rs`: an agent's desktop and a customer's widget, attached and
 //!   commanding;
 //! - `channels.rs`, `persistent.rs`: SMS and Messenger messages stored once; persistent chat's
-//!   signed-in customers.
+//!   signed-in customers;
+//! - `history.rs`: earlier pages of a thread, read off the hub.
 
 mod agent;
 mod channels;
 mod committer;
 mod connection;
 mod customer;
+mod history;
 mod persistent;
 mod replay;
 mod replies;

@@ -65,6 +65,20 @@ impl Router {
         Ok(conversation)
     }
 
+    /// Whether `agent` may read the conversation's thread: they take part in it (holding it,
+    /// in its conference, or wrapping it up).
+    pub fn check_may_read(&self, agent: &AgentId, id: &ConversationId) -> Result {
+        self.open_conversation(id)?;
+        if self.participants(id).contains(agent) {
+            Ok(())
+        } else {
+            Err(error(
+                ErrorCode::InvalidState,
+                "You do not take part in this conversation.",
+            ))
+        }
+    }
+
     pub(super) fn check_offered_to(&self, agent: &AgentId, id: &ConversationId) -> Result {
         let offered = self
             .conversations

@@ -262,7 +262,8 @@ impl Router {
             id.clone(),
             Conversation {
                 record,
-                history: Vec::new(),
+                history: Default::default(),
+                customer_wrote_at: None,
                 offer: None,
                 rejected_by: HashSet::new(),
                 told_position: None,

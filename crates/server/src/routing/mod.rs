@@ -54,7 +54,7 @@ use switchboard_mask::{KindSet, Masker};
 use switchboard_protocol::agent::{AgentSummary, ContactCard, Customer};
 use switchboard_protocol::{
     AgentId, ChatMessage, ContextValue, ConversationId, ErrorBody, ErrorCode, Millis, Presence,
-    QueueId,
+    QueueId, Sender,
 };
 
 pub use abandoned::CUSTOMER_LEFT_WAITING;
@@ -115,7 +115,12 @@ impl Agent {
 #[derive(Debug)]
 struct Conversation {
     record: ConversationRecord,
-    history: Vec<ChatMessage>,
+    /// The latest page of the thread ([`switchboard_protocol::rules::HISTORY_PAGE`] messages);
+    /// earlier ones are in the store.
+    history: VecDeque<ChatMessage>,
+    /// When the customer last wrote, if the server has seen it (in the thread's latest page at
+    /// start, or since).
+    customer_wrote_at: Option<Millis>,
     offer: Option<PendingOffer>,
     /// Agents who rejected it: not offered to them again.
     rejected_by: HashSet<AgentId>,
@@ -263,7 +268,12 @@ impl Router {
             }
             let conversation = Conversation {
                 record,
-                history,
+                customer_wrote_at: history
+                    .iter()
+                    .rev()
+                    .find(|message| matches!(message.from, Sender::Customer { .. }))
+                    .map(|message| message.sent_at),
+                history: history.into(),
                 offer: None,
                 rejected_by: HashSet::new(),
                 told_position: None,

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 use switchboard_protocol::agent::AgentEvent;
 use switchboard_protocol::customer::CustomerEvent;
+use switchboard_protocol::rules::HISTORY_PAGE;
 use switchboard_protocol::{
     Attachment, Channel, ChatMessage, ConversationId, ErrorCode, Millis, Sender,
 };
@@ -86,7 +87,13 @@ impl Router {
         };
         // The counter is not persisted per message: at load it is one past the last message.
         conversation.record.next_message += 1;
-        conversation.history.push(message.clone());
+        if matches!(message.from, Sender::Customer { .. }) {
+            conversation.customer_wrote_at = Some(now);
+        }
+        conversation.history.push_back(message.clone());
+        if conversation.history.len() > HISTORY_PAGE {
+            conversation.history.pop_front();
+        }
         fx.messages.push(message.clone());
         for agent in self.participants(id) {
             fx.agent(
@@ -128,13 +135,10 @@ impl Router {
     }
 
     /// How long ago the customer's last message was.
-    fn since_customer_wrote(&self, id: &ConversationId, now: Millis) -> Option<Millis> {
+    pub(super) fn since_customer_wrote(&self, id: &ConversationId, now: Millis) -> Option<Millis> {
         self.conversations[id]
-            .history
-            .iter()
-            .rev()
-            .find(|message| matches!(message.from, Sender::Customer { .. }))
-            .map(|message| now.saturating_sub(message.sent_at))
+            .customer_wrote_at
+            .map(|wrote_at| now.saturating_sub(wrote_at))
     }
 
     /// Tells the customer's widget, if the conversation has one: SMS and Messenger customers
@@ -172,13 +176,14 @@ impl Router {
             Channel::Facebook => "Messenger",
             Channel::Chat => "chat",
         };
-        let quoted = conversation
-            .history
-            .iter()
-            .find(|m| m.id == message)
-            .map(|m| preview(&m.text))
-            .unwrap_or_default();
-        let line = format!("Not delivered by {channel}: “{quoted}” ({reason})");
+        // A reply long before the latest page is named by its number.
+        let line = match conversation.history.iter().find(|m| m.id == message) {
+            Some(m) => format!(
+                "Not delivered by {channel}: “{}” ({reason})",
+                preview(&m.text)
+            ),
+            None => format!("Not delivered by {channel}: message {message} ({reason})"),
+        };
         self.append(id, Sender::System, &line, now, fx);
     }
 }

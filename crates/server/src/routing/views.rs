@@ -89,7 +89,7 @@ impl Router {
             persistent: record.persistent,
             started_at: record.started_at,
             accepted_at,
-            history: conversation.history.clone(),
+            history: conversation.history.iter().cloned().collect(),
             context: record.context.clone(),
             contact: conversation.contact.clone().map(Box::new),
         }

@@ -510,6 +510,20 @@ impl<S: Store> Store for Journaled<S> {
         self.inner.open_conversations().await
     }
 
+    /// Asked off the hub, for pages before the one routing keeps: the wait for the journal is
+    /// rarely more than its next apply.
+    async fn messages_before(
+        &self,
+        conversation: &ConversationId,
+        before: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<ChatMessage>> {
+        self.caught_up().await?;
+        self.inner
+            .messages_before(conversation, before, limit)
+            .await
+    }
+
     /// As the store stands, without waiting: the hub, its only reader, knows the tokens this run
     /// gave out (see `hub/tokens.rs`).
     async fn conversation_by_token(&self, token_hash: &str) -> StoreResult<Option<ConversationId>> {

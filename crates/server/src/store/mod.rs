@@ -105,11 +105,19 @@ pub trait Store: ContactStore + Clone + Send + Sync + 'static {
     /// Ends every session of an agent.
     fn end_sessions(&self, agent: &AgentId) -> impl Future<Output = StoreResult<()>> + Send;
 
-    /// Every open conversation with its thread, in order (read in two queries: a start after a
-    /// busy day loads hundreds of thousands of messages).
+    /// Every open conversation with the latest page of its thread
+    /// ([`switchboard_protocol::rules::HISTORY_PAGE`] messages), oldest first (read in two
+    /// queries: a start after a busy day finds thousands of open threads).
     fn open_conversations(
         &self,
     ) -> impl Future<Output = StoreResult<Vec<(ConversationRecord, Vec<ChatMessage>)>>> + Send;
+    /// Up to `limit` messages of `conversation` before message `before`, oldest first.
+    fn messages_before(
+        &self,
+        conversation: &ConversationId,
+        before: u64,
+        limit: usize,
+    ) -> impl Future<Output = StoreResult<Vec<ChatMessage>>> + Send;
     fn conversation_by_token(
         &self,
         token_hash: &str,

@@ -11,6 +11,7 @@ use sqlx::sqlite::{
 use std::collections::HashMap;
 
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use switchboard_protocol::rules::HISTORY_PAGE;
 use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, Presence, QueueId, Seq};
 
 use super::{AgentRecord, Batch, ConversationRecord, Store, StoreError, StoreResult};
@@ -380,9 +381,12 @@ impl Store for SqliteStore {
             .map(|row| parse::<ConversationRecord>(row.get::<&str, _>("record")))
             .collect::<StoreResult<Vec<_>>>()?;
         let rows = sqlx::query(
-            "SELECT m.body FROM messages m JOIN conversations c ON c.id = m.conversation_id \
-             WHERE c.open = 1 ORDER BY m.conversation_id, m.id",
+            "SELECT body FROM (SELECT m.body, m.conversation_id, m.id, \
+             ROW_NUMBER() OVER (PARTITION BY m.conversation_id ORDER BY m.id DESC) AS newer \
+             FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE c.open = 1) \
+             WHERE newer <= ? ORDER BY conversation_id, id",
         )
+        .bind(HISTORY_PAGE as i64)
         .fetch_all(&self.pool)
         .await
         .map_err(failed)?;
@@ -401,6 +405,29 @@ impl Store for SqliteStore {
                 (record, thread)
             })
             .collect())
+    }
+
+    async fn messages_before(
+        &self,
+        conversation: &ConversationId,
+        before: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<ChatMessage>> {
+        let rows = sqlx::query(
+            "SELECT body FROM messages WHERE conversation_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+        )
+        .bind(&conversation.0)
+        .bind(before as i64)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)?;
+        let mut messages = rows
+            .iter()
+            .map(|row| parse::<ChatMessage>(row.get::<&str, _>("body")))
+            .collect::<StoreResult<Vec<_>>>()?;
+        messages.reverse();
+        Ok(messages)
     }
 
     async fn conversation_by_token(&self, token_hash: &str) -> StoreResult<Option<ConversationId>> {

@@ -10,10 +10,10 @@ use std::process::{Child, Command, Stdio};
 use futures_util::SinkExt;
 use serde_json::json;
 use switchboard_protocol::agent::{
-    AgentCommand, AgentEvent, AgentServerFrame, ConversationSnapshot, Offer, Outcome,
+    AgentCommand, AgentEvent, AgentServerFrame, CommandResult, ConversationSnapshot, Offer, Outcome,
 };
 use switchboard_protocol::login::LoginResponse;
-use switchboard_protocol::{ErrorBody, Seq};
+use switchboard_protocol::{ChatMessage, ErrorBody, Seq};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
@@ -337,4 +337,29 @@ pub fn import(server: &Server, csv: &str) -> (bool, String) {
         String::from_utf8_lossy(&output.stderr)
     );
     (output.status.success(), text)
+}
+
+/// A conversation's whole thread: the latest page a snapshot carried, and every earlier page.
+#[allow(dead_code)] // Not every test binary pages back.
+pub async fn whole_thread(agent: &mut Agent, snapshot: &ConversationSnapshot) -> Vec<ChatMessage> {
+    let mut thread = snapshot.history.clone();
+    while let Some(first) = thread.first().map(|m| m.id).filter(|id| *id > 1) {
+        let earlier = agent
+            .command(AgentCommand::History {
+                conversation: snapshot.id.clone(),
+                before: first,
+            })
+            .await;
+        let Outcome::Ok {
+            result: CommandResult::Messages { messages },
+        } = earlier
+        else {
+            panic!("a page of messages, not {earlier:?}")
+        };
+        if messages.is_empty() {
+            break;
+        }
+        thread.splice(0..0, messages);
+    }
+    thread
 }

@@ -150,6 +150,23 @@ fn agent_events(fx: &Effects, id: &str) -> Vec<AgentEvent> {
         .collect()
 }
 
+/// `agent` accepts conversation `conversation`: the snapshot they get.
+fn accepted(
+    router: &mut Router,
+    agent: &str,
+    conversation: &str,
+    now: u64,
+) -> switchboard_protocol::agent::ConversationSnapshot {
+    let mut fx = Effects::default();
+    router
+        .accept(&agent.into(), &id(conversation), now, &mut fx)
+        .unwrap();
+    match agent_events(&fx, agent).pop() {
+        Some(AgentEvent::Snapshot { conversation }) => conversation,
+        other => panic!("a snapshot, not {other:?}"),
+    }
+}
+
 fn customer_events(fx: &Effects) -> Vec<CustomerEvent> {
     fx.emits
         .iter()

@@ -233,13 +233,7 @@ fn an_escalation_needs_an_escalation_queue_and_a_reason_and_is_offered_with_it()
             to: "Billing".into()
         },
     }));
-    let mut fx = Effects::default();
-    router
-        .accept(&"cleo".into(), &id("c1"), 5, &mut fx)
-        .unwrap();
-    let Some(AgentEvent::Snapshot { conversation }) = agent_events(&fx, "cleo").pop() else {
-        panic!()
-    };
+    let conversation = accepted(&mut router, "cleo", "c1", 5);
     assert_eq!(
         conversation.history.last().unwrap().text,
         "ANN escalated the conversation to Billing: Refund above my limit"

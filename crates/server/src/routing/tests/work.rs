@@ -103,3 +103,30 @@ fn customer_ending_leaves_the_agent_to_wrap_up() {
         }
     ));
 }
+
+#[test]
+fn routing_keeps_the_latest_page_of_a_thread_and_the_snapshot_carries_it() {
+    use switchboard_protocol::rules::HISTORY_PAGE;
+    let mut router = router(&["ann"]);
+    start(&mut router, "c1", 0);
+    let mut fx = Effects::default();
+    for n in 0..HISTORY_PAGE as u64 + 5 {
+        router
+            .customer_message(&id("c1"), &format!("line {n}"), 1_000 + n, &mut fx)
+            .unwrap();
+    }
+    assert_eq!(router.conversations[&id("c1")].history.len(), HISTORY_PAGE);
+    let conversation = accepted(&mut router, "ann", "c1", 5_000);
+    let ids: Vec<u64> = conversation.history.iter().map(|m| m.id).collect();
+    // "Hello" was 1; the customer's lines 2 to HISTORY_PAGE + 6.
+    let newest = HISTORY_PAGE as u64 + 6;
+    assert_eq!(
+        ids,
+        (newest - HISTORY_PAGE as u64 + 1..=newest).collect::<Vec<_>>()
+    );
+    // When the customer last wrote is known beyond the page.
+    assert_eq!(
+        router.since_customer_wrote(&id("c1"), 10_000),
+        Some(10_000 - (1_000 + HISTORY_PAGE as u64 + 4))
+    );
+}
