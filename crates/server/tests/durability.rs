@@ -271,3 +271,32 @@ async fn an_offer_pending_when_the_server_is_killed_is_withdrawn_after_the_resta
     let snapshot = support::accept_offer(&mut ann).await;
     assert_eq!(snapshot.id, offer.conversation);
 }
+
+#[tokio::test]
+async fn a_store_that_fails_for_good_stops_the_server_with_a_non_zero_exit() {
+    use sqlx::Connection;
+    let mut server = Server::start(&config(30, 60));
+    let (mut ann, mut zoe, _conversation) = accepted_chat(&server).await;
+    // Something outside the server breaks its database for good: a tampered schema no retry can
+    // mend (a transient failure, a lock, is retried; see abuse.rs).
+    let database = server.dir.path().join("data/switchboard.db");
+    let mut other = sqlx::SqliteConnection::connect(&format!("sqlite://{}", database.display()))
+        .await
+        .unwrap();
+    sqlx::query("DROP TABLE messages")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    other.close().await.unwrap();
+    zoe.say("Are you still there?").await;
+    // The step is journaled and delivered; applying it to the database fails, and the server
+    // stops instead of running on with a store it cannot write.
+    ann.expect(
+        |e| matches!(e, AgentEvent::Message { message } if message.text == "Are you still there?"),
+    )
+    .await;
+    let status = server
+        .exit_within(std::time::Duration::from_secs(10))
+        .expect("the server stops by itself");
+    assert!(!status.success(), "{status:?}");
+}

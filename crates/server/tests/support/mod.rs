@@ -93,6 +93,22 @@ impl Server {
         false
     }
 
+    /// How the server exited, if it did within `patience` (of itself: nothing asks it to).
+    #[allow(dead_code)] // Not every test binary waits for an exit.
+    pub fn exit_within(
+        &mut self,
+        patience: std::time::Duration,
+    ) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + patience;
+        while std::time::Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        None
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.address)
     }
