@@ -309,8 +309,10 @@ impl Customer {
     /// The next error frame, skipping other frames.
     pub async fn next_error(&mut self) -> switchboard_protocol::ErrorBody {
         loop {
-            if let Some(CustomerServerFrame::Error { error }) = self.frame().await {
-                return error;
+            match self.frame().await {
+                Some(CustomerServerFrame::Error { error }) => return error,
+                Some(_) => {}
+                None => panic!("the connection closed without an error frame"),
             }
         }
     }

@@ -27,6 +27,12 @@ impl End {
     /// Completes when the connection must close; gives the frame to send before closing, if any.
     pub async fn notified(&self) -> Option<String> {
         self.notify.notified().await;
+        self.last_word()
+    }
+
+    /// The frame to send before closing, if the connection was ended with one: asked too when
+    /// every sender is gone, since the one that ended it may have been dropped right after.
+    pub fn last_word(&self) -> Option<String> {
         self.last_word.lock().expect("never poisoned").take()
     }
 }

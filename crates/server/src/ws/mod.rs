@@ -83,7 +83,7 @@ pub fn spawn_writer(
                     _ = pings.tick() => if sink.send(Message::Ping(Default::default())).await.is_err() { return },
                     frame = outgoing.frames.recv() => match frame {
                         Some(frame) => if write(&mut sink, frame, &mut outgoing).await.is_err() { return },
-                        None => break None,
+                        None => break outgoing.end.last_word(),
                     },
                     last_word = outgoing.end.notified() => {
                         if last_word.is_none() {

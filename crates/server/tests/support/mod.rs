@@ -269,8 +269,10 @@ impl Agent {
     /// The next frame of any kind, for tests about errors.
     pub async fn next_error(&mut self) -> ErrorBody {
         loop {
-            if let Some(AgentServerFrame::Error { error }) = self.frame().await {
-                return error;
+            match self.frame().await {
+                Some(AgentServerFrame::Error { error }) => return error,
+                Some(_) => {}
+                None => panic!("the connection closed without an error frame"),
             }
         }
     }
