@@ -190,7 +190,7 @@ impl Model {
                     });
                 }
             }
-            AgentEvent::Snapshot { conversation } => {
+            AgentEvent::Snapshot { mut conversation } => {
                 let id = conversation.id.clone();
                 if self.offers.remove(&id).is_some() {
                     updates.push(Update::Dismiss {
@@ -201,20 +201,19 @@ impl Model {
                 let known = self.conversations.get(&id);
                 let unread = known.map_or(0, |known| known.unread);
                 // Earlier pages already loaded stay: the snapshot carries only the latest.
-                let first = conversation.history.first().map_or(u64::MAX, |m| m.id);
-                let history = known
-                    .into_iter()
-                    .flat_map(|known| known.history.iter().take_while(|m| m.id < first))
-                    .cloned()
-                    .chain(conversation.history.iter().cloned())
-                    .collect();
+                let latest = std::mem::take(&mut conversation.history);
+                let first = latest.first().map_or(u64::MAX, |m| m.id);
+                let earlier = known.map_or(&[][..], |known| {
+                    &known.history[..known.history.partition_point(|m| m.id < first)]
+                });
+                // Copied, not moved: a copy holds each text in exactly its length.
+                let mut history = Vec::with_capacity(earlier.len() + latest.len());
+                history.extend_from_slice(earlier);
+                history.extend_from_slice(&latest);
                 self.conversations.insert(
                     id.clone(),
                     Conversation {
-                        snapshot: ConversationSnapshot {
-                            history: Vec::new(),
-                            ..conversation
-                        },
+                        snapshot: conversation,
                         history,
                         unread,
                     },
@@ -423,5 +422,90 @@ impl Model {
                 .filter_map(|id| self.view(id))
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use switchboard_protocol::agent::{Customer, InteractionState, QueueSummary};
+    use switchboard_protocol::{AgentId, Channel};
+
+    use super::*;
+
+    fn message(id: u64) -> ChatMessage {
+        ChatMessage {
+            id,
+            conversation: ConversationId::from("c1"),
+            from: Sender::Customer {
+                name: "Zoë".into()
+            },
+            text: format!("line {id}"),
+            sent_at: id,
+            attachments: Vec::new(),
+        }
+    }
+
+    fn snapshot(ids: std::ops::RangeInclusive<u64>) -> AgentEvent {
+        AgentEvent::Snapshot {
+            conversation: ConversationSnapshot {
+                id: ConversationId::from("c1"),
+                channel: Channel::Chat,
+                queue: QueueSummary {
+                    id: "general".into(),
+                    name: "General".into(),
+                    escalation: false,
+                },
+                customer: Customer {
+                    name: "Zoë".into(),
+                    email: None,
+                    phone: None,
+                },
+                state: InteractionState::Active,
+                proactive: false,
+                persistent: false,
+                started_at: 0,
+                accepted_at: Some(0),
+                history: ids.map(message).collect(),
+                context: Vec::new(),
+                contact: None,
+            },
+        }
+    }
+
+    fn ids(model: &Model) -> Vec<u64> {
+        model.conversations[&ConversationId::from("c1")]
+            .history
+            .iter()
+            .map(|m| m.id)
+            .collect()
+    }
+
+    #[test]
+    fn earlier_pages_go_first_and_stay_through_a_new_snapshot() {
+        let mut model = Model::new(AgentSummary {
+            id: AgentId::from("ann"),
+            name: "Ann".into(),
+            email: "ann@example.com".into(),
+        });
+        let id = ConversationId::from("c1");
+        model.apply(snapshot(51..=100), 0);
+        assert_eq!(model.earlier_than(&id), Some(51));
+        assert!(model.view(&id).unwrap().earlier);
+
+        let updates = model.earlier_loaded(&id, (1..=50).map(message).collect());
+        assert!(!updates.is_empty());
+        assert_eq!(ids(&model), (1..=100).collect::<Vec<_>>());
+        assert_eq!(model.earlier_than(&id), None);
+        assert!(!model.view(&id).unwrap().earlier);
+        // The same page again (a double click) changes nothing.
+        assert!(
+            model
+                .earlier_loaded(&id, (1..=50).map(message).collect())
+                .is_empty()
+        );
+
+        // A reconnect's snapshot carries the latest page only: what was loaded stays before it.
+        model.apply(snapshot(52..=101), 0);
+        assert_eq!(ids(&model), (1..=101).collect::<Vec<_>>());
     }
 }
