@@ -219,7 +219,10 @@ impl<S: Store> Hub<S> {
                         self.attach(stream, last_seq, frames, connection, pending);
                         self.router.customer_connected(conversation);
                     } else {
-                        self.attach_forgotten(stream, last_seq, frames, connection, pending);
+                        // Closed: the hub forgot its head, the store knows what was missed.
+                        self.replay_then_attach(
+                            stream, last_seq, last_seq, frames, connection, pending,
+                        );
                     }
                 }
                 let _ = done.send(conversation);

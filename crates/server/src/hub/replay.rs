@@ -30,20 +30,10 @@ impl<S: Store> Hub<S> {
         self.replay_then_attach(stream, last_seq, head, frames, connection, pending);
     }
 
-    /// [`Hub::attach`] for a stream whose head the hub no longer keeps (a closed conversation's):
-    /// the store says what its client missed.
-    pub(super) fn attach_forgotten(
-        &mut self,
-        stream: String,
-        last_seq: Seq,
-        frames: FrameSender,
-        connection: u64,
-        pending: &mut Pending,
-    ) {
-        self.replay_then_attach(stream, last_seq, last_seq, frames, connection, pending);
-    }
-
-    fn replay_then_attach(
+    /// Sends `frames` what the store holds for `stream` after `last_seq` (up to `head` at least),
+    /// then makes it the stream's connection. Called directly for a stream whose head the hub no
+    /// longer keeps (a closed conversation's), with `head` = `last_seq`.
+    pub(super) fn replay_then_attach(
         &mut self,
         stream: String,
         last_seq: Seq,
