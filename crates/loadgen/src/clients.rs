@@ -149,7 +149,8 @@ pub(crate) async fn open_customer(address: &str, n: usize) -> Socket {
 #[derive(Clone, Copy)]
 pub(crate) struct Pace {
     pub(crate) start: Instant,
-    pub(crate) offset: Duration,
+    /// When this customer writes first.
+    pub(crate) first: Instant,
     pub(crate) interval: Duration,
     pub(crate) deadline: Instant,
 }
@@ -176,8 +177,7 @@ pub(crate) async fn run_customer(socket: Socket, pace: Pace, counters: Arc<Count
             }
         }
     });
-    tokio::time::sleep(pace.offset).await;
-    let mut ticker = tokio::time::interval(pace.interval);
+    let mut ticker = tokio::time::interval_at(pace.first.into(), pace.interval);
     let mut id = 1;
     while Instant::now() < pace.deadline {
         ticker.tick().await;

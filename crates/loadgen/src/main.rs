@@ -293,22 +293,25 @@ async fn measure(target: Target, binary: &Path, args: &Args) -> Figures {
     counters.customer_to_agent.lock().await.clear();
     counters.agent_to_customer.lock().await.clear();
     counters.messages.store(0, Ordering::Relaxed);
-    let steady = Instant::now();
-    let cpu_before = cpu_seconds(pid);
-    let own_cpu_before = cpu_seconds(std::process::id());
-    let written_before = written_bytes(pid);
+    // Every customer's task is running before the first message, so that the load generator's
+    // own start (thousands of tasks spawned at once) is not measured.
+    let steady = Instant::now() + Duration::from_millis(250);
     let interval = Duration::from_secs_f64(1.0 / args.rate);
     let mut tasks = Vec::new();
     for (n, customer) in customers.into_iter().enumerate() {
         let pace = Pace {
             start,
             // Spread the customers' first messages over one interval.
-            offset: interval.mul_f64(n as f64 / args.conversations as f64),
+            first: steady + interval.mul_f64(n as f64 / args.conversations as f64),
             interval,
             deadline: steady + Duration::from_secs(args.seconds),
         };
         tasks.push(tokio::spawn(run_customer(customer, pace, counters.clone())));
     }
+    tokio::time::sleep_until(steady.into()).await;
+    let cpu_before = cpu_seconds(pid);
+    let own_cpu_before = cpu_seconds(std::process::id());
+    let written_before = written_bytes(pid);
     for task in tasks {
         task.await.unwrap();
     }

@@ -483,10 +483,13 @@ async fn a_database_locked_by_another_process_delays_storage_but_loses_nothing()
         .execute(&mut other)
         .await
         .unwrap();
+    // At least 10 s, and until the store has been seen failing: the journal applies every 5 s,
+    // and SQLite gives up on the lock after its busy timeout (5 s).
     let locked_until = Instant::now() + Duration::from_secs(10);
+    let give_up = Instant::now() + Duration::from_secs(20);
     let mut sent = 0;
     let mut seen_unready = false;
-    while Instant::now() < locked_until {
+    while Instant::now() < locked_until || (!seen_unready && Instant::now() < give_up) {
         sent += 1;
         zoe.say(&format!("message {sent}")).await;
         seen_unready |= readiness(&server).await == 503;

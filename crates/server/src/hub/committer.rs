@@ -77,7 +77,10 @@ pub(super) async fn commit_in_order<S: Store>(
         if let Some(due) = last_commit.map(|at| at + pacing)
             && due > Instant::now()
         {
-            tokio::time::sleep_until(due).await;
+            // The runtime's timers count whole milliseconds: a pace of one would often wait two.
+            // A blocking thread sleeps to the microsecond.
+            let wait = due - Instant::now();
+            let _ = tokio::task::spawn_blocking(move || std::thread::sleep(wait)).await;
         }
         last_commit = Some(Instant::now());
         let mut merged = Pending::default();

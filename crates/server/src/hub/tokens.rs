@@ -39,7 +39,7 @@ impl Tokens {
     }
 
     /// Forgets the token of a conversation closed now, a while later: by then the store has it
-    /// (the journal applies about once a second), and its customer coming back still finds the
+    /// (the journal applies every few seconds), and its customer coming back still finds the
     /// conversation to learn how it ended.
     pub(super) fn forget(&mut self, conversation: &ConversationId, now: Millis) {
         self.closed.push_back((now, conversation.clone()));

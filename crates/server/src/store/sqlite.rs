@@ -57,7 +57,7 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             // With WAL, NORMAL survives a process crash (the case `kill -9` tests); a power loss
             // may lose the last transactions. FULL syncs the log at each commit: the journal
-            // applies about once a second, so it costs one sync a second.
+            // applies every few seconds, so it costs one sync each time.
             .synchronous(match durability {
                 Durability::Power => SqliteSynchronous::Full,
                 Durability::Process => SqliteSynchronous::Normal,
