@@ -514,8 +514,8 @@ impl<S: Store> Store for Journaled<S> {
         self.inner.open_conversations().await
     }
 
-    /// Asked off the hub, for pages before the one routing keeps: the wait for the journal is
-    /// rarely more than its next apply.
+    /// Asked off the hub, for pages before the one routing keeps: it hurries the applier, so the
+    /// wait is one apply, not the rest of `APPLY_EVERY`.
     async fn messages_before(
         &self,
         conversation: &ConversationId,
