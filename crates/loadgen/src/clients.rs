@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, watch};
+use tokio_tungstenite::tungstenite;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
@@ -71,8 +72,30 @@ pub(crate) async fn open_agent(address: &str, token: &str) -> Socket {
     socket
 }
 
-pub(crate) async fn run_agent(socket: Socket, start: Instant, counters: Arc<Counters>) {
+/// An agent's desktop: connected and reading (answering the server's pings) until `working`,
+/// then available, accepting every offer and answering every message.
+pub(crate) async fn run_agent(
+    socket: Socket,
+    mut working: watch::Receiver<bool>,
+    start: Instant,
+    counters: Arc<Counters>,
+) {
     let (mut sink, mut stream) = socket.split();
+    loop {
+        tokio::select! {
+            // Once working, frames are read below: an offer must not be taken for idle chatter.
+            biased;
+            // The guard `wait_for` returns may not cross the sends below.
+            _ = async { working.wait_for(|working| *working).await.is_ok() } => break,
+            text = next_text(&mut stream) => {
+                let Some(text) = text else { return };
+                let frame: Value = serde_json::from_str(&text).unwrap();
+                if frame["type"] == "event" {
+                    sink.send(ack(&frame)).await.unwrap();
+                }
+            }
+        }
+    }
     let mut id = 0;
     sink.send(command(
         id,
@@ -80,7 +103,7 @@ pub(crate) async fn run_agent(socket: Socket, start: Instant, counters: Arc<Coun
     ))
     .await
     .unwrap();
-    while let Some(Ok(Message::Text(text))) = stream.next().await {
+    while let Some(text) = next_text(&mut stream).await {
         let frame: Value = serde_json::from_str(&text).unwrap();
         if frame["type"] != "event" {
             continue;
@@ -117,6 +140,20 @@ pub(crate) async fn run_agent(socket: Socket, start: Instant, counters: Arc<Coun
                 }
             }
             _ => {}
+        }
+    }
+}
+
+/// The next text frame, past the server's pings (answered while reading, as a browser does);
+/// `None` once the connection ends.
+async fn next_text(
+    stream: &mut (impl futures_util::Stream<Item = tungstenite::Result<Message>> + Unpin),
+) -> Option<tungstenite::Utf8Bytes> {
+    loop {
+        match stream.next().await? {
+            Ok(Message::Text(text)) => return Some(text),
+            Ok(_) => continue,
+            Err(_) => return None,
         }
     }
 }
@@ -161,7 +198,7 @@ pub(crate) async fn run_customer(socket: Socket, pace: Pace, counters: Arc<Count
     let acker = sink.clone();
     let reader_counters = counters.clone();
     let reader = tokio::spawn(async move {
-        while let Some(Ok(Message::Text(text))) = stream.next().await {
+        while let Some(text) = next_text(&mut stream).await {
             let frame: Value = serde_json::from_str(&text).unwrap();
             // Every event is acknowledged as it arrives, as the widget does.
             if frame["type"] == "event" {
@@ -196,4 +233,22 @@ pub(crate) async fn run_customer(socket: Socket, pace: Pace, counters: Arc<Count
     // Let the last answers arrive.
     tokio::time::sleep(Duration::from_millis(500)).await;
     reader.abort();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn reading_goes_on_past_the_servers_pings() {
+        let mut frames = futures_util::stream::iter([
+            Ok(Message::Ping(Default::default())),
+            Ok(Message::text("first")),
+            Ok(Message::Pong(Default::default())),
+            Ok(Message::text("second")),
+        ]);
+        assert_eq!(next_text(&mut frames).await.as_deref(), Some("first"));
+        assert_eq!(next_text(&mut frames).await.as_deref(), Some("second"));
+        assert_eq!(next_text(&mut frames).await, None);
+    }
 }

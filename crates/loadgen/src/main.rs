@@ -158,6 +158,9 @@ struct Figures {
     to_customer: Vec<u64>,
     rss_start: u64,
     rss_signed_in: u64,
+    /// With the first half of the agents connected: the second half's growth is what one more
+    /// idle connection costs, apart from what sign-ins and first connections leave behind.
+    rss_half_agents: u64,
     rss_idle_agents: u64,
     rss_conversations: u64,
     rss_end: u64,
@@ -265,14 +268,25 @@ async fn measure(target: Target, binary: &Path, args: &Args) -> Figures {
         tokio::time::sleep(Duration::from_secs(11)).await;
     }
     let rss_signed_in = settled_rss(pid).await;
-    let mut agent_sockets = Vec::new();
-    for token in tokens {
-        agent_sockets.push(open_agent(&address, &token).await);
+    // Agents read from the moment they connect, as desktops do: a socket left unread answers no
+    // ping, and the server closes it as silent.
+    let (working, idle_until) = tokio::sync::watch::channel(false);
+    let half = args.agents / 2;
+    let mut rss_half_agents = rss_signed_in;
+    for (n, token) in tokens.iter().enumerate() {
+        if n == half {
+            rss_half_agents = settled_rss(pid).await;
+        }
+        let socket = open_agent(&address, token).await;
+        tokio::spawn(run_agent(
+            socket,
+            idle_until.clone(),
+            start,
+            counters.clone(),
+        ));
     }
     let rss_idle_agents = settled_rss(pid).await;
-    for socket in agent_sockets {
-        tokio::spawn(run_agent(socket, start, counters.clone()));
-    }
+    working.send_replace(true);
 
     // Customers: start every conversation, then wait until all are accepted.
     let routing_started = Instant::now();
@@ -347,6 +361,7 @@ async fn measure(target: Target, binary: &Path, args: &Args) -> Figures {
         to_customer,
         rss_start,
         rss_signed_in,
+        rss_half_agents,
         rss_idle_agents,
         rss_conversations,
         rss_end,
@@ -408,13 +423,17 @@ fn print(name: &str, figures: &Figures, args: &Args) {
         |more: u64, less: u64, count: usize| more.saturating_sub(less) as f64 / count.max(1) as f64;
     println!(
         "  memory (RSS): {:.1} MiB started, {:.1} MiB signed in, {:.1} MiB with {} idle agent connections \
-         ({:.1} KiB each), {:.1} MiB with {} conversations ({:.1} KiB each, with its customer's \
+         ({:.1} KiB each, measured over the second half), {:.1} MiB with {} conversations ({:.1} KiB each, with its customer's \
          connection), {:.1} MiB at the end",
         f.rss_start as f64 / 1024.0,
         f.rss_signed_in as f64 / 1024.0,
         f.rss_idle_agents as f64 / 1024.0,
         args.agents,
-        per(f.rss_idle_agents, f.rss_signed_in, args.agents),
+        per(
+            f.rss_idle_agents,
+            f.rss_half_agents,
+            args.agents - args.agents / 2
+        ),
         f.rss_conversations as f64 / 1024.0,
         args.conversations,
         per(f.rss_conversations, f.rss_idle_agents, args.conversations),
