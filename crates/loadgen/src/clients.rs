@@ -23,11 +23,29 @@ pub(crate) fn micros(start: Instant) -> u64 {
 pub(crate) struct Counters {
     pub(crate) customer_to_agent: Mutex<Vec<u64>>,
     pub(crate) agent_to_customer: Mutex<Vec<u64>>,
+    /// Messages delivered (and timed), and messages sent that carry a send time.
     pub(crate) messages: AtomicU64,
+    pub(crate) sent: AtomicU64,
     pub(crate) accepted: AtomicU64,
+    /// Connections the server ended while the run went on.
+    pub(crate) ended: AtomicU64,
+    /// Commands the server refused, and the first refusal's error.
+    pub(crate) refused: AtomicU64,
+    pub(crate) first_refusal: std::sync::OnceLock<String>,
 }
 
 impl Counters {
+    /// Counts `frame` if it is a refusal: a command's error reply, or an error frame.
+    fn note_refusal(&self, frame: &Value) {
+        let error = match frame["type"].as_str() {
+            Some("reply") if frame["outcome"]["status"] == "error" => &frame["outcome"]["error"],
+            Some("error") => &frame["error"],
+            _ => return,
+        };
+        self.refused.fetch_add(1, Ordering::Relaxed);
+        let _ = self.first_refusal.set(error.to_string());
+    }
+
     async fn record(&self, latencies: &Mutex<Vec<u64>>, sent: u64, start: Instant) {
         latencies
             .lock()
@@ -53,9 +71,30 @@ fn command(id: u64, command: Value) -> Message {
     )
 }
 
-/// The send time a message's text carries (`t <micros>`).
+/// A message's text: the time it was sent, in microseconds, written in letters (`a` for 0 …
+/// `j` for 9). Digits would not survive: once a run is past 100 seconds the stamp is as long as a
+/// phone number, and the server masks it before an agent sees it.
+fn stamp(sent: u64) -> String {
+    let digits = sent.to_string();
+    let letters: String = digits
+        .bytes()
+        .map(|digit| char::from(digit - b'0' + b'a'))
+        .collect();
+    format!("t {letters}")
+}
+
+/// The send time a message's text carries ([`stamp`]).
 fn sent_at(text: &Value) -> Option<u64> {
-    text.as_str()?.strip_prefix("t ")?.parse().ok()
+    let letters = text.as_str()?.strip_prefix("t ")?;
+    let digits: Option<String> = letters
+        .bytes()
+        .map(|letter| {
+            (b'a'..=b'j')
+                .contains(&letter)
+                .then(|| char::from(letter - b'a' + b'0'))
+        })
+        .collect();
+    digits?.parse().ok()
 }
 
 /// Opens an agent's desktop connection and waits for its welcome.
@@ -88,8 +127,12 @@ pub(crate) async fn run_agent(
             // The guard `wait_for` returns may not cross the sends below.
             _ = async { working.wait_for(|working| *working).await.is_ok() } => break,
             text = next_text(&mut stream) => {
-                let Some(text) = text else { return };
+                let Some(text) = text else {
+                    counters.ended.fetch_add(1, Ordering::Relaxed);
+                    return;
+                };
                 let frame: Value = serde_json::from_str(&text).unwrap();
+                counters.note_refusal(&frame);
                 if frame["type"] == "event" {
                     sink.send(ack(&frame)).await.unwrap();
                 }
@@ -105,6 +148,7 @@ pub(crate) async fn run_agent(
     .unwrap();
     while let Some(text) = next_text(&mut stream).await {
         let frame: Value = serde_json::from_str(&text).unwrap();
+        counters.note_refusal(&frame);
         if frame["type"] != "event" {
             continue;
         }
@@ -130,18 +174,20 @@ pub(crate) async fn run_agent(
                         .await;
                     id += 1;
                     let conversation = event["message"]["conversation"].clone();
-                    let reply = format!("t {}", micros(start));
+                    let reply = stamp(micros(start));
                     sink.send(command(
                         id,
                         json!({ "type": "send_message", "conversation": conversation, "text": reply }),
                     ))
                     .await
                     .unwrap();
+                    counters.sent.fetch_add(1, Ordering::Relaxed);
                 }
             }
             _ => {}
         }
     }
+    counters.ended.fetch_add(1, Ordering::Relaxed);
 }
 
 /// The next text frame, past the server's pings (answered while reading, as a browser does);
@@ -173,13 +219,46 @@ async fn connect(request: impl IntoClientRequest + Unpin) -> Socket {
     socket
 }
 
-pub(crate) async fn open_customer(address: &str, n: usize) -> Socket {
+/// A customer's widget: its chat started, and reading (acknowledging every event and answering
+/// the server's pings) from the moment it connected, as a browser does.
+pub(crate) struct Customer {
+    sink: Arc<Mutex<futures_util::stream::SplitSink<Socket, Message>>>,
+    reader: tokio::task::JoinHandle<()>,
+}
+
+pub(crate) async fn open_customer(
+    address: &str,
+    n: usize,
+    start: Instant,
+    counters: Arc<Counters>,
+) -> Customer {
     let mut socket = connect(format!("ws://{address}/api/v1/customer/ws")).await;
-    let start = json!({ "type": "start_chat", "widget": "website", "name": format!("Customer {n}"), "message": "Hello" });
+    let start_chat = json!({ "type": "start_chat", "widget": "website", "name": format!("Customer {n}"), "message": "Hello" });
     let id = format!("start-{n}-{:032x}", rand_id());
-    let frame = json!({ "type": "command", "id": id, "command": start });
+    let frame = json!({ "type": "command", "id": id, "command": start_chat });
     socket.send(Message::text(frame.to_string())).await.unwrap();
-    socket
+    let (sink, mut stream) = socket.split();
+    let sink = Arc::new(Mutex::new(sink));
+    let acker = sink.clone();
+    let reader = tokio::spawn(async move {
+        while let Some(text) = next_text(&mut stream).await {
+            let frame: Value = serde_json::from_str(&text).unwrap();
+            counters.note_refusal(&frame);
+            if frame["type"] == "event" {
+                let _ = acker.lock().await.send(ack(&frame)).await;
+            }
+            let event = &frame["event"];
+            let from_agent =
+                event["type"] == "message" && event["message"]["from"]["kind"] == "agent";
+            if let (true, Some(sent)) = (from_agent, sent_at(&event["message"]["text"])) {
+                counters
+                    .record(&counters.agent_to_customer, sent, start)
+                    .await;
+            }
+        }
+        counters.ended.fetch_add(1, Ordering::Relaxed);
+    });
+    Customer { sink, reader }
 }
 
 /// When and how often a customer writes.
@@ -192,35 +271,15 @@ pub(crate) struct Pace {
     pub(crate) deadline: Instant,
 }
 
-pub(crate) async fn run_customer(socket: Socket, pace: Pace, counters: Arc<Counters>) {
-    let (sink, mut stream) = socket.split();
-    let sink = Arc::new(Mutex::new(sink));
-    let acker = sink.clone();
-    let reader_counters = counters.clone();
-    let reader = tokio::spawn(async move {
-        while let Some(text) = next_text(&mut stream).await {
-            let frame: Value = serde_json::from_str(&text).unwrap();
-            // Every event is acknowledged as it arrives, as the widget does.
-            if frame["type"] == "event" {
-                let _ = acker.lock().await.send(ack(&frame)).await;
-            }
-            let event = &frame["event"];
-            let from_agent =
-                event["type"] == "message" && event["message"]["from"]["kind"] == "agent";
-            if let (true, Some(sent)) = (from_agent, sent_at(&event["message"]["text"])) {
-                reader_counters
-                    .record(&reader_counters.agent_to_customer, sent, pace.start)
-                    .await;
-            }
-        }
-    });
+pub(crate) async fn run_customer(customer: Customer, pace: Pace, counters: Arc<Counters>) {
     let mut ticker = tokio::time::interval_at(pace.first.into(), pace.interval);
     let mut id = 1;
     while Instant::now() < pace.deadline {
         ticker.tick().await;
         id += 1;
-        let text = format!("t {}", micros(pace.start));
-        if sink
+        let text = stamp(micros(pace.start));
+        if customer
+            .sink
             .lock()
             .await
             .send(command(id, json!({ "type": "send_message", "text": text })))
@@ -229,15 +288,35 @@ pub(crate) async fn run_customer(socket: Socket, pace: Pace, counters: Arc<Count
         {
             break;
         }
+        counters.sent.fetch_add(1, Ordering::Relaxed);
     }
     // Let the last answers arrive.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    reader.abort();
+    customer.reader.abort();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stamps_survive_the_servers_masking_and_read_back() {
+        let masker = switchboard_mask::Masker::new(switchboard_mask::KindSet::ALL);
+        for sent in [
+            0,
+            7,
+            99_999_999,
+            123_456_789,
+            4_111_111_111_111_111,
+            u64::MAX,
+        ] {
+            let text = stamp(sent);
+            assert_eq!(masker.mask(&text), text, "{text} is masked");
+            assert_eq!(sent_at(&Value::from(text)), Some(sent));
+        }
+        assert_eq!(sent_at(&Value::from("t 123")), None);
+        assert_eq!(sent_at(&Value::from("Hello")), None);
+    }
 
     #[tokio::test]
     async fn reading_goes_on_past_the_servers_pings() {

@@ -151,6 +151,12 @@ struct Figures {
     restart_after_kill: Option<(Duration, u64)>,
     routing_seconds: f64,
     messages: u64,
+    /// Messages sent in the steady phase: each should be delivered once.
+    sent: u64,
+    /// Connections the server ended before the run did.
+    ended: u64,
+    /// Commands the server refused, and the first refusal.
+    refused: Option<(u64, String)>,
     steady_seconds: f64,
     cpu: f64,
     own_cpu: f64,
@@ -292,7 +298,9 @@ async fn measure(target: Target, binary: &Path, args: &Args) -> Figures {
     let routing_started = Instant::now();
     let mut customers = Vec::new();
     for chunk in (0..args.conversations).collect::<Vec<_>>().chunks(50) {
-        let opened = chunk.iter().map(|n| open_customer(&address, *n));
+        let opened = chunk
+            .iter()
+            .map(|n| open_customer(&address, *n, start, counters.clone()));
         customers.extend(futures_util::future::join_all(opened).await);
     }
     while counters.accepted.load(Ordering::Relaxed) < args.conversations as u64 {
@@ -307,6 +315,7 @@ async fn measure(target: Target, binary: &Path, args: &Args) -> Figures {
     counters.customer_to_agent.lock().await.clear();
     counters.agent_to_customer.lock().await.clear();
     counters.messages.store(0, Ordering::Relaxed);
+    counters.sent.store(0, Ordering::Relaxed);
     // Every customer's task is running before the first message, so that the load generator's
     // own start (thousands of tasks spawned at once) is not measured.
     let steady = Instant::now() + Duration::from_millis(250);
@@ -330,6 +339,11 @@ async fn measure(target: Target, binary: &Path, args: &Args) -> Figures {
         task.await.unwrap();
     }
     let steady_seconds = steady.elapsed().as_secs_f64();
+    // Both counted at the same moment: what arrives after the run is not delivered.
+    let messages = counters.messages.load(Ordering::Relaxed);
+    let sent = counters.sent.load(Ordering::Relaxed);
+    let ended = counters.ended.load(Ordering::Relaxed);
+    let refused = counters.refused.load(Ordering::Relaxed);
     let cpu = (cpu_seconds(pid) - cpu_before) / steady_seconds;
     let own_cpu = (cpu_seconds(std::process::id()) - own_cpu_before) / steady_seconds;
     let written_after = written_bytes(pid);
@@ -345,7 +359,7 @@ async fn measure(target: Target, binary: &Path, args: &Args) -> Figures {
         let mut again = spawn_server(binary, &config_path);
         again.child.kill().ok();
         again.child.wait().ok();
-        (again.start_up, counters.messages.load(Ordering::Relaxed))
+        (again.start_up, messages)
     });
     // Everything is applied to the database by now: what it takes on disk.
     let stored = directory_bytes(&dir.path().join("data"));
@@ -353,7 +367,13 @@ async fn measure(target: Target, binary: &Path, args: &Args) -> Figures {
         start_up,
         restart_after_kill,
         routing_seconds,
-        messages: counters.messages.load(Ordering::Relaxed),
+        messages,
+        sent,
+        ended,
+        refused: (refused > 0).then(|| {
+            let first = counters.first_refusal.get().cloned().unwrap_or_default();
+            (refused, first)
+        }),
         steady_seconds,
         cpu,
         own_cpu,
@@ -390,14 +410,21 @@ fn print(name: &str, figures: &Figures, args: &Args) {
         args.conversations as f64 / f.routing_seconds
     );
     println!(
-        "  messages: {} delivered in {:.1} s = {:.0} messages/s (both directions); \
+        "  messages: {} of {} sent delivered in {:.1} s = {:.0} messages/s (both directions); \
          CPU: {:.0}% of one core (load generator {:.0}%)",
         f.messages,
+        f.sent,
         f.steady_seconds,
         f.messages as f64 / f.steady_seconds,
         f.cpu * 100.0,
         f.own_cpu * 100.0
     );
+    if f.ended > 0 {
+        println!("  connections the server ended during the run: {}", f.ended);
+    }
+    if let Some((refused, first)) = &f.refused {
+        println!("  commands the server refused: {refused}, the first with {first}");
+    }
     for (direction, sorted) in [
         ("customer→agent", &f.to_agent),
         ("agent→customer", &f.to_customer),
