@@ -244,7 +244,6 @@ pub(crate) async fn open_customer(
         while let Some(text) = next_text(&mut stream).await {
             let frame: Value = serde_json::from_str(&text).unwrap();
             counters.note_refusal(&frame);
-            // Every event is acknowledged as it arrives, as the widget does.
             if frame["type"] == "event" {
                 let _ = acker.lock().await.send(ack(&frame)).await;
             }

@@ -91,14 +91,15 @@ pub(super) fn commit_in_order<S: Store>(
             match item {
                 Work::Commit(pending) => merged.absorb(*pending),
                 Work::Barrier(done) => {
-                    let group = std::mem::take(&mut merged);
-                    commit_and_deliver(&store, group, &acks, &courier, &runtime)?;
+                    merged.batch.acks.extend(acks.take());
+                    commit_and_deliver(&store, std::mem::take(&mut merged), &courier, &runtime)?;
                     let _ = done.send(());
                 }
             }
             next = work.try_recv().ok();
         }
-        commit_and_deliver(&store, merged, &acks, &courier, &runtime)?;
+        merged.batch.acks.extend(acks.take());
+        commit_and_deliver(&store, merged, &courier, &runtime)?;
     }
     Ok(())
 }
@@ -144,16 +145,12 @@ fn serialize(
     (frames, errands)
 }
 
-/// Commits a group, with the acknowledgements recorded so far, then delivers its frames, errands
-/// and answers.
 fn commit_and_deliver<S: Store>(
     store: &S,
     mut pending: Pending,
-    acks: &Acks,
     courier: &mpsc::UnboundedSender<Delivery>,
     runtime: &tokio::runtime::Handle,
 ) -> Result<(), StoreError> {
-    pending.batch.acks.extend(acks.take());
     let (frames, errands) = serialize(&mut pending.batch, pending.outgoing);
     let started = Instant::now();
     let rows = pending.batch.messages.len() + pending.batch.outbox.len();

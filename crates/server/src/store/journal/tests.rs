@@ -35,6 +35,17 @@ fn leave_journal(directory: &Path, segment: u64, batches: &[Batch]) -> PathBuf {
     segment_path(directory, segment)
 }
 
+/// How many files in `directory` have the extension `extension`.
+fn files_ending(directory: &Path, extension: &str) -> usize {
+    fs::read_dir(directory)
+        .unwrap()
+        .filter(|entry| {
+            let path = entry.as_ref().unwrap().path();
+            path.extension().is_some_and(|ext| ext == extension)
+        })
+        .count()
+}
+
 async fn database(directory: &Path) -> SqliteStore {
     SqliteStore::open(&directory.join("test.db")).await.unwrap()
 }
@@ -187,13 +198,7 @@ async fn applied_segments_are_deleted_as_the_journal_grows() {
         store.commit(batch).await.unwrap();
     }
     store.caught_up().await.unwrap();
-    let segments = fs::read_dir(&journal)
-        .unwrap()
-        .filter(|entry| {
-            let path = entry.as_ref().unwrap().path();
-            path.extension().is_some_and(|ext| ext == "journal")
-        })
-        .count();
+    let segments = files_ending(&journal, "journal");
     assert_eq!(segments, 1, "only the segment being written remains");
     assert_eq!(visible(&store, "agent:e").await.0, Vec::<Seq>::new());
 }
