@@ -26,7 +26,7 @@ use super::{AgentRecord, Batch, ConversationRecord, Store, StoreError, StoreResu
 use crate::config::Durability;
 use crate::private;
 use applier::apply;
-use segments::{APPLIED_FILE, SEGMENT_BYTES, Writer, failed, read_segments};
+use segments::{APPLIED_FILE, SEGMENT_BYTES, Writer, failed, read_segments, remove_spares};
 
 mod applier;
 mod segments;
@@ -128,6 +128,7 @@ impl<S: Store> Journaled<S> {
         durability: Durability,
     ) -> StoreResult<Journaled<S>> {
         private::create_dir(directory).map_err(|e| failed(directory, e))?;
+        remove_spares(directory)?;
         let (paths, batches) = read_segments(directory)?;
         if !batches.is_empty() {
             tracing::info!(
