@@ -1,14 +1,12 @@
 //! The committer: groups of routing steps are committed to the store in order, each group's
 //! frames and answers delivered only after its commit, while the hub routes the next.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot};
 
 use switchboard_protocol::Seq;
 
-use super::acks::Acks;
 use super::connection::FrameSender;
 use super::{Hub, frame_event, json};
 use crate::channels::courier::Delivery;
@@ -73,7 +71,6 @@ pub(super) enum Work {
 pub(super) fn commit_in_order<S: Store>(
     store: S,
     mut work: mpsc::Receiver<Work>,
-    acks: Arc<Acks>,
     courier: mpsc::UnboundedSender<Delivery>,
     runtime: tokio::runtime::Handle,
 ) -> Result<(), StoreError> {
@@ -91,14 +88,12 @@ pub(super) fn commit_in_order<S: Store>(
             match item {
                 Work::Commit(pending) => merged.absorb(*pending),
                 Work::Barrier(done) => {
-                    merged.batch.acks.extend(acks.take());
                     commit_and_deliver(&store, std::mem::take(&mut merged), &courier, &runtime)?;
                     let _ = done.send(());
                 }
             }
             next = work.try_recv().ok();
         }
-        merged.batch.acks.extend(acks.take());
         commit_and_deliver(&store, merged, &courier, &runtime)?;
     }
     Ok(())
@@ -241,48 +236,5 @@ impl<S: Store> Hub<S> {
                 .unwrap_or_else(|_| Err(StoreError::Stopped("the committer panicked".into()))),
             None => Ok(()),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::SqliteStore;
-
-    /// Acknowledgements go around the hub: they must still reach the store with the next group.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn acknowledgements_are_committed_with_the_next_group() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("test.db"))
-            .await
-            .unwrap();
-        let events = Batch {
-            outbox: (1..=3)
-                .map(|seq| ("agent:a".to_owned(), seq, "{}".to_owned()))
-                .collect(),
-            ..Batch::default()
-        };
-        store.commit(events).await.unwrap();
-        let (committer, work) = mpsc::channel(COMMIT_QUEUE);
-        let (courier, _errands) = mpsc::unbounded_channel();
-        let acks = Arc::new(Acks::default());
-        acks.record("agent:a".to_owned(), 2);
-        committer.send(Work::Commit(Box::default())).await.unwrap();
-        drop(committer);
-        let (commits_to, runtime) = (store.clone(), tokio::runtime::Handle::current());
-        tokio::task::spawn_blocking(move || {
-            commit_in_order(commits_to, work, acks, courier, runtime)
-        })
-        .await
-        .unwrap()
-        .unwrap();
-        let left: Vec<Seq> = store
-            .outbox_after("agent:a", 0)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|(seq, _)| seq)
-            .collect();
-        assert_eq!(left, [3]);
     }
 }

@@ -7,7 +7,6 @@
 //!
 //! - this file: the task, its state, and each request's handling;
 //! - `request.rs`: [`HubHandle`], every request as a typed method for the edges;
-//! - `acks.rs`: clients' acknowledgements, straight to the committer's next group;
 //! - `connection.rs`: a connection's bounded outgoing frames;
 //! - `stream.rs`: the outbox's stream names;
 //! - `committer.rs`: committing groups in order and delivering each after its commit;
@@ -20,7 +19,6 @@
 //!   signed-in customers;
 //! - `history.rs`: earlier pages of a thread, read off the hub.
 
-mod acks;
 mod agent;
 mod channels;
 mod committer;
@@ -106,8 +104,7 @@ impl<S: Store> Hub<S> {
         let heads: HashMap<String, Seq> = store.stream_heads().await?.into_iter().collect();
         let removed = store.removed_queues().await?;
         let (requests, inbox) = mpsc::channel(4096);
-        let acks = Arc::new(acks::Acks::default());
-        let handle = HubHandle::new(requests, acks.clone());
+        let handle = HubHandle::new(requests);
         let courier = courier::start(config.clone(), handle.for_courier());
         // Errands a previous run stored but did not see done run now.
         for stream in heads.keys().filter(|name| Stream::is_outbound(name)) {
@@ -137,7 +134,7 @@ impl<S: Store> Hub<S> {
         let (committer, work) = mpsc::channel(COMMIT_QUEUE);
         let (store_for_commits, runtime) = (store.clone(), tokio::runtime::Handle::current());
         let committer_task = Some(tokio::task::spawn_blocking(move || {
-            commit_in_order(store_for_commits, work, acks, courier, runtime)
+            commit_in_order(store_for_commits, work, courier, runtime)
         }));
         let hub = Hub {
             router,
@@ -200,6 +197,10 @@ impl<S: Store> Hub<S> {
                     self.router.agent_disconnected(&agent, now);
                 }
             }
+            Request::AgentAck { agent, seq } => pending
+                .batch
+                .acks
+                .push((Stream::Agent(&agent).to_string(), seq)),
             Request::AgentCommand { agent, id, command } => {
                 self.agent_command(agent, id, command, now, pending).await?;
             }
@@ -236,6 +237,12 @@ impl<S: Store> Hub<S> {
                 if self.detach(&Stream::Customer(&conversation).to_string(), connection) {
                     self.router.customer_disconnected(&conversation, now);
                 }
+            }
+            Request::CustomerAck { conversation, seq } => {
+                pending
+                    .batch
+                    .acks
+                    .push((Stream::Customer(&conversation).to_string(), seq));
             }
             Request::CustomerCommand {
                 conversation,

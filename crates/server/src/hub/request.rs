@@ -2,7 +2,6 @@
 //! edge builds a [`Request`] or a reply channel by hand.
 
 use std::net::IpAddr;
-use std::sync::Arc;
 use switchboard_protocol::agent::{AgentCommand, AgentSummary};
 use switchboard_protocol::customer::{CustomerCommand, Resume};
 use switchboard_protocol::{
@@ -11,9 +10,7 @@ use switchboard_protocol::{
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::acks::Acks;
 use super::connection::FrameSender;
-use super::stream::Stream;
 use crate::channels::courier::{Report, ReportTo};
 use crate::routing::{Inbound, Receipt};
 
@@ -29,6 +26,10 @@ pub(super) enum Request {
     AgentDetach {
         agent: AgentId,
         connection: u64,
+    },
+    AgentAck {
+        agent: AgentId,
+        seq: Seq,
     },
     AgentCommand {
         agent: AgentId,
@@ -48,6 +49,10 @@ pub(super) enum Request {
     CustomerDetach {
         conversation: ConversationId,
         connection: u64,
+    },
+    CustomerAck {
+        conversation: ConversationId,
+        seq: Seq,
     },
     /// `conversation` is `None` until the chat has started; `done` reports the conversation.
     CustomerCommand {
@@ -102,7 +107,6 @@ pub(super) enum Request {
 #[derive(Clone, Debug)]
 pub struct HubHandle {
     requests: mpsc::Sender<Request>,
-    acks: Arc<Acks>,
 }
 
 /// What an edge is told when the hub has stopped (the server is stopping) before answering.
@@ -114,8 +118,8 @@ fn stopping() -> ErrorBody {
 }
 
 impl HubHandle {
-    pub(super) fn new(requests: mpsc::Sender<Request>, acks: Arc<Acks>) -> HubHandle {
-        HubHandle { requests, acks }
+    pub(super) fn new(requests: mpsc::Sender<Request>) -> HubHandle {
+        HubHandle { requests }
     }
 
     /// Whether the hub is still taking requests.
@@ -156,8 +160,8 @@ impl HubHandle {
         self.send(Request::AgentDetach { agent, connection }).await;
     }
 
-    pub fn ack_agent(&self, agent: &AgentId, seq: Seq) {
-        self.acks.record(Stream::Agent(agent).to_string(), seq);
+    pub async fn ack_agent(&self, agent: AgentId, seq: Seq) {
+        self.send(Request::AgentAck { agent, seq }).await;
     }
 
     /// Runs an agent's command; its reply reaches the agent's connection.
@@ -193,9 +197,8 @@ impl HubHandle {
         .await;
     }
 
-    pub fn ack_customer(&self, conversation: &ConversationId, seq: Seq) {
-        self.acks
-            .record(Stream::Customer(conversation).to_string(), seq);
+    pub async fn ack_customer(&self, conversation: ConversationId, seq: Seq) {
+        self.send(Request::CustomerAck { conversation, seq }).await;
     }
 
     /// Runs a customer's command (`conversation` is `None` until the chat has started); says

@@ -81,7 +81,9 @@ async fn serve<S: Store>(app: Arc<App<S>>, agent: AgentId, expires_at: Millis, s
                         "Hello was already said on this connection.",
                     ));
                 }
-                (true, AgentClientFrame::Ack { seq }) => app.hub.ack_agent(&agent, seq),
+                (true, AgentClientFrame::Ack { seq }) => {
+                    app.hub.ack_agent(agent.clone(), seq).await
+                }
                 (true, AgentClientFrame::Command { id, command }) => {
                     app.hub.agent_command(agent.clone(), id, command).await;
                 }

@@ -122,7 +122,7 @@ async fn serve<S: Store>(app: Arc<App<S>>, client: Client, socket: WebSocket) {
                 }
                 (true, CustomerClientFrame::Ack { seq }) => match &conversation {
                     Some(conversation) => {
-                        app.hub.ack_customer(conversation, seq);
+                        app.hub.ack_customer(conversation.clone(), seq).await;
                     }
                     None => refuse(ErrorBody::new(
                         ErrorCode::OutOfOrder,
