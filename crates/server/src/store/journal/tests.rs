@@ -35,17 +35,6 @@ fn leave_journal(directory: &Path, segment: u64, batches: &[Batch]) -> PathBuf {
     segment_path(directory, segment)
 }
 
-/// How many files in `directory` have the extension `extension`.
-fn files_ending(directory: &Path, extension: &str) -> usize {
-    fs::read_dir(directory)
-        .unwrap()
-        .filter(|entry| {
-            let path = entry.as_ref().unwrap().path();
-            path.extension().is_some_and(|ext| ext == extension)
-        })
-        .count()
-}
-
 async fn database(directory: &Path) -> SqliteStore {
     SqliteStore::open(&directory.join("test.db")).await.unwrap()
 }
@@ -210,7 +199,13 @@ async fn a_segment_prepared_ahead_is_read_up_to_where_its_zeros_start() {
         visible(&store, "agent:z").await,
         (vec![3], vec![("agent:z".to_owned(), 3)])
     );
-    let spares = files_ending(&journal, "spare");
+    let spares = fs::read_dir(&journal)
+        .unwrap()
+        .filter(|entry| {
+            let path = entry.as_ref().unwrap().path();
+            path.extension().is_some_and(|ext| ext == "spare")
+        })
+        .count();
     assert!(!spare.exists());
     assert!(spares <= 1, "only this run's spare is left: {spares}");
 }
@@ -237,7 +232,13 @@ async fn applied_segments_are_deleted_as_the_journal_grows() {
         store.commit(batch).await.unwrap();
     }
     store.caught_up().await.unwrap();
-    let segments = files_ending(&journal, "journal");
+    let segments = fs::read_dir(&journal)
+        .unwrap()
+        .filter(|entry| {
+            let path = entry.as_ref().unwrap().path();
+            path.extension().is_some_and(|ext| ext == "journal")
+        })
+        .count();
     assert_eq!(segments, 1, "only the segment being written remains");
     assert_eq!(visible(&store, "agent:e").await.0, Vec::<Seq>::new());
 }
