@@ -1,9 +1,10 @@
 //! The committer: groups of routing steps are committed to the store in order, each group's
 //! frames and answers delivered only after its commit, while the hub routes the next.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
 
 use switchboard_protocol::Seq;
 
@@ -64,22 +65,22 @@ pub(super) enum Work {
 /// Commits groups in order and delivers each group's frames after its commit, while the hub
 /// routes the next: a routing step never waits for the disk, a frame never leaves before its
 /// commit. Whatever has queued up while a commit ran goes into the next one together.
-///
-/// It runs on a thread of its own, beside the runtime's: serializing events, writing and syncing
-/// the journal and sleeping the pace are one thread's work, with no round trip to another
-/// thread per commit, and the hub's routing keeps the runtime's threads.
-pub(super) fn commit_in_order<S: Store>(
+pub(super) async fn commit_in_order<S: Store>(
     store: S,
     mut work: mpsc::Receiver<Work>,
     courier: mpsc::UnboundedSender<Delivery>,
-    runtime: tokio::runtime::Handle,
 ) -> Result<(), StoreError> {
     let pacing = store.commit_pacing();
     let mut last_commit: Option<Instant> = None;
-    while let Some(first) = work.blocking_recv() {
+    while let Some(first) = work.recv().await {
         // What arrives before the pace allows the next commit joins it.
-        if let Some(due) = last_commit.map(|at| at + pacing) {
-            std::thread::sleep(due.saturating_duration_since(Instant::now()));
+        if let Some(due) = last_commit.map(|at| at + pacing)
+            && due > Instant::now()
+        {
+            // The runtime's timers count whole milliseconds: a pace of one would often wait two.
+            // A blocking thread sleeps to the microsecond.
+            let wait = due - Instant::now();
+            let _ = tokio::task::spawn_blocking(move || std::thread::sleep(wait)).await;
         }
         last_commit = Some(Instant::now());
         let mut merged = Pending::default();
@@ -88,13 +89,13 @@ pub(super) fn commit_in_order<S: Store>(
             match item {
                 Work::Commit(pending) => merged.absorb(*pending),
                 Work::Barrier(done) => {
-                    commit_and_deliver(&store, std::mem::take(&mut merged), &courier, &runtime)?;
+                    commit_and_deliver(&store, std::mem::take(&mut merged), &courier).await?;
                     let _ = done.send(());
                 }
             }
             next = work.try_recv().ok();
         }
-        commit_and_deliver(&store, merged, &courier, &runtime)?;
+        commit_and_deliver(&store, merged, &courier).await?;
     }
     Ok(())
 }
@@ -140,16 +141,15 @@ fn serialize(
     (frames, errands)
 }
 
-fn commit_and_deliver<S: Store>(
+async fn commit_and_deliver<S: Store>(
     store: &S,
     mut pending: Pending,
     courier: &mpsc::UnboundedSender<Delivery>,
-    runtime: &tokio::runtime::Handle,
 ) -> Result<(), StoreError> {
     let (frames, errands) = serialize(&mut pending.batch, pending.outgoing);
     let started = Instant::now();
     let rows = pending.batch.messages.len() + pending.batch.outbox.len();
-    let committed = store.commit_blocking(pending.batch, runtime);
+    let committed = store.commit(pending.batch).await;
     if started.elapsed() > SLOW_COMMIT {
         tracing::warn!(
             milliseconds = started.elapsed().as_millis() as u64,

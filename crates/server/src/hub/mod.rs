@@ -132,10 +132,7 @@ impl<S: Store> Hub<S> {
             }
         }
         let (committer, work) = mpsc::channel(COMMIT_QUEUE);
-        let (store_for_commits, runtime) = (store.clone(), tokio::runtime::Handle::current());
-        let committer_task = Some(tokio::task::spawn_blocking(move || {
-            commit_in_order(store_for_commits, work, courier, runtime)
-        }));
+        let committer_task = Some(tokio::spawn(commit_in_order(store.clone(), work, courier)));
         let hub = Hub {
             router,
             store,

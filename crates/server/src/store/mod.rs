@@ -150,13 +150,6 @@ pub trait Store: ContactStore + Clone + Send + Sync + 'static {
 
     fn commit(&self, batch: Batch) -> impl Future<Output = StoreResult<()>> + Send;
 
-    /// [`Store::commit`] from a thread that may block (the committer's own), with `runtime` for
-    /// what must run on it. A store whose commit is a write and a sync does it right here,
-    /// without a round trip to another thread.
-    fn commit_blocking(&self, batch: Batch, runtime: &tokio::runtime::Handle) -> StoreResult<()> {
-        runtime.block_on(self.commit(batch))
-    }
-
     /// [`Store::commit`] of a batch the caller keeps (to try again): a store that writes from a
     /// borrowed batch says so, instead of this copy.
     fn apply(&self, batch: &Batch) -> impl Future<Output = StoreResult<()>> + Send {

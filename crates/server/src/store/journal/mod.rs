@@ -26,7 +26,7 @@ use super::{AgentRecord, Batch, ConversationRecord, Store, StoreError, StoreResu
 use crate::config::Durability;
 use crate::private;
 use applier::apply;
-use segments::{APPLIED_FILE, SEGMENT_BYTES, Writer, failed, read_segments, remove_spares};
+use segments::{APPLIED_FILE, SEGMENT_BYTES, Writer, failed, read_segments};
 
 mod applier;
 mod segments;
@@ -128,7 +128,6 @@ impl<S: Store> Journaled<S> {
         durability: Durability,
     ) -> StoreResult<Journaled<S>> {
         private::create_dir(directory).map_err(|e| failed(directory, e))?;
-        remove_spares(directory)?;
         let (paths, batches) = read_segments(directory)?;
         if !batches.is_empty() {
             tracing::info!(
@@ -188,27 +187,6 @@ impl<S: Store> Journaled<S> {
 }
 
 impl<S> Journaled<S> {
-    /// Serializes a batch for the journal and takes its room among the unapplied batches; fails
-    /// once the applier has stopped.
-    async fn admit(&self, batch: Batch) -> StoreResult<(Batch, Vec<u8>, u32)> {
-        if let Some(failure) = &self.shared.progress.borrow().failure {
-            return Err(failure.clone());
-        }
-        let payload = serde_json::to_vec(&batch).expect("batches serialize");
-        // Waits only when the store is far behind: the room bounds the memory of waiting batches.
-        let kib = u32::try_from(payload.len().div_ceil(1024))
-            .unwrap_or(u32::MAX)
-            .min(UNAPPLIED_KIB as u32);
-        let room = self
-            .shared
-            .room
-            .acquire_many(kib)
-            .await
-            .map_err(|_| StoreError::Stopped("the journal stopped".into()))?;
-        room.forget();
-        Ok((batch, payload, kib))
-    }
-
     /// The store behind the journal, for what does not go through it.
     pub(super) fn inner(&self) -> &S {
         &self.inner
@@ -334,7 +312,22 @@ impl<S: Store> Store for Journaled<S> {
     }
 
     async fn commit(&self, batch: Batch) -> StoreResult<()> {
-        let appended = self.admit(batch).await?;
+        if let Some(failure) = &self.shared.progress.borrow().failure {
+            return Err(failure.clone());
+        }
+        let payload = serde_json::to_vec(&batch).expect("batches serialize");
+        // Waits only when the store is far behind: the room bounds the memory of waiting batches.
+        let kib = u32::try_from(payload.len().div_ceil(1024))
+            .unwrap_or(u32::MAX)
+            .min(UNAPPLIED_KIB as u32);
+        let room = self
+            .shared
+            .room
+            .acquire_many(kib)
+            .await
+            .map_err(|_| StoreError::Stopped("the journal stopped".into()))?;
+        room.forget();
+        let appended = (batch, payload, kib);
         if !self.shared.syncs {
             return self.shared.append(appended);
         }
@@ -343,11 +336,6 @@ impl<S: Store> Store for Journaled<S> {
         tokio::task::spawn_blocking(move || shared.append(appended))
             .await
             .map_err(|_| StoreError::Stopped("the journal's writer panicked".into()))?
-    }
-
-    fn commit_blocking(&self, batch: Batch, runtime: &tokio::runtime::Handle) -> StoreResult<()> {
-        let appended = runtime.block_on(self.admit(batch))?;
-        self.shared.append(appended)
     }
 
     fn commit_pacing(&self) -> Duration {

@@ -2,74 +2,29 @@
 //! says how far they are applied.
 
 use std::fs::{self, File};
-use std::io::{Read, Seek, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::thread::JoinHandle;
 
 use crate::private;
 use crate::store::{Batch, StoreError, StoreResult};
 
-/// A segment is sealed, and a new one started, once it holds this much: with syncs, each is
-/// written with zeros ahead of use (see [`zeroed`]), which a smaller segment keeps short.
-pub(super) const SEGMENT_BYTES: u64 = 16 << 20;
+/// A segment is sealed, and a new one started, once it holds this much.
+pub(super) const SEGMENT_BYTES: u64 = 64 << 20;
 /// The file that says how far the journal has been applied: `segment offset`.
 pub(super) const APPLIED_FILE: &str = "applied";
-/// Each record: payload length and CRC-32 of the payload, little-endian, then the payload (JSON,
-/// never empty: a header of zeros is where the records end).
+/// Each record: payload length and CRC-32 of the payload, little-endian, then the payload (JSON).
 pub(super) const HEADER_BYTES: usize = 8;
-
-/// What a file being prepared as the next segment is called until it becomes one.
-const SPARE_EXTENSION: &str = "spare";
 
 #[derive(Debug)]
 pub(super) struct Writer {
     directory: PathBuf,
-    pub(super) file: File,
+    file: File,
     segment: u64,
     bytes: u64,
     /// When a segment is sealed: [`SEGMENT_BYTES`] but in tests.
     segment_limit: u64,
     /// Sync each record to the disk before it counts as written ([`Durability::Power`]).
     sync: bool,
-    /// With syncs, the next segment, being prepared in the background: see [`zeroed`].
-    pub(super) spare: Option<JoinHandle<std::io::Result<(PathBuf, File)>>>,
-}
-
-/// A segment's file with every block already written (zeros) and synced, its length the segment
-/// limit. A sync of a record written into it then flushes the record alone: appending to an empty
-/// file, every sync also flushed the file's new length and blocks (measured on ext4: about a third
-/// more time and CPU per sync). Each spare has a name of its own, so that a preparation still
-/// running for a journal closed in this process never writes into another's file.
-fn zeroed(directory: &Path, segment: u64, bytes: u64) -> std::io::Result<(PathBuf, File)> {
-    static PREPARED: AtomicU64 = AtomicU64::new(0);
-    let n = PREPARED.fetch_add(1, Ordering::Relaxed);
-    let path = directory.join(format!("{segment:016}-{n}.{SPARE_EXTENSION}"));
-    let mut file = private::create_file(&path)?;
-    // One page per write: the kernel caches a file in units as large as the writes that filled
-    // it, and a sync writes back each unit a record touched whole — after 1 MiB writes, a
-    // megabyte per sync.
-    let page = [0u8; 4096];
-    let mut left = bytes;
-    while left > 0 {
-        let chunk = left.min(page.len() as u64) as usize;
-        file.write_all(&page[..chunk])?;
-        left -= chunk as u64;
-    }
-    file.sync_all()?;
-    file.rewind()?;
-    Ok((path, file))
-}
-
-/// Removes the spares a previous run left: a spare holds nothing.
-pub(super) fn remove_spares(directory: &Path) -> StoreResult<()> {
-    for entry in fs::read_dir(directory).map_err(|e| failed(directory, e))? {
-        let path = entry.map_err(|e| failed(directory, e))?.path();
-        if path.extension().is_some_and(|ext| ext == SPARE_EXTENSION) {
-            fs::remove_file(&path).map_err(|e| failed(&path, e))?;
-        }
-    }
-    Ok(())
 }
 
 pub(super) fn segment_path(directory: &Path, segment: u64) -> PathBuf {
@@ -89,37 +44,14 @@ impl Writer {
         segment_limit: u64,
         sync: bool,
     ) -> StoreResult<Writer> {
-        Writer::create_from(directory, segment, segment_limit, sync, None)
-    }
-
-    /// [`Writer::create`], from the spare prepared for it, if there is one.
-    fn create_from(
-        directory: &Path,
-        segment: u64,
-        segment_limit: u64,
-        sync: bool,
-        spare: Option<JoinHandle<std::io::Result<(PathBuf, File)>>>,
-    ) -> StoreResult<Writer> {
         let path = segment_path(directory, segment);
-        let file = if sync {
-            // A preparation that failed is done again here, where its error stops the commit.
-            let prepared = match spare.map(JoinHandle::join) {
-                Some(Ok(Ok(prepared))) => prepared,
-                _ => zeroed(directory, segment, segment_limit).map_err(|e| failed(directory, e))?,
-            };
-            fs::rename(&prepared.0, &path).map_err(|e| failed(&path, e))?;
+        let file = private::create_file(&path).map_err(|e| failed(&path, e))?;
+        if sync {
             // The new file's name must survive a power cut too.
             File::open(directory)
                 .and_then(|dir| dir.sync_all())
                 .map_err(|e| failed(directory, e))?;
-            prepared.1
-        } else {
-            private::create_file(&path).map_err(|e| failed(&path, e))?
-        };
-        let spare = sync.then(|| {
-            let directory = directory.to_owned();
-            std::thread::spawn(move || zeroed(&directory, segment + 1, segment_limit))
-        });
+        }
         Ok(Writer {
             directory: directory.to_owned(),
             file,
@@ -127,7 +59,6 @@ impl Writer {
             bytes: 0,
             segment_limit,
             sync,
-            spare,
         })
     }
 
@@ -153,14 +84,7 @@ impl Writer {
             return Ok((end, None));
         }
         let full = self.segment;
-        let spare = self.spare.take();
-        *self = Writer::create_from(
-            &self.directory,
-            full + 1,
-            self.segment_limit,
-            self.sync,
-            spare,
-        )?;
+        *self = Writer::create(&self.directory, full + 1, self.segment_limit, self.sync)?;
         Ok((end, Some(full)))
     }
 }
@@ -206,8 +130,7 @@ pub(super) fn read_segments(directory: &Path) -> StoreResult<(Vec<PathBuf>, Vec<
             0
         };
         let mut rest = &bytes[skip..];
-        // A segment prepared ahead ends in zeros where nothing was written yet.
-        while !rest.is_empty() && !rest.starts_with(&[0; HEADER_BYTES]) {
+        while !rest.is_empty() {
             match next_record(rest) {
                 Some((batch, after)) => {
                     batches.push(batch);

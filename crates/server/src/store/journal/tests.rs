@@ -166,51 +166,6 @@ async fn a_damaged_record_before_the_last_segment_stops_the_start_and_changes_no
 }
 
 #[tokio::test]
-async fn a_segment_prepared_ahead_is_read_up_to_where_its_zeros_start() {
-    let dir = tempfile::tempdir().unwrap();
-    let journal = dir.path().join("journal");
-    fs::create_dir_all(&journal).unwrap();
-    let mut writer = Writer::create(&journal, 1, 1 << 20, true).unwrap();
-    for seq in 1..=3 {
-        writer
-            .append(&serde_json::to_vec(&step("agent:z", seq)).unwrap())
-            .unwrap();
-    }
-    // A crash in the middle of the fourth record: its header and part of its payload written.
-    let torn = serde_json::to_vec(&step("agent:z", 4)).unwrap();
-    let mut record = (torn.len() as u32).to_le_bytes().to_vec();
-    record.extend_from_slice(&crc32fast::hash(&torn).to_le_bytes());
-    record.extend_from_slice(&torn[..torn.len() / 2]);
-    writer.file.write_all(&record).unwrap();
-    // The next segment, prepared but never used: the start removes it.
-    let (spare, _) = writer.spare.take().unwrap().join().unwrap().unwrap();
-    drop(writer);
-    let segment = segment_path(&journal, 1);
-    assert_eq!(
-        fs::metadata(&segment).unwrap().len(),
-        1 << 20,
-        "prepared whole"
-    );
-
-    let store = Journaled::open(database(dir.path()).await, &journal)
-        .await
-        .unwrap();
-    assert_eq!(
-        visible(&store, "agent:z").await,
-        (vec![3], vec![("agent:z".to_owned(), 3)])
-    );
-    let spares = fs::read_dir(&journal)
-        .unwrap()
-        .filter(|entry| {
-            let path = entry.as_ref().unwrap().path();
-            path.extension().is_some_and(|ext| ext == "spare")
-        })
-        .count();
-    assert!(!spare.exists());
-    assert!(spares <= 1, "only this run's spare is left: {spares}");
-}
-
-#[tokio::test]
 async fn applied_segments_are_deleted_as_the_journal_grows() {
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("journal");
