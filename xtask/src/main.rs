@@ -194,6 +194,20 @@ fn test() -> Result {
         cargo(&["test", "--workspace", "--locked"]).env("SWITCHBOARD_PYTHON", setup::python()),
         "tests",
     )?;
+    // The server's tests again, storing in PostgreSQL (each test binary starts its own cluster).
+    step(
+        cargo(&[
+            "test",
+            "--locked",
+            "--package",
+            "switchboard-server",
+            "--test",
+            "*",
+        ])
+        .env("SWITCHBOARD_PYTHON", setup::python())
+        .env("SWITCHBOARD_TEST_STORE", "postgres"),
+        "the server's tests on PostgreSQL",
+    )?;
     // The desktop window: type-checked and its logic unit-tested.
     let ui = root().join("ui");
     step(

@@ -11,7 +11,8 @@ use crate::Result;
 /// WebKitGTK and friends build the desktop app; Chromium runs the browser tests of the chat
 /// widget and the window; Xvfb, a D-Bus session, dunst (a notification daemon), the GNOME
 /// keyring and WebKitWebDriver run the real app headless in its end-to-end test; x11-utils
-/// (xwininfo) sees its window appear in the benchmark.
+/// (xwininfo) sees its window appear in the benchmark; the server's tests start throwaway
+/// PostgreSQL clusters.
 const DEBIAN_PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -34,6 +35,7 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "x11-utils",
     "imagemagick",
     "python3-venv",
+    "postgresql",
 ];
 
 /// The programs the tests start, each with the package above that brings it: checked on the
@@ -51,6 +53,8 @@ const PROGRAMS: &[(&str, &str)] = &[
     ("WebKitWebDriver", "webkit2gtk-driver"),
     ("xwininfo", "x11-utils"),
     ("convert", "imagemagick"),
+    ("psql", "postgresql"),
+    ("pg_dump", "postgresql"),
 ];
 
 /// Folders with a `package-lock.json` whose npm packages the build and tests need.

@@ -1,4 +1,4 @@
-//! `switchboard-server`: serve, and administer agents.
+//! `switchboard-server`: serve, administer agents and contacts, move to PostgreSQL.
 
 // Frames, rows and argon2's 19 MiB blocks are allocated on one thread and freed on another: with
 // the system allocator each thread kept its own arena of freed memory (470 MiB after 500 sign-ins,
@@ -13,9 +13,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use switchboard_protocol::{AgentId, ContactId, Presence, QueueId};
-use switchboard_server::config::Config;
+use switchboard_server::config::{Backend, Config};
 use switchboard_server::contacts::{self, ContactRecord};
-use switchboard_server::store::{AgentRecord, ContactStore, SqliteStore, Store};
+use switchboard_server::store::{
+    AgentRecord, PostgresStore, SqliteStore, Store, describe_postgres, migrate,
+};
 use switchboard_server::{auth, clock, server};
 
 #[derive(Parser, Debug)]
@@ -48,6 +50,16 @@ enum Command {
         config: Option<PathBuf>,
         #[command(subcommand)]
         command: ContactCommand,
+    },
+    /// Move an embedded deployment (its data directory, with the server stopped) to an empty
+    /// PostgreSQL database; then set `[store] url` and start the server on it.
+    Migrate {
+        /// The embedded deployment's data directory (`[server] data_dir`).
+        #[arg(long)]
+        from: PathBuf,
+        /// The PostgreSQL database: `postgres://user[:password]@host[:port]/database`.
+        #[arg(long)]
+        to: String,
     },
     /// Manage agent accounts.
     Agent {
@@ -161,23 +173,63 @@ async fn run(cli: Cli) -> Result<(), String> {
         } => {
             let config = config.ok_or("contact commands need --config FILE")?;
             let config = Config::load(&config).map_err(|e| e.to_string())?;
-            let store = SqliteStore::open(&config.database_path())
-                .await
-                .map_err(|e| e.to_string())?;
-            import_contacts(&config, &store, &file).await
+            with_store!(&config, store => import_contacts(&config, &store, &file).await)
         }
         Command::Agent { config, command } => {
             let config = config.ok_or("agent commands need --config FILE")?;
             let config = Config::load(&config).map_err(|e| e.to_string())?;
-            let store = SqliteStore::open(&config.database_path())
-                .await
-                .map_err(|e| e.to_string())?;
-            agent_command(&config, &store, command).await
+            with_store!(&config, store => agent_command(&config, &store, command).await)
         }
+        Command::Migrate { from, to } => migrate(&from, &to).await,
     }
 }
 
-async fn import_contacts(config: &Config, store: &SqliteStore, file: &Path) -> Result<(), String> {
+/// Runs `$body` with `$store` bound to the configuration's store: the embedded database (its
+/// records written directly, beside a running server's journal) or PostgreSQL.
+macro_rules! with_store {
+    ($config:expr, $store:ident => $body:expr) => {
+        match $config.store.backend() {
+            Backend::Embedded => {
+                let $store = SqliteStore::open(&$config.database_path())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                $body
+            }
+            Backend::Postgres(url) => {
+                let $store = PostgresStore::connect(&url)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                $body
+            }
+        }
+    };
+}
+use with_store;
+
+async fn migrate(from: &Path, to: &str) -> Result<(), String> {
+    // A running server keeps applying its journal to the database being read.
+    if let Ok(access) = switchboard_server::admin::read(from)
+        && tokio::net::TcpStream::connect(&access.address)
+            .await
+            .is_ok()
+    {
+        return Err(format!(
+            "a server is running on {} (at {}): stop it first",
+            from.display(),
+            access.address
+        ));
+    }
+    let target = PostgresStore::connect(to)
+        .await
+        .map_err(|e| e.to_string())?;
+    let moved = migrate::to_postgres(from, &target)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("moved {moved} to {}", describe_postgres(to));
+    Ok(())
+}
+
+async fn import_contacts(config: &Config, store: &impl Store, file: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let rows =
         contacts::import::parse(&text, config.contacts.default_region).map_err(|problems| {
@@ -227,7 +279,7 @@ async fn import_contacts(config: &Config, store: &SqliteStore, file: &Path) -> R
 
 async fn agent_command(
     config: &Config,
-    store: &SqliteStore,
+    store: &impl Store,
     command: AgentCommand,
 ) -> Result<(), String> {
     let find = |email: String| async move {

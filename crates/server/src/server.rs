@@ -12,10 +12,12 @@ use tokio::sync::watch;
 
 use crate::app::App;
 use crate::auth;
-use crate::config::{Config, LimitsSection};
+use crate::config::{Backend, Config, LimitsSection};
 use crate::http::accept::Accepting;
 use crate::hub::Hub;
-use crate::store::{AgentRecord, Journaled, SqliteStore, Store, StoreError};
+use crate::store::{
+    AgentRecord, Journaled, PostgresStore, SqliteStore, Store, StoreError, describe_postgres,
+};
 use crate::ws::Liveness;
 
 /// Why the server stopped other than by being asked to.
@@ -33,9 +35,32 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    match config.store.backend() {
+        Backend::Embedded => {
+            let store = open_embedded(&config).await?;
+            serve_with(config, store, listener, shutdown).await
+        }
+        Backend::Postgres(url) => {
+            let store = PostgresStore::connect(&url).await?;
+            tracing::info!(database = %describe_postgres(&url), "storing in PostgreSQL");
+            serve_with(config, store, listener, shutdown).await
+        }
+    }
+}
+
+/// The embedded database under the data directory, with its journal in front.
+pub async fn open_embedded(config: &Config) -> Result<Journaled<SqliteStore>, StoreError> {
     let durability = config.store.durability;
     let database = SqliteStore::open_with(&config.database_path(), durability).await?;
-    let store = Journaled::open_with(database, &config.journal_path(), durability).await?;
+    Journaled::open_with(database, &config.journal_path(), durability).await
+}
+
+async fn serve_with<S: Store>(
+    config: Config,
+    store: S,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
     create_demo_agents(&config, &store).await?;
     for widget in config
         .widgets
@@ -171,7 +196,11 @@ async fn create_demo_agents(config: &Config, store: &impl Store) -> Result<(), S
             presence: Presence::Offline,
             presence_since: crate::clock::now(),
         };
-        store.insert_agent(&record).await?;
+        match store.insert_agent(&record).await {
+            // Another server on the same database created it meanwhile.
+            Err(StoreError::Constraint(_)) => continue,
+            inserted => inserted?,
+        }
         tracing::info!(email = %demo.email, "created demo agent");
     }
     Ok(())

@@ -5,12 +5,13 @@ mod support;
 
 use std::time::{Duration, Instant};
 
+use support::proxy::Proxy;
 use support::{Agent, Customer, Server};
 use switchboard_protocol::ErrorCode;
 use switchboard_protocol::agent::AgentEvent;
 use switchboard_protocol::customer::CustomerEvent;
 use switchboard_protocol::customer::{CustomerCommand, CustomerOutcome};
-use switchboard_testkit::config_with_limits;
+use switchboard_testkit::{config_with_limits, postgres};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -401,21 +402,6 @@ async fn an_agent_client_of_any_kind_never_receives_a_card_number_in_clear() {
     );
 }
 
-/// Whether any file of the server's data directory holds `needle`.
-fn stored_anywhere(server: &Server, needle: &str) -> bool {
-    fn walk(dir: &std::path::Path, needle: &[u8]) -> bool {
-        std::fs::read_dir(dir).unwrap().any(|entry| {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                return walk(&path, needle);
-            }
-            let bytes = std::fs::read(&path).unwrap_or_default();
-            bytes.windows(needle.len()).any(|window| window == needle)
-        })
-    }
-    walk(&server.dir.path().join("data"), needle.as_bytes())
-}
-
 #[tokio::test]
 async fn card_numbers_are_masked_as_they_are_accepted_unless_the_operator_keeps_them() {
     const CARD: &str = "4111 1111 1111 1111";
@@ -443,11 +429,8 @@ async fn card_numbers_are_masked_as_they_are_accepted_unless_the_operator_keeps_
     ann.expect(|e| matches!(e, AgentEvent::Message { .. }))
         .await;
     assert!(server.terminate_within(Duration::from_secs(10)));
-    assert!(
-        !stored_anywhere(&server, CARD),
-        "the card is stored in clear"
-    );
-    assert!(!stored_anywhere(&server, "4111111111111111"));
+    assert!(!server.stored_anywhere(CARD), "the card is stored in clear");
+    assert!(!server.stored_anywhere("4111111111111111"));
 
     let keeping = support::config(30, 60) + "[privacy]\nstore_payment_data = true\n";
     let mut server = Server::start(&keeping);
@@ -456,7 +439,7 @@ async fn card_numbers_are_masked_as_they_are_accepted_unless_the_operator_keeps_
     zoe.expect(|e| matches!(e, CustomerEvent::Message { message } if message.text.contains(CARD)))
         .await;
     assert!(server.terminate_within(Duration::from_secs(10)));
-    assert!(stored_anywhere(&server, CARD));
+    assert!(server.stored_anywhere(CARD));
 }
 
 async fn readiness(server: &Server) -> u16 {
@@ -467,40 +450,79 @@ async fn readiness(server: &Server) -> u16 {
         .as_u16()
 }
 
-#[tokio::test]
-async fn a_database_locked_by_another_process_delays_storage_but_loses_nothing() {
+/// The server on a database that can be put out of its reach: with PostgreSQL, through a
+/// forwarder the test can cut.
+async fn server_with_reachable_database() -> (Server, Option<Proxy>) {
+    let config = support::config(30, 60);
+    if !postgres::selected() {
+        return (Server::start(&config), None);
+    }
+    let (_, database) = postgres::database();
+    let proxy = Proxy::start(postgres::port()).await;
+    let url = format!("postgres://switchboard@127.0.0.1:{}/{database}", proxy.port);
+    let config = format!("{config}\n[store]\nurl = \"{url}\"\n");
+    (Server::start_exactly(&config, Some(database)), Some(proxy))
+}
+
+// The forwarder runs on the test's runtime while the server starts (which blocks a thread).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_out_of_reach_for_a_while_delays_storage_but_loses_nothing() {
     use sqlx::Connection;
-    let server = Server::start(&support::config(30, 60));
+    let (server, proxy) = server_with_reachable_database().await;
     let (mut ann, mut zoe, _) = support::accepted_chat(&server).await;
     assert_eq!(readiness(&server).await, 200);
 
-    // Another program (a contact import, a backup tool) takes the database's write lock for 10 s.
-    let database = server.dir.path().join("data/switchboard.db");
-    let mut other = sqlx::SqliteConnection::connect(&format!("sqlite://{}", database.display()))
-        .await
-        .unwrap();
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut other)
-        .await
-        .unwrap();
-    // At least 10 s, and until the store has been seen failing: the journal applies every 5 s,
-    // and SQLite gives up on the lock after its busy timeout (5 s).
-    let locked_until = Instant::now() + Duration::from_secs(10);
+    // Embedded: another program (a contact import, a backup tool) takes the database's write
+    // lock; the journal goes on accepting steps. PostgreSQL: the network to it fails; steps wait.
+    let mut lock = None;
+    match &proxy {
+        Some(proxy) => proxy.cut(),
+        None => {
+            let database = server.dir.path().join("data/switchboard.db");
+            let url = format!("sqlite://{}", database.display());
+            let mut other = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            sqlx::query("BEGIN IMMEDIATE")
+                .execute(&mut other)
+                .await
+                .unwrap();
+            lock = Some(other);
+        }
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stopped = stop.clone();
+    let sender = tokio::spawn(async move {
+        let mut sent = 0;
+        while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
+            sent += 1;
+            zoe.say(&format!("message {sent}")).await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        sent
+    });
+    // Until the store has been seen failing, and at least 10 s with SQLite: the journal applies
+    // every 5 s, and SQLite gives up on the lock after its busy timeout (5 s).
+    let least = if proxy.is_some() { 2 } else { 10 };
+    let out_until = Instant::now() + Duration::from_secs(least);
     let give_up = Instant::now() + Duration::from_secs(20);
-    let mut sent = 0;
     let mut seen_unready = false;
-    while Instant::now() < locked_until || (!seen_unready && Instant::now() < give_up) {
-        sent += 1;
-        zoe.say(&format!("message {sent}")).await;
+    while Instant::now() < out_until || (!seen_unready && Instant::now() < give_up) {
         seen_unready |= readiness(&server).await == 503;
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    sqlx::query("COMMIT").execute(&mut other).await.unwrap();
-    other.close().await.unwrap();
+    match (&proxy, lock) {
+        (Some(proxy), _) => proxy.mend(),
+        (None, Some(mut other)) => {
+            sqlx::query("COMMIT").execute(&mut other).await.unwrap();
+            other.close().await.unwrap();
+        }
+        (None, None) => unreachable!(),
+    }
     assert!(
         seen_unready,
-        "/readyz said the store was failing while it was locked"
+        "/readyz said the store was failing while it was out of reach"
     );
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let sent = sender.await.unwrap();
 
     // Every message reached Ann once, in order (`Agent` fails on a gap or a repeat).
     for n in 1..=sent {

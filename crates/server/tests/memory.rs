@@ -47,14 +47,7 @@ async fn a_long_thread_comes_in_pages_the_latest_first_masked() {
 
     // A desktop starting afresh gets the latest page; the first message's id says more exist.
     let mut desktop = Agent::connect(&server, &ann.token, None).await;
-    let AgentEvent::Snapshot {
-        conversation: snapshot,
-    } = desktop
-        .expect(|e| matches!(e, AgentEvent::Snapshot { .. }))
-        .await
-    else {
-        unreachable!()
-    };
+    let snapshot = desktop.next_snapshot().await;
     assert_eq!(snapshot.history.len(), HISTORY_PAGE);
     assert_eq!(snapshot.history.last().unwrap().text, last);
     let first = snapshot.history[0].id;

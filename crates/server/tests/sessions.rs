@@ -6,7 +6,6 @@ mod support;
 
 use std::time::Duration;
 
-use sqlx::Connection;
 use support::{Agent, Server};
 use switchboard_protocol::agent::AgentEvent;
 use switchboard_protocol::{ErrorBody, ErrorCode};
@@ -119,22 +118,14 @@ async fn a_session_that_expires_closes_its_open_socket() {
     let login = server.login("ann@example.com").await;
     // The shortest configurable session is an hour: this one is made to end in two seconds, in
     // the database the server reads it from when the socket opens.
-    let database = server.dir.path().join("data/switchboard.db");
-    let mut db = sqlx::SqliteConnection::connect(&format!("sqlite://{}", database.display()))
-        .await
-        .unwrap();
     let soon = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis() as i64
         + 2_000;
-    let shortened = sqlx::query("UPDATE sessions SET expires_at = ?")
-        .bind(soon)
-        .execute(&mut db)
-        .await
-        .unwrap();
-    assert_eq!(shortened.rows_affected(), 1);
-    db.close().await.unwrap();
+    server
+        .execute_sql(&format!("UPDATE sessions SET expires_at = {soon}"))
+        .await;
 
     let mut ann = Agent::connect(&server, &login.token, None).await;
     let error = tokio::time::timeout(Duration::from_secs(4), ann.next_error())

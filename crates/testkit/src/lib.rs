@@ -1,10 +1,11 @@
 //! What tests across the workspace share: the test server's configuration, a chat widget
 //! speaking the customer protocol that checks exactly-once, in-order delivery as it goes, and
-//! the SMS and Messenger providers ([`channels`]).
+//! the SMS and Messenger providers ([`channels`]), and a throwaway PostgreSQL ([`postgres`]).
 
 #![allow(missing_debug_implementations)]
 
 pub mod channels;
+pub mod postgres;
 
 use std::collections::VecDeque;
 use std::time::Duration;

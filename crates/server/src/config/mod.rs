@@ -13,14 +13,16 @@ mod facebook;
 mod limits;
 mod server;
 mod sms;
+mod store;
 mod widgets;
 mod workstreams;
 
 pub use desktop::{DesktopSection, NotificationChoice};
 pub use facebook::{FacebookConfig, FacebookPage};
 pub use limits::LimitsSection;
-pub use server::{ContactsSection, Durability, PrivacySection, ServerSection, StoreSection};
+pub use server::{ContactsSection, PrivacySection, ServerSection};
 pub use sms::{SmsConfig, SmsNumber};
+pub use store::{Backend, Durability, StoreSection};
 pub use widgets::{Audience, InvitationRules, WidgetConfig};
 pub use workstreams::{IfAgentOffline, Mode, Workstream, Workstreams};
 
@@ -206,6 +208,7 @@ impl Config {
             return fail("server.ping_seconds".into(), "must be at least 1");
         }
         self.limits.validate()?;
+        self.store.validate()?;
         if self.server.session_hours == 0 {
             return fail("server.session_hours".into(), "must be at least 1");
         }

@@ -1,6 +1,6 @@
-//! The `[server]`, `[contacts]`, `[privacy]` and `[store]` sections: where the server listens and keeps its
+//! The `[server]`, `[contacts]` and `[privacy]` sections: where the server listens and keeps its
 //! data, how long sessions and the grace period last; the default region of national phone
-//! numbers; whether payment data is stored; what a stored step survives (`[store]`).
+//! numbers; whether payment data is stored.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -63,24 +63,4 @@ pub struct PrivacySection {
     /// Keep card numbers, IBANs and social security numbers as customers write them. Off: they
     /// are masked as a message is accepted, before the journal, the database or a log sees them.
     pub store_payment_data: bool,
-}
-
-/// The `[store]` section.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct StoreSection {
-    pub durability: Durability,
-}
-
-/// What a step survives once the server has delivered its events.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Durability {
-    /// A power cut or a kernel crash: each group of steps is synced to the disk (`fdatasync`)
-    /// before anything of it is delivered, and the database before journal segments go.
-    #[default]
-    Power,
-    /// A killed process: steps are written to the journal file before delivery, and the
-    /// operating system writes them to the disk in its own time.
-    Process,
 }

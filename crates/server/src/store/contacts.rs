@@ -6,8 +6,9 @@ use std::future::Future;
 use sqlx::Row;
 use switchboard_protocol::ContactId;
 
+use super::rows::{CONTACT_COLUMNS, ContactRow, contact, containing};
 use super::{ConversationRecord, Journaled, SqliteStore, Store, StoreError, StoreResult};
-use crate::contacts::{ContactFields, ContactRecord, KeyTaken};
+use crate::contacts::{ContactRecord, KeyTaken};
 use crate::routing::ContactKey;
 
 pub trait ContactStore {
@@ -44,63 +45,44 @@ fn failed(error: impl Into<StoreError>) -> StoreError {
     error.into()
 }
 
-fn contact(row: &sqlx::sqlite::SqliteRow) -> ContactRecord {
-    ContactRecord {
-        id: ContactId(row.get("id")),
-        fields: ContactFields {
-            name: row.get("name"),
-            email: row.get("email"),
-            mobile_phone: row.get("mobile_phone"),
-            notes: row.get("notes"),
-            external_id: row.get("external_id"),
-            facebook_id: row.get("facebook_id"),
-        },
-    }
-}
-
-const COLUMNS: &str = "id, name, email, mobile_phone, notes, external_id, facebook_id";
-
 impl ContactStore for SqliteStore {
     async fn contact(&self, id: &ContactId) -> StoreResult<Option<ContactRecord>> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM contacts WHERE id = ?"))
-            .bind(&id.0)
-            .fetch_optional(self.pool())
-            .await
-            .map_err(failed)?;
-        Ok(row.as_ref().map(contact))
+        let row = sqlx::query_as::<_, ContactRow>(&format!(
+            "SELECT {CONTACT_COLUMNS} FROM contacts WHERE id = ?"
+        ))
+        .bind(&id.0)
+        .fetch_optional(self.pool())
+        .await
+        .map_err(failed)?;
+        Ok(row.map(contact))
     }
 
     async fn contact_by(&self, key: &ContactKey) -> StoreResult<Option<ContactRecord>> {
-        let sql = format!("SELECT {COLUMNS} FROM contacts WHERE {} = ?", key.column());
-        let row = sqlx::query(&sql)
+        let sql = format!(
+            "SELECT {CONTACT_COLUMNS} FROM contacts WHERE {} = ?",
+            key.column()
+        );
+        let row = sqlx::query_as::<_, ContactRow>(&sql)
             .bind(key.value())
             .fetch_optional(self.pool())
             .await
             .map_err(failed)?;
-        Ok(row.as_ref().map(contact))
+        Ok(row.map(contact))
     }
 
     async fn search_contacts(&self, search: &str, limit: u32) -> StoreResult<Vec<ContactRecord>> {
-        let pattern = format!(
-            "%{}%",
-            search
-                .trim()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM contacts
+        let rows = sqlx::query_as::<_, ContactRow>(&format!(
+            "SELECT {CONTACT_COLUMNS} FROM contacts
              WHERE name LIKE ?1 ESCAPE '\\' OR email LIKE ?1 ESCAPE '\\'
                 OR mobile_phone LIKE ?1 ESCAPE '\\' OR external_id LIKE ?1 ESCAPE '\\'
              ORDER BY name COLLATE NOCASE, id LIMIT ?2"
         ))
-        .bind(pattern)
+        .bind(containing(search))
         .bind(i64::from(limit))
         .fetch_all(self.pool())
         .await
         .map_err(failed)?;
-        Ok(rows.iter().map(contact).collect())
+        Ok(rows.into_iter().map(contact).collect())
     }
 
     async fn save_contacts(&self, contacts: &[ContactRecord]) -> StoreResult<Vec<KeyTaken>> {
@@ -131,7 +113,7 @@ impl ContactStore for SqliteStore {
             }
             let fields = &record.fields;
             sqlx::query(&format!(
-                "INSERT OR REPLACE INTO contacts ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                "INSERT OR REPLACE INTO contacts ({CONTACT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
             ))
             .bind(&record.id.0)
             .bind(&fields.name)

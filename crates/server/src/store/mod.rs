@@ -1,10 +1,13 @@
-//! Durable storage behind one trait, so that a PostgreSQL store can be added without touching
-//! routing. Every routing step is written as one [`Batch`], atomically: the records it changed,
+//! Durable storage behind one trait: the embedded SQLite store behind its journal, or PostgreSQL;
+//! routing does not know which. Every routing step is written as one [`Batch`], atomically: the records it changed,
 //! the events it emitted (the outbox) and the reply to the command that caused it.
 
 mod contacts;
 mod error;
 mod journal;
+pub mod migrate;
+mod postgres;
+mod rows;
 mod sqlite;
 
 use std::future::Future;
@@ -15,6 +18,7 @@ use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, Presenc
 pub use contacts::ContactStore;
 pub use error::StoreError;
 pub use journal::Journaled;
+pub use postgres::{PostgresStore, describe as describe_postgres};
 pub use sqlite::SqliteStore;
 
 /// The store keeps routing's records.
@@ -159,6 +163,18 @@ pub trait Store: ContactStore + Clone + Send + Sync + 'static {
     /// Whether the store is working now: the reason it is not, if it is failing.
     fn health(&self) -> StoreResult<()> {
         Ok(())
+    }
+
+    /// Completes when the store has failed for good, with the reason: a store that fails only
+    /// by its commits failing never does.
+    fn failed(&self) -> impl Future<Output = StoreError> + Send {
+        std::future::pending()
+    }
+
+    /// Waits until everything committed so far can be read back: a store that commits where
+    /// it reads is always there.
+    fn caught_up(&self) -> impl Future<Output = StoreResult<()>> + Send {
+        std::future::ready(Ok(()))
     }
 
     /// How far apart commits should start: a store whose commit costs about the same however

@@ -8,12 +8,12 @@ use std::time::Duration;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use std::collections::HashMap;
 
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use switchboard_protocol::rules::HISTORY_PAGE;
-use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, Presence, QueueId, Seq};
+use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, QueueId, Seq};
 
+use super::rows::{AGENT_COLUMNS, AgentRow, Writes, agent, json, parse, threads};
 use super::{AgentRecord, Batch, ConversationRecord, Store, StoreError, StoreResult};
 use crate::config::Durability;
 use crate::private;
@@ -27,14 +27,6 @@ pub struct SqliteStore {
 
 fn failed(error: impl Into<StoreError>) -> StoreError {
     error.into()
-}
-
-fn json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).expect("records serialize")
-}
-
-fn parse<T: serde::de::DeserializeOwned>(text: &str) -> StoreResult<T> {
-    serde_json::from_str(text).map_err(failed)
 }
 
 impl SqliteStore {
@@ -90,19 +82,6 @@ impl SqliteStore {
         &self.pool
     }
 
-    fn agent(row: &sqlx::sqlite::SqliteRow) -> StoreResult<AgentRecord> {
-        Ok(AgentRecord {
-            id: AgentId(row.get("id")),
-            email: row.get("email"),
-            name: row.get("name"),
-            password_hash: row.get("password_hash"),
-            queues: parse(row.get::<&str, _>("queues"))?,
-            capacity: row.get::<Option<i64>, _>("capacity").map(|c| c as u32),
-            presence: parse::<Presence>(row.get::<&str, _>("presence"))?,
-            presence_since: row.get::<i64, _>("presence_since") as Millis,
-        })
-    }
-
     async fn write(
         tx: &mut Transaction<'_, Sqlite>,
         batch: &Batch,
@@ -121,7 +100,8 @@ impl SqliteStore {
             .execute(&mut **tx)
             .await?;
         }
-        for record in &batch.conversations {
+        let writes = Writes::of(batch);
+        for record in &writes.conversations {
             sqlx::query(
                 "UPDATE conversations SET record = ?, open = ?, contact_id = ? WHERE id = ?",
             )
@@ -132,14 +112,14 @@ impl SqliteStore {
             .execute(&mut **tx)
             .await?;
         }
-        for (conversation, token_hash) in &batch.tokens {
+        for (conversation, token_hash) in &writes.tokens {
             sqlx::query("UPDATE conversations SET token_hash = ? WHERE id = ?")
                 .bind(token_hash)
                 .bind(&conversation.0)
                 .execute(&mut **tx)
                 .await?;
         }
-        for (agent, presence, since) in &batch.presences {
+        for (agent, presence, since) in &writes.presences {
             sqlx::query("UPDATE agents SET presence = ?, presence_since = ? WHERE id = ?")
                 .bind(json(presence))
                 .bind(*since as i64)
@@ -159,19 +139,7 @@ impl SqliteStore {
             });
             insert.build().execute(&mut **tx).await?;
         }
-        let mut acks: HashMap<&str, Seq> = HashMap::new();
-        for (stream, seq) in &batch.acks {
-            let acked = acks.entry(stream).or_default();
-            *acked = (*acked).max(*seq);
-        }
-        // An event its client acknowledged within the same batch is never written: most events
-        // are, when the journal applies a second's worth of steps at once.
-        let unacknowledged: Vec<&(String, Seq, String)> = batch
-            .outbox
-            .iter()
-            .filter(|(stream, seq, _)| acks.get(stream.as_str()).is_none_or(|acked| seq > acked))
-            .collect();
-        for rows in cached_chunks(&unacknowledged) {
+        for rows in cached_chunks(&writes.unacknowledged) {
             let mut insert =
                 QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO outbox (stream, seq, event) ");
             insert.push_values(rows, |mut row, (stream, seq, event)| {
@@ -181,13 +149,7 @@ impl SqliteStore {
             });
             insert.build().execute(&mut **tx).await?;
         }
-        let mut heads: HashMap<&str, Seq> = HashMap::new();
-        for (stream, seq, _) in &batch.outbox {
-            let head = heads.entry(stream).or_default();
-            *head = (*head).max(*seq);
-        }
-        let heads: Vec<(&str, Seq)> = heads.into_iter().collect();
-        for rows in cached_chunks(&heads) {
+        for rows in cached_chunks(&writes.heads) {
             let mut upsert =
                 QueryBuilder::<Sqlite>::new("INSERT INTO stream_heads (stream, last_seq) ");
             upsert.push_values(rows, |mut row, (stream, seq)| {
@@ -198,7 +160,7 @@ impl SqliteStore {
             );
             upsert.build().execute(&mut **tx).await?;
         }
-        for rows in cached_chunks(&batch.replies) {
+        for rows in cached_chunks(&writes.replies) {
             let mut insert = QueryBuilder::<Sqlite>::new(
                 "INSERT OR REPLACE INTO replies (stream, command_id, reply, created_at) ",
             );
@@ -218,8 +180,7 @@ impl SqliteStore {
                 .await?;
         }
         // One statement per few hundred acknowledged streams, each deleting what it applied.
-        let acks: Vec<(&str, Seq)> = acks.into_iter().collect();
-        for rows in cached_chunks(&acks) {
+        for rows in cached_chunks(&writes.acknowledged) {
             let mut delete = QueryBuilder::<Sqlite>::new(
                 "DELETE FROM outbox WHERE rowid IN (SELECT outbox.rowid FROM (",
             );
@@ -257,20 +218,24 @@ fn cached_chunks<T>(rows: &[T]) -> impl Iterator<Item = &[T]> {
 
 impl Store for SqliteStore {
     async fn agents(&self) -> StoreResult<Vec<AgentRecord>> {
-        let rows = sqlx::query("SELECT * FROM agents ORDER BY email")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(failed)?;
-        rows.iter().map(Self::agent).collect()
+        let rows = sqlx::query_as::<_, AgentRow>(&format!(
+            "SELECT {AGENT_COLUMNS} FROM agents ORDER BY email"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)?;
+        rows.into_iter().map(agent).collect()
     }
 
     async fn agent_by_email(&self, email: &str) -> StoreResult<Option<AgentRecord>> {
-        let row = sqlx::query("SELECT * FROM agents WHERE email = ?")
-            .bind(email.trim())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(failed)?;
-        row.as_ref().map(Self::agent).transpose()
+        let row = sqlx::query_as::<_, AgentRow>(&format!(
+            "SELECT {AGENT_COLUMNS} FROM agents WHERE email = ?"
+        ))
+        .bind(email.trim())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(failed)?;
+        row.map(agent).transpose()
     }
 
     async fn insert_agent(&self, agent: &AgentRecord) -> StoreResult<()> {
@@ -372,15 +337,12 @@ impl Store for SqliteStore {
     }
 
     async fn open_conversations(&self) -> StoreResult<Vec<(ConversationRecord, Vec<ChatMessage>)>> {
-        let rows = sqlx::query("SELECT record FROM conversations WHERE open = 1")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(failed)?;
-        let records = rows
-            .iter()
-            .map(|row| parse::<ConversationRecord>(row.get::<&str, _>("record")))
-            .collect::<StoreResult<Vec<_>>>()?;
-        let rows = sqlx::query(
+        let records: Vec<String> =
+            sqlx::query_scalar("SELECT record FROM conversations WHERE open = 1 ORDER BY rowid")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(failed)?;
+        let bodies: Vec<String> = sqlx::query_scalar(
             "SELECT body FROM (SELECT m.body, m.conversation_id, m.id, \
              ROW_NUMBER() OVER (PARTITION BY m.conversation_id ORDER BY m.id DESC) AS newer \
              FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE c.open = 1) \
@@ -390,21 +352,7 @@ impl Store for SqliteStore {
         .fetch_all(&self.pool)
         .await
         .map_err(failed)?;
-        let mut threads: HashMap<ConversationId, Vec<ChatMessage>> = HashMap::new();
-        for row in &rows {
-            let message: ChatMessage = parse(row.get::<&str, _>("body"))?;
-            threads
-                .entry(message.conversation.clone())
-                .or_default()
-                .push(message);
-        }
-        Ok(records
-            .into_iter()
-            .map(|record| {
-                let thread = threads.remove(&record.id).unwrap_or_default();
-                (record, thread)
-            })
-            .collect())
+        threads(&records, &bodies)
     }
 
     async fn messages_before(

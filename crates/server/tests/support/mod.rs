@@ -3,6 +3,8 @@
 
 #![allow(dead_code, unreachable_pub, unused_imports)]
 
+pub mod proxy;
+
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -19,15 +21,29 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 pub use switchboard_testkit::{Customer, PASSWORD, ServerAddress, Socket, config, next_json};
 
-/// The server binary running on a free loopback port, over its own data directory.
+/// The server binary running on a free loopback port, over its own data directory and, when
+/// the run asks for PostgreSQL (`SWITCHBOARD_TEST_STORE=postgres`), its own database.
 pub struct Server {
     child: Child,
     pub address: String,
     pub dir: tempfile::TempDir,
+    /// The PostgreSQL database it stores in, if it does.
+    pub postgres: Option<String>,
 }
 
 impl Server {
     pub fn start(config_text: &str) -> Server {
+        let (config_text, postgres) = if switchboard_testkit::postgres::selected() {
+            let (configured, database) = switchboard_testkit::postgres::configure(config_text);
+            (configured, Some(database))
+        } else {
+            (config_text.to_owned(), None)
+        };
+        Self::start_exactly(&config_text, postgres)
+    }
+
+    /// Starts the server on `config_text` as it is, whatever store the run asks for.
+    pub fn start_exactly(config_text: &str, postgres: Option<String>) -> Server {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("config.toml"), config_text).unwrap();
         let (child, address) = Self::spawn(dir.path());
@@ -35,6 +51,7 @@ impl Server {
             child,
             address,
             dir,
+            postgres,
         }
     }
 
@@ -111,6 +128,42 @@ impl Server {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.address)
+    }
+
+    /// Runs `sql` (with its values written in) on the server's database, as another program
+    /// would, whichever store it uses.
+    pub async fn execute_sql(&self, sql: &str) {
+        use sqlx::Connection;
+        if let Some(database) = &self.postgres {
+            switchboard_testkit::postgres::execute(database, sql);
+            return;
+        }
+        let path = self.dir.path().join("data/switchboard.db");
+        let mut db = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        sqlx::query(sql).execute(&mut db).await.unwrap();
+        db.close().await.unwrap();
+    }
+
+    /// Whether anything the server stored holds `needle`: any file of its data directory, and
+    /// its PostgreSQL database when it has one.
+    pub fn stored_anywhere(&self, needle: &str) -> bool {
+        fn walk(dir: &std::path::Path, needle: &[u8]) -> bool {
+            std::fs::read_dir(dir).unwrap().any(|entry| {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    return walk(&path, needle);
+                }
+                let bytes = std::fs::read(&path).unwrap_or_default();
+                bytes.windows(needle.len()).any(|window| window == needle)
+            })
+        }
+        let in_postgres = self
+            .postgres
+            .as_ref()
+            .is_some_and(|database| switchboard_testkit::postgres::dump(database).contains(needle));
+        in_postgres || walk(&self.dir.path().join("data"), needle.as_bytes())
     }
 
     pub async fn login(&self, email: &str) -> LoginResponse {
@@ -266,6 +319,17 @@ impl Agent {
         }
     }
 
+    /// The next conversation snapshot, skipping other events.
+    pub async fn next_snapshot(&mut self) -> ConversationSnapshot {
+        match self
+            .expect(|e| matches!(e, AgentEvent::Snapshot { .. }))
+            .await
+        {
+            AgentEvent::Snapshot { conversation } => conversation,
+            _ => unreachable!(),
+        }
+    }
+
     /// The next frame of any kind, for tests about errors.
     pub async fn next_error(&mut self) -> ErrorBody {
         loop {
@@ -343,10 +407,20 @@ pub async fn offer_accepted(agent: &mut Agent) -> (Offer, ConversationSnapshot) 
 pub fn import(server: &Server, csv: &str) -> (bool, String) {
     let file = server.dir.path().join("contacts.csv");
     std::fs::write(&file, csv).unwrap();
+    let config = server.dir.path().join("config.toml");
+    run_command(&[
+        "contact".as_ref(),
+        "import".as_ref(),
+        "--config".as_ref(),
+        config.as_ref(),
+        file.as_ref(),
+    ])
+}
+
+/// Runs the server binary with `args`: whether it succeeded, and what it printed.
+pub fn run_command(args: &[&std::ffi::OsStr]) -> (bool, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_switchboard-server"))
-        .args(["contact", "import", "--config"])
-        .arg(server.dir.path().join("config.toml"))
-        .arg(&file)
+        .args(args)
         .output()
         .unwrap();
     let text = format!(

@@ -94,18 +94,6 @@ struct Progress {
 }
 
 impl<S: Store> Journaled<S> {
-    /// Completes when the store has failed for good (the applier stopped), with the reason.
-    pub async fn failed(&self) -> StoreError {
-        let mut progress = self.shared.progress.subscribe();
-        let failed = progress
-            .wait_for(|progress| progress.failure.is_some())
-            .await;
-        match failed {
-            Ok(progress) => progress.failure.clone().expect("waited for it"),
-            Err(_) => StoreError::Stopped("the journal stopped".into()),
-        }
-    }
-
     /// Applies what a previous run left in `directory` to `inner`, then journals in front of it,
     /// each step synced to the disk before it counts ([`Durability::Power`]).
     pub async fn open(inner: S, directory: &Path) -> StoreResult<Journaled<S>> {
@@ -167,9 +155,30 @@ impl<S: Store> Journaled<S> {
         tokio::spawn(apply(inner.clone(), receiver, shared.clone()));
         Ok(Journaled { inner, shared })
     }
+}
+
+impl<S> Journaled<S> {
+    /// The store behind the journal, for what does not go through it.
+    pub(super) fn inner(&self) -> &S {
+        &self.inner
+    }
+}
+
+impl<S: Store> Store for Journaled<S> {
+    /// Completes when the store has failed for good (the applier stopped), with the reason.
+    async fn failed(&self) -> StoreError {
+        let mut progress = self.shared.progress.subscribe();
+        let failed = progress
+            .wait_for(|progress| progress.failure.is_some())
+            .await;
+        match failed {
+            Ok(progress) => progress.failure.clone().expect("waited for it"),
+            Err(_) => StoreError::Stopped("the journal stopped".into()),
+        }
+    }
 
     /// Waits until everything appended so far is applied to the store (asking for it at once).
-    pub async fn caught_up(&self) -> StoreResult<()> {
+    async fn caught_up(&self) -> StoreResult<()> {
         let target = self.shared.progress.borrow().appended;
         if self.shared.progress.borrow().applied < target {
             self.shared.hurry.notify_one();
@@ -184,16 +193,7 @@ impl<S: Store> Journaled<S> {
             None => Ok(()),
         }
     }
-}
 
-impl<S> Journaled<S> {
-    /// The store behind the journal, for what does not go through it.
-    pub(super) fn inner(&self) -> &S {
-        &self.inner
-    }
-}
-
-impl<S: Store> Store for Journaled<S> {
     async fn agents(&self) -> StoreResult<Vec<AgentRecord>> {
         self.caught_up().await?;
         self.inner.agents().await

@@ -1,0 +1,606 @@
+//! The PostgreSQL store, for deployments that run on a database they already operate: the same
+//! records as the embedded store (`migrations-postgres/` mirrors `migrations/`), each routing
+//! step durable once PostgreSQL has committed its group. No journal in front: PostgreSQL's own
+//! log is one, and a commit of a merged group costs about what one step's does.
+//!
+//! A batch is written with one statement per table, whatever its size: rows travel as arrays
+//! (`UNNEST`), so that each statement stays prepared on its connection.
+
+mod contacts;
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{Postgres, Transaction};
+use switchboard_protocol::rules::HISTORY_PAGE;
+use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, QueueId, Seq};
+use tokio::sync::watch;
+
+use super::rows::{AGENT_COLUMNS, AgentRow, Writes, agent, json, parse, threads};
+use super::{AgentRecord, Batch, ConversationRecord, Store, StoreError, StoreResult};
+
+static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations-postgres");
+
+/// How long a commit is tried again while PostgreSQL cannot be reached (a restart, a fail-over
+/// of the database) before the server gives up and stops: routing waits meanwhile, and nothing
+/// it decided is delivered before it is stored.
+const RETRY_FOR: Duration = Duration::from_secs(30);
+
+/// How often PostgreSQL is asked whether it answers, for `/readyz` while nothing is committed.
+const PROBE_EVERY: Duration = Duration::from_secs(2);
+
+#[derive(Clone, Debug)]
+pub struct PostgresStore {
+    pool: PgPool,
+    health: Arc<watch::Sender<Health>>,
+}
+
+/// Why the store is not working now, if it is not.
+#[derive(Clone, Debug, Default)]
+struct Health {
+    /// The transient failure a commit is retrying.
+    retrying: Option<StoreError>,
+    /// The failure of the latest probe.
+    unreachable: Option<StoreError>,
+}
+
+fn failed(error: impl Into<StoreError>) -> StoreError {
+    error.into()
+}
+
+/// Where a `postgres://` URL points, without its password: for messages and logs.
+pub fn describe(url: &str) -> String {
+    match PgConnectOptions::from_str(url) {
+        Ok(options) => format!(
+            "PostgreSQL database {} at {}:{}",
+            options.get_database().unwrap_or("(default)"),
+            options.get_host(),
+            options.get_port()
+        ),
+        Err(_) => "PostgreSQL (an unreadable URL)".into(),
+    }
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://user[:password]@host[:port]/database`;
+    /// libpq's `PG*` environment variables fill in what it leaves out) and applies pending
+    /// migrations. Several servers may do so at once: migrations run under an advisory lock.
+    pub async fn connect(url: &str) -> StoreResult<PostgresStore> {
+        let described = describe(url);
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| failed(e).context(&described))?
+            .application_name("switchboard");
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .map_err(|e| failed(e).context(&described))?;
+        MIGRATIONS
+            .run(&pool)
+            .await
+            .map_err(|e| failed(e).context(&described))?;
+        let health = Arc::new(watch::Sender::new(Health::default()));
+        tokio::spawn(probe(pool.clone(), Arc::downgrade(&health)));
+        Ok(PostgresStore { pool, health })
+    }
+
+    pub(super) fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Whether nothing is stored yet: no agent, contact or conversation.
+    pub async fn is_empty(&self) -> StoreResult<bool> {
+        let used: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM agents) OR EXISTS (SELECT 1 FROM contacts) \
+             OR EXISTS (SELECT 1 FROM conversations)",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(failed)?;
+        Ok(!used)
+    }
+
+    async fn write(
+        tx: &mut Transaction<'_, Postgres>,
+        batch: &Batch,
+        now: Millis,
+    ) -> sqlx::Result<()> {
+        // Inserts skip rows already there and updates overwrite: a batch committed again (its
+        // first commit's outcome lost with the connection) changes nothing.
+        let writes = Writes::of(batch);
+        if !batch.new_conversations.is_empty() {
+            let (records, tokens): (Vec<_>, Vec<_>) =
+                batch.new_conversations.iter().cloned().unzip();
+            sqlx::query(
+                "INSERT INTO conversations (id, token_hash, record, open, contact_id) \
+                 SELECT id, token_hash, record, true, contact_id \
+                 FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[]) \
+                 AS new (id, token_hash, record, contact_id) ON CONFLICT DO NOTHING",
+            )
+            .bind(records.iter().map(|r| r.id.0.clone()).collect::<Vec<_>>())
+            .bind(tokens)
+            .bind(records.iter().map(json).collect::<Vec<_>>())
+            .bind(contact_ids(records.iter()))
+            .execute(&mut **tx)
+            .await?;
+        }
+        if !writes.conversations.is_empty() {
+            let records = &writes.conversations;
+            sqlx::query(
+                "UPDATE conversations AS c SET record = u.record, open = u.open, \
+                 contact_id = u.contact_id \
+                 FROM UNNEST($1::text[], $2::text[], $3::bool[], $4::text[]) \
+                 AS u (id, record, open, contact_id) WHERE c.id = u.id",
+            )
+            .bind(records.iter().map(|r| r.id.0.clone()).collect::<Vec<_>>())
+            .bind(records.iter().map(json).collect::<Vec<_>>())
+            .bind(records.iter().map(|r| r.is_open()).collect::<Vec<_>>())
+            .bind(contact_ids(records.iter().copied()))
+            .execute(&mut **tx)
+            .await?;
+        }
+        if !writes.tokens.is_empty() {
+            let (ids, tokens): (Vec<_>, Vec<_>) = writes
+                .tokens
+                .iter()
+                .map(|(id, token)| (id.0.as_str(), *token))
+                .unzip();
+            sqlx::query(
+                "UPDATE conversations AS c SET token_hash = u.token_hash \
+                 FROM UNNEST($1::text[], $2::text[]) AS u (id, token_hash) WHERE c.id = u.id",
+            )
+            .bind(ids)
+            .bind(tokens)
+            .execute(&mut **tx)
+            .await?;
+        }
+        if !writes.presences.is_empty() {
+            let presences = &writes.presences;
+            sqlx::query(
+                "UPDATE agents AS a SET presence = u.presence, presence_since = u.since \
+                 FROM UNNEST($1::text[], $2::text[], $3::bigint[]) AS u (id, presence, since) \
+                 WHERE a.id = u.id",
+            )
+            .bind(
+                presences
+                    .iter()
+                    .map(|(a, ..)| a.0.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(
+                presences
+                    .iter()
+                    .map(|(_, p, _)| json(p))
+                    .collect::<Vec<_>>(),
+            )
+            .bind(
+                presences
+                    .iter()
+                    .map(|(.., since)| *since as i64)
+                    .collect::<Vec<_>>(),
+            )
+            .execute(&mut **tx)
+            .await?;
+        }
+        if !batch.messages.is_empty() {
+            let messages = &batch.messages;
+            sqlx::query(
+                "INSERT INTO messages (conversation_id, id, body) \
+                 SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[]) ON CONFLICT DO NOTHING",
+            )
+            .bind(
+                messages
+                    .iter()
+                    .map(|m| m.conversation.0.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(messages.iter().map(|m| m.id as i64).collect::<Vec<_>>())
+            .bind(messages.iter().map(json).collect::<Vec<_>>())
+            .execute(&mut **tx)
+            .await?;
+        }
+        if !writes.unacknowledged.is_empty() {
+            let events = &writes.unacknowledged;
+            sqlx::query(
+                "INSERT INTO outbox (stream, seq, event) \
+                 SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[]) ON CONFLICT DO NOTHING",
+            )
+            .bind(events.iter().map(|(s, ..)| s.as_str()).collect::<Vec<_>>())
+            .bind(
+                events
+                    .iter()
+                    .map(|(_, seq, _)| *seq as i64)
+                    .collect::<Vec<_>>(),
+            )
+            .bind(events.iter().map(|(.., e)| e.as_str()).collect::<Vec<_>>())
+            .execute(&mut **tx)
+            .await?;
+        }
+        if !writes.heads.is_empty() {
+            let (streams, seqs): (Vec<_>, Vec<_>) = writes
+                .heads
+                .iter()
+                .map(|(stream, seq)| (*stream, *seq as i64))
+                .unzip();
+            sqlx::query(
+                "INSERT INTO stream_heads (stream, last_seq) \
+                 SELECT * FROM UNNEST($1::text[], $2::bigint[]) ON CONFLICT (stream) \
+                 DO UPDATE SET last_seq = GREATEST(stream_heads.last_seq, excluded.last_seq)",
+            )
+            .bind(streams)
+            .bind(seqs)
+            .execute(&mut **tx)
+            .await?;
+        }
+        if !writes.replies.is_empty() {
+            let replies = &writes.replies;
+            sqlx::query(
+                "INSERT INTO replies (stream, command_id, reply, created_at) \
+                 SELECT stream, command_id, reply, $4 \
+                 FROM UNNEST($1::text[], $2::text[], $3::text[]) AS r (stream, command_id, reply) \
+                 ON CONFLICT (stream, command_id) \
+                 DO UPDATE SET reply = excluded.reply, created_at = excluded.created_at",
+            )
+            .bind(replies.iter().map(|(s, ..)| s.as_str()).collect::<Vec<_>>())
+            .bind(
+                replies
+                    .iter()
+                    .map(|(_, c, _)| c.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(replies.iter().map(|(.., r)| r.as_str()).collect::<Vec<_>>())
+            .bind(now as i64)
+            .execute(&mut **tx)
+            .await?;
+        }
+        if !batch.removed_queues.is_empty() {
+            sqlx::query(
+                "INSERT INTO removed_queues (id, removed_at) \
+                 SELECT id, $2 FROM UNNEST($1::text[]) AS q (id) ON CONFLICT DO NOTHING",
+            )
+            .bind(
+                batch
+                    .removed_queues
+                    .iter()
+                    .map(|q| q.0.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(now as i64)
+            .execute(&mut **tx)
+            .await?;
+        }
+        if !writes.acknowledged.is_empty() {
+            let (streams, seqs): (Vec<_>, Vec<_>) = writes
+                .acknowledged
+                .iter()
+                .map(|(stream, seq)| (*stream, *seq as i64))
+                .unzip();
+            sqlx::query(
+                "DELETE FROM outbox AS o USING UNNEST($1::text[], $2::bigint[]) AS a (stream, seq) \
+                 WHERE o.stream = a.stream AND o.seq <= a.seq",
+            )
+            .bind(streams)
+            .bind(seqs)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn commit_once(&self, batch: &Batch) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(failed)?;
+        Self::write(&mut tx, batch, crate::clock::now())
+            .await
+            .map_err(failed)?;
+        tx.commit().await.map_err(failed)
+    }
+}
+
+/// Asks PostgreSQL every [`PROBE_EVERY`] whether it answers, until the store is dropped.
+async fn probe(pool: PgPool, health: std::sync::Weak<watch::Sender<Health>>) {
+    let mut every = tokio::time::interval(PROBE_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let answered = tokio::time::timeout(PROBE_EVERY, sqlx::query("SELECT 1").execute(&pool));
+        let failure = match answered.await {
+            Ok(Ok(_)) => None,
+            Ok(Err(error)) => Some(failed(error)),
+            Err(_) => Some(StoreError::ConnectionLost(format!(
+                "PostgreSQL did not answer within {} s",
+                PROBE_EVERY.as_secs()
+            ))),
+        };
+        let Some(health) = health.upgrade() else {
+            return;
+        };
+        health.send_if_modified(|health| {
+            let changed = health.unreachable.is_some() != failure.is_some();
+            health.unreachable = failure;
+            changed
+        });
+    }
+}
+
+fn contact_ids<'a>(records: impl Iterator<Item = &'a ConversationRecord>) -> Vec<Option<&'a str>> {
+    records
+        .map(|record| record.contact.as_ref().map(|c| c.0.as_str()))
+        .collect()
+}
+
+impl Store for PostgresStore {
+    async fn agents(&self) -> StoreResult<Vec<AgentRecord>> {
+        let rows = sqlx::query_as::<_, AgentRow>(&format!(
+            "SELECT {AGENT_COLUMNS} FROM agents ORDER BY lower(email)"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)?;
+        rows.into_iter().map(agent).collect()
+    }
+
+    async fn agent_by_email(&self, email: &str) -> StoreResult<Option<AgentRecord>> {
+        let row = sqlx::query_as::<_, AgentRow>(&format!(
+            "SELECT {AGENT_COLUMNS} FROM agents WHERE lower(email) = lower($1)"
+        ))
+        .bind(email.trim())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(failed)?;
+        row.map(agent).transpose()
+    }
+
+    async fn insert_agent(&self, agent: &AgentRecord) -> StoreResult<()> {
+        sqlx::query(&format!(
+            "INSERT INTO agents ({AGENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        ))
+        .bind(&agent.id.0)
+        .bind(&agent.email)
+        .bind(&agent.name)
+        .bind(&agent.password_hash)
+        .bind(json(&agent.queues))
+        .bind(agent.capacity.map(i64::from))
+        .bind(json(&agent.presence))
+        .bind(agent.presence_since as i64)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Constraint(
+                format!("an agent with e-mail {} already exists", agent.email),
+            ),
+            other => failed(other),
+        })?;
+        Ok(())
+    }
+
+    async fn set_password(&self, agent: &AgentId, hash: &str) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await.map_err(failed)?;
+        let done = sqlx::query("UPDATE agents SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(&agent.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(failed)?;
+        // A new password signs every desktop out.
+        sqlx::query("DELETE FROM sessions WHERE agent_id = $1")
+            .bind(&agent.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(failed)?;
+        tx.commit().await.map_err(failed)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn remove_agent(&self, agent: &AgentId) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM agents WHERE id = $1")
+            .bind(&agent.0)
+            .execute(&self.pool)
+            .await
+            .map_err(failed)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        agent: &AgentId,
+        expires_at: Millis,
+    ) -> StoreResult<()> {
+        sqlx::query("INSERT INTO sessions (token_hash, agent_id, expires_at) VALUES ($1, $2, $3)")
+            .bind(token_hash)
+            .bind(&agent.0)
+            .bind(expires_at as i64)
+            .execute(&self.pool)
+            .await
+            .map_err(failed)?;
+        Ok(())
+    }
+
+    async fn session_agent(
+        &self,
+        token_hash: &str,
+        now: Millis,
+    ) -> StoreResult<Option<(AgentId, Millis)>> {
+        let row: Option<(String, i64)> = sqlx::query_as(
+            "SELECT agent_id, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now as i64)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(failed)?;
+        Ok(row.map(|(agent, expires_at)| (AgentId(agent), expires_at as Millis)))
+    }
+
+    async fn end_session(&self, token_hash: &str) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(failed)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn end_sessions(&self, agent: &AgentId) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE agent_id = $1")
+            .bind(&agent.0)
+            .execute(&self.pool)
+            .await
+            .map_err(failed)?;
+        Ok(())
+    }
+
+    async fn open_conversations(&self) -> StoreResult<Vec<(ConversationRecord, Vec<ChatMessage>)>> {
+        let records: Vec<String> =
+            sqlx::query_scalar("SELECT record FROM conversations WHERE open ORDER BY started")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(failed)?;
+        let bodies: Vec<String> = sqlx::query_scalar(
+            "SELECT body FROM (SELECT m.body, m.conversation_id, m.id, \
+             ROW_NUMBER() OVER (PARTITION BY m.conversation_id ORDER BY m.id DESC) AS newer \
+             FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE c.open) page \
+             WHERE newer <= $1 ORDER BY conversation_id, id",
+        )
+        .bind(HISTORY_PAGE as i64)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)?;
+        threads(&records, &bodies)
+    }
+
+    async fn messages_before(
+        &self,
+        conversation: &ConversationId,
+        before: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<ChatMessage>> {
+        let bodies: Vec<String> = sqlx::query_scalar(
+            "SELECT body FROM messages WHERE conversation_id = $1 AND id < $2 \
+             ORDER BY id DESC LIMIT $3",
+        )
+        .bind(&conversation.0)
+        .bind(before as i64)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)?;
+        bodies.iter().rev().map(|body| parse(body)).collect()
+    }
+
+    async fn conversation_by_token(&self, token_hash: &str) -> StoreResult<Option<ConversationId>> {
+        let id: Option<String> =
+            sqlx::query_scalar("SELECT id FROM conversations WHERE token_hash = $1")
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(failed)?;
+        Ok(id.map(ConversationId))
+    }
+
+    async fn stream_heads(&self) -> StoreResult<Vec<(String, Seq)>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT stream, last_seq FROM stream_heads")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(failed)?;
+        Ok(rows
+            .into_iter()
+            .map(|(stream, seq)| (stream, seq as Seq))
+            .collect())
+    }
+
+    async fn outbox_after(&self, stream: &str, seq: Seq) -> StoreResult<Vec<(Seq, String)>> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT seq, event FROM outbox WHERE stream = $1 AND seq > $2 ORDER BY seq",
+        )
+        .bind(stream)
+        .bind(seq as i64)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)?;
+        Ok(rows
+            .into_iter()
+            .map(|(seq, event)| (seq as Seq, event))
+            .collect())
+    }
+
+    async fn removed_queues(&self) -> StoreResult<Vec<QueueId>> {
+        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM removed_queues")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(failed)?;
+        Ok(ids.into_iter().map(QueueId).collect())
+    }
+
+    async fn replies(&self, stream: &str) -> StoreResult<Vec<(String, String)>> {
+        sqlx::query_as(
+            "SELECT command_id, reply FROM replies WHERE stream = $1 \
+             ORDER BY created_at DESC, stored DESC",
+        )
+        .bind(stream)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)
+    }
+
+    async fn reply(&self, stream: &str, id: &str) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT reply FROM replies WHERE stream = $1 AND command_id = $2")
+            .bind(stream)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(failed)
+    }
+
+    async fn prune_replies(&self, before: Millis) -> StoreResult<()> {
+        sqlx::query("DELETE FROM replies WHERE created_at < $1")
+            .bind(before as i64)
+            .execute(&self.pool)
+            .await
+            .map_err(failed)?;
+        Ok(())
+    }
+
+    async fn commit(&self, batch: Batch) -> StoreResult<()> {
+        self.apply(&batch).await
+    }
+
+    /// Commits the batch, trying again for [`RETRY_FOR`] while the failure is transient (the
+    /// connection was lost, the database is restarting): the batch is idempotent, so a commit
+    /// whose outcome was lost with its connection is safely made again.
+    async fn apply(&self, batch: &Batch) -> StoreResult<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let started = tokio::time::Instant::now();
+        let mut pause = Duration::from_millis(50);
+        loop {
+            match self.commit_once(batch).await {
+                Ok(()) => {
+                    self.health
+                        .send_if_modified(|health| health.retrying.take().is_some());
+                    return Ok(());
+                }
+                Err(error) if error.is_transient() && started.elapsed() < RETRY_FOR => {
+                    tracing::warn!(%error, "committing to PostgreSQL failed: trying again");
+                    self.health
+                        .send_modify(|health| health.retrying = Some(error));
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(1));
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    fn health(&self) -> StoreResult<()> {
+        let health = self.health.borrow();
+        match health.retrying.as_ref().or(health.unreachable.as_ref()) {
+            Some(error) => Err(error.clone()),
+            None => Ok(()),
+        }
+    }
+}

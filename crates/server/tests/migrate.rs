@@ -1,0 +1,96 @@
+//! An embedded deployment moved to PostgreSQL goes on there: accounts and sessions, contacts,
+//! open conversations with their threads, unread events and sequence numbers.
+
+mod support;
+
+use support::{Agent, Customer, Server, accepted_chat, config};
+use switchboard_protocol::Sender;
+use switchboard_protocol::agent::{AgentCommand, AgentEvent, Outcome};
+use switchboard_protocol::customer::CustomerEvent;
+use switchboard_testkit::postgres;
+
+fn customer_text(event: &AgentEvent) -> Option<String> {
+    match event {
+        AgentEvent::Message { message } if matches!(message.from, Sender::Customer { .. }) => {
+            Some(message.text.clone())
+        }
+        _ => None,
+    }
+}
+
+fn migrate(from: &std::path::Path, to: &str) -> (bool, String) {
+    support::run_command(&[
+        "migrate".as_ref(),
+        "--from".as_ref(),
+        from.as_ref(),
+        "--to".as_ref(),
+        to.as_ref(),
+    ])
+}
+
+// The server starts (blocking a thread) while the test's tasks run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_embedded_deployment_moves_to_postgres_and_goes_on_there() {
+    let config = config(30, 60);
+    let mut embedded = Server::start_exactly(&config, None);
+    let (imported, printed) = support::import(&embedded, "name,email\nZoë Weiss,zoe@example.com\n");
+    assert!(imported, "{printed}");
+    let (mut ann, mut zoe, conversation) = accepted_chat(&embedded).await;
+    let token = ann.token.clone();
+    zoe.say("first").await;
+    ann.expect(|e| customer_text(e).as_deref() == Some("first"))
+        .await;
+    let seen = ann.last_seq;
+    // Unread by the desktop: still in the outbox when the server stops.
+    zoe.say("unread").await;
+    let customer_token = zoe.token.clone().unwrap();
+    let customer_seq = zoe.last_seq;
+    assert!(embedded.terminate_within(std::time::Duration::from_secs(10)));
+    let data = embedded.dir.path().join("data");
+
+    let (url, database) = postgres::database();
+    // The test cluster trusts loopback: the password is only there to be kept out of sight.
+    let url = url.replace("switchboard@", "switchboard:hunter2@");
+    let (moved, printed) = migrate(&data, &url);
+    assert!(moved, "{printed}");
+    for part in ["2 agents", "1 contacts", "1 conversations with 3 messages"] {
+        assert!(printed.contains(part), "{part:?} in {printed}");
+    }
+    assert!(!printed.contains("hunter2"), "{printed}");
+
+    // Never over what a database already holds.
+    let (again, printed) = migrate(&data, &url);
+    assert!(!again);
+    assert!(printed.contains("already holds"), "{printed}");
+    assert_eq!(
+        postgres::execute(&database, "SELECT count(*) FROM agents"),
+        "2\n"
+    );
+    let (nowhere, printed) = migrate(&embedded.dir.path().join("nothing"), &url);
+    assert!(!nowhere);
+    assert!(printed.contains("no embedded database"), "{printed}");
+
+    let on_postgres = format!("{config}\n[store]\nurl = \"{url}\"\n");
+    let server = Server::start_exactly(&on_postgres, Some(database.clone()));
+    // The desktop's session goes on, and what it had not read arrives.
+    let mut ann = Agent::connect(&server, &token, Some(seen)).await;
+    ann.expect(|e| customer_text(e).as_deref() == Some("unread"))
+        .await;
+    let mut zoe = Customer::connect(&server, Some((&customer_token, customer_seq))).await;
+    let reply = AgentCommand::SendMessage {
+        conversation: conversation.clone(),
+        text: "Moved".into(),
+    };
+    assert!(matches!(ann.command(reply).await, Outcome::Ok { .. }));
+    zoe.expect(|e| matches!(e, CustomerEvent::Message { message } if message.text == "Moved"))
+        .await;
+    let mut fresh = Agent::connect(&server, &token, None).await;
+    let snapshot = fresh.next_snapshot().await;
+    let texts: Vec<&str> = snapshot.history.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(texts, ["Hello", "first", "unread", "Moved"]);
+    assert_eq!(
+        postgres::execute(&database, "SELECT name FROM contacts"),
+        "Zoë Weiss\n"
+    );
+    assert!(server.login("bo@example.com").await.token.len() > 10);
+}
