@@ -38,6 +38,8 @@ const CRATES: &[Layering] = &[
             // The edges.
             &["assets", "ws", "webhooks"],
             &["http"],
+            // Of several nodes, the one that routes.
+            &["election"],
             &["server"],
         ],
         roots: &["lib", "main"],

@@ -48,6 +48,10 @@ struct Args {
     /// What a stored step survives, as the server's `[store] durability` (power or process).
     #[arg(long, default_value = "power")]
     durability: String,
+    /// A PostgreSQL database to store in (`postgres://…`, empty), as the server's `[store] url`;
+    /// the embedded database otherwise.
+    #[arg(long)]
+    store_url: Option<String>,
 }
 
 const PASSWORD: &str = "loadgen-password";
@@ -60,7 +64,13 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[index] as f64 / 1000.0
 }
 
-fn config(agents: usize, capacity: usize, durability: &str) -> String {
+fn config(agents: usize, capacity: usize, args: &Args) -> String {
+    let durability = &args.durability;
+    let url = args
+        .store_url
+        .as_ref()
+        .map(|url| format!("url = \"{url}\""))
+        .unwrap_or_default();
     let mut config = format!(
         r#"
 wrap_up_reasons = ["Resolved"]
@@ -82,6 +92,7 @@ id = "website"
 queue = "general"
 [store]
 durability = "{durability}"
+{url}
 "#,
         limits = switchboard_testkit::ROOMY_LIMITS
     );
@@ -237,11 +248,7 @@ async fn measure(target: Target, binary: &Path, args: &Args) -> Figures {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let capacity = args.conversations.div_ceil(args.agents) + 1;
     let config_path = dir.path().join("config.toml");
-    std::fs::write(
-        &config_path,
-        config(args.agents, capacity, &args.durability),
-    )
-    .unwrap();
+    std::fs::write(&config_path, config(args.agents, capacity, args)).unwrap();
     let Started {
         mut child,
         address,

@@ -7,7 +7,8 @@
 //! - [`clock`], [`phone`] (E.164 numbers), [`auth`]: passwords, session tokens, identifiers;
 //!   [`masking`]: what of the customers' data is masked before agents see it or it is stored;
 //! - [`config`]: the TOML configuration as plain types, validated at start;
-//! - [`store`]: durable storage behind a trait ([`store::SqliteStore`] embedded by default);
+//! - [`store`]: durable storage behind a trait ([`store::SqliteStore`] embedded by default,
+//!   [`store::PostgresStore`] for several nodes);
 //! - [`contacts`]: the customers the contact center knows, validated, imported, matched;
 //! - [`routing`]: presence, queues, offers, RONA and conversations: every routing rule;
 //! - [`channels`]: the SMS and Messenger providers' APIs, and the courier running errands;
@@ -18,6 +19,7 @@
 //! - [`http`], [`ws`] and [`webhooks`]: the edges (login, health, admin API, the agent and
 //!   customer WebSockets, the providers' webhooks);
 //! - [`assets`]: the embedded chat widget (built from `/widget`) and demo page;
+//! - [`election`]: of several nodes on one PostgreSQL database, the one that routes;
 //! - [`server`]: starting and stopping it all; [`admin`]: reaching a running server from its machine.
 pub mod admin;
 pub mod app;
@@ -28,6 +30,7 @@ pub mod clock;
 pub mod config;
 pub mod contacts;
 pub mod customer_token;
+pub mod election;
 pub mod guard;
 pub mod http;
 pub mod hub;

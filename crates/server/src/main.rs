@@ -36,6 +36,9 @@ enum Command {
         /// Overrides `server.listen`; port 0 picks a free port (printed on standard output).
         #[arg(long)]
         listen: Option<SocketAddr>,
+        /// Overrides `server.node`: this node's name among several on one PostgreSQL database.
+        #[arg(long)]
+        node: Option<String>,
     },
     /// Manage the queues of a running server.
     Queue {
@@ -140,10 +143,17 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Serve { config, listen } => {
+        Command::Serve {
+            config,
+            listen,
+            node,
+        } => {
             let mut config = Config::load(&config).map_err(|e| e.to_string())?;
             if let Some(listen) = listen {
                 config.server.listen = listen;
+            }
+            if node.is_some() {
+                config.server.node = node;
             }
             // Each connection is an open file: a default soft limit of 1,024 would cap the server
             // far below what it serves. The hard limit is the operator's to set.

@@ -11,7 +11,6 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::app::App;
-use crate::auth;
 use crate::config::{Backend, Config, LimitsSection};
 use crate::http::accept::Accepting;
 use crate::hub::Hub;
@@ -19,6 +18,7 @@ use crate::store::{
     AgentRecord, Journaled, PostgresStore, SqliteStore, Store, StoreError, describe_postgres,
 };
 use crate::ws::Liveness;
+use crate::{auth, election};
 
 /// Why the server stopped other than by being asked to.
 #[derive(Debug, thiserror::Error)]
@@ -38,12 +38,23 @@ pub async fn serve(
     match config.store.backend() {
         Backend::Embedded => {
             let store = open_embedded(&config).await?;
-            serve_with(config, store, listener, shutdown).await
+            serve_with(config, store, listener, shutdown, false).await
         }
         Backend::Postgres(url) => {
             let store = PostgresStore::connect(&url).await?;
             tracing::info!(database = %describe_postgres(&url), "storing in PostgreSQL");
-            serve_with(config, store, listener, shutdown).await
+            let node = config
+                .server
+                .node
+                .clone()
+                .unwrap_or_else(election::host_name);
+            let accepting = accepting(&config.limits, Liveness::of(&config));
+            let mut shutdown = Box::pin(shutdown);
+            let (listener, stood_by) = tokio::select! {
+                elected = election::stand_by(&store, &node, listener, accepting) => elected?,
+                () = &mut shutdown => return Ok(()),
+            };
+            serve_with(config, store, listener, shutdown, stood_by).await
         }
     }
 }
@@ -55,11 +66,13 @@ pub async fn open_embedded(config: &Config) -> Result<Journaled<SqliteStore>, St
     Journaled::open_with(database, &config.journal_path(), durability).await
 }
 
+/// Serves on `store`; `announced`: the node has said where it listens already (standing by).
 async fn serve_with<S: Store>(
     config: Config,
     store: S,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
+    announced: bool,
 ) -> Result<(), ServeError> {
     create_demo_agents(&config, &store).await?;
     for widget in config
@@ -88,8 +101,9 @@ async fn serve_with<S: Store>(
     let admin_token = crate::admin::publish(&config.server.data_dir, address)?;
     let accepting = accepting(&config.limits, Liveness::of(&config));
     let app = App::new(config, store.clone(), hub, stopping, &admin_token);
-    // Scripts and tests wait for this line: it comes once the server is ready to serve.
-    println!("listening on http://{address}");
+    if !announced {
+        crate::http::announce(address);
+    }
     forget_idle_clients(Arc::downgrade(&app));
     let router = crate::http::router(app);
     tracing::info!(

@@ -23,6 +23,9 @@ pub struct ServerSection {
     /// How often every WebSocket is pinged; one that stays silent through two pings (its client
     /// gone without closing) is closed.
     pub ping_seconds: u32,
+    /// The name this server goes by among several sharing one PostgreSQL database (`serve
+    /// --node`); the host's name by default.
+    pub node: Option<String>,
 }
 
 impl Default for ServerSection {
@@ -34,6 +37,7 @@ impl Default for ServerSection {
             presence_grace_seconds: 60,
             demo: false,
             ping_seconds: 20,
+            node: None,
         }
     }
 }

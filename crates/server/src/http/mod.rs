@@ -4,13 +4,15 @@
 //! - `login.rs`: agent sign-in and sign-out; `widgets.rs`: what a widget fetches at start;
 //! - `admin.rs`, `contacts.rs`: the admin API (queues, assignment, ending an agent's sessions; contacts);
 //! - `accept.rs`: connections accepted within a cap, with a header timeout and a bounded drain;
-//! - `refusal.rs`: refusals as `{code, message}` with their HTTP status, and the admin token check.
+//! - `refusal.rs`: refusals as `{code, message}` with their HTTP status, and the admin token check;
+//! - `standby.rs`: what a node serves while another node routes.
 
 pub mod accept;
 mod admin;
 mod contacts;
 mod login;
 mod refusal;
+pub mod standby;
 mod widgets;
 
 use std::sync::Arc;
@@ -29,6 +31,12 @@ use crate::webhooks::{facebook, twilio};
 use crate::{assets, ws};
 use axum::http::StatusCode;
 use switchboard_protocol::ErrorCode;
+
+/// Says where the server listens, on standard output: scripts and tests wait for this line. It
+/// comes once the server answers HTTP (ready to serve, or standing by).
+pub fn announce(address: std::net::SocketAddr) {
+    println!("listening on http://{address}");
+}
 
 pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
     Router::new()
@@ -68,7 +76,8 @@ async fn ready<S: Store>(State(app): State<Arc<App<S>>>) -> Response {
         Ok(()) => None,
     };
     match problem {
-        None => "ready".into_response(),
+        // Of several nodes, only one is ready: the one that routes.
+        None => "ready: routing".into_response(),
         Some(message) => refuse(
             StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Unavailable,

@@ -18,7 +18,7 @@ use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, Presenc
 pub use contacts::ContactStore;
 pub use error::StoreError;
 pub use journal::Journaled;
-pub use postgres::{PostgresStore, describe as describe_postgres};
+pub use postgres::{PostgresStore, describe as describe_postgres, leadership};
 pub use sqlite::SqliteStore;
 
 /// The store keeps routing's records.

@@ -29,6 +29,8 @@ pub struct Server {
     pub dir: tempfile::TempDir,
     /// The PostgreSQL database it stores in, if it does.
     pub postgres: Option<String>,
+    /// Its name among several nodes (`serve --node`).
+    node: Option<String>,
 }
 
 impl Server {
@@ -44,21 +46,29 @@ impl Server {
 
     /// Starts the server on `config_text` as it is, whatever store the run asks for.
     pub fn start_exactly(config_text: &str, postgres: Option<String>) -> Server {
+        Self::start_node(config_text, postgres, None)
+    }
+
+    /// [`Server::start_exactly`] as node `node` of several on one PostgreSQL database. Returns
+    /// once it answers HTTP, routing or standing by.
+    pub fn start_node(config_text: &str, postgres: Option<String>, node: Option<&str>) -> Server {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("config.toml"), config_text).unwrap();
-        let (child, address) = Self::spawn(dir.path());
+        let (child, address) = Self::spawn(dir.path(), node);
         Server {
             child,
             address,
             dir,
             postgres,
+            node: node.map(str::to_owned),
         }
     }
 
-    fn spawn(dir: &std::path::Path) -> (Child, String) {
+    fn spawn(dir: &std::path::Path, node: Option<&str>) -> (Child, String) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard-server"))
             .args(["serve", "--config"])
             .arg(dir.join("config.toml"))
+            .args(node.iter().flat_map(|node| ["--node", node]))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -76,11 +86,17 @@ impl Server {
         (child, address)
     }
 
+    /// Kills the server with SIGKILL: no chance to tidy up.
+    pub fn kill(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
     /// Kills the server with SIGKILL (no chance to tidy up) and starts it again on its data.
     pub fn kill_and_restart(&mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
-        let (child, address) = Self::spawn(self.dir.path());
+        let (child, address) = Self::spawn(self.dir.path(), self.node.as_deref());
         self.child = child;
         self.address = address;
     }
@@ -88,7 +104,7 @@ impl Server {
     /// Stops the server gracefully (SIGTERM) and starts it again on its data.
     pub fn restart(&mut self) {
         assert!(self.terminate_within(std::time::Duration::from_secs(15)));
-        let (child, address) = Self::spawn(self.dir.path());
+        let (child, address) = Self::spawn(self.dir.path(), self.node.as_deref());
         self.child = child;
         self.address = address;
     }

@@ -7,9 +7,11 @@
 //! (`UNNEST`), so that each statement stays prepared on its connection.
 
 mod contacts;
+pub mod leadership;
 
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::AtomicI64;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -35,6 +37,8 @@ const PROBE_EVERY: Duration = Duration::from_secs(2);
 pub struct PostgresStore {
     pool: PgPool,
     health: Arc<watch::Sender<Health>>,
+    /// The routing term this node won (0: none), checked by every commit.
+    term: Arc<AtomicI64>,
 }
 
 /// Why the store is not working now, if it is not.
@@ -44,6 +48,8 @@ struct Health {
     retrying: Option<StoreError>,
     /// The failure of the latest probe.
     unreachable: Option<StoreError>,
+    /// Why this node no longer routes: another took over. For good.
+    replaced: Option<StoreError>,
 }
 
 fn failed(error: impl Into<StoreError>) -> StoreError {
@@ -84,7 +90,11 @@ impl PostgresStore {
             .map_err(|e| failed(e).context(&described))?;
         let health = Arc::new(watch::Sender::new(Health::default()));
         tokio::spawn(probe(pool.clone(), Arc::downgrade(&health)));
-        Ok(PostgresStore { pool, health })
+        Ok(PostgresStore {
+            pool,
+            health,
+            term: Arc::new(AtomicI64::new(0)),
+        })
     }
 
     pub(super) fn pool(&self) -> &PgPool {
@@ -292,6 +302,7 @@ impl PostgresStore {
 
     async fn commit_once(&self, batch: &Batch) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(failed)?;
+        self.fence(&mut tx).await?;
         Self::write(&mut tx, batch, crate::clock::now())
             .await
             .map_err(failed)?;
@@ -596,9 +607,18 @@ impl Store for PostgresStore {
         }
     }
 
+    async fn failed(&self) -> StoreError {
+        let mut health = self.health.subscribe();
+        match health.wait_for(|health| health.replaced.is_some()).await {
+            Ok(health) => health.replaced.clone().expect("waited for it"),
+            Err(_) => StoreError::Stopped("the store stopped".into()),
+        }
+    }
+
     fn health(&self) -> StoreResult<()> {
         let health = self.health.borrow();
-        match health.retrying.as_ref().or(health.unreachable.as_ref()) {
+        let failing = [&health.replaced, &health.retrying, &health.unreachable];
+        match failing.into_iter().flatten().next() {
             Some(error) => Err(error.clone()),
             None => Ok(()),
         }
