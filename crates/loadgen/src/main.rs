@@ -52,6 +52,10 @@ struct Args {
     /// the embedded database otherwise.
     #[arg(long)]
     store_url: Option<String>,
+    /// Store in a new database of a throwaway PostgreSQL cluster started for the run, with
+    /// PostgreSQL's durable defaults (each commit synced to the disk).
+    #[arg(long, conflicts_with = "store_url")]
+    postgres: bool,
 }
 
 const PASSWORD: &str = "loadgen-password";
@@ -66,11 +70,14 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
 
 fn config(agents: usize, capacity: usize, args: &Args) -> String {
     let durability = &args.durability;
-    let url = args
-        .store_url
-        .as_ref()
-        .map(|url| format!("url = \"{url}\""))
-        .unwrap_or_default();
+    let url = match (&args.store_url, args.postgres) {
+        (Some(url), _) => format!("url = \"{url}\""),
+        (None, true) => format!(
+            "url = \"{}\"",
+            switchboard_testkit::postgres::durable_database()
+        ),
+        (None, false) => String::new(),
+    };
     let mut config = format!(
         r#"
 wrap_up_reasons = ["Resolved"]

@@ -6,7 +6,9 @@
 //! directory. PostgreSQL refuses to run as root, so as root it runs as the `postgres` user that
 //! Debian's package creates.
 //!
-//! Tests here check logic, not what survives a power cut: the cluster runs with `fsync` off.
+//! Tests here check logic, not what survives a power cut: their cluster runs with `fsync` off.
+//! Measurements use a cluster of their own with PostgreSQL's durable defaults
+//! ([`durable_database`]).
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -29,6 +31,7 @@ struct Cluster {
 }
 
 static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+static DURABLE_CLUSTER: OnceLock<Cluster> = OnceLock::new();
 static DATABASES: AtomicU32 = AtomicU32::new(0);
 
 /// The newest PostgreSQL installed by Debian's packages.
@@ -63,15 +66,14 @@ fn free_port() -> u16 {
 
 const WATCH_SCRIPT: &str = r#"
 set -e
-bin="$1"; port="$2"; as="$3"
+bin="$1"; port="$2"; as="$3"; settings="$4"
 dir=$(mktemp -d /tmp/switchboard-pg.XXXXXX)
 run() { if [ -n "$as" ]; then runuser -u "$as" -- "$@"; else "$@"; fi; }
 [ -n "$as" ] && chown "$as" "$dir"
 run "$bin/initdb" -D "$dir/data" -A trust -U switchboard --no-sync >"$dir/initdb.log" 2>&1 \
   || { cat "$dir/initdb.log" >&2; exit 1; }
 run "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o "-p $port -k $dir \
-  -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
-  -c full_page_writes=off -c max_connections=300" start >/dev/null \
+  -c listen_addresses=127.0.0.1 -c max_connections=300 $settings" start >/dev/null \
   || { cat "$dir/log" >&2; exit 1; }
 echo ready
 read -r _ || true
@@ -79,8 +81,15 @@ run "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
 rm -rf "$dir"
 "#;
 
+/// What tests that only check logic may skip: every commit waiting for the disk.
+const FAST: &str = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+
 fn cluster() -> &'static Cluster {
-    CLUSTER.get_or_init(|| {
+    CLUSTER.get_or_init(|| Cluster::start(FAST))
+}
+
+impl Cluster {
+    fn start(settings: &str) -> Cluster {
         let port = free_port();
         let as_user = if running_as_root() { "postgres" } else { "" };
         let mut child = Command::new("bash")
@@ -88,6 +97,7 @@ fn cluster() -> &'static Cluster {
             .arg(binaries())
             .arg(port.to_string())
             .arg(as_user)
+            .arg(settings)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -102,11 +112,35 @@ fn cluster() -> &'static Cluster {
             port,
             _watch: Mutex::new((child, stdin)),
         }
-    })
+    }
+}
+
+/// A new, empty database on a cluster with PostgreSQL's durable defaults (each commit synced to
+/// the disk), for measurements: its URL.
+pub fn durable_database() -> String {
+    let cluster = DURABLE_CLUSTER.get_or_init(|| Cluster::start(""));
+    create_database(cluster.port).0
+}
+
+fn create_database(port: u16) -> (String, String) {
+    let name = format!(
+        "test_{}_{}",
+        std::process::id(),
+        DATABASES.fetch_add(1, Ordering::Relaxed)
+    );
+    psql(port, "postgres", &format!("CREATE DATABASE {name}"));
+    (
+        format!("postgres://switchboard@127.0.0.1:{port}/{name}"),
+        name,
+    )
 }
 
 /// Runs `sql` in `database` of the test cluster; returns what it printed (unaligned, tuples only).
 pub fn execute(database: &str, sql: &str) -> String {
+    psql(port(), database, sql)
+}
+
+fn psql(port: u16, database: &str, sql: &str) -> String {
     let output = Command::new("psql")
         .args([
             "-h",
@@ -117,7 +151,7 @@ pub fn execute(database: &str, sql: &str) -> String {
             "-v",
             "ON_ERROR_STOP=1",
         ])
-        .args(["-p", &port().to_string(), "-d", database, "-c", sql])
+        .args(["-p", &port.to_string(), "-d", database, "-c", sql])
         .output()
         .expect("psql runs");
     assert!(
@@ -150,14 +184,7 @@ pub fn port() -> u16 {
 
 /// A new, empty database on the test cluster: its URL and its name.
 pub fn database() -> (String, String) {
-    let name = format!(
-        "test_{}_{}",
-        std::process::id(),
-        DATABASES.fetch_add(1, Ordering::Relaxed)
-    );
-    execute("postgres", &format!("CREATE DATABASE {name}"));
-    let url = format!("postgres://switchboard@127.0.0.1:{}/{name}", port());
-    (url, name)
+    create_database(port())
 }
 
 /// `config` (a server's TOML) storing in a new database of the test cluster: its `[store]`

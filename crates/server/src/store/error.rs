@@ -112,6 +112,8 @@ impl From<std::io::Error> for StoreError {
             | std::io::ErrorKind::ConnectionAborted
             | std::io::ErrorKind::ConnectionRefused
             | std::io::ErrorKind::BrokenPipe
+            // The database's side closed the connection in the middle of an answer.
+            | std::io::ErrorKind::UnexpectedEof
             | std::io::ErrorKind::TimedOut => StoreError::ConnectionLost(error.to_string()),
             _ => StoreError::Failed(error.to_string()),
         }
@@ -195,8 +197,12 @@ mod tests {
     fn a_full_disk_is_not_worth_retrying_and_a_lost_connection_is() {
         let full = StoreError::from(std::io::Error::from(std::io::ErrorKind::StorageFull));
         assert!(matches!(full, StoreError::DiskFull(_)) && !full.is_transient());
-        let reset = StoreError::from(std::io::Error::from(std::io::ErrorKind::ConnectionReset));
-        assert!(reset.is_transient());
+        for lost in [
+            std::io::ErrorKind::ConnectionReset,
+            std::io::ErrorKind::UnexpectedEof,
+        ] {
+            assert!(StoreError::from(std::io::Error::from(lost)).is_transient());
+        }
         let context = StoreError::Busy("locked".into()).context("journal");
         assert_eq!(context, StoreError::Busy("journal: locked".into()));
     }

@@ -1,13 +1,11 @@
 //! Which of several server nodes on one database routes: a lease in the `leadership` row, timed
 //! by PostgreSQL's clock (the nodes' clocks need not agree), and a term that each takeover
 //! raises. The routing node's commits extend the lease only while the term is still its own, in
-//! the same transaction as the step: a node that has been replaced cannot commit a step, so
+//! the same transaction as the step (`switchboard_commit`): a node that has been replaced cannot commit a step, so
 //! there is never a moment with two routers.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
-
-use sqlx::{Postgres, Transaction};
 
 use super::{PostgresStore, failed};
 use crate::store::{StoreError, StoreResult};
@@ -28,7 +26,7 @@ pub struct Leader {
     pub term: i64,
 }
 
-fn lease_interval() -> String {
+pub(super) fn lease_interval() -> String {
     format!("{} milliseconds", LEASE.as_millis())
 }
 
@@ -96,33 +94,35 @@ impl PostgresStore {
 
     /// Extends this node's lease; an error once another node has taken over.
     async fn renew(&self) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await.map_err(failed)?;
-        self.fence(&mut tx).await?;
-        tx.commit().await.map_err(failed)
-    }
-
-    /// Within a transaction: extends the lease of this store's term, or fails if the term has
-    /// passed to another node. Nothing to do for a store that has not campaigned (the
-    /// administration commands).
-    pub(super) async fn fence(&self, tx: &mut Transaction<'_, Postgres>) -> StoreResult<()> {
         let term = self.term.load(Ordering::SeqCst);
-        if term == 0 {
-            return Ok(());
-        }
         let extended = sqlx::query(
             "UPDATE leadership SET expires_at = greatest(expires_at, now() + $2::interval) \
              WHERE term = $1",
         )
         .bind(term)
         .bind(lease_interval())
-        .execute(&mut **tx)
+        .execute(self.pool())
         .await
         .map_err(failed)?;
         if extended.rows_affected() == 0 {
-            return Err(StoreError::Stopped(format!(
-                "another node routes now: this node's term {term} has passed"
-            )));
+            return Err(replaced(term));
         }
         Ok(())
+    }
+}
+
+fn replaced(term: i64) -> StoreError {
+    StoreError::Stopped(format!(
+        "another node routes now: this node's term {term} has passed"
+    ))
+}
+
+/// A commit's failure: the fence's refusal (`switchboard_commit` raises SBFEN) is for good.
+pub(super) fn fenced_or_failed(error: sqlx::Error) -> StoreError {
+    match &error {
+        sqlx::Error::Database(database) if database.code().as_deref() == Some("SBFEN") => {
+            StoreError::Stopped(database.message().to_owned())
+        }
+        _ => failed(error),
     }
 }

@@ -3,19 +3,20 @@
 //! step durable once PostgreSQL has committed its group. No journal in front: PostgreSQL's own
 //! log is one, and a commit of a merged group costs about what one step's does.
 //!
-//! A batch is written with one statement per table, whatever its size: rows travel as arrays
-//! (`UNNEST`), so that each statement stays prepared on its connection.
+//! A group of steps is committed in one round trip, whatever its size: its rows travel as arrays
+//! to a function (`switchboard_commit`) that writes each table with one statement (`UNNEST`).
+//! Acknowledged events are deleted apart, every few seconds, for every stream at once.
 
 mod contacts;
 pub mod leadership;
 
+use std::collections::HashMap;
 use std::str::FromStr;
-use std::sync::Arc;
 use std::sync::atomic::AtomicI64;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::{Postgres, Transaction};
 use switchboard_protocol::rules::HISTORY_PAGE;
 use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, QueueId, Seq};
 use tokio::sync::watch;
@@ -39,6 +40,8 @@ pub struct PostgresStore {
     health: Arc<watch::Sender<Health>>,
     /// The routing term this node won (0: none), checked by every commit.
     term: Arc<AtomicI64>,
+    /// How far each stream's client has acknowledged, not yet forgotten in the database.
+    acknowledged: Arc<Mutex<HashMap<String, Seq>>>,
 }
 
 /// Why the store is not working now, if it is not.
@@ -80,6 +83,9 @@ impl PostgresStore {
             .application_name("switchboard");
         let pool = PgPoolOptions::new()
             .max_connections(16)
+            // A commit is one round trip: a ping before each would double it. A connection
+            // found broken fails its commit, which is tried again on a new one.
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(5))
             .connect_with(options)
             .await
@@ -90,10 +96,16 @@ impl PostgresStore {
             .map_err(|e| failed(e).context(&described))?;
         let health = Arc::new(watch::Sender::new(Health::default()));
         tokio::spawn(probe(pool.clone(), Arc::downgrade(&health)));
+        let acknowledged = Arc::default();
+        tokio::spawn(forget_acknowledged(
+            pool.clone(),
+            Arc::downgrade(&acknowledged),
+        ));
         Ok(PostgresStore {
             pool,
             health,
             term: Arc::new(AtomicI64::new(0)),
+            acknowledged,
         })
     }
 
@@ -113,200 +125,145 @@ impl PostgresStore {
         Ok(!used)
     }
 
-    async fn write(
-        tx: &mut Transaction<'_, Postgres>,
-        batch: &Batch,
-        now: Millis,
-    ) -> sqlx::Result<()> {
-        // Inserts skip rows already there and updates overwrite: a batch committed again (its
-        // first commit's outcome lost with the connection) changes nothing.
+    /// Commits a batch in one round trip: `switchboard_commit` (`migrations-postgres/`) runs
+    /// every statement in the call's own transaction, fenced by this node's routing term.
+    async fn commit_once(&self, batch: &Batch) -> StoreResult<()> {
         let writes = Writes::of(batch);
-        if !batch.new_conversations.is_empty() {
-            let (records, tokens): (Vec<_>, Vec<_>) =
-                batch.new_conversations.iter().cloned().unzip();
-            sqlx::query(
-                "INSERT INTO conversations (id, token_hash, record, open, contact_id) \
-                 SELECT id, token_hash, record, true, contact_id \
-                 FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[]) \
-                 AS new (id, token_hash, record, contact_id) ON CONFLICT DO NOTHING",
-            )
-            .bind(records.iter().map(|r| r.id.0.clone()).collect::<Vec<_>>())
-            .bind(tokens)
-            .bind(records.iter().map(json).collect::<Vec<_>>())
-            .bind(contact_ids(records.iter()))
-            .execute(&mut **tx)
-            .await?;
-        }
-        if !writes.conversations.is_empty() {
-            let records = &writes.conversations;
-            sqlx::query(
-                "UPDATE conversations AS c SET record = u.record, open = u.open, \
-                 contact_id = u.contact_id \
-                 FROM UNNEST($1::text[], $2::text[], $3::bool[], $4::text[]) \
-                 AS u (id, record, open, contact_id) WHERE c.id = u.id",
-            )
-            .bind(records.iter().map(|r| r.id.0.clone()).collect::<Vec<_>>())
-            .bind(records.iter().map(json).collect::<Vec<_>>())
-            .bind(records.iter().map(|r| r.is_open()).collect::<Vec<_>>())
-            .bind(contact_ids(records.iter().copied()))
-            .execute(&mut **tx)
-            .await?;
-        }
-        if !writes.tokens.is_empty() {
-            let (ids, tokens): (Vec<_>, Vec<_>) = writes
-                .tokens
+        let (new, new_tokens): (Vec<&ConversationRecord>, Vec<&str>) = batch
+            .new_conversations
+            .iter()
+            .map(|(record, token)| (record, token.as_str()))
+            .unzip();
+        let changed = &writes.conversations;
+        let (token_ids, token_hashes): (Vec<&str>, Vec<&str>) = writes
+            .tokens
+            .iter()
+            .map(|(id, token)| (id.0.as_str(), *token))
+            .unzip();
+        let presences = &writes.presences;
+        let messages = &batch.messages;
+        let events = &writes.unacknowledged;
+        let (head_streams, head_seqs): (Vec<&str>, Vec<i64>) = writes
+            .heads
+            .iter()
+            .map(|(stream, seq)| (*stream, *seq as i64))
+            .unzip();
+        let replies = &writes.replies;
+        sqlx::query(
+            "SELECT switchboard_commit($1, $2::interval, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+             $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)",
+        )
+        .bind(self.term.load(std::sync::atomic::Ordering::SeqCst))
+        .bind(leadership::lease_interval())
+        .bind(crate::clock::now() as i64)
+        .bind(new.iter().map(|r| r.id.0.as_str()).collect::<Vec<_>>())
+        .bind(new_tokens)
+        .bind(new.iter().map(json).collect::<Vec<_>>())
+        .bind(contact_ids(new.iter().copied()))
+        .bind(changed.iter().map(|r| r.id.0.as_str()).collect::<Vec<_>>())
+        .bind(changed.iter().map(json).collect::<Vec<_>>())
+        .bind(changed.iter().map(|r| r.is_open()).collect::<Vec<_>>())
+        .bind(contact_ids(changed.iter().copied()))
+        .bind(token_ids)
+        .bind(token_hashes)
+        .bind(
+            presences
                 .iter()
-                .map(|(id, token)| (id.0.as_str(), *token))
-                .unzip();
-            sqlx::query(
-                "UPDATE conversations AS c SET token_hash = u.token_hash \
-                 FROM UNNEST($1::text[], $2::text[]) AS u (id, token_hash) WHERE c.id = u.id",
-            )
-            .bind(ids)
-            .bind(tokens)
-            .execute(&mut **tx)
-            .await?;
-        }
-        if !writes.presences.is_empty() {
-            let presences = &writes.presences;
-            sqlx::query(
-                "UPDATE agents AS a SET presence = u.presence, presence_since = u.since \
-                 FROM UNNEST($1::text[], $2::text[], $3::bigint[]) AS u (id, presence, since) \
-                 WHERE a.id = u.id",
-            )
-            .bind(
-                presences
-                    .iter()
-                    .map(|(a, ..)| a.0.as_str())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(
-                presences
-                    .iter()
-                    .map(|(_, p, _)| json(p))
-                    .collect::<Vec<_>>(),
-            )
-            .bind(
-                presences
-                    .iter()
-                    .map(|(.., since)| *since as i64)
-                    .collect::<Vec<_>>(),
-            )
-            .execute(&mut **tx)
-            .await?;
-        }
-        if !batch.messages.is_empty() {
-            let messages = &batch.messages;
-            sqlx::query(
-                "INSERT INTO messages (conversation_id, id, body) \
-                 SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[]) ON CONFLICT DO NOTHING",
-            )
-            .bind(
-                messages
-                    .iter()
-                    .map(|m| m.conversation.0.as_str())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(messages.iter().map(|m| m.id as i64).collect::<Vec<_>>())
-            .bind(messages.iter().map(json).collect::<Vec<_>>())
-            .execute(&mut **tx)
-            .await?;
-        }
-        if !writes.unacknowledged.is_empty() {
-            let events = &writes.unacknowledged;
-            sqlx::query(
-                "INSERT INTO outbox (stream, seq, event) \
-                 SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[]) ON CONFLICT DO NOTHING",
-            )
-            .bind(events.iter().map(|(s, ..)| s.as_str()).collect::<Vec<_>>())
-            .bind(
-                events
-                    .iter()
-                    .map(|(_, seq, _)| *seq as i64)
-                    .collect::<Vec<_>>(),
-            )
-            .bind(events.iter().map(|(.., e)| e.as_str()).collect::<Vec<_>>())
-            .execute(&mut **tx)
-            .await?;
-        }
-        if !writes.heads.is_empty() {
-            let (streams, seqs): (Vec<_>, Vec<_>) = writes
-                .heads
+                .map(|(a, ..)| a.0.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            presences
                 .iter()
-                .map(|(stream, seq)| (*stream, *seq as i64))
-                .unzip();
-            sqlx::query(
-                "INSERT INTO stream_heads (stream, last_seq) \
-                 SELECT * FROM UNNEST($1::text[], $2::bigint[]) ON CONFLICT (stream) \
-                 DO UPDATE SET last_seq = GREATEST(stream_heads.last_seq, excluded.last_seq)",
-            )
-            .bind(streams)
-            .bind(seqs)
-            .execute(&mut **tx)
-            .await?;
-        }
-        if !writes.replies.is_empty() {
-            let replies = &writes.replies;
-            sqlx::query(
-                "INSERT INTO replies (stream, command_id, reply, created_at) \
-                 SELECT stream, command_id, reply, $4 \
-                 FROM UNNEST($1::text[], $2::text[], $3::text[]) AS r (stream, command_id, reply) \
-                 ON CONFLICT (stream, command_id) \
-                 DO UPDATE SET reply = excluded.reply, created_at = excluded.created_at",
-            )
-            .bind(replies.iter().map(|(s, ..)| s.as_str()).collect::<Vec<_>>())
-            .bind(
-                replies
-                    .iter()
-                    .map(|(_, c, _)| c.as_str())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(replies.iter().map(|(.., r)| r.as_str()).collect::<Vec<_>>())
-            .bind(now as i64)
-            .execute(&mut **tx)
-            .await?;
-        }
-        if !batch.removed_queues.is_empty() {
-            sqlx::query(
-                "INSERT INTO removed_queues (id, removed_at) \
-                 SELECT id, $2 FROM UNNEST($1::text[]) AS q (id) ON CONFLICT DO NOTHING",
-            )
-            .bind(
-                batch
-                    .removed_queues
-                    .iter()
-                    .map(|q| q.0.as_str())
-                    .collect::<Vec<_>>(),
-            )
-            .bind(now as i64)
-            .execute(&mut **tx)
-            .await?;
-        }
-        if !writes.acknowledged.is_empty() {
-            let (streams, seqs): (Vec<_>, Vec<_>) = writes
-                .acknowledged
+                .map(|(_, p, _)| json(p))
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            presences
                 .iter()
-                .map(|(stream, seq)| (*stream, *seq as i64))
-                .unzip();
-            sqlx::query(
-                "DELETE FROM outbox AS o USING UNNEST($1::text[], $2::bigint[]) AS a (stream, seq) \
-                 WHERE o.stream = a.stream AND o.seq <= a.seq",
-            )
-            .bind(streams)
-            .bind(seqs)
-            .execute(&mut **tx)
-            .await?;
-        }
+                .map(|(.., since)| *since as i64)
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            messages
+                .iter()
+                .map(|m| m.conversation.0.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(messages.iter().map(|m| m.id as i64).collect::<Vec<_>>())
+        .bind(messages.iter().map(json).collect::<Vec<_>>())
+        .bind(events.iter().map(|(s, ..)| s.as_str()).collect::<Vec<_>>())
+        .bind(
+            events
+                .iter()
+                .map(|(_, seq, _)| *seq as i64)
+                .collect::<Vec<_>>(),
+        )
+        .bind(events.iter().map(|(.., e)| e.as_str()).collect::<Vec<_>>())
+        .bind(head_streams)
+        .bind(head_seqs)
+        .bind(replies.iter().map(|(s, ..)| s.as_str()).collect::<Vec<_>>())
+        .bind(
+            replies
+                .iter()
+                .map(|(_, c, _)| c.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(replies.iter().map(|(.., r)| r.as_str()).collect::<Vec<_>>())
+        .bind(
+            batch
+                .removed_queues
+                .iter()
+                .map(|q| q.0.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .execute(&self.pool)
+        .await
+        .map_err(leadership::fenced_or_failed)?;
         Ok(())
     }
+}
 
-    async fn commit_once(&self, batch: &Batch) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(failed)?;
-        self.fence(&mut tx).await?;
-        Self::write(&mut tx, batch, crate::clock::now())
-            .await
-            .map_err(failed)?;
-        tx.commit().await.map_err(failed)
+/// How often events their clients acknowledged are deleted from the outbox.
+const FORGET_EVERY: Duration = Duration::from_secs(2);
+
+/// Deletes acknowledged events every [`FORGET_EVERY`], a few statements for every stream at
+/// once, until the store is dropped. Acknowledgements need not be durable: an event kept after
+/// its client applied it is never sent to that client again (it resumes past it), and the next
+/// acknowledgement on its stream deletes it.
+async fn forget_acknowledged(
+    pool: PgPool,
+    acknowledged: std::sync::Weak<Mutex<HashMap<String, Seq>>>,
+) {
+    loop {
+        tokio::time::sleep(FORGET_EVERY).await;
+        let Some(acknowledged) = acknowledged.upgrade() else {
+            return;
+        };
+        let taken = std::mem::take(&mut *acknowledged.lock().expect("never poisoned"));
+        if taken.is_empty() {
+            continue;
+        }
+        let (streams, seqs): (Vec<String>, Vec<i64>) = taken
+            .iter()
+            .map(|(stream, seq)| (stream.clone(), *seq as i64))
+            .unzip();
+        let deleted = sqlx::query(
+            "DELETE FROM outbox AS o USING UNNEST($1::text[], $2::bigint[]) AS a (stream, seq) \
+             WHERE o.stream = a.stream AND o.seq <= a.seq",
+        )
+        .bind(streams)
+        .bind(seqs)
+        .execute(&pool)
+        .await;
+        if let Err(error) = deleted {
+            tracing::warn!(%error, "forgetting acknowledged events failed: trying again");
+            let mut pending = acknowledged.lock().expect("never poisoned");
+            for (stream, seq) in taken {
+                let acked = pending.entry(stream).or_default();
+                *acked = (*acked).max(seq);
+            }
+        }
     }
 }
 
@@ -593,6 +550,11 @@ impl Store for PostgresStore {
                 Ok(()) => {
                     self.health
                         .send_if_modified(|health| health.retrying.take().is_some());
+                    let mut acknowledged = self.acknowledged.lock().expect("never poisoned");
+                    for (stream, seq) in &batch.acks {
+                        let acked = acknowledged.entry(stream.clone()).or_default();
+                        *acked = (*acked).max(*seq);
+                    }
                     return Ok(());
                 }
                 Err(error) if error.is_transient() && started.elapsed() < RETRY_FOR => {
