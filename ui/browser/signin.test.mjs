@@ -11,6 +11,12 @@ test('signing in: missing fields and each failure are worded, then the desk open
   const window = await openWindow(shared.browser, shared.url);
   const { page } = window;
   await page.getByRole('heading', { name: 'Sign in to Switchboard' }).waitFor();
+  // Several nodes of one deployment go into the one field.
+  const server = page.getByLabel('Server address');
+  assert.equal(
+    await page.locator(`#${await server.getAttribute('aria-describedby')}`).textContent(),
+    'Several nodes? Separate their addresses with commas.',
+  );
   await window.screenshot('signin');
 
   await page.getByRole('button', { name: 'Sign in' }).click();

@@ -12,7 +12,7 @@ use crate::Result;
 /// widget and the window; Xvfb, a D-Bus session, dunst (a notification daemon), the GNOME
 /// keyring and WebKitWebDriver run the real app headless in its end-to-end test; x11-utils
 /// (xwininfo) sees its window appear in the benchmark; the server's tests start throwaway
-/// PostgreSQL clusters.
+/// PostgreSQL clusters, and put nginx in front of several nodes.
 const DEBIAN_PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -36,6 +36,7 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "imagemagick",
     "python3-venv",
     "postgresql",
+    "nginx",
 ];
 
 /// The programs the tests start, each with the package above that brings it: checked on the
@@ -55,6 +56,7 @@ const PROGRAMS: &[(&str, &str)] = &[
     ("convert", "imagemagick"),
     ("psql", "postgresql"),
     ("pg_dump", "postgresql"),
+    ("nginx", "nginx"),
 ];
 
 /// Folders with a `package-lock.json` whose npm packages the build and tests need.

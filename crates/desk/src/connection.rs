@@ -21,6 +21,7 @@ use ts_rs::TS;
 
 use crate::backoff::Backoff;
 use crate::signin::Session;
+use reqwest::Url;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "state", rename_all = "snake_case")]
@@ -142,9 +143,13 @@ async fn run(
     // Ids unique across desktops and restarts: the server remembers replies per agent.
     let prefix = format!("{:016x}", rand::random::<u64>());
     let mut backoff = Backoff::new(FIRST_RETRY, LONGEST_RETRY);
+    // Of a deployment's several nodes, the one tried next: after a lost connection, the next.
+    let addresses = session.addresses();
+    let mut at = 0;
     sink.connection(ConnectionState::Connecting);
     let ended = loop {
-        let outcome = match connect(&session, sink.as_ref()).await {
+        let server = addresses[at % addresses.len()];
+        let outcome = match connect(&session, server, sink.as_ref()).await {
             Ok(socket) => {
                 backoff.reset();
                 sink.connection(ConnectionState::Connected);
@@ -163,6 +168,7 @@ async fn run(
             Ended::Offline(reason) => break reason,
             Ended::Lost(reason) => reason,
         };
+        at += 1;
         tracing::info!(%reason, attempt = backoff.attempts() + 1, "connection lost; reconnecting");
         sink.connection(ConnectionState::Reconnecting {
             attempt: backoff.attempts() + 1,
@@ -214,10 +220,9 @@ fn expire(in_flight: &mut BTreeMap<u64, InFlight>) {
     }
 }
 
-/// Opens the socket and says hello; the welcome says where events resume.
-async fn connect(session: &Session, sink: &dyn Sink) -> Result<Socket, Ended> {
-    let mut request = session
-        .socket_url()
+/// Opens the socket at `server` and says hello; the welcome says where events resume.
+async fn connect(session: &Session, server: &Url, sink: &dyn Sink) -> Result<Socket, Ended> {
+    let mut request = crate::signin::socket_url(server)
         .as_str()
         .into_client_request()
         .map_err(|e| Ended::Lost(e.to_string()))?;

@@ -146,8 +146,8 @@ impl Desk {
         password: &str,
         secrets: Arc<dyn SecretStore>,
     ) -> Result<Desk, SignInError> {
-        let server = signin::server_url(server)?;
-        let session = signin::sign_in(&server, email, password).await?;
+        let servers = signin::server_urls(server)?;
+        let session = signin::sign_in(&servers, email, password).await?;
         // The OS keyring may block on an unlock prompt for as long as the agent takes: off the
         // async workers. Awaited all the same, so that a sign-out cannot come before it.
         let (store, account, token) = (secrets.clone(), session.account(), session.token.clone());
@@ -192,14 +192,16 @@ impl Desk {
         agent: AgentSummary,
         secrets: Arc<dyn SecretStore>,
     ) -> Result<Option<Desk>, SecretError> {
-        let Ok(server) = signin::server_url(server) else {
+        let Ok(mut servers) = signin::server_urls(server) else {
             return Ok(None);
         };
+        let server = servers.remove(0);
         let Some(token) = secrets.load(&signin::account(&server, &agent.email))? else {
             return Ok(None);
         };
         let session = Session {
             server,
+            fallbacks: servers,
             token,
             agent,
             expires_at: 0,

@@ -39,7 +39,7 @@ pub use pickers::{filter, matches};
 pub use presence::{PresenceError, check_request};
 pub use redact::Redactor;
 pub use secrets::{ProcessSecrets, SecretError, SecretStore};
-pub use signin::{Session, SignInError, account, server_url, sign_in};
+pub use signin::{Session, SignInError, account, server_url, server_urls, sign_in};
 pub use views::{
     Actions, AdditionalDetails, AttachmentView, Author, Bubble, ConversationView, CustomerSummary,
     Detail, Origin, PastConversationView, TaskEntry, initials,

@@ -1,4 +1,5 @@
-//! Signing in: server address, e-mail and password for a session token.
+//! Signing in: server address (or the addresses of a deployment's several nodes), e-mail and
+//! password for a session token.
 
 use std::net::IpAddr;
 
@@ -10,7 +11,10 @@ use switchboard_protocol::login::{LoginRequest, LoginResponse};
 /// A signed-in agent on a server.
 #[derive(Clone, Debug)]
 pub struct Session {
+    /// The address the agent gave first: it names the session.
     pub server: Url,
+    /// The deployment's other nodes, tried in turn when one cannot be reached or stands by.
+    pub fallbacks: Vec<Url>,
     pub token: String,
     pub agent: AgentSummary,
     pub expires_at: Millis,
@@ -22,18 +26,25 @@ impl Session {
         account(&self.server, &self.agent.email)
     }
 
-    /// The agent WebSocket of the server.
-    pub(crate) fn socket_url(&self) -> Url {
-        let mut url = self.server.join("api/v1/agent/ws").expect("a valid path");
-        let scheme = if self.server.scheme() == "https" {
-            "wss"
-        } else {
-            "ws"
-        };
-        url.set_scheme(scheme)
-            .expect("ws and wss are valid schemes");
-        url
+    /// Every address of the deployment, the first one first.
+    pub(crate) fn addresses(&self) -> Vec<&Url> {
+        std::iter::once(&self.server)
+            .chain(&self.fallbacks)
+            .collect()
     }
+}
+
+/// The agent WebSocket of the server at `server`.
+pub(crate) fn socket_url(server: &Url) -> Url {
+    let mut url = server.join("api/v1/agent/ws").expect("a valid path");
+    let scheme = if server.scheme() == "https" {
+        "wss"
+    } else {
+        "ws"
+    };
+    url.set_scheme(scheme)
+        .expect("ws and wss are valid schemes");
+    url
 }
 
 /// The secret-store account of `email` on `server`.
@@ -93,6 +104,20 @@ pub fn server_url(text: &str) -> Result<Url, SignInError> {
     Ok(url)
 }
 
+/// Parses what the agent typed: one server address, or the addresses of one deployment's several
+/// nodes, separated by commas or spaces.
+pub fn server_urls(text: &str) -> Result<Vec<Url>, SignInError> {
+    let urls = text
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|part| !part.is_empty())
+        .map(server_url)
+        .collect::<Result<Vec<Url>, SignInError>>()?;
+    if urls.is_empty() {
+        return Err(SignInError::InvalidAddress(text.trim().to_owned()));
+    }
+    Ok(urls)
+}
+
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(name)) => name == "localhost",
@@ -102,8 +127,28 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// Signs in with e-mail and password.
-pub async fn sign_in(server: &Url, email: &str, password: &str) -> Result<Session, SignInError> {
+/// Signs in with e-mail and password at the first of `servers` that answers: one that cannot be
+/// reached, or stands by while another node routes (503), passes to the next.
+pub async fn sign_in(servers: &[Url], email: &str, password: &str) -> Result<Session, SignInError> {
+    let mut failure = SignInError::Unreachable;
+    for server in servers {
+        match sign_in_at(server, email, password).await {
+            Ok(session) => {
+                return Ok(Session {
+                    server: servers[0].clone(),
+                    fallbacks: servers[1..].to_vec(),
+                    ..session
+                });
+            }
+            Err(SignInError::Unreachable) => {}
+            Err(SignInError::Server(503)) => failure = SignInError::Server(503),
+            Err(other) => return Err(other),
+        }
+    }
+    Err(failure)
+}
+
+async fn sign_in_at(server: &Url, email: &str, password: &str) -> Result<Session, SignInError> {
     let response = reqwest::Client::new()
         .post(server.join("api/v1/agent/login").expect("a valid path"))
         .json(&LoginRequest {
@@ -135,27 +180,31 @@ pub async fn sign_in(server: &Url, email: &str, password: &str) -> Result<Sessio
     })?;
     Ok(Session {
         server: server.clone(),
+        fallbacks: Vec::new(),
         token: login.token,
         agent: login.agent,
         expires_at: login.expires_at,
     })
 }
 
-/// Ends the session on the server (`POST /api/v1/agent/logout`).
+/// Ends the session on the server (`POST /api/v1/agent/logout`), at the first of its addresses
+/// that takes it.
 pub(crate) async fn sign_out(session: &Session) -> Result<(), reqwest::Error> {
-    reqwest::Client::new()
-        .post(
-            session
-                .server
-                .join("api/v1/agent/logout")
-                .expect("a valid path"),
-        )
-        .bearer_auth(&session.token)
-        .timeout(std::time::Duration::from_secs(5))
-        .send()
-        .await?
-        .error_for_status()?;
-    Ok(())
+    let mut failure = None;
+    for server in session.addresses() {
+        let ended = reqwest::Client::new()
+            .post(server.join("api/v1/agent/logout").expect("a valid path"))
+            .bearer_auth(&session.token)
+            .timeout(std::time::Duration::from_secs(5))
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status);
+        match ended {
+            Ok(_) => return Ok(()),
+            Err(error) => failure = Some(error),
+        }
+    }
+    Err(failure.expect("a session has an address"))
 }
 
 #[cfg(test)]
@@ -190,23 +239,38 @@ mod tests {
     }
 
     #[test]
-    fn the_socket_follows_the_scheme_and_the_path() {
-        let session = |server: &str| Session {
-            server: server_url(server).unwrap(),
-            token: String::new(),
-            agent: AgentSummary {
-                id: "a".into(),
-                name: String::new(),
-                email: String::new(),
-            },
-            expires_at: 0,
-        };
+    fn several_nodes_are_given_in_one_field_and_each_is_checked() {
+        let urls =
+            server_urls(" https://a.example.com, https://b.example.com https://c.example.com/cc ")
+                .unwrap();
+        let urls: Vec<&str> = urls.iter().map(Url::as_str).collect();
         assert_eq!(
-            session("https://example.com/cc").socket_url().as_str(),
+            urls,
+            [
+                "https://a.example.com/",
+                "https://b.example.com/",
+                "https://c.example.com/cc/"
+            ]
+        );
+        assert!(matches!(
+            server_urls("https://a.example.com, http://b.example.com"),
+            Err(SignInError::Unencrypted(_))
+        ));
+        assert!(matches!(
+            server_urls(" , "),
+            Err(SignInError::InvalidAddress(_))
+        ));
+    }
+
+    #[test]
+    fn the_socket_follows_the_scheme_and_the_path() {
+        let socket = |server: &str| socket_url(&server_url(server).unwrap());
+        assert_eq!(
+            socket("https://example.com/cc").as_str(),
             "wss://example.com/cc/api/v1/agent/ws"
         );
         assert_eq!(
-            session("http://127.0.0.1:9").socket_url().as_str(),
+            socket("http://127.0.0.1:9").as_str(),
             "ws://127.0.0.1:9/api/v1/agent/ws"
         );
     }

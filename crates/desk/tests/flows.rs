@@ -256,16 +256,7 @@ async fn a_killed_server_comes_back_with_every_message_present_once() {
     let token = zoe.token.clone().unwrap();
     let seen = zoe.last_seq;
     server.kill_and_restart();
-    next_update(&mut updates, |u| {
-        matches!(
-            u,
-            Update::Connection {
-                connection: ConnectionState::Reconnecting { .. }
-            }
-        )
-        .then_some(())
-    })
-    .await;
+    support::reconnecting(&mut updates).await;
     let mut zoe = Customer::connect(&server, Some((&token, seen))).await;
     for n in 1..=5 {
         zoe.say(&format!("after {n}")).await;
@@ -382,7 +373,7 @@ async fn signing_in_at_start_gives_up_on_an_unreachable_server_or_at_once_on_a_r
     // Guessing on: the server makes the account wait, and the window is told for how long.
     let mut outcomes = Vec::new();
     for _ in 0..6 {
-        let url = switchboard_desk::server_url(&server.url()).unwrap();
+        let url = switchboard_desk::server_urls(&server.url()).unwrap();
         outcomes.push(switchboard_desk::sign_in(&url, "ann@example.com", "guess").await);
     }
     let Some(Err(throttled)) = outcomes.last() else {

@@ -73,6 +73,14 @@ impl Server {
         format!("http://{}", self.address)
     }
 
+    /// Drops the server's runtime with everything in flight: its connections end at once.
+    pub fn kill(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            // A runtime cannot be dropped from inside another one.
+            std::thread::spawn(move || drop(runtime)).join().unwrap();
+        }
+    }
+
     /// Drops the server's runtime with everything in flight, then starts it again on its data.
     pub fn kill_and_restart(&mut self) {
         let runtime = self.runtime.take().unwrap();
@@ -106,6 +114,20 @@ impl Drop for Server {
             std::thread::spawn(move || drop(runtime)).join().unwrap();
         }
     }
+}
+
+/// Waits until the desk says it is reconnecting.
+pub async fn reconnecting(updates: &mut broadcast::Receiver<Update>) {
+    next_update(updates, |u| {
+        matches!(
+            u,
+            Update::Connection {
+                connection: switchboard_desk::ConnectionState::Reconnecting { .. }
+            }
+        )
+        .then_some(())
+    })
+    .await;
 }
 
 /// The next update matching `wanted`, within the test's patience.

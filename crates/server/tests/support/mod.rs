@@ -3,6 +3,7 @@
 
 #![allow(dead_code, unreachable_pub, unused_imports)]
 
+pub mod balancer;
 pub mod proxy;
 
 use std::collections::VecDeque;
@@ -183,15 +184,20 @@ impl Server {
     }
 
     pub async fn login(&self, email: &str) -> LoginResponse {
-        let response = reqwest::Client::new()
-            .post(self.url("/api/v1/agent/login"))
-            .json(&json!({ "email": email, "password": PASSWORD }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200, "login of {email}");
-        response.json().await.unwrap()
+        login(self, email).await
     }
+}
+
+/// Signs `email` in with the test password at `server` (a server, or a load balancer in front).
+pub async fn login(server: &impl ServerAddress, email: &str) -> LoginResponse {
+    let response = reqwest::Client::new()
+        .post(format!("http://{}/api/v1/agent/login", server.address()))
+        .json(&json!({ "email": email, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "login of {email}");
+    response.json().await.unwrap()
 }
 
 impl ServerAddress for Server {
@@ -209,10 +215,10 @@ impl Drop for Server {
 
 /// The request that opens an agent's socket with `token`.
 pub fn agent_socket(
-    server: &Server,
+    server: &impl ServerAddress,
     token: &str,
 ) -> tokio_tungstenite::tungstenite::handshake::client::Request {
-    let mut request = format!("ws://{}/api/v1/agent/ws", server.address)
+    let mut request = format!("ws://{}/api/v1/agent/ws", server.address())
         .into_client_request()
         .unwrap();
     request
@@ -233,7 +239,7 @@ pub struct Agent {
 }
 
 impl Agent {
-    pub async fn connect(server: &Server, token: &str, last_seq: Option<Seq>) -> Agent {
+    pub async fn connect(server: &impl ServerAddress, token: &str, last_seq: Option<Seq>) -> Agent {
         let (mut socket, _) = tokio_tungstenite::connect_async(agent_socket(server, token))
             .await
             .unwrap();
@@ -263,8 +269,8 @@ impl Agent {
         agent
     }
 
-    pub async fn sign_in(server: &Server, email: &str) -> Agent {
-        let login = server.login(email).await;
+    pub async fn sign_in(server: &impl ServerAddress, email: &str) -> Agent {
+        let login = login(server, email).await;
         Agent::connect(server, &login.token, None).await
     }
 
@@ -369,7 +375,7 @@ impl Agent {
 }
 
 /// The agent signed in and Available.
-pub async fn available_agent(server: &Server, email: &str) -> Agent {
+pub async fn available_agent(server: &impl ServerAddress, email: &str) -> Agent {
     let mut agent = Agent::sign_in(server, email).await;
     let available = agent
         .command(AgentCommand::SetPresence {
@@ -382,7 +388,7 @@ pub async fn available_agent(server: &Server, email: &str) -> Agent {
 
 /// Ann, Available, has accepted a chat Zoë started with "Hello" (her snapshot consumed).
 pub async fn accepted_chat(
-    server: &Server,
+    server: &impl ServerAddress,
 ) -> (Agent, Customer, switchboard_protocol::ConversationId) {
     let mut ann = available_agent(server, "ann@example.com").await;
     let zoe = Customer::start(server, "Zoë", "Hello").await;
