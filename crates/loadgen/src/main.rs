@@ -48,14 +48,20 @@ struct Args {
     /// What a stored step survives, as the server's `[store] durability` (power or process).
     #[arg(long, default_value = "power")]
     durability: String,
-    /// A PostgreSQL database to store in (`postgres://…`, empty), as the server's `[store] url`;
-    /// the embedded database otherwise.
-    #[arg(long)]
+    /// Where the server stores: its embedded database, or a new database of a throwaway
+    /// PostgreSQL cluster started for the run with PostgreSQL's durable defaults (each commit
+    /// synced to the disk).
+    #[arg(long, value_enum, default_value_t = StoreChoice::Embedded)]
+    store: StoreChoice,
+    /// An existing, empty PostgreSQL database to store in instead (`postgres://…`).
+    #[arg(long, conflicts_with = "store")]
     store_url: Option<String>,
-    /// Store in a new database of a throwaway PostgreSQL cluster started for the run, with
-    /// PostgreSQL's durable defaults (each commit synced to the disk).
-    #[arg(long, conflicts_with = "store_url")]
-    postgres: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum StoreChoice {
+    Embedded,
+    Postgres,
 }
 
 const PASSWORD: &str = "loadgen-password";
@@ -70,13 +76,13 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
 
 fn config(agents: usize, capacity: usize, args: &Args) -> String {
     let durability = &args.durability;
-    let url = match (&args.store_url, args.postgres) {
+    let url = match (&args.store_url, args.store) {
         (Some(url), _) => format!("url = \"{url}\""),
-        (None, true) => format!(
+        (None, StoreChoice::Postgres) => format!(
             "url = \"{}\"",
             switchboard_testkit::postgres::durable_database()
         ),
-        (None, false) => String::new(),
+        (None, StoreChoice::Embedded) => String::new(),
     };
     let mut config = format!(
         r#"
