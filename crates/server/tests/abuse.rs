@@ -442,14 +442,6 @@ async fn card_numbers_are_masked_as_they_are_accepted_unless_the_operator_keeps_
     assert!(server.stored_anywhere(CARD));
 }
 
-async fn readiness(server: &Server) -> u16 {
-    reqwest::get(server.url("/readyz"))
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
-
 /// The server on a database that can be put out of its reach: with PostgreSQL, through a
 /// forwarder the test can cut.
 async fn server_with_reachable_database() -> (Server, Option<Proxy>) {
@@ -470,7 +462,7 @@ async fn a_database_out_of_reach_for_a_while_delays_storage_but_loses_nothing() 
     use sqlx::Connection;
     let (server, proxy) = server_with_reachable_database().await;
     let (mut ann, mut zoe, _) = support::accepted_chat(&server).await;
-    assert_eq!(readiness(&server).await, 200);
+    assert_eq!(support::readiness(&server).await.0, 200);
 
     // Embedded: another program (a contact import, a backup tool) takes the database's write
     // lock; the journal goes on accepting steps. PostgreSQL: the network to it fails; steps wait.
@@ -506,7 +498,7 @@ async fn a_database_out_of_reach_for_a_while_delays_storage_but_loses_nothing() 
     let give_up = Instant::now() + Duration::from_secs(20);
     let mut seen_unready = false;
     while Instant::now() < out_until || (!seen_unready && Instant::now() < give_up) {
-        seen_unready |= readiness(&server).await == 503;
+        seen_unready |= support::readiness(&server).await.0 == 503;
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     match (&proxy, lock) {
@@ -533,7 +525,7 @@ async fn a_database_out_of_reach_for_a_while_delays_storage_but_loses_nothing() 
     // The store catches up, the server is ready again, and new work is stored.
     let mut ready = false;
     for _ in 0..100 {
-        if readiness(&server).await == 200 {
+        if support::readiness(&server).await.0 == 200 {
             ready = true;
             break;
         }

@@ -6,18 +6,12 @@ mod support;
 use std::time::{Duration, Instant};
 
 use support::balancer::Balancer;
-use support::{Agent, Customer, Server, accepted_chat, config};
+use support::{Agent, Customer, Server, accepted_chat, config, readiness};
 use switchboard_protocol::ConversationId;
 use switchboard_protocol::agent::{AgentCommand, AgentEvent, Outcome};
 use switchboard_protocol::customer::{CustomerCommand, CustomerEvent};
 use switchboard_testkit::ServerAddress;
 use switchboard_testkit::postgres;
-
-async fn readiness(server: &impl ServerAddress) -> (u16, String) {
-    let url = format!("http://{}/readyz", server.address());
-    let response = reqwest::get(url).await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
 
 /// Two nodes of one configuration storing in one new database; `a` routes.
 async fn two_nodes() -> (Server, Server, String) {

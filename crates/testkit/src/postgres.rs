@@ -24,8 +24,12 @@ pub fn selected() -> bool {
     std::env::var(STORE_VARIABLE).is_ok_and(|store| store == "postgres")
 }
 
-struct Cluster {
+pub struct Cluster {
     port: u16,
+    /// Where its data lives.
+    data: PathBuf,
+    /// Who runs it: the `postgres` user when the tests run as root.
+    user: Option<&'static str>,
     /// Held until the process ends: its closing stops the cluster.
     _watch: Mutex<(Child, ChildStdin)>,
 }
@@ -75,7 +79,7 @@ run "$bin/initdb" -D "$dir/data" -A trust -U switchboard --no-sync >"$dir/initdb
 run "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o "-p $port -k $dir \
   -c listen_addresses=127.0.0.1 -c max_connections=300 $settings" start >/dev/null \
   || { cat "$dir/log" >&2; exit 1; }
-echo ready
+echo "ready $dir/data"
 read -r _ || true
 run "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
 rm -rf "$dir"
@@ -106,12 +110,53 @@ impl Cluster {
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        assert_eq!(line.trim(), "ready", "the test PostgreSQL did not start");
+        let data = line
+            .trim()
+            .strip_prefix("ready ")
+            .expect("the test PostgreSQL did not start");
         let stdin = child.stdin.take().unwrap();
         Cluster {
             port,
+            data: PathBuf::from(data),
+            user: (!as_user.is_empty()).then_some("postgres"),
             _watch: Mutex::new((child, stdin)),
         }
+    }
+}
+
+impl Cluster {
+    /// A cluster of the caller's own (fast settings, as the tests' shared one), for a test that
+    /// restarts it; stopped when the process ends.
+    pub fn own() -> Cluster {
+        Cluster::start(FAST)
+    }
+
+    /// A new, empty database on this cluster: its URL.
+    pub fn database(&self) -> String {
+        create_database(self.port).0
+    }
+
+    /// Restarts PostgreSQL (a fast shutdown: connections are ended), returning once it accepts
+    /// connections again.
+    pub fn restart(&self) {
+        let mut command = match self.user {
+            Some(user) => {
+                let mut command = Command::new("runuser");
+                command
+                    .args(["-u", user, "--"])
+                    .arg(binaries().join("pg_ctl"));
+                command
+            }
+            None => Command::new(binaries().join("pg_ctl")),
+        };
+        let status = command
+            .arg("-D")
+            .arg(&self.data)
+            .args(["-m", "fast", "-w", "restart"])
+            .stdout(Stdio::null())
+            .status()
+            .expect("pg_ctl runs");
+        assert!(status.success(), "PostgreSQL restarts");
     }
 }
 

@@ -188,6 +188,13 @@ impl Server {
     }
 }
 
+/// What `/readyz` answers at `server`: its status and its text.
+pub async fn readiness(server: &impl ServerAddress) -> (u16, String) {
+    let url = format!("http://{}/readyz", server.address());
+    let response = reqwest::get(url).await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
 /// Signs `email` in with the test password at `server` (a server, or a load balancer in front).
 pub async fn login(server: &impl ServerAddress, email: &str) -> LoginResponse {
     let response = reqwest::Client::new()
