@@ -292,26 +292,47 @@ async fn chats_past_the_waiting_limit_are_refused_and_abandoned_ones_end_without
     );
 
     // An agent offered one of them sees it withdrawn once its customer is gone, and stays
-    // Available; a real customer is then first in line.
+    // Available; a real customer is then offered to her. Each chat is abandoned at its own
+    // deadline, so another may be offered, and withdrawn, before Zoë's.
     let mut ann = support::available_agent(&server, "ann@example.com").await;
-    ann.expect(|e| matches!(e, AgentEvent::Offer { .. })).await;
-    ann.expect(|e| {
-        matches!(
-            e,
-            AgentEvent::OfferWithdrawn {
-                reason: switchboard_protocol::agent::WithdrawReason::CustomerLeft,
-                ..
+    let mut outstanding = std::collections::HashSet::new();
+    let mut zoe = None;
+    let zoe_offer = loop {
+        match ann
+            .expect(|e| {
+                matches!(
+                    e,
+                    AgentEvent::Offer { .. } | AgentEvent::OfferWithdrawn { .. }
+                )
+            })
+            .await
+        {
+            AgentEvent::Offer { offer } if offer.customer_name == "Zoë" => break offer,
+            AgentEvent::Offer { offer } => {
+                assert!(offer.customer_name.starts_with("Flood"), "{offer:?}");
+                outstanding.insert(offer.conversation);
             }
-        )
-    })
-    .await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    let mut zoe = Customer::start(&server, "Zoë", "Is anyone there?").await;
-    let AgentEvent::Offer { offer } = ann.expect(|e| matches!(e, AgentEvent::Offer { .. })).await
-    else {
-        unreachable!()
+            AgentEvent::OfferWithdrawn {
+                conversation,
+                reason,
+            } => {
+                assert_eq!(
+                    reason,
+                    switchboard_protocol::agent::WithdrawReason::CustomerLeft
+                );
+                assert!(outstanding.remove(&conversation), "{conversation:?}");
+                if zoe.is_none() {
+                    // The flood's other chats are abandoned by now: the address may chat again.
+                    tokio::time::sleep(Duration::from_millis(1500)).await;
+                    zoe = Some(Customer::start(&server, "Zoë", "Is anyone there?").await);
+                }
+            }
+            _ => unreachable!(),
+        }
     };
-    assert_eq!(offer.customer_name, "Zoë");
+    assert!(outstanding.is_empty(), "{outstanding:?}");
+    let mut zoe = zoe.expect("Zoë waited behind the flood");
+    assert_eq!(zoe_offer.customer_name, "Zoë");
     // Offered at all, Ann was not sent to RONA by the abandoned chats.
     zoe.say("Hello?").await;
 }
