@@ -50,6 +50,23 @@ impl<S> App<S> {
         })
     }
 
+    /// Every minute, the rate limits forget the clients that have not come lately; stops with the
+    /// server (it holds no handle that would keep the hub alive).
+    pub fn forget_idle_clients(app: &Arc<App<S>>)
+    where
+        S: Send + Sync + 'static,
+    {
+        let app = Arc::downgrade(app);
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                let Some(app) = app.upgrade() else { return };
+                app.guard.forget_idle();
+            }
+        });
+    }
+
     /// A number for a new connection, unique for the life of the process.
     pub fn next_connection(&self) -> u64 {
         self.connections.fetch_add(1, Ordering::Relaxed)

@@ -1,14 +1,21 @@
-//! Several server nodes on one PostgreSQL database: one routes, the others stand by. Until this
-//! node wins the election (`store::leadership`), it serves only what a node standing by serves
-//! (`http::standby`: alive, not ready, clients refused with 503) and tries to take over every
-//! [`CAMPAIGN_EVERY`]; once it routes, its store renews the lease, and losing it stops the server.
+//! Several server nodes on one PostgreSQL database: one routes (its hub decides), the others
+//! follow it — they serve their own clients, agents and customers, webhooks and the admin API,
+//! and forward what needs routing to the routing node's hub (`hub::remote`). A node routes once
+//! no other node's lease runs (`store::leadership`); while another routes, it follows that one
+//! until the routing node changes, then campaigns again.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
 
 use tokio::net::TcpListener;
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 
+use crate::app::App;
+use crate::config::Config;
 use crate::http::accept::{self, Accepting};
-use crate::http::{self, standby};
-use crate::store::leadership::CAMPAIGN_EVERY;
+use crate::hub::{HubHandle, Remote};
+use crate::store::leadership::{CAMPAIGN_EVERY, Leader};
 use crate::store::{PostgresStore, StoreError};
 
 /// The name a node goes by when the configuration gives none: the host's.
@@ -20,60 +27,118 @@ pub fn host_name() -> String {
         .unwrap_or_else(|| "switchboard".into())
 }
 
-/// Returns once `node` routes, with the listener it serves on and whether it stood by first
-/// (and announced where it listens); stands by until then.
-pub async fn stand_by(
+/// Follows whichever node routes until `node` routes: then returns the listener to route on, and
+/// whether the node has said where it listens already. `None`: `shutdown` came first.
+pub async fn follow_until_routing(
+    config: &Config,
     store: &PostgresStore,
     node: &str,
     listener: TcpListener,
     accepting: Accepting,
-) -> Result<(TcpListener, bool), std::io::Error> {
-    let local = listener.local_addr()?;
-    let address = local.to_string();
-    let campaign = async || store.campaign(node, &address).await.map_err(io_error);
-    if campaign().await?.is_some() {
-        tracing::info!(node, "this node routes");
-        return Ok((listener, false));
-    }
-    // The same socket, accepted from by the standby's server until the node routes.
+    shutdown: &mut (impl Future<Output = ()> + Unpin),
+) -> Result<Option<(TcpListener, bool)>, std::io::Error> {
+    let address = listener.local_addr()?;
+    let mut announced = false;
     let listener = listener.into_std()?;
-    let standby_listener = TcpListener::from_std(listener.try_clone()?)?;
-    let listener = TcpListener::from_std(listener)?;
-    let (leader, seen) = watch::channel(store.leader().await.map_err(io_error)?);
-    if let Some(routing) = &*leader.borrow() {
-        tracing::info!(node, routing = routing.node, "standing by");
-    }
-    http::announce(local);
-    let routes = Notify::new();
-    let serving = accept::serve(
-        standby_listener,
-        standby::router(node.to_owned(), seen),
-        accepting,
-        routes.notified(),
-    );
-    let campaigning = async {
-        loop {
-            tokio::time::sleep(CAMPAIGN_EVERY).await;
-            match campaign().await {
-                Ok(Some(term)) => {
-                    tracing::info!(node, term, "this node routes now");
-                    routes.notify_one();
-                    return Ok(());
-                }
-                Ok(None) => {
-                    if let Ok(now) = store.leader().await {
-                        leader.send_replace(now);
-                    }
-                }
+    let config = Arc::new(config.clone());
+    loop {
+        let campaign = async {
+            match store.campaign(node, &address.to_string()).await? {
+                Some(term) => Ok(Err(term)),
+                None => store.leader().await.map(Ok),
+            }
+        };
+        let leader = tokio::select! {
+            outcome = campaign => outcome,
+            () = &mut *shutdown => return Ok(None),
+        };
+        let leader = match leader {
+            Err(error) => {
                 // PostgreSQL out of reach: no node can take over meanwhile.
-                Err(error) => tracing::warn!(%error, "campaigning failed: trying again"),
+                tracing::warn!(%error, "campaigning failed: trying again");
+                None
+            }
+            Ok(Err(term)) => {
+                tracing::info!(node, term, "this node routes");
+                return Ok(Some((TcpListener::from_std(listener)?, announced)));
+            }
+            // The routing node's lease ran out between the two questions.
+            Ok(Ok(leader)) => leader,
+        };
+        let Some(leader) = leader else {
+            tokio::select! {
+                () = tokio::time::sleep(CAMPAIGN_EVERY) => continue,
+                () = &mut *shutdown => return Ok(None),
+            }
+        };
+        if !announced {
+            crate::http::announce(address);
+            announced = true;
+        }
+        let serving = TcpListener::from_std(listener.try_clone()?)?;
+        let following = Following {
+            config: config.clone(),
+            store,
+            node,
+            leader: &leader,
+            address,
+        };
+        match following.serve(serving, accepting, &mut *shutdown).await {
+            Ok(true) => return Ok(None),
+            Ok(false) => {}
+            Err(error) => {
+                tracing::warn!(%error, routing = leader.node, "following failed: trying again");
+                tokio::time::sleep(CAMPAIGN_EVERY).await;
             }
         }
-    };
-    let ((), elected) = tokio::join!(serving, campaigning);
-    elected.map(|()| (listener, true))
+    }
 }
 
-fn io_error(error: StoreError) -> std::io::Error {
-    std::io::Error::other(error)
+/// What following one routing node takes.
+struct Following<'a> {
+    config: Arc<Config>,
+    store: &'a PostgresStore,
+    node: &'a str,
+    leader: &'a Leader,
+    address: SocketAddr,
+}
+
+impl Following<'_> {
+    /// Serves this node's clients through the routing node until it is not followed any more
+    /// (its connections close, and their clients resume, through whichever node routes next);
+    /// `true` if `shutdown` came first.
+    async fn serve(
+        self,
+        listener: TcpListener,
+        accepting: Accepting,
+        shutdown: &mut (impl Future<Output = ()> + Unpin),
+    ) -> Result<bool, StoreError> {
+        let remote = Remote::follow(self.store.clone(), self.node, self.leader).await?;
+        tracing::info!(
+            node = self.node,
+            routing = self.leader.node,
+            term = self.leader.term,
+            "following the routing node"
+        );
+        let admin_token = crate::admin::publish(&self.config.server.data_dir, self.address)
+            .map_err(|e| StoreError::Failed(format!("publishing the admin access: {e}")))?;
+        let (stop, stopping) = watch::channel(false);
+        let hub = HubHandle::remote(remote.clone());
+        let app = App::new(self.config, self.store.clone(), hub, stopping, &admin_token);
+        App::forget_idle_clients(&app);
+        let mut asked = false;
+        accept::serve(listener, crate::http::router(app), accepting, async {
+            tokio::select! {
+                () = &mut *shutdown => asked = true,
+                reason = remote.stopped() => {
+                    tracing::info!(reason, "closing this node's connections: they resume");
+                }
+            }
+            let _ = stop.send(true);
+        })
+        .await;
+        // What waits for an answer that will not come gives up now.
+        drop(remote);
+        Ok(asked)
+    }
 }

@@ -38,7 +38,7 @@ pub async fn serve(
     match config.store.backend() {
         Backend::Embedded => {
             let store = open_embedded(&config).await?;
-            serve_with(config, store, listener, shutdown, false).await
+            serve_with(config, store, listener, shutdown, false, None).await
         }
         Backend::Postgres(url) => {
             let store = PostgresStore::connect(&url).await?;
@@ -50,11 +50,20 @@ pub async fn serve(
                 .unwrap_or_else(election::host_name);
             let accepting = accepting(&config.limits, Liveness::of(&config));
             let mut shutdown = Box::pin(shutdown);
-            let (listener, stood_by) = tokio::select! {
-                elected = election::stand_by(&store, &node, listener, accepting) => elected?,
-                () = &mut shutdown => return Ok(()),
+            let routing = election::follow_until_routing(
+                &config,
+                &store,
+                &node,
+                listener,
+                accepting,
+                &mut shutdown,
+            )
+            .await?;
+            let Some((listener, announced)) = routing else {
+                return Ok(());
             };
-            serve_with(config, store, listener, shutdown, stood_by).await
+            let relay = Some(store.clone());
+            serve_with(config, store, listener, shutdown, announced, relay).await
         }
     }
 }
@@ -66,13 +75,15 @@ pub async fn open_embedded(config: &Config) -> Result<Journaled<SqliteStore>, St
     Journaled::open_with(database, &config.journal_path(), durability).await
 }
 
-/// Serves on `store`; `announced`: the node has said where it listens already (standing by).
+/// Serves on `store`; `announced`: the node has said where it listens already (following);
+/// `relay`: other nodes forward their clients' requests through this database.
 async fn serve_with<S: Store>(
     config: Config,
     store: S,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
     announced: bool,
+    relay: Option<PostgresStore>,
 ) -> Result<(), ServeError> {
     create_demo_agents(&config, &store).await?;
     for widget in config
@@ -87,6 +98,9 @@ async fn serve_with<S: Store>(
     }
     let config = Arc::new(config);
     let (hub, hub_task) = Hub::start(config.clone(), store.clone()).await?;
+    if let Some(database) = relay {
+        crate::hub::relay::start(database, &hub);
+    }
     let (stop, stopping) = watch::channel(false);
     // The hub ends when the server stops, or when the store fails for good: then the server
     // stops too, and the process exits non-zero for its service manager to restart it.
@@ -104,7 +118,7 @@ async fn serve_with<S: Store>(
     if !announced {
         crate::http::announce(address);
     }
-    forget_idle_clients(Arc::downgrade(&app));
+    App::forget_idle_clients(&app);
     let router = crate::http::router(app);
     tracing::info!(
         %address,
@@ -171,19 +185,6 @@ fn accepting(limits: &LimitsSection, liveness: Liveness) -> Accepting {
         silence: liveness.silence_limit(),
         shutdown_deadline: Duration::from_secs(limits.shutdown_seconds.into()),
     }
-}
-
-/// Every minute, the rate limits forget the clients that have not come lately; stops with the
-/// server (it holds no handle that would keep the hub alive).
-fn forget_idle_clients<S: Store>(app: std::sync::Weak<App<S>>) {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            every.tick().await;
-            let Some(app) = app.upgrade() else { return };
-            app.guard.forget_idle();
-        }
-    });
 }
 
 /// Creates the configuration's demo agents that do not exist yet.

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use support::proxy::Proxy;
 use support::{Agent, Customer, Server};
 use switchboard_protocol::ErrorCode;
-use switchboard_protocol::agent::AgentEvent;
+use switchboard_protocol::agent::{AgentCommand, AgentEvent, Outcome, PresenceRequest};
 use switchboard_protocol::customer::CustomerEvent;
 use switchboard_protocol::customer::{CustomerCommand, CustomerOutcome};
 use switchboard_testkit::{config_with_limits, postgres};
@@ -483,6 +483,7 @@ async fn a_database_out_of_reach_for_a_while_delays_storage_but_loses_nothing() 
     use sqlx::Connection;
     let (server, proxy) = server_with_reachable_database().await;
     let (mut ann, mut zoe, _) = support::accepted_chat(&server).await;
+    let mut bo = Agent::sign_in(&server, "bo@example.com").await;
     assert_eq!(support::readiness(&server).await.0, 200);
 
     // Embedded: another program (a contact import, a backup tool) takes the database's write
@@ -521,6 +522,18 @@ async fn a_database_out_of_reach_for_a_while_delays_storage_but_loses_nothing() 
     while Instant::now() < out_until || (!seen_unready && Instant::now() < give_up) {
         seen_unready |= support::readiness(&server).await.0 == 503;
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // New work is refused at once while PostgreSQL is out of reach (what was taken waits); the
+    // journal takes it while SQLite is locked.
+    let presence = bo
+        .command(AgentCommand::SetPresence {
+            presence: PresenceRequest::Available,
+        })
+        .await;
+    match (&proxy, presence) {
+        (Some(_), Outcome::Error { error }) => assert_eq!(error.code, ErrorCode::Unavailable),
+        (None, Outcome::Ok { .. }) => {}
+        (_, outcome) => panic!("{outcome:?}"),
     }
     match (&proxy, lock) {
         (Some(proxy), _) => proxy.mend(),

@@ -1,5 +1,6 @@
-//! Several server nodes on one PostgreSQL database: one routes, the others stand by; when the
-//! routing node dies another takes over, and a node that has been replaced commits nothing.
+//! Several server nodes on one PostgreSQL database: one routes, the others serve their clients
+//! through it; when the routing node dies another takes over, when another node dies its
+//! clients go on elsewhere, and a node that has been replaced commits nothing.
 
 mod support;
 
@@ -13,28 +14,44 @@ use switchboard_protocol::customer::{CustomerCommand, CustomerEvent};
 use switchboard_testkit::ServerAddress;
 use switchboard_testkit::postgres;
 
-/// Two nodes of one configuration storing in one new database; `a` routes.
-async fn two_nodes() -> (Server, Server, String) {
+/// Nodes of one configuration storing in one new database, started in turn: the first routes,
+/// the others forward to it.
+async fn nodes<const N: usize>(names: [&str; N]) -> ([Server; N], String) {
     let (url, database) = postgres::database();
     let config = format!("{}\n[store]\nurl = \"{url}\"\n", config(30, 60));
-    let a = Server::start_node(&config, Some(database.clone()), Some("a"));
-    assert_eq!(readiness(&a).await, (200, "ready: routing".into()));
-    let b = Server::start_node(&config, Some(database.clone()), Some("b"));
-    (a, b, database)
+    let mut started = Vec::new();
+    for name in names {
+        let node = Server::start_node(&config, Some(database.clone()), Some(name));
+        let expected = match started.is_empty() {
+            true => "ready: routing".to_owned(),
+            false => format!("ready: forwarding to node {}, which routes", names[0]),
+        };
+        assert_eq!(readiness(&node).await, (200, expected));
+        started.push(node);
+    }
+    let Ok(nodes) = started.try_into() else {
+        unreachable!()
+    };
+    (nodes, database)
 }
 
-/// Ann has accepted Zoë's chat at `server`, and read her "before".
-async fn chatting(server: &impl ServerAddress) -> (Agent, Customer, ConversationId) {
-    let (mut ann, mut zoe, conversation) = accepted_chat(server).await;
+/// Ann has accepted Zoë's chat, Ann at `ann_at` and Zoë at `zoe_at`, and read her "before".
+async fn chatting(
+    ann_at: &impl ServerAddress,
+    zoe_at: &impl ServerAddress,
+) -> (Agent, Customer, ConversationId) {
+    let mut ann = support::available_agent(ann_at, "ann@example.com").await;
+    let mut zoe = Customer::start(zoe_at, "Zoë", "Hello").await;
+    let conversation = support::accept_offer(&mut ann).await.id;
     zoe.say("before").await;
     ann.expect(|e| matches!(e, AgentEvent::Message { message } if message.text == "before"))
         .await;
     (ann, zoe, conversation)
 }
 
-/// How long after `since` `server` says it is ready (it routes).
-async fn ready_after(server: &impl ServerAddress, since: Instant) -> Duration {
-    while readiness(server).await.0 != 200 {
+/// How long after `since` `server` says it routes.
+async fn routes_after(server: &impl ServerAddress, since: Instant) -> Duration {
+    while readiness(server).await != (200, "ready: routing".into()) {
         assert!(
             since.elapsed() < switchboard_testkit::PATIENCE,
             "no node took over"
@@ -44,16 +61,15 @@ async fn ready_after(server: &impl ServerAddress, since: Instant) -> Duration {
     since.elapsed()
 }
 
-/// Ann's desktop and Zoë's widget resume at `server` from where they stood, and the conversation
-/// goes on both ways.
+/// Ann's desktop (at `ann_at`) and Zoë's widget (at `zoe_at`) resume from where they stood,
+/// and the conversation goes on both ways.
 async fn resume_and_go_on(
-    server: &impl ServerAddress,
-    (token, seen): (&str, u64),
-    customer: (&str, u64),
+    (ann_at, token, seen): (&impl ServerAddress, &str, u64),
+    (zoe_at, customer, customer_seen): (&impl ServerAddress, &str, u64),
     conversation: ConversationId,
 ) {
-    let mut ann = Agent::connect(server, token, Some(seen)).await;
-    let mut zoe = Customer::connect(server, Some(customer)).await;
+    let mut ann = Agent::connect(ann_at, token, Some(seen)).await;
+    let mut zoe = Customer::connect(zoe_at, Some((customer, customer_seen))).await;
     zoe.say("after").await;
     ann.expect(|e| matches!(e, AgentEvent::Message { message } if message.text == "after"))
         .await;
@@ -68,38 +84,85 @@ async fn resume_and_go_on(
 
 // Servers start (blocking a thread) while the test's tasks run.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn when_the_routing_node_dies_another_takes_over_and_clients_resume_there() {
-    let (mut a, b, _) = two_nodes().await;
-    let (status, message) = readiness(&b).await;
-    assert_eq!(status, 503);
-    assert!(message.contains("node a"), "{message}");
-    let refused = reqwest::Client::new()
-        .post(b.url("/api/v1/agent/login"))
-        .json(&serde_json::json!({ "email": "ann@example.com", "password": support::PASSWORD }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(refused.status(), 503, "a node standing by serves no one");
+async fn every_node_serves_and_a_conversation_crosses_them() {
+    let ([a, b, c], _) = nodes(["a", "b", "c"]).await;
+    // Ann at b, Bo at c, Zoë at a: a conference, then a transfer, across the three.
+    support::handover::conference_then_transfer(&b, &c, &a).await;
 
-    let (ann, zoe, conversation) = chatting(&a).await;
+    // The admin command, run on a node that does not route, acts through the one that does:
+    // Ann's desktop at another node is signed out.
+    let mut ann = Agent::sign_in(&c, "ann@example.com").await;
+    let (signed_out, printed) = support::run_command(&[
+        "agent".as_ref(),
+        "sign-out".as_ref(),
+        "--email".as_ref(),
+        "ann@example.com".as_ref(),
+        "--config".as_ref(),
+        b.dir.path().join("config.toml").as_os_str(),
+    ]);
+    assert!(signed_out, "{printed}");
+    assert!(printed.contains("their desktop is signed out"), "{printed}");
+    assert!(
+        ann.closed_by_server().await,
+        "Ann's desktop at c is signed out"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_the_routing_node_dies_another_takes_over_and_clients_resume_there() {
+    let ([mut a, b], _) = nodes(["a", "b"]).await;
+    let (mut ann, zoe, conversation) = chatting(&b, &a).await;
     let (token, seen) = (ann.token.clone(), ann.last_seq);
     let customer = (zoe.token.clone().unwrap(), zoe.last_seq);
 
     a.kill();
-    let took_over = ready_after(&b, Instant::now()).await;
+    let took_over = routes_after(&b, Instant::now()).await;
     println!(
         "node b routes {} ms after node a was killed",
         took_over.as_millis()
     );
     assert!(took_over < Duration::from_secs(5), "{took_over:?}");
+    assert!(
+        ann.closed_by_server().await,
+        "node b closed the connections it served through node a"
+    );
 
     // The desktop and the widget resume on the new routing node, by sequence number.
-    resume_and_go_on(&b, (&token, seen), (&customer.0, customer.1), conversation).await;
+    resume_and_go_on(
+        (&b, &token, seen),
+        (&b, &customer.0, customer.1),
+        conversation,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_a_node_that_does_not_route_dies_its_clients_resume_on_another() {
+    let ([a, b, mut c], _) = nodes(["a", "b", "c"]).await;
+    let (mut ann, zoe, conversation) = chatting(&b, &c).await;
+    let customer = (zoe.token.clone().unwrap(), zoe.last_seq);
+
+    c.kill();
+    // While Zoë is away, Ann writes: it waits in the outbox.
+    let away = AgentCommand::SendMessage {
+        conversation: conversation.clone(),
+        text: "Are you there?".into(),
+    };
+    assert!(matches!(ann.command(away).await, Outcome::Ok { .. }));
+    let mut zoe = Customer::connect(&a, Some((&customer.0, customer.1))).await;
+    zoe.expect(
+        |e| matches!(e, CustomerEvent::Message { message } if message.text == "Are you there?"),
+    )
+    .await;
+    zoe.say("Yes").await;
+    ann.expect(|e| matches!(e, AgentEvent::Message { message } if message.text == "Yes"))
+        .await;
+    assert_eq!(readiness(&a).await, (200, "ready: routing".into()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_that_has_been_replaced_commits_nothing_and_stops() {
-    let (mut a, _b, database) = two_nodes().await;
+    let ([mut a, _b], database) = nodes(["a", "b"]).await;
     let (mut ann, mut zoe, _) = accepted_chat(&a).await;
     // Another node takes over behind node a's back (as after a partition that outlasted its
     // lease): the term is no longer a's.
@@ -127,27 +190,21 @@ async fn a_node_that_has_been_replaced_commits_nothing_and_stops() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn clients_behind_a_load_balancer_reach_whichever_node_routes() {
-    let (mut a, b, _) = two_nodes().await;
-    // The node standing by first: nginx passes on from its 503s.
+async fn clients_behind_a_load_balancer_go_on_when_the_routing_node_dies() {
+    let ([mut a, b], _) = nodes(["a", "b"]).await;
     let balancer = Balancer::start(&[&b.address, &a.address]);
-    let (mut ann, zoe, conversation) = chatting(&balancer).await;
+    let (mut ann, zoe, conversation) = chatting(&balancer, &balancer).await;
     let (token, seen) = (ann.token.clone(), ann.last_seq);
     let customer = (zoe.token.clone().unwrap(), zoe.last_seq);
 
     a.kill();
-    assert!(
-        ann.closed_by_server().await,
-        "the routing node's sockets end with it"
-    );
+    assert!(ann.closed_by_server().await, "the desktop's socket ends");
     // The same address, once a node routes again.
-    ready_after(&balancer, Instant::now()).await;
+    routes_after(&b, Instant::now()).await;
     resume_and_go_on(
-        &balancer,
-        (&token, seen),
-        (&customer.0, customer.1),
+        (&balancer, &token, seen),
+        (&balancer, &customer.0, customer.1),
         conversation,
     )
     .await;
-    drop(b);
 }

@@ -1,6 +1,6 @@
-//! PostgreSQL restarted under a running server: steps wait while it is down (nothing delivered
-//! before it is stored), `/readyz` says so, and afterwards every message arrives exactly once, in
-//! order.
+//! PostgreSQL restarted under a running server: while it is down, what was taken waits (nothing
+//! is delivered before it is stored) and what comes next is refused with `unavailable`, `/readyz`
+//! says so, and afterwards every message arrives exactly once, in order.
 
 mod support;
 
@@ -8,13 +8,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use support::{Server, accepted_chat, config};
-use switchboard_protocol::agent::AgentEvent;
+use support::{Agent, Server, accepted_chat, config};
+use switchboard_protocol::ErrorCode;
+use switchboard_protocol::agent::{AgentCommand, AgentEvent, Outcome};
+use switchboard_protocol::customer::{CustomerCommand, CustomerOutcome};
 use switchboard_testkit::postgres::Cluster;
 
 // The server starts (blocking a thread) while the test's tasks run.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_postgres_restart_delays_storage_and_loses_nothing() {
+async fn while_postgres_is_down_new_work_is_refused_and_nothing_is_lost() {
     let cluster = Cluster::own();
     let url = cluster.database();
     let server = Server::start_exactly(
@@ -25,46 +27,57 @@ async fn a_postgres_restart_delays_storage_and_loses_nothing() {
     let stop = Arc::new(AtomicBool::new(false));
     let stopped = stop.clone();
     let sender = tokio::spawn(async move {
-        let mut sent = 0;
+        let (mut sent, mut refused) = (0, 0);
         while !stopped.load(Ordering::Relaxed) {
-            sent += 1;
-            zoe.say(&format!("message {sent}")).await;
+            let text = format!("message {}", sent + 1);
+            match zoe.command(CustomerCommand::SendMessage { text }).await {
+                CustomerOutcome::Ok => sent += 1,
+                CustomerOutcome::Error { error } if error.code == ErrorCode::Unavailable => {
+                    refused += 1;
+                }
+                refusal => panic!("{refusal:?}"),
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        sent
+        (sent, refused)
     });
+    let mut bo = Agent::sign_in(&server, "bo@example.com").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    // The probe runs every 2 s: watch for it while PostgreSQL is down.
-    let watching = tokio::spawn({
-        let address = server.url("/readyz");
-        async move {
-            let mut seen_unready = false;
-            for _ in 0..60 {
-                let status = reqwest::get(&address).await.map(|r| r.status().as_u16());
-                seen_unready |= status.is_ok_and(|s| s == 503);
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-            seen_unready
-        }
-    });
-    // Kept until the end of the test: dropped, the cluster stops.
-    let _cluster = tokio::task::spawn_blocking(move || {
-        cluster.restart();
-        cluster
-    })
-    .await
-    .unwrap();
-    let seen_unready = watching.await.unwrap();
+    let cluster = Arc::new(cluster);
+    let stopping = cluster.clone();
+    tokio::task::spawn_blocking(move || stopping.stop())
+        .await
+        .unwrap();
+    // Once the server has seen it down (a commit failed, or its probe), /readyz says so and new
+    // work is refused at once.
+    while support::readiness(&server).await.0 != 503 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    match bo.command(AgentCommand::ListQueues).await {
+        Outcome::Error { error } => assert_eq!(error.code, ErrorCode::Unavailable, "{error:?}"),
+        outcome => panic!("taken while PostgreSQL was down: {outcome:?}"),
+    }
+    let starting = cluster.clone();
+    tokio::task::spawn_blocking(move || starting.start_again())
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
     stop.store(true, Ordering::Relaxed);
-    let sent = sender.await.unwrap();
+    let (sent, refused) = sender.await.unwrap();
     assert!(sent > 5, "{sent} messages");
+    println!("{refused} messages refused while PostgreSQL was down, and sent again");
+    assert!(
+        matches!(
+            bo.command(AgentCommand::ListQueues).await,
+            Outcome::Ok { .. }
+        ),
+        "work is taken again"
+    );
     // `Agent` fails on a gap or a repeat.
     for n in 1..=sent {
         let expected = format!("message {n}");
         ann.expect(|e| matches!(e, AgentEvent::Message { message } if message.text == expected))
             .await;
     }
-    assert!(seen_unready, "/readyz said PostgreSQL was down");
     assert_eq!(support::readiness(&server).await.0, 200, "ready again");
 }

@@ -139,6 +139,26 @@ impl Cluster {
     /// Restarts PostgreSQL (a fast shutdown: connections are ended), returning once it accepts
     /// connections again.
     pub fn restart(&self) {
+        self.pg_ctl(&["-m", "fast", "-w", "restart"]);
+    }
+
+    /// Stops PostgreSQL (a fast shutdown: connections are ended) until [`Cluster::start`].
+    pub fn stop(&self) {
+        self.pg_ctl(&["-m", "fast", "-w", "stop"]);
+    }
+
+    /// Starts PostgreSQL again as it ran before [`Cluster::stop`], returning once it accepts
+    /// connections.
+    pub fn start_again(&self) {
+        // What it ran with: the server's path, then its options.
+        let ran = std::fs::read_to_string(self.data.join("postmaster.opts")).unwrap();
+        let (_, options) = ran.trim().split_once(' ').unwrap();
+        let log = self.data.with_file_name("log");
+        let log = log.to_str().unwrap();
+        self.pg_ctl(&["-w", "-l", log, "-o", options, "start"]);
+    }
+
+    fn pg_ctl(&self, args: &[&str]) {
         let mut command = match self.user {
             Some(user) => {
                 let mut command = Command::new("runuser");
@@ -152,11 +172,11 @@ impl Cluster {
         let status = command
             .arg("-D")
             .arg(&self.data)
-            .args(["-m", "fast", "-w", "restart"])
+            .args(args)
             .stdout(Stdio::null())
             .status()
             .expect("pg_ctl runs");
-        assert!(status.success(), "PostgreSQL restarts");
+        assert!(status.success(), "pg_ctl {args:?}");
     }
 }
 

@@ -5,14 +5,12 @@
 //! - `admin.rs`, `contacts.rs`: the admin API (queues, assignment, ending an agent's sessions; contacts);
 //! - `accept.rs`: connections accepted within a cap, with a header timeout and a bounded drain;
 //! - `refusal.rs`: refusals as `{code, message}` with their HTTP status, and the admin token check;
-//! - `standby.rs`: what a node serves while another node routes.
 
 pub mod accept;
 mod admin;
 mod contacts;
 mod login;
 mod refusal;
-pub mod standby;
 mod widgets;
 
 use std::sync::Arc;
@@ -66,19 +64,17 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
         .with_state(app)
 }
 
-/// `GET /readyz`: whether the hub and the store are working — for load balancers, which should
-/// send no one to a server that cannot store what it is sent. (`/healthz` says the process is
-/// alive.)
+/// `GET /readyz`: whether the store and the hub (this node's, or the routing node's it forwards
+/// to) are working — for load balancers, which should send no one to a server that cannot store
+/// what it is sent. Says what the node does. (`/healthz` says the process is alive.)
 async fn ready<S: Store>(State(app): State<Arc<App<S>>>) -> Response {
-    let problem = match app.store.health() {
-        Err(failure) => Some(format!("The store is failing: {failure}")),
-        Ok(()) if !app.hub.is_running() => Some("The hub has stopped.".to_owned()),
-        Ok(()) => None,
+    let role = match app.store.health() {
+        Err(failure) => Err(format!("The store is failing: {failure}")),
+        Ok(()) => app.hub.role(),
     };
-    match problem {
-        // Of several nodes, only one is ready: the one that routes.
-        None => "ready: routing".into_response(),
-        Some(message) => refuse(
+    match role {
+        Ok(role) => format!("ready: {role}").into_response(),
+        Err(message) => refuse(
             StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Unavailable,
             &message,
@@ -107,8 +103,12 @@ async fn limit_webhooks<S: Store>(
     request: Request,
     next: Next,
 ) -> Response {
-    match app.guard.webhook(address) {
-        Ok(()) => next.run(request).await,
-        Err(throttled) => throttled.into_response(),
+    if let Err(throttled) = app.guard.webhook(address) {
+        return throttled.into_response();
     }
+    // The provider retries a 503 later: better than an answer that waits for the database.
+    if let Some(error) = ws::not_taking_commands(&app) {
+        return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(error)).into_response();
+    }
+    next.run(request).await
 }

@@ -48,6 +48,11 @@ impl FrameSender {
         queued
     }
 
+    /// Whether the connection is gone: nobody reads its frames any more.
+    pub fn is_closed(&self) -> bool {
+        self.frames.is_closed()
+    }
+
     /// Tells the connection to close: its client resumes from the outbox.
     pub(super) fn give_up(&self) {
         self.end.notify.notify_one();

@@ -17,15 +17,21 @@
 //!   commanding;
 //! - `channels.rs`, `persistent.rs`: SMS and Messenger messages stored once; persistent chat's
 //!   signed-in customers;
-//! - `history.rs`: earlier pages of a thread, read off the hub.
+//! - `history.rs`: earlier pages of a thread, read off the hub;
+//! - `forwarded.rs`, `remote.rs`, `relay.rs`: with several nodes, what the others forward to
+//!   the routing node's hub and what it sends them back: `remote.rs` is the hub as a node that
+//!   does not route sees it, `relay.rs` the routing node's end.
 
 mod agent;
 mod channels;
 mod committer;
 mod connection;
 mod customer;
+mod forwarded;
 mod history;
 mod persistent;
+pub mod relay;
+mod remote;
 mod replay;
 mod replies;
 mod request;
@@ -53,6 +59,7 @@ use crate::{auth, clock};
 use committer::{COMMIT_QUEUE, Outgoing, Pending, Work, commit_in_order};
 use connection::Live;
 pub use connection::{FrameReceiver, FrameSender, connection};
+pub use remote::Remote;
 use replies::{REPLY_RETENTION_MILLIS, Replies};
 pub use request::HubHandle;
 use request::Request;

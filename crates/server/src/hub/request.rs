@@ -2,6 +2,8 @@
 //! edge builds a [`Request`] or a reply channel by hand.
 
 use std::net::IpAddr;
+use std::sync::Arc;
+
 use switchboard_protocol::agent::{AgentCommand, AgentSummary};
 use switchboard_protocol::customer::{CustomerCommand, Resume};
 use switchboard_protocol::{
@@ -11,6 +13,8 @@ use switchboard_protocol::{
 use tokio::sync::{mpsc, oneshot};
 
 use super::connection::FrameSender;
+use super::forwarded::Forwarded;
+use super::remote::Remote;
 use crate::channels::courier::{Report, ReportTo};
 use crate::routing::{Inbound, Receipt};
 
@@ -103,10 +107,17 @@ pub(super) enum Request {
     },
 }
 
-/// A cheap handle to send requests to the hub.
+/// A cheap handle to send requests to the hub: this node's, or, on a node that does not route,
+/// the routing node's (through [`Remote`]).
 #[derive(Clone, Debug)]
 pub struct HubHandle {
-    requests: mpsc::Sender<Request>,
+    to: To,
+}
+
+#[derive(Clone, Debug)]
+enum To {
+    Local(mpsc::Sender<Request>),
+    Remote(Arc<Remote>),
 }
 
 /// What an edge is told when the hub has stopped (the server is stopping) before answering.
@@ -119,17 +130,38 @@ fn stopping() -> ErrorBody {
 
 impl HubHandle {
     pub(super) fn new(requests: mpsc::Sender<Request>) -> HubHandle {
-        HubHandle { requests }
+        HubHandle {
+            to: To::Local(requests),
+        }
     }
 
-    /// Whether the hub is still taking requests.
-    pub fn is_running(&self) -> bool {
-        !self.requests.is_closed()
+    /// The hub of the node that routes, reached through `remote`.
+    pub fn remote(remote: Arc<Remote>) -> HubHandle {
+        HubHandle {
+            to: To::Remote(remote),
+        }
+    }
+
+    /// What this node does with requests — routes them, or forwards them to the node that
+    /// routes — or why it cannot now.
+    pub fn role(&self) -> Result<String, String> {
+        match &self.to {
+            To::Local(requests) if requests.is_closed() => Err("The hub has stopped.".into()),
+            To::Local(_) => Ok("routing".into()),
+            To::Remote(remote) => match remote.following() {
+                Ok(leader) => Ok(format!("forwarding to node {leader}, which routes")),
+                Err(reason) => Err(format!(
+                    "This node is changing the node it forwards to: {reason}."
+                )),
+            },
+        }
     }
 
     async fn send(&self, request: Request) {
-        // The hub only stops when the server does; a request sent then has nobody to answer it.
-        let _ = self.requests.send(request).await;
+        if let To::Local(requests) = &self.to {
+            // The hub only stops when the server does; a request sent then has nobody to answer it.
+            let _ = requests.send(request).await;
+        }
     }
 
     /// Sends the request `ask` makes with a reply channel; `None` if the hub stopped first.
@@ -137,6 +169,28 @@ impl HubHandle {
         let (done, answer) = oneshot::channel();
         self.send(ask(done)).await;
         answer.await.ok()
+    }
+
+    /// Asks this node's hub (`local`) or the routing node's (`forwarded`, numbered by the
+    /// answer it awaits); `None` if the hub stopped, or the routing node could not be followed,
+    /// first.
+    async fn ask_either<T: serde::de::DeserializeOwned>(
+        &self,
+        local: impl FnOnce(oneshot::Sender<T>) -> Request,
+        forwarded: impl FnOnce(u64) -> Forwarded,
+    ) -> Option<T> {
+        match &self.to {
+            To::Local(_) => self.ask(local).await,
+            To::Remote(remote) => remote.ask(forwarded).await,
+        }
+    }
+
+    /// Sends this node's hub `local`, or forwards `forwarded` to the routing node's.
+    async fn send_either(&self, local: Request, forwarded: impl FnOnce() -> Forwarded) {
+        match &self.to {
+            To::Local(_) => self.send(local).await,
+            To::Remote(remote) => remote.send(forwarded()).await,
+        }
     }
 
     /// An agent's desktop said hello on `connection`: it gets what followed `last_seq`.
@@ -147,6 +201,15 @@ impl HubHandle {
         frames: FrameSender,
         connection: u64,
     ) {
+        if let To::Remote(remote) = &self.to {
+            remote.connect(connection, frames);
+            let forwarded = Forwarded::AgentAttach {
+                agent,
+                last_seq,
+                connection,
+            };
+            return remote.send(forwarded).await;
+        }
         self.send(Request::AgentAttach {
             agent,
             last_seq,
@@ -157,17 +220,45 @@ impl HubHandle {
     }
 
     pub async fn detach_agent(&self, agent: AgentId, connection: u64) {
-        self.send(Request::AgentDetach { agent, connection }).await;
+        if let To::Remote(remote) = &self.to {
+            remote.disconnect(connection);
+        }
+        let forwarded = || Forwarded::AgentDetach {
+            agent: agent.clone(),
+            connection,
+        };
+        let local = Request::AgentDetach {
+            agent: agent.clone(),
+            connection,
+        };
+        self.send_either(local, forwarded).await;
     }
 
     pub async fn ack_agent(&self, agent: AgentId, seq: Seq) {
-        self.send(Request::AgentAck { agent, seq }).await;
+        let forwarded = || Forwarded::AgentAck {
+            agent: agent.clone(),
+            seq,
+        };
+        let local = Request::AgentAck {
+            agent: agent.clone(),
+            seq,
+        };
+        self.send_either(local, forwarded).await;
     }
 
     /// Runs an agent's command; its reply reaches the agent's connection.
     pub async fn agent_command(&self, agent: AgentId, id: CommandId, command: AgentCommand) {
-        self.send(Request::AgentCommand { agent, id, command })
-            .await;
+        match &self.to {
+            To::Local(_) => {
+                self.send(Request::AgentCommand { agent, id, command })
+                    .await;
+            }
+            To::Remote(remote) => {
+                remote
+                    .send(Forwarded::AgentCommand { agent, id, command })
+                    .await;
+            }
+        }
     }
 
     /// The widget resumes after a reload; says which conversation, if the token is known.
@@ -177,6 +268,21 @@ impl HubHandle {
         frames: FrameSender,
         connection: u64,
     ) -> Option<ConversationId> {
+        if let To::Remote(remote) = &self.to {
+            remote.connect(connection, frames);
+            let answer = remote
+                .ask(|answer| Forwarded::CustomerAttach {
+                    resume,
+                    connection,
+                    answer,
+                })
+                .await;
+            // Not followed any more: the connection closes meanwhile, and its client resumes.
+            let Some(answer) = answer else {
+                return std::future::pending().await;
+            };
+            return answer;
+        }
         self.ask(|done| Request::CustomerAttach {
             token: resume.token,
             last_seq: resume.last_seq,
@@ -190,15 +296,30 @@ impl HubHandle {
     }
 
     pub async fn detach_customer(&self, conversation: ConversationId, connection: u64) {
-        self.send(Request::CustomerDetach {
-            conversation,
+        if let To::Remote(remote) = &self.to {
+            remote.disconnect(connection);
+        }
+        let forwarded = || Forwarded::CustomerDetach {
+            conversation: conversation.clone(),
             connection,
-        })
-        .await;
+        };
+        let local = Request::CustomerDetach {
+            conversation: conversation.clone(),
+            connection,
+        };
+        self.send_either(local, forwarded).await;
     }
 
     pub async fn ack_customer(&self, conversation: ConversationId, seq: Seq) {
-        self.send(Request::CustomerAck { conversation, seq }).await;
+        let forwarded = || Forwarded::CustomerAck {
+            conversation: conversation.clone(),
+            seq,
+        };
+        let local = Request::CustomerAck {
+            conversation: conversation.clone(),
+            seq,
+        };
+        self.send_either(local, forwarded).await;
     }
 
     /// Runs a customer's command (`conversation` is `None` until the chat has started); says
@@ -212,6 +333,24 @@ impl HubHandle {
         connection: u64,
         client: IpAddr,
     ) -> Option<ConversationId> {
+        if let To::Remote(remote) = &self.to {
+            remote.connect(connection, frames);
+            let answer = remote
+                .ask(|answer| Forwarded::CustomerCommand {
+                    conversation,
+                    id,
+                    command,
+                    connection,
+                    client,
+                    answer,
+                })
+                .await;
+            // Not followed any more: the connection closes meanwhile, and its client resumes.
+            let Some(answer) = answer else {
+                return std::future::pending().await;
+            };
+            return answer;
+        }
         self.ask(|done| Request::CustomerCommand {
             conversation,
             id,
@@ -226,20 +365,42 @@ impl HubHandle {
     }
 
     pub async fn agent(&self, agent: AgentId) -> Option<AgentSummary> {
-        self.ask(|done| Request::Agent { agent, done })
-            .await
-            .flatten()
+        let local = |done| Request::Agent {
+            agent: agent.clone(),
+            done,
+        };
+        let forwarded = |answer| Forwarded::Agent {
+            agent: agent.clone(),
+            answer,
+        };
+        self.ask_either(local, forwarded).await.flatten()
     }
 
     /// Stores a customer's SMS or Messenger message; says which conversation it went to.
     pub async fn inbound(&self, inbound: Inbound) -> Result<ConversationId, ErrorBody> {
-        self.ask(|done| Request::Inbound { inbound, done })
+        let local = |done| Request::Inbound {
+            inbound: inbound.clone(),
+            done,
+        };
+        let forwarded = |answer| Forwarded::Inbound {
+            inbound: inbound.clone(),
+            answer,
+        };
+        self.ask_either(local, forwarded)
             .await
             .unwrap_or_else(|| Err(stopping()))
     }
 
     pub async fn receipt(&self, channel: Channel, receipt: Receipt) {
-        self.send(Request::Receipt { channel, receipt }).await;
+        let forwarded = || Forwarded::Receipt {
+            channel,
+            receipt: receipt.clone(),
+        };
+        let local = Request::Receipt {
+            channel,
+            receipt: receipt.clone(),
+        };
+        self.send_either(local, forwarded).await;
     }
 
     /// A supervisor assigns a waiting conversation to an agent; answered once committed.
@@ -248,34 +409,68 @@ impl HubHandle {
         conversation: ConversationId,
         agent: AgentId,
     ) -> Result<(), ErrorBody> {
-        self.ask(|done| Request::Assign {
-            conversation,
-            agent,
+        let local = |done| Request::Assign {
+            conversation: conversation.clone(),
+            agent: agent.clone(),
             done,
-        })
-        .await
-        .unwrap_or_else(|| Err(stopping()))
+        };
+        let forwarded = |answer| Forwarded::Assign {
+            conversation: conversation.clone(),
+            agent: agent.clone(),
+            answer,
+        };
+        self.ask_either(local, forwarded)
+            .await
+            .unwrap_or_else(|| Err(stopping()))
     }
 
     /// Ends the agent's presence with their sessions: their connection closes with `error`
     /// (the code says why), their offer and live conversations go to others. Returns once
     /// committed.
     pub async fn sign_out(&self, agent: AgentId, error: ErrorBody) {
-        self.ask(|done| Request::SignOut { agent, error, done })
-            .await;
+        let local = |done| Request::SignOut {
+            agent: agent.clone(),
+            error: error.clone(),
+            done,
+        };
+        let forwarded = |answer| Forwarded::SignOut {
+            agent: agent.clone(),
+            error: error.clone(),
+            answer,
+        };
+        self.ask_either(local, forwarded).await;
     }
 
     /// An administrator removes a queue; answered, once committed, with how many conversations
     /// ended and how many were interrupted.
     pub async fn remove_queue(&self, queue: QueueId) -> Result<(usize, usize), ErrorBody> {
-        self.ask(|done| Request::RemoveQueue { queue, done })
+        let local = |done| Request::RemoveQueue {
+            queue: queue.clone(),
+            done,
+        };
+        let forwarded = |answer| Forwarded::RemoveQueue {
+            queue: queue.clone(),
+            answer,
+        };
+        self.ask_either(local, forwarded)
             .await
             .unwrap_or_else(|| Err(stopping()))
     }
 
     /// The courier's way back to the hub, which it does not keep running.
     pub(super) fn for_courier(&self) -> CourierReports {
-        CourierReports(self.requests.downgrade())
+        match &self.to {
+            To::Local(requests) => CourierReports(requests.downgrade()),
+            To::Remote(_) => unreachable!("the courier runs on the routing node"),
+        }
+    }
+
+    /// The channel requests reach this node's hub by, for the relay.
+    pub(super) fn local(&self) -> Option<&mpsc::Sender<Request>> {
+        match &self.to {
+            To::Local(requests) => Some(requests),
+            To::Remote(_) => None,
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use super::ChannelAddress;
 pub const MAX_INBOUND_CHARS: usize = 5_000;
 
 /// A customer's message from a provider's webhook.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Inbound {
     pub channel: Channel,
     /// The provider's id of the message: a redelivery carries the same one.
@@ -94,7 +94,7 @@ pub struct Outbound {
 
 /// The provider's word that the customer's device got, or the customer read, everything sent up
 /// to a time.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Receipt {
     Delivered(ChannelAddress, Millis),
     Read(ChannelAddress, Millis),

@@ -18,7 +18,7 @@ use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, Presenc
 pub use contacts::ContactStore;
 pub use error::StoreError;
 pub use journal::Journaled;
-pub use postgres::{PostgresStore, describe as describe_postgres, leadership};
+pub use postgres::{PostgresStore, describe as describe_postgres, leadership, relay};
 pub use sqlite::SqliteStore;
 
 /// The store keeps routing's records.
@@ -163,6 +163,12 @@ pub trait Store: ContactStore + Clone + Send + Sync + 'static {
     /// Whether the store is working now: the reason it is not, if it is failing.
     fn health(&self) -> StoreResult<()> {
         Ok(())
+    }
+
+    /// Whether a step would be stored now rather than wait for the database: the reason it would
+    /// wait, if so. Clients are refused with `unavailable` meanwhile.
+    fn accepting(&self) -> StoreResult<()> {
+        self.health()
     }
 
     /// Completes when the store has failed for good, with the reason: a store that fails only

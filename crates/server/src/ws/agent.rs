@@ -8,10 +8,12 @@ use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
-use switchboard_protocol::agent::AgentClientFrame;
+use switchboard_protocol::agent::{AgentClientFrame, AgentServerFrame, Outcome};
 use switchboard_protocol::{AgentId, ErrorBody, ErrorCode, Millis};
 
-use super::{Liveness, check_version, error_frame, next_readable_by, spawn_writer};
+use super::{
+    Liveness, check_version, error_frame, next_readable_by, not_taking_commands, spawn_writer,
+};
 use crate::app::App;
 use crate::hub;
 use crate::store::Store;
@@ -85,6 +87,13 @@ async fn serve<S: Store>(app: Arc<App<S>>, agent: AgentId, expires_at: Millis, s
                     app.hub.ack_agent(agent.clone(), seq).await
                 }
                 (true, AgentClientFrame::Command { id, command }) => {
+                    if let Some(error) = not_taking_commands(&app) {
+                        let outcome = Outcome::Error { error };
+                        let reply = AgentServerFrame::Reply { id, outcome };
+                        let _ = frames
+                            .try_send(serde_json::to_string(&reply).expect("frames serialize"));
+                        continue;
+                    }
                     app.hub.agent_command(agent.clone(), id, command).await;
                 }
             }

@@ -13,7 +13,9 @@ use switchboard_protocol::customer::{
 };
 use switchboard_protocol::{CommandId, ConversationId, ErrorBody, ErrorCode, PROTOCOL_VERSION};
 
-use super::{Liveness, check_version, error_frame, next_readable_by, spawn_writer};
+use super::{
+    Liveness, check_version, error_frame, next_readable_by, not_taking_commands, spawn_writer,
+};
 use crate::app::{App, ClientAddress};
 use crate::config::WidgetConfig;
 use crate::guard::page_origin;
@@ -130,6 +132,10 @@ async fn serve<S: Store>(app: Arc<App<S>>, client: Client, socket: WebSocket) {
                     )),
                 },
                 (true, CustomerClientFrame::Command { id, command }) => {
+                    if let Some(error) = not_taking_commands(&app) {
+                        let _ = frames.try_send(reply(id, CustomerOutcome::Error { error }));
+                        continue;
+                    }
                     if let Err(error) = client.check_widget(&app, &command) {
                         let _ = frames.try_send(reply(id, CustomerOutcome::Error { error }));
                         continue;

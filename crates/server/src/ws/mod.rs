@@ -14,7 +14,9 @@ use switchboard_protocol::{ErrorBody, ErrorCode, PROTOCOL_VERSION};
 
 use tokio::sync::watch;
 
+use crate::app::App;
 use crate::hub::FrameReceiver;
+use crate::store::Store;
 
 /// A connection that has not said hello within this time is closed: an open socket costs memory
 /// and a file, and a client that means it says hello at once.
@@ -252,6 +254,20 @@ pub fn check_version(protocol: u32) -> Result<(), ErrorBody> {
 }
 
 /// An error frame, in the shape both sides use (`{"type":"error","error":{…}}`).
+/// Why a command cannot be taken now: the store is out of reach (PostgreSQL restarting), or this
+/// node is changing the node it forwards to. Refused at once with `unavailable` — nothing is
+/// applied, and the client retries — rather than left waiting.
+pub fn not_taking_commands<S: Store>(app: &App<S>) -> Option<ErrorBody> {
+    let problem = match app.store.accepting() {
+        Err(failure) => format!("The server cannot store anything now ({failure})"),
+        Ok(()) => app.hub.role().err()?,
+    };
+    Some(ErrorBody::new(
+        ErrorCode::Unavailable,
+        format!("{problem}. Nothing was applied; try again in a moment."),
+    ))
+}
+
 pub fn error_frame(error: &ErrorBody) -> String {
     serde_json::json!({ "type": "error", "error": error }).to_string()
 }

@@ -4,6 +4,7 @@
 #![allow(dead_code, unreachable_pub, unused_imports)]
 
 pub mod balancer;
+pub mod handover;
 pub mod proxy;
 
 use std::collections::VecDeque;

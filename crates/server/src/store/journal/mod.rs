@@ -311,6 +311,14 @@ impl<S: Store> Store for Journaled<S> {
         }
     }
 
+    /// The journal takes steps while the database is out of reach (it applies them later).
+    fn accepting(&self) -> StoreResult<()> {
+        match &self.shared.progress.borrow().failure {
+            Some(failure) => Err(failure.clone()),
+            None => Ok(()),
+        }
+    }
+
     async fn commit(&self, batch: Batch) -> StoreResult<()> {
         if let Some(failure) = &self.shared.progress.borrow().failure {
             return Err(failure.clone());

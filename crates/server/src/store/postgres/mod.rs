@@ -9,6 +9,7 @@
 
 mod contacts;
 pub mod leadership;
+pub mod relay;
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -548,8 +549,12 @@ impl Store for PostgresStore {
         loop {
             match self.commit_once(batch).await {
                 Ok(()) => {
-                    self.health
-                        .send_if_modified(|health| health.retrying.take().is_some());
+                    // A commit that went through answers for the probe too.
+                    self.health.send_if_modified(|health| {
+                        let retrying = health.retrying.take();
+                        let unreachable = health.unreachable.take();
+                        retrying.is_some() || unreachable.is_some()
+                    });
                     let mut acknowledged = self.acknowledged.lock().expect("never poisoned");
                     for (stream, seq) in &batch.acks {
                         let acked = acknowledged.entry(stream.clone()).or_default();
