@@ -1,5 +1,5 @@
-//! A desk given the addresses of a deployment's several nodes signs in at the one that routes
-//! and, when that one dies, follows the node that takes over.
+//! A desk given the addresses of a deployment's several nodes signs in at the first that answers
+//! and, when the routing node dies, reconnects and goes on.
 
 mod support;
 
@@ -23,7 +23,7 @@ async fn a_desk_given_several_nodes_follows_the_one_that_routes() {
     };
     support::wait_for("node a routes", || ready(&a)).await;
     let b = Server::start(&node("b"));
-    // The node standing by first: the desk passes on to the one that routes.
+    // A node that does not route first: the desk signs in there, and follows it to the next.
     let addresses = format!("{}, {}", b.url(), a.url());
     let ann = Desk::sign_in(
         &addresses,

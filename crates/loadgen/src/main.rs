@@ -56,6 +56,10 @@ struct Args {
     /// An existing, empty PostgreSQL database to store in instead (`postgres://…`).
     #[arg(long, conflicts_with = "store")]
     store_url: Option<String>,
+    /// Server nodes on the one PostgreSQL database: the first routes, the others forward to it;
+    /// agents and customers are spread over them in turn.
+    #[arg(long, default_value_t = 1)]
+    nodes: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -169,6 +173,32 @@ fn spawn_server(binary: &Path, config: &Path) -> Started {
     )
 }
 
+/// The first node, once it routes, then the others, which forward to it.
+async fn spawn_nodes(binary: &Path, config: &Path, nodes: usize) -> Vec<Started> {
+    let mut started = Vec::new();
+    for n in 0..nodes {
+        let name = format!("node{n}");
+        let args = [
+            "serve".as_ref(),
+            "--config".as_ref(),
+            config.as_os_str(),
+            "--node".as_ref(),
+            name.as_ref(),
+        ];
+        let node = spawn(binary, &args);
+        // A node answers once it has started (demo agents created, state loaded) and knows
+        // which node routes.
+        while !reqwest::get(format!("http://{}/readyz", node.address))
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        started.push(node);
+    }
+    started
+}
+
 /// Everything one run measured.
 struct Figures {
     start_up: Duration,
@@ -215,13 +245,14 @@ fn directory_bytes(directory: &Path) -> u64 {
         .sum()
 }
 
-async fn sign_in(address: &str, agents: usize) -> Vec<String> {
+async fn sign_in(addresses: &[String], agents: usize) -> Vec<String> {
     // A few at a time: password hashing is deliberately slow and memory-hungry.
     let http = reqwest::Client::new();
     let mut tokens = Vec::new();
     for chunk in (0..agents).collect::<Vec<_>>().chunks(8) {
         let logins = chunk.iter().map(|n| {
             let http = http.clone();
+            let address = &addresses[n % addresses.len()];
             async move {
                 let response: Value = http
                     .post(format!("http://{address}/api/v1/agent/login"))
@@ -262,30 +293,22 @@ async fn measure(target: Target, binary: &Path, args: &Args) -> Figures {
     let capacity = args.conversations.div_ceil(args.agents) + 1;
     let config_path = dir.path().join("config.toml");
     std::fs::write(&config_path, config(args.agents, capacity, args)).unwrap();
-    let Started {
-        mut child,
-        address,
-        start_up,
-    } = match target {
-        Target::Server => spawn_server(binary, &config_path),
-        Target::Relay => spawn(binary, &[]),
+    let mut started = match target {
+        Target::Server => spawn_nodes(binary, &config_path, args.nodes).await,
+        Target::Relay => vec![spawn(binary, &[])],
     };
-    let pid = child.id();
-    if target == Target::Server {
-        // The server answers only once it has started (demo agents created, state loaded).
-        while reqwest::get(format!("http://{address}/healthz"))
-            .await
-            .is_err()
-        {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
+    let start_up = started[0].start_up;
+    let addresses: Vec<String> = started.iter().map(|node| node.address.clone()).collect();
+    // Memory is the routing node's; CPU is every node's.
+    let pid = started[0].child.id();
+    let pids: Vec<u32> = started.iter().map(|node| node.child.id()).collect();
+    let cpu_seconds_of_all = || pids.iter().map(|pid| cpu_seconds(*pid)).sum::<f64>();
     let rss_start = rss_kib(pid);
     let start = Instant::now();
     let counters = Arc::new(Counters::default());
 
     let tokens = match target {
-        Target::Server => sign_in(&address, args.agents).await,
+        Target::Server => sign_in(&addresses, args.agents).await,
         Target::Relay => vec![String::new(); args.agents],
     };
     // The threads that hashed passwords give their memory back when they end, 10 s after their
@@ -303,7 +326,7 @@ async fn measure(target: Target, binary: &Path, args: &Args) -> Figures {
         if n == half {
             rss_half_agents = settled_rss(pid).await;
         }
-        let socket = open_agent(&address, token).await;
+        let socket = open_agent(&addresses[n % addresses.len()], token).await;
         tokio::spawn(run_agent(
             socket,
             idle_until.clone(),
@@ -320,7 +343,7 @@ async fn measure(target: Target, binary: &Path, args: &Args) -> Figures {
     for chunk in (0..args.conversations).collect::<Vec<_>>().chunks(50) {
         let opened = chunk
             .iter()
-            .map(|n| open_customer(&address, *n, start, counters.clone()));
+            .map(|n| open_customer(&addresses[n % addresses.len()], *n, start, counters.clone()));
         customers.extend(futures_util::future::join_all(opened).await);
     }
     while counters.accepted.load(Ordering::Relaxed) < args.conversations as u64 {
@@ -352,7 +375,7 @@ async fn measure(target: Target, binary: &Path, args: &Args) -> Figures {
         tasks.push(tokio::spawn(run_customer(customer, pace, counters.clone())));
     }
     tokio::time::sleep_until(steady.into()).await;
-    let cpu_before = cpu_seconds(pid);
+    let cpu_before = cpu_seconds_of_all();
     let own_cpu_before = cpu_seconds(std::process::id());
     let written_before = written_bytes(pid);
     for task in tasks {
@@ -364,7 +387,7 @@ async fn measure(target: Target, binary: &Path, args: &Args) -> Figures {
     let sent = counters.sent.load(Ordering::Relaxed);
     let ended = counters.ended.load(Ordering::Relaxed);
     let refused = counters.refused.load(Ordering::Relaxed);
-    let cpu = (cpu_seconds(pid) - cpu_before) / steady_seconds;
+    let cpu = (cpu_seconds_of_all() - cpu_before) / steady_seconds;
     let own_cpu = (cpu_seconds(std::process::id()) - own_cpu_before) / steady_seconds;
     let written_after = written_bytes(pid);
     let rss_end = rss_kib(pid);
@@ -372,10 +395,12 @@ async fn measure(target: Target, binary: &Path, args: &Args) -> Figures {
     let mut to_customer = counters.agent_to_customer.lock().await.clone();
     to_agent.sort_unstable();
     to_customer.sort_unstable();
-    child.kill().ok();
-    child.wait().ok();
+    for node in &mut started {
+        node.child.kill().ok();
+        node.child.wait().ok();
+    }
     // Everything the run stored is on disk: a start now replays what the kill left.
-    let restart_after_kill = (target == Target::Server).then(|| {
+    let restart_after_kill = (target == Target::Server && args.nodes == 1).then(|| {
         let mut again = spawn_server(binary, &config_path);
         again.child.kill().ok();
         again.child.wait().ok();
@@ -431,12 +456,13 @@ fn print(name: &str, figures: &Figures, args: &Args) {
     );
     println!(
         "  messages: {} of {} sent delivered in {:.1} s = {:.0} messages/s (both directions); \
-         CPU: {:.0}% of one core (load generator {:.0}%)",
+         CPU: {:.0}% of one core, over {} node(s) (load generator {:.0}%)",
         f.messages,
         f.sent,
         f.steady_seconds,
         f.messages as f64 / f.steady_seconds,
         f.cpu * 100.0,
+        args.nodes,
         f.own_cpu * 100.0
     );
     if f.ended > 0 {
@@ -513,6 +539,10 @@ fn print_ratios(server: &Figures, relay: &Figures) {
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
+    if args.nodes > 1 && args.store == StoreChoice::Embedded && args.store_url.is_none() {
+        eprintln!("--nodes: several nodes share a PostgreSQL database (--store postgres)");
+        std::process::exit(2);
+    }
     // Every simulated client is a socket: as many as the system allows.
     let _ = rlimit::increase_nofile_limit(u64::MAX);
     println!(

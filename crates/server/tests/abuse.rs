@@ -482,7 +482,7 @@ async fn server_with_reachable_database() -> (Server, Option<Proxy>) {
 async fn a_database_out_of_reach_for_a_while_delays_storage_but_loses_nothing() {
     use sqlx::Connection;
     let (server, proxy) = server_with_reachable_database().await;
-    let (mut ann, mut zoe, _) = support::accepted_chat(&server).await;
+    let (mut ann, zoe, _) = support::accepted_chat(&server).await;
     let mut bo = Agent::sign_in(&server, "bo@example.com").await;
     assert_eq!(support::readiness(&server).await.0, 200);
 
@@ -503,16 +503,7 @@ async fn a_database_out_of_reach_for_a_while_delays_storage_but_loses_nothing() 
         }
     }
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let stopped = stop.clone();
-    let sender = tokio::spawn(async move {
-        let mut sent = 0;
-        while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
-            sent += 1;
-            zoe.say(&format!("message {sent}")).await;
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        sent
-    });
+    let sender = support::keep_writing(zoe, Duration::from_millis(100), stop.clone());
     // Until the store has been seen failing, and at least 10 s with SQLite: the journal applies
     // every 5 s, and SQLite gives up on the lock after its busy timeout (5 s).
     let least = if proxy.is_some() { 2 } else { 10 };
@@ -548,7 +539,7 @@ async fn a_database_out_of_reach_for_a_while_delays_storage_but_loses_nothing() 
         "/readyz said the store was failing while it was out of reach"
     );
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let sent = sender.await.unwrap();
+    let (sent, _) = sender.await.unwrap();
 
     // Every message reached Ann once, in order (`Agent` fails on a gap or a repeat).
     for n in 1..=sent {

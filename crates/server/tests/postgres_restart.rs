@@ -11,7 +11,6 @@ use std::time::Duration;
 use support::{Agent, Server, accepted_chat, config};
 use switchboard_protocol::ErrorCode;
 use switchboard_protocol::agent::{AgentCommand, AgentEvent, Outcome};
-use switchboard_protocol::customer::{CustomerCommand, CustomerOutcome};
 use switchboard_testkit::postgres::Cluster;
 
 // The server starts (blocking a thread) while the test's tasks run.
@@ -23,24 +22,9 @@ async fn while_postgres_is_down_new_work_is_refused_and_nothing_is_lost() {
         &format!("{}\n[store]\nurl = \"{url}\"\n", config(30, 60)),
         None,
     );
-    let (mut ann, mut zoe, _) = accepted_chat(&server).await;
+    let (mut ann, zoe, _) = accepted_chat(&server).await;
     let stop = Arc::new(AtomicBool::new(false));
-    let stopped = stop.clone();
-    let sender = tokio::spawn(async move {
-        let (mut sent, mut refused) = (0, 0);
-        while !stopped.load(Ordering::Relaxed) {
-            let text = format!("message {}", sent + 1);
-            match zoe.command(CustomerCommand::SendMessage { text }).await {
-                CustomerOutcome::Ok => sent += 1,
-                CustomerOutcome::Error { error } if error.code == ErrorCode::Unavailable => {
-                    refused += 1;
-                }
-                refusal => panic!("{refusal:?}"),
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        (sent, refused)
-    });
+    let sender = support::keep_writing(zoe, Duration::from_millis(50), stop.clone());
     let mut bo = Agent::sign_in(&server, "bo@example.com").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let cluster = Arc::new(cluster);

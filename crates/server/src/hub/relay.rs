@@ -32,7 +32,11 @@ const REMOTE_CONNECTIONS: u64 = 1 << 48;
 
 /// Relays other nodes' requests to `hub` until the hub stops.
 pub fn start(store: PostgresStore, hub: &HubHandle) -> tokio::task::JoinHandle<()> {
-    let requests = hub.local().expect("the relay runs beside the hub").clone();
+    // Weak: the hub ends once the server's own handles are gone, relay or not.
+    let requests = hub
+        .local()
+        .expect("the relay runs beside the hub")
+        .downgrade();
     let (notifications, queue) = mpsc::channel(NOTIFY_QUEUE);
     tokio::spawn(notify(store.clone(), queue));
     let relay = Relay {
@@ -50,7 +54,7 @@ pub fn start(store: PostgresStore, hub: &HubHandle) -> tokio::task::JoinHandle<(
 struct Relay {
     store: PostgresStore,
     term: i64,
-    requests: mpsc::Sender<Request>,
+    requests: mpsc::WeakSender<Request>,
     notifications: mpsc::Sender<(String, ToNode)>,
     /// Each remote process's connections: its number for each, and what it is here.
     nodes: HashMap<String, HashMap<u64, Attached>>,
@@ -73,7 +77,7 @@ impl Relay {
         let mut listener = None;
         let mut every = tokio::time::interval(RENEW_EVERY);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        while !self.requests.is_closed() {
+        while self.requests.strong_count() > 0 {
             if listener.is_none() {
                 listener = self.store.listen(&[FORWARDED]).await.ok();
             }
@@ -222,7 +226,13 @@ impl Relay {
                 done: self.answer(instance, answer),
             },
         };
-        let _ = self.requests.send(request).await;
+        self.send(request).await;
+    }
+
+    async fn send(&self, request: Request) {
+        if let Some(hub) = self.requests.upgrade() {
+            let _ = hub.send(request).await;
+        }
     }
 
     /// The connection here for `instance`'s `remote` one (made on first use), and its frames,
@@ -345,7 +355,7 @@ impl Relay {
                     },
                     (None, None) => continue,
                 };
-                let _ = self.requests.send(request).await;
+                self.send(request).await;
             }
         }
     }

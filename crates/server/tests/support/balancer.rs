@@ -1,5 +1,6 @@
 //! nginx as the load balancer in front of several nodes, as a deployment would put it: a
-//! request (a WebSocket's upgrade included) that a node refuses with 503 — it stands by — or that
+//! request (a WebSocket's upgrade included) that a node refuses with 503 — it is changing the
+//! node it forwards to — or that
 //! finds no one listening goes to the next node.
 
 use std::process::{Child, Command, Stdio};
@@ -55,7 +56,7 @@ http {{
             proxy_set_header Upgrade $http_upgrade;
             proxy_set_header Connection $connection_upgrade;
             proxy_read_timeout 1h;
-            # A node standing by refuses everything with 503 and acts on nothing.
+            # A node answering 503 (changing the node it forwards to) acted on nothing.
             proxy_next_upstream error timeout http_503 non_idempotent;
         }}
     }}

@@ -52,7 +52,7 @@ impl Server {
     }
 
     /// [`Server::start_exactly`] as node `node` of several on one PostgreSQL database. Returns
-    /// once it answers HTTP, routing or standing by.
+    /// once it answers HTTP, routing or forwarding.
     pub fn start_node(config_text: &str, postgres: Option<String>, node: Option<&str>) -> Server {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("config.toml"), config_text).unwrap();
@@ -189,11 +189,15 @@ impl Server {
     }
 }
 
-/// What `/readyz` answers at `server`: its status and its text.
+/// What `/readyz` answers at `server`: its status and its text. A connection that fails (a node
+/// closing its connections as it changes role) reads as 0.
 pub async fn readiness(server: &impl ServerAddress) -> (u16, String) {
     let url = format!("http://{}/readyz", server.address());
-    let response = reqwest::get(url).await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
+    let answer = async {
+        let response = reqwest::get(url).await?;
+        Ok::<_, reqwest::Error>((response.status().as_u16(), response.text().await?))
+    };
+    answer.await.unwrap_or_else(|error| (0, error.to_string()))
 }
 
 /// Signs `email` in with the test password at `server` (a server, or a load balancer in front).
@@ -484,4 +488,32 @@ pub async fn whole_thread(agent: &mut Agent, snapshot: &ConversationSnapshot) ->
         thread.splice(0..0, messages);
     }
     thread
+}
+
+/// Zoë writes "message 1", "message 2"… every `pause` until `stop`, writing a message again
+/// while it is refused with `unavailable` (the store out of reach): how many were taken, and how
+/// many times one was refused.
+pub fn keep_writing(
+    mut zoe: Customer,
+    pause: std::time::Duration,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> tokio::task::JoinHandle<(u64, u64)> {
+    use switchboard_protocol::customer::{CustomerCommand, CustomerOutcome};
+    tokio::spawn(async move {
+        let (mut sent, mut refused) = (0, 0);
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            let text = format!("message {}", sent + 1);
+            match zoe.command(CustomerCommand::SendMessage { text }).await {
+                CustomerOutcome::Ok => sent += 1,
+                CustomerOutcome::Error { error }
+                    if error.code == switchboard_protocol::ErrorCode::Unavailable =>
+                {
+                    refused += 1;
+                }
+                refusal => panic!("{refusal:?}"),
+            }
+            tokio::time::sleep(pause).await;
+        }
+        (sent, refused)
+    })
 }
