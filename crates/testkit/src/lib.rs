@@ -26,6 +26,12 @@ pub trait ServerAddress {
     fn address(&self) -> &str;
 }
 
+impl ServerAddress for String {
+    fn address(&self) -> &str {
+        self
+    }
+}
+
 impl<T: ServerAddress + ?Sized> ServerAddress for std::sync::Arc<T> {
     fn address(&self) -> &str {
         (**self).address()

@@ -103,6 +103,13 @@ impl Server {
         self.address = address;
     }
 
+    /// Starts a killed server again on its data.
+    pub fn start_again(&mut self) {
+        let (child, address) = Self::spawn(self.dir.path(), self.node.as_deref());
+        self.child = child;
+        self.address = address;
+    }
+
     /// Stops the server gracefully (SIGTERM) and starts it again on its data.
     pub fn restart(&mut self) {
         assert!(self.terminate_within(std::time::Duration::from_secs(15)));
