@@ -54,7 +54,11 @@ namespace SwitchboardWidget {
     private socket: WebSocket | null = null;
     private saved: Saved | null;
     private pending = new Map<string, (outcome: Outcome) => void>();
+    /** Commands not sent yet, in order. */
     private queue: string[] = [];
+    /** Commands sent and not answered, by id: sent again, under the same id, on the next
+     *  connection (the server answers one it has already applied with its first reply). */
+    private unanswered = new Map<string, string>();
     private attempts = 0;
     private closed = false;
     /** The signed-in customer's token, which resuming a persistent conversation presents. */
@@ -92,6 +96,9 @@ namespace SwitchboardWidget {
       socket.onmessage = (message) => this.receive(JSON.parse(String(message.data)) as CustomerServerFrame);
       socket.onclose = () => {
         if (this.socket !== socket || this.closed) return;
+        // What was sent and not answered goes first on the next connection, in the order sent.
+        const waiting = new Set(this.queue);
+        this.queue = [...[...this.unanswered.values()].filter((frame) => !waiting.has(frame)), ...this.queue];
         this.socket = null;
         this.attempts += 1;
         // Exponential backoff with jitter, capped at 15 s.
@@ -107,6 +114,7 @@ namespace SwitchboardWidget {
       const frame = JSON.stringify({ type: "command", id, command });
       return new Promise((resolve) => {
         this.pending.set(id, resolve);
+        this.unanswered.set(id, frame);
         this.queue.push(frame);
         this.flush();
       });
@@ -145,6 +153,7 @@ namespace SwitchboardWidget {
         case "reply": {
           const resolve = this.pending.get(frame.id);
           this.pending.delete(frame.id);
+          this.unanswered.delete(frame.id);
           const outcome = frame.outcome;
           if (outcome.status === "error") resolve?.({ ok: false, error: outcome.error });
           else resolve?.({ ok: true, messages: outcome.status === "page" ? outcome.messages : undefined });

@@ -37,7 +37,6 @@ namespace SwitchboardWidget {
     private invited = false;
     private readonly openedAt = Date.now();
     private started = false;
-    private over = false;
     /** The agent the thread shows the customer with: a join by the same agent is no news. */
     private withAgent: string | null = null;
 
@@ -150,7 +149,6 @@ namespace SwitchboardWidget {
       this.connection.close();
       this.connected = false;
       this.started = false;
-      this.over = false;
       this.withAgent = null;
       this.view.reset();
     }
@@ -201,7 +199,7 @@ namespace SwitchboardWidget {
 
     private async start(name: string, email: string, message: string): Promise<void> {
       // Set before sending: the queue position may arrive before the reply, and must win.
-      this.view.setStatus(this.words.waitingForAgent);
+      this.setChatStatus(this.words.waitingForAgent);
       const outcome = await this.connection.command({
         type: "start_chat",
         widget: this.widgetId,
@@ -213,7 +211,7 @@ namespace SwitchboardWidget {
         proactive: this.invited,
       });
       if (!outcome.ok) {
-        this.view.setStatus("");
+        this.setChatStatus("");
         this.view.setStartProblem(outcome.error?.message ?? "");
         return;
       }
@@ -253,11 +251,11 @@ namespace SwitchboardWidget {
         }
         case "queued": {
           const minutes = Math.max(1, Math.round(event.estimated_wait_seconds / 60));
-          this.view.setStatus(this.words.queued(event.position, minutes));
+          this.setChatStatus(this.words.queued(event.position, minutes));
           break;
         }
         case "agent_joined":
-          this.view.setStatus("");
+          this.setChatStatus("");
           if (event.name !== this.withAgent) this.view.addSystemLine(this.words.joined(event.name));
           this.withAgent = event.name;
           break;
@@ -268,9 +266,8 @@ namespace SwitchboardWidget {
         case "ended": {
           const line = { agent: this.words.endedByAgent, customer: this.words.endedByCustomer, system: this.words.endedBySystem }[event.by];
           this.view.addSystemLine(line);
-          this.view.setStatus("");
+          this.setChatStatus("");
           this.view.ended();
-          this.over = true;
           this.withAgent = null;
           // The next visit starts a new chat.
           this.connection.forget();
@@ -279,10 +276,19 @@ namespace SwitchboardWidget {
       }
     }
 
+    /** Where the chat stands (queued, waiting for an agent), shown unless the connection is
+     *  being made again: then shown again once it is. */
+    private chatStatus = "";
+
+    private setChatStatus(text: string): void {
+      this.chatStatus = text;
+      this.view.setStatus(text);
+    }
+
     private showStatus(status: "connecting" | "connected" | "reconnecting"): void {
       if (status === "reconnecting") this.view.setStatus(this.words.reconnecting);
       else if (status === "connecting") this.view.setStatus(this.words.connecting);
-      else if (!this.started || this.over) this.view.setStatus("");
+      else this.view.setStatus(this.chatStatus);
     }
   }
 

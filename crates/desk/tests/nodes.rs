@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use support::{Customer, PASSWORD, Server, accept_next, available, config, eventually};
 use switchboard_desk::{ConnectionState, Desk, ProcessSecrets};
-use switchboard_testkit::postgres;
+use switchboard_protocol::ConversationId;
+use switchboard_testkit::balancer::Balancer;
+use switchboard_testkit::{ServerAddress, postgres};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_desk_given_several_nodes_follows_the_one_that_routes() {
@@ -45,4 +47,168 @@ async fn a_desk_given_several_nodes_follows_the_one_that_routes() {
     assert!(ready(&b).await, "node b routes");
     let _zoe = Customer::start(&b, "Zoë", "Hello").await;
     accept_next(&ann, &mut updates).await;
+}
+
+/// The chat widget in Chromium, driven by `widget/scripts/browser-customer.mjs`.
+struct BrowserCustomer {
+    child: std::process::Child,
+    input: std::process::ChildStdin,
+    output: std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+}
+
+impl BrowserCustomer {
+    /// Opens `base`'s demo page and starts a chat as `name` with `message`.
+    fn start(base: &str, name: &str, message: &str) -> BrowserCustomer {
+        use std::io::BufRead;
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../widget/scripts/browser-customer.mjs"
+        );
+        let mut child = std::process::Command::new("node")
+            .args([script, base, name, message])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("node runs (cargo xtask setup installs the widget's packages)");
+        let input = child.stdin.take().unwrap();
+        let output = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut customer = BrowserCustomer {
+            child,
+            input,
+            output,
+        };
+        customer.answer("ready");
+        customer
+    }
+
+    /// Asks the page to `request` and waits (off the async threads) for `expected`.
+    async fn ask(&mut self, request: String, expected: String) {
+        use std::io::Write;
+        writeln!(self.input, "{request}").unwrap();
+        tokio::task::block_in_place(|| self.answer(&expected));
+    }
+
+    fn answer(&mut self, expected: &str) {
+        let line = self.output.next().expect("the browser answers").unwrap();
+        assert_eq!(line, expected);
+    }
+
+    async fn sees(&mut self, text: &str) {
+        self.ask(format!("see {text}"), format!("seen {text}"))
+            .await;
+    }
+
+    async fn says(&mut self, text: &str) {
+        self.ask(format!("say {text}"), format!("said {text}"))
+            .await;
+    }
+}
+
+impl Drop for BrowserCustomer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Whether the conversation's thread at the desk shows `text`.
+fn desk_shows(desk: &Desk, conversation: &ConversationId, text: &str) -> bool {
+    desk.conversation(conversation)
+        .is_some_and(|view| view.bubbles.iter().any(|bubble| bubble.text == text))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_widget_in_a_browser_and_a_desk_behind_nginx_keep_their_chat_when_the_routing_node_dies()
+{
+    let (url, _) = postgres::database();
+    // The demo page (served by the nodes, through nginx) embeds the widget.
+    let node = |name: &str| {
+        format!("{}\n[store]\nurl = \"{url}\"\n", config(30, 60))
+            .replace(
+                "[server]\n",
+                &format!("[server]\nnode = \"{name}\"\ndemo = true\n"),
+            )
+            .replace("allowed_origins = [\"https://shop.example.com\"]\n", "")
+    };
+    let mut a = Server::start(&node("a"));
+    let routes = |server: &Server| {
+        let url = format!("{}/readyz", server.url());
+        async move {
+            match reqwest::get(url).await {
+                Ok(response) => response.text().await.unwrap_or_default() == "ready: routing",
+                Err(_) => false,
+            }
+        }
+    };
+    support::wait_for("node a routes", || routes(&a)).await;
+    let b = Server::start(&node("b"));
+    let c = Server::start(&node("c"));
+    let balancer = Balancer::start(&[&b.address, &c.address, &a.address]);
+    let base = format!("http://{}", balancer.address());
+
+    let ann = Desk::sign_in(
+        &base,
+        "ann@example.com",
+        PASSWORD,
+        Arc::new(ProcessSecrets::default()),
+    )
+    .await
+    .unwrap();
+    available(&ann).await;
+    let mut updates = ann.updates();
+    let mut zoe = tokio::task::block_in_place(|| {
+        BrowserCustomer::start(&base, "Zoë", "Hello from the browser")
+    });
+    let conversation = accept_next(&ann, &mut updates).await;
+    ann.send_message(&conversation, "Hello Zoë").await.unwrap();
+    zoe.sees("Hello Zoë").await;
+    zoe.says("Before the fail-over").await;
+    eventually(&ann, "Zoë's first message", |_| {
+        desk_shows(&ann, &conversation, "Before the fail-over")
+    })
+    .await;
+
+    a.kill();
+    // Written while the widget reconnects: it waits, and is sent once.
+    zoe.says("After the fail-over").await;
+    eventually(&ann, "Zoë's message after the fail-over", |_| {
+        desk_shows(&ann, &conversation, "After the fail-over")
+    })
+    .await;
+    support::wait_for("a node routes again", || async {
+        routes(&b).await || routes(&c).await
+    })
+    .await;
+    eventually(&ann, "connected again", |s| {
+        s.connection == ConnectionState::Connected
+    })
+    .await;
+    ann.send_message(&conversation, "Still with you")
+        .await
+        .unwrap();
+    zoe.sees("Still with you").await;
+    // Where the widget's browser tests leave theirs, to look at.
+    let screenshots = std::env::var("CARGO_TARGET_DIR")
+        .map_or_else(
+            |_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../target").into(),
+            std::path::PathBuf::from,
+        )
+        .join("screenshots");
+    std::fs::create_dir_all(&screenshots).unwrap();
+    let screenshot = screenshots.join("widget-after-failover.png");
+    zoe.ask(
+        format!("screenshot {}", screenshot.display()),
+        "saved".into(),
+    )
+    .await;
+    let thread: Vec<String> = ann
+        .conversation(&conversation)
+        .unwrap()
+        .bubbles
+        .iter()
+        .map(|bubble| bubble.text.clone())
+        .collect();
+    let count = |text: &str| thread.iter().filter(|t| *t == text).count();
+    assert_eq!(count("After the fail-over"), 1, "{thread:?}");
+    assert_eq!(count("Before the fail-over"), 1, "{thread:?}");
 }

@@ -6,12 +6,12 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use support::balancer::Balancer;
 use support::{Agent, Customer, Server, accepted_chat, config, readiness};
 use switchboard_protocol::ConversationId;
 use switchboard_protocol::agent::{AgentCommand, AgentEvent, Outcome};
 use switchboard_protocol::customer::{CustomerCommand, CustomerEvent};
 use switchboard_testkit::ServerAddress;
+use switchboard_testkit::balancer::Balancer;
 use switchboard_testkit::postgres;
 
 /// Nodes of one configuration storing in one new database, started in turn: the first routes,

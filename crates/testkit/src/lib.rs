@@ -4,6 +4,7 @@
 
 #![allow(missing_debug_implementations)]
 
+pub mod balancer;
 pub mod channels;
 pub mod postgres;
 

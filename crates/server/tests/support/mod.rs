@@ -3,7 +3,6 @@
 
 #![allow(dead_code, unreachable_pub, unused_imports)]
 
-pub mod balancer;
 pub mod handover;
 pub mod proxy;
 

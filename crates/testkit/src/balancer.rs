@@ -5,7 +5,7 @@
 
 use std::process::{Child, Command, Stdio};
 
-use switchboard_testkit::ServerAddress;
+use crate::ServerAddress;
 
 pub struct Balancer {
     child: Child,
@@ -75,7 +75,7 @@ http {{
             .expect("nginx runs (cargo xtask setup installs it)");
         let address = format!("127.0.0.1:{port}");
         // Ready once it accepts connections.
-        let deadline = std::time::Instant::now() + switchboard_testkit::PATIENCE;
+        let deadline = std::time::Instant::now() + crate::PATIENCE;
         while std::net::TcpStream::connect(&address).is_err() {
             assert!(std::time::Instant::now() < deadline, "nginx did not start");
             std::thread::sleep(std::time::Duration::from_millis(20));
