@@ -1,7 +1,9 @@
 -- Several nodes, one routing: the others forward their clients' requests to it through
 -- `forwarded` (woken by NOTIFY switchboard_forwarded), and it sends each node what its clients
 -- are owed with NOTIFY on the node's own channel. None of this needs to outlive a crash of
--- PostgreSQL (clients resume from the outbox and retry what was not answered): no WAL for it.
+-- PostgreSQL (clients resume from the outbox and retry what was not answered): no WAL for it,
+-- and no wait for the log's flush when its transactions commit (`synchronous_commit` off for
+-- them alone: a notification needs a transaction id, and so a commit record).
 
 -- Requests from a node that does not route, stamped with the routing term they were sent to: a
 -- node that routes takes them in order and ignores those sent to an earlier term.
@@ -29,6 +31,7 @@ CREATE UNLOGGED TABLE nodes (
 CREATE FUNCTION switchboard_forward(sent_to BIGINT, sender TEXT, requests TEXT[])
 RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM set_config('synchronous_commit', 'off', true);
     INSERT INTO forwarded (term, instance, request)
     SELECT sent_to, sender, r FROM unnest(requests) WITH ORDINALITY AS t(r, n) ORDER BY n;
     PERFORM pg_notify('switchboard_forwarded', '');
@@ -42,6 +45,7 @@ DECLARE
     i INT;
     stored BIGINT;
 BEGIN
+    PERFORM set_config('synchronous_commit', 'off', true);
     FOR i IN 1 .. coalesce(array_length(channels, 1), 0) LOOP
         IF octet_length(payloads[i]) < 7900 THEN
             PERFORM pg_notify(channels[i], payloads[i]);
@@ -50,4 +54,15 @@ BEGIN
             PERFORM pg_notify(channels[i], '@' || stored);
         END IF;
     END LOOP;
+END $$;
+
+-- Takes every forwarded request, in the order each node sent them.
+CREATE FUNCTION switchboard_take_forwarded()
+RETURNS TABLE (term BIGINT, instance TEXT, request TEXT) LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('synchronous_commit', 'off', true);
+    RETURN QUERY
+    WITH taken AS (DELETE FROM forwarded RETURNING forwarded.id, forwarded.term,
+                   forwarded.instance, forwarded.request)
+    SELECT taken.term, taken.instance, taken.request FROM taken ORDER BY taken.id;
 END $$;

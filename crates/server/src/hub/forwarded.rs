@@ -99,8 +99,9 @@ pub(super) enum ToNode {
 }
 
 impl ToNode {
-    /// `{serial} {kind} {number} {text}`: the serial keeps two equal payloads from being merged
-    /// into one notification (PostgreSQL does that within a transaction).
+    /// `{serial} {kind} {number} {text}`, one line (the text is compact JSON: no raw line
+    /// breaks); the serial keeps two equal payloads from being merged into one notification
+    /// (PostgreSQL does that within a transaction).
     pub(super) fn encode(&self, serial: u64) -> String {
         match self {
             ToNode::Frame { connection, frame } => format!("{serial} F {connection} {frame}"),

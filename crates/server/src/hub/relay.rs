@@ -22,8 +22,11 @@ use crate::store::{PostgresStore, StoreError};
 
 /// Notifications queued for sending before the hub's deliveries wait.
 const NOTIFY_QUEUE: usize = 16_384;
-/// Notifications sent in one round trip at most.
-const NOTIFY_BATCH: usize = 512;
+/// Messages sent in one round trip at most.
+const NOTIFY_BATCH: usize = 2048;
+/// Messages for one node travel together, one per line, in notifications of up to this many
+/// bytes (PostgreSQL takes 8000): every notification costs each listening connection a read.
+const NOTIFICATION_BYTES: usize = 7800;
 /// How long sending is tried again while PostgreSQL is out of reach.
 const NOTIFY_RETRY_FOR: Duration = Duration::from_secs(30);
 
@@ -388,24 +391,27 @@ async fn pass_on(
     }
 }
 
-/// Sends the queued notifications in order, as many per round trip as are waiting.
+/// Sends the queued messages in order, as many per round trip as are waiting, each node's
+/// packed into as few notifications as they fit in.
 async fn notify(store: PostgresStore, mut queue: mpsc::Receiver<(String, ToNode)>) {
     let mut serial = 0u64;
-    let (mut channels, mut payloads) = (Vec::new(), Vec::new());
-    while let Some((channel, message)) = queue.recv().await {
-        channels.clear();
-        payloads.clear();
-        let mut next = Some((channel, message));
+    while let Some(first) = queue.recv().await {
+        let mut notifications = Notifications::default();
+        let mut next = Some(first);
+        let mut count = 0;
         while let Some((channel, message)) = next.take() {
             serial += 1;
-            channels.push(channel);
-            payloads.push(message.encode(serial));
-            if payloads.len() < NOTIFY_BATCH {
+            count += 1;
+            notifications.add(channel, message.encode(serial));
+            if count < NOTIFY_BATCH {
                 next = queue.try_recv().ok();
             }
         }
         let started = tokio::time::Instant::now();
-        while let Err(error) = store.notify(&channels, &payloads).await {
+        while let Err(error) = store
+            .notify(&notifications.channels, &notifications.payloads)
+            .await
+        {
             if !error.is_transient() || started.elapsed() > NOTIFY_RETRY_FOR {
                 // The other nodes' clients miss these frames: their nodes stop following when
                 // the routing node is replaced, which a store failing for good brings about.
@@ -414,5 +420,52 @@ async fn notify(store: PostgresStore, mut queue: mpsc::Receiver<(String, ToNode)
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+    }
+}
+
+/// Notifications to send, in order per channel: lines appended to the channel's latest while
+/// it has room.
+#[derive(Default)]
+struct Notifications {
+    channels: Vec<String>,
+    payloads: Vec<String>,
+    /// Each channel's latest notification.
+    latest: HashMap<String, usize>,
+}
+
+impl Notifications {
+    fn add(&mut self, channel: String, line: String) {
+        if let Some(&index) = self.latest.get(&channel) {
+            let payload = &mut self.payloads[index];
+            if payload.len() + 1 + line.len() <= NOTIFICATION_BYTES {
+                payload.push('\n');
+                payload.push_str(&line);
+                return;
+            }
+        }
+        self.latest.insert(channel.clone(), self.payloads.len());
+        self.channels.push(channel);
+        self.payloads.push(line);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_for_one_node_share_notifications_in_order_while_they_fit() {
+        let mut notifications = Notifications::default();
+        let long = "x".repeat(NOTIFICATION_BYTES - 2);
+        notifications.add("a".into(), "1".into());
+        notifications.add("b".into(), "2".into());
+        notifications.add("a".into(), "3".into());
+        notifications.add("a".into(), long.clone());
+        notifications.add("a".into(), "4".into());
+        assert_eq!(notifications.channels, ["a", "b", "a"]);
+        assert_eq!(
+            notifications.payloads,
+            ["1\n3".to_owned(), "2".to_owned(), format!("{long}\n4")]
+        );
     }
 }

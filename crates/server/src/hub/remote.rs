@@ -280,9 +280,14 @@ async fn receive(store: PostgresStore, mut listener: PgListener, remote: Weak<Re
                 }
             }
         }
-        match ToNode::decode(&payload) {
-            Some(message) => follower.deliver(message),
-            None => return follower.stop("the routing node sent what could not be read".into()),
+        // Several messages for this node travel in one notification, a line each.
+        for line in payload.lines() {
+            match ToNode::decode(line) {
+                Some(message) => follower.deliver(message),
+                None => {
+                    return follower.stop("the routing node sent what could not be read".into());
+                }
+            }
         }
     }
 }

@@ -142,6 +142,16 @@ impl HubHandle {
         }
     }
 
+    /// Why requests cannot be taken now, if they cannot (checked on every command: nothing
+    /// allocated while they can).
+    pub fn problem(&self) -> Option<String> {
+        match &self.to {
+            To::Local(requests) if !requests.is_closed() => None,
+            To::Remote(remote) if remote.is_following() => None,
+            _ => self.role().err(),
+        }
+    }
+
     /// What this node does with requests — routes them, or forwards them to the node that
     /// routes — or why it cannot now.
     pub fn role(&self) -> Result<String, String> {

@@ -260,7 +260,7 @@ pub fn check_version(protocol: u32) -> Result<(), ErrorBody> {
 pub fn not_taking_commands<S: Store>(app: &App<S>) -> Option<ErrorBody> {
     let problem = match app.store.accepting() {
         Err(failure) => format!("The server cannot store anything now ({failure})"),
-        Ok(()) => app.hub.role().err()?,
+        Ok(()) => app.hub.problem()?,
     };
     Some(ErrorBody::new(
         ErrorCode::Unavailable,

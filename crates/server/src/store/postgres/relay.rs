@@ -61,13 +61,11 @@ impl PostgresStore {
 
     /// Takes every forwarded request, in the order each node sent them.
     pub async fn take_forwarded(&self) -> StoreResult<Vec<ForwardedRow>> {
-        let rows: Vec<(i64, String, String)> = sqlx::query_as(
-            "WITH taken AS (DELETE FROM forwarded RETURNING id, term, instance, request) \
-             SELECT term, instance, request FROM taken ORDER BY id",
-        )
-        .fetch_all(self.pool())
-        .await
-        .map_err(failed)?;
+        let rows: Vec<(i64, String, String)> =
+            sqlx::query_as("SELECT term, instance, request FROM switchboard_take_forwarded()")
+                .fetch_all(self.pool())
+                .await
+                .map_err(failed)?;
         Ok(rows
             .into_iter()
             .map(|(term, instance, request)| ForwardedRow {
