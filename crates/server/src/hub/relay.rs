@@ -1,7 +1,8 @@
 //! The routing node's side of the other nodes' clients: it takes the requests they forward
 //! (`hub::remote` is the other end), hands them to the hub like its own clients' — each remote
 //! connection gets a connection of its own here, whose frames are sent on to its node as
-//! notifications — and lets the clients of a node that is no longer seen go.
+//! notifications — and lets the clients of a node that is no longer seen go (ending their
+//! connections, should the node be alive after all).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -344,6 +345,9 @@ impl Relay {
                 "a node is no longer seen: its clients are gone"
             );
             for attached in connections.into_values() {
+                // Should the node be alive after all (late to say so), its client reconnects
+                // rather than stay on a connection routing no longer serves.
+                attached.frames.give_up();
                 let conversation = self
                     .conversations
                     .lock()

@@ -110,14 +110,15 @@ impl PostgresStore {
         Ok(())
     }
 
-    /// The processes seen within a lease's length; those not seen for longer are forgotten.
+    /// The processes seen within two leases' length (each says so every second: a busy one may
+    /// be late); those not seen for much longer are forgotten.
     pub async fn live_instances(&self) -> StoreResult<Vec<String>> {
         sqlx::query("DELETE FROM nodes WHERE seen_at < now() - 10 * $1::interval")
             .bind(lease_interval())
             .execute(self.pool())
             .await
             .map_err(failed)?;
-        sqlx::query_scalar("SELECT instance FROM nodes WHERE seen_at >= now() - $1::interval")
+        sqlx::query_scalar("SELECT instance FROM nodes WHERE seen_at >= now() - 2 * $1::interval")
             .bind(lease_interval())
             .fetch_all(self.pool())
             .await
