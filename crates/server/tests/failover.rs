@@ -125,14 +125,9 @@ async fn connect(
     }
 }
 
-/// An agent's desktop: Available, accepting every offer, until `done`.
-async fn agent(
-    number: usize,
-    token: String,
-    addresses: Addresses,
-    seen: Arc<Mutex<Seen>>,
-    done: Arc<AtomicBool>,
-) {
+/// An agent's desktop: Available, accepting every offer and reading every message, until the
+/// test is over (it reads on after the customers stop: their last messages are on their way).
+async fn agent(number: usize, token: String, addresses: Addresses, seen: Arc<Mutex<Seen>>) {
     let mut turn = number;
     let mut last_seq: Option<Seq> = None;
     // Commands not answered yet, sent again on every new connection.
@@ -142,7 +137,7 @@ async fn agent(
             presence: PresenceRequest::Available
         }),
     )];
-    while !done.load(Ordering::Relaxed) {
+    loop {
         let hello = json!({ "type": "hello", "protocol": 1, "last_seq": last_seq });
         let mut socket = connect(
             &addresses,
@@ -168,7 +163,7 @@ async fn agent(
             let frame = json!({ "type": "command", "id": id, "command": command });
             let _ = socket.send(Message::text(frame.to_string())).await;
         }
-        while !done.load(Ordering::Relaxed) {
+        loop {
             let Some(frame) = next_frame(&mut socket).await else {
                 break;
             };
@@ -387,7 +382,6 @@ async fn the_routing_node_killed_five_times_loses_nothing_and_doubles_nothing() 
             token,
             addresses.clone(),
             seen.clone(),
-            done.clone(),
         )));
     }
     let mut customers = Vec::new();
