@@ -13,7 +13,7 @@ use switchboard_protocol::login::{LoginRequest, LoginResponse};
 pub struct Session {
     /// The address the agent gave first: it names the session.
     pub server: Url,
-    /// The deployment's other nodes, tried in turn when one cannot be reached or stands by.
+    /// The deployment's other nodes, tried in turn when one cannot be reached or answers 503.
     pub fallbacks: Vec<Url>,
     pub token: String,
     pub agent: AgentSummary,
@@ -128,7 +128,7 @@ fn is_loopback(url: &Url) -> bool {
 }
 
 /// Signs in with e-mail and password at the first of `servers` that answers: one that cannot be
-/// reached, or stands by while another node routes (503), passes to the next.
+/// reached, or answers 503 (it cannot take work now), passes to the next.
 pub async fn sign_in(servers: &[Url], email: &str, password: &str) -> Result<Session, SignInError> {
     let mut failure = SignInError::Unreachable;
     for server in servers {

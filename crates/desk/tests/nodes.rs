@@ -11,24 +11,27 @@ use switchboard_protocol::ConversationId;
 use switchboard_testkit::balancer::Balancer;
 use switchboard_testkit::{ServerAddress, postgres};
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_desk_given_several_nodes_follows_the_one_that_routes() {
-    let (url, _) = postgres::database();
-    let node = |name: &str| {
-        format!("{}\n[store]\nurl = \"{url}\"\n", config(30, 60))
-            .replace("[server]\n", &format!("[server]\nnode = \"{name}\"\n"))
-    };
-    let mut a = Server::start(&node("a"));
-    let ready = |server: &Server| {
-        let url = format!("{}/readyz", server.url());
-        async move { reqwest::get(url).await.is_ok_and(|r| r.status() == 200) }
-    };
-    support::wait_for("node a routes", || ready(&a)).await;
-    let b = Server::start(&node("b"));
-    // A node that does not route first: the desk signs in there, and follows it to the next.
-    let addresses = format!("{}, {}", b.url(), a.url());
+/// The test configuration for node `name` storing in the PostgreSQL database at `url`, with
+/// `[server]` settings `more` (a line each).
+fn node(url: &str, name: &str, more: &str) -> String {
+    format!("{}\n[store]\nurl = \"{url}\"\n", config(30, 60)).replace(
+        "[server]\n",
+        &format!("[server]\nnode = \"{name}\"\n{more}"),
+    )
+}
+
+/// Whether `server` says it routes.
+async fn routes(server: &Server) -> bool {
+    match reqwest::get(format!("{}/readyz", server.url())).await {
+        Ok(response) => response.text().await.unwrap_or_default() == "ready: routing",
+        Err(_) => false,
+    }
+}
+
+/// Ann, signed in at `addresses` and Available.
+async fn ann_at(addresses: &str) -> Desk {
     let ann = Desk::sign_in(
-        &addresses,
+        addresses,
         "ann@example.com",
         PASSWORD,
         Arc::new(ProcessSecrets::default()),
@@ -36,6 +39,17 @@ async fn a_desk_given_several_nodes_follows_the_one_that_routes() {
     .await
     .unwrap();
     available(&ann).await;
+    ann
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_desk_given_several_nodes_follows_the_one_that_routes() {
+    let (url, _) = postgres::database();
+    let mut a = Server::start(&node(&url, "a", ""));
+    support::wait_for("node a routes", || routes(&a)).await;
+    let b = Server::start(&node(&url, "b", ""));
+    // A node that does not route first: the desk signs in there, and follows it to the next.
+    let ann = ann_at(&format!("{}, {}", b.url(), a.url())).await;
 
     let mut updates = ann.updates();
     a.kill();
@@ -44,7 +58,7 @@ async fn a_desk_given_several_nodes_follows_the_one_that_routes() {
         s.connection == ConnectionState::Connected
     })
     .await;
-    assert!(ready(&b).await, "node b routes");
+    support::wait_for("node b routes", || routes(&b)).await;
     let _zoe = Customer::start(&b, "Zoë", "Hello").await;
     accept_next(&ann, &mut updates).await;
 }
@@ -123,38 +137,17 @@ async fn a_widget_in_a_browser_and_a_desk_behind_nginx_keep_their_chat_when_the_
     let (url, _) = postgres::database();
     // The demo page (served by the nodes, through nginx) embeds the widget.
     let node = |name: &str| {
-        format!("{}\n[store]\nurl = \"{url}\"\n", config(30, 60))
-            .replace(
-                "[server]\n",
-                &format!("[server]\nnode = \"{name}\"\ndemo = true\n"),
-            )
+        node(&url, name, "demo = true\n")
             .replace("allowed_origins = [\"https://shop.example.com\"]\n", "")
     };
     let mut a = Server::start(&node("a"));
-    let routes = |server: &Server| {
-        let url = format!("{}/readyz", server.url());
-        async move {
-            match reqwest::get(url).await {
-                Ok(response) => response.text().await.unwrap_or_default() == "ready: routing",
-                Err(_) => false,
-            }
-        }
-    };
     support::wait_for("node a routes", || routes(&a)).await;
     let b = Server::start(&node("b"));
     let c = Server::start(&node("c"));
     let balancer = Balancer::start(&[&b.address, &c.address, &a.address]);
     let base = format!("http://{}", balancer.address());
 
-    let ann = Desk::sign_in(
-        &base,
-        "ann@example.com",
-        PASSWORD,
-        Arc::new(ProcessSecrets::default()),
-    )
-    .await
-    .unwrap();
-    available(&ann).await;
+    let ann = ann_at(&base).await;
     let mut updates = ann.updates();
     let mut zoe = tokio::task::block_in_place(|| {
         BrowserCustomer::start(&base, "Zoë", "Hello from the browser")

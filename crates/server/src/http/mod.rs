@@ -31,7 +31,7 @@ use axum::http::StatusCode;
 use switchboard_protocol::ErrorCode;
 
 /// Says where the server listens, on standard output: scripts and tests wait for this line. It
-/// comes once the server answers HTTP (ready to serve, or standing by).
+/// comes once the server answers HTTP (routing, or forwarding to the node that routes).
 pub fn announce(address: std::net::SocketAddr) {
     println!("listening on http://{address}");
 }
