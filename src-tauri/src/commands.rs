@@ -139,6 +139,26 @@ pub(crate) async fn send_message(
 }
 
 #[tauri::command]
+pub(crate) async fn send_note(
+    shell: State<'_, Shell>,
+    conversation: ConversationId,
+    text: String,
+) -> Outcome {
+    Ok(signed_in(&shell)?.send_note(&conversation, &text).await?)
+}
+
+/// The agent's draft changed: the core tells the customer they are typing, when it is time.
+#[tauri::command]
+pub(crate) fn drafted(
+    shell: State<'_, Shell>,
+    conversation: ConversationId,
+    empty: bool,
+) -> Outcome {
+    signed_in(&shell)?.drafted(&conversation, empty);
+    Ok(())
+}
+
+#[tauri::command]
 pub(crate) async fn end(
     shell: State<'_, Shell>,
     conversation: ConversationId,
@@ -163,8 +183,11 @@ pub(crate) async fn transfer(
     shell: State<'_, Shell>,
     conversation: ConversationId,
     to: TransferTarget,
+    note: String,
 ) -> Outcome {
-    Ok(signed_in(&shell)?.transfer(&conversation, to).await?)
+    Ok(signed_in(&shell)?
+        .transfer(&conversation, to, &note)
+        .await?)
 }
 
 #[tauri::command]

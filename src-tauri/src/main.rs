@@ -64,6 +64,8 @@ fn main() {
             commands::answer_current,
             commands::open,
             commands::send_message,
+            commands::send_note,
+            commands::drafted,
             commands::end,
             commands::exit_conference,
             commands::transfer,

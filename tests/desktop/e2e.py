@@ -142,11 +142,20 @@ def main():
         bubbles = texts(".thread .customer .bubble")
         assert len(bubbles) == 1 and CARD not in bubbles[0], bubbles
 
-        # Chat both ways.
+        # An internal note first: a card in the thread, never sent to the customer.
         composer = find("#composer-text")
+        find("button.note-toggle").click()
+        eventually("the note composer", lambda: find("button.note-toggle").get_attribute("aria-pressed") == "true")
+        composer.send_keys("Card already refunded once")
+        composer.send_keys(Keys.ENTER)
+        eventually("the note in the thread", lambda: any("Card already refunded once" in text for text in texts(".thread .note")))
+        find("button.note-toggle").click()
+
+        # Chat both ways; the reply reaches the customer, and the note before it did not.
         composer.send_keys("Hello Zoë, I am looking into it.")
         composer.send_keys(Keys.ENTER)
         eventually("the customer to get the reply", lambda: customer.received("Hello Zoë, I am looking into it."))
+        assert not customer.received("Card already refunded once"), "a note reached the customer"
         customer.say("Thank you!")
         eventually("the customer's message", lambda: "Thank you!" in texts(".thread .customer .bubble"))
 

@@ -127,6 +127,7 @@ test('the composer: counter, Enter and Shift+Enter, refusals, drafts per convers
 
   await box.fill('Hello');
   await page.getByText('Characters left: 995').waitFor();
+  assert.deepEqual(await window.called('drafted'), { conversation: 'c-zoe', empty: false }, 'the core hears of the draft');
   await box.press('Shift+Enter');
   await box.pressSequentially('there');
   assert.equal(await box.inputValue(), 'Hello\nthere');
@@ -170,6 +171,40 @@ test('the composer: counter, Enter and Shift+Enter, refusals, drafts per convers
     .getByText('The server did not answer within 30 seconds: the action may not have been carried out.')
     .waitFor();
   await window.screenshot('composer-no-answer');
+  assert.deepEqual(window.problems, []);
+  await window.close();
+});
+
+test('internal notes: a card in the thread, and the composer switches to a note and back', async () => {
+  const window = await open();
+  const { page } = window;
+  const thread = page.getByRole('log', { name: 'Messages' });
+  const note = thread.getByRole('listitem').filter({ hasText: 'Note by Bob Dvořák' });
+  await note.getByText('Refund approved by billing; she may call back.').waitFor();
+
+  const box = page.getByRole('textbox', { name: 'Message' });
+  await box.fill('Customer prefers e-mail');
+  await box.press('Control+Shift+N');
+  const noteBox = page.getByRole('textbox', { name: 'Internal note' });
+  await noteBox.waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Note', pressed: true }).count(), 1);
+  await window.screenshot('composer-note');
+  await noteBox.press('Enter');
+  assert.deepEqual(await window.called('send_note'), { conversation: 'c-zoe', text: 'Customer prefers e-mail' });
+  assert.equal((await window.calls('send_message')).length, 0, 'a note is never sent as a message');
+
+  // The customer typing shows under the thread and in the task list, until the time given.
+  await window.update({ type: 'typing', conversation: 'c-zoe', until: 4_102_444_800_000 });
+  await page.getByText('Zoë Nováková is typing…').waitFor();
+  await page.getByRole('navigation').getByText('typing…').waitFor();
+  await window.screenshot('customer-typing');
+  await window.update({ type: 'typing', conversation: 'c-zoe', until: null });
+  await page.getByText('Zoë Nováková is typing…').waitFor({ state: 'detached' });
+
+  await page.getByRole('button', { name: 'Note', pressed: true }).click();
+  await box.fill('Thanks for waiting');
+  await box.press('Enter');
+  assert.deepEqual(await window.called('send_message'), { conversation: 'c-zoe', text: 'Thanks for waiting' });
   assert.deepEqual(window.problems, []);
   await window.close();
 });

@@ -45,15 +45,20 @@ test('Transfer: queues and agents tabs, search, reload, a failure keeps the dial
   await dialog.getByRole('tab', { name: 'Agents' }).click();
   await dialog.getByRole('radio', { name: 'Cécile Martin' }).check();
   await confirm.click();
-  assert.deepEqual(await window.called('transfer', 2), { conversation: 'c-zoe', to: { kind: 'agent', agent: 'cecile' } });
+  assert.deepEqual(await window.called('transfer', 2), { conversation: 'c-zoe', to: { kind: 'agent', agent: 'cecile' }, note: '' });
   await dialog.waitFor({ state: 'detached' });
   // Focus returns to the button that opened the dialog.
   await page.waitForFunction(() => document.activeElement?.textContent?.trim() === 'Transfer');
 
   await toolbar.getByRole('button', { name: 'Transfer' }).click();
   await dialog.getByRole('radio', { name: 'General enquiries' }).check();
+  await dialog.getByRole('textbox', { name: 'Note for whoever takes it (optional)' }).fill('Wants the invoice resent');
   await dialog.getByRole('button', { name: 'Transfer' }).click();
-  assert.deepEqual(await window.called('transfer', 3), { conversation: 'c-zoe', to: { kind: 'queue', queue: 'general' } });
+  assert.deepEqual(await window.called('transfer', 3), {
+    conversation: 'c-zoe',
+    to: { kind: 'queue', queue: 'general' },
+    note: 'Wants the invoice resent',
+  });
   assert.deepEqual(window.problems, []);
   await window.close();
 });

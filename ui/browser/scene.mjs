@@ -17,6 +17,7 @@ export const zoe = conversation('c-zoe', {
     { id: 2, author: { kind: 'customer', initials: 'ZN' }, text: 'My card **** **** **** 1111 was charged twice.', sent_at: T0 - 60_000, attachments: [] },
     { id: 3, author: { kind: 'agent', name: 'Ann Novák', mine: true }, text: 'Let me look at that for you.', sent_at: T0 - 30_000, attachments: [] },
     { id: 4, author: { kind: 'agent', name: 'Bob Dvořák', mine: false }, text: 'The refund is on its way.', sent_at: T0 - 20_000, attachments: [] },
+    { id: 5, author: { kind: 'note', name: 'Bob Dvořák', mine: false }, text: 'Refund approved by billing; she may call back.', sent_at: T0 - 10_000, attachments: [] },
   ],
   summary: {
     name: 'Zoë Nováková',

@@ -97,6 +97,7 @@ export function task(view, overrides = {}) {
     proactive: view.proactive,
     unread: 0,
     state: view.state,
+    typing_until: null,
     ...overrides,
   };
 }

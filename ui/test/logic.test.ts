@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { charCount, checkDraft, enterAction, MAX_MESSAGE_CHARS } from '../src/lib/composer';
+import { charCount, checkDraft, enterAction, isNoteToggle, MAX_MESSAGE_CHARS } from '../src/lib/composer';
 import { format, LANGUAGES, pickLanguage, translate } from '../src/lib/i18n';
 import { neighbour, shortcutFor } from '../src/lib/keyboard';
 import { presenceRequest, presenceValue } from '../src/lib/presence';
@@ -24,6 +24,12 @@ describe('the composer', () => {
     expect(enterAction({ key: 'Enter', shiftKey: true })).toBe('newline');
     expect(enterAction({ key: 'Enter', shiftKey: false, isComposing: true })).toBeNull();
     expect(enterAction({ key: 'a', shiftKey: false })).toBeNull();
+  });
+
+  it('switches to a note on Ctrl+Shift+N only', () => {
+    expect(isNoteToggle({ key: 'N', ctrlKey: true, shiftKey: true })).toBe(true);
+    expect(isNoteToggle({ key: 'n', ctrlKey: true, shiftKey: false })).toBe(false);
+    expect(isNoteToggle({ key: 'N', ctrlKey: false, shiftKey: true })).toBe(false);
   });
 });
 

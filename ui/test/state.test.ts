@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyUpdate, currentAlert, expireToasts, initialState, sortedTasks } from '../src/lib/state';
+import { applyUpdate, currentAlert, customerTyping, expireToasts, initialState, sortedTasks } from '../src/lib/state';
 import { alert, conversation, snapshot, task as taskOf } from './fixtures';
 
 const task = (id: string, date: number) => taskOf(conversation(id), { date });
@@ -39,6 +39,17 @@ describe('the window state', () => {
     state = applyUpdate(state, { type: 'bubble', conversation: 'c', bubble });
     state = applyUpdate(state, { type: 'bubble', conversation: 'c', bubble });
     expect(state.snapshot.conversations[0].bubbles.map((b) => b.id)).toEqual([1, 2]);
+  });
+
+  it('shows the customer typing until the time the core gave, or until it says they stopped', () => {
+    let state = initialState(snapshot({ conversations: [conversation('c')], tasks: [task('c', 1)] }));
+    expect(customerTyping(state, 'c', 100)).toBe(false);
+    state = applyUpdate(state, { type: 'typing', conversation: 'c', until: 6_100 });
+    expect(customerTyping(state, 'c', 100)).toBe(true);
+    expect(customerTyping(state, 'c', 6_100)).toBe(false);
+    state = applyUpdate(state, { type: 'typing', conversation: 'c', until: null });
+    expect(customerTyping(state, 'c', 100)).toBe(false);
+    expect(customerTyping(state, 'other', 100)).toBe(false);
   });
 
   it('removes the task and its conversation together', () => {

@@ -46,6 +46,8 @@ namespace SwitchboardWidget {
 
   export interface ConnectionEvents {
     onEvent(event: CustomerEvent, replayed: boolean): void;
+    /** An agent is typing, or stopped: outside the event sequence, nothing to keep. */
+    onTyping(name: string, typing: boolean): void;
     onStatus(status: "connecting" | "connected" | "reconnecting"): void;
     onRefused(error: ErrorBody): void;
   }
@@ -120,6 +122,14 @@ namespace SwitchboardWidget {
       });
     }
 
+    /** Says the customer is typing, or stopped: only on a connection that is up, never queued
+     *  (a late typing frame would say something no longer true). */
+    typing(typing: boolean): void {
+      const socket = this.socket;
+      if (!socket || socket.readyState !== WebSocket.OPEN || !this.welcomed) return;
+      socket.send(JSON.stringify({ type: "typing", typing }));
+    }
+
     /** Forgets the conversation: the next chat starts afresh. */
     forget(): void {
       this.saved = null;
@@ -159,6 +169,9 @@ namespace SwitchboardWidget {
           else resolve?.({ ok: true, messages: outcome.status === "page" ? outcome.messages : undefined });
           break;
         }
+        case "typing":
+          this.events.onTyping(frame.name, frame.typing);
+          break;
         case "error":
           if (frame.error.code === "not_found") {
             // The conversation is gone (expired or unknown): start afresh.

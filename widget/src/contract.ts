@@ -6,7 +6,7 @@ namespace SwitchboardWidget {
   /**
    * The conversation to resume, after a reload.
    */
-  resume: Resume | null, } | { "type": "ack", seq: number, } | { "type": "command", id: CommandId, command: CustomerCommand, };
+  resume: Resume | null, } | { "type": "ack", seq: number, } | { "type": "command", id: CommandId, command: CustomerCommand, } | { "type": "typing", typing: boolean, };
 
   export type Resume = { 
   /**
@@ -38,7 +38,7 @@ namespace SwitchboardWidget {
    */
   proactive: boolean, } | { "type": "resume", widget: string, customer_token: string, } | { "type": "send_message", text: string, } | { "type": "end" } | { "type": "history", before: number, };
 
-  export type CustomerServerFrame = { "type": "welcome", protocol: number, resumed: boolean, } | { "type": "event", seq: number, event: CustomerEvent, } | { "type": "reply", id: CommandId, outcome: CustomerOutcome, } | { "type": "error", error: ErrorBody, };
+  export type CustomerServerFrame = { "type": "welcome", protocol: number, resumed: boolean, } | { "type": "event", seq: number, event: CustomerEvent, } | { "type": "reply", id: CommandId, outcome: CustomerOutcome, } | { "type": "error", error: ErrorBody, } | { "type": "typing", name: string, typing: boolean, };
 
   export type CustomerOutcome = { "status": "ok" } | { "status": "error", error: ErrorBody, } | { "status": "page", messages: Array<ChatMessage>, };
 
@@ -58,7 +58,7 @@ namespace SwitchboardWidget {
    */
   attachments?: Array<Attachment>, };
 
-  export type Sender = { "kind": "customer", name: string, } | { "kind": "agent", agent: AgentId, name: string, } | { "kind": "bot", name: string, } | { "kind": "system" };
+  export type Sender = { "kind": "customer", name: string, } | { "kind": "agent", agent: AgentId, name: string, } | { "kind": "bot", name: string, } | { "kind": "system" } | { "kind": "note", agent: AgentId, name: string, };
 
   export type Attachment = { url: string, 
   /**
@@ -91,6 +91,8 @@ namespace SwitchboardWidget {
   export const MIN_START_ID_CHARS = 22;
   export const MAX_FRAME_BYTES = 65536;
   export const HISTORY_PAGE = 50;
+  export const TYPING_EVERY_MILLIS = 2000;
+  export const TYPING_SHOWN_MILLIS = 6000;
   /** Characters a chat message may not contain: they mark template parameters. */
   export const RESERVED_CHARACTERS = "<>";
 }

@@ -18,6 +18,7 @@ namespace SwitchboardWidget {
     queued: (position: number, minutes: number) => string;
     waitingForAgent: string;
     joined: (name: string) => string;
+    typing: (name: string) => string;
     endedByAgent: string;
     endedByCustomer: string;
     endedBySystem: string;
@@ -54,6 +55,7 @@ namespace SwitchboardWidget {
       `You are number ${position} in the queue (about ${minutes} min).`,
     waitingForAgent: "Waiting for an agent…",
     joined: (name) => `${name} joined the chat.`,
+    typing: (name) => `${name} is typing…`,
     endedByAgent: "The agent ended the chat.",
     endedByCustomer: "You ended the chat.",
     endedBySystem: "The chat was interrupted.",
@@ -87,6 +89,7 @@ namespace SwitchboardWidget {
     queued: (position, minutes) => `Jste ${position}. ve frontě (asi ${minutes} min).`,
     waitingForAgent: "Čekáme na operátora…",
     joined: (name) => `${name} se připojil(a) k chatu.`,
+    typing: (name) => `${name} píše…`,
     endedByAgent: "Operátor chat ukončil.",
     endedByCustomer: "Chat jste ukončili.",
     endedBySystem: "Chat byl přerušen.",
@@ -120,6 +123,7 @@ namespace SwitchboardWidget {
     queued: (position, minutes) => `Du er nummer ${position} i køen (ca. ${minutes} min).`,
     waitingForAgent: "Venter på en medarbejder…",
     joined: (name) => `${name} deltager i chatten.`,
+    typing: (name) => `${name} skriver…`,
     endedByAgent: "Medarbejderen afsluttede chatten.",
     endedByCustomer: "Du afsluttede chatten.",
     endedBySystem: "Chatten blev afbrudt.",
@@ -155,6 +159,7 @@ namespace SwitchboardWidget {
       `Vous êtes n° ${position} dans la file (environ ${minutes} min).`,
     waitingForAgent: "En attente d’un conseiller…",
     joined: (name) => `${name} a rejoint la discussion.`,
+    typing: (name) => `${name} écrit…`,
     endedByAgent: "Le conseiller a terminé la discussion.",
     endedByCustomer: "Vous avez terminé la discussion.",
     endedBySystem: "La discussion a été interrompue.",
@@ -189,6 +194,7 @@ namespace SwitchboardWidget {
     queued: (position, minutes) => `Jesteś ${position}. w kolejce (ok. ${minutes} min).`,
     waitingForAgent: "Czekamy na konsultanta…",
     joined: (name) => `${name} dołączył(a) do czatu.`,
+    typing: (name) => `${name} pisze…`,
     endedByAgent: "Konsultant zakończył czat.",
     endedByCustomer: "Zakończono czat.",
     endedBySystem: "Czat został przerwany.",

@@ -39,6 +39,7 @@ namespace SwitchboardWidget {
     .who { display: block; font-size: 11px; font-weight: 600; opacity: .75; margin-bottom: 2px; }
     .system { align-self: center; font-size: 12px; color: #57606a; text-align: center; }
     .earlier { align-self: center; font-size: 12px; padding: 5px 10px; }
+    .typing { padding: 0 2px; font-size: 12px; font-style: italic; color: #57606a; min-height: 18px; }
     .composer { border-top: 1px solid #d0d7de; padding: 10px 12px; display: flex; flex-direction: column; gap: 6px; }
     .composer .row { display: flex; gap: 8px; align-items: flex-end; }
     .composer textarea { flex: 1; height: 44px; }
@@ -69,6 +70,8 @@ namespace SwitchboardWidget {
   export interface ViewActions {
     start(name: string, email: string, message: string): void;
     send(text: string): void;
+    /** The customer changed the draft: `empty` when nothing is left in it. */
+    drafted(empty: boolean): void;
     end(): void;
     opened(): void;
     /** The customer asks for the messages before the first one shown. */
@@ -88,6 +91,8 @@ namespace SwitchboardWidget {
     private readonly startForm: HTMLFormElement;
     private readonly startProblem: HTMLElement;
     private readonly thread: HTMLElement;
+    private readonly typingLine: HTMLElement;
+    private typingTimer: number | undefined;
     private readonly earlierButton: HTMLButtonElement;
     /** The id of the first message in the thread, while earlier ones may exist. */
     private firstMessage: number | null = null;
@@ -135,6 +140,7 @@ namespace SwitchboardWidget {
       );
 
       this.thread = element("div", { class: "thread", role: "log", "aria-live": "polite" });
+      this.typingLine = element("div", { class: "typing", "aria-live": "polite" });
       this.earlierButton = element("button", { class: "secondary earlier", type: "button" }, words.earlier);
       this.earlierButton.addEventListener("click", () => {
         this.earlierButton.disabled = true;
@@ -152,7 +158,7 @@ namespace SwitchboardWidget {
       this.problem = element("div", { class: "problem", role: "alert" });
       this.paymentNote = element("p", { class: "note" }, words.paymentDataHidden);
       this.paymentNote.hidden = true;
-      this.composer.append(row, this.problem, meta, this.paymentNote);
+      this.composer.append(this.typingLine, row, this.problem, meta, this.paymentNote);
 
       this.panel.append(header, this.status, this.startForm, this.thread, this.composer);
       root.append(this.launcher, this.panel);
@@ -178,9 +184,14 @@ namespace SwitchboardWidget {
         if (problem) return;
         actions.send(this.input.value);
         this.input.value = "";
+        actions.drafted(true);
         this.updateCounter();
       };
-      this.input.addEventListener("input", () => this.updateCounter());
+      this.input.addEventListener("input", () => {
+        this.updateCounter();
+        actions.drafted(this.input.value.trim() === "");
+      });
+      this.input.addEventListener("blur", () => actions.drafted(true));
       this.input.addEventListener("keydown", (event) => {
         // Enter sends; Shift+Enter starts a new line.
         if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -300,7 +311,17 @@ namespace SwitchboardWidget {
       this.composer.hidden = true;
     }
 
+    /** "Ann is typing…" under the thread, until `text` is null or it is not refreshed in time. */
+    showTyping(text: string | null): void {
+      window.clearTimeout(this.typingTimer);
+      this.typingLine.textContent = text ?? "";
+      if (text !== null) {
+        this.typingTimer = window.setTimeout(() => this.showTyping(null), TYPING_SHOWN_MILLIS);
+      }
+    }
+
     addMessage(message: ChatMessage): void {
+      if (message.from.kind !== "customer") this.showTyping(null);
       this.thread.appendChild(this.messageNode(message));
       this.thread.scrollTop = this.thread.scrollHeight;
     }

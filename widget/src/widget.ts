@@ -48,6 +48,7 @@ namespace SwitchboardWidget {
       this.view = new View(host, this.words, {
         start: (name, email, message) => this.start(name, email, message),
         send: (text) => this.send(text),
+        drafted: (empty) => this.drafted(empty),
         end: () => this.end(),
         opened: () => this.connect(),
         earlier: () => void this.earlier(),
@@ -55,6 +56,7 @@ namespace SwitchboardWidget {
       const socketUrl = server.replace(/^http/, "ws") + "/api/v1/customer/ws";
       this.connection = new Connection(socketUrl, widgetId, {
         onEvent: (event) => this.show(event),
+        onTyping: (name, typing) => this.view.showTyping(typing ? this.words.typing(name) : null),
         onStatus: (status) => this.showStatus(status),
         onRefused: (error) => {
           if (error.code === "not_found" && this.started) {
@@ -222,6 +224,23 @@ namespace SwitchboardWidget {
     private async send(text: string): Promise<void> {
       const outcome = await this.connection.command({ type: "send_message", text });
       if (!outcome.ok) this.view.setProblem(outcome.error?.message ?? "");
+    }
+
+    /** When the agent was last told the customer is typing; null while they are not. */
+    private typingSaidAt: number | null = null;
+
+    /** Tells the agent the customer is typing — at most every TYPING_EVERY_MILLIS while the
+     *  draft changes — and that they stopped once the draft is empty, sent or left. */
+    private drafted(empty: boolean): void {
+      if (!this.started) return;
+      const now = Date.now();
+      if (empty) {
+        if (this.typingSaidAt !== null) this.connection.typing(false);
+        this.typingSaidAt = null;
+      } else if (this.typingSaidAt === null || now - this.typingSaidAt >= TYPING_EVERY_MILLIS) {
+        this.connection.typing(true);
+        this.typingSaidAt = now;
+      }
     }
 
     /** The page before the first message shown (a persistent chat opened on another visit). */

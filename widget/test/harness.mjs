@@ -131,6 +131,10 @@ export class ScriptedAgent {
       if (frame.type === "event") {
         this.events.push(frame.event);
         this.wake();
+      } else if (frame.type === "typing") {
+        // Outside the event sequence, but waited for the same way.
+        this.events.push(frame);
+        this.wake();
       } else if (frame.type === "reply") {
         this.replies.get(frame.id)?.(frame.outcome);
       }

@@ -98,14 +98,22 @@ test("a customer chats with an agent from the web page, through a reload, and en
   assert.match(context_["Page URL"].value, /\/demo$/);
 
   await page.getByText("Ann joined the chat.").waitFor();
+  // The agent's typing shows, and goes when their message arrives.
+  agent.send({ type: "typing", conversation: offer.conversation, typing: true });
+  await page.getByText("Ann is typing…").waitFor();
+  await page.screenshot({ path: join(screenshotDir, "widget-agent-typing.png") });
   const reply = 'Hello Zoë! Characters like & and "quotes" stay as typed.';
   await agent.command({ type: "send_message", conversation: offer.conversation, text: reply });
   await page.getByText(reply).waitFor();
+  await page.getByText("Ann is typing…").waitFor({ state: "detached" });
 
+  // The customer's typing reaches the agent, and its end once the message is sent.
   const composer = page.getByPlaceholder("Write a message…");
   await composer.fill("Where is my order?");
+  await agent.waitFor((e) => e.type === "typing" && e.typing, "the customer typing");
   await composer.press("Enter");
   await agent.waitFor(isMessage("Where is my order?"), "the customer's message");
+  await agent.waitFor((e) => e.type === "typing" && !e.typing, "the customer's typing ending");
 
   // The composer refuses what the server would refuse, in words.
   await composer.fill("x".repeat(1001));

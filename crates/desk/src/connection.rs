@@ -12,7 +12,9 @@ use serde::Serialize;
 use switchboard_protocol::agent::{
     AgentClientFrame, AgentCommand, AgentEvent, AgentServerFrame, CommandResult, Outcome,
 };
-use switchboard_protocol::{CommandId, ErrorBody, ErrorCode, PROTOCOL_VERSION, Seq};
+use switchboard_protocol::{
+    CommandId, ConversationId, ErrorBody, ErrorCode, PROTOCOL_VERSION, Seq,
+};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -79,6 +81,8 @@ pub(crate) trait Sink: Send + Sync + 'static {
     fn start_after(&self, seq: Seq);
     fn event(&self, seq: Seq, event: AgentEvent);
     fn connection(&self, state: ConnectionState);
+    /// A conversation's customer is typing, or stopped: outside the event sequence.
+    fn typing(&self, conversation: ConversationId, typing: bool);
 }
 
 pub(crate) struct Request {
@@ -92,19 +96,38 @@ struct InFlight {
     deadline: Instant,
 }
 
+/// The agent's typing, for the customer: a few at most wait to be sent, and none while
+/// disconnected (said late, it would no longer be true).
+const TYPING_BACKLOG: usize = 4;
+
 /// Handle to the running session.
 #[derive(Debug)]
 pub(crate) struct Link {
     requests: mpsc::UnboundedSender<Request>,
+    typing: mpsc::Sender<(ConversationId, bool)>,
     stop: watch::Sender<bool>,
 }
 
 impl Link {
     pub(crate) fn start(session: Session, sink: Arc<dyn Sink>) -> Link {
         let (requests, incoming) = mpsc::unbounded_channel();
+        let (typing, typed) = mpsc::channel(TYPING_BACKLOG);
         let (stop, stopping) = watch::channel(false);
-        tokio::spawn(run(session, sink, incoming, stopping));
-        Link { requests, stop }
+        let outgoing = Outgoing {
+            requests: incoming,
+            typed,
+        };
+        tokio::spawn(run(session, sink, outgoing, stopping));
+        Link {
+            requests,
+            typing,
+            stop,
+        }
+    }
+
+    /// Tells the customer the agent is typing, or stopped; dropped if it cannot go at once.
+    pub(crate) fn typing(&self, conversation: ConversationId, typing: bool) {
+        let _ = self.typing.try_send((conversation, typing));
     }
 
     pub(crate) async fn command(
@@ -132,10 +155,16 @@ enum Ended {
     Offline(OfflineReason),
 }
 
+/// What the desktop sends: commands, and typing.
+struct Outgoing {
+    requests: mpsc::UnboundedReceiver<Request>,
+    typed: mpsc::Receiver<(ConversationId, bool)>,
+}
+
 async fn run(
     session: Session,
     sink: Arc<dyn Sink>,
-    mut incoming: mpsc::UnboundedReceiver<Request>,
+    mut outgoing: Outgoing,
     mut stopping: watch::Receiver<bool>,
 ) {
     let mut in_flight: BTreeMap<u64, InFlight> = BTreeMap::new();
@@ -159,7 +188,7 @@ async fn run(
                     prefix: &prefix,
                 };
                 spell
-                    .serve(&mut in_flight, &mut next_id, &mut incoming, &mut stopping)
+                    .serve(&mut in_flight, &mut next_id, &mut outgoing, &mut stopping)
                     .await
             }
             Err(ended) => ended,
@@ -179,7 +208,8 @@ async fn run(
         loop {
             tokio::select! {
                 () = tokio::time::sleep_until(wake) => break,
-                request = incoming.recv() => match request {
+                Some(_) = outgoing.typed.recv() => {}
+                request = outgoing.requests.recv() => match request {
                     Some(request) => {
                         next_id += 1;
                         in_flight.insert(next_id, InFlight {
@@ -313,7 +343,7 @@ impl Spell<'_> {
         &mut self,
         in_flight: &mut BTreeMap<u64, InFlight>,
         next_id: &mut u64,
-        incoming: &mut mpsc::UnboundedReceiver<Request>,
+        outgoing: &mut Outgoing,
         stopping: &mut watch::Receiver<bool>,
     ) -> Ended {
         // Whatever waited (or was sent before the connection broke) goes again, under its id.
@@ -333,7 +363,10 @@ impl Spell<'_> {
                     Ok(frame) => self.receive(frame, in_flight).await,
                     Err(ended) => Err(ended),
                 },
-                request = incoming.recv() => match request {
+                Some((conversation, typing)) = outgoing.typed.recv() => {
+                    send(&mut self.socket, &AgentClientFrame::Typing { conversation, typing }).await
+                }
+                request = outgoing.requests.recv() => match request {
                     Some(request) => {
                         *next_id += 1;
                         let sent = self.send_command(*next_id, &request.command).await;
@@ -403,6 +436,13 @@ impl Spell<'_> {
                     ErrorCode::SessionRevoked => Err(Ended::Offline(OfflineReason::SessionRevoked)),
                     _ => Ok(()),
                 }
+            }
+            AgentServerFrame::Typing {
+                conversation,
+                typing,
+            } => {
+                self.sink.typing(conversation, typing);
+                Ok(())
             }
             AgentServerFrame::Welcome { .. } => Ok(()),
         }

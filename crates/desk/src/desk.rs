@@ -19,6 +19,7 @@ use crate::pickers;
 use crate::presence::{PresenceError, check_request};
 use crate::secrets::{SecretError, SecretStore};
 use crate::signin::{self, Session, SignInError};
+use crate::typing::TypingThrottle;
 use crate::views::ConversationView;
 
 /// Why an action was not carried out, in words for the agent.
@@ -75,6 +76,7 @@ const UPDATE_BACKLOG: usize = 1024;
 struct Shared {
     model: Mutex<Model>,
     updates: broadcast::Sender<Update>,
+    typing: Mutex<TypingThrottle>,
 }
 
 impl Shared {
@@ -89,6 +91,10 @@ impl Shared {
         self.model
             .lock()
             .expect("the model is never left half-changed")
+    }
+
+    fn typing(&self) -> std::sync::MutexGuard<'_, TypingThrottle> {
+        self.typing.lock().expect("never left half-changed")
     }
 }
 
@@ -112,6 +118,11 @@ impl Sink for Shared {
 
     fn connection(&self, state: ConnectionState) {
         let updates = self.model().set_connection(state);
+        self.publish(updates);
+    }
+
+    fn typing(&self, conversation: ConversationId, typing: bool) {
+        let updates = self.model().customer_typing(&conversation, typing, now());
         self.publish(updates);
     }
 }
@@ -215,6 +226,7 @@ impl Desk {
         let shared = Arc::new(Shared {
             model: Mutex::new(Model::new(session.agent.clone())),
             updates,
+            typing: Mutex::default(),
         });
         let link = Link::start(session.clone(), shared.clone());
         Desk {
@@ -315,28 +327,55 @@ impl Desk {
         }
     }
 
-    /// Sends a message, checked against the composer's rules first.
+    /// Sends a message, checked against the composer's rules first; the agent has stopped typing.
     pub async fn send_message(
         &self,
         conversation: &ConversationId,
         text: &str,
     ) -> Result<(), DeskError> {
-        self.held(conversation)?;
-        let check = check_draft(text);
-        if !check.sendable {
-            return Err(DeskError::Draft(check.problem.unwrap_or_else(|| {
-                ErrorBody::new(
-                    switchboard_protocol::ErrorCode::EmptyMessage,
-                    "Write something before sending.",
-                )
-            })));
-        }
-        self.command(AgentCommand::SendMessage {
+        let message = AgentCommand::SendMessage {
             conversation: conversation.clone(),
             text: text.to_owned(),
-        })
-        .await?;
+        };
+        self.send_checked(conversation, text, message).await?;
+        self.drafted(conversation, true);
         Ok(())
+    }
+
+    /// Sends `command` carrying `text` once the conversation is held and the text passes the
+    /// composer's rules.
+    async fn send_checked(
+        &self,
+        conversation: &ConversationId,
+        text: &str,
+        command: AgentCommand,
+    ) -> Result<(), DeskError> {
+        self.held(conversation)?;
+        check_sendable(text)?;
+        self.command(command).await?;
+        Ok(())
+    }
+
+    /// The agent's draft in `conversation` changed (`empty`: nothing is left in it, or they
+    /// left it): the customer sees them typing, or not any more.
+    pub fn drafted(&self, conversation: &ConversationId, empty: bool) {
+        let said = self.shared.typing().drafted(conversation, empty, now());
+        if let Some(typing) = said {
+            self.link.typing(conversation.clone(), typing);
+        }
+    }
+
+    /// Leaves an internal note in the thread, for agents only; the same rules as a message.
+    pub async fn send_note(
+        &self,
+        conversation: &ConversationId,
+        text: &str,
+    ) -> Result<(), DeskError> {
+        let note = AgentCommand::SendNote {
+            conversation: conversation.clone(),
+            text: text.to_owned(),
+        };
+        self.send_checked(conversation, text, note).await
     }
 
     fn check_wrap_up(&self, wrap_up: &str) -> Result<(), DeskError> {
@@ -365,15 +404,22 @@ impl Desk {
         Ok(())
     }
 
+    /// Transfers the conversation, with a note for whoever takes it when `note` has any text.
     pub async fn transfer(
         &self,
         conversation: &ConversationId,
         to: TransferTarget,
+        note: &str,
     ) -> Result<(), DeskError> {
         self.held(conversation)?;
+        let note = (!note.trim().is_empty()).then(|| note.to_owned());
+        if let Some(note) = &note {
+            check_sendable(note)?;
+        }
         self.command(AgentCommand::Transfer {
             conversation: conversation.clone(),
             to,
+            note,
         })
         .await?;
         Ok(())
@@ -517,4 +563,18 @@ impl Desk {
         self.link.stop();
         self.secrets.delete(&self.session.account())
     }
+}
+
+/// A draft the composer's rules let through, or why not.
+fn check_sendable(text: &str) -> Result<(), DeskError> {
+    let check = check_draft(text);
+    if check.sendable {
+        return Ok(());
+    }
+    Err(DeskError::Draft(check.problem.unwrap_or_else(|| {
+        ErrorBody::new(
+            switchboard_protocol::ErrorCode::EmptyMessage,
+            "Write something before sending.",
+        )
+    })))
 }

@@ -11,7 +11,7 @@
 //! - `presence.rs`: which presence changes the agent may ask for;
 //! - `notification.rs`: alerts and toasts as values; `views.rs`: task list, interaction pane,
 //!   Customer summary, Additional details; `composer.rs`, `pickers.rs`: the composer's rules and
-//!   the searchable lists;
+//!   the searchable lists; `typing.rs`: when the customer is told the agent is typing;
 //! - `indicator.rs`: what the system tray shows ([`Indicator`]);
 //! - `redact.rs`: masking per the profile, applied before anything leaves the core.
 
@@ -27,6 +27,7 @@ mod presence;
 mod redact;
 mod secrets;
 mod signin;
+mod typing;
 mod views;
 
 pub use composer::{ComposerCheck, check_draft};

@@ -8,6 +8,7 @@ use switchboard_protocol::agent::{
     AgentEvent, AgentSummary, ConversationSnapshot, DesktopProfile, InteractionState, Offer, Theme,
     WithdrawReason,
 };
+use switchboard_protocol::rules::TYPING_SHOWN_MILLIS;
 use switchboard_protocol::{ChatMessage, ConversationId, Millis, Presence, Sender, Seq};
 use ts_rs::TS;
 
@@ -52,6 +53,11 @@ pub enum Update {
         conversation: ConversationId,
         bubble: Bubble,
     },
+    /// The customer is typing, shown until `until` unless refreshed; `None`: not any more.
+    Typing {
+        conversation: ConversationId,
+        until: Option<Millis>,
+    },
 }
 
 /// Everything the window shows, at once: what it draws first and after missing updates.
@@ -73,6 +79,8 @@ struct Conversation {
     /// The thread, raw; masked copies are made for each view.
     history: Vec<ChatMessage>,
     unread: u32,
+    /// Until when the customer shows as typing.
+    typing_until: Option<Millis>,
 }
 
 /// The desktop's state machine: server events in, updates out. Pure — no I/O, no clock — so it
@@ -216,6 +224,7 @@ impl Model {
                         snapshot: conversation,
                         history,
                         unread,
+                        typing_until: None,
                     },
                 );
                 updates.extend(self.conversation_updates(&id));
@@ -225,6 +234,13 @@ impl Model {
                 if let Some(conversation) = self.conversations.get_mut(&id) {
                     if matches!(message.from, Sender::Customer { .. }) {
                         conversation.unread += 1;
+                        // What they typed has arrived.
+                        if conversation.typing_until.take().is_some() {
+                            updates.push(Update::Typing {
+                                conversation: id.clone(),
+                                until: None,
+                            });
+                        }
                     }
                     conversation.history.push(message);
                     let bubble = self.last_bubble(&id);
@@ -273,6 +289,24 @@ impl Model {
         updates
     }
 
+    /// The customer of a conversation on this desk is typing, or stopped.
+    pub fn customer_typing(
+        &mut self,
+        id: &ConversationId,
+        typing: bool,
+        now: Millis,
+    ) -> Vec<Update> {
+        let Some(conversation) = self.conversations.get_mut(id) else {
+            return Vec::new();
+        };
+        let until = typing.then_some(now + TYPING_SHOWN_MILLIS as Millis);
+        conversation.typing_until = until;
+        vec![Update::Typing {
+            conversation: id.clone(),
+            until,
+        }]
+    }
+
     fn conversation_updates(&self, id: &ConversationId) -> Vec<Update> {
         match self.view(id) {
             Some(view) => vec![
@@ -318,6 +352,7 @@ impl Model {
             proactive: snapshot.proactive,
             unread: conversation.unread,
             state: snapshot.state.clone(),
+            typing_until: conversation.typing_until,
         }
     }
 

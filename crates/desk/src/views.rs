@@ -25,6 +25,8 @@ pub struct TaskEntry {
     /// Customer messages not yet seen by the agent.
     pub unread: u32,
     pub state: InteractionState,
+    /// Until when the customer shows as typing (the task list says so instead of the preview).
+    pub typing_until: Option<Millis>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -38,6 +40,8 @@ pub enum Author {
     Bot { name: String },
     /// A line such as "Customer ended the conversation" or "Bo joined the conversation".
     System,
+    /// An internal note: agents only; `mine` when the agent at this desktop wrote it.
+    Note { name: String, mine: bool },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -181,6 +185,10 @@ pub(crate) fn bubble(
         },
         Sender::Bot { name } => Author::Bot { name: name.clone() },
         Sender::System => Author::System,
+        Sender::Note { agent, name } => Author::Note {
+            name: name.clone(),
+            mine: agent == me,
+        },
     };
     Bubble {
         id: message.id,

@@ -7,13 +7,14 @@ use std::time::Duration;
 
 use support::{Customer, PASSWORD, Server, available, config, eventually, next_update};
 use switchboard_desk::{
-    Answer, Author, CommandError, ConnectionState, Desk, DeskError, DismissReason,
+    Answer, Author, Bubble, CommandError, ConnectionState, Desk, DeskError, DismissReason,
     NotificationKind, OfflineReason, PresenceError, ProcessSecrets, SecretStore, SignInError,
     Update,
 };
 use switchboard_protocol::agent::{InteractionState, PresenceRequest, Scenario, TransferTarget};
 use switchboard_protocol::customer::CustomerEvent;
-use switchboard_protocol::{ErrorCode, Presence};
+use switchboard_protocol::rules::MAX_MESSAGE_CHARS;
+use switchboard_protocol::{ErrorCode, Presence, Sender};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sign_in_alert_accept_chat_and_end_with_a_wrap_up() {
@@ -148,7 +149,7 @@ async fn conference_then_transfer_between_two_desks() {
     let bo = server.desk("bo@example.com").await;
     let mut ann_updates = ann.updates();
     available(&ann).await;
-    let _zoe = Customer::start(&server, "Zoë", "Hello").await;
+    let mut zoe = Customer::start(&server, "Zoë", "Hello").await;
     let alert = next_update(&mut ann_updates, |u| match u {
         Update::Notify { notification } => Some(notification.clone()),
         _ => None,
@@ -198,6 +199,36 @@ async fn conference_then_transfer_between_two_desks() {
         "{:?}",
         joined.bubbles
     );
+    // A note reaches both agents, marked as a note, and never the customer.
+    ann.send_note(&id, "Refund approved by billing")
+        .await
+        .unwrap();
+    let is_note = |b: &Bubble, mine: bool| {
+        b.text == "Refund approved by billing"
+            && b.author
+                == Author::Note {
+                    name: "Ann".into(),
+                    mine,
+                }
+    };
+    eventually(&bo, "Ann's note", |s| {
+        s.conversations[0].bubbles.iter().any(|b| is_note(b, false))
+    })
+    .await;
+    eventually(&ann, "her note", |s| {
+        s.conversations[0].bubbles.iter().any(|b| is_note(b, true))
+    })
+    .await;
+    ann.send_message(&id, "Your refund is on its way")
+        .await
+        .unwrap();
+    let first_from_agents = zoe
+        .expect(|e| matches!(e, CustomerEvent::Message { message } if !matches!(message.from, Sender::Customer { .. })))
+        .await;
+    assert!(
+        matches!(&first_from_agents, CustomerEvent::Message { message } if message.text == "Your refund is on its way"),
+        "the first the customer gets from the agents is the reply, not the note: {first_from_agents:?}"
+    );
     bo.exit_conference(&id, "Resolved").await.unwrap();
     eventually(&ann, "back to Active", |s| {
         s.conversations[0].state == InteractionState::Active
@@ -205,14 +236,15 @@ async fn conference_then_transfer_between_two_desks() {
     .await;
     eventually(&bo, "Bo's task gone", |s| s.tasks.is_empty()).await;
 
-    ann.transfer(
-        &id,
-        TransferTarget::Agent {
-            agent: agents[0].id.clone(),
-        },
-    )
-    .await
-    .unwrap();
+    let too_long = "x".repeat(MAX_MESSAGE_CHARS + 1);
+    let target = TransferTarget::Agent {
+        agent: agents[0].id.clone(),
+    };
+    let refused = ann.transfer(&id, target.clone(), &too_long).await;
+    assert!(matches!(refused, Err(DeskError::Draft(_))), "{refused:?}");
+    ann.transfer(&id, target, "Wants the invoice resent")
+        .await
+        .unwrap();
     let transfer = next_update(&mut bo_updates, |u| match u {
         Update::Notify { notification } if notification.scenario == Scenario::Transferred => {
             Some(notification.clone())
@@ -220,6 +252,7 @@ async fn conference_then_transfer_between_two_desks() {
         _ => None,
     })
     .await;
+    assert_eq!(transfer.comment, "Wants the invoice resent");
     bo.answer(&transfer.conversation, Answer::Accept)
         .await
         .unwrap();
@@ -537,4 +570,44 @@ async fn a_session_ended_on_the_server_takes_the_desk_offline_and_signing_out_en
         .await
         .unwrap();
     assert_eq!(logout.status(), 401, "the session was already ended");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn typing_shows_both_ways_until_the_message_arrives() {
+    let server = Server::start(&config(30, 60));
+    let ann = server.desk("ann@example.com").await;
+    let mut updates = ann.updates();
+    available(&ann).await;
+    let mut zoe = Customer::start(&server, "Zoë", "Hello").await;
+    let offer = next_update(&mut updates, |u| match u {
+        Update::Notify { notification } => Some(notification.conversation.clone()),
+        _ => None,
+    })
+    .await;
+    ann.answer(&offer, Answer::Accept).await.unwrap();
+    eventually(&ann, "the conversation held", |s| s.tasks.len() == 1).await;
+
+    let typing_of = |u: &Update| match u {
+        Update::Typing {
+            conversation,
+            until,
+        } if *conversation == offer => Some(*until),
+        _ => None,
+    };
+    zoe.send_typing(true).await;
+    let until = next_update(&mut updates, typing_of).await;
+    assert!(until.is_some_and(|until| until > switchboard_desk::now()));
+    assert_eq!(ann.snapshot().tasks[0].typing_until, until);
+    zoe.say("Are you there?").await;
+    let stopped = next_update(&mut updates, typing_of).await;
+    assert_eq!(stopped, None, "what she typed has arrived");
+
+    // The agent's draft: said once however fast they type, and stopped when it is sent.
+    ann.drafted(&offer, false);
+    ann.drafted(&offer, false);
+    assert_eq!(zoe.expect_typing().await, ("Ann".to_owned(), true));
+    ann.send_message(&offer, "Yes, here").await.unwrap();
+    assert_eq!(zoe.expect_typing().await, ("Ann".to_owned(), false));
+    zoe.expect(|e| matches!(e, CustomerEvent::Message { message } if message.text == "Yes, here"))
+        .await;
 }

@@ -1,5 +1,6 @@
 //! With masking on, nothing the core emits — updates, snapshots, notifications, log lines —
-//! contains anything the masker would still find, whatever sensitive data customers type.
+//! contains anything the masker would still find, whatever sensitive data customers type (or
+//! agents paste into notes).
 //! Conversations full of generated cards, IBANs, SSNs, e-mail addresses and phone numbers go
 //! through a real server into a real desk.
 
@@ -127,6 +128,7 @@ async fn one_conversation(
     first: String,
     said: Vec<String>,
     context: String,
+    noted: String,
 ) -> Vec<Value> {
     let desk = &world.desk;
     let mut updates = desk.updates();
@@ -147,7 +149,9 @@ async fn one_conversation(
     for text in &said {
         customer.say(text).await;
     }
-    let expected = said.len();
+    // An agent's note is masked for every agent as a customer's words are.
+    desk.send_note(&alert, &noted).await.unwrap();
+    let expected = said.len() + 1;
     let mut bubbles = 0;
     next_update(&mut updates, |u| {
         seen.push(u.clone());
@@ -181,9 +185,12 @@ proptest! {
         first in sensitive_text(),
         said in proptest::collection::vec(sensitive_text(), 1..4),
         context in sensitive_text(),
+        noted in sensitive_text(),
     ) {
         let world = world();
-        let shown = world.runtime.block_on(one_conversation(world, name, first, said, context));
+        let shown = world
+            .runtime
+            .block_on(one_conversation(world, name, first, said, context, noted));
         for value in &shown {
             prop_assert_eq!(unmasked(value), None, "in {}", value);
         }

@@ -145,7 +145,8 @@ impl Relay {
                 agents.push((summary.id.clone(), client.clone()));
                 *me = Some(summary.id);
             }
-            AgentClientFrame::Ack { .. } => {}
+            // The bare relay keeps no outbox to acknowledge, and the load does not type.
+            AgentClientFrame::Ack { .. } | AgentClientFrame::Typing { .. } => {}
             AgentClientFrame::Command { id, command } => {
                 if let AgentCommand::SendMessage { conversation, text } = command {
                     let Some(agent) = me.clone() else { return };
@@ -186,7 +187,7 @@ impl Relay {
                 protocol: PROTOCOL_VERSION,
                 resumed: false,
             }),
-            CustomerClientFrame::Ack { .. } => {}
+            CustomerClientFrame::Ack { .. } | CustomerClientFrame::Typing { .. } => {}
             CustomerClientFrame::Command { id, command } => {
                 match command {
                     CustomerCommand::StartChat { name, message, .. } => {

@@ -31,6 +31,13 @@ pub enum AgentClientFrame {
         id: CommandId,
         command: AgentCommand,
     },
+    /// The agent is typing in a conversation (`typing: false` once they stop): at most one every
+    /// [`crate::rules::TYPING_EVERY_MILLIS`] while it lasts. Not stored and not answered; the
+    /// server drops it first when busy.
+    Typing {
+        conversation: ConversationId,
+        typing: bool,
+    },
 }
 
 /// What an agent asks of the server.
@@ -51,6 +58,11 @@ pub enum AgentCommand {
         conversation: ConversationId,
         text: String,
     },
+    /// An internal note in the thread, for agents only; the same limits as a message.
+    SendNote {
+        conversation: ConversationId,
+        text: String,
+    },
     /// End the conversation with a wrap-up reason from the profile's list.
     End {
         conversation: ConversationId,
@@ -59,6 +71,9 @@ pub enum AgentCommand {
     Transfer {
         conversation: ConversationId,
         to: TransferTarget,
+        /// A note for whoever takes it: shown with their offer and kept in the thread.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
     },
     ConferenceInvite {
         conversation: ConversationId,
@@ -132,6 +147,12 @@ pub enum AgentServerFrame {
     /// A frame that could not be read or is not allowed now. The connection stays up.
     Error {
         error: ErrorBody,
+    },
+    /// The customer of a conversation this agent takes part in is typing, or stopped. Outside the
+    /// event sequence: not stored, not replayed, and dropped when the connection is behind.
+    Typing {
+        conversation: ConversationId,
+        typing: bool,
     },
 }
 

@@ -94,6 +94,22 @@ pub enum Sender {
     },
     /// A line written by the system: "Customer ended the conversation", "Ann joined".
     System,
+    /// An agent's internal note: for the agents who hold, join, receive or later open the
+    /// conversation, never for the customer.
+    Note {
+        agent: AgentId,
+        name: String,
+    },
+}
+
+impl Sender {
+    /// Whether the customer sees what this sender wrote: system lines and notes are the agents'.
+    pub fn reaches_customer(&self) -> bool {
+        matches!(
+            self,
+            Sender::Customer { .. } | Sender::Agent { .. } | Sender::Bot { .. }
+        )
+    }
 }
 
 /// One message of a conversation's thread.

@@ -29,6 +29,11 @@ pub enum CustomerClientFrame {
         id: CommandId,
         command: CustomerCommand,
     },
+    /// The customer is typing (`typing: false` once they stop): at most one every
+    /// [`crate::rules::TYPING_EVERY_MILLIS`] while it lasts. Not stored and not answered.
+    Typing {
+        typing: bool,
+    },
 }
 
 /// What the widget holds to come back to its conversation.
@@ -102,6 +107,12 @@ pub enum CustomerServerFrame {
     },
     Error {
         error: ErrorBody,
+    },
+    /// The agent named is typing a reply, or stopped. Outside the event sequence: not stored,
+    /// not replayed, and dropped when the connection is behind.
+    Typing {
+        name: String,
+        typing: bool,
     },
 }
 

@@ -30,9 +30,17 @@ pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 /// latest page, and earlier pages are asked for (the server keeps only the latest in memory).
 pub const HISTORY_PAGE: usize = 50;
 
+/// While someone types, a typing frame goes out at most this often (the other side's
+/// indicator is refreshed by it).
+pub const TYPING_EVERY_MILLIS: usize = 2_000;
+
+/// A typing indicator not refreshed for this long goes away: the `typing: false` that should
+/// have ended it was dropped, or its sender left.
+pub const TYPING_SHOWN_MILLIS: usize = 6_000;
+
 /// The numeric limits by the names the generated TypeScript and the JSON Schema give them: the
 /// window and the widget read them from there, never retyping a number.
-pub const LIMITS: [(&str, usize); 7] = [
+pub const LIMITS: [(&str, usize); 9] = [
     ("MAX_MESSAGE_CHARS", MAX_MESSAGE_CHARS),
     ("MAX_CONTEXT_VARIABLES", MAX_CONTEXT_VARIABLES),
     ("MAX_ESCALATION_REASON_CHARS", MAX_ESCALATION_REASON_CHARS),
@@ -40,6 +48,8 @@ pub const LIMITS: [(&str, usize); 7] = [
     ("MIN_START_ID_CHARS", MIN_START_ID_CHARS),
     ("MAX_FRAME_BYTES", MAX_FRAME_BYTES),
     ("HISTORY_PAGE", HISTORY_PAGE),
+    ("TYPING_EVERY_MILLIS", TYPING_EVERY_MILLIS),
+    ("TYPING_SHOWN_MILLIS", TYPING_SHOWN_MILLIS),
 ];
 
 /// Checks a chat message before it is sent: not empty, at most [`MAX_MESSAGE_CHARS`]

@@ -72,6 +72,7 @@ async fn the_bot_answers_first_and_hands_over_to_an_agent_with_its_transcript() 
                 Sender::Bot { .. } => "bot",
                 Sender::Agent { .. } => "agent",
                 Sender::System => "system",
+                Sender::Note { .. } => "note",
             };
             (who, m.text.as_str())
         })

@@ -139,6 +139,14 @@ async fn a_persistent_chat_keeps_its_history_and_comes_back_to_its_agent_whateve
     .await;
     ok(
         &mut ann,
+        AgentCommand::SendNote {
+            conversation: id.clone(),
+            text: "Carrier says Monday; check again if she writes".into(),
+        },
+    )
+    .await;
+    ok(
+        &mut ann,
         AgentCommand::Park {
             conversation: id.clone(),
         },
@@ -192,11 +200,13 @@ async fn a_persistent_chat_keeps_its_history_and_comes_back_to_its_agent_whateve
         [
             "Where is my order?",
             "It ships on Monday.",
+            "Carrier says Monday; check again if she writes",
             "Ann moved the conversation to waiting",
             "It did not arrive"
         ]
     );
-    assert!(matches!(snapshot.history[2].from, Sender::System));
+    assert!(matches!(snapshot.history[2].from, Sender::Note { .. }));
+    assert!(matches!(snapshot.history[3].from, Sender::System));
     // A new visit without a sign-in finds nothing.
     let mut nobody = Customer::connect(&server, None).await;
     let CustomerOutcome::Error { error } = nobody

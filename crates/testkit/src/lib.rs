@@ -15,7 +15,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use switchboard_protocol::Seq;
 use switchboard_protocol::customer::{
-    CustomerCommand, CustomerEvent, CustomerOutcome, CustomerServerFrame,
+    CustomerClientFrame, CustomerCommand, CustomerEvent, CustomerOutcome, CustomerServerFrame,
 };
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -185,6 +185,8 @@ pub struct Customer {
     pub token: Option<String>,
     pub last_seq: Seq,
     events: VecDeque<CustomerEvent>,
+    /// Typing frames, as (agent's name, typing), outside the events.
+    typing: VecDeque<(String, bool)>,
     next_id: u64,
 }
 
@@ -218,6 +220,7 @@ impl Customer {
             token,
             last_seq,
             events: VecDeque::new(),
+            typing: VecDeque::new(),
             next_id: 0,
         };
         assert!(matches!(
@@ -287,7 +290,26 @@ impl Customer {
             }
             self.events.push_back(event.clone());
         }
+        if let CustomerServerFrame::Typing { name, typing } = &frame {
+            self.typing.push_back((name.clone(), *typing));
+        }
         Some(frame)
+    }
+
+    /// Says the customer is typing, or stopped.
+    pub async fn send_typing(&mut self, typing: bool) {
+        let frame = serde_json::to_string(&CustomerClientFrame::Typing { typing }).unwrap();
+        self.socket.send(Message::text(frame)).await.unwrap();
+    }
+
+    /// The next typing frame: the agent's name, and whether they type.
+    pub async fn expect_typing(&mut self) -> (String, bool) {
+        loop {
+            if let Some(typing) = self.typing.pop_front() {
+                return typing;
+            }
+            self.frame().await.expect("the connection stays open");
+        }
     }
 
     pub async fn command(&mut self, command: CustomerCommand) -> CustomerOutcome {

@@ -40,3 +40,8 @@ export function enterAction(event: {
   if (event.key !== 'Enter' || event.isComposing) return null;
   return event.shiftKey ? 'newline' : 'send';
 }
+
+/// Ctrl+Shift+N switches the composer between a message for the customer and an internal note.
+export function isNoteToggle(event: { key: string; ctrlKey: boolean; shiftKey: boolean }): boolean {
+  return event.ctrlKey && event.shiftKey && event.key.toLowerCase() === 'n';
+}

@@ -1,7 +1,7 @@
 // Generated from the Rust types (the desk core's updates and views, and the protocol's values in them): do not edit.
 // `cargo xtask schema` writes it anew.
 
-export type Update = { "type": "connection", connection: ConnectionState, } | { "type": "presence", presence: Presence, } | { "type": "profile", profile: DesktopProfile, } | { "type": "notify", notification: Notification, } | { "type": "dismiss", id: string, reason: DismissReason, } | { "type": "task", task: TaskEntry, } | { "type": "task_removed", conversation: ConversationId, } | { "type": "conversation", conversation: ConversationView, } | { "type": "bubble", conversation: ConversationId, bubble: Bubble, };
+export type Update = { "type": "connection", connection: ConnectionState, } | { "type": "presence", presence: Presence, } | { "type": "profile", profile: DesktopProfile, } | { "type": "notify", notification: Notification, } | { "type": "dismiss", id: string, reason: DismissReason, } | { "type": "task", task: TaskEntry, } | { "type": "task_removed", conversation: ConversationId, } | { "type": "conversation", conversation: ConversationView, } | { "type": "bubble", conversation: ConversationId, bubble: Bubble, } | { "type": "typing", conversation: ConversationId, until: number | null, };
 
 export type DeskSnapshot = { agent: AgentSummary, connection: ConnectionState, presence: Presence, profile: DesktopProfile, 
 /**
@@ -51,7 +51,11 @@ date: number, proactive: boolean,
 /**
  * Customer messages not yet seen by the agent.
  */
-unread: number, state: InteractionState, };
+unread: number, state: InteractionState, 
+/**
+ * Until when the customer shows as typing (the task list says so instead of the preview).
+ */
+typing_until: number | null, };
 
 export type ConversationView = { id: ConversationId, 
 /**
@@ -77,7 +81,7 @@ export type Bubble = { id: number, author: Author, text: string, sent_at: number
  */
 attachments: Array<AttachmentView>, };
 
-export type Author = { "kind": "customer", initials: string, } | { "kind": "agent", name: string, mine: boolean, } | { "kind": "bot", name: string, } | { "kind": "system" };
+export type Author = { "kind": "customer", initials: string, } | { "kind": "agent", name: string, mine: boolean, } | { "kind": "bot", name: string, } | { "kind": "system" } | { "kind": "note", name: string, mine: boolean, };
 
 export type AttachmentView = { url: string, 
 /**
@@ -166,5 +170,7 @@ export const MAX_CUSTOMER_NAME_CHARS = 100;
 export const MIN_START_ID_CHARS = 22;
 export const MAX_FRAME_BYTES = 65536;
 export const HISTORY_PAGE = 50;
+export const TYPING_EVERY_MILLIS = 2000;
+export const TYPING_SHOWN_MILLIS = 6000;
 /** Characters a chat message may not contain: they mark template parameters. */
 export const RESERVED_CHARACTERS = "<>";

@@ -34,11 +34,14 @@ export const shell = {
   answerCurrent: (accept: boolean) => invoke<string>('answer_current', { accept }),
   sendMessage: (conversation: string, text: string) =>
     invoke<void>('send_message', { conversation, text }),
+  sendNote: (conversation: string, text: string) => invoke<void>('send_note', { conversation, text }),
+  /// The draft changed (`empty`: nothing left in it): fire and forget.
+  drafted: (conversation: string, empty: boolean) => void invoke<void>('drafted', { conversation, empty }).catch(() => {}),
   end: (conversation: string, wrapUp: string) => invoke<void>('end', { conversation, wrapUp }),
   exitConference: (conversation: string, wrapUp: string) =>
     invoke<void>('exit_conference', { conversation, wrapUp }),
-  transfer: (conversation: string, to: TransferTarget) =>
-    invoke<void>('transfer', { conversation, to }),
+  transfer: (conversation: string, to: TransferTarget, note: string) =>
+    invoke<void>('transfer', { conversation, to, note }),
   park: (conversation: string) => invoke<void>('park', { conversation }),
   escalate: (conversation: string, queue: string, reason: string) =>
     invoke<void>('escalate', { conversation, queue, reason }),

@@ -87,7 +87,19 @@ export function applyUpdate(state: DeskState, update: Update): DeskState {
       });
       return { ...state, snapshot: { ...snapshot, conversations } };
     }
+    case 'typing': {
+      const tasks = snapshot.tasks.map((task) =>
+        task.conversation === update.conversation ? { ...task, typing_until: update.until } : task,
+      );
+      return { ...state, snapshot: { ...snapshot, tasks } };
+    }
   }
+}
+
+/// Whether the customer of `conversation` shows as typing at `now`.
+export function customerTyping(state: DeskState, conversation: string, now: number): boolean {
+  const until = state.snapshot.tasks.find((task) => task.conversation === conversation)?.typing_until;
+  return until != null && until > now;
 }
 
 /// Toasts whose time is up, as of `now`.

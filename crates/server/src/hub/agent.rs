@@ -122,6 +122,9 @@ impl<S: Store> Hub<S> {
             AgentCommand::SendMessage { conversation, text } => {
                 router.agent_message(agent, &conversation, &text, now, fx)?;
             }
+            AgentCommand::SendNote { conversation, text } => {
+                router.agent_note(agent, &conversation, &text, now, fx)?;
+            }
             AgentCommand::End {
                 conversation,
                 wrap_up,
@@ -139,14 +142,18 @@ impl<S: Store> Hub<S> {
             AgentCommand::Transfer {
                 conversation,
                 to: TransferTarget::Queue { queue },
+                note,
             } => {
-                router.transfer_to_queue(agent, &conversation, &queue, now, fx)?;
+                let note = note.as_deref();
+                router.transfer_to_queue(agent, &conversation, &queue, note, now, fx)?;
             }
             AgentCommand::Transfer {
                 conversation,
                 to: TransferTarget::Agent { agent: target },
+                note,
             } => {
-                router.transfer_to_agent(agent, &conversation, &target, now, fx)?;
+                let note = note.as_deref();
+                router.transfer_to_agent(agent, &conversation, &target, note, now, fx)?;
             }
             AgentCommand::ConferenceInvite {
                 conversation,

@@ -48,6 +48,12 @@ impl FrameSender {
         queued
     }
 
+    /// Queues a frame that may be lost (typing) while the connection is well within its backlog;
+    /// never a reason to close it. Says whether it was queued.
+    pub fn offer(&self, frame: String) -> bool {
+        self.frames.capacity() > CONNECTION_BACKLOG / 2 && self.frames.try_send(frame).is_ok()
+    }
+
     /// Whether the connection is gone: nobody reads its frames any more.
     pub fn is_closed(&self) -> bool {
         self.frames.is_closed()

@@ -10,7 +10,7 @@ use switchboard_protocol::agent::AgentCommand;
 use switchboard_protocol::customer::{CustomerCommand, Resume};
 use switchboard_protocol::{AgentId, Channel, CommandId, ConversationId, ErrorBody, QueueId, Seq};
 
-use crate::routing::{Inbound, Receipt};
+use crate::routing::{Inbound, Receipt, Typist};
 
 /// A request for the hub from another node's client or edge. `connection` is the forwarding
 /// node's number for its client's connection; `answer`, its number for the answer it awaits.
@@ -67,6 +67,10 @@ pub(super) enum Forwarded {
     Receipt {
         channel: Channel,
         receipt: Receipt,
+    },
+    Typing {
+        typist: Typist,
+        typing: bool,
     },
     Assign {
         conversation: ConversationId,

@@ -1,15 +1,13 @@
 //! Earlier pages of a thread: routing keeps the latest page of each open conversation, and an
 //! agent or a persistent chat's customer scrolling back asks for the pages before it, read from
 //! the store off the hub (masked like everything else an agent is sent; without the system lines
-//! for the customer, as the widget's history has them). A read changes nothing, so its reply is
-//! not stored.
+//! and notes for the customer, as the widget's history has them). A read changes nothing, so its
+//! reply is not stored.
 
 use switchboard_protocol::agent::{AgentServerFrame, CommandResult, Outcome};
 use switchboard_protocol::customer::{CustomerOutcome, CustomerServerFrame};
 use switchboard_protocol::rules::HISTORY_PAGE;
-use switchboard_protocol::{
-    AgentId, ChatMessage, CommandId, ConversationId, ErrorBody, ErrorCode, Sender,
-};
+use switchboard_protocol::{AgentId, ChatMessage, CommandId, ConversationId, ErrorBody, ErrorCode};
 
 use super::connection::FrameSender;
 use super::stream::Stream;
@@ -68,7 +66,7 @@ impl<S: Store> Hub<S> {
         tokio::spawn(async move {
             let outcome = match page(&store, &conversation, before).await {
                 Ok(mut messages) => {
-                    messages.retain(|message| message.from != Sender::System);
+                    messages.retain(|message| message.from.reaches_customer());
                     CustomerOutcome::Page { messages }
                 }
                 Err(error) => CustomerOutcome::Error { error },

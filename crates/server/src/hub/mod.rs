@@ -18,6 +18,7 @@
 //! - `channels.rs`, `persistent.rs`: SMS and Messenger messages stored once; persistent chat's
 //!   signed-in customers;
 //! - `history.rs`: earlier pages of a thread, read off the hub;
+//! - `typing.rs`: typing, told at once and never stored;
 //! - `forwarded.rs`, `remote.rs`, `relay.rs`: with several nodes, what the others forward to
 //!   the routing node's hub and what it sends them back: `remote.rs` is the hub as a node that
 //!   does not route sees it, `relay.rs` the routing node's end.
@@ -37,6 +38,7 @@ mod replies;
 mod request;
 mod stream;
 mod tokens;
+mod typing;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -269,6 +271,7 @@ impl<S: Store> Hub<S> {
                     let _ = done.send(conversation);
                 }));
             }
+            Request::Typing { typist, typing } => self.tell_typing(&typist, typing),
             Request::Inbound { inbound, done } => self.inbound(inbound, done, now, pending).await?,
             Request::Receipt { channel, receipt } => {
                 let mut fx = Effects::default();

@@ -207,6 +207,7 @@ impl Relay {
                 done: self.answer(instance, answer),
             },
             Forwarded::Receipt { channel, receipt } => Request::Receipt { channel, receipt },
+            Forwarded::Typing { typist, typing } => Request::Typing { typist, typing },
             Forwarded::Assign {
                 conversation,
                 agent,

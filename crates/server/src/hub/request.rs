@@ -16,7 +16,7 @@ use super::connection::FrameSender;
 use super::forwarded::Forwarded;
 use super::remote::Remote;
 use crate::channels::courier::{Report, ReportTo};
-use crate::routing::{Inbound, Receipt};
+use crate::routing::{Inbound, Receipt, Typist};
 
 /// A request, as the hub's task receives it.
 #[derive(Debug)]
@@ -81,6 +81,11 @@ pub(super) enum Request {
     Receipt {
         channel: Channel,
         receipt: Receipt,
+    },
+    /// Someone is typing, or stopped.
+    Typing {
+        typist: Typist,
+        typing: bool,
     },
     /// What became of an errand of the courier's.
     Courier(Report),
@@ -372,6 +377,16 @@ impl HubHandle {
         })
         .await
         .flatten()
+    }
+
+    /// Someone is typing, or stopped: dropped rather than waited for when the hub is busy.
+    pub async fn typing(&self, typist: Typist, typing: bool) {
+        match &self.to {
+            To::Local(requests) => {
+                let _ = requests.try_send(Request::Typing { typist, typing });
+            }
+            To::Remote(remote) => remote.send(Forwarded::Typing { typist, typing }).await,
+        }
     }
 
     pub async fn agent(&self, agent: AgentId) -> Option<AgentSummary> {

@@ -5,6 +5,7 @@
 
 use switchboard_protocol::agent::{AgentEvent, InteractionState, Scenario, WithdrawReason};
 use switchboard_protocol::customer::CustomerEvent;
+use switchboard_protocol::rules;
 use switchboard_protocol::{AgentId, ConversationId, ErrorCode, Millis, Presence, Sender};
 
 use super::Status;
@@ -53,12 +54,40 @@ impl Router {
         Ok(())
     }
 
-    /// Offers a held conversation to another agent, who must accept it within the offer timeout.
+    /// A transfer's note, checked like a message before anything changes.
+    pub(super) fn check_handover_note(note: Option<&str>) -> Result {
+        note.map_or(Ok(()), rules::check_message)
+    }
+
+    /// Whatever the last transfer's note was, the next offer shows `note`: it is left in the
+    /// thread too, where it stays.
+    pub(super) fn hand_over_note(
+        &mut self,
+        agent: &AgentId,
+        id: &ConversationId,
+        note: Option<&str>,
+        now: Millis,
+        fx: &mut Effects,
+    ) {
+        let stored = note.map(|note| self.storable(note).into_owned());
+        self.conversations
+            .get_mut(id)
+            .expect("open")
+            .record
+            .handover_note = stored;
+        if let Some(note) = note {
+            self.leave_note(agent, id, note, now, fx);
+        }
+    }
+
+    /// Offers a held conversation to another agent, who must accept it within the offer
+    /// timeout, with a note for them if the holder wrote one.
     pub fn transfer_to_agent(
         &mut self,
         agent: &AgentId,
         id: &ConversationId,
         target: &AgentId,
+        note: Option<&str>,
         now: Millis,
         fx: &mut Effects,
     ) -> Result {
@@ -69,6 +98,8 @@ impl Router {
                 "Leave the conference before transferring the conversation.",
             ));
         }
+        Self::check_handover_note(note)?;
+        self.hand_over_note(agent, id, note, now, fx);
         self.make_offer(
             target,
             id,
@@ -101,6 +132,7 @@ impl Router {
                 "That agent is already in the conference.",
             ));
         }
+        self.hand_over_note(agent, id, None, now, fx);
         self.make_offer(
             target,
             id,

@@ -404,6 +404,7 @@ impl ConversationRecord {
             widget: None,
             returning: None,
             offered_to: None,
+            handover_note: None,
         }
     }
 

@@ -22,6 +22,7 @@
 //! - `time.rs`: offers expiring into RONA, agents lost past the grace period;
 //! - `dispatch.rs`: who gets an offer; making and withdrawing offers;
 //! - `thread.rs`: appending messages and the errands they start, Messenger's windows;
+//! - `typing.rs`: who sees someone typing;
 //! - `checks.rs`: the refusals commands share; `views.rs`: offers, snapshots, queue summaries;
 //! - `effects.rs`: what one step emits and changes.
 
@@ -43,6 +44,7 @@ mod records;
 mod start;
 mod thread;
 mod time;
+mod typing;
 mod views;
 mod work;
 
@@ -69,6 +71,7 @@ pub use records::{
 };
 pub use start::{Intake, StartChat};
 use time::Deadline;
+pub use typing::{TypingAudience, Typist};
 
 use crate::config::Config;
 

@@ -44,7 +44,7 @@ impl Router {
         let messages = conversation
             .history
             .iter()
-            .filter(|message| message.from != Sender::System)
+            .filter(|message| message.from.reaches_customer())
             .cloned()
             .collect();
         fx.customer(id, CustomerEvent::History { messages });

@@ -34,18 +34,21 @@ impl Router {
             })
     }
 
-    /// Transfers a held conversation to a queue, with its history: it waits there at the head,
-    /// and this agent chooses a wrap-up reason (SPEC §4).
+    /// Transfers a held conversation to a queue, with its history and the holder's note if they
+    /// wrote one: it waits there at the head, and this agent chooses a wrap-up reason (SPEC §4).
     pub fn transfer_to_queue(
         &mut self,
         agent: &AgentId,
         id: &ConversationId,
         queue: &QueueId,
+        note: Option<&str>,
         now: Millis,
         fx: &mut Effects,
     ) -> Result {
         let target = self.servable_queue_name(queue)?;
         self.check_active(agent, id)?;
+        Self::check_handover_note(note)?;
+        self.hand_over_note(agent, id, note, now, fx);
         let name = &self.agents[agent].summary.name;
         let line = format!("{name} transferred the conversation to {target}");
         self.hand_to_queue(agent, id, queue, target, &line, now, fx);
@@ -79,6 +82,7 @@ impl Router {
             ));
         }
         self.check_active(agent, id)?;
+        self.hand_over_note(agent, id, None, now, fx);
         let name = &self.agents[agent].summary.name;
         let line = format!("{name} escalated the conversation to {target}: {reason}");
         let record = &mut self.conversations.get_mut(id).expect("active").record;

@@ -73,6 +73,9 @@ pub struct ConversationRecord {
     /// agent takes it.
     #[serde(default)]
     pub returning: Option<Returning>,
+    /// The note the last transfer carried, shown with its offer until someone accepts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handover_note: Option<String>,
     /// The agent it is offered to, while the offer is pending: after a restart that agent is
     /// told the offer is withdrawn (offers themselves are not restored).
     #[serde(default, skip_serializing_if = "Option::is_none")]

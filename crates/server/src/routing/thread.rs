@@ -127,9 +127,9 @@ impl Router {
                 }))
             }
             (Some(_), _) => {}
-            // System lines record the conversation for agents; the widget words the same facts
-            // itself, from the customer's events (`agent_joined`, `ended`).
-            (None, Sender::System) => {}
+            // System lines record the conversation for agents (the widget words the same facts
+            // itself, from the customer's events: `agent_joined`, `ended`); notes are theirs.
+            (None, from) if !from.reaches_customer() => {}
             (None, _) => fx.customer(id, CustomerEvent::Message { message }),
         }
     }

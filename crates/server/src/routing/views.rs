@@ -31,11 +31,13 @@ impl Router {
                 (_, None, Channel::Facebook) => Scenario::IncomingFacebook,
             },
             customer_name: record.customer.name.clone(),
-            // An escalation's reason says more than the customer's first words.
+            // A transfer's note or an escalation's reason says more than the customer's first
+            // words.
             comment: record
-                .escalation
-                .as_ref()
-                .map_or_else(|| record.comment.clone(), |e| e.reason.clone()),
+                .handover_note
+                .clone()
+                .or_else(|| record.escalation.as_ref().map(|e| e.reason.clone()))
+                .unwrap_or_else(|| record.comment.clone()),
             queue: self.queue_summary(&record.queue),
             waiting_since: record.started_at_waiting(),
             expires_at: conversation

@@ -22,6 +22,7 @@ impl Router {
         let conversation = self.conversations.get_mut(id).expect("checked");
         let offer = conversation.offer.take().expect("checked");
         conversation.record.offered_to = None;
+        conversation.record.handover_note = None;
         fx.touch(&conversation.record);
         if offer.kind != OfferKind::Queue {
             self.accept_handover(agent, id, offer.kind, now, fx);
@@ -85,6 +86,38 @@ impl Router {
         self.withdraw_offer(id, WithdrawReason::Rejected, now, fx);
         self.dispatch(now, fx);
         Ok(())
+    }
+
+    /// An internal note in the thread: any agent who takes part may leave one, during the
+    /// conversation or its wrap-up; the customer never gets it.
+    pub fn agent_note(
+        &mut self,
+        agent: &AgentId,
+        id: &ConversationId,
+        text: &str,
+        now: Millis,
+        fx: &mut Effects,
+    ) -> Result {
+        rules::check_message(text)?;
+        self.check_may_read(agent, id)?;
+        self.leave_note(agent, id, text, now, fx);
+        Ok(())
+    }
+
+    pub(super) fn leave_note(
+        &mut self,
+        agent: &AgentId,
+        id: &ConversationId,
+        text: &str,
+        now: Millis,
+        fx: &mut Effects,
+    ) {
+        let name = self.agents[agent].summary.name.clone();
+        let from = Sender::Note {
+            agent: agent.clone(),
+            name,
+        };
+        self.append(id, from, text, now, fx);
     }
 
     pub fn agent_message(

@@ -16,6 +16,7 @@ use super::{
 };
 use crate::app::App;
 use crate::hub;
+use crate::routing::Typist;
 use crate::store::Store;
 use crate::{auth, clock};
 
@@ -85,6 +86,19 @@ async fn serve<S: Store>(app: Arc<App<S>>, agent: AgentId, expires_at: Millis, s
                 }
                 (true, AgentClientFrame::Ack { seq }) => {
                     app.hub.ack_agent(agent.clone(), seq).await
+                }
+                (
+                    true,
+                    AgentClientFrame::Typing {
+                        conversation,
+                        typing,
+                    },
+                ) => {
+                    let typist = Typist::Agent {
+                        agent: agent.clone(),
+                        conversation,
+                    };
+                    app.hub.typing(typist, typing).await;
                 }
                 (true, AgentClientFrame::Command { id, command }) => {
                     if let Some(error) = not_taking_commands(&app) {

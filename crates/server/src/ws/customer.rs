@@ -20,6 +20,7 @@ use crate::app::{App, ClientAddress};
 use crate::config::WidgetConfig;
 use crate::guard::page_origin;
 use crate::hub;
+use crate::routing::Typist;
 use crate::store::Store;
 
 pub async fn upgrade<S: Store>(
@@ -131,6 +132,15 @@ async fn serve<S: Store>(app: Arc<App<S>>, client: Client, socket: WebSocket) {
                         "There is nothing to acknowledge yet.",
                     )),
                 },
+                (true, CustomerClientFrame::Typing { typing }) => {
+                    // Before the chat starts there is nobody to tell.
+                    if let Some(conversation) = &conversation {
+                        let typist = Typist::Customer {
+                            conversation: conversation.clone(),
+                        };
+                        app.hub.typing(typist, typing).await;
+                    }
+                }
                 (true, CustomerClientFrame::Command { id, command }) => {
                     if let Some(error) = not_taking_commands(&app) {
                         let _ = frames.try_send(reply(id, CustomerOutcome::Error { error }));

@@ -1,6 +1,8 @@
-//! A conversation handed from one desktop to another: a conference, then a transfer. Its three
-//! people may be connected to one server or to different nodes of several.
+//! A conversation handed from one desktop to another: a conference with a note and typing both
+//! ways, then a transfer with a note. Its three people may be connected to one server or to
+//! different nodes of several.
 
+use switchboard_protocol::Sender;
 use switchboard_protocol::agent::{
     AgentCommand, AgentEvent, CommandResult, InteractionState, Outcome,
 };
@@ -76,6 +78,28 @@ pub async fn conference_then_transfer(
         .await;
     bo.expect(|e| matches!(e, AgentEvent::Message { message } if message.text == "Hello both"))
         .await;
+
+    // A note reaches both agents, as a note.
+    ok(ann
+        .command(AgentCommand::SendNote {
+            conversation: id.clone(),
+            text: "She ordered twice".into(),
+        })
+        .await);
+    for agent in [&mut ann, &mut bo] {
+        agent
+            .expect(|e| matches!(e, AgentEvent::Message { message } if message.text == "She ordered twice" && matches!(message.from, Sender::Note { .. })))
+            .await;
+    }
+    // Typing reaches the other side at once; an agent's typing names them to the customer.
+    zoe.send_typing(true).await;
+    assert_eq!(ann.expect_typing().await, (id.clone(), true));
+    assert_eq!(bo.expect_typing().await, (id.clone(), true));
+    ann.send_typing(&id, true).await;
+    assert_eq!(zoe.expect_typing().await, ("Ann".to_owned(), true));
+    ann.send_typing(&id, false).await;
+    assert_eq!(zoe.expect_typing().await, ("Ann".to_owned(), false));
+
     ok(bo
         .command(AgentCommand::ConferenceExit {
             conversation: id.clone(),
@@ -96,6 +120,7 @@ pub async fn conference_then_transfer(
     let transfer = AgentCommand::Transfer {
         conversation: id.clone(),
         to: switchboard_protocol::agent::TransferTarget::Agent { agent: bo_id },
+        note: Some("Wants the second order cancelled".into()),
     };
     ok(ann.command(transfer).await);
     let AgentEvent::Offer { offer: handed } =
@@ -107,6 +132,7 @@ pub async fn conference_then_transfer(
         handed.scenario,
         switchboard_protocol::agent::Scenario::Transferred
     );
+    assert_eq!(handed.comment, "Wants the second order cancelled");
     ok(bo
         .command(AgentCommand::Accept {
             conversation: id.clone(),
@@ -134,8 +160,15 @@ pub async fn conference_then_transfer(
             text: "Bo here now".into(),
         })
         .await);
-    zoe.expect(
-        |e| matches!(e, CustomerEvent::Message { message } if message.text == "Bo here now"),
-    )
-    .await;
+    // Zoë's thread, up to Bo's reply: her own message and Bo's, never a note.
+    let mut thread = Vec::new();
+    while thread.last().map(String::as_str) != Some("Bo here now") {
+        if let CustomerEvent::Message { message } = zoe
+            .expect(|e| matches!(e, CustomerEvent::Message { .. }))
+            .await
+        {
+            thread.push(message.text);
+        }
+    }
+    assert_eq!(thread, ["Hello", "Hello both", "Bo here now"]);
 }

@@ -16,7 +16,7 @@ use switchboard_protocol::agent::{
     AgentCommand, AgentEvent, AgentServerFrame, CommandResult, ConversationSnapshot, Offer, Outcome,
 };
 use switchboard_protocol::login::LoginResponse;
-use switchboard_protocol::{ChatMessage, ErrorBody, Seq};
+use switchboard_protocol::{ChatMessage, ConversationId, ErrorBody, Seq};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
@@ -252,6 +252,8 @@ pub struct Agent {
     pub token: String,
     pub last_seq: Seq,
     events: VecDeque<AgentEvent>,
+    /// Typing frames, outside the events.
+    typing: VecDeque<(ConversationId, bool)>,
     next_id: u64,
     pub errors: Vec<ErrorBody>,
 }
@@ -268,6 +270,7 @@ impl Agent {
             token: token.to_owned(),
             last_seq: last_seq.unwrap_or(0),
             events: VecDeque::new(),
+            typing: VecDeque::new(),
             next_id: 0,
             errors: Vec::new(),
         };
@@ -312,7 +315,30 @@ impl Agent {
         if let AgentServerFrame::Error { error } = &frame {
             self.errors.push(error.clone());
         }
+        if let AgentServerFrame::Typing {
+            conversation,
+            typing,
+        } = &frame
+        {
+            self.typing.push_back((conversation.clone(), *typing));
+        }
         Some(frame)
+    }
+
+    /// Says the agent is typing in `conversation`, or stopped.
+    pub async fn send_typing(&mut self, conversation: &ConversationId, typing: bool) {
+        let frame = json!({ "type": "typing", "conversation": conversation, "typing": typing });
+        self.send_raw(frame.to_string()).await;
+    }
+
+    /// The next typing frame: whose customer, and whether they type.
+    pub async fn expect_typing(&mut self) -> (ConversationId, bool) {
+        loop {
+            if let Some(typing) = self.typing.pop_front() {
+                return typing;
+            }
+            self.frame().await.expect("the connection stays open");
+        }
     }
 
     pub async fn ack(&mut self) {

@@ -17,10 +17,11 @@ fn ann_holds_c1_bo_available() -> Router {
 fn transfer_to_an_agent_moves_the_conversation_once_accepted() {
     let mut router = ann_holds_c1_bo_available();
     let mut fx = Effects::default();
-    let to_self = router.transfer_to_agent(&"ann".into(), &id("c1"), &"ann".into(), 12, &mut fx);
+    let to_self =
+        router.transfer_to_agent(&"ann".into(), &id("c1"), &"ann".into(), None, 12, &mut fx);
     assert_eq!(to_self.unwrap_err().code, ErrorCode::InvalidState);
     router
-        .transfer_to_agent(&"ann".into(), &id("c1"), &"bo".into(), 12, &mut fx)
+        .transfer_to_agent(&"ann".into(), &id("c1"), &"bo".into(), None, 12, &mut fx)
         .unwrap();
     let Some(AgentEvent::Offer { offer }) = agent_events(&fx, "bo").pop() else {
         panic!()
@@ -70,7 +71,7 @@ fn a_transfer_not_accepted_in_time_is_called_off_and_the_target_goes_to_rona() {
     let mut router = ann_holds_c1_bo_available();
     let mut fx = Effects::default();
     router
-        .transfer_to_agent(&"ann".into(), &id("c1"), &"bo".into(), 100, &mut fx)
+        .transfer_to_agent(&"ann".into(), &id("c1"), &"bo".into(), None, 100, &mut fx)
         .unwrap();
     let mut fx = Effects::default();
     router.tick(20_100, &mut fx);
@@ -101,7 +102,7 @@ fn a_rejected_transfer_stays_with_the_holder_and_costs_the_target_nothing() {
     let mut router = ann_holds_c1_bo_available();
     let mut fx = Effects::default();
     router
-        .transfer_to_agent(&"ann".into(), &id("c1"), &"bo".into(), 12, &mut fx)
+        .transfer_to_agent(&"ann".into(), &id("c1"), &"bo".into(), None, 12, &mut fx)
         .unwrap();
     let pending = router.conference_invite(&"ann".into(), &id("c1"), &"bo".into(), 12, &mut fx);
     assert_eq!(

@@ -6,10 +6,12 @@ mod admission;
 mod dispatch;
 mod handover;
 mod intake;
+mod notes;
 mod presence;
 mod queues;
 mod thread;
 mod time;
+mod typing;
 mod work;
 
 use std::sync::Arc;

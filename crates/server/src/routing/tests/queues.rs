@@ -25,19 +25,40 @@ fn transfer_to_queue_moves_the_conversation_with_its_history_and_leaves_a_wrap_u
     });
     start(&mut router, "c1", 2);
     let mut fx = Effects::default();
-    let early = router.transfer_to_queue(&"ann".into(), &id("c1"), &"billing".into(), 3, &mut fx);
+    let early = router.transfer_to_queue(
+        &"ann".into(),
+        &id("c1"),
+        &"billing".into(),
+        None,
+        3,
+        &mut fx,
+    );
     assert_eq!(
         early.unwrap_err().code,
         ErrorCode::InvalidState,
         "only after accepting"
     );
     router.accept(&"ann".into(), &id("c1"), 4, &mut fx).unwrap();
-    let unknown = router.transfer_to_queue(&"ann".into(), &id("c1"), &"nowhere".into(), 5, &mut fx);
+    let unknown = router.transfer_to_queue(
+        &"ann".into(),
+        &id("c1"),
+        &"nowhere".into(),
+        None,
+        5,
+        &mut fx,
+    );
     assert_eq!(unknown.unwrap_err().code, ErrorCode::NotFound);
 
     let mut fx = Effects::default();
     router
-        .transfer_to_queue(&"ann".into(), &id("c1"), &"billing".into(), 6, &mut fx)
+        .transfer_to_queue(
+            &"ann".into(),
+            &id("c1"),
+            &"billing".into(),
+            None,
+            6,
+            &mut fx,
+        )
         .unwrap();
     let transferred = InteractionState::Transferred {
         to: "Billing".into(),
