@@ -405,3 +405,33 @@ test('a long thread shows its latest page and earlier ones on request, keeping t
   assert.deepEqual(window.problems, []);
   await window.close();
 });
+
+test('the keyboard reaches every action, and ? or F1 lists every shortcut', async () => {
+  const window = await open();
+  const { page } = window;
+  const box = page.getByRole('textbox', { name: 'Message' });
+  await box.fill('Is 2 bigger? Yes');
+  await box.press('?');
+  assert.equal(await page.getByRole('dialog').count(), 0, '? typed in the composer is text');
+
+  await page.keyboard.press('Alt+T');
+  const transfer = page.getByRole('dialog', { name: 'Transfer the conversation' });
+  await transfer.waitFor();
+  await page.keyboard.press('Escape');
+  await transfer.waitFor({ state: 'detached' });
+  await page.keyboard.press('Alt+E');
+  await page.getByRole('dialog', { name: 'End the conversation' }).waitFor();
+  await page.keyboard.press('Escape');
+
+  await page.keyboard.press('F1');
+  const shortcuts = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await shortcuts.getByText('Ctrl+Shift+N').waitFor();
+  await shortcuts.getByText('Switch between a message and an internal note').waitFor();
+  await window.screenshot('shortcuts');
+  await page.keyboard.press('Escape');
+  await shortcuts.waitFor({ state: 'detached' });
+  await page.keyboard.press('Alt+M');
+  await page.waitForFunction(() => document.activeElement?.id === 'composer-text');
+  assert.deepEqual(window.problems, []);
+  await window.close();
+});

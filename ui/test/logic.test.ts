@@ -74,6 +74,17 @@ describe('shortcuts', () => {
     expect(shortcutFor(press('a', { altKey: true, ctrlKey: true }))).toBeNull();
   });
 
+  it('reaches transfer, conference, end and the composer with Alt, and the overlay with ? or F1', () => {
+    expect(shortcutFor(press('t', { altKey: true }))).toBe('transfer');
+    expect(shortcutFor(press('C', { altKey: true }))).toBe('conference');
+    expect(shortcutFor(press('e', { altKey: true }))).toBe('end');
+    expect(shortcutFor(press('m', { altKey: true }))).toBe('compose');
+    expect(shortcutFor(press('F1'))).toBe('help');
+    expect(shortcutFor(press('?', { shiftKey: true }))).toBe('help');
+    expect(shortcutFor(press('?', { shiftKey: true }), true)).toBeNull();
+    expect(shortcutFor(press('F1'), true)).toBe('help');
+  });
+
   it('moves between conversations, wrapping around', () => {
     expect(neighbour(['a', 'b', 'c'], 'c', 1)).toBe('a');
     expect(neighbour(['a', 'b', 'c'], 'a', -1)).toBe('c');

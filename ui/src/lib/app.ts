@@ -15,6 +15,8 @@ export const settings = writable<Settings>({
   window_theme: 'system',
 });
 export const selected = writable<string | null>(null);
+/// A conversation action asked for from the keyboard, for the action bar to open.
+export const requestedAction = writable<'transfer' | 'conference' | 'end' | null>(null);
 export const lastError = writable<CommandFailure | null>(null);
 /// Signed in, the desk's first snapshot not here yet: the window shows neither screen.
 export const awaitingDesk = writable(false);

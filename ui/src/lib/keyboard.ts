@@ -2,7 +2,16 @@
 
 import type { MessageKey } from './i18n';
 
-export type Shortcut = 'accept' | 'reject' | 'next' | 'previous';
+export type Shortcut =
+  | 'accept'
+  | 'reject'
+  | 'next'
+  | 'previous'
+  | 'transfer'
+  | 'conference'
+  | 'end'
+  | 'compose'
+  | 'help';
 
 export interface KeyPress {
   key: string;
@@ -12,27 +21,42 @@ export interface KeyPress {
   metaKey: boolean;
 }
 
-export const SHORTCUTS: { shortcut: Shortcut; keys: string; label: MessageKey }[] = [
+/// Every shortcut the window knows, for the overlay (`?` or F1) and Settings; those handled where
+/// the focus is (the composer, a dialog) have no `shortcut`.
+export const SHORTCUTS: { shortcut?: Shortcut; keys: string; label: MessageKey }[] = [
   { shortcut: 'accept', keys: 'Alt+A', label: 'shortcut.accept' },
   { shortcut: 'reject', keys: 'Alt+R', label: 'shortcut.reject' },
   { shortcut: 'next', keys: 'Alt+↓', label: 'shortcut.next' },
   { shortcut: 'previous', keys: 'Alt+↑', label: 'shortcut.previous' },
+  { shortcut: 'compose', keys: 'Alt+M', label: 'shortcut.compose' },
+  { shortcut: 'transfer', keys: 'Alt+T', label: 'shortcut.transfer' },
+  { shortcut: 'conference', keys: 'Alt+C', label: 'shortcut.conference' },
+  { shortcut: 'end', keys: 'Alt+E', label: 'shortcut.end' },
+  { keys: 'Enter', label: 'shortcut.send' },
+  { keys: 'Shift+Enter', label: 'shortcut.newline' },
+  { keys: 'Ctrl+Shift+N', label: 'shortcut.note' },
+  { keys: 'Esc', label: 'shortcut.close' },
+  { shortcut: 'help', keys: '? / F1', label: 'shortcut.help' },
 ];
 
-export function shortcutFor(press: KeyPress): Shortcut | null {
-  if (!press.altKey || press.ctrlKey || press.metaKey || press.shiftKey) return null;
-  switch (press.key.toLowerCase()) {
-    case 'a':
-      return 'accept';
-    case 'r':
-      return 'reject';
-    case 'arrowdown':
-      return 'next';
-    case 'arrowup':
-      return 'previous';
-    default:
-      return null;
-  }
+const ALT_KEYS: Record<string, Shortcut> = {
+  a: 'accept',
+  r: 'reject',
+  arrowdown: 'next',
+  arrowup: 'previous',
+  m: 'compose',
+  t: 'transfer',
+  c: 'conference',
+  e: 'end',
+};
+
+/// What a key press means; `inText`: the focus is where `?` is typed as text.
+export function shortcutFor(press: KeyPress, inText = false): Shortcut | null {
+  if (press.ctrlKey || press.metaKey) return null;
+  if (press.key === 'F1' && !press.altKey) return 'help';
+  if (press.key === '?' && !press.altKey && !inText) return 'help';
+  if (!press.altKey || press.shiftKey) return null;
+  return ALT_KEYS[press.key.toLowerCase()] ?? null;
 }
 
 /// The conversation `step` places from `current` in `order`, wrapping around.
