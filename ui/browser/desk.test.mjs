@@ -181,6 +181,10 @@ test('internal notes: a card in the thread, and the composer switches to a note 
   const thread = page.getByRole('log', { name: 'Messages' });
   const note = thread.getByRole('listitem').filter({ hasText: 'Note by Bob Dvořák' });
   await note.getByText('Refund approved by billing; she may call back.').waitFor();
+  // The receipt shows under the agent's own message the customer saw, and nowhere else.
+  const seen = thread.getByRole('listitem').filter({ hasText: 'Let me look at that for you.' });
+  await seen.getByText('Seen').waitFor();
+  assert.equal(await thread.getByText('Seen').count(), 1);
 
   const box = page.getByRole('textbox', { name: 'Message' });
   await box.fill('Customer prefers e-mail');

@@ -11,6 +11,8 @@ export const zoe = conversation('c-zoe', {
   initials: 'ZN',
   proactive: true,
   accepted_at: T0 - 65_000,
+  // Zoë saw Ann's reply.
+  receipt: { message: 3, seen: true },
   bubbles: [
     { id: 0, author: { kind: 'bot', name: 'Assistant' }, text: 'I will find you a colleague.', sent_at: T0 - 70_000, attachments: [] },
     { id: 1, author: { kind: 'system' }, text: 'Ann joined the conversation', sent_at: T0 - 65_000, attachments: [] },

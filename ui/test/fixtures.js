@@ -74,6 +74,7 @@ export function conversation(id, overrides = {}) {
     details: { variables: [], origin: 'inbound', channel: 'chat' },
     interrupted: null,
     actions: { send: true, transfer: true, conference: true, exit_conference: false, end: true, park: false },
+    receipt: null,
     ...overrides,
   };
 }

@@ -130,6 +130,14 @@ namespace SwitchboardWidget {
       socket.send(JSON.stringify({ type: "typing", typing }));
     }
 
+    /** Says the thread up to `message` reached the customer (and, `seen`, was in view): only on
+     *  a connection that is up; a later receipt covers one that could not go. */
+    receipt(message: number, seen: boolean): void {
+      const socket = this.socket;
+      if (!socket || socket.readyState !== WebSocket.OPEN || !this.welcomed) return;
+      socket.send(JSON.stringify({ type: "receipt", message, seen }));
+    }
+
     /** Forgets the conversation: the next chat starts afresh. */
     forget(): void {
       this.saved = null;

@@ -6,7 +6,7 @@ namespace SwitchboardWidget {
   /**
    * The conversation to resume, after a reload.
    */
-  resume: Resume | null, } | { "type": "ack", seq: number, } | { "type": "command", id: CommandId, command: CustomerCommand, } | { "type": "typing", typing: boolean, };
+  resume: Resume | null, } | { "type": "ack", seq: number, } | { "type": "command", id: CommandId, command: CustomerCommand, } | { "type": "receipt", message: number, seen: boolean, } | { "type": "typing", typing: boolean, };
 
   export type Resume = { 
   /**

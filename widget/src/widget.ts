@@ -50,7 +50,10 @@ namespace SwitchboardWidget {
         send: (text) => this.send(text),
         drafted: (empty) => this.drafted(empty),
         end: () => this.end(),
-        opened: () => this.connect(),
+        opened: () => {
+          this.connect();
+          this.catchUpSeen();
+        },
         earlier: () => void this.earlier(),
       });
       const socketUrl = server.replace(/^http/, "ws") + "/api/v1/customer/ws";
@@ -70,6 +73,7 @@ namespace SwitchboardWidget {
           this.view.setProblem(error.message);
         },
       });
+      document.addEventListener("visibilitychange", () => this.catchUpSeen());
       void this.loadSettings(server);
       if (this.connection.resumable) {
         // A reload: the chat goes on where it was.
@@ -226,6 +230,24 @@ namespace SwitchboardWidget {
       if (!outcome.ok) this.view.setProblem(outcome.error?.message ?? "");
     }
 
+    /** The latest message from the agents (or the bot) received, and the latest the agents
+     *  were told the customer saw. */
+    private lastFromAgents: number | null = null;
+    private seenUpTo = 0;
+
+    /** Tells the agents the latest message reached the customer, and whether it is in view. */
+    private acknowledgeShown(): void {
+      if (this.lastFromAgents === null) return;
+      const seen = this.view.isOpen && document.visibilityState === "visible";
+      this.connection.receipt(this.lastFromAgents, seen);
+      if (seen) this.seenUpTo = this.lastFromAgents;
+    }
+
+    /** The panel opened or the page came back into view: what arrived meanwhile is seen now. */
+    private catchUpSeen(): void {
+      if (this.lastFromAgents !== null && this.lastFromAgents > this.seenUpTo) this.acknowledgeShown();
+    }
+
     /** When the agent was last told the customer is typing; null while they are not. */
     private typingSaidAt: number | null = null;
 
@@ -281,6 +303,10 @@ namespace SwitchboardWidget {
         case "message":
           this.view.addMessage(event.message);
           if (event.message.from.kind === "agent") this.withAgent = event.message.from.name;
+          if (event.message.from.kind !== "customer") {
+            this.lastFromAgents = event.message.id;
+            this.acknowledgeShown();
+          }
           break;
         case "ended": {
           const line = { agent: this.words.endedByAgent, customer: this.words.endedByCustomer, system: this.words.endedBySystem }[event.by];

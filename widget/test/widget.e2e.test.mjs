@@ -106,6 +106,9 @@ test("a customer chats with an agent from the web page, through a reload, and en
   await agent.command({ type: "send_message", conversation: offer.conversation, text: reply });
   await page.getByText(reply).waitFor();
   await page.getByText("Ann is typing…").waitFor({ state: "detached" });
+  // Shown in an open panel on a visible page: the agent learns it was seen.
+  const { receipts } = await agent.waitFor((e) => e.type === "receipts" && e.receipts.read_up_to !== null, "the receipt");
+  assert.equal(receipts.delivered_up_to, receipts.read_up_to);
 
   // The customer's typing reaches the agent, and its end once the message is sent.
   const composer = page.getByPlaceholder("Write a message…");

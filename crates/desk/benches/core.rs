@@ -112,6 +112,7 @@ fn snapshot(n: usize) -> AgentEvent {
                 },
             }],
             contact: None,
+            receipts: Default::default(),
         },
     }
 }

@@ -43,5 +43,5 @@ pub use secrets::{ProcessSecrets, SecretError, SecretStore};
 pub use signin::{Session, SignInError, account, server_url, server_urls, sign_in};
 pub use views::{
     Actions, AdditionalDetails, AttachmentView, Author, Bubble, ConversationView, CustomerSummary,
-    Detail, Origin, PastConversationView, TaskEntry, initials,
+    Detail, Origin, PastConversationView, ReceiptView, TaskEntry, initials,
 };

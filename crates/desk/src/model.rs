@@ -265,6 +265,17 @@ impl Model {
                     updates.extend(self.conversation_updates(&conversation));
                 }
             }
+            AgentEvent::Receipts {
+                conversation,
+                receipts,
+            } => {
+                if let Some(known) = self.conversations.get_mut(&conversation) {
+                    known.snapshot.receipts = receipts;
+                    if let Some(view) = self.view(&conversation) {
+                        updates.push(Update::Conversation { conversation: view });
+                    }
+                }
+            }
             AgentEvent::Notice {
                 conversation,
                 scenario,
@@ -382,6 +393,7 @@ impl Model {
             details: views::details(snapshot, &self.redactor),
             interrupted,
             actions: views::actions(&snapshot.state, &self.agent.id, true, snapshot.persistent),
+            receipt: views::receipt(&conversation.history, &self.agent.id, &snapshot.receipts),
             initials,
         })
     }
@@ -503,6 +515,7 @@ mod tests {
                 history: ids.map(message).collect(),
                 context: Vec::new(),
                 contact: None,
+                receipts: Default::default(),
             },
         }
     }

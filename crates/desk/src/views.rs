@@ -4,7 +4,9 @@
 
 use serde::Serialize;
 use switchboard_protocol::agent::{ConversationSnapshot, InteractionState};
-use switchboard_protocol::{AgentId, Channel, ChatMessage, ConversationId, Millis, Sender};
+use switchboard_protocol::{
+    AgentId, Channel, ChatMessage, ConversationId, Millis, Receipts, Sender,
+};
 use ts_rs::TS;
 
 use crate::redact::Redactor;
@@ -52,6 +54,33 @@ pub struct Bubble {
     pub sent_at: Millis,
     /// Files the customer sent with it (an SMS picture, a Messenger attachment), as links.
     pub attachments: Vec<AttachmentView>,
+}
+
+/// How far the customer's side got with this agent's latest message they received: shown
+/// under that message, "Delivered" or "Seen".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub struct ReceiptView {
+    pub message: u64,
+    pub seen: bool,
+}
+
+/// The latest of `me`'s messages the customer's side received, and whether they saw it.
+pub(crate) fn receipt(
+    history: &[ChatMessage],
+    me: &AgentId,
+    receipts: &Receipts,
+) -> Option<ReceiptView> {
+    let delivered_up_to = receipts.delivered_up_to?;
+    let latest = history.iter().rev().find(|message| {
+        matches!(&message.from, Sender::Agent { agent, .. } if agent == me)
+            && message.sent_at <= delivered_up_to
+    })?;
+    Some(ReceiptView {
+        message: latest.id,
+        seen: receipts
+            .read_up_to
+            .is_some_and(|read| latest.sent_at <= read),
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -140,6 +169,7 @@ pub struct ConversationView {
     /// Why the conversation was interrupted (a resource it needs was deleted): it can only end.
     pub interrupted: Option<String>,
     pub actions: Actions,
+    pub receipt: Option<ReceiptView>,
 }
 
 /// Up to two initials of a (masked) name: "Zoë Nováková" → "ZN"; a name without letters (a
@@ -312,5 +342,60 @@ mod tests {
         let cut = preview(&long);
         assert_eq!(cut.chars().count(), PREVIEW_CHARS + 1);
         assert!(cut.ends_with('…'));
+    }
+}
+
+#[cfg(test)]
+mod receipt_tests {
+    use super::*;
+
+    fn message(id: u64, agent: &str, sent_at: Millis) -> ChatMessage {
+        ChatMessage {
+            id,
+            conversation: "c".into(),
+            from: Sender::Agent {
+                agent: agent.into(),
+                name: agent.into(),
+            },
+            text: "Hi".into(),
+            sent_at,
+            attachments: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_receipt_shows_under_my_latest_message_the_customer_received() {
+        let history = [
+            message(1, "ann", 10),
+            message(2, "bo", 20),
+            message(3, "ann", 30),
+        ];
+        let ann = AgentId::from("ann");
+        let receipts = |delivered, read| Receipts {
+            delivered_up_to: delivered,
+            read_up_to: read,
+        };
+        assert_eq!(receipt(&history, &ann, &receipts(None, None)), None);
+        assert_eq!(
+            receipt(&history, &ann, &receipts(Some(25), None)),
+            Some(ReceiptView {
+                message: 1,
+                seen: false
+            })
+        );
+        assert_eq!(
+            receipt(&history, &ann, &receipts(Some(30), Some(30))),
+            Some(ReceiptView {
+                message: 3,
+                seen: true
+            })
+        );
+        assert_eq!(
+            receipt(&history, &"bo".into(), &receipts(Some(30), Some(10))),
+            Some(ReceiptView {
+                message: 2,
+                seen: false
+            })
+        );
     }
 }

@@ -5,7 +5,7 @@
 use switchboard_desk::{
     Actions, AdditionalDetails, AttachmentView, Author, Bubble, ConnectionState, ConversationView,
     CustomerSummary, DeskSnapshot, Detail, DismissReason, Notification, NotificationKind,
-    OfflineReason, Origin, PastConversationView, TaskEntry, Update,
+    OfflineReason, Origin, PastConversationView, ReceiptView, TaskEntry, Update,
 };
 use switchboard_protocol::agent::{
     AgentSummary, DesktopProfile, InteractionState, PresenceRequest, QueueSummary, Scenario, Theme,
@@ -33,6 +33,7 @@ fn contract() -> String {
         Author::decl(&cfg),
         AttachmentView::decl(&cfg),
         Actions::decl(&cfg),
+        ReceiptView::decl(&cfg),
         CustomerSummary::decl(&cfg),
         PastConversationView::decl(&cfg),
         AdditionalDetails::decl(&cfg),

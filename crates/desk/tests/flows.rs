@@ -8,8 +8,8 @@ use std::time::Duration;
 use support::{Customer, PASSWORD, Server, available, config, eventually, next_update};
 use switchboard_desk::{
     Answer, Author, Bubble, CommandError, ConnectionState, Desk, DeskError, DismissReason,
-    NotificationKind, OfflineReason, PresenceError, ProcessSecrets, SecretStore, SignInError,
-    Update,
+    NotificationKind, OfflineReason, PresenceError, ProcessSecrets, ReceiptView, SecretStore,
+    SignInError, Update,
 };
 use switchboard_protocol::agent::{InteractionState, PresenceRequest, Scenario, TransferTarget};
 use switchboard_protocol::customer::CustomerEvent;
@@ -573,7 +573,7 @@ async fn a_session_ended_on_the_server_takes_the_desk_offline_and_signing_out_en
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn typing_shows_both_ways_until_the_message_arrives() {
+async fn typing_shows_both_ways_until_the_message_arrives_then_seen_under_the_reply() {
     let server = Server::start(&config(30, 60));
     let ann = server.desk("ann@example.com").await;
     let mut updates = ann.updates();
@@ -608,6 +608,21 @@ async fn typing_shows_both_ways_until_the_message_arrives() {
     assert_eq!(zoe.expect_typing().await, ("Ann".to_owned(), true));
     ann.send_message(&offer, "Yes, here").await.unwrap();
     assert_eq!(zoe.expect_typing().await, ("Ann".to_owned(), false));
-    zoe.expect(|e| matches!(e, CustomerEvent::Message { message } if message.text == "Yes, here"))
-        .await;
+    let CustomerEvent::Message { message: reply } = zoe
+        .expect(|e| matches!(e, CustomerEvent::Message { message } if message.text == "Yes, here"))
+        .await
+    else {
+        unreachable!()
+    };
+
+    // Her widget showed it: "Seen" under Ann's reply.
+    zoe.send_receipt(reply.id, true).await;
+    let seen = Some(ReceiptView {
+        message: reply.id,
+        seen: true,
+    });
+    eventually(&ann, "Seen under the reply", |s| {
+        s.conversations[0].receipt == seen
+    })
+    .await;
 }

@@ -187,7 +187,9 @@ impl Relay {
                 protocol: PROTOCOL_VERSION,
                 resumed: false,
             }),
-            CustomerClientFrame::Ack { .. } | CustomerClientFrame::Typing { .. } => {}
+            CustomerClientFrame::Ack { .. }
+            | CustomerClientFrame::Typing { .. }
+            | CustomerClientFrame::Receipt { .. } => {}
             CustomerClientFrame::Command { id, command } => {
                 match command {
                     CustomerCommand::StartChat { name, message, .. } => {

@@ -11,7 +11,7 @@ use ts_rs::TS;
 
 use crate::{
     AgentId, Channel, ChatMessage, CommandId, ContactId, ContextValue, ConversationId, EndedBy,
-    ErrorBody, Millis, Presence, QueueId, Seq,
+    ErrorBody, Millis, Presence, QueueId, Receipts, Seq,
 };
 
 /// A frame the desktop sends.
@@ -125,6 +125,9 @@ pub enum TransferTarget {
 /// A frame the server sends to a desktop.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
+// A frame lives only to be written or read once: boxing its event would add an allocation to
+// every frame to save bytes on a value that is never stored in bulk.
+#[allow(clippy::large_enum_variant)]
 pub enum AgentServerFrame {
     Welcome {
         protocol: u32,
@@ -202,6 +205,11 @@ pub enum AgentEvent {
     },
     Message {
         message: ChatMessage,
+    },
+    /// The customer's side received, or saw, the agents' messages further.
+    Receipts {
+        conversation: ConversationId,
+        receipts: Receipts,
     },
     /// A held conversation's interaction state changed.
     State {
@@ -295,6 +303,9 @@ pub struct ConversationSnapshot {
     /// The contact the conversation was matched to (SPEC §3, Customer summary), if any.
     #[serde(default)]
     pub contact: Option<Box<ContactCard>>,
+    /// How far the customer's side got with the agents' messages.
+    #[serde(default)]
+    pub receipts: Receipts,
 }
 
 /// A contact as the Customer summary shows it, with their latest conversations.

@@ -112,6 +112,14 @@ impl Sender {
     }
 }
 
+/// How far the customer's side got with the agents' messages, as the times of the latest
+/// messages their device received and they saw (a chat widget's or Messenger's receipts).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+pub struct Receipts {
+    pub delivered_up_to: Option<Millis>,
+    pub read_up_to: Option<Millis>,
+}
+
 /// One message of a conversation's thread.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 pub struct ChatMessage {

@@ -29,6 +29,12 @@ pub enum CustomerClientFrame {
         id: CommandId,
         command: CustomerCommand,
     },
+    /// The widget received message `message` (and every one before it) and, when `seen`, showed
+    /// it to the customer in view. Not answered.
+    Receipt {
+        message: u64,
+        seen: bool,
+    },
     /// The customer is typing (`typing: false` once they stop): at most one every
     /// [`crate::rules::TYPING_EVERY_MILLIS`] while it lasts. Not stored and not answered.
     Typing {

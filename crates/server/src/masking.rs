@@ -35,6 +35,7 @@ pub fn agent_event(masker: &Masker, event: &mut AgentEvent) {
         | AgentEvent::Profile { .. }
         | AgentEvent::OfferWithdrawn { .. }
         | AgentEvent::State { .. }
+        | AgentEvent::Receipts { .. }
         | AgentEvent::Closed { .. } => {}
     }
 }

@@ -302,6 +302,12 @@ impl Customer {
         self.socket.send(Message::text(frame)).await.unwrap();
     }
 
+    /// Says the thread up to `message` reached the customer (and, `seen`, was in view).
+    pub async fn send_receipt(&mut self, message: u64, seen: bool) {
+        let frame = serde_json::to_string(&CustomerClientFrame::Receipt { message, seen }).unwrap();
+        self.socket.send(Message::text(frame)).await.unwrap();
+    }
+
     /// The next typing frame: the agent's name, and whether they type.
     pub async fn expect_typing(&mut self) -> (String, bool) {
         loop {

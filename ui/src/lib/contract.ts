@@ -73,7 +73,7 @@ earlier: boolean, summary: CustomerSummary, details: AdditionalDetails,
 /**
  * Why the conversation was interrupted (a resource it needs was deleted): it can only end.
  */
-interrupted: string | null, actions: Actions, };
+interrupted: string | null, actions: Actions, receipt: ReceiptView | null, };
 
 export type Bubble = { id: number, author: Author, text: string, sent_at: number, 
 /**
@@ -94,6 +94,8 @@ export type Actions = { send: boolean, transfer: boolean, conference: boolean, e
  * Move a persistent conversation to waiting until the customer writes again.
  */
 park: boolean, };
+
+export type ReceiptView = { message: number, seen: boolean, };
 
 export type CustomerSummary = { name: string, email: string | null, phone: string | null, 
 /**

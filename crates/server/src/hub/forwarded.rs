@@ -68,6 +68,11 @@ pub(super) enum Forwarded {
         channel: Channel,
         receipt: Receipt,
     },
+    ChatReceipt {
+        conversation: ConversationId,
+        message: u64,
+        seen: bool,
+    },
     Typing {
         typist: Typist,
         typing: bool,

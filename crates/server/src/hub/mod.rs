@@ -278,6 +278,16 @@ impl<S: Store> Hub<S> {
                 self.router.receipt(channel, receipt, &mut fx);
                 self.stage(pending, fx, None);
             }
+            Request::ChatReceipt {
+                conversation,
+                message,
+                seen,
+            } => {
+                let mut fx = Effects::default();
+                self.router
+                    .chat_receipt(&conversation, message, seen, &mut fx);
+                self.stage(pending, fx, None);
+            }
             Request::Courier(Report::Delivered {
                 conversation,
                 seq,

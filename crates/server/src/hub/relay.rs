@@ -207,6 +207,15 @@ impl Relay {
                 done: self.answer(instance, answer),
             },
             Forwarded::Receipt { channel, receipt } => Request::Receipt { channel, receipt },
+            Forwarded::ChatReceipt {
+                conversation,
+                message,
+                seen,
+            } => Request::ChatReceipt {
+                conversation,
+                message,
+                seen,
+            },
             Forwarded::Typing { typist, typing } => Request::Typing { typist, typing },
             Forwarded::Assign {
                 conversation,

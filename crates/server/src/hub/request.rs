@@ -82,6 +82,12 @@ pub(super) enum Request {
         channel: Channel,
         receipt: Receipt,
     },
+    /// A chat widget received (and, `seen`, showed) its conversation up to `message`.
+    ChatReceipt {
+        conversation: ConversationId,
+        message: u64,
+        seen: bool,
+    },
     /// Someone is typing, or stopped.
     Typing {
         typist: Typist,
@@ -377,6 +383,21 @@ impl HubHandle {
         })
         .await
         .flatten()
+    }
+
+    /// A chat widget received (and, `seen`, showed) its conversation up to `message`.
+    pub async fn chat_receipt(&self, conversation: ConversationId, message: u64, seen: bool) {
+        let forwarded = || Forwarded::ChatReceipt {
+            conversation: conversation.clone(),
+            message,
+            seen,
+        };
+        let local = Request::ChatReceipt {
+            conversation: conversation.clone(),
+            message,
+            seen,
+        };
+        self.send_either(local, forwarded).await;
     }
 
     /// Someone is typing, or stopped: dropped rather than waited for when the hub is busy.

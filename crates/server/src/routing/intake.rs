@@ -1,5 +1,5 @@
 //! Conversations coming in (SPEC §2, §6): a live chat started from a widget, an SMS or
-//! Messenger message, delivery and read receipts, the customer writing and leaving.
+//! Messenger message, the customer writing and leaving.
 
 use std::collections::HashSet;
 
@@ -12,9 +12,9 @@ use switchboard_protocol::{
     Attachment, Channel, ContextValue, ConversationId, EndedBy, ErrorCode, Millis, QueueId, Sender,
 };
 
+use super::Inbound;
 use super::{CUSTOMER_ENDED, ChatRequest, Conversation, Effects, Origin, Result, Router, error};
 use super::{ChannelAddress, ConversationRecord, Status};
-use super::{Inbound, Receipt};
 
 impl Router {
     /// A customer starts a live chat from a widget.
@@ -206,27 +206,13 @@ impl Router {
         Ok(new_id)
     }
 
-    /// Records how far the customer's device got, or the customer read, in their open
-    /// conversation with that number or page.
-    pub fn receipt(&mut self, channel: Channel, receipt: Receipt, fx: &mut Effects) {
-        let (Receipt::Delivered(address, at) | Receipt::Read(address, at)) = &receipt;
-        let Some(id) = self.open_with(channel, address) else {
-            return;
-        };
-        let record = &mut self.conversations.get_mut(&id).expect("open").record;
-        let mark = match &receipt {
-            Receipt::Delivered(..) => &mut record.receipts.delivered_up_to,
-            Receipt::Read(..) => &mut record.receipts.read_up_to,
-        };
-        if mark.is_none_or(|mark| mark < *at) {
-            *mark = Some(*at);
-            fx.touch(record);
-        }
-    }
-
     /// The open conversation of a channel between these two ends, unless it only waits for its
     /// wrap-up: a message after that starts a new one.
-    fn open_with(&self, channel: Channel, address: &ChannelAddress) -> Option<ConversationId> {
+    pub(super) fn open_with(
+        &self,
+        channel: Channel,
+        address: &ChannelAddress,
+    ) -> Option<ConversationId> {
         self.conversations
             .values()
             .find(|c| {

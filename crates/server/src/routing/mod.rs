@@ -21,6 +21,7 @@
 //! - `queues.rs`: transfer and escalation to a queue, removing a queue, queue positions;
 //! - `time.rs`: offers expiring into RONA, agents lost past the grace period;
 //! - `dispatch.rs`: who gets an offer; making and withdrawing offers;
+//! - `receipts.rs`: how far the customer's side received and saw the agents' messages;
 //! - `thread.rs`: appending messages and the errands they start, Messenger's windows;
 //! - `typing.rs`: who sees someone typing;
 //! - `checks.rs`: the refusals commands share; `views.rs`: offers, snapshots, queue summaries;
@@ -40,6 +41,7 @@ mod intake;
 mod persistent;
 mod presence;
 mod queues;
+mod receipts;
 mod records;
 mod start;
 mod thread;

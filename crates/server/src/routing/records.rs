@@ -2,6 +2,7 @@
 //! where each is in its life.
 
 use serde::{Deserialize, Serialize};
+pub use switchboard_protocol::Receipts;
 use switchboard_protocol::agent::{Customer, NamedContextValue};
 use switchboard_protocol::{
     AgentId, Channel, ContactId, ConversationId, EndedBy, Millis, Presence, QueueId,
@@ -94,12 +95,6 @@ pub struct Escalation {
     pub reason: String,
     /// Handed over by the bot, rather than escalated by an agent.
     pub from_bot: bool,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Receipts {
-    pub delivered_up_to: Option<Millis>,
-    pub read_up_to: Option<Millis>,
 }
 
 /// The two ends of an SMS or Messenger conversation.

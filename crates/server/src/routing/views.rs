@@ -94,6 +94,7 @@ impl Router {
             history: conversation.history.iter().cloned().collect(),
             context: record.context.clone(),
             contact: conversation.contact.clone().map(Box::new),
+            receipts: record.receipts,
         }
     }
 

@@ -132,6 +132,13 @@ async fn serve<S: Store>(app: Arc<App<S>>, client: Client, socket: WebSocket) {
                         "There is nothing to acknowledge yet.",
                     )),
                 },
+                (true, CustomerClientFrame::Receipt { message, seen }) => {
+                    if let Some(conversation) = &conversation {
+                        app.hub
+                            .chat_receipt(conversation.clone(), message, seen)
+                            .await;
+                    }
+                }
                 (true, CustomerClientFrame::Typing { typing }) => {
                     // Before the chat starts there is nobody to tell.
                     if let Some(conversation) = &conversation {

@@ -162,13 +162,27 @@ pub async fn conference_then_transfer(
         .await);
     // Zoë's thread, up to Bo's reply: her own message and Bo's, never a note.
     let mut thread = Vec::new();
-    while thread.last().map(String::as_str) != Some("Bo here now") {
+    let reply = loop {
         if let CustomerEvent::Message { message } = zoe
             .expect(|e| matches!(e, CustomerEvent::Message { .. }))
             .await
         {
-            thread.push(message.text);
+            thread.push(message.text.clone());
+            if message.text == "Bo here now" {
+                break message;
+            }
         }
-    }
+    };
     assert_eq!(thread, ["Hello", "Hello both", "Bo here now"]);
+
+    // Her widget shows it: Bo learns it was seen.
+    zoe.send_receipt(reply.id, true).await;
+    let AgentEvent::Receipts { receipts, .. } = bo
+        .expect(|e| matches!(e, AgentEvent::Receipts { .. }))
+        .await
+    else {
+        unreachable!()
+    };
+    assert_eq!(receipts.read_up_to, Some(reply.sent_at));
+    assert_eq!(receipts.delivered_up_to, Some(reply.sent_at));
 }

@@ -9,6 +9,7 @@ mod intake;
 mod notes;
 mod presence;
 mod queues;
+mod receipts;
 mod thread;
 mod time;
 mod typing;
