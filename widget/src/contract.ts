@@ -46,7 +46,7 @@ namespace SwitchboardWidget {
   /**
    * Persistent: it lasts across visits, and only the agent ends it.
    */
-  persistent: boolean, } | { "type": "history", messages: Array<ChatMessage>, } | { "type": "queued", position: number, estimated_wait_seconds: number, } | { "type": "agent_joined", name: string, } | { "type": "message", message: ChatMessage, } | { "type": "ended", by: EndedBy, };
+  persistent: boolean, } | { "type": "history", messages: Array<ChatMessage>, } | { "type": "queued", position: number, estimated_wait_seconds: number, } | { "type": "agent_joined", name: string, } | { "type": "message", message: ChatMessage, } | { "type": "ended", by: EndedBy, } | { "type": "received", up_to: number, };
 
   export type ChatMessage = { 
   /**

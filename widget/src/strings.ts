@@ -19,6 +19,7 @@ namespace SwitchboardWidget {
     waitingForAgent: string;
     joined: (name: string) => string;
     typing: (name: string) => string;
+    delivered: string;
     endedByAgent: string;
     endedByCustomer: string;
     endedBySystem: string;
@@ -56,6 +57,7 @@ namespace SwitchboardWidget {
     waitingForAgent: "Waiting for an agent…",
     joined: (name) => `${name} joined the chat.`,
     typing: (name) => `${name} is typing…`,
+    delivered: "Delivered",
     endedByAgent: "The agent ended the chat.",
     endedByCustomer: "You ended the chat.",
     endedBySystem: "The chat was interrupted.",
@@ -90,6 +92,7 @@ namespace SwitchboardWidget {
     waitingForAgent: "Čekáme na operátora…",
     joined: (name) => `${name} se připojil(a) k chatu.`,
     typing: (name) => `${name} píše…`,
+    delivered: "Doručeno",
     endedByAgent: "Operátor chat ukončil.",
     endedByCustomer: "Chat jste ukončili.",
     endedBySystem: "Chat byl přerušen.",
@@ -124,6 +127,7 @@ namespace SwitchboardWidget {
     waitingForAgent: "Venter på en medarbejder…",
     joined: (name) => `${name} deltager i chatten.`,
     typing: (name) => `${name} skriver…`,
+    delivered: "Leveret",
     endedByAgent: "Medarbejderen afsluttede chatten.",
     endedByCustomer: "Du afsluttede chatten.",
     endedBySystem: "Chatten blev afbrudt.",
@@ -160,6 +164,7 @@ namespace SwitchboardWidget {
     waitingForAgent: "En attente d’un conseiller…",
     joined: (name) => `${name} a rejoint la discussion.`,
     typing: (name) => `${name} écrit…`,
+    delivered: "Distribué",
     endedByAgent: "Le conseiller a terminé la discussion.",
     endedByCustomer: "Vous avez terminé la discussion.",
     endedBySystem: "La discussion a été interrompue.",
@@ -195,6 +200,7 @@ namespace SwitchboardWidget {
     waitingForAgent: "Czekamy na konsultanta…",
     joined: (name) => `${name} dołączył(a) do czatu.`,
     typing: (name) => `${name} pisze…`,
+    delivered: "Dostarczono",
     endedByAgent: "Konsultant zakończył czat.",
     endedByCustomer: "Zakończono czat.",
     endedBySystem: "Czat został przerwany.",

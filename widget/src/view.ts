@@ -39,6 +39,7 @@ namespace SwitchboardWidget {
     .who { display: block; font-size: 11px; font-weight: 600; opacity: .75; margin-bottom: 2px; }
     .system { align-self: center; font-size: 12px; color: #57606a; text-align: center; }
     .earlier { align-self: center; font-size: 12px; padding: 5px 10px; }
+    .received { align-self: flex-end; margin-top: -4px; font-size: 11px; color: #57606a; }
     .typing { padding: 0 2px; font-size: 12px; font-style: italic; color: #57606a; min-height: 18px; }
     .composer { border-top: 1px solid #d0d7de; padding: 10px 12px; display: flex; flex-direction: column; gap: 6px; }
     .composer .row { display: flex; gap: 8px; align-items: flex-end; }
@@ -92,6 +93,8 @@ namespace SwitchboardWidget {
     private readonly startProblem: HTMLElement;
     private readonly thread: HTMLElement;
     private readonly typingLine: HTMLElement;
+    /** The one "Delivered" line, under the customer's latest message an agent has. */
+    private readonly receivedMark: HTMLElement;
     private typingTimer: number | undefined;
     private readonly earlierButton: HTMLButtonElement;
     /** The id of the first message in the thread, while earlier ones may exist. */
@@ -141,6 +144,7 @@ namespace SwitchboardWidget {
 
       this.thread = element("div", { class: "thread", role: "log", "aria-live": "polite" });
       this.typingLine = element("div", { class: "typing", "aria-live": "polite" });
+      this.receivedMark = element("div", { class: "received" });
       this.earlierButton = element("button", { class: "secondary earlier", type: "button" }, words.earlier);
       this.earlierButton.addEventListener("click", () => {
         this.earlierButton.disabled = true;
@@ -331,11 +335,20 @@ namespace SwitchboardWidget {
       this.thread.scrollTop = this.thread.scrollHeight;
     }
 
+    /** "Delivered" under the customer's latest message up to `upTo`: it reached an agent. */
+    markReceived(upTo: number): void {
+      const bubbles = Array.from(this.thread.querySelectorAll<HTMLElement>(".bubble.customer[data-id]"));
+      const latest = bubbles.filter((bubble) => Number(bubble.dataset.id) <= upTo).pop();
+      if (!latest) return;
+      this.receivedMark.textContent = this.words.delivered;
+      latest.after(this.receivedMark);
+    }
+
     private messageNode(message: ChatMessage): HTMLElement {
       if (message.from.kind === "system") return element("div", { class: "system" }, message.text);
       // The bot speaks for the contact center, as agents do: on their side, named.
       const side = message.from.kind === "customer" ? "customer" : "agent";
-      const bubble = element("div", { class: `bubble ${side}` });
+      const bubble = element("div", { class: `bubble ${side}`, "data-id": String(message.id) });
       if (message.from.kind !== "customer") bubble.appendChild(element("span", { class: "who" }, message.from.name));
       bubble.appendChild(document.createTextNode(message.text));
       return bubble;

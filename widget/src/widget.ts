@@ -308,6 +308,9 @@ namespace SwitchboardWidget {
             this.acknowledgeShown();
           }
           break;
+        case "received":
+          this.view.markReceived(event.up_to);
+          break;
         case "ended": {
           const line = { agent: this.words.endedByAgent, customer: this.words.endedByCustomer, system: this.words.endedBySystem }[event.by];
           this.view.addSystemLine(line);

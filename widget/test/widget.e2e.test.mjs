@@ -115,8 +115,11 @@ test("a customer chats with an agent from the web page, through a reload, and en
   await composer.fill("Where is my order?");
   await agent.waitFor((e) => e.type === "typing" && e.typing, "the customer typing");
   await composer.press("Enter");
-  await agent.waitFor(isMessage("Where is my order?"), "the customer's message");
+  const { message: asked } = await agent.waitFor(isMessage("Where is my order?"), "the customer's message");
   await agent.waitFor((e) => e.type === "typing" && !e.typing, "the customer's typing ending");
+  // The agent's desktop has it: the customer sees it was delivered.
+  agent.send({ type: "receipt", conversation: offer.conversation, message: asked.id });
+  await page.getByText("Delivered").waitFor();
 
   // The composer refuses what the server would refuse, in words.
   await composer.fill("x".repeat(1001));

@@ -1,5 +1,5 @@
 //! The one WebSocket session with the server: hello and resume from the last applied event,
-//! acknowledgements, commands with ids (queued while disconnected, sent again after a reconnect
+//! acknowledgements (and receipts for the customer's messages), commands with ids (queued while disconnected, sent again after a reconnect
 //! — the server applies an id once — and failed clearly after a bound), reconnection with
 //! backoff and jitter, and an observable state.
 
@@ -13,7 +13,7 @@ use switchboard_protocol::agent::{
     AgentClientFrame, AgentCommand, AgentEvent, AgentServerFrame, CommandResult, Outcome,
 };
 use switchboard_protocol::{
-    CommandId, ConversationId, ErrorBody, ErrorCode, PROTOCOL_VERSION, Seq,
+    CommandId, ConversationId, ErrorBody, ErrorCode, PROTOCOL_VERSION, Sender, Seq,
 };
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
@@ -319,6 +319,21 @@ async fn next_frame(socket: &mut Socket) -> Result<AgentServerFrame, Ended> {
     }
 }
 
+/// The customer's latest message an event brings this desktop (a message, or the thread of a
+/// conversation it now takes part in): the customer is told it reached an agent.
+fn received_from_customer(event: &AgentEvent) -> Option<(ConversationId, u64)> {
+    let latest = match event {
+        AgentEvent::Message { message } => Some(message),
+        AgentEvent::Snapshot { conversation } => conversation
+            .history
+            .iter()
+            .rev()
+            .find(|message| matches!(message.from, Sender::Customer { .. })),
+        _ => None,
+    }?;
+    matches!(latest.from, Sender::Customer { .. }).then(|| (latest.conversation.clone(), latest.id))
+}
+
 /// One connected spell.
 struct Spell<'a> {
     socket: Socket,
@@ -411,8 +426,19 @@ impl Spell<'_> {
                         "event {seq} arrived after {last}; resuming"
                     )));
                 }
+                let received = received_from_customer(&event);
                 self.sink.event(seq, event);
-                send(&mut self.socket, &AgentClientFrame::Ack { seq }).await
+                send(&mut self.socket, &AgentClientFrame::Ack { seq }).await?;
+                match received {
+                    Some((conversation, message)) => {
+                        let receipt = AgentClientFrame::Receipt {
+                            conversation,
+                            message,
+                        };
+                        send(&mut self.socket, &receipt).await
+                    }
+                    None => Ok(()),
+                }
             }
             AgentServerFrame::Reply { id, outcome } => {
                 let waiting =

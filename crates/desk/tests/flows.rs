@@ -601,6 +601,9 @@ async fn typing_shows_both_ways_until_the_message_arrives_then_seen_under_the_re
     zoe.say("Are you there?").await;
     let stopped = next_update(&mut updates, typing_of).await;
     assert_eq!(stopped, None, "what she typed has arrived");
+    // The desktop has her first message (with the conversation) and this one: she is told.
+    zoe.expect(|e| *e == CustomerEvent::Received { up_to: 2 })
+        .await;
 
     // The agent's draft: said once however fast they type, and stopped when it is sent.
     ann.drafted(&offer, false);

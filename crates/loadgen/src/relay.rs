@@ -145,8 +145,10 @@ impl Relay {
                 agents.push((summary.id.clone(), client.clone()));
                 *me = Some(summary.id);
             }
-            // The bare relay keeps no outbox to acknowledge, and the load does not type.
-            AgentClientFrame::Ack { .. } | AgentClientFrame::Typing { .. } => {}
+            // The bare relay keeps no outbox to acknowledge; the load neither types nor sends receipts.
+            AgentClientFrame::Ack { .. }
+            | AgentClientFrame::Typing { .. }
+            | AgentClientFrame::Receipt { .. } => {}
             AgentClientFrame::Command { id, command } => {
                 if let AgentCommand::SendMessage { conversation, text } = command {
                     let Some(agent) = me.clone() else { return };

@@ -31,6 +31,12 @@ pub enum AgentClientFrame {
         id: CommandId,
         command: AgentCommand,
     },
+    /// The desktop has the customer's messages of a conversation up to `message`: the customer
+    /// is told it reached an agent. Not answered.
+    Receipt {
+        conversation: ConversationId,
+        message: u64,
+    },
     /// The agent is typing in a conversation (`typing: false` once they stop): at most one every
     /// [`crate::rules::TYPING_EVERY_MILLIS`] while it lasts. Not stored and not answered; the
     /// server drops it first when busy.

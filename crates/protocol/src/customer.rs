@@ -168,4 +168,8 @@ pub enum CustomerEvent {
     Ended {
         by: EndedBy,
     },
+    /// An agent's desktop has the customer's messages up to message `up_to`.
+    Received {
+        up_to: u64,
+    },
 }

@@ -68,6 +68,11 @@ pub(super) enum Forwarded {
         channel: Channel,
         receipt: Receipt,
     },
+    AgentReceipt {
+        agent: AgentId,
+        conversation: ConversationId,
+        message: u64,
+    },
     ChatReceipt {
         conversation: ConversationId,
         message: u64,

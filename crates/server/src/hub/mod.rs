@@ -278,6 +278,16 @@ impl<S: Store> Hub<S> {
                 self.router.receipt(channel, receipt, &mut fx);
                 self.stage(pending, fx, None);
             }
+            Request::AgentReceipt {
+                agent,
+                conversation,
+                message,
+            } => {
+                let mut fx = Effects::default();
+                self.router
+                    .agent_receipt(&agent, &conversation, message, &mut fx);
+                self.stage(pending, fx, None);
+            }
             Request::ChatReceipt {
                 conversation,
                 message,

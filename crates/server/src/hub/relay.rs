@@ -207,6 +207,15 @@ impl Relay {
                 done: self.answer(instance, answer),
             },
             Forwarded::Receipt { channel, receipt } => Request::Receipt { channel, receipt },
+            Forwarded::AgentReceipt {
+                agent,
+                conversation,
+                message,
+            } => Request::AgentReceipt {
+                agent,
+                conversation,
+                message,
+            },
             Forwarded::ChatReceipt {
                 conversation,
                 message,

@@ -82,6 +82,12 @@ pub(super) enum Request {
         channel: Channel,
         receipt: Receipt,
     },
+    /// An agent's desktop has the customer's messages of a conversation up to `message`.
+    AgentReceipt {
+        agent: AgentId,
+        conversation: ConversationId,
+        message: u64,
+    },
     /// A chat widget received (and, `seen`, showed) its conversation up to `message`.
     ChatReceipt {
         conversation: ConversationId,
@@ -396,6 +402,21 @@ impl HubHandle {
             conversation: conversation.clone(),
             message,
             seen,
+        };
+        self.send_either(local, forwarded).await;
+    }
+
+    /// An agent's desktop has the customer's messages of a conversation up to `message`.
+    pub async fn agent_receipt(&self, agent: AgentId, conversation: ConversationId, message: u64) {
+        let forwarded = || Forwarded::AgentReceipt {
+            agent: agent.clone(),
+            conversation: conversation.clone(),
+            message,
+        };
+        let local = Request::AgentReceipt {
+            agent: agent.clone(),
+            conversation: conversation.clone(),
+            message,
         };
         self.send_either(local, forwarded).await;
     }

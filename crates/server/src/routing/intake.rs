@@ -383,6 +383,7 @@ impl ConversationRecord {
             contact: None,
             address: None,
             receipts: Default::default(),
+            received_by_agents: 0,
             escalation: None,
             with_bot: false,
             persistent: false,

@@ -1,9 +1,11 @@
-//! How far the customer's side got with the agents' messages: a chat widget's receipts (by
-//! message) and Messenger's (by time) move the same marks forward, and the agents taking part
-//! are told.
+//! Receipts both ways. How far the customer's side got with the agents' messages: a chat
+//! widget's receipts (by message) and Messenger's (by time) move the same marks forward, and the
+//! agents taking part are told. How far the customer's messages got: an agent's desktop says it
+//! has them, and the chat's customer is told.
 
 use switchboard_protocol::agent::AgentEvent;
-use switchboard_protocol::{Channel, ConversationId, Millis};
+use switchboard_protocol::customer::CustomerEvent;
+use switchboard_protocol::{AgentId, Channel, ConversationId, Millis};
 
 use super::{Effects, Receipt, Router};
 
@@ -67,5 +69,30 @@ impl Router {
                 },
             );
         }
+    }
+
+    /// An agent taking part has the customer's messages up to `message` on their desktop: the
+    /// chat's customer is told, once per step forward.
+    pub fn agent_receipt(
+        &mut self,
+        agent: &AgentId,
+        id: &ConversationId,
+        message: u64,
+        fx: &mut Effects,
+    ) {
+        if !self.participants(id).contains(agent) {
+            return;
+        }
+        let record = &mut self
+            .conversations
+            .get_mut(id)
+            .expect("taken part in")
+            .record;
+        if message <= record.received_by_agents || message >= record.next_message {
+            return;
+        }
+        record.received_by_agents = message;
+        fx.touch(record);
+        self.tell_customer(id, CustomerEvent::Received { up_to: message }, fx);
     }
 }

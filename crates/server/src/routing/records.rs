@@ -54,6 +54,9 @@ pub struct ConversationRecord {
     /// channel reports it (Messenger does).
     #[serde(default)]
     pub receipts: Receipts,
+    /// The customer's messages up to this one have reached an agent's desktop.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub received_by_agents: u64,
     /// Why the conversation waits in an escalation queue, until someone takes it.
     #[serde(default)]
     pub escalation: Option<Escalation>,
@@ -144,4 +147,8 @@ impl ConversationRecord {
     pub fn is_open(&self) -> bool {
         !matches!(self.status, Status::Closed { .. })
     }
+}
+
+fn is_zero(number: &u64) -> bool {
+    *number == 0
 }

@@ -89,6 +89,17 @@ async fn serve<S: Store>(app: Arc<App<S>>, agent: AgentId, expires_at: Millis, s
                 }
                 (
                     true,
+                    AgentClientFrame::Receipt {
+                        conversation,
+                        message,
+                    },
+                ) => {
+                    app.hub
+                        .agent_receipt(agent.clone(), conversation, message)
+                        .await;
+                }
+                (
+                    true,
                     AgentClientFrame::Typing {
                         conversation,
                         typing,

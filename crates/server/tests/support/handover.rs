@@ -74,7 +74,15 @@ pub async fn conference_then_transfer(
         .await);
     ann.expect(|e| matches!(e, AgentEvent::State { state: InteractionState::Conference { agents }, .. } if agents.len() == 2)).await;
     zoe.say("Hello both").await;
-    ann.expect(|e| matches!(e, AgentEvent::Message { message } if message.text == "Hello both"))
+    let AgentEvent::Message { message: hello } = ann
+        .expect(|e| matches!(e, AgentEvent::Message { message } if message.text == "Hello both"))
+        .await
+    else {
+        unreachable!()
+    };
+    // Ann's desktop has it: Zoë is told it reached an agent.
+    ann.send_receipt(&id, hello.id).await;
+    zoe.expect(|e| *e == CustomerEvent::Received { up_to: hello.id })
         .await;
     bo.expect(|e| matches!(e, AgentEvent::Message { message } if message.text == "Hello both"))
         .await;
@@ -160,7 +168,7 @@ pub async fn conference_then_transfer(
             text: "Bo here now".into(),
         })
         .await);
-    // Zoë's thread, up to Bo's reply: her own message and Bo's, never a note.
+    // Zoë's thread since her receipt, up to Bo's reply: Bo's reply only, never the note.
     let mut thread = Vec::new();
     let reply = loop {
         if let CustomerEvent::Message { message } = zoe
@@ -173,7 +181,7 @@ pub async fn conference_then_transfer(
             }
         }
     };
-    assert_eq!(thread, ["Hello", "Hello both", "Bo here now"]);
+    assert_eq!(thread, ["Bo here now"]);
 
     // Her widget shows it: Bo learns it was seen.
     zoe.send_receipt(reply.id, true).await;

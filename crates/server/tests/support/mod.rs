@@ -331,6 +331,12 @@ impl Agent {
         self.send_raw(frame.to_string()).await;
     }
 
+    /// Says this desktop has the customer's messages of `conversation` up to `message`.
+    pub async fn send_receipt(&mut self, conversation: &ConversationId, message: u64) {
+        let frame = json!({ "type": "receipt", "conversation": conversation, "message": message });
+        self.send_raw(frame.to_string()).await;
+    }
+
     /// The next typing frame: whose customer, and whether they type.
     pub async fn expect_typing(&mut self) -> (ConversationId, bool) {
         loop {

@@ -56,3 +56,28 @@ fn a_widget_receipt_moves_the_marks_forward_only_and_tells_the_agents() {
     );
     assert!(customer_events(&fx).is_empty());
 }
+
+#[test]
+fn the_customer_is_told_once_their_messages_reach_an_agent_taking_part() {
+    let mut router = router(&["ann", "bo"]);
+    start(&mut router, "c1", 10);
+    accepted(&mut router, "ann", "c1", 11);
+    let first = 1;
+    let received = |fx: &Effects| -> Vec<CustomerEvent> {
+        customer_events(fx)
+            .into_iter()
+            .filter(|e| matches!(e, CustomerEvent::Received { .. }))
+            .collect()
+    };
+
+    let mut fx = Effects::default();
+    router.agent_receipt(&"bo".into(), &id("c1"), first, &mut fx);
+    assert_eq!(received(&fx), [], "Bo does not take part");
+    router.agent_receipt(&"ann".into(), &id("c1"), 99, &mut fx);
+    assert_eq!(received(&fx), [], "no such message yet");
+    router.agent_receipt(&"ann".into(), &id("c1"), first, &mut fx);
+    assert_eq!(received(&fx), [CustomerEvent::Received { up_to: first }]);
+    let mut fx = Effects::default();
+    router.agent_receipt(&"ann".into(), &id("c1"), first, &mut fx);
+    assert_eq!(received(&fx), [], "once per step forward");
+}
