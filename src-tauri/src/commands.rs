@@ -1,7 +1,7 @@
 //! The window's commands: each hands its arguments to the desk core and returns what it says.
 
 use serde::Serialize;
-use switchboard_desk::{Answer, Desk, DeskError, DeskSnapshot, SignInError};
+use switchboard_desk::{Answer, Desk, DeskError, DeskSnapshot, SignInError, TemplateChoice};
 use switchboard_protocol::agent::{AgentSummary, PresenceRequest, QueueSummary, TransferTarget};
 use switchboard_protocol::{AgentId, ConversationId, QueueId};
 use tauri::{AppHandle, State};
@@ -145,6 +145,26 @@ pub(crate) async fn send_note(
     text: String,
 ) -> Outcome {
     Ok(signed_in(&shell)?.send_note(&conversation, &text).await?)
+}
+
+/// The templates the conversation offers that match `search`.
+#[tauri::command]
+pub(crate) fn templates(
+    shell: State<'_, Shell>,
+    conversation: ConversationId,
+    search: String,
+) -> Outcome<Vec<TemplateChoice>> {
+    Ok(signed_in(&shell)?.templates(&conversation, &search))
+}
+
+/// A template as the composer takes it.
+#[tauri::command]
+pub(crate) fn insert_template(
+    shell: State<'_, Shell>,
+    conversation: ConversationId,
+    shortcut: String,
+) -> Outcome<String> {
+    Ok(signed_in(&shell)?.insert_template(&conversation, &shortcut)?)
 }
 
 /// The agent's draft changed: the core tells the customer they are typing, when it is time.

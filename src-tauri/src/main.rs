@@ -66,6 +66,8 @@ fn main() {
             commands::send_message,
             commands::send_note,
             commands::drafted,
+            commands::templates,
+            commands::insert_template,
             commands::end,
             commands::exit_conference,
             commands::transfer,

@@ -439,3 +439,46 @@ test('the keyboard reaches every action, and ? or F1 lists every shortcut', asyn
   assert.deepEqual(window.problems, []);
   await window.close();
 });
+
+test('templates: / lists them, the keyboard inserts one, and the composer shows what the server fills', async () => {
+  const window = await open();
+  const { page } = window;
+  const box = page.getByRole('textbox', { name: 'Message' });
+  await box.fill('/');
+  const list = page.getByRole('listbox', { name: 'Templates' });
+  await list.getByRole('option', { name: /Greeting/ }).waitFor();
+  assert.equal(await list.getByRole('option').count(), 3);
+  await box.fill('/ref');
+  await list.getByRole('option', { name: /Greeting/ }).waitFor({ state: 'detached' });
+  assert.deepEqual((await window.calls('templates')).at(-1)?.args, { conversation: 'c-zoe', search: 'ref' });
+  await window.screenshot('composer-templates');
+
+  // The core writes in what the desktop may show; the phone stays for the server to fill.
+  await window.reply('insert_template', { ok: 'Your refund is on its way; we will text <customer.phone> once it is sent.' });
+  await box.press('Enter');
+  assert.deepEqual(await window.called('insert_template'), { conversation: 'c-zoe', shortcut: 'refund' });
+  await page.waitForFunction(() => document.querySelector('textarea')?.value.startsWith('Your refund'));
+  assert.equal((await window.calls('send_message')).length, 0, 'choosing a template sends nothing');
+  await page.getByText('customer.phone: *********3456').waitFor();
+  await window.screenshot('composer-template-inserted');
+  await box.press('Enter');
+  assert.deepEqual(await window.called('send_message'), {
+    conversation: 'c-zoe',
+    text: 'Your refund is on its way; we will text <customer.phone> once it is sent.',
+  });
+
+  // A parameter the conversation has no value for blocks sending until it is written in.
+  await box.fill('/');
+  await list.getByRole('option').first().waitFor();
+  await box.press('ArrowDown');
+  await box.press('ArrowDown');
+  await window.reply('insert_template', { ok: 'I will confirm this to <customer.email>.' });
+  await box.press('Enter');
+  assert.deepEqual(await window.called('insert_template', 2), { conversation: 'c-zoe', shortcut: 'mail' });
+  await page.getByText('This conversation has no value for <customer.email>: write it in or take it out.').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Send' }).isDisabled(), true);
+  await box.fill('I will confirm this to you by e-mail.');
+  assert.equal(await page.getByRole('button', { name: 'Send' }).isDisabled(), false);
+  assert.deepEqual(window.problems, []);
+  await window.close();
+});

@@ -100,6 +100,11 @@ export const LISTS = {
     { id: 'cecile', name: 'Cécile Martin', email: 'cecile@example.com' },
   ],
   wrap_up_reasons: ['Resolved', 'Follow-up needed', 'Spam'],
+  templates: [
+    { shortcut: 'hi', name: 'Greeting', text: 'Hello <customer.first_name>, <agent.name> here. How can I help?' },
+    { shortcut: 'refund', name: 'Refund on its way', text: 'Your refund is on its way; we will text <customer.phone> once it is sent.' },
+    { shortcut: 'mail', name: 'Confirm by e-mail', text: 'I will confirm this to <customer.email>.' },
+  ],
 };
 
 /**

@@ -22,6 +22,7 @@ export function snapshot(overrides = {}) {
       customer_returned_alert: false,
       wrap_up_reasons: ['Resolved', 'Follow-up needed'],
       idle_reasons: ['Lunch', 'Meeting'],
+      templates: [],
     },
     alerts: [],
     tasks: [],
@@ -75,6 +76,14 @@ export function conversation(id, overrides = {}) {
     interrupted: null,
     actions: { send: true, transfer: true, conference: true, exit_conference: false, end: true, park: false },
     receipt: null,
+    parameters: [
+      { name: 'customer.first_name', shown: 'Zoë' },
+      { name: 'customer.name', shown: 'Zoë' },
+      { name: 'customer.email', shown: null },
+      { name: 'customer.phone', shown: '*********3456' },
+      { name: 'agent.name', shown: 'Ann Novák' },
+      { name: 'queue.name', shown: 'General enquiries' },
+    ],
     ...overrides,
   };
 }

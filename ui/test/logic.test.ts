@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { charCount, checkDraft, enterAction, isNoteToggle, MAX_MESSAGE_CHARS } from '../src/lib/composer';
+import { charCount, checkDraft, enterAction, isNoteToggle, MAX_MESSAGE_CHARS, templateSearch } from '../src/lib/composer';
 import { format, LANGUAGES, pickLanguage, translate } from '../src/lib/i18n';
 import { neighbour, shortcutFor } from '../src/lib/keyboard';
 import { presenceRequest, presenceValue } from '../src/lib/presence';
@@ -8,8 +8,8 @@ import { formatElapsed, formatTaskDate, secondsLeft } from '../src/lib/time';
 describe('the composer', () => {
   it('counts characters as the server does, not UTF-16 units', () => {
     expect(charCount('😀é')).toBe(2);
-    expect(checkDraft('😀'.repeat(MAX_MESSAGE_CHARS))).toEqual({ remaining: 0, problem: null });
-    expect(checkDraft('😀'.repeat(MAX_MESSAGE_CHARS + 1))).toEqual({ remaining: -1, problem: 'too_long' });
+    expect(checkDraft('😀'.repeat(MAX_MESSAGE_CHARS))).toMatchObject({ remaining: 0, problem: null });
+    expect(checkDraft('😀'.repeat(MAX_MESSAGE_CHARS + 1))).toMatchObject({ remaining: -1, problem: 'too_long' });
   });
 
   it('refuses the reserved characters and empty drafts', () => {
@@ -24,6 +24,27 @@ describe('the composer', () => {
     expect(enterAction({ key: 'Enter', shiftKey: true })).toBe('newline');
     expect(enterAction({ key: 'Enter', shiftKey: false, isComposing: true })).toBeNull();
     expect(enterAction({ key: 'a', shiftKey: false })).toBeNull();
+  });
+
+  it('lets through the parameters the conversation fills, and blocks those it has no value for', () => {
+    const parameters = [
+      { name: 'customer.first_name', shown: 'Zoë' },
+      { name: 'customer.phone', shown: '*********3456' },
+      { name: 'customer.email', shown: null },
+    ];
+    const phone = checkDraft('Call <customer.phone>?', parameters);
+    expect(phone).toMatchObject({ problem: null, missing: [], remaining: MAX_MESSAGE_CHARS - 7 });
+    expect(phone.filled.map((p) => p.name)).toEqual(['customer.phone']);
+    expect(checkDraft('Write to <customer.email>', parameters)).toMatchObject({ problem: 'missing', missing: ['customer.email'] });
+    expect(checkDraft('Hi <b>', parameters).problem).toBe('reserved');
+    // A note carries no parameters.
+    expect(checkDraft('Call <customer.phone>?').problem).toBe('reserved');
+  });
+
+  it('looks for templates after a / at the start', () => {
+    expect(templateSearch('/ref')).toBe('ref');
+    expect(templateSearch('/')).toBe('');
+    expect(templateSearch('a /ref')).toBeNull();
   });
 
   it('switches to a note on Ctrl+Shift+N only', () => {

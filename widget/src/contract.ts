@@ -36,7 +36,11 @@ namespace SwitchboardWidget {
   /**
    * The customer accepted the widget's invitation (proactive chat).
    */
-  proactive: boolean, } | { "type": "resume", widget: string, customer_token: string, } | { "type": "send_message", text: string, } | { "type": "end" } | { "type": "history", before: number, };
+  proactive: boolean, 
+  /**
+   * The customer's language, as their browser says it (`cs`).
+   */
+  language: string | null, } | { "type": "resume", widget: string, customer_token: string, } | { "type": "send_message", text: string, } | { "type": "end" } | { "type": "history", before: number, };
 
   export type CustomerServerFrame = { "type": "welcome", protocol: number, resumed: boolean, } | { "type": "event", seq: number, event: CustomerEvent, } | { "type": "reply", id: CommandId, outcome: CustomerOutcome, } | { "type": "error", error: ErrorBody, } | { "type": "typing", name: string, typing: boolean, };
 

@@ -215,6 +215,8 @@ namespace SwitchboardWidget {
         context: this.context(),
         customer_token: this.customerToken,
         proactive: this.invited,
+        // The agents' templates come in the customer's language where they are written in it.
+        language: navigator.language ?? null,
       });
       if (!outcome.ok) {
         this.setChatStatus("");

@@ -113,6 +113,7 @@ fn snapshot(n: usize) -> AgentEvent {
             }],
             contact: None,
             receipts: Default::default(),
+            language: None,
         },
     }
 }

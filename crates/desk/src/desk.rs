@@ -8,6 +8,7 @@ use switchboard_protocol::agent::{
     AgentCommand, AgentEvent, AgentSummary, CommandResult, PresenceRequest, QueueSummary,
     TransferTarget,
 };
+use switchboard_protocol::template;
 use switchboard_protocol::{AgentId, ConversationId, ErrorBody, Millis, QueueId, Seq};
 use tokio::sync::broadcast;
 
@@ -19,6 +20,7 @@ use crate::pickers;
 use crate::presence::{PresenceError, check_request};
 use crate::secrets::{SecretError, SecretStore};
 use crate::signin::{self, Session, SignInError};
+use crate::templates::TemplateChoice;
 use crate::typing::TypingThrottle;
 use crate::views::ConversationView;
 
@@ -337,21 +339,25 @@ impl Desk {
             conversation: conversation.clone(),
             text: text.to_owned(),
         };
-        self.send_checked(conversation, text, message).await?;
+        // A message may carry template parameters, which the server fills.
+        let check = |text: &str| template::check_with_parameters(text).map_err(DeskError::Draft);
+        self.send_checked(conversation, text, check, message)
+            .await?;
         self.drafted(conversation, true);
         Ok(())
     }
 
-    /// Sends `command` carrying `text` once the conversation is held and the text passes the
-    /// composer's rules.
+    /// Sends `command` carrying `text` once the conversation is held and `check` lets the text
+    /// through.
     async fn send_checked(
         &self,
         conversation: &ConversationId,
         text: &str,
+        check: impl Fn(&str) -> Result<(), DeskError>,
         command: AgentCommand,
     ) -> Result<(), DeskError> {
         self.held(conversation)?;
-        check_sendable(text)?;
+        check(text)?;
         self.command(command).await?;
         Ok(())
     }
@@ -365,6 +371,25 @@ impl Desk {
         }
     }
 
+    /// The templates the conversation offers that match `search` (shortcut, name or text,
+    /// whatever the case and accents).
+    pub fn templates(&self, conversation: &ConversationId, search: &str) -> Vec<TemplateChoice> {
+        self.shared.model().templates(conversation, search)
+    }
+
+    /// The template with `shortcut` as the composer takes it: what this desktop may show written
+    /// in, the rest left as parameters the server fills when the message is sent.
+    pub fn insert_template(
+        &self,
+        conversation: &ConversationId,
+        shortcut: &str,
+    ) -> Result<String, DeskError> {
+        self.shared
+            .model()
+            .insert_template(conversation, shortcut)
+            .ok_or(DeskError::NoSuchConversation)
+    }
+
     /// Leaves an internal note in the thread, for agents only; the same rules as a message.
     pub async fn send_note(
         &self,
@@ -375,7 +400,8 @@ impl Desk {
             conversation: conversation.clone(),
             text: text.to_owned(),
         };
-        self.send_checked(conversation, text, note).await
+        self.send_checked(conversation, text, check_sendable, note)
+            .await
     }
 
     fn check_wrap_up(&self, wrap_up: &str) -> Result<(), DeskError> {

@@ -11,7 +11,7 @@
 //! - `presence.rs`: which presence changes the agent may ask for;
 //! - `notification.rs`: alerts and toasts as values; `views.rs`: task list, interaction pane,
 //!   Customer summary, Additional details; `composer.rs`, `pickers.rs`: the composer's rules and
-//!   the searchable lists; `typing.rs`: when the customer is told the agent is typing;
+//!   the searchable lists; `templates.rs`: message templates found and inserted; `typing.rs`: when the customer is told the agent is typing;
 //! - `indicator.rs`: what the system tray shows ([`Indicator`]);
 //! - `redact.rs`: masking per the profile, applied before anything leaves the core.
 
@@ -27,6 +27,7 @@ mod presence;
 mod redact;
 mod secrets;
 mod signin;
+mod templates;
 mod typing;
 mod views;
 
@@ -41,6 +42,7 @@ pub use presence::{PresenceError, check_request};
 pub use redact::Redactor;
 pub use secrets::{ProcessSecrets, SecretError, SecretStore};
 pub use signin::{Session, SignInError, account, server_url, server_urls, sign_in};
+pub use templates::{ParameterView, TemplateChoice};
 pub use views::{
     Actions, AdditionalDetails, AttachmentView, Author, Bubble, ConversationView, CustomerSummary,
     Detail, Origin, PastConversationView, ReceiptView, TaskEntry, initials,

@@ -15,11 +15,15 @@ use ts_rs::TS;
 use crate::connection::ConnectionState;
 use crate::notification::{DismissReason, Notification, Style, offer_id};
 use crate::redact::Redactor;
+use crate::templates::{self, TemplateChoice};
 use crate::views::{self, Bubble, ConversationView, TaskEntry};
 
 /// One change to what the desktop shows.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
+// Updates are made one at a time and handed on: boxing the pane would cost an allocation on every
+// update to save a few hundred bytes in the window's short queue.
+#[allow(clippy::large_enum_variant)]
 pub enum Update {
     Connection {
         connection: ConnectionState,
@@ -108,6 +112,7 @@ fn default_profile() -> DesktopProfile {
         customer_returned_alert: false,
         wrap_up_reasons: Vec::new(),
         idle_reasons: Vec::new(),
+        templates: Vec::new(),
     }
 }
 
@@ -394,8 +399,35 @@ impl Model {
             interrupted,
             actions: views::actions(&snapshot.state, &self.agent.id, true, snapshot.persistent),
             receipt: views::receipt(&conversation.history, &self.agent.id, &snapshot.receipts),
+            parameters: templates::parameters(snapshot, &self.agent, &self.redactor),
             initials,
         })
+    }
+
+    /// The templates conversation `id` offers that match `search`.
+    pub(crate) fn templates(&self, id: &ConversationId, search: &str) -> Vec<TemplateChoice> {
+        self.conversations
+            .get(id)
+            .map_or_else(Vec::new, |conversation| {
+                templates::choices(&self.profile.templates, &conversation.snapshot, search)
+            })
+    }
+
+    /// The template with `shortcut`, as inserted into conversation `id`'s composer.
+    pub(crate) fn insert_template(&self, id: &ConversationId, shortcut: &str) -> Option<String> {
+        let conversation = self.conversations.get(id)?;
+        let template = self
+            .profile
+            .templates
+            .iter()
+            .find(|template| template.shortcut == shortcut)?;
+        let snapshot = &conversation.snapshot;
+        Some(templates::insert(
+            template,
+            snapshot,
+            &self.agent,
+            &self.redactor,
+        ))
     }
 
     /// The agent has seen the conversation's messages.
@@ -516,6 +548,7 @@ mod tests {
                 context: Vec::new(),
                 contact: None,
                 receipts: Default::default(),
+                language: None,
             },
         }
     }

@@ -7,6 +7,8 @@ use switchboard_protocol::agent::{ConversationSnapshot, InteractionState};
 use switchboard_protocol::{
     AgentId, Channel, ChatMessage, ConversationId, Millis, Receipts, Sender,
 };
+
+use crate::templates::ParameterView;
 use ts_rs::TS;
 
 use crate::redact::Redactor;
@@ -170,6 +172,8 @@ pub struct ConversationView {
     pub interrupted: Option<String>,
     pub actions: Actions,
     pub receipt: Option<ReceiptView>,
+    /// The parameters a message in this conversation may carry, as the composer shows them.
+    pub parameters: Vec<ParameterView>,
 }
 
 /// Up to two initials of a (masked) name: "Zoë Nováková" → "ZN"; a name without letters (a

@@ -5,12 +5,14 @@
 use switchboard_desk::{
     Actions, AdditionalDetails, AttachmentView, Author, Bubble, ConnectionState, ConversationView,
     CustomerSummary, DeskSnapshot, Detail, DismissReason, Notification, NotificationKind,
-    OfflineReason, Origin, PastConversationView, ReceiptView, TaskEntry, Update,
+    OfflineReason, Origin, ParameterView, PastConversationView, ReceiptView, TaskEntry,
+    TemplateChoice, Update,
 };
 use switchboard_protocol::agent::{
     AgentSummary, DesktopProfile, InteractionState, PresenceRequest, QueueSummary, Scenario, Theme,
     TransferTarget,
 };
+use switchboard_protocol::template::Template;
 use switchboard_protocol::{
     AgentId, Channel, ContactId, ConversationId, EndedBy, Presence, QueueId, typescript,
 };
@@ -34,6 +36,8 @@ fn contract() -> String {
         AttachmentView::decl(&cfg),
         Actions::decl(&cfg),
         ReceiptView::decl(&cfg),
+        ParameterView::decl(&cfg),
+        TemplateChoice::decl(&cfg),
         CustomerSummary::decl(&cfg),
         PastConversationView::decl(&cfg),
         AdditionalDetails::decl(&cfg),
@@ -48,6 +52,7 @@ fn contract() -> String {
         Channel::decl(&cfg),
         Theme::decl(&cfg),
         DesktopProfile::decl(&cfg),
+        Template::decl(&cfg),
         AgentSummary::decl(&cfg),
         QueueSummary::decl(&cfg),
         TransferTarget::decl(&cfg),

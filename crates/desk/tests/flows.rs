@@ -629,3 +629,49 @@ async fn typing_shows_both_ways_until_the_message_arrives_then_seen_under_the_re
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_template_is_found_inserted_and_sent_with_what_only_the_server_may_fill() {
+    let templates = "
+[[templates]]
+name = \"Greeting\"
+shortcut = \"hi\"
+text = \"Hello <customer.first_name>, I will confirm to <customer.email>.\"
+translations = { cs = \"Dobrý den <customer.first_name>, potvrdím na <customer.email>.\" }
+";
+    let server = Server::start(&format!("{}{templates}", config(30, 60)));
+    let ann = server.desk("ann@example.com").await;
+    let mut updates = ann.updates();
+    available(&ann).await;
+    let mut zoe = Customer::connect(&server, None).await;
+    zoe.start_chat_from("Zoë Nováková", Some("zoe.novakova@example.com"), "Hello")
+        .await;
+    let offer = next_update(&mut updates, |u| match u {
+        Update::Notify { notification } => Some(notification.conversation.clone()),
+        _ => None,
+    })
+    .await;
+    ann.answer(&offer, Answer::Accept).await.unwrap();
+    eventually(&ann, "the conversation held", |s| {
+        s.conversations.len() == 1
+    })
+    .await;
+
+    let found = ann.templates(&offer, "GREET");
+    assert_eq!(found.len(), 1, "{found:?}");
+    let inserted = ann.insert_template(&offer, "hi").unwrap();
+    assert_eq!(
+        inserted, "Hello Zoë, I will confirm to <customer.email>.",
+        "the e-mail address is the server's to fill"
+    );
+    ann.send_message(&offer, &inserted).await.unwrap();
+    zoe.expect(|e| matches!(e, CustomerEvent::Message { message } if message.text == "Hello Zoë, I will confirm to zoe.novakova@example.com."))
+        .await;
+    eventually(&ann, "the reply, masked", |s| {
+        s.conversations[0]
+            .bubbles
+            .iter()
+            .any(|b| b.text.starts_with("Hello Zoë") && !b.text.contains("zoe.novakova@"))
+    })
+    .await;
+}

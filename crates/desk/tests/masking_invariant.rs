@@ -1,6 +1,6 @@
 //! With masking on, nothing the core emits — updates, snapshots, notifications, log lines —
 //! contains anything the masker would still find, whatever sensitive data customers type (or
-//! agents paste into notes).
+//! agents paste into notes, or templates fill in).
 //! Conversations full of generated cards, IBANs, SSNs, e-mail addresses and phone numbers go
 //! through a real server into a real desk.
 
@@ -149,9 +149,13 @@ async fn one_conversation(
     for text in &said {
         customer.say(text).await;
     }
-    // An agent's note is masked for every agent as a customer's words are.
+    // An agent's note is masked for every agent as a customer's words are, and so is a
+    // template's sensitive parameters, which the server fills with the customer's own data.
     desk.send_note(&alert, &noted).await.unwrap();
-    let expected = said.len() + 1;
+    desk.send_message(&alert, "For <customer.name>: <context.note>")
+        .await
+        .unwrap();
+    let expected = said.len() + 2;
     let mut bubbles = 0;
     next_update(&mut updates, |u| {
         seen.push(u.clone());

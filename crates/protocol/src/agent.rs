@@ -9,6 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::template::Template;
 use crate::{
     AgentId, Channel, ChatMessage, CommandId, ContactId, ContextValue, ConversationId, EndedBy,
     ErrorBody, Millis, Presence, QueueId, Receipts, Seq,
@@ -312,6 +313,9 @@ pub struct ConversationSnapshot {
     /// How far the customer's side got with the agents' messages.
     #[serde(default)]
     pub receipts: Receipts,
+    /// The customer's language (`cs`), when their widget said it: templates use it first.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 /// A contact as the Customer summary shows it, with their latest conversations.
@@ -418,6 +422,9 @@ pub struct DesktopProfile {
     pub customer_returned_alert: bool,
     pub wrap_up_reasons: Vec<String>,
     pub idle_reasons: Vec<String>,
+    /// The message templates agents insert with `/` in the composer.
+    #[serde(default)]
+    pub templates: Vec<Template>,
 }
 
 /// The notification theme.

@@ -75,6 +75,9 @@ pub enum CustomerCommand {
         /// The customer accepted the widget's invitation (proactive chat).
         #[serde(default)]
         proactive: bool,
+        /// The customer's language, as their browser says it (`cs`).
+        #[serde(default)]
+        language: Option<String>,
     },
     /// Opens the signed-in customer's persistent conversation, if they have one, with the latest
     /// page of its history; answered with an error naming why not.

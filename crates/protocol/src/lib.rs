@@ -12,6 +12,7 @@
 //! - [`common`]: identifiers, channels, presence, messages, errors;
 //! - [`agent`], [`customer`]: the frames of each side; [`login`]: signing an agent in;
 //! - [`rules`]: limits both sides enforce (message length, reserved characters, frame size);
+//! - [`template`]: message templates and the parameters an agent's message may carry;
 //! - [`schema`], [`typescript`]: the JSON Schema of the frames, and the TypeScript the window and
 //!   the widget are written against, both generated from these types.
 
@@ -21,6 +22,7 @@ pub mod customer;
 pub mod login;
 pub mod rules;
 pub mod schema;
+pub mod template;
 pub mod typescript;
 
 pub use common::*;

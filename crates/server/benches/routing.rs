@@ -73,6 +73,7 @@ fn route(router: &mut Router, count: usize) -> f64 {
             customer_id: None,
             proactive: false,
             client: Some(std::net::IpAddr::from([10, 0, (n >> 8) as u8, n as u8])),
+            language: None,
         };
         let conversation = ConversationId(format!("c{n}"));
         router

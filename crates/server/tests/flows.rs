@@ -480,3 +480,63 @@ async fn a_client_silent_through_two_pings_is_closed_and_one_that_reads_stays() 
         "the silent client is closed: {rest:?}"
     );
 }
+
+#[tokio::test]
+async fn template_parameters_are_filled_by_the_server_and_the_agent_sees_them_masked() {
+    let server = Server::start(&format!(
+        "{}\n[[templates]]\nname = \"Confirm\"\nshortcut = \"mail\"\ntext = \"I will write to <customer.email>.\"\n",
+        config(30, 60)
+    ));
+    let mut ann = Agent::sign_in(&server, "ann@example.com").await;
+    let AgentEvent::Profile { profile } = ann
+        .expect(|e| matches!(e, AgentEvent::Profile { .. }))
+        .await
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        profile.templates[0].shortcut, "mail",
+        "templates reach the desktop"
+    );
+    available(&mut ann).await;
+    let mut zoe = Customer::connect(&server, None).await;
+    zoe.start_chat_from("Zoë", Some("zoe.novakova@example.com"), "Hello")
+        .await;
+    let AgentEvent::Offer { offer } = ann.expect(|e| matches!(e, AgentEvent::Offer { .. })).await
+    else {
+        unreachable!()
+    };
+    let id = offer.conversation;
+    ok(ann
+        .command(AgentCommand::Accept {
+            conversation: id.clone(),
+        })
+        .await);
+
+    ok(ann
+        .command(AgentCommand::SendMessage {
+            conversation: id.clone(),
+            text: "I will write to <customer.email>.".into(),
+        })
+        .await);
+    zoe.expect(|e| matches!(e, CustomerEvent::Message { message } if message.text == "I will write to zoe.novakova@example.com."))
+        .await;
+    let AgentEvent::Message { message } = ann
+        .expect(|e| matches!(e, AgentEvent::Message { message } if message.text.starts_with("I will write")))
+        .await
+    else {
+        unreachable!()
+    };
+    assert!(
+        !message.text.contains("zoe.novakova@"),
+        "the agent never sees the raw address: {}",
+        message.text
+    );
+    let unfillable = ann
+        .command(AgentCommand::SendMessage {
+            conversation: id,
+            text: "Call <customer.phone>".into(),
+        })
+        .await;
+    assert_eq!(refused(unfillable), ErrorCode::InvalidInput);
+}

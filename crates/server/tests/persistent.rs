@@ -405,6 +405,7 @@ async fn a_widget_with_an_audience_takes_only_tokens_for_it() {
         context: Default::default(),
         customer_token: Some(token),
         proactive: false,
+        language: None,
     };
     for refused in [
         portal_token("customer-9", serde_json::json!({})),

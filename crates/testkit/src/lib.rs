@@ -176,6 +176,7 @@ pub fn start_chat(
             .collect(),
         customer_token: None,
         proactive: false,
+        language: None,
     }
 }
 
@@ -259,6 +260,7 @@ impl Customer {
             context: Default::default(),
             customer_token: Some(token.into()),
             proactive: false,
+            language: None,
         })
         .await
     }

@@ -73,7 +73,11 @@ earlier: boolean, summary: CustomerSummary, details: AdditionalDetails,
 /**
  * Why the conversation was interrupted (a resource it needs was deleted): it can only end.
  */
-interrupted: string | null, actions: Actions, receipt: ReceiptView | null, };
+interrupted: string | null, actions: Actions, receipt: ReceiptView | null, 
+/**
+ * The parameters a message in this conversation may carry, as the composer shows them.
+ */
+parameters: Array<ParameterView>, };
 
 export type Bubble = { id: number, author: Author, text: string, sent_at: number, 
 /**
@@ -96,6 +100,23 @@ export type Actions = { send: boolean, transfer: boolean, conference: boolean, e
 park: boolean, };
 
 export type ReceiptView = { message: number, seen: boolean, };
+
+export type ParameterView = { 
+/**
+ * As written between `<` and `>`: `customer.first_name`.
+ */
+name: string, 
+/**
+ * The value as it may be shown (masked, or `•••` where the agent may not see it); `None`:
+ * the conversation has none, and the agent must write one in before sending.
+ */
+shown: string | null, };
+
+export type TemplateChoice = { shortcut: string, name: string, 
+/**
+ * The text in the customer's language, its parameters as written.
+ */
+text: string, };
 
 export type CustomerSummary = { name: string, email: string | null, phone: string | null, 
 /**
@@ -145,7 +166,29 @@ masking: boolean, theme: Theme, alert_seconds: number, toast_seconds: number,
 /**
  * Whether a persistent-chat customer's return raises an alert rather than a toast.
  */
-customer_returned_alert: boolean, wrap_up_reasons: Array<string>, idle_reasons: Array<string>, };
+customer_returned_alert: boolean, wrap_up_reasons: Array<string>, idle_reasons: Array<string>, 
+/**
+ * The message templates agents insert with `/` in the composer.
+ */
+templates: Array<Template>, };
+
+export type Template = { name: string, 
+/**
+ * Typed after `/` in the composer to find it at once.
+ */
+shortcut: string, 
+/**
+ * The text in the default language.
+ */
+text: string, 
+/**
+ * The text in other languages, by language code (`cs`): the customer's language first.
+ */
+translations: { [key in string]: string }, 
+/**
+ * The queues whose conversations offer it; none: every queue.
+ */
+queues: Array<QueueId>, };
 
 export type AgentSummary = { id: AgentId, name: string, email: string, };
 

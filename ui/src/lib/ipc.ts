@@ -10,6 +10,7 @@ import type {
   PresenceRequest,
   QueueSummary,
   Settings,
+  TemplateChoice,
   TransferTarget,
   Update,
 } from './types';
@@ -35,6 +36,10 @@ export const shell = {
   sendMessage: (conversation: string, text: string) =>
     invoke<void>('send_message', { conversation, text }),
   sendNote: (conversation: string, text: string) => invoke<void>('send_note', { conversation, text }),
+  templates: (conversation: string, search: string) =>
+    invoke<TemplateChoice[]>('templates', { conversation, search }),
+  insertTemplate: (conversation: string, shortcut: string) =>
+    invoke<string>('insert_template', { conversation, shortcut }),
   /// The draft changed (`empty`: nothing left in it): fire and forget.
   drafted: (conversation: string, empty: boolean) => void invoke<void>('drafted', { conversation, empty }).catch(() => {}),
   end: (conversation: string, wrapUp: string) => invoke<void>('end', { conversation, wrapUp }),

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use switchboard_protocol::agent::DesktopProfile;
+use switchboard_protocol::template::Template;
 use switchboard_protocol::{Channel, QueueId};
 
 mod desktop;
@@ -14,6 +15,7 @@ mod limits;
 mod server;
 mod sms;
 mod store;
+mod templates;
 mod widgets;
 mod workstreams;
 
@@ -83,6 +85,9 @@ pub struct Config {
     /// Facebook Messenger; off without the section.
     #[serde(default)]
     pub facebook: Option<FacebookConfig>,
+    /// Message templates agents insert in the composer.
+    #[serde(default)]
+    pub templates: Vec<Template>,
     /// Agents created on first start if absent. For demonstrations only: the passwords are in
     /// the file.
     #[serde(default)]
@@ -247,6 +252,7 @@ impl Config {
         if let Some(facebook) = &self.facebook {
             facebook.validate(|queue| ids.contains(queue))?;
         }
+        templates::validate(&self.templates, |queue| ids.contains(queue))?;
         for (i, agent) in self.demo_agents.iter().enumerate() {
             if let Some(queue) = agent.queues.iter().find(|queue| !ids.contains(queue)) {
                 return fail(
@@ -290,6 +296,7 @@ impl Config {
             customer_returned_alert: self.desktop.customer_returned == NotificationChoice::Alert,
             wrap_up_reasons: self.wrap_up_reasons.clone(),
             idle_reasons: self.idle_reasons.clone(),
+            templates: self.templates.clone(),
         }
     }
 
@@ -384,6 +391,35 @@ mod tests {
         let ConfigProblem { key: at, problem } = key(origins);
         assert_eq!(at, "widgets[0].allowed_origins[1]");
         assert!(problem.contains("not an origin"), "{problem}");
+    }
+
+    #[test]
+    fn templates_are_checked_in_every_language() {
+        let template = |fields: &str| {
+            Config::parse(&format!(
+                "{MINIMAL}\n[[templates]]\nname = \"Greeting\"\n{fields}\n"
+            ))
+        };
+        assert!(template("shortcut = \"hi\"\ntext = \"Hello <customer.first_name>\"").is_ok());
+        let problem = |fields: &str| template(fields).unwrap_err();
+        let unknown = problem("shortcut = \"hi\"\ntext = \"Hello <customer.shoe_size>\"");
+        assert_eq!(unknown.key, "templates[0].text");
+        assert!(
+            unknown.problem.contains("<customer.shoe_size>"),
+            "{}",
+            unknown.problem
+        );
+        let translated =
+            problem("shortcut = \"hi\"\ntext = \"Hello\"\ntranslations = { cs = \"Ahoj <b>\" }");
+        assert_eq!(translated.key, "templates[0].translations.cs");
+        assert_eq!(
+            problem("shortcut = \"h i\"\ntext = \"Hello\"").key,
+            "templates[0].shortcut"
+        );
+        assert_eq!(
+            problem("shortcut = \"hi\"\ntext = \"Hello\"\nqueues = [\"nope\"]").key,
+            "templates[0].queues"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use std::net::IpAddr;
 
 use switchboard_protocol::customer::{CustomerCommand, CustomerOutcome, CustomerServerFrame};
+use switchboard_protocol::template;
 use switchboard_protocol::{CommandId, ConversationId, ErrorBody, ErrorCode, Millis};
 
 use super::committer::Pending;
@@ -146,6 +147,7 @@ impl<S: Store> Hub<S> {
                 context,
                 customer_token,
                 proactive,
+                language,
             } => {
                 let start = StartChat {
                     widget,
@@ -156,6 +158,7 @@ impl<S: Store> Hub<S> {
                     signed_in: None,
                     proactive,
                     client: Some(client),
+                    language: language.as_deref().and_then(template::language_code),
                 };
                 (start, customer_token)
             }

@@ -37,6 +37,7 @@ impl Router {
             customer_id,
             proactive,
             client,
+            language,
         } = request;
         let widget = self.config.widget(widget).ok_or_else(|| {
             error(
@@ -112,6 +113,7 @@ impl Router {
             customer_id,
             widget: Some(widget.id.clone()),
             proactive,
+            language,
             ..ConversationRecord::waiting(
                 id.clone(),
                 Channel::Chat,
@@ -384,6 +386,7 @@ impl ConversationRecord {
             address: None,
             receipts: Default::default(),
             received_by_agents: 0,
+            language: None,
             escalation: None,
             with_bot: false,
             persistent: false,

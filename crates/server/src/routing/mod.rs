@@ -22,6 +22,7 @@
 //! - `time.rs`: offers expiring into RONA, agents lost past the grace period;
 //! - `dispatch.rs`: who gets an offer; making and withdrawing offers;
 //! - `receipts.rs`: how far the customer's side received and saw the agents' messages;
+//! - `templates.rs`: filling the parameters an agent's message carries;
 //! - `thread.rs`: appending messages and the errands they start, Messenger's windows;
 //! - `typing.rs`: who sees someone typing;
 //! - `checks.rs`: the refusals commands share; `views.rs`: offers, snapshots, queue summaries;
@@ -44,6 +45,7 @@ mod queues;
 mod receipts;
 mod records;
 mod start;
+mod templates;
 mod thread;
 mod time;
 mod typing;
@@ -161,6 +163,8 @@ pub struct ChatRequest<'a> {
     pub proactive: bool,
     /// The customer's address, for the limit on chats waiting from one address.
     pub client: Option<IpAddr>,
+    /// The customer's language code, when their widget said it.
+    pub language: Option<String>,
 }
 
 #[derive(Clone, Debug)]

@@ -54,6 +54,9 @@ pub struct ConversationRecord {
     /// channel reports it (Messenger does).
     #[serde(default)]
     pub receipts: Receipts,
+    /// The customer's language code, when their widget said it (templates use it first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
     /// The customer's messages up to this one have reached an agent's desktop.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub received_by_agents: u64,

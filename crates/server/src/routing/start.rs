@@ -22,6 +22,8 @@ pub struct StartChat {
     pub proactive: bool,
     /// The customer's address, for the limit on chats waiting from one address.
     pub client: Option<IpAddr>,
+    /// The customer's language code, when their widget said it.
+    pub language: Option<String>,
 }
 
 /// What a `start_chat` becomes.
@@ -65,6 +67,7 @@ impl StartChat {
             customer_id: self.signed_in.as_ref().map(|customer| customer.id.clone()),
             proactive: self.proactive,
             client: self.client,
+            language: self.language.clone(),
         }
     }
 }

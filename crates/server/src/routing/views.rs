@@ -95,6 +95,7 @@ impl Router {
             context: record.context.clone(),
             contact: conversation.contact.clone().map(Box::new),
             receipts: record.receipts,
+            language: record.language.clone(),
         }
     }
 

@@ -3,8 +3,8 @@
 
 use switchboard_protocol::agent::{AgentEvent, WithdrawReason};
 use switchboard_protocol::customer::CustomerEvent;
-use switchboard_protocol::rules;
 use switchboard_protocol::{AgentId, Channel, ConversationId, EndedBy, ErrorCode, Millis, Sender};
+use switchboard_protocol::{rules, template};
 
 use super::Status;
 use super::checks::interrupted;
@@ -128,7 +128,7 @@ impl Router {
         now: Millis,
         fx: &mut Effects,
     ) -> Result {
-        rules::check_message(text)?;
+        template::check_with_parameters(text)?;
         let conversation = self.open_conversation(id)?;
         if !self.participants(id).contains(agent) {
             return Err(error(
@@ -148,6 +148,7 @@ impl Router {
         if conversation.record.channel == Channel::Facebook {
             self.check_messenger_window(id, now)?;
         }
+        let text = self.fill_parameters(agent, id, text)?;
         let name = self.agents[agent].summary.name.clone();
         self.append(
             id,
@@ -155,7 +156,7 @@ impl Router {
                 agent: agent.clone(),
                 name,
             },
-            text,
+            &text,
             now,
             fx,
         );

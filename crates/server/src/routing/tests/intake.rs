@@ -19,6 +19,7 @@ fn only_a_widget_with_proactive_chat_on_takes_accepted_invitations() {
         customer_id: None,
         proactive: true,
         client: None,
+        language: None,
     };
     let refused = router
         .start_chat(id("c1"), "token", "hash".into(), invited, 1, &mut fx)
@@ -40,6 +41,7 @@ fn start_chat(name: &str, email: Option<&str>, signed_in: Option<SignedInCustome
         signed_in,
         proactive: false,
         client: None,
+        language: None,
     }
 }
 

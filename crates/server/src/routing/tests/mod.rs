@@ -10,6 +10,7 @@ mod notes;
 mod presence;
 mod queues;
 mod receipts;
+mod templates;
 mod thread;
 mod time;
 mod typing;
@@ -125,6 +126,7 @@ fn start_from(
             customer_id: None,
             proactive: false,
             client: client.map(|address| address.parse().unwrap()),
+            language: None,
         },
         now,
         fx,

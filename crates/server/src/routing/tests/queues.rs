@@ -203,6 +203,7 @@ fn removing_a_queue_ends_waiting_conversations_and_interrupts_held_ones() {
             customer_id: None,
             proactive: false,
             client: None,
+            language: None,
         },
         9,
         &mut fx,
