@@ -151,6 +151,15 @@ def main():
         eventually("the note in the thread", lambda: any("Card already refunded once" in text for text in texts(".thread .note")))
         find("button.note-toggle").click()
 
+        # A template: / lists them, Enter inserts the first with its parameters written in.
+        composer.send_keys("/hi")
+        eventually("the template list", lambda: texts("[role=listbox] [role=option] .template-name") == ["Greeting"])
+        composer.send_keys(Keys.ENTER)
+        greeting = "Hello Zoë, Ann Novák here. How can I help?"
+        eventually("the template inserted", lambda: composer.get_property("value") == greeting)
+        composer.send_keys(Keys.ENTER)
+        eventually("the customer to get the greeting", lambda: customer.received(greeting))
+
         # Chat both ways; the reply reaches the customer, and the note before it did not.
         composer.send_keys("Hello Zoë, I am looking into it.")
         composer.send_keys(Keys.ENTER)

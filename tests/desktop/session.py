@@ -288,6 +288,10 @@ theme = "{theme}"
 [[widgets]]
 id = "website"
 queue = "general"
+[[templates]]
+name = "Greeting"
+shortcut = "hi"
+text = "Hello <customer.first_name>, <agent.name> here. How can I help?"
 [[demo_agents]]
 email = "ann@example.com"
 name = "Ann Novák"
