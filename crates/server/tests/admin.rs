@@ -5,7 +5,9 @@ mod support;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use support::{Server, config};
+use serde_json::json;
+use support::{AdminApi, Agent, Server, config};
+use switchboard_protocol::agent::AgentEvent;
 
 fn admin(server: &Server, args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard-server"))
@@ -154,4 +156,96 @@ fn a_bad_configuration_is_refused_naming_the_file_key_and_problem() {
         message.contains("broken.toml: wrap_up_reasons: at least one reason is needed"),
         "{message}"
     );
+}
+
+#[tokio::test]
+async fn templates_added_through_the_api_reach_desktops_at_once_and_survive_a_restart() {
+    let configured = "\n[[templates]]\nname = \"Greeting\"\nshortcut = \"hi\"\ntext = \"Hello\"\n";
+    let mut server = Server::start(&(config(30, 60) + configured));
+    let mut ann = Agent::sign_in(&server, "ann@example.com").await;
+    let shortcuts = |event: &AgentEvent| match event {
+        AgentEvent::Profile { profile } => Some(
+            profile
+                .templates
+                .iter()
+                .map(|t| t.shortcut.clone())
+                .collect::<Vec<_>>(),
+        ),
+        _ => None,
+    };
+    let profile = ann.expect(|e| shortcuts(e).is_some()).await;
+    assert_eq!(shortcuts(&profile).unwrap(), ["hi"]);
+
+    let api = AdminApi::new(&server);
+    let put = |body: serde_json::Value| {
+        let api = &api;
+        async move {
+            api.call(
+                reqwest::Method::PUT,
+                "/api/v1/admin/templates/refund",
+                Some(body),
+            )
+            .await
+        }
+    };
+    let (status, refused) =
+        put(json!({ "name": "Refund", "text": "Sent to <customer.shoe_size>" })).await;
+    assert_eq!(status, 400);
+    let message = refused["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("text: ") && message.contains("<customer.shoe_size>"),
+        "{message}"
+    );
+    let (status, _) = api
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/admin/templates/hi",
+            Some(json!({ "name": "Hi", "text": "Hi" })),
+        )
+        .await;
+    assert_eq!(status, 409, "the file's templates are changed in the file");
+
+    let (status, _) = put(json!({
+        "name": "Refund",
+        "text": "Your refund is on its way, <customer.first_name>.",
+        "translations": { "cs": "Peníze jsou na cestě, <customer.first_name>." },
+        "queues": ["general"],
+    }))
+    .await;
+    assert_eq!(status, 200);
+    let profile = ann
+        .expect(|e| shortcuts(e).is_some_and(|s| s.len() == 2))
+        .await;
+    assert_eq!(shortcuts(&profile).unwrap(), ["hi", "refund"], "at once");
+    let (_, listed) = api
+        .call(reqwest::Method::GET, "/api/v1/admin/templates", None)
+        .await;
+    assert_eq!(
+        listed["added"][0]["translations"]["cs"],
+        "Peníze jsou na cestě, <customer.first_name>."
+    );
+
+    server.kill_and_restart();
+    let mut ann = Agent::sign_in(&server, "ann@example.com").await;
+    let profile = ann.expect(|e| shortcuts(e).is_some()).await;
+    assert_eq!(
+        shortcuts(&profile).unwrap(),
+        ["hi", "refund"],
+        "after a restart"
+    );
+
+    let api = AdminApi::new(&server);
+    let remove = || {
+        api.call(
+            reqwest::Method::DELETE,
+            "/api/v1/admin/templates/refund",
+            None,
+        )
+    };
+    assert_eq!(remove().await.0, 200);
+    let profile = ann
+        .expect(|e| shortcuts(e).is_some_and(|s| s.len() == 1))
+        .await;
+    assert_eq!(shortcuts(&profile).unwrap(), ["hi"]);
+    assert_eq!(remove().await.0, 404, "removed already");
 }

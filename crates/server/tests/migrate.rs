@@ -35,6 +35,16 @@ async fn an_embedded_deployment_moves_to_postgres_and_goes_on_there() {
     let mut embedded = Server::start_exactly(&config, None);
     let (imported, printed) = support::import(&embedded, "name,email\nZoë Weiss,zoe@example.com\n");
     assert!(imported, "{printed}");
+    let template =
+        serde_json::json!({ "name": "Thanks", "text": "Thank you, <customer.first_name>!" });
+    let (status, _) = support::AdminApi::new(&embedded)
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/admin/templates/thanks",
+            Some(template),
+        )
+        .await;
+    assert_eq!(status, 200);
     let (mut ann, mut zoe, conversation) = accepted_chat(&embedded).await;
     let token = ann.token.clone();
     zoe.say("first").await;
@@ -53,7 +63,12 @@ async fn an_embedded_deployment_moves_to_postgres_and_goes_on_there() {
     let url = url.replace("switchboard@", "switchboard:hunter2@");
     let (moved, printed) = migrate(&data, &url);
     assert!(moved, "{printed}");
-    for part in ["2 agents", "1 contacts", "1 conversations with 3 messages"] {
+    for part in [
+        "2 agents",
+        "1 contacts",
+        "1 conversations with 3 messages",
+        "1 added templates",
+    ] {
         assert!(printed.contains(part), "{part:?} in {printed}");
     }
     assert!(!printed.contains("hunter2"), "{printed}");

@@ -16,6 +16,8 @@ mod server;
 mod sms;
 mod store;
 mod templates;
+
+pub use templates::validate as check_templates;
 mod widgets;
 mod workstreams;
 

@@ -9,7 +9,7 @@ use switchboard_protocol::template::{Template, check_with_parameters, language_c
 use super::ConfigProblem;
 
 /// Checks every template against the queues `known`.
-pub(super) fn validate(
+pub fn validate(
     templates: &[Template],
     known: impl Fn(&QueueId) -> bool,
 ) -> Result<(), ConfigProblem> {

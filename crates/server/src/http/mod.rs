@@ -11,6 +11,7 @@ mod admin;
 mod contacts;
 mod login;
 mod refusal;
+mod templates;
 mod widgets;
 
 use std::sync::Arc;
@@ -61,6 +62,7 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
         )
         .merge(webhooks(app.clone()))
         .merge(contacts::routes::<S>())
+        .merge(templates::routes::<S>())
         .with_state(app)
 }
 

@@ -11,6 +11,7 @@ use switchboard_protocol::customer::{CustomerCommand, Resume};
 use switchboard_protocol::{AgentId, Channel, CommandId, ConversationId, ErrorBody, QueueId, Seq};
 
 use crate::routing::{Inbound, Receipt, Typist};
+use switchboard_protocol::template::Template;
 
 /// A request for the hub from another node's client or edge. `connection` is the forwarding
 /// node's number for its client's connection; `answer`, its number for the answer it awaits.
@@ -81,6 +82,9 @@ pub(super) enum Forwarded {
     Typing {
         typist: Typist,
         typing: bool,
+    },
+    Templates {
+        added: Vec<Template>,
     },
     Assign {
         conversation: ConversationId,

@@ -129,7 +129,9 @@ impl<S: Store> Hub<S> {
             .filter_map(|(record, _)| Some((record.id.clone(), record.contact.clone()?)))
             .collect();
         let agent_masker = config.desktop.masking.then(|| Masker::new(KindSet::ALL));
+        let added_templates = store.templates().await?;
         let mut router = Router::new(config, agents, conversations, removed, now);
+        router.templates_changed(added_templates, &mut Effects::default());
         // Open conversations get their contact's card back.
         for (conversation, contact) in matched {
             if let Some(contact) = store.contact(&contact).await? {
@@ -272,6 +274,11 @@ impl<S: Store> Hub<S> {
                 }));
             }
             Request::Typing { typist, typing } => self.tell_typing(&typist, typing),
+            Request::Templates { added } => {
+                let mut fx = Effects::default();
+                self.router.templates_changed(added, &mut fx);
+                self.stage(pending, fx, None);
+            }
             Request::Inbound { inbound, done } => self.inbound(inbound, done, now, pending).await?,
             Request::Receipt { channel, receipt } => {
                 let mut fx = Effects::default();

@@ -226,6 +226,7 @@ impl Relay {
                 seen,
             },
             Forwarded::Typing { typist, typing } => Request::Typing { typist, typing },
+            Forwarded::Templates { added } => Request::Templates { added },
             Forwarded::Assign {
                 conversation,
                 agent,

@@ -17,6 +17,7 @@ use super::forwarded::Forwarded;
 use super::remote::Remote;
 use crate::channels::courier::{Report, ReportTo};
 use crate::routing::{Inbound, Receipt, Typist};
+use switchboard_protocol::template::Template;
 
 /// A request, as the hub's task receives it.
 #[derive(Debug)]
@@ -115,6 +116,10 @@ pub(super) enum Request {
         agent: AgentId,
         error: ErrorBody,
         done: oneshot::Sender<()>,
+    },
+    /// The templates added through the admin API are now these.
+    Templates {
+        added: Vec<Template>,
     },
     /// An administrator removes a queue; `done` gets how many conversations ended and how many
     /// were interrupted, once committed.
@@ -506,6 +511,17 @@ impl HubHandle {
             answer,
         };
         self.ask_either(local, forwarded).await;
+    }
+
+    /// The templates added through the admin API are now `added`: desktops get the new profile.
+    pub async fn templates_changed(&self, added: Vec<Template>) {
+        let forwarded = || Forwarded::Templates {
+            added: added.clone(),
+        };
+        let local = Request::Templates {
+            added: added.clone(),
+        };
+        self.send_either(local, forwarded).await;
     }
 
     /// An administrator removes a queue; answered, once committed, with how many conversations

@@ -22,7 +22,8 @@
 //! - `time.rs`: offers expiring into RONA, agents lost past the grace period;
 //! - `dispatch.rs`: who gets an offer; making and withdrawing offers;
 //! - `receipts.rs`: how far the customer's side received and saw the agents' messages;
-//! - `templates.rs`: filling the parameters an agent's message carries;
+//! - `templates.rs`: templates added through the admin API; filling the parameters an agent's
+//!   message carries;
 //! - `thread.rs`: appending messages and the errands they start, Messenger's windows;
 //! - `typing.rs`: who sees someone typing;
 //! - `checks.rs`: the refusals commands share; `views.rs`: offers, snapshots, queue summaries;
@@ -58,6 +59,7 @@ use std::sync::Arc;
 
 use switchboard_mask::{KindSet, Masker};
 use switchboard_protocol::agent::{AgentSummary, ContactCard, Customer};
+use switchboard_protocol::template::Template;
 use switchboard_protocol::{
     AgentId, ChatMessage, ContextValue, ConversationId, ErrorBody, ErrorCode, Millis, Presence,
     QueueId, Sender,
@@ -208,6 +210,8 @@ pub struct Router {
     stale_offers: Vec<(AgentId, ConversationId)>,
     /// Live chats waiting per widget and per address, for the limits on them.
     waiting: admission::Waiting,
+    /// Message templates an administrator added through the admin API.
+    added_templates: Vec<Template>,
 }
 
 impl Router {
@@ -238,6 +242,7 @@ impl Router {
             payment_masker,
             stale_offers: Vec::new(),
             waiting: admission::Waiting::default(),
+            added_templates: Vec::new(),
         };
         for queue in removed {
             router.queues.remove(&queue);

@@ -9,23 +9,19 @@ impl Router {
     /// The agent's desktop connected. A fresh start (not a resume) gets the whole picture:
     /// presence, profile, every held conversation and any pending offer.
     pub fn agent_connected(&mut self, id: &AgentId, fresh: bool, now: Millis, fx: &mut Effects) {
+        let profile = fresh.then(|| self.profile());
         let Some(agent) = self.agents.get_mut(id) else {
             return;
         };
         agent.connected = true;
         agent.disconnected_at = None;
-        if fresh {
+        if let Some(profile) = profile {
             let presence = AgentEvent::Presence {
                 presence: agent.presence.clone(),
                 since: agent.presence_since,
             };
             fx.agent(id, presence);
-            fx.agent(
-                id,
-                AgentEvent::Profile {
-                    profile: self.config.desktop_profile(),
-                },
-            );
+            fx.agent(id, AgentEvent::Profile { profile });
             let held: Vec<ConversationId> = agent.held.iter().cloned().collect();
             let offered = agent.offer.clone();
             for conversation in held {

@@ -1,16 +1,41 @@
-//! The parameters an agent's message may carry (a template's `<customer.first_name>`,
-//! `<customer.phone>`…), filled from the conversation as the message is sent: values a desktop
-//! must not hold never pass through it, and one the conversation cannot fill is refused.
+//! Message templates: those an administrator added through the admin API beside the
+//! configuration's, sent to desktops with the profile; and the parameters an agent's message may
+//! carry (a template's `<customer.first_name>`, `<customer.phone>`…), filled from the
+//! conversation as the message is sent: values a desktop must not hold never pass through it,
+//! and one the conversation cannot fill is refused.
 
 use std::borrow::Cow;
 
-use switchboard_protocol::template::{self, Parameter};
+use switchboard_protocol::agent::{AgentEvent, DesktopProfile};
+use switchboard_protocol::template::{self, Parameter, Template};
 use switchboard_protocol::{AgentId, Channel, ConversationId, ErrorCode, rules};
 
 use super::records::ConversationRecord;
-use super::{Result, Router, error};
+use super::{Effects, Result, Router, error};
 
 impl Router {
+    /// The profile every desktop receives: the configuration's, with the templates added since.
+    pub(super) fn profile(&self) -> DesktopProfile {
+        let mut profile = self.config.desktop_profile();
+        profile
+            .templates
+            .extend(self.added_templates.iter().cloned());
+        profile
+    }
+
+    /// The templates added through the admin API are now `added`: every desktop that is
+    /// connected (or may resume) gets the new profile; the others get it when they connect.
+    pub fn templates_changed(&mut self, added: Vec<Template>, fx: &mut Effects) {
+        self.added_templates = added;
+        let profile = self.profile();
+        for (id, agent) in self.agents.iter() {
+            if agent.connected || agent.disconnected_at.is_some() {
+                let profile = profile.clone();
+                fx.agent(id, AgentEvent::Profile { profile });
+            }
+        }
+    }
+
     /// `text` with its parameters filled from conversation `id` as `agent` sends it.
     pub(super) fn fill_parameters<'t>(
         &self,

@@ -27,6 +27,7 @@ pub struct Moved {
     pub streams: u64,
     pub replies: u64,
     pub removed_queues: u64,
+    pub templates: u64,
 }
 
 impl fmt::Display for Moved {
@@ -34,7 +35,8 @@ impl fmt::Display for Moved {
         write!(
             f,
             "{} agents ({} signed-in sessions), {} contacts, {} conversations with {} messages, \
-             {} unacknowledged events on {} streams, {} stored replies, {} removed queues",
+             {} unacknowledged events on {} streams, {} stored replies, {} removed queues, \
+             {} added templates",
             self.agents,
             self.sessions,
             self.contacts,
@@ -43,7 +45,8 @@ impl fmt::Display for Moved {
             self.events,
             self.streams,
             self.replies,
-            self.removed_queues
+            self.removed_queues,
+            self.templates
         )
     }
 }
@@ -233,6 +236,23 @@ async fn copy(from: &SqlitePool, tx: &mut Transaction<'_, Postgres>) -> sqlx::Re
         },
     )
     .await?;
+    let templates = pages(
+        from,
+        "SELECT shortcut, body FROM templates",
+        async |rows: Vec<(String, String)>| {
+            unnest!(
+                rows,
+                "INSERT INTO templates (shortcut, body) \
+                       SELECT * FROM UNNEST($1::text[], $2::text[])",
+                0,
+                1
+            )
+            .execute(&mut **tx)
+            .await
+            .map(drop)
+        },
+    )
+    .await?;
     Ok(Moved {
         agents,
         sessions,
@@ -243,6 +263,7 @@ async fn copy(from: &SqlitePool, tx: &mut Transaction<'_, Postgres>) -> sqlx::Re
         streams,
         replies,
         removed_queues,
+        templates,
     })
 }
 

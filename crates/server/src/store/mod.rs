@@ -9,6 +9,7 @@ pub mod migrate;
 mod postgres;
 mod rows;
 mod sqlite;
+mod templates;
 
 use std::future::Future;
 
@@ -20,6 +21,7 @@ pub use error::StoreError;
 pub use journal::Journaled;
 pub use postgres::{PostgresStore, describe as describe_postgres, leadership, relay};
 pub use sqlite::SqliteStore;
+pub use templates::TemplateStore;
 
 /// The store keeps routing's records.
 pub use crate::routing::{
@@ -77,7 +79,7 @@ impl Batch {
 }
 
 /// What the server keeps on disk.
-pub trait Store: ContactStore + Clone + Send + Sync + 'static {
+pub trait Store: ContactStore + TemplateStore + Clone + Send + Sync + 'static {
     fn agents(&self) -> impl Future<Output = StoreResult<Vec<AgentRecord>>> + Send;
     fn agent_by_email(
         &self,

@@ -11,7 +11,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 use futures_util::SinkExt;
-use serde_json::json;
+use serde_json::{Value, json};
 use switchboard_protocol::agent::{
     AgentCommand, AgentEvent, AgentServerFrame, CommandResult, ConversationSnapshot, Offer, Outcome,
 };
@@ -554,4 +554,42 @@ pub fn keep_writing(
         }
         (sent, refused)
     })
+}
+
+/// The admin API, with the token the running server published.
+pub struct AdminApi<'a> {
+    server: &'a Server,
+    token: String,
+    http: reqwest::Client,
+}
+
+impl AdminApi<'_> {
+    pub fn new(server: &Server) -> AdminApi<'_> {
+        let access = std::fs::read_to_string(server.dir.path().join("data/admin.json")).unwrap();
+        let access: Value = serde_json::from_str(&access).unwrap();
+        AdminApi {
+            server,
+            token: access["token"].as_str().unwrap().to_owned(),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(method, self.server.url(path))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
 }

@@ -1,0 +1,161 @@
+//! The message templates admin API, with the admin token (see [`crate::admin`]):
+//!
+//! - `GET /api/v1/admin/templates` — the configuration file's templates and those added here;
+//! - `PUT /api/v1/admin/templates/{shortcut}` — adds or replaces one (`name`, `text`, optional
+//!   `translations` and `queues`), checked as the configuration's are;
+//! - `DELETE /api/v1/admin/templates/{shortcut}`.
+//!
+//! A change takes effect at once (every connected desktop gets the new profile) and survives
+//! restarts. The configuration file's templates are changed in the file: a request for one of
+//! their shortcuts gets `409`. A refused request changes nothing.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use switchboard_protocol::template::Template;
+use switchboard_protocol::{ErrorCode, QueueId};
+
+use super::{Refusal, admin_only, refuse};
+use crate::app::App;
+use crate::config;
+use crate::store::{Store, StoreError};
+
+pub(super) fn routes<S: Store>() -> Router<Arc<App<S>>> {
+    Router::new()
+        .route("/api/v1/admin/templates", get(list::<S>))
+        .route(
+            "/api/v1/admin/templates/{shortcut}",
+            axum::routing::put(save::<S>).delete(remove::<S>),
+        )
+}
+
+/// A template as a request writes it: its shortcut is the path's.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TemplateBody {
+    name: String,
+    text: String,
+    #[serde(default)]
+    translations: BTreeMap<String, String>,
+    #[serde(default)]
+    queues: Vec<QueueId>,
+}
+
+fn unavailable(error: StoreError) -> Refusal {
+    tracing::error!(%error, "a templates request failed");
+    refuse(
+        StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::Unavailable,
+        "The templates could not be stored or read; nothing was changed.",
+    )
+}
+
+fn configured<S: Store>(app: &App<S>, shortcut: &str) -> Result<(), Refusal> {
+    if app
+        .config
+        .templates
+        .iter()
+        .any(|t| t.shortcut.eq_ignore_ascii_case(shortcut))
+    {
+        let message = format!(
+            "The template /{shortcut} is defined in the configuration file: change it there."
+        );
+        return Err(refuse(
+            StatusCode::CONFLICT,
+            ErrorCode::InvalidState,
+            &message,
+        ));
+    }
+    Ok(())
+}
+
+async fn list<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, Refusal> {
+    admin_only(&app, &headers)?;
+    let added = app.store.templates().await.map_err(unavailable)?;
+    Ok(Json(serde_json::json!({
+        "configured": app.config.templates,
+        "added": added,
+    })))
+}
+
+async fn save<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(shortcut): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<TemplateBody>, JsonRejection>,
+) -> Result<Json<serde_json::Value>, Refusal> {
+    admin_only(&app, &headers)?;
+    let Json(body) = body.map_err(|rejection| {
+        let message = format!(
+            "The body must be {{\"name\", \"text\", \"translations\"?, \"queues\"?}}: {rejection}"
+        );
+        refuse(StatusCode::BAD_REQUEST, ErrorCode::InvalidInput, &message)
+    })?;
+    configured(&app, &shortcut)?;
+    let template = Template {
+        name: body.name,
+        shortcut,
+        text: body.text,
+        translations: body.translations,
+        queues: body.queues,
+    };
+    // Checked as the configuration's are, beside every other template (shortcuts stay unique).
+    let mut all: Vec<Template> = app.config.templates.clone();
+    let added = app.store.templates().await.map_err(unavailable)?;
+    all.extend(
+        added
+            .into_iter()
+            .filter(|t| t.shortcut != template.shortcut),
+    );
+    all.push(template.clone());
+    let at = format!("templates[{}].", all.len() - 1);
+    config::check_templates(&all, |queue| app.config.queue(queue).is_some()).map_err(
+        |problem| {
+            let key = problem.key.strip_prefix(&at).unwrap_or(&problem.key);
+            let message = format!("{key}: {}", problem.problem);
+            refuse(StatusCode::BAD_REQUEST, ErrorCode::InvalidInput, &message)
+        },
+    )?;
+    app.store
+        .save_template(&template)
+        .await
+        .map_err(unavailable)?;
+    announce(&app).await?;
+    Ok(Json(serde_json::json!({ "saved": template.shortcut })))
+}
+
+async fn remove<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(shortcut): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, Refusal> {
+    admin_only(&app, &headers)?;
+    configured(&app, &shortcut)?;
+    if !app
+        .store
+        .delete_template(&shortcut)
+        .await
+        .map_err(unavailable)?
+    {
+        let message = format!("No template /{shortcut} was added.");
+        return Err(refuse(StatusCode::NOT_FOUND, ErrorCode::NotFound, &message));
+    }
+    announce(&app).await?;
+    Ok(Json(serde_json::json!({ "removed": shortcut })))
+}
+
+/// Every desktop gets the templates as they now are.
+async fn announce<S: Store>(app: &App<S>) -> Result<(), Refusal> {
+    let added = app.store.templates().await.map_err(unavailable)?;
+    app.hub.templates_changed(added).await;
+    Ok(())
+}
