@@ -70,6 +70,8 @@ test('the workspace: tasks, the conversation with its timer, both side tabs, swi
   // A picture sent by SMS is listed with its type and link.
   const attachment = pane.getByRole('list', { name: 'Attachments' }).getByRole('listitem');
   assert.equal(await attachment.textContent(), 'image/jpeg https://media.example.com/invoice.jpg');
+  // Masking is on: the agent is told it cannot read what the picture shows.
+  await pane.getByText('Masking cannot read attachments: what a picture shows is not hidden.').waitFor();
   await window.screenshot('sms-attachment');
   await page.keyboard.press('Alt+ArrowDown');
   assert.equal(await pane.getByRole('heading', { level: 1 }).textContent(), 'Zoë Nováková');
