@@ -362,9 +362,16 @@ async fn messenger_verifies_its_webhook_and_stores_each_message_once() {
     assert_eq!(conversation.history.len(), 1, "{:?}", conversation.history);
     assert!(conversation.contact.is_some());
 
-    send(&mut ann, &conversation.id, "Yes, in two days.").await;
+    // The agent typing shows on Messenger as the page typing.
+    ann.send_typing(&conversation.id, true).await;
     let calls = provider.wait_for_calls(1, PATIENCE).await;
-    let call = &calls[0];
+    assert_eq!(
+        calls[0].json(),
+        json!({ "recipient": { "id": "psid-zoe" }, "sender_action": "typing_on" })
+    );
+    send(&mut ann, &conversation.id, "Yes, in two days.").await;
+    let calls = provider.wait_for_calls(2, PATIENCE).await;
+    let call = &calls[1];
     assert_eq!(call.method, "POST");
     assert_eq!(call.path, "/v21.0/me/messages");
     // The page's token travels in a header, never in the URL.

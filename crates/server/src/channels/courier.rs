@@ -15,7 +15,7 @@ use tokio::task::JoinSet;
 
 use super::{DeliveryError, bot, facebook, twilio};
 use crate::config::Config;
-use crate::routing::{BotAnswer, Errand, Outbound};
+use crate::routing::{BotAnswer, ChannelAddress, Errand, Outbound};
 
 /// Attempts per reply while the provider is unreachable or busy: with the delay doubling from
 /// [`FIRST_RETRY`], the last is about a minute after the first.
@@ -45,6 +45,39 @@ pub enum Report {
         seq: Seq,
         answer: Result<BotAnswer, String>,
     },
+}
+
+/// What a provider is told that nothing depends on — the page typing, on Messenger: sent at
+/// once, beside the courier's errands, not stored, and given up on a failure.
+#[derive(Clone, Debug)]
+pub struct Signals {
+    http: reqwest::Client,
+    config: Arc<Config>,
+}
+
+impl Signals {
+    pub fn new(config: Arc<Config>) -> Signals {
+        let http = reqwest::Client::builder()
+            .timeout(PROVIDER_TIMEOUT)
+            .build()
+            .expect("an HTTP client with rustls");
+        Signals { http, config }
+    }
+
+    /// Shows a Messenger customer that the page is typing, or not any more.
+    pub fn typing(&self, address: ChannelAddress, typing: bool) {
+        let signals = self.clone();
+        tokio::spawn(async move {
+            let Some(facebook) = &signals.config.facebook else {
+                return;
+            };
+            if let Err(failure) =
+                facebook::sender_action(&signals.http, facebook, &address, typing).await
+            {
+                tracing::debug!(%failure, "Messenger was not told the page is typing");
+            }
+        });
+    }
 }
 
 /// Where the courier sends its [`Report`]s.

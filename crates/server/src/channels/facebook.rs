@@ -7,7 +7,7 @@ use sha2::Sha256;
 
 use super::{DeliveryError, courier};
 use crate::config::FacebookConfig;
-use crate::routing::Outbound;
+use crate::routing::{ChannelAddress, Outbound};
 
 /// Whether `header` (`sha256=<hex>`) is the app secret's HMAC-SHA256 of `body`.
 pub fn is_signed(app_secret: &str, body: &[u8], header: &str) -> bool {
@@ -29,10 +29,6 @@ pub async fn send(
     facebook: &FacebookConfig,
     message: &Outbound,
 ) -> Result<(), DeliveryError> {
-    let page = facebook.page(&message.address.ours).ok_or(DeliveryError {
-        reason: format!("page {} is no longer configured", message.address.ours),
-        transient: false,
-    })?;
     let mut body = json!({
         "recipient": { "id": message.address.customer },
         "messaging_type": "RESPONSE",
@@ -42,6 +38,32 @@ pub async fn send(
         body["messaging_type"] = json!("MESSAGE_TAG");
         body["tag"] = json!("HUMAN_AGENT");
     }
+    post_as_page(http, facebook, &message.address.ours, &body).await
+}
+
+/// Shows the customer that the page is typing (`typing_on`), or not any more (`typing_off`).
+pub async fn sender_action(
+    http: &reqwest::Client,
+    facebook: &FacebookConfig,
+    address: &ChannelAddress,
+    typing: bool,
+) -> Result<(), DeliveryError> {
+    let action = if typing { "typing_on" } else { "typing_off" };
+    let body = json!({ "recipient": { "id": address.customer }, "sender_action": action });
+    post_as_page(http, facebook, &address.ours, &body).await
+}
+
+/// Posts `body` to the Send API as page `page`, with its token.
+async fn post_as_page(
+    http: &reqwest::Client,
+    facebook: &FacebookConfig,
+    page: &str,
+    body: &serde_json::Value,
+) -> Result<(), DeliveryError> {
+    let page = facebook.page(page).ok_or(DeliveryError {
+        reason: format!("page {page} is no longer configured"),
+        transient: false,
+    })?;
     let request = http
         .post(format!(
             "{}/me/messages",
@@ -49,7 +71,7 @@ pub async fn send(
         ))
         // The token in a header, never in a URL that proxies and error messages repeat.
         .bearer_auth(&page.access_token)
-        .json(&body);
+        .json(body);
     courier::call_provider(request, "Messenger").await.map(drop)
 }
 

@@ -96,6 +96,8 @@ pub struct Hub<S: Store> {
     committer_task: Option<tokio::task::JoinHandle<Result<(), StoreError>>>,
     /// Masks what agents are sent, when the profile masks.
     agent_masker: Option<Masker>,
+    /// What providers are told that nothing depends on (the page typing).
+    signals: courier::Signals,
 }
 
 impl<S: Store> Hub<S> {
@@ -115,6 +117,7 @@ impl<S: Store> Hub<S> {
         let (requests, inbox) = mpsc::channel(4096);
         let handle = HubHandle::new(requests);
         let courier = courier::start(config.clone(), handle.for_courier());
+        let signals = courier::Signals::new(config.clone());
         // Errands a previous run stored but did not see done run now.
         for stream in heads.keys().filter(|name| Stream::is_outbound(name)) {
             for (seq, event) in store.outbox_after(stream, 0).await? {
@@ -154,6 +157,7 @@ impl<S: Store> Hub<S> {
             committer,
             committer_task,
             agent_masker,
+            signals,
         };
         let task = tokio::spawn(hub.run(inbox));
         Ok((handle, task))
@@ -273,7 +277,7 @@ impl<S: Store> Hub<S> {
                     let _ = done.send(conversation);
                 }));
             }
-            Request::Typing { typist, typing } => self.tell_typing(&typist, typing),
+            Request::Typing { typist, typing } => self.tell_typing(&typist, typing, now),
             Request::Templates { added } => {
                 let mut fx = Effects::default();
                 self.router.templates_changed(added, &mut fx);

@@ -16,7 +16,7 @@ use super::{Effects, Result, Router, error};
 
 const DAY: Millis = 24 * 3_600_000;
 /// Messenger's window for standard replies after the customer's last message.
-const STANDARD_REPLY_WINDOW: Millis = DAY;
+pub(super) const STANDARD_REPLY_WINDOW: Millis = DAY;
 /// Messenger's window for a human agent's tagged replies.
 const HUMAN_AGENT_REPLY_WINDOW: Millis = 7 * DAY;
 

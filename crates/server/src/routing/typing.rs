@@ -1,11 +1,13 @@
 //! Who sees someone typing: the agents taking part in a held conversation see its customer type;
-//! a chat's customer sees an agent taking part type. Typing changes nothing and is not stored, so
-//! this only reads the model.
+//! a chat's customer sees an agent taking part type, and so does a Messenger customer, while the
+//! page may still message them without a tag (Messenger's 24 hours). Typing changes nothing and is
+//! not stored, so this only reads the model.
 
 use serde::{Deserialize, Serialize};
-use switchboard_protocol::{AgentId, Channel, ConversationId};
+use switchboard_protocol::{AgentId, Channel, ConversationId, Millis};
 
-use super::{Router, Status};
+use super::thread::STANDARD_REPLY_WINDOW;
+use super::{ChannelAddress, Router, Status};
 
 /// Who is typing, in which conversation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,11 +30,15 @@ pub enum TypingAudience {
     Customer {
         name: String,
     },
+    /// A Messenger customer, shown that the page is typing.
+    Messenger {
+        address: ChannelAddress,
+    },
     Nobody,
 }
 
 impl Router {
-    pub fn typing_audience(&self, typist: &Typist) -> TypingAudience {
+    pub fn typing_audience(&self, typist: &Typist, now: Millis) -> TypingAudience {
         let conversation = match typist {
             Typist::Customer { conversation } | Typist::Agent { conversation, .. } => conversation,
         };
@@ -45,15 +51,24 @@ impl Router {
         };
         match typist {
             Typist::Customer { .. } => TypingAudience::Agents(self.participants(conversation)),
-            Typist::Agent { agent, .. }
-                if held.record.channel == Channel::Chat
-                    && self.participants(conversation).contains(agent) =>
-            {
-                TypingAudience::Customer {
-                    name: self.agents[agent].summary.name.clone(),
-                }
+            Typist::Agent { agent, .. } if !self.participants(conversation).contains(agent) => {
+                TypingAudience::Nobody
             }
-            Typist::Agent { .. } => TypingAudience::Nobody,
+            Typist::Agent { agent, .. } => match (held.record.channel, &held.record.address) {
+                (Channel::Chat, _) => TypingAudience::Customer {
+                    name: self.agents[agent].summary.name.clone(),
+                },
+                (Channel::Facebook, Some(address))
+                    if self
+                        .since_customer_wrote(conversation, now)
+                        .is_some_and(|since| since <= STANDARD_REPLY_WINDOW) =>
+                {
+                    TypingAudience::Messenger {
+                        address: address.clone(),
+                    }
+                }
+                _ => TypingAudience::Nobody,
+            },
         }
     }
 }
