@@ -8,21 +8,19 @@ use switchboard_protocol::agent::{
     AgentCommand, AgentEvent, AgentSummary, CommandResult, PresenceRequest, QueueSummary,
     TransferTarget,
 };
-use switchboard_protocol::template;
 use switchboard_protocol::{AgentId, ConversationId, ErrorBody, Millis, QueueId, Seq};
 use tokio::sync::broadcast;
 
 use crate::backoff::Backoff;
-use crate::composer::check_draft;
 use crate::connection::{CommandError, ConnectionState, Link, Sink};
 use crate::model::{DeskSnapshot, Model, Update};
 use crate::pickers;
 use crate::presence::{PresenceError, check_request};
 use crate::secrets::{SecretError, SecretStore};
 use crate::signin::{self, Session, SignInError};
-use crate::templates::TemplateChoice;
 use crate::typing::TypingThrottle;
 use crate::views::ConversationView;
+use crate::writing::check_sendable;
 
 /// Why an action was not carried out, in words for the agent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -75,7 +73,7 @@ const SERVER_RETRY_CAP: Duration = Duration::from_secs(5);
 const UPDATE_BACKLOG: usize = 1024;
 
 #[derive(Debug)]
-struct Shared {
+pub(crate) struct Shared {
     model: Mutex<Model>,
     updates: broadcast::Sender<Update>,
     typing: Mutex<TypingThrottle>,
@@ -89,13 +87,13 @@ impl Shared {
         }
     }
 
-    fn model(&self) -> std::sync::MutexGuard<'_, Model> {
+    pub(crate) fn model(&self) -> std::sync::MutexGuard<'_, Model> {
         self.model
             .lock()
             .expect("the model is never left half-changed")
     }
 
-    fn typing(&self) -> std::sync::MutexGuard<'_, TypingThrottle> {
+    pub(crate) fn typing(&self) -> std::sync::MutexGuard<'_, TypingThrottle> {
         self.typing.lock().expect("never left half-changed")
     }
 }
@@ -139,8 +137,8 @@ pub fn now() -> Millis {
 /// A signed-in agent desktop. Cheap to clone; every clone is the same desktop.
 #[derive(Debug, Clone)]
 pub struct Desk {
-    shared: Arc<Shared>,
-    link: Arc<Link>,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) link: Arc<Link>,
     session: Arc<Session>,
     secrets: Arc<dyn SecretStore>,
 }
@@ -266,7 +264,7 @@ impl Desk {
         self.shared.model().connection.clone()
     }
 
-    async fn command(&self, command: AgentCommand) -> Result<CommandResult, DeskError> {
+    pub(crate) async fn command(&self, command: AgentCommand) -> Result<CommandResult, DeskError> {
         Ok(self.link.command(command).await?)
     }
 
@@ -321,87 +319,12 @@ impl Desk {
         Ok(oldest)
     }
 
-    fn held(&self, conversation: &ConversationId) -> Result<(), DeskError> {
+    pub(crate) fn held(&self, conversation: &ConversationId) -> Result<(), DeskError> {
         if self.shared.model().holds(conversation) {
             Ok(())
         } else {
             Err(DeskError::NoSuchConversation)
         }
-    }
-
-    /// Sends a message, checked against the composer's rules first; the agent has stopped typing.
-    pub async fn send_message(
-        &self,
-        conversation: &ConversationId,
-        text: &str,
-    ) -> Result<(), DeskError> {
-        let message = AgentCommand::SendMessage {
-            conversation: conversation.clone(),
-            text: text.to_owned(),
-        };
-        // A message may carry template parameters, which the server fills.
-        let check = |text: &str| template::check_with_parameters(text).map_err(DeskError::Draft);
-        self.send_checked(conversation, text, check, message)
-            .await?;
-        self.drafted(conversation, true);
-        Ok(())
-    }
-
-    /// Sends `command` carrying `text` once the conversation is held and `check` lets the text
-    /// through.
-    async fn send_checked(
-        &self,
-        conversation: &ConversationId,
-        text: &str,
-        check: impl Fn(&str) -> Result<(), DeskError>,
-        command: AgentCommand,
-    ) -> Result<(), DeskError> {
-        self.held(conversation)?;
-        check(text)?;
-        self.command(command).await?;
-        Ok(())
-    }
-
-    /// The agent's draft in `conversation` changed (`empty`: nothing is left in it, or they
-    /// left it): the customer sees them typing, or not any more.
-    pub fn drafted(&self, conversation: &ConversationId, empty: bool) {
-        let said = self.shared.typing().drafted(conversation, empty, now());
-        if let Some(typing) = said {
-            self.link.typing(conversation.clone(), typing);
-        }
-    }
-
-    /// The templates the conversation offers that match `search` (shortcut, name or text,
-    /// whatever the case and accents).
-    pub fn templates(&self, conversation: &ConversationId, search: &str) -> Vec<TemplateChoice> {
-        self.shared.model().templates(conversation, search)
-    }
-
-    /// The template with `shortcut` as the composer takes it: what this desktop may show written
-    /// in, the rest left as parameters the server fills when the message is sent.
-    pub fn insert_template(
-        &self,
-        conversation: &ConversationId,
-        shortcut: &str,
-    ) -> Result<String, DeskError> {
-        self.shared
-            .model()
-            .insert_template(conversation, shortcut)
-            .ok_or(DeskError::NoSuchConversation)
-    }
-
-    /// Leaves an internal note in the thread, for agents only; the same rules as a message.
-    pub async fn send_note(
-        &self,
-        conversation: &ConversationId,
-        text: &str,
-    ) -> Result<(), DeskError> {
-        let note = AgentCommand::SendNote {
-            conversation: conversation.clone(),
-            text: text.to_owned(),
-        };
-        self.send_checked(conversation, text, check_sendable, note)
-            .await
     }
 
     fn check_wrap_up(&self, wrap_up: &str) -> Result<(), DeskError> {
@@ -589,18 +512,4 @@ impl Desk {
         self.link.stop();
         self.secrets.delete(&self.session.account())
     }
-}
-
-/// A draft the composer's rules let through, or why not.
-fn check_sendable(text: &str) -> Result<(), DeskError> {
-    let check = check_draft(text);
-    if check.sendable {
-        return Ok(());
-    }
-    Err(DeskError::Draft(check.problem.unwrap_or_else(|| {
-        ErrorBody::new(
-            switchboard_protocol::ErrorCode::EmptyMessage,
-            "Write something before sending.",
-        )
-    })))
 }

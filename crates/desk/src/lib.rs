@@ -2,7 +2,8 @@
 //! talking to the operating system, so that it is tested on its own and the shell stays thin.
 //!
 //! - [`Desk`] (`desk.rs`): the handle the shell calls — sign in, presence, answer offers, chat,
-//!   transfer, conference, end — and the stream of [`Update`]s it shows;
+//!   transfer, conference, end — and the stream of [`Update`]s it shows; `writing.rs`: what the
+//!   agent writes (messages, notes, the draft's typing, templates);
 //! - `signin.rs`: server address checks and the login request; `secrets.rs`: where the token
 //!   lives ([`SecretStore`], backed by the OS keyring in the shell);
 //! - `connection.rs`: the WebSocket session — resume, acknowledgements, commands by id,
@@ -30,6 +31,7 @@ mod signin;
 mod templates;
 mod typing;
 mod views;
+mod writing;
 
 pub use composer::{ComposerCheck, check_draft};
 pub use connection::{CommandError, ConnectionState, OfflineReason};
