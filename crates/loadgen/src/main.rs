@@ -4,6 +4,8 @@
 //!
 //! The same clients first drive `switchboard-relay` (the same frames, no routing, no storage), the
 //! floor on this machine, and every figure of the server is printed with its ratio to the relay's.
+//! With durability "power" the disk's own sync latency is sampled first, alone: no synced step
+//! reaches a client sooner.
 //!
 //! Measured: start-up (fresh, and after a kill with everything the run stored), conversations
 //! routed per second (start → accepted), customer→agent and agent→customer message latency
@@ -11,6 +13,7 @@
 //! written per delivered message, and memory per idle connection and per conversation.
 
 mod clients;
+mod disk;
 mod process;
 
 use std::path::{Path, PathBuf};
@@ -67,6 +70,9 @@ enum StoreChoice {
     Embedded,
     Postgres,
 }
+
+/// How long the disk's sync latency is sampled before the server runs.
+const DISK_PROBE: Duration = Duration::from_secs(10);
 
 const PASSWORD: &str = "loadgen-password";
 
@@ -558,6 +564,22 @@ async fn main() {
     };
     if let Some(relay) = &relay {
         print("bare relay (the floor)", relay, &args);
+    }
+    let embedded = args.store == StoreChoice::Embedded && args.store_url.is_none();
+    if embedded && args.durability == "power" {
+        let directory = tempfile::tempdir().expect("a temporary directory");
+        let syncs = disk::sync_latencies(directory.path(), DISK_PROBE);
+        println!(
+            "the disk alone (the floor of durability \"power\"): fdatasync of a {} KB append, \
+             p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, longest {:.2} ms ({} syncs in {} s)",
+            disk::RECORD_BYTES / 1000,
+            percentile(&syncs, 0.50),
+            percentile(&syncs, 0.99),
+            percentile(&syncs, 0.999),
+            percentile(&syncs, 1.0),
+            syncs.len(),
+            DISK_PROBE.as_secs()
+        );
     }
     let server = measure(Target::Server, &args.server, &args).await;
     print("switchboard-server", &server, &args);
