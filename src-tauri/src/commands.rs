@@ -1,7 +1,10 @@
 //! The window's commands: each hands its arguments to the desk core and returns what it says.
 
 use serde::Serialize;
-use switchboard_desk::{Answer, Desk, DeskError, DeskSnapshot, SignInError, TemplateChoice};
+use switchboard_desk::{
+    Answer, Desk, DeskError, DeskSnapshot, SearchResultView, SignInError, TemplateChoice,
+    TranscriptView,
+};
 use switchboard_protocol::agent::{AgentSummary, PresenceRequest, QueueSummary, TransferTarget};
 use switchboard_protocol::{AgentId, ConversationId, QueueId};
 use tauri::{AppHandle, State};
@@ -252,6 +255,27 @@ pub(crate) async fn available_agents(
 #[tauri::command]
 pub(crate) fn wrap_up_reasons(shell: State<'_, Shell>, search: String) -> Outcome<Vec<String>> {
     Ok(signed_in(&shell)?.wrap_up_reasons(&search))
+}
+
+/// The agent's ended conversations matching `query`.
+#[tauri::command]
+pub(crate) async fn search_conversations(
+    shell: State<'_, Shell>,
+    query: String,
+) -> Outcome<Vec<SearchResultView>> {
+    Ok(signed_in(&shell)?.search(&query).await?)
+}
+
+/// One of them, to read.
+#[tauri::command]
+pub(crate) async fn transcript(
+    shell: State<'_, Shell>,
+    conversation: ConversationId,
+    customer: String,
+) -> Outcome<TranscriptView> {
+    Ok(signed_in(&shell)?
+        .transcript(&conversation, &customer)
+        .await?)
 }
 
 #[tauri::command]

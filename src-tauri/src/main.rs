@@ -79,6 +79,8 @@ fn main() {
             commands::wrap_up_reasons,
             commands::mark_read,
             commands::show_earlier,
+            commands::search_conversations,
+            commands::transcript,
             commands::save_settings,
         ])
         .on_window_event(window::on_event)

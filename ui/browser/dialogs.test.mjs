@@ -208,3 +208,61 @@ test('the shell signing the agent out (from the tray) brings back the sign-in sc
   assert.deepEqual(window.problems, []);
   await window.close();
 });
+
+test('Search: Alt+S opens it, typing searches, a failure says why, a result opens its transcript to read', async () => {
+  const window = await open();
+  const { page } = window;
+  const found = {
+    conversation: {
+      id: 'c-old',
+      channel: 'chat',
+      queue: 'Billing',
+      ended_at: T0 - 86_400_000,
+      comment: 'My parcel never arrived',
+      wrap_up: 'Resolved',
+    },
+    customer: 'Eva Dvořáková',
+    started_at: T0 - 86_500_000,
+    excerpt: 'I will send the parcel again',
+  };
+  await window.reply('search_conversations', { error: { code: 'query', message: 'A search is at most 200 characters.' } });
+  await page.keyboard.press('Alt+S');
+  const dialog = page.getByRole('dialog', { name: 'Search past conversations' });
+  const box = dialog.getByRole('searchbox');
+  await box.fill('x'.repeat(201));
+  await dialog.getByRole('alert').getByText('A search is at most 200 characters.').waitFor();
+
+  await window.reply('search_conversations', { ok: [found] });
+  await box.fill('parcel');
+  assert.deepEqual(await window.called('search_conversations', 2), { query: 'parcel' });
+  const result = dialog.getByRole('list', { name: 'Conversations found' }).getByRole('button');
+  await result.getByText('I will send the parcel again').waitFor();
+  await window.screenshot('search');
+
+  await window.reply('transcript', {
+    ok: {
+      id: 'c-old',
+      customer: 'Eva Dvořáková',
+      bubbles: [
+        { id: 1, author: { kind: 'customer', initials: 'ED' }, text: 'My parcel never arrived', sent_at: T0, attachments: [] },
+        { id: 2, author: { kind: 'agent', name: 'Ann', mine: true }, text: 'I will send the parcel again', sent_at: T0, attachments: [] },
+        { id: 3, author: { kind: 'note', name: 'Ann', mine: true }, text: 'Courier lost it twice', sent_at: T0, attachments: [] },
+      ],
+    },
+  });
+  // The keyboard alone: down from the box to the result, Enter opens it.
+  await box.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  assert.deepEqual(await window.called('transcript'), { conversation: 'c-old', customer: 'Eva Dvořáková' });
+  const transcript = page.getByRole('dialog', { name: 'Eva Dvořáková' });
+  await transcript.getByText('Courier lost it twice').waitFor();
+  await transcript.getByText('An ended conversation: to read only.').waitFor();
+  assert.equal(await transcript.getByRole('textbox').count(), 0, 'nothing in it can be answered');
+  await window.screenshot('transcript');
+  await transcript.getByRole('button', { name: 'Back to the results' }).click();
+  await result.waitFor();
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  assert.deepEqual(window.problems, []);
+  await window.close();
+});

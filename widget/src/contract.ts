@@ -95,6 +95,9 @@ namespace SwitchboardWidget {
   export const MIN_START_ID_CHARS = 22;
   export const MAX_FRAME_BYTES = 65536;
   export const HISTORY_PAGE = 50;
+  export const SEARCH_RESULTS = 50;
+  export const MAX_SEARCH_CHARS = 200;
+  export const TRANSCRIPT_MESSAGES = 1000;
   export const TYPING_EVERY_MILLIS = 2000;
   export const TYPING_SHOWN_MILLIS = 6000;
   /** Characters a chat message may not contain: they mark template parameters. */

@@ -30,6 +30,9 @@ pub enum DeskError {
     /// The draft breaks the composer's rules; nothing was sent.
     #[error("{0}")]
     Draft(ErrorBody),
+    /// The search has no word to look for, or too many characters; nothing was asked.
+    #[error("{0}")]
+    Query(ErrorBody),
     #[error("“{0}” is not one of the wrap-up reasons your administrator set up.")]
     UnknownWrapUp(String),
     #[error("There is no request or conversation like that any more.")]
@@ -45,6 +48,7 @@ impl DeskError {
         match self {
             DeskError::Presence(_) => "presence",
             DeskError::Draft(_) => "draft",
+            DeskError::Query(_) => "query",
             DeskError::UnknownWrapUp(_) => "unknown_wrap_up",
             DeskError::NoSuchConversation => "no_such_conversation",
             DeskError::Command(CommandError::Refused(_)) => "refused",

@@ -13,6 +13,7 @@
 //! - `notification.rs`: alerts and toasts as values; `views.rs`: task list, interaction pane,
 //!   Customer summary, Additional details; `composer.rs`, `pickers.rs`: the composer's rules and
 //!   the searchable lists; `templates.rs`: message templates found and inserted; `typing.rs`: when the customer is told the agent is typing;
+//! - `search.rs`: the agent's ended conversations found, and their transcripts to read;
 //! - `indicator.rs`: what the system tray shows ([`Indicator`]);
 //! - `redact.rs`: masking per the profile, applied before anything leaves the core.
 
@@ -26,6 +27,7 @@ mod notification;
 mod pickers;
 mod presence;
 mod redact;
+mod search;
 mod secrets;
 mod signin;
 mod templates;
@@ -42,6 +44,7 @@ pub use notification::{DismissReason, Notification, NotificationKind};
 pub use pickers::{filter, matches};
 pub use presence::{PresenceError, check_request};
 pub use redact::Redactor;
+pub use search::{SearchResultView, TranscriptView};
 pub use secrets::{ProcessSecrets, SecretError, SecretStore};
 pub use signin::{Session, SignInError, account, server_url, server_urls, sign_in};
 pub use templates::{ParameterView, TemplateChoice};

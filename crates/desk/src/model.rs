@@ -117,6 +117,11 @@ fn default_profile() -> DesktopProfile {
 }
 
 impl Model {
+    /// Masking as the profile asks, for what the core shows outside the model.
+    pub(crate) fn redactor(&self) -> Redactor {
+        self.redactor
+    }
+
     pub fn new(agent: AgentSummary) -> Model {
         let profile = default_profile();
         Model {

@@ -5,8 +5,8 @@
 use switchboard_desk::{
     Actions, AdditionalDetails, AttachmentView, Author, Bubble, ConnectionState, ConversationView,
     CustomerSummary, DeskSnapshot, Detail, DismissReason, Notification, NotificationKind,
-    OfflineReason, Origin, ParameterView, PastConversationView, ReceiptView, TaskEntry,
-    TemplateChoice, Update,
+    OfflineReason, Origin, ParameterView, PastConversationView, ReceiptView, SearchResultView,
+    TaskEntry, TemplateChoice, TranscriptView, Update,
 };
 use switchboard_protocol::agent::{
     AgentSummary, DesktopProfile, InteractionState, PresenceRequest, QueueSummary, Scenario, Theme,
@@ -40,6 +40,8 @@ fn contract() -> String {
         TemplateChoice::decl(&cfg),
         CustomerSummary::decl(&cfg),
         PastConversationView::decl(&cfg),
+        SearchResultView::decl(&cfg),
+        TranscriptView::decl(&cfg),
         AdditionalDetails::decl(&cfg),
         Detail::decl(&cfg),
         Origin::decl(&cfg),

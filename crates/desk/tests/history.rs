@@ -54,3 +54,39 @@ async fn a_desktop_starting_on_a_long_thread_shows_the_latest_page_and_earlier_o
     );
     assert_eq!(texts.last(), Some(&last.as_str()));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_ended_conversation_is_found_by_its_customer_and_read_with_its_notes() {
+    let server = Server::start(&config(30, 60));
+    let ann = server.desk("ann@example.com").await;
+    available(&ann).await;
+    let mut zoe = Customer::start(&server, "Zoë Nováková", "Hello").await;
+    eventually(&ann, "an alert", |s| !s.alerts.is_empty()).await;
+    let id = ann.snapshot().alerts[0].conversation.clone();
+    ann.answer(&id, Answer::Accept).await.unwrap();
+    zoe.say("Please call me on +420 777 123 456").await;
+    eventually(&ann, "her message", |s| {
+        s.conversations
+            .iter()
+            .any(|c| c.bubbles.iter().any(|b| b.text.contains("call me")))
+    })
+    .await;
+    ann.send_note(&id, "Wants a call back").await.unwrap();
+    ann.end(&id, "Resolved").await.unwrap();
+
+    assert!(
+        ann.search("*").await.is_err(),
+        "no word: refused before asking"
+    );
+    let found = ann.search("zoe nova").await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].conversation.id, id);
+    assert_eq!(found[0].customer, "Zoë Nováková");
+    let transcript = ann.transcript(&id, &found[0].customer).await.unwrap();
+    let texts: Vec<&str> = transcript.bubbles.iter().map(|b| b.text.as_str()).collect();
+    assert!(texts.contains(&"Wants a call back"), "{texts:?}");
+    assert!(
+        texts.iter().all(|text| !text.contains("777 123")),
+        "masked: {texts:?}"
+    );
+}

@@ -110,6 +110,17 @@ pub enum AgentCommand {
         conversation: ConversationId,
         before: u64,
     },
+    /// The agent's ended conversations whose customer (name, e-mail, phone) or messages match
+    /// every word of `query` (each word as a word's beginning, accents and case aside), newest
+    /// first: at most [`crate::rules::SEARCH_RESULTS`].
+    Search {
+        query: String,
+    },
+    /// The whole thread of an ended conversation the agent took part in, to read: at most
+    /// [`crate::rules::TRANSCRIPT_MESSAGES`], the latest ones, oldest first.
+    Transcript {
+        conversation: ConversationId,
+    },
 }
 
 /// A presence an agent may choose.
@@ -182,6 +193,16 @@ pub enum CommandResult {
     Queues { queues: Vec<QueueSummary> },
     Agents { agents: Vec<AgentSummary> },
     Messages { messages: Vec<ChatMessage> },
+    Found { results: Vec<SearchResult> },
+}
+
+/// An ended conversation that matched a search.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+pub struct SearchResult {
+    pub conversation: PastConversation,
+    pub customer: Customer,
+    /// Where the words were found: the text of a matching message, or the customer's details.
+    pub excerpt: String,
 }
 
 /// Something that happened, for the desktop to apply in sequence order.

@@ -30,6 +30,13 @@ pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 /// latest page, and earlier pages are asked for (the server keeps only the latest in memory).
 pub const HISTORY_PAGE: usize = 50;
 
+/// A search answers with at most this many conversations, the newest.
+pub const SEARCH_RESULTS: usize = 50;
+/// A search's words, in characters: longer queries are refused.
+pub const MAX_SEARCH_CHARS: usize = 200;
+/// A transcript opened from a search carries at most this many messages, the latest.
+pub const TRANSCRIPT_MESSAGES: usize = 1_000;
+
 /// While someone types, a typing frame goes out at most this often (the other side's
 /// indicator is refreshed by it).
 pub const TYPING_EVERY_MILLIS: usize = 2_000;
@@ -40,7 +47,7 @@ pub const TYPING_SHOWN_MILLIS: usize = 6_000;
 
 /// The numeric limits by the names the generated TypeScript and the JSON Schema give them: the
 /// window and the widget read them from there, never retyping a number.
-pub const LIMITS: [(&str, usize); 9] = [
+pub const LIMITS: [(&str, usize); 12] = [
     ("MAX_MESSAGE_CHARS", MAX_MESSAGE_CHARS),
     ("MAX_CONTEXT_VARIABLES", MAX_CONTEXT_VARIABLES),
     ("MAX_ESCALATION_REASON_CHARS", MAX_ESCALATION_REASON_CHARS),
@@ -48,6 +55,9 @@ pub const LIMITS: [(&str, usize); 9] = [
     ("MIN_START_ID_CHARS", MIN_START_ID_CHARS),
     ("MAX_FRAME_BYTES", MAX_FRAME_BYTES),
     ("HISTORY_PAGE", HISTORY_PAGE),
+    ("SEARCH_RESULTS", SEARCH_RESULTS),
+    ("MAX_SEARCH_CHARS", MAX_SEARCH_CHARS),
+    ("TRANSCRIPT_MESSAGES", TRANSCRIPT_MESSAGES),
     ("TYPING_EVERY_MILLIS", TYPING_EVERY_MILLIS),
     ("TYPING_SHOWN_MILLIS", TYPING_SHOWN_MILLIS),
 ];

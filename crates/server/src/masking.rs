@@ -7,7 +7,7 @@
 
 use switchboard_mask::Masker;
 use switchboard_protocol::agent::{
-    AgentEvent, ContactCard, ConversationSnapshot, Customer, NamedContextValue, Offer,
+    AgentEvent, ContactCard, ConversationSnapshot, Customer, NamedContextValue, Offer, SearchResult,
 };
 use switchboard_protocol::{ChatMessage, Sender};
 
@@ -73,6 +73,13 @@ pub fn message(masker: &Masker, message: &mut ChatMessage) {
     for attachment in &mut message.attachments {
         mask_in_place(masker, &mut attachment.url);
     }
+}
+
+/// A search's result: the customer, the conversation's first message and the matching text.
+pub fn search_result(masker: &Masker, result: &mut SearchResult) {
+    customer(masker, &mut result.customer);
+    mask_in_place(masker, &mut result.conversation.comment);
+    mask_in_place(masker, &mut result.excerpt);
 }
 
 /// Context variables, names and values alike.

@@ -134,6 +134,14 @@ export type PastConversationView = { id: ConversationId, channel: Channel, queue
  */
 comment: string, wrap_up: string | null, };
 
+export type SearchResultView = { conversation: PastConversationView, customer: string, started_at: number, 
+/**
+ * Where the words were found.
+ */
+excerpt: string, };
+
+export type TranscriptView = { id: ConversationId, customer: string, bubbles: Array<Bubble>, };
+
 export type AdditionalDetails = { 
 /**
  * The displayable context variables the website passed, in its order.
@@ -215,6 +223,9 @@ export const MAX_CUSTOMER_NAME_CHARS = 100;
 export const MIN_START_ID_CHARS = 22;
 export const MAX_FRAME_BYTES = 65536;
 export const HISTORY_PAGE = 50;
+export const SEARCH_RESULTS = 50;
+export const MAX_SEARCH_CHARS = 200;
+export const TRANSCRIPT_MESSAGES = 1000;
 export const TYPING_EVERY_MILLIS = 2000;
 export const TYPING_SHOWN_MILLIS = 6000;
 /** Characters a chat message may not contain: they mark template parameters. */

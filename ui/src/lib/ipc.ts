@@ -9,8 +9,10 @@ import type {
   DeskSnapshot,
   PresenceRequest,
   QueueSummary,
+  SearchResultView,
   Settings,
   TemplateChoice,
+  TranscriptView,
   TransferTarget,
   Update,
 } from './types';
@@ -57,6 +59,10 @@ export const shell = {
   markRead: (conversation: string) => invoke<void>('mark_read', { conversation }),
   /// The page of the thread before the bubbles the pane has.
   showEarlier: (conversation: string) => invoke<void>('show_earlier', { conversation }),
+  /// The agent's ended conversations matching `query`, and one of them to read.
+  search: (query: string) => invoke<SearchResultView[]>('search_conversations', { query }),
+  transcript: (conversation: string, customer: string) =>
+    invoke<TranscriptView>('transcript', { conversation, customer }),
   saveSettings: (settings: Settings) => invoke<void>('save_settings', { settings }),
 };
 

@@ -11,6 +11,7 @@ export type Shortcut =
   | 'conference'
   | 'end'
   | 'compose'
+  | 'search'
   | 'help';
 
 export interface KeyPress {
@@ -32,6 +33,7 @@ export const SHORTCUTS: { shortcut?: Shortcut; keys: string; label: MessageKey }
   { shortcut: 'transfer', keys: 'Alt+T', label: 'shortcut.transfer' },
   { shortcut: 'conference', keys: 'Alt+C', label: 'shortcut.conference' },
   { shortcut: 'end', keys: 'Alt+E', label: 'shortcut.end' },
+  { shortcut: 'search', keys: 'Alt+S', label: 'shortcut.search' },
   { keys: 'Enter', label: 'shortcut.send' },
   { keys: 'Shift+Enter', label: 'shortcut.newline' },
   { keys: 'Ctrl+Shift+N', label: 'shortcut.note' },
@@ -48,6 +50,7 @@ const ALT_KEYS: Record<string, Shortcut> = {
   t: 'transfer',
   c: 'conference',
   e: 'end',
+  s: 'search',
 };
 
 /// What a key press means; `inText`: the focus is where `?` is typed as text.

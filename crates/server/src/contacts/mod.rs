@@ -78,6 +78,28 @@ pub struct KeyTaken {
 /// How many past conversations a Customer summary lists.
 pub const RECENT_CONVERSATIONS: u32 = 5;
 
+/// An ended conversation as a Customer summary or a search lists it; `None` while it is not
+/// closed.
+pub fn past_conversation(
+    record: ConversationRecord,
+    queue: impl Fn(&QueueId) -> QueueSummary,
+) -> Option<PastConversation> {
+    match record.status {
+        Status::Closed {
+            wrap_up, closed_at, ..
+        } => Some(PastConversation {
+            queue: queue(&record.queue),
+            id: record.id,
+            channel: record.channel,
+            started_at: record.started_at,
+            ended_at: closed_at,
+            comment: record.comment,
+            wrap_up,
+        }),
+        _ => None,
+    }
+}
+
 /// The contact as the Customer summary shows them, with `past`, their latest ended
 /// conversations (as the store lists them, up to [`RECENT_CONVERSATIONS`]).
 pub fn card(
@@ -87,20 +109,7 @@ pub fn card(
 ) -> ContactCard {
     let recent = past
         .into_iter()
-        .filter_map(|record| match record.status {
-            Status::Closed {
-                wrap_up, closed_at, ..
-            } => Some(PastConversation {
-                queue: queue(&record.queue),
-                id: record.id,
-                channel: record.channel,
-                started_at: record.started_at,
-                ended_at: closed_at,
-                comment: record.comment,
-                wrap_up,
-            }),
-            _ => None,
-        })
+        .filter_map(|record| past_conversation(record, &queue))
         .collect();
     let fields = contact.fields;
     ContactCard {

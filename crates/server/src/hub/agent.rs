@@ -79,6 +79,17 @@ impl<S: Store> Hub<S> {
             self.send_history(&agent, id, conversation, before);
             return Ok(());
         }
+        match command {
+            AgentCommand::Search { query } => {
+                self.send_search(&agent, id, &query);
+                return Ok(());
+            }
+            AgentCommand::Transcript { conversation } => {
+                self.send_transcript(&agent, id, conversation);
+                return Ok(());
+            }
+            _ => {}
+        }
         let stream = Stream::Agent(&agent).to_string();
         if let Some(reply) = self.known_reply(&stream, &id.0).await? {
             self.deliver(pending, &stream, reply);
@@ -173,7 +184,9 @@ impl<S: Store> Hub<S> {
                 queue,
                 reason,
             } => router.escalate(agent, &conversation, &queue, &reason, now, fx)?,
-            AgentCommand::History { .. } => unreachable!("answered off the hub"),
+            AgentCommand::History { .. }
+            | AgentCommand::Search { .. }
+            | AgentCommand::Transcript { .. } => unreachable!("answered off the hub"),
         }
         Ok(CommandResult::Done)
     }

@@ -18,6 +18,8 @@
 //! - `channels.rs`, `persistent.rs`: SMS and Messenger messages stored once; persistent chat's
 //!   signed-in customers;
 //! - `history.rs`: earlier pages of a thread, read off the hub;
+//! - `search.rs`: search over the agent's ended conversations, and their transcripts, read off
+//!   the hub;
 //! - `typing.rs`: typing, told at once and never stored;
 //! - `forwarded.rs`, `remote.rs`, `relay.rs`: with several nodes, what the others forward to
 //!   the routing node's hub and what it sends them back: `remote.rs` is the hub as a node that
@@ -36,6 +38,7 @@ mod remote;
 mod replay;
 mod replies;
 mod request;
+mod search;
 mod stream;
 mod tokens;
 mod typing;

@@ -8,6 +8,7 @@ mod journal;
 pub mod migrate;
 mod postgres;
 mod rows;
+pub mod search;
 mod sqlite;
 mod templates;
 
@@ -20,6 +21,7 @@ pub use contacts::ContactStore;
 pub use error::StoreError;
 pub use journal::Journaled;
 pub use postgres::{PostgresStore, describe as describe_postgres, leadership, relay};
+pub use search::SearchStore;
 pub use sqlite::SqliteStore;
 pub use templates::TemplateStore;
 
@@ -79,7 +81,9 @@ impl Batch {
 }
 
 /// What the server keeps on disk.
-pub trait Store: ContactStore + TemplateStore + Clone + Send + Sync + 'static {
+pub trait Store:
+    ContactStore + SearchStore + TemplateStore + Clone + Send + Sync + 'static
+{
     fn agents(&self) -> impl Future<Output = StoreResult<Vec<AgentRecord>>> + Send;
     fn agent_by_email(
         &self,

@@ -10,6 +10,7 @@
 mod contacts;
 pub mod leadership;
 pub mod relay;
+mod search;
 mod templates;
 
 use std::collections::HashMap;
