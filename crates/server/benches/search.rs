@@ -1,6 +1,7 @@
 //! Search over 100,000 ended conversations in the embedded store (four messages each, 400,000 in
 //! all), 99% of them Ann's and 1% Bo's: p50 and p99 of each kind of query, as the server runs
-//! them, for Ann and for Bo (whose few matches are found among everyone's). Prints
+//! them, for Ann and for Bo (whose few matches are found among everyone's). With
+//! `SWITCHBOARD_BENCH_STORE=postgres`, the same on a throwaway PostgreSQL cluster instead. Prints
 //! figures; asserts nothing. `cargo bench -p switchboard-server --bench search`.
 
 use std::time::{Duration, Instant};
@@ -8,7 +9,7 @@ use std::time::{Duration, Instant};
 use switchboard_protocol::{AgentId, ChatMessage, ConversationId, EndedBy, Sender};
 use switchboard_server::store::search::words;
 use switchboard_server::store::{
-    Batch, ConversationRecord, SearchStore, SqliteStore, Status, Store,
+    Batch, ConversationRecord, PostgresStore, SqliteStore, Status, Store,
 };
 
 const CONVERSATIONS: usize = 100_000;
@@ -50,7 +51,7 @@ fn holder(n: usize) -> AgentId {
     )
 }
 
-async fn fill(store: &SqliteStore) {
+async fn fill(store: &impl Store) {
     for start in (0..CONVERSATIONS).step_by(PER_COMMIT) {
         let mut opened = Batch::default();
         let mut closed = Batch::default();
@@ -90,7 +91,7 @@ async fn fill(store: &SqliteStore) {
     }
 }
 
-async fn measure(store: &SqliteStore, agent: &AgentId, what: &str, query: &str) {
+async fn measure(store: &impl Store, agent: &AgentId, what: &str, query: &str) {
     let words = words(query);
     let mut times: Vec<Duration> = Vec::with_capacity(RUNS);
     let mut found = 0;
@@ -113,38 +114,48 @@ async fn measure(store: &SqliteStore, agent: &AgentId, what: &str, query: &str) 
 
 #[tokio::main]
 async fn main() {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let store = SqliteStore::open(&dir.path().join("switchboard.db"))
-        .await
-        .expect("a store");
+    if std::env::var("SWITCHBOARD_BENCH_STORE").is_ok_and(|store| store == "postgres") {
+        let url = switchboard_testkit::postgres::durable_database();
+        let store = PostgresStore::connect(&url).await.expect("a store");
+        run(&store, "PostgreSQL").await;
+    } else {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let store = SqliteStore::open(&dir.path().join("switchboard.db"))
+            .await
+            .expect("a store");
+        run(&store, "the embedded store").await;
+    }
+}
+
+async fn run(store: &impl Store, name: &str) {
     let started = Instant::now();
-    fill(&store).await;
+    fill(store).await;
     println!(
-        "search over {CONVERSATIONS} ended conversations ({} messages), 99% Ann's and 1% Bo's, stored in {:.1} s:",
+        "search over {CONVERSATIONS} ended conversations ({} messages), 99% Ann's and 1% Bo's, on {name}, stored in {:.1} s:",
         CONVERSATIONS * 4,
         started.elapsed().as_secs_f64()
     );
     let agent = holder(1);
-    measure(&store, &agent, "a word in one conversation", "T73911").await;
-    measure(&store, &agent, "a customer's name", "customer4242 lindq").await;
+    measure(store, &agent, "a word in one conversation", "T73911").await;
+    measure(store, &agent, "a customer's name", "customer4242 lindq").await;
     measure(
-        &store,
+        store,
         &agent,
         "an e-mail address",
         "customer90210@example.com",
     )
     .await;
-    measure(&store, &agent, "a phone number's beginning", "46700012").await;
-    measure(&store, &agent, "a word in every conversation", "arrived").await;
+    measure(store, &agent, "a phone number's beginning", "46700012").await;
+    measure(store, &agent, "a word in every conversation", "arrived").await;
     measure(
-        &store,
+        store,
         &agent,
         "two words of one message in every conversation",
         "order placed",
     )
     .await;
-    measure(&store, &agent, "a word in none", "refund").await;
+    measure(store, &agent, "a word in none", "refund").await;
     let bo = holder(0);
-    measure(&store, &bo, "Bo: a word in every conversation", "arrived").await;
-    measure(&store, &bo, "Bo: a customer's name", "customer4200").await;
+    measure(store, &bo, "Bo: a word in every conversation", "arrived").await;
+    measure(store, &bo, "Bo: a customer's name", "customer4200").await;
 }
