@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use switchboard_protocol::agent::DesktopProfile;
+use switchboard_protocol::agent::{DesktopProfile, QueueSummary};
 use switchboard_protocol::template::Template;
 use switchboard_protocol::{Channel, QueueId};
 
@@ -277,6 +277,16 @@ impl Config {
 
     pub fn queue(&self, id: &QueueId) -> Option<&QueueConfig> {
         self.queues.iter().find(|queue| &queue.id == id)
+    }
+
+    /// A queue as agents see it; one no longer configured keeps its id as its name.
+    pub fn queue_summary(&self, id: &QueueId) -> QueueSummary {
+        let queue = self.queue(id);
+        QueueSummary {
+            id: id.clone(),
+            name: queue.map_or_else(|| id.0.clone(), |queue| queue.name.clone()),
+            escalation: queue.is_some_and(|queue| queue.escalation),
+        }
     }
 
     /// Whether a widget's chats are persistent.

@@ -2,14 +2,13 @@
 //! one, read from the store off the hub (a read changes nothing, so its reply is not stored),
 //! masked like everything else an agent is sent.
 
-use std::collections::HashMap;
-
 use switchboard_protocol::agent::{AgentServerFrame, CommandResult, Outcome, SearchResult};
 use switchboard_protocol::rules::{MAX_SEARCH_CHARS, SEARCH_RESULTS, TRANSCRIPT_MESSAGES};
 use switchboard_protocol::{AgentId, CommandId, ConversationId, ErrorBody, ErrorCode};
 
 use super::stream::Stream;
 use super::{Hub, json};
+use crate::config::Config;
 use crate::contacts::past_conversation;
 use crate::masking;
 use crate::store::search::{Found, words};
@@ -35,19 +34,14 @@ impl<S: Store> Hub<S> {
                 return;
             }
         };
-        let queues: HashMap<_, _> = self
-            .router
-            .queue_summaries()
-            .into_iter()
-            .map(|queue| (queue.id.clone(), queue))
-            .collect();
+        let config = self.router.shared_config();
         let (store, masker, agent) = (self.store.clone(), self.agent_masker, agent.clone());
         tokio::spawn(async move {
             let outcome = match store.search(&agent, &words, SEARCH_RESULTS).await {
                 Ok(found) => {
                     let mut results: Vec<SearchResult> = found
                         .into_iter()
-                        .filter_map(|found| result(found, &queues))
+                        .filter_map(|found| result(found, &config))
                         .collect();
                     if let Some(masker) = &masker {
                         for result in &mut results {
@@ -126,21 +120,9 @@ fn search_words(query: &str) -> Result<Vec<String>, ErrorBody> {
     Ok(words)
 }
 
-fn result(
-    (record, text): Found,
-    queues: &HashMap<switchboard_protocol::QueueId, switchboard_protocol::agent::QueueSummary>,
-) -> Option<SearchResult> {
+fn result((record, text): Found, config: &Config) -> Option<SearchResult> {
     let customer = record.customer.clone();
-    let conversation = past_conversation(record, |queue| {
-        queues
-            .get(queue)
-            .cloned()
-            .unwrap_or_else(|| switchboard_protocol::agent::QueueSummary {
-                id: queue.clone(),
-                name: queue.0.clone(),
-                escalation: false,
-            })
-    })?;
+    let conversation = past_conversation(record, |queue| config.queue_summary(queue))?;
     Some(SearchResult {
         conversation,
         customer,

@@ -312,6 +312,11 @@ impl Router {
         &self.config
     }
 
+    /// The configuration, for work done off the hub.
+    pub fn shared_config(&self) -> Arc<Config> {
+        self.config.clone()
+    }
+
     /// Adds an account created while the server runs.
     pub fn add_agent(&mut self, record: AgentRecord, now: Millis) {
         let capacity = record

@@ -100,11 +100,6 @@ impl Router {
     }
 
     pub fn queue_summary(&self, id: &QueueId) -> QueueSummary {
-        let queue = self.config.queue(id);
-        QueueSummary {
-            id: id.clone(),
-            name: queue.map_or_else(|| id.0.clone(), |queue| queue.name.clone()),
-            escalation: queue.is_some_and(|queue| queue.escalation),
-        }
+        self.config.queue_summary(id)
     }
 }
