@@ -1,10 +1,58 @@
 //! [`SearchStore`] on PostgreSQL: full-text search over the `search_text` index its triggers keep.
+//!
+//! The GIN index gives a word's matches unordered, so a word in most conversations would mean
+//! reading and sorting all of them, and the planner cannot tell a common prefix from a rare one
+//! (its estimate is the same for both). The search therefore picks its own way: an agent who took
+//! part in few conversations has theirs read; a word with few matches has them all read from the
+//! GIN index; a common word is looked for in the newest rows, a window at a time, where it fills
+//! the page — and only if it does not, in the GIN index's older matches.
 
 use switchboard_protocol::AgentId;
 
 use super::PostgresStore;
 use crate::store::StoreResult;
 use crate::store::search::{Found, SearchStore, found, transcript, tsquery};
+
+/// How a search picks its way.
+struct Plan {
+    /// Below this many conversations an agent's own are read rather than everyone's matches.
+    few_conversations: i64,
+    /// A word with at most this many matches is rare: all of them are read from the GIN index.
+    rare_matches: i64,
+    /// Rows read per window from the newest, and the windows read before the GIN index.
+    window_rows: i64,
+    windows: usize,
+}
+
+const PLAN: Plan = Plan {
+    few_conversations: 2_000,
+    rare_matches: 2_000,
+    window_rows: 5_000,
+    windows: 4,
+};
+
+/// Conversations checked (theirs, ended) per query among the GIN index's matches.
+const CHECKED_PER_QUERY: usize = 500;
+
+/// (row id, conversation id, matching text)
+type Match = (i64, String, String);
+
+/// Matches in one agent's conversations.
+const THEIR_MATCHES: &str = "SELECT s.id, s.conversation_id, s.text FROM conversation_agents a
+     JOIN conversations c ON c.id = a.conversation_id AND NOT c.open
+     JOIN search_text s ON s.conversation_id = a.conversation_id
+     WHERE a.agent_id = $1 AND s.words @@ to_tsquery('simple', public.unaccent($2))";
+
+/// Matches in the agent's ended conversations among a window of rows older than `$3`, newest
+/// first. The window's `LIMIT` keeps the planner from reading it any other way.
+const WINDOW_MATCHES: &str = "SELECT s.id, s.conversation_id, s.text FROM (
+         SELECT id, conversation_id, text, words FROM search_text WHERE id < $3
+         ORDER BY id DESC LIMIT $4) s
+     WHERE s.words @@ to_tsquery('simple', public.unaccent($2))
+       AND EXISTS (SELECT 1 FROM conversation_agents a
+                   WHERE a.agent_id = $1 AND a.conversation_id = s.conversation_id)
+       AND EXISTS (SELECT 1 FROM conversations c WHERE c.id = s.conversation_id AND NOT c.open)
+     ORDER BY s.id DESC";
 
 impl SearchStore for PostgresStore {
     async fn search(
@@ -13,21 +61,7 @@ impl SearchStore for PostgresStore {
         words: &[String],
         limit: usize,
     ) -> StoreResult<Vec<Found>> {
-        // Each conversation once, with its latest matching text.
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT c.record, s.text FROM (
-                 SELECT DISTINCT ON (conversation_id) conversation_id, text FROM search_text
-                 WHERE words @@ to_tsquery('simple', public.unaccent($1)) ORDER BY conversation_id, id DESC) s
-             JOIN conversation_agents a ON a.agent_id = $2 AND a.conversation_id = s.conversation_id
-             JOIN conversations c ON c.id = s.conversation_id AND NOT c.open
-             ORDER BY c.started DESC LIMIT $3",
-        )
-        .bind(tsquery(words))
-        .bind(&agent.0)
-        .bind(limit as i64)
-        .fetch_all(self.pool())
-        .await?;
-        found(rows)
+        self.search_planned(agent, words, limit, &PLAN).await
     }
 
     transcript!(
@@ -36,4 +70,293 @@ impl SearchStore for PostgresStore {
          WHERE c.id = $2 AND NOT c.open",
         "SELECT body FROM messages WHERE conversation_id = $1 ORDER BY id DESC LIMIT $2"
     );
+}
+
+impl PostgresStore {
+    async fn search_planned(
+        &self,
+        agent: &AgentId,
+        words: &[String],
+        limit: usize,
+        plan: &Plan,
+    ) -> StoreResult<Vec<Found>> {
+        let query = tsquery(words);
+        let mut hits = Hits::new(limit);
+        let theirs: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM (SELECT 1 FROM conversation_agents WHERE agent_id = $1 LIMIT $2) t",
+        )
+        .bind(&agent.0)
+        .bind(plan.few_conversations)
+        .fetch_one(self.pool())
+        .await?;
+        if theirs < plan.few_conversations {
+            let matches: Vec<Match> = sqlx::query_as(THEIR_MATCHES)
+                .bind(&agent.0)
+                .bind(&query)
+                .fetch_all(self.pool())
+                .await?;
+            hits.take(newest_first(matches));
+            return self.records(hits).await;
+        }
+        let matches = self
+            .indexed_matches(&query, i64::MAX, plan.rare_matches + 1)
+            .await?;
+        if matches.len() as i64 <= plan.rare_matches {
+            self.keep_theirs(agent, newest_first(matches), &mut hits)
+                .await?;
+            return self.records(hits).await;
+        }
+        let mut older_than = i64::MAX;
+        for _ in 0..plan.windows {
+            let matches: Vec<Match> = sqlx::query_as(WINDOW_MATCHES)
+                .bind(&agent.0)
+                .bind(&query)
+                .bind(older_than)
+                .bind(plan.window_rows)
+                .fetch_all(self.pool())
+                .await?;
+            hits.take(matches);
+            let oldest: Option<i64> = sqlx::query_scalar(
+                "SELECT min(id) FROM (SELECT id FROM search_text WHERE id < $1
+                 ORDER BY id DESC LIMIT $2) w",
+            )
+            .bind(older_than)
+            .bind(plan.window_rows)
+            .fetch_one(self.pool())
+            .await?;
+            match oldest {
+                Some(oldest) if !hits.full() => older_than = oldest,
+                _ => return self.records(hits).await,
+            }
+        }
+        let matches = self.indexed_matches(&query, older_than, i64::MAX).await?;
+        self.keep_theirs(agent, newest_first(matches), &mut hits)
+            .await?;
+        self.records(hits).await
+    }
+
+    /// At most `limit` of the GIN index's matches older than `older_than`, in no order.
+    async fn indexed_matches(
+        &self,
+        query: &str,
+        older_than: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Match>> {
+        Ok(sqlx::query_as(
+            "SELECT id, conversation_id, text FROM search_text
+             WHERE words @@ to_tsquery('simple', public.unaccent($1)) AND id < $2 LIMIT $3",
+        )
+        .bind(query)
+        .bind(older_than)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Takes the matches, given newest first, whose conversation is an ended one of the agent's.
+    async fn keep_theirs(
+        &self,
+        agent: &AgentId,
+        matches: Vec<Match>,
+        hits: &mut Hits,
+    ) -> StoreResult<()> {
+        let mut rest = matches.as_slice();
+        while !rest.is_empty() && !hits.full() {
+            let mut batch: Vec<&str> = Vec::new();
+            let mut end = 0;
+            while end < rest.len() && batch.len() < CHECKED_PER_QUERY {
+                let conversation = rest[end].1.as_str();
+                if !batch.contains(&conversation) {
+                    batch.push(conversation);
+                }
+                end += 1;
+            }
+            let kept: Vec<String> = sqlx::query_scalar(
+                "SELECT a.conversation_id FROM conversation_agents a
+                 JOIN conversations c ON c.id = a.conversation_id AND NOT c.open
+                 WHERE a.agent_id = $1 AND a.conversation_id = ANY($2)",
+            )
+            .bind(&agent.0)
+            .bind(&batch)
+            .fetch_all(self.pool())
+            .await?;
+            hits.take(
+                rest[..end]
+                    .iter()
+                    .filter(|(_, conversation, _)| kept.contains(conversation))
+                    .cloned(),
+            );
+            rest = &rest[end..];
+        }
+        Ok(())
+    }
+
+    /// The conversations found, with their matching texts, in the order found.
+    async fn records(&self, hits: Hits) -> StoreResult<Vec<Found>> {
+        let ids: Vec<&str> = hits.found.iter().map(|(id, _)| id.as_str()).collect();
+        let records: Vec<(String, String)> =
+            sqlx::query_as("SELECT id, record FROM conversations WHERE id = ANY($1)")
+                .bind(&ids)
+                .fetch_all(self.pool())
+                .await?;
+        let rows = hits
+            .found
+            .iter()
+            .filter_map(|(conversation, text)| {
+                let (_, record) = records.iter().find(|(id, _)| id == conversation)?;
+                Some((record.clone(), text.clone()))
+            })
+            .collect();
+        found(rows)
+    }
+}
+
+fn newest_first(mut matches: Vec<Match>) -> Vec<Match> {
+    matches.sort_unstable_by_key(|(id, ..)| std::cmp::Reverse(*id));
+    matches
+}
+
+/// Conversations found so far, each once with its newest matching text, up to a limit.
+struct Hits {
+    limit: usize,
+    found: Vec<(String, String)>,
+}
+
+impl Hits {
+    fn new(limit: usize) -> Hits {
+        Hits {
+            limit,
+            found: Vec::new(),
+        }
+    }
+
+    fn full(&self) -> bool {
+        self.found.len() >= self.limit
+    }
+
+    /// Takes matches given newest first.
+    fn take(&mut self, matches: impl IntoIterator<Item = Match>) {
+        for (_, conversation, text) in matches {
+            if self.full() {
+                return;
+            }
+            if !self.found.iter().any(|(seen, _)| *seen == conversation) {
+                self.found.push((conversation, text));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use switchboard_protocol::{ChatMessage, ConversationId, EndedBy, Sender};
+
+    use super::*;
+    use crate::store::search::words;
+    use crate::store::{Batch, ConversationRecord, Status, Store};
+
+    fn record(n: usize, agent: &str) -> ConversationRecord {
+        serde_json::from_value(serde_json::json!({
+            "id": format!("c{n}"), "channel": "chat", "queue": "general",
+            "customer": { "name": format!("Customer{n}") },
+            "context": [], "proactive": false, "started_at": n as u64, "comment": "Hello",
+            "status": { "status": "held", "agent": agent, "accepted_at": n as u64 },
+            "next_message": 2
+        }))
+        .expect("a stored conversation")
+    }
+
+    /// 60 conversations: every third Bo's, the others Ann's; the last four still open. Each has one
+    /// message, and every fifth says "parcel".
+    async fn store() -> PostgresStore {
+        let (url, _) = switchboard_testkit::postgres::database();
+        let store = PostgresStore::connect(&url).await.expect("a store");
+        let (mut opened, mut closed) = (Batch::default(), Batch::default());
+        for n in 0..60 {
+            let agent = if n % 3 == 0 { "agent-bo" } else { "agent-ann" };
+            let mut record = record(n, agent);
+            let text = if n % 5 == 0 { "my parcel" } else { "my order" };
+            opened.messages.push(ChatMessage {
+                id: 1,
+                conversation: ConversationId(format!("c{n}")),
+                from: Sender::Customer {
+                    name: format!("Customer{n}"),
+                },
+                text: format!("{text} {n}"),
+                sent_at: n as u64,
+                attachments: Vec::new(),
+            });
+            opened
+                .new_conversations
+                .push((record.clone(), format!("token{n}")));
+            if n < 56 {
+                record.status = Status::Closed {
+                    ended_by: EndedBy::Agent,
+                    wrap_up: None,
+                    closed_at: n as u64 + 1,
+                };
+                closed.conversations.push(record);
+            }
+        }
+        store.commit(opened).await.expect("stored");
+        store.commit(closed).await.expect("stored");
+        store
+    }
+
+    #[tokio::test]
+    async fn every_way_finds_the_same_conversations_newest_first() {
+        let store = store().await;
+        let ways = [
+            ("their own", PLAN),
+            (
+                "the rare word's matches",
+                Plan {
+                    few_conversations: 0,
+                    ..PLAN
+                },
+            ),
+            (
+                "newest windows",
+                Plan {
+                    few_conversations: 0,
+                    rare_matches: 0,
+                    window_rows: 7,
+                    windows: 100,
+                },
+            ),
+            (
+                "a window, then older matches",
+                Plan {
+                    few_conversations: 0,
+                    rare_matches: 0,
+                    window_rows: 7,
+                    windows: 1,
+                },
+            ),
+        ];
+        for (agent, query, limit, expected) in [
+            (
+                "agent-ann",
+                "parcel",
+                50,
+                vec!["c55", "c50", "c40", "c35", "c25", "c20", "c10", "c5"],
+            ),
+            ("agent-ann", "parcel", 3, vec!["c55", "c50", "c40"]),
+            ("agent-bo", "parcel", 50, vec!["c45", "c30", "c15", "c0"]),
+            ("agent-bo", "my 5", 50, vec!["c54", "c51"]),
+            ("agent-ann", "refund", 50, vec![]),
+        ] {
+            for (way, plan) in &ways {
+                let found = store
+                    .search_planned(&AgentId(agent.into()), &words(query), limit, plan)
+                    .await
+                    .expect("searched");
+                let ids: Vec<&str> = found
+                    .iter()
+                    .map(|(record, _)| record.id.0.as_str())
+                    .collect();
+                assert_eq!(ids, expected, "{agent} searching {query:?} through {way}");
+            }
+        }
+    }
 }
