@@ -67,9 +67,10 @@ test('the workspace: tasks, the conversation with its timer, both side tabs, swi
   await side.getByRole('tab', { name: 'Customer summary' }).click();
   assert.equal(await side.locator('dd').nth(1).textContent(), '+420 *** *** 789');
   await side.getByText('Not in the contacts: details as the customer gave them.').waitFor();
-  // A picture sent by SMS is listed with its type and link.
-  const attachment = pane.getByRole('list', { name: 'Attachments' }).getByRole('listitem');
-  assert.equal(await attachment.textContent(), 'image/jpeg https://media.example.com/invoice.jpg');
+  // A picture sent by SMS is listed with its type and link; a stored file with its name and size.
+  const attachments = pane.getByRole('list', { name: 'Attachments' }).getByRole('listitem');
+  assert.equal(await attachments.nth(0).textContent(), 'image/jpeg https://media.example.com/invoice.jpg');
+  assert.equal(await attachments.nth(1).textContent(), 'application/pdf invoice-2291.pdf 47 KB');
   // Masking is on: the agent is told it cannot read what the picture shows.
   await pane.getByText('Masking cannot read attachments: what a picture shows is not hidden.').waitFor();
   await window.screenshot('sms-attachment');
@@ -338,8 +339,8 @@ test('variables and attachments whose masked texts coincide are all shown', asyn
         text: 'Two files',
         sent_at: T0,
         attachments: [
-          { url: 'https://media.example.com/*******4567.jpg', kind: 'image/jpeg' },
-          { url: 'https://media.example.com/*******4567.jpg', kind: 'image/jpeg' },
+          { url: 'https://media.example.com/*******4567.jpg', kind: 'image/jpeg', name: null, size: null },
+          { url: 'https://media.example.com/*******4567.jpg', kind: 'image/jpeg', name: null, size: null },
         ],
       },
     ],

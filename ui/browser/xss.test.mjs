@@ -29,7 +29,7 @@ function hostileDesk() {
       author: index % 3 === 2 ? { kind: 'agent', name: script, mine: false } : { kind: 'customer', initials: '<i' },
       text,
       sent_at: T0 - 1000 * (PAYLOADS.length - index),
-      attachments: [{ url: `javascript:alert(${index})`, kind: text }],
+      attachments: [{ url: `javascript:alert(${index})`, kind: text, name: text, size: null }],
     })),
     queue: svg,
     summary: {

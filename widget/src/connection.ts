@@ -37,11 +37,13 @@ namespace SwitchboardWidget {
     return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
   }
 
-  /** A command's outcome: a `history` command's page of messages with it. */
+  /** A command's outcome: a `history` command's page of messages with it, an `upload` or
+   *  `file_link` command's link. */
   export interface Outcome {
     ok: boolean;
     error?: ErrorBody;
     messages?: ChatMessage[];
+    link?: FileLink;
   }
 
   export interface ConnectionEvents {
@@ -174,7 +176,12 @@ namespace SwitchboardWidget {
           this.unanswered.delete(frame.id);
           const outcome = frame.outcome;
           if (outcome.status === "error") resolve?.({ ok: false, error: outcome.error });
-          else resolve?.({ ok: true, messages: outcome.status === "page" ? outcome.messages : undefined });
+          else
+            resolve?.({
+              ok: true,
+              messages: outcome.status === "page" ? outcome.messages : undefined,
+              link: outcome.status === "link" ? outcome.link : undefined,
+            });
           break;
         }
         case "typing":

@@ -40,11 +40,11 @@ namespace SwitchboardWidget {
   /**
    * The customer's language, as their browser says it (`cs`).
    */
-  language: string | null, } | { "type": "resume", widget: string, customer_token: string, } | { "type": "send_message", text: string, } | { "type": "end" } | { "type": "history", before: number, };
+  language: string | null, } | { "type": "resume", widget: string, customer_token: string, } | { "type": "send_message", text: string, files?: Array<FileId>, } | { "type": "end" } | { "type": "history", before: number, } | { "type": "upload", name: string, } | { "type": "file_link", file: FileId, };
 
   export type CustomerServerFrame = { "type": "welcome", protocol: number, resumed: boolean, } | { "type": "event", seq: number, event: CustomerEvent, } | { "type": "reply", id: CommandId, outcome: CustomerOutcome, } | { "type": "error", error: ErrorBody, } | { "type": "typing", name: string, typing: boolean, };
 
-  export type CustomerOutcome = { "status": "ok" } | { "status": "error", error: ErrorBody, } | { "status": "page", messages: Array<ChatMessage>, };
+  export type CustomerOutcome = { "status": "ok" } | { "status": "error", error: ErrorBody, } | { "status": "page", messages: Array<ChatMessage>, } | { "status": "link", link: FileLink, };
 
   export type CustomerEvent = { "type": "started", conversation: ConversationId, token: string, 
   /**
@@ -58,17 +58,49 @@ namespace SwitchboardWidget {
    */
   id: number, conversation: ConversationId, from: Sender, text: string, sent_at: number, 
   /**
-   * Files the customer sent along (an SMS's pictures, a Messenger attachment), as links.
+   * Files sent along: stored with the conversation (from the widget or the desktop), or kept
+   * by the channel's provider (an SMS's pictures, a Messenger attachment).
    */
   attachments?: Array<Attachment>, };
 
   export type Sender = { "kind": "customer", name: string, } | { "kind": "agent", agent: AgentId, name: string, } | { "kind": "bot", name: string, } | { "kind": "system" } | { "kind": "note", agent: AgentId, name: string, };
 
-  export type Attachment = { url: string, 
+  export type Attachment = { 
   /**
-   * The MIME type, when the channel says it (`image/jpeg`).
+   * Where the channel's provider keeps it; empty for a file stored with the conversation.
    */
-  content_type?: string | null, };
+  url?: string, 
+  /**
+   * The MIME type, when the channel says it (`image/jpeg`); a stored file's type as read from
+   * its content.
+   */
+  content_type?: string | null, 
+  /**
+   * A file stored with the conversation, read through a short-lived link (`file_link`).
+   */
+  file?: StoredFile | null, };
+
+  export type StoredFile = { id: FileId, 
+  /**
+   * The name it was sent with (masked like a message).
+   */
+  name: string, 
+  /**
+   * Its type, read from its content, never from its name.
+   */
+  content_type: string, size: number, 
+  /**
+   * SHA-256 of its content, hex.
+   */
+  sha256: string, };
+
+  export type FileLink = { 
+  /**
+   * A path on the server (`/api/v1/files/…`), with its signature.
+   */
+  url: string, expires_at: number, };
+
+  export type FileId = string;
 
   export type ContextValue = { value: string, 
   /**
@@ -80,7 +112,7 @@ namespace SwitchboardWidget {
 
   export type ErrorBody = { code: ErrorCode, message: string, };
 
-  export type ErrorCode = "malformed_frame" | "frame_too_large" | "unsupported_version" | "out_of_order" | "unauthorized" | "not_found" | "invalid_state" | "message_too_long" | "reserved_characters" | "empty_message" | "unknown_reason" | "invalid_input" | "internal" | "rate_limited" | "busy" | "unavailable" | "forbidden_origin" | "session_expired" | "session_revoked";
+  export type ErrorCode = "malformed_frame" | "frame_too_large" | "unsupported_version" | "out_of_order" | "unauthorized" | "not_found" | "invalid_state" | "message_too_long" | "reserved_characters" | "empty_message" | "unknown_reason" | "invalid_input" | "internal" | "rate_limited" | "busy" | "unavailable" | "forbidden_origin" | "session_expired" | "session_revoked" | "file_too_large" | "file_type_refused";
 
   export type ConversationId = string;
 
@@ -100,6 +132,9 @@ namespace SwitchboardWidget {
   export const TRANSCRIPT_MESSAGES = 1000;
   export const TYPING_EVERY_MILLIS = 2000;
   export const TYPING_SHOWN_MILLIS = 6000;
+  export const MAX_FILES_PER_MESSAGE = 5;
+  export const MAX_FILE_NAME_CHARS = 200;
+  export const FILE_LINK_MILLIS = 300000;
   /** Characters a chat message may not contain: they mark template parameters. */
   export const RESERVED_CHARACTERS = "<>";
 }

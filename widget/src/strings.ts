@@ -33,6 +33,12 @@ namespace SwitchboardWidget {
     invitationDismiss: string;
     paymentDataHidden: string;
     earlier: string;
+    attach: string;
+    sendingFiles: (count: number) => string;
+    uploadFailed: string;
+    tooManyFiles: (most: number) => string;
+    openImage: (name: string) => string;
+    download: (name: string) => string;
   }
 
   const en: Strings = {
@@ -69,6 +75,12 @@ namespace SwitchboardWidget {
     invitation: "Invitation to chat",
     invitationAccept: "Chat now",
     invitationDismiss: "No thanks",
+    attach: "Attach a file",
+    sendingFiles: (count) => (count === 1 ? "Sending the file…" : `Sending ${count} files…`),
+    uploadFailed: "The file could not be sent; please try again.",
+    tooManyFiles: (most) => `At most ${most} files at once.`,
+    openImage: (name) => `Open the picture ${name}`,
+    download: (name) => `Download ${name}`,
   };
 
   const cs: Strings = {
@@ -104,6 +116,12 @@ namespace SwitchboardWidget {
     invitation: "Pozvánka k chatu",
     invitationAccept: "Chatovat",
     invitationDismiss: "Ne, děkuji",
+    attach: "Přiložit soubor",
+    sendingFiles: (count) => (count === 1 ? "Odesílám soubor…" : `Odesílám soubory (${count})…`),
+    uploadFailed: "Soubor se nepodařilo odeslat; zkuste to prosím znovu.",
+    tooManyFiles: (most) => `Najednou nejvýše ${most} souborů.`,
+    openImage: (name) => `Otevřít obrázek ${name}`,
+    download: (name) => `Stáhnout ${name}`,
   };
 
   const da: Strings = {
@@ -139,6 +157,12 @@ namespace SwitchboardWidget {
     invitation: "Invitation til chat",
     invitationAccept: "Chat nu",
     invitationDismiss: "Nej tak",
+    attach: "Vedhæft en fil",
+    sendingFiles: (count) => (count === 1 ? "Sender filen…" : `Sender ${count} filer…`),
+    uploadFailed: "Filen kunne ikke sendes; prøv igen.",
+    tooManyFiles: (most) => `Højst ${most} filer ad gangen.`,
+    openImage: (name) => `Åbn billedet ${name}`,
+    download: (name) => `Hent ${name}`,
   };
 
   const fr: Strings = {
@@ -176,6 +200,12 @@ namespace SwitchboardWidget {
     invitation: "Invitation à discuter",
     invitationAccept: "Discuter",
     invitationDismiss: "Non merci",
+    attach: "Joindre un fichier",
+    sendingFiles: (count) => (count === 1 ? "Envoi du fichier…" : `Envoi de ${count} fichiers…`),
+    uploadFailed: "Le fichier n’a pas pu être envoyé ; veuillez réessayer.",
+    tooManyFiles: (most) => `${most} fichiers au plus à la fois.`,
+    openImage: (name) => `Ouvrir l’image ${name}`,
+    download: (name) => `Télécharger ${name}`,
   };
 
   const pl: Strings = {
@@ -212,6 +242,12 @@ namespace SwitchboardWidget {
     invitation: "Zaproszenie do czatu",
     invitationAccept: "Porozmawiaj",
     invitationDismiss: "Nie, dziękuję",
+    attach: "Dołącz plik",
+    sendingFiles: (count) => (count === 1 ? "Wysyłanie pliku…" : `Wysyłanie plików (${count})…`),
+    uploadFailed: "Nie udało się wysłać pliku; spróbuj ponownie.",
+    tooManyFiles: (most) => `Najwyżej ${most} plików naraz.`,
+    openImage: (name) => `Otwórz obraz ${name}`,
+    download: (name) => `Pobierz ${name}`,
   };
 
   const byLanguage: Record<string, Strings> = { en, cs, da, fr, pl };

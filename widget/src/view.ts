@@ -53,6 +53,25 @@ namespace SwitchboardWidget {
       border-radius: 14px; box-shadow: 0 8px 28px rgba(0,0,0,.25); font-size: 14px; }
     .invitation p { margin: 0 0 12px; line-height: 1.4; white-space: pre-wrap; overflow-wrap: anywhere; }
     .invitation .choices { display: flex; gap: 8px; justify-content: flex-end; }
+    .attach { border: 1px solid #d0d7de; border-radius: 8px; background: #fff; color: #57606a;
+      width: 40px; height: 44px; cursor: pointer; flex: none; display: grid; place-items: center; }
+    .sending { font-size: 12px; color: #57606a; }
+    .sending:empty { display: none; }
+    .panel.dropping { outline: 3px dashed #1f6feb; outline-offset: -6px; }
+    .files { display: flex; flex-direction: column; gap: 6px; margin-top: 4px; }
+    .thumb { display: block; padding: 0; border: 0; background: transparent; cursor: zoom-in;
+      border-radius: 8px; overflow: hidden; }
+    .thumb img { display: block; max-width: 220px; max-height: 160px; min-width: 48px; min-height: 32px;
+      background: rgba(0,0,0,.06); }
+    .file { display: flex; align-items: center; gap: 6px; border: 1px solid currentColor; border-radius: 8px;
+      padding: 6px 10px; background: transparent; color: inherit; font-size: 13px; text-align: left;
+      cursor: pointer; overflow-wrap: anywhere; }
+    .file svg { flex: none; }
+    .viewer { position: absolute; inset: 0; z-index: 2; display: flex; flex-direction: column;
+      background: rgba(20,24,28,.96); }
+    .viewer button { align-self: flex-end; margin: 8px; background: transparent; border: 0; color: #fff;
+      font-size: 24px; cursor: pointer; }
+    .viewer img { flex: 1; min-height: 0; object-fit: contain; width: 100%; }
     .secondary { border: 1px solid #d0d7de; border-radius: 8px; padding: 9px 12px; background: #fff;
       color: #1c2128; font-size: 14px; cursor: pointer; }
   `;
@@ -77,12 +96,38 @@ namespace SwitchboardWidget {
     opened(): void;
     /** The customer asks for the messages before the first one shown. */
     earlier(): void;
+    /** The customer chose, dropped or pasted files to send. */
+    attach(files: File[]): void;
+    /** A short-lived address of a file of the conversation; null when it cannot be had. */
+    fileUrl(file: FileId): Promise<string | null>;
   }
 
   /** The visitor's answer to an invitation. */
   export interface InvitationChoices {
     accept(): void;
     dismiss(): void;
+  }
+
+  /** A line icon (24×24 strokes), drawn the same whatever fonts the visitor has. */
+  function icon(path: string): SVGSVGElement {
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    for (const [name, value] of Object.entries({
+      viewBox: "0 0 24 24", width: "18", height: "18", fill: "none", stroke: "currentColor",
+      "stroke-width": "2", "stroke-linecap": "round", "stroke-linejoin": "round", "aria-hidden": "true",
+    })) svg.setAttribute(name, value);
+    const line = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    line.setAttribute("d", path);
+    svg.appendChild(line);
+    return svg;
+  }
+  const PAPERCLIP = "M21.44 11.05l-9.19 9.19a6 6 0 0 1-8.49-8.49l9.19-9.19a4 4 0 0 1 5.66 5.66l-9.2 9.19a2 2 0 0 1-2.83-2.83l8.49-8.48";
+  const DOCUMENT = "M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8zM14 2v6h6M16 13H8M16 17H8";
+
+  /** A file's size as people read it. */
+  function size(bytes: number): string {
+    if (bytes < 1024) return `${bytes} B`;
+    if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+    return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
   }
 
   export class View {
@@ -105,11 +150,16 @@ namespace SwitchboardWidget {
     private readonly counter: HTMLElement;
     private readonly problem: HTMLElement;
     private readonly sendButton: HTMLButtonElement;
+    private readonly sending: HTMLElement;
     private readonly endButton: HTMLButtonElement;
     private readonly root: ShadowRoot;
     private invitation: HTMLElement | null = null;
 
-    constructor(host: HTMLElement, private readonly words: Strings, actions: ViewActions) {
+    constructor(
+      host: HTMLElement,
+      private readonly words: Strings,
+      private readonly actions: ViewActions,
+    ) {
       const root = host.attachShadow({ mode: "open" });
       this.root = root;
       root.appendChild(element("style", {}, STYLE));
@@ -153,8 +203,17 @@ namespace SwitchboardWidget {
       this.composer = element("div", { class: "composer" });
       this.input = element("textarea", { "aria-label": words.placeholder, placeholder: words.placeholder });
       this.sendButton = element("button", { class: "primary", type: "button" }, words.send);
+      const picker = element("input", { type: "file", multiple: "", hidden: "" });
+      const attach = element("button", { class: "attach", type: "button", "aria-label": words.attach, title: words.attach });
+      attach.appendChild(icon(PAPERCLIP));
+      attach.addEventListener("click", () => picker.click());
+      picker.addEventListener("change", () => {
+        actions.attach(Array.from(picker.files ?? []));
+        picker.value = "";
+      });
+      this.sending = element("div", { class: "sending", role: "status" });
       const row = element("div", { class: "row" });
-      row.append(this.input, this.sendButton);
+      row.append(attach, picker, this.input, this.sendButton);
       this.counter = element("span", { class: "counter" });
       this.endButton = element("button", { class: "end", type: "button" }, words.end);
       const meta = element("div", { class: "meta" });
@@ -162,7 +221,7 @@ namespace SwitchboardWidget {
       this.problem = element("div", { class: "problem", role: "alert" });
       this.paymentNote = element("p", { class: "note" }, words.paymentDataHidden);
       this.paymentNote.hidden = true;
-      this.composer.append(this.typingLine, row, this.problem, meta, this.paymentNote);
+      this.composer.append(this.typingLine, row, this.sending, this.problem, meta, this.paymentNote);
 
       this.panel.append(header, this.status, this.startForm, this.thread, this.composer);
       root.append(this.launcher, this.panel);
@@ -196,6 +255,25 @@ namespace SwitchboardWidget {
         actions.drafted(this.input.value.trim() === "");
       });
       this.input.addEventListener("blur", () => actions.drafted(true));
+      this.input.addEventListener("paste", (event) => {
+        const files = Array.from(event.clipboardData?.files ?? []);
+        if (files.length === 0) return;
+        event.preventDefault();
+        actions.attach(files);
+      });
+      // Files dropped anywhere on the open chat are sent.
+      this.panel.addEventListener("dragover", (event) => {
+        if (this.composer.hidden || !event.dataTransfer?.types.includes("Files")) return;
+        event.preventDefault();
+        this.panel.classList.add("dropping");
+      });
+      this.panel.addEventListener("dragleave", () => this.panel.classList.remove("dropping"));
+      this.panel.addEventListener("drop", (event) => {
+        this.panel.classList.remove("dropping");
+        if (this.composer.hidden) return;
+        event.preventDefault();
+        actions.attach(Array.from(event.dataTransfer?.files ?? []));
+      });
       this.input.addEventListener("keydown", (event) => {
         // Enter sends; Shift+Enter starts a new line.
         if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -305,6 +383,11 @@ namespace SwitchboardWidget {
       this.launcher.hidden = false;
     }
 
+    /** "Sending 2 files…" while files go up; nothing at 0. */
+    showSending(count: number): void {
+      this.sending.textContent = count > 0 ? this.words.sendingFiles(count) : "";
+    }
+
     /** Says that card and account numbers are hidden as they are sent. */
     showPaymentDataNote(): void {
       this.paymentNote.hidden = false;
@@ -351,7 +434,59 @@ namespace SwitchboardWidget {
       const bubble = element("div", { class: `bubble ${side}`, "data-id": String(message.id) });
       if (message.from.kind !== "customer") bubble.appendChild(element("span", { class: "who" }, message.from.name));
       bubble.appendChild(document.createTextNode(message.text));
+      const files = (message.attachments ?? []).flatMap((attachment) => (attachment.file ? [attachment.file] : []));
+      if (files.length > 0) {
+        const list = element("div", { class: "files" });
+        for (const file of files) list.appendChild(this.fileNode(file));
+        bubble.appendChild(list);
+      }
       return bubble;
+    }
+
+    /** A picture as a thumbnail that opens larger; any other file as a button that downloads it.
+     *  Files are only ever images or downloads: nothing sent is shown as a page. */
+    private fileNode(file: StoredFile): HTMLElement {
+      if (file.content_type.startsWith("image/")) {
+        const button = element("button", { class: "thumb", type: "button", "aria-label": this.words.openImage(file.name) });
+        const image = element("img", { alt: file.name });
+        button.appendChild(image);
+        // A picture arriving at the bottom keeps the thread's end in view as it loads.
+        image.addEventListener("load", () => {
+          const thread = this.thread;
+          if (thread.scrollHeight - thread.scrollTop - thread.clientHeight < image.height + 80) {
+            thread.scrollTop = thread.scrollHeight;
+          }
+        });
+        void this.actions.fileUrl(file.id).then((url) => {
+          if (url) image.src = url;
+        });
+        button.addEventListener("click", () => void this.openImage(file));
+        return button;
+      }
+      const button = element("button", { class: "file", type: "button", "aria-label": this.words.download(file.name) });
+      button.append(icon(DOCUMENT), ` ${file.name} · ${size(file.size)}`);
+      button.addEventListener("click", async () => {
+        const url = await this.actions.fileUrl(file.id);
+        if (url) window.open(url, "_blank", "noopener");
+      });
+      return button;
+    }
+
+    /** The picture over the chat, as large as it fits; closed by its button or Escape. */
+    private async openImage(file: StoredFile): Promise<void> {
+      const url = await this.actions.fileUrl(file.id);
+      if (!url) return;
+      const viewer = element("div", { class: "viewer", role: "dialog", "aria-label": file.name });
+      const close = element("button", { type: "button", "aria-label": this.words.close }, "×");
+      const image = element("img", { alt: file.name, src: url });
+      viewer.append(close, image);
+      const shut = () => viewer.remove();
+      close.addEventListener("click", shut);
+      viewer.addEventListener("keydown", (event) => {
+        if (event.key === "Escape") shut();
+      });
+      this.panel.appendChild(viewer);
+      close.focus();
     }
 
     private updateCounter(): void {

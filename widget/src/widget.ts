@@ -40,7 +40,10 @@ namespace SwitchboardWidget {
     /** The agent the thread shows the customer with: a join by the same agent is no news. */
     private withAgent: string | null = null;
 
-    constructor(server: string, private readonly widgetId: string) {
+    constructor(
+      private readonly server: string,
+      private readonly widgetId: string,
+    ) {
       this.words = strings(navigator.languages ?? [navigator.language]);
       const host = document.createElement("div");
       host.id = "switchboard-widget";
@@ -55,6 +58,8 @@ namespace SwitchboardWidget {
           this.catchUpSeen();
         },
         earlier: () => void this.earlier(),
+        attach: (files) => void this.attach(files),
+        fileUrl: (file) => this.fileUrl(file),
       });
       const socketUrl = server.replace(/^http/, "ws") + "/api/v1/customer/ws";
       this.connection = new Connection(socketUrl, widgetId, {
@@ -230,6 +235,54 @@ namespace SwitchboardWidget {
     private async send(text: string): Promise<void> {
       const outcome = await this.connection.command({ type: "send_message", text });
       if (!outcome.ok) this.view.setProblem(outcome.error?.message ?? "");
+    }
+
+    /** Uploads the files the customer chose, dropped or pasted, and sends them as one message.
+     *  The server reads each one's type from its content; its refusal is shown as it words it. */
+    private async attach(files: File[]): Promise<void> {
+      if (!this.started || files.length === 0) return;
+      if (files.length > MAX_FILES_PER_MESSAGE) {
+        this.view.setProblem(this.words.tooManyFiles(MAX_FILES_PER_MESSAGE));
+        return;
+      }
+      this.view.setProblem("");
+      this.view.showSending(files.length);
+      try {
+        const ids: FileId[] = [];
+        for (const file of files) {
+          const uploaded = await this.upload(file);
+          if (typeof uploaded === "string") {
+            this.view.setProblem(uploaded);
+            return;
+          }
+          ids.push(uploaded.id);
+        }
+        const outcome = await this.connection.command({ type: "send_message", text: "", files: ids });
+        if (!outcome.ok) this.view.setProblem(outcome.error?.message ?? "");
+      } finally {
+        this.view.showSending(0);
+      }
+    }
+
+    /** One file through an upload link: the stored file, or why not. */
+    private async upload(file: File): Promise<StoredFile | string> {
+      const outcome = await this.connection.command({ type: "upload", name: file.name });
+      if (!outcome.ok || !outcome.link) return outcome.error?.message ?? this.words.uploadFailed;
+      try {
+        // Sent without a type (the server reads it from the content): no preflight needed.
+        const response = await fetch(this.server + outcome.link.url, { method: "POST", body: new Blob([file]) });
+        const body: unknown = await response.json();
+        if (response.ok) return body as StoredFile;
+        return (body as ErrorBody).message ?? this.words.uploadFailed;
+      } catch {
+        return this.words.uploadFailed;
+      }
+    }
+
+    /** A short-lived address of a file of the conversation, to show or download it. */
+    private async fileUrl(file: FileId): Promise<string | null> {
+      const outcome = await this.connection.command({ type: "file_link", file });
+      return outcome.ok && outcome.link ? this.server + outcome.link.url : null;
     }
 
     /** The latest message from the agents (or the bot) received, and the latest the agents

@@ -2,11 +2,11 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { startServer, ScriptedAgent, customerToken, schemaProblem, screenshotDir } from "./harness.mjs";
+import { startServer, ScriptedAgent, customerToken, schemaProblem, screenshotDir, root } from "./harness.mjs";
 
 let server;
 let browser;
@@ -335,4 +335,71 @@ test("a long persistent chat opens on its latest messages, and earlier ones come
   assert.deepEqual(second.problems, [], "every frame matches the protocol schema");
   agent.close();
   await second.context.close();
+});
+
+test("a customer sends a picture and a PDF, an executable called a picture is refused, and the agent's file comes back", async () => {
+  const agent = await ScriptedAgent.signIn(server.base, "ann@example.com");
+  await agent.command({ type: "set_presence", presence: { state: "available" } });
+  const { page, context, problems } = await openDemo();
+  await page.getByRole("button", { name: "Chat with us" }).click();
+  await page.getByLabel("Your name").fill("Zoë");
+  await page.getByLabel("How can we help?").fill("The parcel came damaged");
+  await page.getByRole("button", { name: "Start chat" }).click();
+  const { offer } = await agent.waitFor((e) => e.type === "offer", "the offer");
+  await agent.command({ type: "accept", conversation: offer.conversation });
+  await page.getByText("Ann joined the chat.").waitFor();
+
+  // Through the picker: a picture and a PDF, in one message.
+  const picture = readFileSync(join(root, "icons", "128x128.png"));
+  const pdf = Buffer.from("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+  const picker = page.locator("input[type=file]");
+  await picker.setInputFiles([
+    { name: "parcel.png", mimeType: "image/png", buffer: picture },
+    { name: "receipt.pdf", mimeType: "application/pdf", buffer: pdf },
+  ]);
+  const { message } = await agent.waitFor((e) => e.type === "message" && e.message.attachments?.length === 2, "the files");
+  const files = message.attachments.map((attachment) => attachment.file);
+  assert.deepEqual(files.map((file) => [file.name, file.content_type]), [["parcel.png", "image/png"], ["receipt.pdf", "application/pdf"]]);
+  // The agent reads them through links, byte for byte.
+  for (const [file, bytes] of [[files[0], picture], [files[1], pdf]]) {
+    const outcome = await agent.command({ type: "file_link", conversation: offer.conversation, file: file.id });
+    const response = await fetch(server.base + outcome.result.link.url);
+    assert.equal(response.status, 200);
+    assert.deepEqual(Buffer.from(await response.arrayBuffer()), bytes);
+  }
+  // The customer sees the picture as a thumbnail, and the PDF as a file to download.
+  const thumbnail = page.getByRole("img", { name: "parcel.png" });
+  await page.waitForFunction(() => {
+    const image = document.querySelector("#switchboard-widget").shadowRoot.querySelector(".thumb img");
+    return image && image.complete && image.naturalWidth > 0;
+  });
+  await page.getByRole("button", { name: "Download receipt.pdf" }).waitFor();
+
+  // A program named like a picture is refused with the server's words, and nothing is sent.
+  await picker.setInputFiles([{ name: "cat.png", mimeType: "image/png", buffer: readFileSync("/bin/true") }]);
+  await page.getByText("Files of this type (application/x-executable) are not taken.").waitFor();
+
+  // The agent sends a picture back; it shows in the thread and opens larger on click.
+  const outcome = await agent.command({ type: "upload", conversation: offer.conversation, name: "label.png" });
+  const uploaded = await fetch(server.base + outcome.result.link.url, { method: "POST", body: picture });
+  assert.equal(uploaded.status, 201);
+  const label = await uploaded.json();
+  await agent.command({ type: "send_message", conversation: offer.conversation, text: "Here is the return label", files: [label.id] });
+  await page.getByText("Here is the return label").waitFor();
+  await page.getByRole("img", { name: "label.png" }).waitFor();
+  await page.screenshot({ path: join(screenshotDir, "widget-files.png") });
+  await thumbnail.click();
+  const viewer = page.getByRole("dialog", { name: "parcel.png" });
+  await viewer.waitFor();
+  await page.screenshot({ path: join(screenshotDir, "widget-picture-open.png") });
+  await page.keyboard.press("Escape");
+  await viewer.waitFor({ state: "detached" });
+  const fromCustomer = agent.events.filter((e) => e.type === "message" && e.message.from.kind === "customer" && e.message.attachments?.length);
+  assert.equal(fromCustomer.length, 0, "the refused file never reached the agent");
+
+  await agent.command({ type: "end", conversation: offer.conversation, wrap_up: "Resolved" });
+  assert.deepEqual(problems, [], "every frame matches the protocol schema");
+  assert.deepEqual(agent.problems, [], "every agent frame matches the protocol schema");
+  agent.close();
+  await context.close();
 });

@@ -54,7 +54,8 @@ pub struct Bubble {
     pub author: Author,
     pub text: String,
     pub sent_at: Millis,
-    /// Files the customer sent with it (an SMS picture, a Messenger attachment), as links.
+    /// Files sent with it: stored with the conversation (from the widget or a desktop), or links
+    /// where the channel keeps them (an SMS picture, a Messenger attachment).
     pub attachments: Vec<AttachmentView>,
 }
 
@@ -87,9 +88,14 @@ pub(crate) fn receipt(
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct AttachmentView {
+    /// Where the channel keeps it; empty for a file stored with the conversation.
     pub url: String,
-    /// The file's type as the channel gives it (`image/jpeg`, `image`), if it does.
+    /// The file's type as the channel gives it (`image/jpeg`, `image`), or as the server read it
+    /// from a stored file's content.
     pub kind: Option<String>,
+    /// A stored file's name (masked) and size.
+    pub name: Option<String>,
+    pub size: Option<u64>,
 }
 
 /// The Customer summary tab: the matched contact's record where there is one, what the customer
@@ -235,6 +241,11 @@ pub(crate) fn bubble(
             .map(|attachment| AttachmentView {
                 url: redactor.owned(&attachment.url),
                 kind: attachment.content_type.clone(),
+                name: attachment
+                    .file
+                    .as_ref()
+                    .map(|file| redactor.owned(&file.name)),
+                size: attachment.file.as_ref().map(|file| file.size),
             })
             .collect(),
     }

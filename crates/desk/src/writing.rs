@@ -19,6 +19,7 @@ impl Desk {
         let message = AgentCommand::SendMessage {
             conversation: conversation.clone(),
             text: text.to_owned(),
+            files: Vec::new(),
         };
         // A message may carry template parameters, which the server fills.
         let check = |text: &str| template::check_with_parameters(text).map_err(DeskError::Draft);

@@ -1,6 +1,6 @@
 //! With masking on, nothing the core emits — updates, snapshots, notifications, log lines —
 //! contains anything the masker would still find, whatever sensitive data customers type (or
-//! agents paste into notes, or templates fill in).
+//! name the files they send, or agents paste into notes, or templates fill in).
 //! Conversations full of generated cards, IBANs, SSNs, e-mail addresses and phone numbers go
 //! through a real server into a real desk.
 
@@ -18,8 +18,9 @@ use serde_json::Value;
 use support::{Customer, Server, config, eventually, next_update};
 use switchboard_desk::{Answer, Desk, Update};
 use switchboard_mask::{KindSet, Masker};
+use switchboard_protocol::StoredFile;
 use switchboard_protocol::agent::PresenceRequest;
-use switchboard_protocol::customer::CustomerOutcome;
+use switchboard_protocol::customer::{CustomerCommand, CustomerOutcome};
 use switchboard_testkit::start_chat;
 
 /// Log lines the core writes, kept for inspection.
@@ -129,6 +130,7 @@ async fn one_conversation(
     said: Vec<String>,
     context: String,
     noted: String,
+    filed: String,
 ) -> Vec<Value> {
     let desk = &world.desk;
     let mut updates = desk.updates();
@@ -149,13 +151,32 @@ async fn one_conversation(
     for text in &said {
         customer.say(text).await;
     }
+    // A file whose name is sensitive: its name reaches the desk with the message.
+    let CustomerOutcome::Link { link } = customer
+        .command(CustomerCommand::Upload { name: filed })
+        .await
+    else {
+        panic!("an upload link")
+    };
+    let uploaded = reqwest::Client::new()
+        .post(format!("{}{}", world.server.url(), link.url))
+        .body(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec())
+        .send()
+        .await
+        .unwrap();
+    let file: StoredFile = uploaded.json().await.unwrap();
+    let sent = CustomerCommand::SendMessage {
+        text: String::new(),
+        files: vec![file.id],
+    };
+    assert_eq!(customer.command(sent).await, CustomerOutcome::Ok);
     // An agent's note is masked for every agent as a customer's words are, and so is a
     // template's sensitive parameters, which the server fills with the customer's own data.
     desk.send_note(&alert, &noted).await.unwrap();
     desk.send_message(&alert, "For <customer.name>: <context.note>")
         .await
         .unwrap();
-    let expected = said.len() + 2;
+    let expected = said.len() + 3;
     let mut bubbles = 0;
     next_update(&mut updates, |u| {
         seen.push(u.clone());
@@ -190,11 +211,12 @@ proptest! {
         said in proptest::collection::vec(sensitive_text(), 1..4),
         context in sensitive_text(),
         noted in sensitive_text(),
+        filed in sensitive_text(),
     ) {
         let world = world();
         let shown = world
             .runtime
-            .block_on(one_conversation(world, name, first, said, context, noted));
+            .block_on(one_conversation(world, name, first, said, context, noted, filed));
         for value in &shown {
             prop_assert_eq!(unmasked(value), None, "in {}", value);
         }

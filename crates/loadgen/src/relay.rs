@@ -150,7 +150,10 @@ impl Relay {
             | AgentClientFrame::Typing { .. }
             | AgentClientFrame::Receipt { .. } => {}
             AgentClientFrame::Command { id, command } => {
-                if let AgentCommand::SendMessage { conversation, text } = command {
+                if let AgentCommand::SendMessage {
+                    conversation, text, ..
+                } = command
+                {
                     let Some(agent) = me.clone() else { return };
                     let customer = self.conversation(&conversation).map(|(_, _, c)| c);
                     let from = Sender::Agent {
@@ -197,7 +200,7 @@ impl Relay {
                     CustomerCommand::StartChat { name, message, .. } => {
                         *me = self.start(name, message, client);
                     }
-                    CustomerCommand::SendMessage { text } => {
+                    CustomerCommand::SendMessage { text, .. } => {
                         let Some(conversation) = me.clone() else {
                             return;
                         };

@@ -12,7 +12,7 @@ use ts_rs::TS;
 use crate::template::Template;
 use crate::{
     AgentId, Channel, ChatMessage, CommandId, ContactId, ContextValue, ConversationId, EndedBy,
-    ErrorBody, Millis, Presence, QueueId, Receipts, Seq,
+    ErrorBody, FileId, FileLink, Millis, Presence, QueueId, Receipts, Seq,
 };
 
 /// A frame the desktop sends.
@@ -61,9 +61,13 @@ pub enum AgentCommand {
     Reject {
         conversation: ConversationId,
     },
+    /// A message; its text may be empty when it carries files uploaded to the conversation
+    /// (at most [`crate::rules::MAX_FILES_PER_MESSAGE`]).
     SendMessage {
         conversation: ConversationId,
         text: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        files: Vec<FileId>,
     },
     /// An internal note in the thread, for agents only; the same limits as a message.
     SendNote {
@@ -120,6 +124,19 @@ pub enum AgentCommand {
     /// [`crate::rules::TRANSCRIPT_MESSAGES`], the latest ones, oldest first.
     Transcript {
         conversation: ConversationId,
+    },
+    /// A short-lived link to upload one file (named `name`) into a conversation the agent holds
+    /// or joined, answered with [`CommandResult::Link`]: `POST` the file's bytes to it, then send
+    /// the file's id with a message.
+    Upload {
+        conversation: ConversationId,
+        name: String,
+    },
+    /// A short-lived link to a file of a conversation the agent holds, joined, is offered or
+    /// took part in; answered with [`CommandResult::Link`].
+    FileLink {
+        conversation: ConversationId,
+        file: FileId,
     },
 }
 
@@ -194,6 +211,7 @@ pub enum CommandResult {
     Agents { agents: Vec<AgentSummary> },
     Messages { messages: Vec<ChatMessage> },
     Found { results: Vec<SearchResult> },
+    Link { link: FileLink },
 }
 
 /// An ended conversation that matched a search.

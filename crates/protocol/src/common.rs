@@ -36,6 +36,10 @@ id!(
     ConversationId
 );
 id!(
+    /// A file stored with a conversation.
+    FileId
+);
+id!(
     /// An agent account.
     AgentId
 );
@@ -129,18 +133,46 @@ pub struct ChatMessage {
     pub from: Sender,
     pub text: String,
     pub sent_at: Millis,
-    /// Files the customer sent along (an SMS's pictures, a Messenger attachment), as links.
+    /// Files sent along: stored with the conversation (from the widget or the desktop), or kept
+    /// by the channel's provider (an SMS's pictures, a Messenger attachment).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
 }
 
-/// A file sent with a message, kept where the channel's provider stores it.
+/// A file sent with a message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 pub struct Attachment {
+    /// Where the channel's provider keeps it; empty for a file stored with the conversation.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub url: String,
-    /// The MIME type, when the channel says it (`image/jpeg`).
+    /// The MIME type, when the channel says it (`image/jpeg`); a stored file's type as read from
+    /// its content.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
+    /// A file stored with the conversation, read through a short-lived link (`file_link`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<StoredFile>,
+}
+
+/// A file stored with a conversation, as its upload answered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+pub struct StoredFile {
+    pub id: FileId,
+    /// The name it was sent with (masked like a message).
+    pub name: String,
+    /// Its type, read from its content, never from its name.
+    pub content_type: String,
+    pub size: u64,
+    /// SHA-256 of its content, hex.
+    pub sha256: String,
+}
+
+/// A short-lived link to a stored file: whoever holds it may read the file until `expires_at`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+pub struct FileLink {
+    /// A path on the server (`/api/v1/files/…`), with its signature.
+    pub url: String,
+    pub expires_at: Millis,
 }
 
 /// A value the website passed when the chat started (SPEC §3 Additional details).
@@ -206,6 +238,10 @@ pub enum ErrorCode {
     SessionExpired,
     /// The session was ended: signed out, password changed or account removed.
     SessionRevoked,
+    /// A file larger than the server takes (`[attachments] max_bytes`).
+    FileTooLarge,
+    /// A file whose content is not of a type the server takes (`[attachments] types`).
+    FileTypeRefused,
 }
 
 /// An error: a code for programs, a message for people.

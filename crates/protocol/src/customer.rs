@@ -10,7 +10,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{ChatMessage, CommandId, ContextValue, ConversationId, EndedBy, ErrorBody, Seq};
+use crate::{
+    ChatMessage, CommandId, ContextValue, ConversationId, EndedBy, ErrorBody, FileId, FileLink, Seq,
+};
 
 /// A frame the widget sends.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
@@ -85,8 +87,12 @@ pub enum CustomerCommand {
         widget: String,
         customer_token: String,
     },
+    /// A message; its text may be empty when it carries files uploaded to the conversation
+    /// (at most [`crate::rules::MAX_FILES_PER_MESSAGE`]).
     SendMessage {
         text: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        files: Vec<FileId>,
     },
     End,
     /// The messages of the conversation before message `before`: at most
@@ -95,6 +101,16 @@ pub enum CustomerCommand {
     /// earlier ones.
     History {
         before: u64,
+    },
+    /// A short-lived link to upload one file (named `name`) into the conversation, answered with
+    /// [`CustomerOutcome::Link`]: `POST` the file's bytes to it, then send the file's id with a
+    /// message.
+    Upload {
+        name: String,
+    },
+    /// A short-lived link to a file of the conversation, answered with [`CustomerOutcome::Link`].
+    FileLink {
+        file: FileId,
     },
 }
 
@@ -136,6 +152,9 @@ pub enum CustomerOutcome {
     /// The answer to `history`: a page of messages, oldest first.
     Page {
         messages: Vec<ChatMessage>,
+    },
+    Link {
+        link: FileLink,
     },
 }
 

@@ -45,9 +45,18 @@ pub const TYPING_EVERY_MILLIS: usize = 2_000;
 /// have ended it was dropped, or its sender left.
 pub const TYPING_SHOWN_MILLIS: usize = 6_000;
 
+/// Files one message carries at most.
+pub const MAX_FILES_PER_MESSAGE: usize = 5;
+
+/// A stored file's name is cut to this many characters.
+pub const MAX_FILE_NAME_CHARS: usize = 200;
+
+/// How long a link to a stored file (`file_link`) works.
+pub const FILE_LINK_MILLIS: usize = 5 * 60 * 1000;
+
 /// The numeric limits by the names the generated TypeScript and the JSON Schema give them: the
 /// window and the widget read them from there, never retyping a number.
-pub const LIMITS: [(&str, usize); 12] = [
+pub const LIMITS: [(&str, usize); 15] = [
     ("MAX_MESSAGE_CHARS", MAX_MESSAGE_CHARS),
     ("MAX_CONTEXT_VARIABLES", MAX_CONTEXT_VARIABLES),
     ("MAX_ESCALATION_REASON_CHARS", MAX_ESCALATION_REASON_CHARS),
@@ -60,6 +69,9 @@ pub const LIMITS: [(&str, usize); 12] = [
     ("TRANSCRIPT_MESSAGES", TRANSCRIPT_MESSAGES),
     ("TYPING_EVERY_MILLIS", TYPING_EVERY_MILLIS),
     ("TYPING_SHOWN_MILLIS", TYPING_SHOWN_MILLIS),
+    ("MAX_FILES_PER_MESSAGE", MAX_FILES_PER_MESSAGE),
+    ("MAX_FILE_NAME_CHARS", MAX_FILE_NAME_CHARS),
+    ("FILE_LINK_MILLIS", FILE_LINK_MILLIS),
 ];
 
 /// Checks a chat message before it is sent: not empty, at most [`MAX_MESSAGE_CHARS`]
@@ -92,6 +104,29 @@ pub fn check_message(text: &str) -> Result<(), ErrorBody> {
     Ok(())
 }
 
+/// Checks that a message carries at most [`MAX_FILES_PER_MESSAGE`] files.
+pub fn check_file_count(files: usize) -> Result<(), ErrorBody> {
+    if files > MAX_FILES_PER_MESSAGE {
+        return Err(ErrorBody::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "A message carries at most {MAX_FILES_PER_MESSAGE} files; this one has {files}."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a message that carries `files`: at most [`MAX_FILES_PER_MESSAGE`] of them, and its
+/// text as [`check_message`] does, which may then be empty.
+pub fn check_message_with_files(text: &str, files: usize) -> Result<(), ErrorBody> {
+    check_file_count(files)?;
+    if files > 0 && text.trim().is_empty() {
+        return Ok(());
+    }
+    check_message(text)
+}
+
 /// Checks the command id of a `start_chat`: long enough to be recognised on a retry.
 pub fn check_start_id(id: &str) -> Result<(), ErrorBody> {
     if id.chars().count() >= MIN_START_ID_CHARS {
@@ -113,6 +148,21 @@ mod tests {
     fn accepts_up_to_the_limit_counted_in_characters() {
         assert_eq!(check_message(&"ž".repeat(MAX_MESSAGE_CHARS)), Ok(()));
         assert_eq!(check_message("line one\nline two"), Ok(()));
+    }
+
+    #[test]
+    fn a_message_with_files_may_have_no_text_but_not_too_many_files() {
+        assert_eq!(check_message_with_files("", 1), Ok(()));
+        assert_eq!(
+            check_message_with_files("", 0).unwrap_err().code,
+            ErrorCode::EmptyMessage
+        );
+        assert_eq!(
+            check_message_with_files("a <b>", 1).unwrap_err().code,
+            ErrorCode::ReservedCharacters
+        );
+        let many = check_message_with_files("", MAX_FILES_PER_MESSAGE + 1).unwrap_err();
+        assert_eq!(many.code, ErrorCode::InvalidInput);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use switchboard_protocol::customer::{
 };
 use switchboard_protocol::{
     AgentId, Attachment, ChatMessage, CommandId, ContextValue, ConversationId, EndedBy, ErrorBody,
-    ErrorCode, Sender, typescript,
+    ErrorCode, FileId, FileLink, Sender, StoredFile, typescript,
 };
 use ts_rs::TS;
 
@@ -24,6 +24,9 @@ fn contract() -> String {
         ChatMessage::decl(&cfg),
         Sender::decl(&cfg),
         Attachment::decl(&cfg),
+        StoredFile::decl(&cfg),
+        FileLink::decl(&cfg),
+        FileId::decl(&cfg),
         ContextValue::decl(&cfg),
         EndedBy::decl(&cfg),
         ErrorBody::decl(&cfg),

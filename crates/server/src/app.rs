@@ -11,6 +11,7 @@ use tokio::sync::watch;
 
 use crate::channels::facebook_names::FacebookNames;
 use crate::config::Config;
+use crate::files::Signer;
 use crate::guard::{Guard, client_address};
 use crate::hub::HubHandle;
 
@@ -25,6 +26,8 @@ pub struct App<S> {
     pub admin_token_hash: String,
     pub facebook_names: FacebookNames,
     pub guard: Guard,
+    /// Signs and checks the links to upload and read files.
+    pub signer: Signer,
     connections: AtomicU64,
 }
 
@@ -35,6 +38,7 @@ impl<S> App<S> {
         hub: HubHandle,
         shutdown: watch::Receiver<bool>,
         admin_token: &str,
+        signer: Signer,
     ) -> Arc<App<S>> {
         let admin_token_hash = crate::auth::hash_token(admin_token);
         let guard = Guard::new(&config.limits);
@@ -46,6 +50,7 @@ impl<S> App<S> {
             admin_token_hash,
             facebook_names: FacebookNames::default(),
             guard,
+            signer,
             connections: AtomicU64::new(0),
         })
     }

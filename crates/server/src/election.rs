@@ -124,7 +124,15 @@ impl Following<'_> {
             .map_err(|e| StoreError::Failed(format!("publishing the admin access: {e}")))?;
         let (stop, stopping) = watch::channel(false);
         let hub = HubHandle::remote(remote.clone());
-        let app = App::new(self.config, self.store.clone(), hub, stopping, &admin_token);
+        let signer = crate::hub::file_signer(self.store).await?;
+        let app = App::new(
+            self.config,
+            self.store.clone(),
+            hub,
+            stopping,
+            &admin_token,
+            signer,
+        );
         App::forget_idle_clients(&app);
         let mut asked = false;
         accept::serve(listener, crate::http::router(app), accepting, async {

@@ -16,6 +16,7 @@
 //! - [`customer_token`]: who a persistent-chat customer is, as the site signed it;
 //! - [`proactive`]: what a widget is told at start about inviting visitors;
 //! - [`guard`]: rate limits per client address, widget and account; the client's address;
+//! - [`files`]: files sent with messages: their types read from content, their signed links;
 //! - [`http`], [`ws`] and [`webhooks`]: the edges (login, health, admin API, the agent and
 //!   customer WebSockets, the providers' webhooks);
 //! - [`assets`]: the embedded chat widget (built from `/widget`) and demo page;
@@ -31,6 +32,7 @@ pub mod config;
 pub mod contacts;
 pub mod customer_token;
 pub mod election;
+pub mod files;
 pub mod guard;
 pub mod http;
 pub mod hub;

@@ -64,7 +64,8 @@ pub fn customer(masker: &Masker, customer: &mut Customer) {
     mask_option(masker, &mut customer.phone);
 }
 
-/// A message's text and its sender's name when that is the customer; attachment links too.
+/// A message's text and its sender's name when that is the customer; attachment links and file
+/// names too.
 pub fn message(masker: &Masker, message: &mut ChatMessage) {
     mask_in_place(masker, &mut message.text);
     if let Sender::Customer { name } = &mut message.from {
@@ -72,6 +73,9 @@ pub fn message(masker: &Masker, message: &mut ChatMessage) {
     }
     for attachment in &mut message.attachments {
         mask_in_place(masker, &mut attachment.url);
+        if let Some(file) = &mut attachment.file {
+            mask_in_place(masker, &mut file.name);
+        }
     }
 }
 

@@ -114,7 +114,8 @@ async fn serve_with<S: Store>(
     let address = listener.local_addr()?;
     let admin_token = crate::admin::publish(&config.server.data_dir, address)?;
     let accepting = accepting(&config.limits, Liveness::of(&config));
-    let app = App::new(config, store.clone(), hub, stopping, &admin_token);
+    let signer = crate::hub::file_signer(&store).await?;
+    let app = App::new(config, store.clone(), hub, stopping, &admin_token, signer);
     if !announced {
         crate::http::announce(address);
     }

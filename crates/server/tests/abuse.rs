@@ -148,6 +148,7 @@ async fn chats_started_from_one_address_past_the_rate_are_refused() {
     let message = refused
         .command(CustomerCommand::SendMessage {
             text: "hello?".into(),
+            files: Vec::new(),
         })
         .await;
     assert!(refused_code(&message).is_some(), "{message:?}");

@@ -31,6 +31,7 @@ async fn send(agent: &mut Agent, conversation: &ConversationId, text: &str) {
         .command(AgentCommand::SendMessage {
             conversation: conversation.clone(),
             text: text.into(),
+            files: Vec::new(),
         })
         .await;
     assert!(matches!(sent, Outcome::Ok { .. }), "{sent:?}");

@@ -68,6 +68,7 @@ async fn a_reloaded_widget_resumes_its_conversation() {
     let reply = AgentCommand::SendMessage {
         conversation,
         text: "Are you still there?".into(),
+        files: Vec::new(),
     };
     assert!(matches!(ann.command(reply).await, Outcome::Ok { .. }));
     let mut reloaded = Customer::connect(&server, Some((&token, last_seq))).await;
@@ -103,6 +104,7 @@ async fn a_killed_server_restarts_with_conversations_presence_and_unread_message
     let reply = AgentCommand::SendMessage {
         conversation: conversation.clone(),
         text: "Back online".into(),
+        files: Vec::new(),
     };
     assert!(
         matches!(ann.command(reply).await, Outcome::Ok { .. }),
@@ -168,6 +170,7 @@ async fn commands_retried_after_a_graceful_restart_are_answered_from_their_store
         let sent = AgentCommand::SendMessage {
             conversation: conversation.clone(),
             text: format!("reply {n}"),
+            files: Vec::new(),
         };
         let outcome = ann.command_with_id(&id(n), sent).await;
         assert!(matches!(outcome, Outcome::Ok { .. }), "{outcome:?}");
@@ -182,6 +185,7 @@ async fn commands_retried_after_a_graceful_restart_are_answered_from_their_store
         let again = AgentCommand::SendMessage {
             conversation: conversation.clone(),
             text: format!("reply {n}"),
+            files: Vec::new(),
         };
         let outcome = ann.command_with_id(&id(n), again).await;
         assert!(matches!(outcome, Outcome::Ok { .. }), "{outcome:?}");
@@ -190,6 +194,7 @@ async fn commands_retried_after_a_graceful_restart_are_answered_from_their_store
     let first = AgentCommand::SendMessage {
         conversation: conversation.clone(),
         text: "reply 0".into(),
+        files: Vec::new(),
     };
     assert!(matches!(
         ann.command_with_id(&id(0), first).await,
@@ -287,6 +292,7 @@ async fn a_store_that_fails_for_good_stops_the_server_with_a_non_zero_exit() {
         let said = tokio::spawn(async move {
             zoe.command(CustomerCommand::SendMessage {
                 text: "Are you still there?".into(),
+                files: Vec::new(),
             })
             .await
         });

@@ -283,7 +283,8 @@ async fn customer(
                 None => (
                     format!("m-{number}-{}", written + 1),
                     json!(CustomerCommand::SendMessage {
-                        text: format!("c{number} m{}", written + 1)
+                        text: format!("c{number} m{}", written + 1),
+                        files: Vec::new(),
                     }),
                 ),
             };

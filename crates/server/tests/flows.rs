@@ -110,6 +110,7 @@ async fn offer_accept_chat_and_end_with_a_wrap_up_reason() {
         .command(AgentCommand::SendMessage {
             conversation: id.clone(),
             text: "Let me check.".into(),
+            files: Vec::new(),
         })
         .await);
     zoe.expect(
@@ -122,6 +123,7 @@ async fn offer_accept_chat_and_end_with_a_wrap_up_reason() {
     let too_long = AgentCommand::SendMessage {
         conversation: id.clone(),
         text: "x".repeat(1001),
+        files: Vec::new(),
     };
     assert_eq!(
         refused(ann.command(too_long).await),
@@ -130,6 +132,7 @@ async fn offer_accept_chat_and_end_with_a_wrap_up_reason() {
     let reserved = AgentCommand::SendMessage {
         conversation: id.clone(),
         text: "use <name>".into(),
+        files: Vec::new(),
     };
     assert_eq!(
         refused(ann.command(reserved).await),
@@ -347,6 +350,7 @@ async fn a_retried_command_is_applied_once() {
     let send = AgentCommand::SendMessage {
         conversation: conversation.clone(),
         text: "Once".into(),
+        files: Vec::new(),
     };
     let first = ann.command_with_id("same-id", send.clone()).await;
     // The desktop reconnects without having seen the reply, and sends the command again.
@@ -425,6 +429,7 @@ async fn queue_remove_interrupts_the_running_servers_conversations() {
     let send = AgentCommand::SendMessage {
         conversation: conversation.clone(),
         text: "Hello?".into(),
+        files: Vec::new(),
     };
     assert_eq!(refused(ann.command(send).await), ErrorCode::InvalidState);
     ok(ann
@@ -517,6 +522,7 @@ async fn template_parameters_are_filled_by_the_server_and_the_agent_sees_them_ma
         .command(AgentCommand::SendMessage {
             conversation: id.clone(),
             text: "I will write to <customer.email>.".into(),
+            files: Vec::new(),
         })
         .await);
     zoe.expect(|e| matches!(e, CustomerEvent::Message { message } if message.text == "I will write to zoe.novakova@example.com."))
@@ -536,6 +542,7 @@ async fn template_parameters_are_filled_by_the_server_and_the_agent_sees_them_ma
         .command(AgentCommand::SendMessage {
             conversation: id,
             text: "Call <customer.phone>".into(),
+            files: Vec::new(),
         })
         .await;
     assert_eq!(refused(unfillable), ErrorCode::InvalidInput);

@@ -87,6 +87,7 @@ async fn a_customer_back_after_the_conversation_closed_gets_what_they_missed() {
         .command(AgentCommand::SendMessage {
             conversation: conversation.clone(),
             text: "Goodbye".into(),
+            files: Vec::new(),
         })
         .await);
     // Ending with a reason closes it at once: the server keeps nothing of it in memory.

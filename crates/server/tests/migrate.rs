@@ -95,6 +95,7 @@ async fn an_embedded_deployment_moves_to_postgres_and_goes_on_there() {
     let reply = AgentCommand::SendMessage {
         conversation: conversation.clone(),
         text: "Moved".into(),
+        files: Vec::new(),
     };
     assert!(matches!(ann.command(reply).await, Outcome::Ok { .. }));
     zoe.expect(|e| matches!(e, CustomerEvent::Message { message } if message.text == "Moved"))

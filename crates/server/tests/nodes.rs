@@ -76,6 +76,7 @@ async fn resume_and_go_on(
     let reply = AgentCommand::SendMessage {
         conversation,
         text: "Still here".into(),
+        files: Vec::new(),
     };
     assert!(matches!(ann.command(reply).await, Outcome::Ok { .. }));
     zoe.expect(|e| matches!(e, CustomerEvent::Message { message } if message.text == "Still here"))
@@ -147,6 +148,7 @@ async fn when_a_node_that_does_not_route_dies_its_clients_resume_on_another() {
     let away = AgentCommand::SendMessage {
         conversation: conversation.clone(),
         text: "Are you there?".into(),
+        files: Vec::new(),
     };
     assert!(matches!(ann.command(away).await, Outcome::Ok { .. }));
     let mut zoe = Customer::connect(&a, Some((&customer.0, customer.1))).await;
@@ -173,6 +175,7 @@ async fn a_node_that_has_been_replaced_commits_nothing_and_stops() {
     let said = tokio::spawn(async move {
         zoe.command(CustomerCommand::SendMessage {
             text: "Hello?".into(),
+            files: Vec::new(),
         })
         .await
     });

@@ -134,6 +134,7 @@ async fn a_persistent_chat_keeps_its_history_and_comes_back_to_its_agent_whateve
         AgentCommand::SendMessage {
             conversation: id.clone(),
             text: "It ships on Monday.".into(),
+            files: Vec::new(),
         },
     )
     .await;

@@ -59,6 +59,7 @@ async fn an_agent_finds_their_ended_conversations_by_customer_or_words_and_reads
         AgentCommand::SendMessage {
             conversation: parcel.clone(),
             text: "I will send the parcel again".into(),
+            files: Vec::new(),
         },
         AgentCommand::SendNote {
             conversation: parcel.clone(),

@@ -357,7 +357,10 @@ impl Customer {
 
     pub async fn say(&mut self, text: &str) {
         let outcome = self
-            .command(CustomerCommand::SendMessage { text: text.into() })
+            .command(CustomerCommand::SendMessage {
+                text: text.into(),
+                files: Vec::new(),
+            })
             .await;
         assert_eq!(outcome, CustomerOutcome::Ok, "customer message {text:?}");
     }

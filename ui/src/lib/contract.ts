@@ -81,17 +81,27 @@ parameters: Array<ParameterView>, };
 
 export type Bubble = { id: number, author: Author, text: string, sent_at: number, 
 /**
- * Files the customer sent with it (an SMS picture, a Messenger attachment), as links.
+ * Files sent with it: stored with the conversation (from the widget or a desktop), or links
+ * where the channel keeps them (an SMS picture, a Messenger attachment).
  */
 attachments: Array<AttachmentView>, };
 
 export type Author = { "kind": "customer", initials: string, } | { "kind": "agent", name: string, mine: boolean, } | { "kind": "bot", name: string, } | { "kind": "system" } | { "kind": "note", name: string, mine: boolean, };
 
-export type AttachmentView = { url: string, 
+export type AttachmentView = { 
 /**
- * The file's type as the channel gives it (`image/jpeg`, `image`), if it does.
+ * Where the channel keeps it; empty for a file stored with the conversation.
  */
-kind: string | null, };
+url: string, 
+/**
+ * The file's type as the channel gives it (`image/jpeg`, `image`), or as the server read it
+ * from a stored file's content.
+ */
+kind: string | null, 
+/**
+ * A stored file's name (masked) and size.
+ */
+name: string | null, size: number | null, };
 
 export type Actions = { send: boolean, transfer: boolean, conference: boolean, exit_conference: boolean, end: boolean, 
 /**
@@ -228,5 +238,8 @@ export const MAX_SEARCH_CHARS = 200;
 export const TRANSCRIPT_MESSAGES = 1000;
 export const TYPING_EVERY_MILLIS = 2000;
 export const TYPING_SHOWN_MILLIS = 6000;
+export const MAX_FILES_PER_MESSAGE = 5;
+export const MAX_FILE_NAME_CHARS = 200;
+export const FILE_LINK_MILLIS = 300000;
 /** Characters a chat message may not contain: they mark template parameters. */
 export const RESERVED_CHARACTERS = "<>";

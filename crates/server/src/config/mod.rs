@@ -9,6 +9,7 @@ use switchboard_protocol::agent::{DesktopProfile, QueueSummary};
 use switchboard_protocol::template::Template;
 use switchboard_protocol::{Channel, QueueId};
 
+mod attachments;
 mod desktop;
 mod facebook;
 mod limits;
@@ -21,6 +22,7 @@ pub use templates::validate as check_templates;
 mod widgets;
 mod workstreams;
 
+pub use attachments::{AttachmentsSection, RECOGNISED_TYPES};
 pub use desktop::{DesktopSection, NotificationChoice};
 pub use facebook::{FacebookConfig, FacebookPage};
 pub use limits::LimitsSection;
@@ -87,6 +89,9 @@ pub struct Config {
     /// Facebook Messenger; off without the section.
     #[serde(default)]
     pub facebook: Option<FacebookConfig>,
+    /// Files customers and agents send.
+    #[serde(default)]
+    pub attachments: AttachmentsSection,
     /// Message templates agents insert in the composer.
     #[serde(default)]
     pub templates: Vec<Template>,
@@ -140,9 +145,14 @@ impl Config {
         let text = std::fs::read_to_string(path)
             .map_err(|e| error(ConfigProblem::new("(file)", e.to_string())))?;
         let mut config = Config::parse(&text).map_err(error)?;
+        let base = path.parent().unwrap_or(Path::new("."));
         if config.server.data_dir.is_relative() {
-            let base = path.parent().unwrap_or(Path::new("."));
             config.server.data_dir = base.join(&config.server.data_dir);
+        }
+        if let Some(dir) = &mut config.attachments.dir
+            && dir.is_relative()
+        {
+            *dir = base.join(&*dir);
         }
         Ok(config)
     }
@@ -216,6 +226,7 @@ impl Config {
         }
         self.limits.validate()?;
         self.store.validate()?;
+        self.attachments.validate()?;
         if self.server.session_hours == 0 {
             return fail("server.session_hours".into(), "must be at least 1");
         }
@@ -347,6 +358,23 @@ mod tests {
         assert_eq!(process.unwrap().store.durability, Durability::Process);
         let wrong = Config::parse(&format!("{MINIMAL}\n[store]\ndurability = \"disk\"\n"));
         assert!(wrong.unwrap_err().problem.contains("unknown variant"));
+    }
+
+    #[test]
+    fn attachments_take_images_pdf_and_text_up_to_10_mb_and_only_types_read_from_content() {
+        let config = Config::parse(MINIMAL).unwrap();
+        assert_eq!(config.attachments.max_bytes, 10 * 1024 * 1024);
+        assert!(config.attachments.takes("image/png") && config.attachments.takes("text/plain"));
+        assert!(!config.attachments.takes("video/mp4"));
+        let svg = format!("{MINIMAL}\n[attachments]\ntypes = [\"image/png\", \"image/svg+xml\"]\n");
+        let ConfigProblem { key, problem } = Config::parse(&svg).unwrap_err();
+        assert_eq!(key, "attachments.types[1]");
+        assert!(problem.contains("cannot be recognised"), "{problem}");
+        let empty = format!("{MINIMAL}\n[attachments]\nmax_bytes = 0\n");
+        assert_eq!(
+            Config::parse(&empty).unwrap_err().key,
+            "attachments.max_bytes"
+        );
     }
 
     #[test]

@@ -3,12 +3,14 @@
 //!
 //! - `login.rs`: agent sign-in and sign-out; `widgets.rs`: what a widget fetches at start;
 //! - `admin.rs`, `contacts.rs`: the admin API (queues, assignment, ending an agent's sessions; contacts);
+//! - `files.rs`: uploading and reading files through their signed links;
 //! - `accept.rs`: connections accepted within a cap, with a header timeout and a bounded drain;
 //! - `refusal.rs`: refusals as `{code, message}` with their HTTP status, and the admin token check;
 
 pub mod accept;
 mod admin;
 mod contacts;
+mod files;
 mod login;
 mod refusal;
 mod templates;
@@ -63,6 +65,7 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
         .merge(webhooks(app.clone()))
         .merge(contacts::routes::<S>())
         .merge(templates::routes::<S>())
+        .merge(files::routes::<S>())
         .with_state(app)
 }
 

@@ -4,7 +4,9 @@
 use switchboard_protocol::agent::{
     AgentCommand, AgentServerFrame, CommandResult, Outcome, TransferTarget,
 };
-use switchboard_protocol::{AgentId, CommandId, ErrorBody, Millis, PROTOCOL_VERSION, Seq};
+use switchboard_protocol::{
+    AgentId, Attachment, CommandId, ErrorBody, Millis, PROTOCOL_VERSION, Seq,
+};
 
 use super::committer::Pending;
 use super::connection::FrameSender;
@@ -62,12 +64,14 @@ impl<S: Store> Hub<S> {
         Ok(())
     }
 
-    /// Runs an agent's command once: a retry gets the first reply again.
+    /// Runs an agent's command once: a retry gets the first reply again. `files` are the
+    /// attachments its file ids stand for, read by the edge.
     pub(super) async fn agent_command(
         &mut self,
         agent: AgentId,
         id: CommandId,
         command: AgentCommand,
+        files: Vec<Attachment>,
         now: Millis,
         pending: &mut Pending,
     ) -> Result<(), StoreError> {
@@ -88,6 +92,14 @@ impl<S: Store> Hub<S> {
                 self.send_transcript(&agent, id, conversation);
                 return Ok(());
             }
+            AgentCommand::Upload { conversation, name } => {
+                self.send_agent_upload(&agent, id, conversation, &name, now);
+                return Ok(());
+            }
+            AgentCommand::FileLink { conversation, file } => {
+                self.send_agent_file_link(&agent, id, conversation, file, now);
+                return Ok(());
+            }
             _ => {}
         }
         let stream = Stream::Agent(&agent).to_string();
@@ -96,7 +108,7 @@ impl<S: Store> Hub<S> {
             return Ok(());
         }
         let mut fx = Effects::default();
-        let outcome = match self.route_agent_command(&agent, command, now, &mut fx) {
+        let outcome = match self.route_agent_command(&agent, command, files, now, &mut fx) {
             Ok(result) => Outcome::Ok { result },
             Err(error) => {
                 // A refused command changes nothing.
@@ -112,10 +124,12 @@ impl<S: Store> Hub<S> {
         Ok(())
     }
 
+    /// Routes a command; `files` are the attachments its file ids stand for.
     fn route_agent_command(
         &mut self,
         agent: &AgentId,
         command: AgentCommand,
+        files: Vec<Attachment>,
         now: Millis,
         fx: &mut Effects,
     ) -> Result<CommandResult, ErrorBody> {
@@ -130,8 +144,10 @@ impl<S: Store> Hub<S> {
             AgentCommand::Reject { conversation } => {
                 router.reject(agent, &conversation, now, fx)?
             }
-            AgentCommand::SendMessage { conversation, text } => {
-                router.agent_message(agent, &conversation, &text, now, fx)?;
+            AgentCommand::SendMessage {
+                conversation, text, ..
+            } => {
+                router.agent_message_with_files(agent, &conversation, &text, files, now, fx)?;
             }
             AgentCommand::SendNote { conversation, text } => {
                 router.agent_note(agent, &conversation, &text, now, fx)?;
@@ -186,7 +202,9 @@ impl<S: Store> Hub<S> {
             } => router.escalate(agent, &conversation, &queue, &reason, now, fx)?,
             AgentCommand::History { .. }
             | AgentCommand::Search { .. }
-            | AgentCommand::Transcript { .. } => unreachable!("answered off the hub"),
+            | AgentCommand::Transcript { .. }
+            | AgentCommand::Upload { .. }
+            | AgentCommand::FileLink { .. } => unreachable!("answered off the hub"),
         }
         Ok(CommandResult::Done)
     }

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use switchboard_protocol::customer::{CustomerCommand, CustomerOutcome, CustomerServerFrame};
 use switchboard_protocol::template;
-use switchboard_protocol::{CommandId, ConversationId, ErrorBody, ErrorCode, Millis};
+use switchboard_protocol::{Attachment, CommandId, ConversationId, ErrorBody, ErrorCode, Millis};
 
 use super::committer::Pending;
 use super::connection::{FrameSender, Live};
@@ -55,7 +55,7 @@ impl<S: Store> Hub<S> {
         &mut self,
         conversation: Option<ConversationId>,
         id: CommandId,
-        command: CustomerCommand,
+        (command, files): (CustomerCommand, Vec<Attachment>),
         on: CustomerConnection,
         now: Millis,
         pending: &mut Pending,
@@ -63,9 +63,20 @@ impl<S: Store> Hub<S> {
         let Some(conversation) = conversation else {
             return self.before_start(id, command, on, now, pending).await;
         };
-        if let CustomerCommand::History { before } = command {
-            self.send_customer_history(&on.frames, id, &conversation, before);
-            return Ok(Some(conversation));
+        match command {
+            CustomerCommand::History { before } => {
+                self.send_customer_history(&on.frames, id, &conversation, before);
+                return Ok(Some(conversation));
+            }
+            CustomerCommand::Upload { name } => {
+                self.send_customer_upload(&on.frames, id, &conversation, &name, now);
+                return Ok(Some(conversation));
+            }
+            CustomerCommand::FileLink { file } => {
+                self.send_customer_file_link(&on.frames, id, &conversation, file, now);
+                return Ok(Some(conversation));
+            }
+            _ => {}
         }
         let stream = Stream::Customer(&conversation).to_string();
         if let Some(answer) = self.known_reply(&stream, &id.0).await? {
@@ -89,12 +100,14 @@ impl<S: Store> Hub<S> {
             CustomerCommand::StartChat { .. } | CustomerCommand::Resume { .. } => Err(
                 ErrorBody::new(ErrorCode::InvalidState, "This chat has already started."),
             ),
-            CustomerCommand::SendMessage { text } => {
+            CustomerCommand::SendMessage { text, .. } => {
                 self.router
-                    .customer_message(&conversation, &text, now, &mut fx)
+                    .customer_message_with_files(&conversation, &text, files, now, &mut fx)
             }
             CustomerCommand::End => self.router.customer_end(&conversation, now, &mut fx),
-            CustomerCommand::History { .. } => unreachable!("answered off the hub"),
+            CustomerCommand::History { .. }
+            | CustomerCommand::Upload { .. }
+            | CustomerCommand::FileLink { .. } => unreachable!("answered off the hub"),
         };
         let answer = reply(&id, outcome(done, &mut fx));
         self.stage(pending, fx, Some((stream, id.0, answer)));
@@ -164,7 +177,9 @@ impl<S: Store> Hub<S> {
             }
             CustomerCommand::SendMessage { .. }
             | CustomerCommand::End
-            | CustomerCommand::History { .. } => {
+            | CustomerCommand::History { .. }
+            | CustomerCommand::Upload { .. }
+            | CustomerCommand::FileLink { .. } => {
                 let refused = ErrorBody::new(ErrorCode::InvalidState, "Start a chat first.");
                 let _ = frames.try_send(refusal(&id, refused));
                 return Ok(None);

@@ -8,7 +8,9 @@ use std::net::IpAddr;
 use serde::{Deserialize, Serialize};
 use switchboard_protocol::agent::AgentCommand;
 use switchboard_protocol::customer::{CustomerCommand, Resume};
-use switchboard_protocol::{AgentId, Channel, CommandId, ConversationId, ErrorBody, QueueId, Seq};
+use switchboard_protocol::{
+    AgentId, Attachment, Channel, CommandId, ConversationId, ErrorBody, QueueId, Seq,
+};
 
 use crate::routing::{Inbound, Receipt, Typist};
 use switchboard_protocol::template::Template;
@@ -35,6 +37,8 @@ pub(super) enum Forwarded {
         agent: AgentId,
         id: CommandId,
         command: AgentCommand,
+        #[serde(default)]
+        files: Vec<Attachment>,
     },
     CustomerAttach {
         resume: Resume,
@@ -53,6 +57,8 @@ pub(super) enum Forwarded {
         conversation: Option<ConversationId>,
         id: CommandId,
         command: CustomerCommand,
+        #[serde(default)]
+        files: Vec<Attachment>,
         connection: u64,
         client: IpAddr,
         answer: u64,

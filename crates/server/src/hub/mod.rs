@@ -30,6 +30,7 @@ mod channels;
 mod committer;
 mod connection;
 mod customer;
+mod files;
 mod forwarded;
 mod history;
 mod persistent;
@@ -56,6 +57,7 @@ use tokio::sync::mpsc;
 use crate::channels::courier::{self, Report};
 use crate::config::Config;
 use crate::contacts;
+use crate::files::Signer;
 use crate::masking;
 use crate::routing::ContactKey;
 use crate::routing::{Effects, Emit, Router};
@@ -64,6 +66,7 @@ use crate::{auth, clock};
 use committer::{COMMIT_QUEUE, Outgoing, Pending, Work, commit_in_order};
 use connection::Live;
 pub use connection::{FrameReceiver, FrameSender, connection};
+pub use files::file_signer;
 pub use remote::Remote;
 use replies::{REPLY_RETENTION_MILLIS, Replies};
 pub use request::HubHandle;
@@ -101,6 +104,8 @@ pub struct Hub<S: Store> {
     agent_masker: Option<Masker>,
     /// What providers are told that nothing depends on (the page typing).
     signals: courier::Signals,
+    /// Signs the links to upload and read files.
+    signer: Signer,
 }
 
 impl<S: Store> Hub<S> {
@@ -136,6 +141,7 @@ impl<S: Store> Hub<S> {
             .collect();
         let agent_masker = config.desktop.masking.then(|| Masker::new(KindSet::ALL));
         let added_templates = store.templates().await?;
+        let signer = file_signer(&store).await?;
         let mut router = Router::new(config, agents, conversations, removed, now);
         router.templates_changed(added_templates, &mut Effects::default());
         // Open conversations get their contact's card back.
@@ -161,6 +167,7 @@ impl<S: Store> Hub<S> {
             committer_task,
             agent_masker,
             signals,
+            signer,
         };
         let task = tokio::spawn(hub.run(inbox));
         Ok((handle, task))
@@ -216,8 +223,14 @@ impl<S: Store> Hub<S> {
                 .batch
                 .acks
                 .push((Stream::Agent(&agent).to_string(), seq)),
-            Request::AgentCommand { agent, id, command } => {
-                self.agent_command(agent, id, command, now, pending).await?;
+            Request::AgentCommand {
+                agent,
+                id,
+                command,
+                files,
+            } => {
+                self.agent_command(agent, id, command, files, now, pending)
+                    .await?;
             }
             Request::CustomerAttach {
                 token,
@@ -263,6 +276,7 @@ impl<S: Store> Hub<S> {
                 conversation,
                 id,
                 command,
+                files,
                 frames,
                 connection,
                 client,
@@ -273,8 +287,9 @@ impl<S: Store> Hub<S> {
                     connection,
                     client,
                 };
+                let sent = (command, files);
                 let conversation = self
-                    .customer_command(conversation, id, command, on, now, pending)
+                    .customer_command(conversation, id, sent, on, now, pending)
                     .await?;
                 pending.answers.push(Box::new(move || {
                     let _ = done.send(conversation);

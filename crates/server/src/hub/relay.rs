@@ -144,9 +144,17 @@ impl Relay {
                 Request::AgentDetach { agent, connection }
             }
             Forwarded::AgentAck { agent, seq } => Request::AgentAck { agent, seq },
-            Forwarded::AgentCommand { agent, id, command } => {
-                Request::AgentCommand { agent, id, command }
-            }
+            Forwarded::AgentCommand {
+                agent,
+                id,
+                command,
+                files,
+            } => Request::AgentCommand {
+                agent,
+                id,
+                command,
+                files,
+            },
             Forwarded::CustomerAttach {
                 resume,
                 connection,
@@ -182,6 +190,7 @@ impl Relay {
                 conversation,
                 id,
                 command,
+                files,
                 connection,
                 client,
                 answer,
@@ -192,6 +201,7 @@ impl Relay {
                     conversation,
                     id,
                     command,
+                    files,
                     frames,
                     connection,
                     client,

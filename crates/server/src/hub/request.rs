@@ -7,7 +7,7 @@ use std::sync::Arc;
 use switchboard_protocol::agent::{AgentCommand, AgentSummary};
 use switchboard_protocol::customer::{CustomerCommand, Resume};
 use switchboard_protocol::{
-    AgentId, Channel, CommandId, ConversationId, ErrorBody, ErrorCode, QueueId, Seq,
+    AgentId, Attachment, Channel, CommandId, ConversationId, ErrorBody, ErrorCode, QueueId, Seq,
 };
 
 use tokio::sync::{mpsc, oneshot};
@@ -40,6 +40,8 @@ pub(super) enum Request {
         agent: AgentId,
         id: CommandId,
         command: AgentCommand,
+        /// What the message's file ids stand for, read by the edge.
+        files: Vec<Attachment>,
     },
     /// The widget resumes after a reload; `done` says which conversation, if the token is known.
     CustomerAttach {
@@ -64,6 +66,8 @@ pub(super) enum Request {
         conversation: Option<ConversationId>,
         id: CommandId,
         command: CustomerCommand,
+        /// What the message's file ids stand for, read by the edge.
+        files: Vec<Attachment>,
         frames: FrameSender,
         connection: u64,
         /// The customer's address, for the limits on waiting chats.
@@ -278,16 +282,33 @@ impl HubHandle {
         self.send_either(local, forwarded).await;
     }
 
-    /// Runs an agent's command; its reply reaches the agent's connection.
-    pub async fn agent_command(&self, agent: AgentId, id: CommandId, command: AgentCommand) {
+    /// Runs an agent's command (with `files`, the attachments its file ids stand for); its
+    /// reply reaches the agent's connection.
+    pub async fn agent_command(
+        &self,
+        agent: AgentId,
+        id: CommandId,
+        command: AgentCommand,
+        files: Vec<Attachment>,
+    ) {
         match &self.to {
             To::Local(_) => {
-                self.send(Request::AgentCommand { agent, id, command })
-                    .await;
+                self.send(Request::AgentCommand {
+                    agent,
+                    id,
+                    command,
+                    files,
+                })
+                .await;
             }
             To::Remote(remote) => {
                 remote
-                    .send(Forwarded::AgentCommand { agent, id, command })
+                    .send(Forwarded::AgentCommand {
+                        agent,
+                        id,
+                        command,
+                        files,
+                    })
                     .await;
             }
         }
@@ -354,13 +375,14 @@ impl HubHandle {
         self.send_either(local, forwarded).await;
     }
 
-    /// Runs a customer's command (`conversation` is `None` until the chat has started); says
-    /// which conversation the connection is in afterwards. The reply reaches the connection.
+    /// Runs a customer's command, with the attachments its file ids stand for (`conversation`
+    /// is `None` until the chat has started); says which conversation the connection is in
+    /// afterwards. The reply reaches the connection.
     pub async fn customer_command(
         &self,
         conversation: Option<ConversationId>,
         id: CommandId,
-        command: CustomerCommand,
+        (command, files): (CustomerCommand, Vec<Attachment>),
         frames: FrameSender,
         connection: u64,
         client: IpAddr,
@@ -372,6 +394,7 @@ impl HubHandle {
                     conversation,
                     id,
                     command,
+                    files,
                     connection,
                     client,
                     answer,
@@ -387,6 +410,7 @@ impl HubHandle {
             conversation,
             id,
             command,
+            files,
             frames,
             connection,
             client,

@@ -290,7 +290,19 @@ impl Router {
         now: Millis,
         fx: &mut Effects,
     ) -> Result {
-        rules::check_message(text)?;
+        self.customer_message_with_files(id, text, Vec::new(), now, fx)
+    }
+
+    /// A customer's message with files uploaded into the conversation (its text may then be empty).
+    pub fn customer_message_with_files(
+        &mut self,
+        id: &ConversationId,
+        text: &str,
+        files: Vec<Attachment>,
+        now: Millis,
+        fx: &mut Effects,
+    ) -> Result {
+        rules::check_message_with_files(text, files.len())?;
         let conversation = self.open_conversation(id)?;
         if matches!(conversation.record.status, Status::WrapUp { .. }) {
             return Err(error(
@@ -303,7 +315,7 @@ impl Router {
             Status::Parked { agent, .. } => Some(agent.clone()),
             _ => None,
         };
-        self.append(id, Sender::Customer { name }, text, now, fx);
+        self.append_with(id, Sender::Customer { name }, text, files, now, fx);
         if let Some(agent) = parked_with {
             self.customer_returned(id, agent, now, fx);
         }

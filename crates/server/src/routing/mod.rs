@@ -38,6 +38,7 @@ mod customers;
 mod dispatch;
 mod effects;
 mod errands;
+mod files;
 mod handover;
 mod intake;
 mod persistent;

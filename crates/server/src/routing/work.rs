@@ -3,7 +3,9 @@
 
 use switchboard_protocol::agent::{AgentEvent, WithdrawReason};
 use switchboard_protocol::customer::CustomerEvent;
-use switchboard_protocol::{AgentId, Channel, ConversationId, EndedBy, ErrorCode, Millis, Sender};
+use switchboard_protocol::{
+    AgentId, Attachment, Channel, ConversationId, EndedBy, ErrorCode, Millis, Sender,
+};
 use switchboard_protocol::{rules, template};
 
 use super::Status;
@@ -128,7 +130,23 @@ impl Router {
         now: Millis,
         fx: &mut Effects,
     ) -> Result {
-        template::check_with_parameters(text)?;
+        self.agent_message_with_files(agent, id, text, Vec::new(), now, fx)
+    }
+
+    /// A message with files uploaded into the conversation (its text may then be empty).
+    pub fn agent_message_with_files(
+        &mut self,
+        agent: &AgentId,
+        id: &ConversationId,
+        text: &str,
+        files: Vec<Attachment>,
+        now: Millis,
+        fx: &mut Effects,
+    ) -> Result {
+        rules::check_file_count(files.len())?;
+        if files.is_empty() || !text.trim().is_empty() {
+            template::check_with_parameters(text)?;
+        }
         let conversation = self.open_conversation(id)?;
         if !self.participants(id).contains(agent) {
             return Err(error(
@@ -145,18 +163,25 @@ impl Router {
                 "This conversation has ended; choose a wrap-up reason.",
             ));
         }
+        if !files.is_empty() && conversation.record.channel != Channel::Chat {
+            return Err(error(
+                ErrorCode::InvalidState,
+                "Files can be sent only in web chats: this customer's channel cannot receive them from here.",
+            ));
+        }
         if conversation.record.channel == Channel::Facebook {
             self.check_messenger_window(id, now)?;
         }
         let text = self.fill_parameters(agent, id, text)?;
         let name = self.agents[agent].summary.name.clone();
-        self.append(
+        self.append_with(
             id,
             Sender::Agent {
                 agent: agent.clone(),
                 name,
             },
             &text,
+            files,
             now,
             fx,
         );

@@ -4,6 +4,7 @@
 
 mod contacts;
 mod error;
+pub mod files;
 mod journal;
 pub mod migrate;
 mod postgres;
@@ -19,6 +20,7 @@ use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, Presenc
 
 pub use contacts::ContactStore;
 pub use error::StoreError;
+pub use files::{FileRecord, FileStore};
 pub use journal::Journaled;
 pub use postgres::{PostgresStore, describe as describe_postgres, leadership, relay};
 pub use search::SearchStore;
@@ -82,7 +84,7 @@ impl Batch {
 
 /// What the server keeps on disk.
 pub trait Store:
-    ContactStore + SearchStore + TemplateStore + Clone + Send + Sync + 'static
+    ContactStore + FileStore + SearchStore + TemplateStore + Clone + Send + Sync + 'static
 {
     fn agents(&self) -> impl Future<Output = StoreResult<Vec<AgentRecord>>> + Send;
     fn agent_by_email(

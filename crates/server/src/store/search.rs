@@ -24,6 +24,12 @@ pub trait SearchStore {
         words: &[String],
         limit: usize,
     ) -> impl Future<Output = StoreResult<Vec<Found>>> + Send;
+    /// Whether `conversation` is an ended one `agent` took part in.
+    fn took_part(
+        &self,
+        agent: &AgentId,
+        conversation: &ConversationId,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
     /// The latest `limit` messages of an ended conversation `agent` took part in, oldest first;
     /// `None` when there is no such conversation for them.
     fn transcript(
@@ -68,23 +74,31 @@ pub(super) fn thread(bodies: Vec<String>) -> StoreResult<Vec<ChatMessage>> {
     bodies.iter().rev().map(|body| parse(body)).collect()
 }
 
-/// `SearchStore::transcript` in the store's SQL dialect: whether the conversation is an ended
-/// one of the agent's (`theirs`, bound to the agent and the conversation), then its latest
-/// messages (`thread`, bound to the conversation and the limit).
+/// `SearchStore::took_part` and `transcript` in the store's SQL dialect: whether the
+/// conversation is an ended one of the agent's (`theirs`, bound to the agent and the
+/// conversation), then its latest messages (`thread`, bound to the conversation and the limit).
 macro_rules! transcript {
     ($theirs:literal, $thread:literal) => {
+        async fn took_part(
+            &self,
+            agent: &switchboard_protocol::AgentId,
+            conversation: &switchboard_protocol::ConversationId,
+        ) -> $crate::store::StoreResult<bool> {
+            let theirs: Option<i32> = sqlx::query_scalar($theirs)
+                .bind(&agent.0)
+                .bind(&conversation.0)
+                .fetch_optional(self.pool())
+                .await?;
+            Ok(theirs.is_some())
+        }
+
         async fn transcript(
             &self,
             agent: &switchboard_protocol::AgentId,
             conversation: &switchboard_protocol::ConversationId,
             limit: usize,
         ) -> $crate::store::StoreResult<Option<Vec<switchboard_protocol::ChatMessage>>> {
-            let theirs: Option<i32> = sqlx::query_scalar($theirs)
-                .bind(&agent.0)
-                .bind(&conversation.0)
-                .fetch_optional(self.pool())
-                .await?;
-            if theirs.is_none() {
+            if !self.took_part(agent, conversation).await? {
                 return Ok(None);
             }
             let bodies: Vec<String> = sqlx::query_scalar($thread)
@@ -160,6 +174,11 @@ impl<S: Store> SearchStore for Journaled<S> {
     ) -> StoreResult<Vec<Found>> {
         self.caught_up().await?;
         self.inner().search(agent, words, limit).await
+    }
+
+    async fn took_part(&self, agent: &AgentId, conversation: &ConversationId) -> StoreResult<bool> {
+        self.caught_up().await?;
+        self.inner().took_part(agent, conversation).await
     }
 
     async fn transcript(

@@ -245,6 +245,7 @@ fn attachments(attachments: Vec<MessageAttachment>) -> Vec<Attachment> {
             Some(Attachment {
                 url: attachment.payload?.url?,
                 content_type: Some(attachment.kind),
+                file: None,
             })
         })
         .collect()

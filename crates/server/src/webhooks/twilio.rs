@@ -101,6 +101,7 @@ fn read_message(
             Some(Attachment {
                 url: field(&format!("MediaUrl{i}"))?,
                 content_type: field(&format!("MediaContentType{i}")),
+                file: None,
             })
         })
         .collect();

@@ -8,13 +8,14 @@ use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
-use switchboard_protocol::agent::{AgentClientFrame, AgentServerFrame, Outcome};
+use switchboard_protocol::agent::{AgentClientFrame, AgentCommand, AgentServerFrame, Outcome};
 use switchboard_protocol::{AgentId, ErrorBody, ErrorCode, Millis};
 
 use super::{
     Liveness, check_version, error_frame, next_readable_by, not_taking_commands, spawn_writer,
 };
 use crate::app::App;
+use crate::files::Uploader;
 use crate::hub;
 use crate::routing::Typist;
 use crate::store::Store;
@@ -119,7 +120,31 @@ async fn serve<S: Store>(app: Arc<App<S>>, agent: AgentId, expires_at: Millis, s
                             .try_send(serde_json::to_string(&reply).expect("frames serialize"));
                         continue;
                     }
-                    app.hub.agent_command(agent.clone(), id, command).await;
+                    let files = match &command {
+                        AgentCommand::SendMessage {
+                            conversation,
+                            files,
+                            ..
+                        } if !files.is_empty() => {
+                            let uploader = Uploader::Agent(agent.clone());
+                            let sent = Some(conversation);
+                            super::files::attachments(&app.store, sent, &uploader, files).await
+                        }
+                        _ => Ok(Vec::new()),
+                    };
+                    match files {
+                        Ok(files) => {
+                            app.hub
+                                .agent_command(agent.clone(), id, command, files)
+                                .await
+                        }
+                        Err(error) => {
+                            let outcome = Outcome::Error { error };
+                            let reply = AgentServerFrame::Reply { id, outcome };
+                            let _ = frames
+                                .try_send(serde_json::to_string(&reply).expect("frames serialize"));
+                        }
+                    }
                 }
             }
             if *app.shutdown.borrow() {

@@ -18,6 +18,7 @@ use super::{
 };
 use crate::app::{App, ClientAddress};
 use crate::config::WidgetConfig;
+use crate::files::Uploader;
 use crate::guard::page_origin;
 use crate::hub;
 use crate::routing::Typist;
@@ -169,12 +170,27 @@ async fn serve<S: Store>(app: Arc<App<S>>, client: Client, socket: WebSocket) {
                         ));
                         continue;
                     }
+                    let files = match &command {
+                        CustomerCommand::SendMessage { files, .. } if !files.is_empty() => {
+                            let sent = conversation.as_ref();
+                            let uploader = &Uploader::Customer;
+                            super::files::attachments(&app.store, sent, uploader, files).await
+                        }
+                        _ => Ok(Vec::new()),
+                    };
+                    let files = match files {
+                        Ok(files) => files,
+                        Err(error) => {
+                            let _ = frames.try_send(reply(id, CustomerOutcome::Error { error }));
+                            continue;
+                        }
+                    };
                     let current = app
                         .hub
                         .customer_command(
                             conversation.clone(),
                             id,
-                            command,
+                            (command, files),
                             frames.clone(),
                             connection,
                             address,

@@ -3,6 +3,7 @@
 
 pub mod agent;
 pub mod customer;
+mod files;
 
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::stream::SplitStream;

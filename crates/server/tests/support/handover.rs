@@ -166,6 +166,7 @@ pub async fn conference_then_transfer(
         .command(AgentCommand::SendMessage {
             conversation: id.clone(),
             text: "Bo here now".into(),
+            files: Vec::new(),
         })
         .await);
     // Zoë's thread since her receipt, up to Bo's reply: Bo's reply only, never the note.

@@ -541,7 +541,13 @@ pub fn keep_writing(
         let (mut sent, mut refused) = (0, 0);
         while !stop.load(std::sync::atomic::Ordering::Relaxed) {
             let text = format!("message {}", sent + 1);
-            match zoe.command(CustomerCommand::SendMessage { text }).await {
+            match zoe
+                .command(CustomerCommand::SendMessage {
+                    text,
+                    files: Vec::new(),
+                })
+                .await
+            {
                 CustomerOutcome::Ok => sent += 1,
                 CustomerOutcome::Error { error }
                     if error.code == switchboard_protocol::ErrorCode::Unavailable =>

@@ -8,6 +8,7 @@
 //! Acknowledged events are deleted apart, every few seconds, for every stream at once.
 
 mod contacts;
+mod files;
 pub mod leadership;
 pub mod relay;
 mod search;
