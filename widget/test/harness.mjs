@@ -45,6 +45,13 @@ waiting_per_address = 100000
 [[queues]]
 id = "general"
 name = "General enquiries"
+# Its own queue, widget and agent: a test whose offer must reach that agent whatever others left.
+[[queues]]
+id = "returns"
+name = "Returns"
+[[widgets]]
+id = "returns"
+queue = "returns"
 [[widgets]]
 id = "website"
 queue = "general"
@@ -63,6 +70,11 @@ email = "ann@example.com"
 name = "Ann"
 password = "${PASSWORD}"
 queues = ["general"]
+[[demo_agents]]
+email = "dana@example.com"
+name = "Dana"
+password = "${PASSWORD}"
+queues = ["returns"]
 # For a test that needs an agent with room whatever the tests before it left open.
 [[demo_agents]]
 email = "cleo@example.com"

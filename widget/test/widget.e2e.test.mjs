@@ -32,6 +32,20 @@ async function openDemo(options = {}) {
   return { page, context, problems };
 }
 
+/** A plain page of a site (served from loopback) embedding widget `widget`. */
+async function openWidgetPage(widget) {
+  const site = createServer((_, response) => {
+    response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    response.end(`<!doctype html><html lang="en"><title>Returns</title><h1>Returns</h1>
+      <script src="${server.base}/widget.js" data-widget="${widget}"></script>`);
+  });
+  await new Promise((resolve) => site.listen(0, "127.0.0.1", resolve));
+  const { page, context, problems } = await checkedPage();
+  context.on("close", () => site.close());
+  await page.goto(`http://127.0.0.1:${site.address().port}/returns`);
+  return { page, context, problems };
+}
+
 /** A site's own account page (served from loopback, as a site would be) embedding the
  * persistent-chat widget, with the token its back end signed for the customer. */
 async function openAccountPage(token) {
@@ -338,16 +352,16 @@ test("a long persistent chat opens on its latest messages, and earlier ones come
 });
 
 test("a customer sends a picture and a PDF, an executable called a picture is refused, and the agent's file comes back", async () => {
-  const agent = await ScriptedAgent.signIn(server.base, "ann@example.com");
+  const agent = await ScriptedAgent.signIn(server.base, "dana@example.com");
   await agent.command({ type: "set_presence", presence: { state: "available" } });
-  const { page, context, problems } = await openDemo();
+  const { page, context, problems } = await openWidgetPage("returns");
   await page.getByRole("button", { name: "Chat with us" }).click();
   await page.getByLabel("Your name").fill("Zoë");
   await page.getByLabel("How can we help?").fill("The parcel came damaged");
   await page.getByRole("button", { name: "Start chat" }).click();
   const { offer } = await agent.waitFor((e) => e.type === "offer", "the offer");
   await agent.command({ type: "accept", conversation: offer.conversation });
-  await page.getByText("Ann joined the chat.").waitFor();
+  await page.getByText("Dana joined the chat.").waitFor();
 
   // Through the picker: a picture and a PDF, in one message.
   const picture = readFileSync(join(root, "icons", "128x128.png"));
