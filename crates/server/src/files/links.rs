@@ -75,20 +75,42 @@ impl Signer {
             .is_ok_and(|signature| self.mac(parts).verify_slice(&signature).is_ok())
     }
 
-    /// A link to read `file` until [`rules::FILE_LINK_MILLIS`] from `now`.
-    pub fn file_link(&self, file: &FileId, now: Millis) -> FileLink {
+    /// A link to `path` with `query`, signed over `purpose`, the query's values and the expiry:
+    /// it works until [`rules::FILE_LINK_MILLIS`] from `now`.
+    fn signed_link(
+        &self,
+        path: &str,
+        purpose: &[&str],
+        query: &[(&str, &str)],
+        now: Millis,
+    ) -> FileLink {
         let expires_at = now + rules::FILE_LINK_MILLIS as Millis;
         let expires = expires_at.to_string();
-        let signature = self.signature(&["read", &file.0, &expires]);
-        let query = form_urlencoded::Serializer::new(String::new())
-            .append_pair("expires", &expires)
-            .append_pair("signature", &signature)
-            .finish();
+        let mut parts = purpose.to_vec();
+        parts.extend(query.iter().map(|(_, value)| *value));
+        parts.push(&expires);
+        let signature = self.signature(&parts);
+        let mut url = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in query {
+            url.append_pair(name, value);
+        }
+        url.append_pair("expires", &expires)
+            .append_pair("signature", &signature);
         FileLink {
-            // File ids are the server's own: letters and digits.
-            url: format!("/api/v1/files/{file}?{query}"),
+            url: format!("{path}?{}", url.finish()),
             expires_at,
         }
+    }
+
+    /// A link to read `file` until [`rules::FILE_LINK_MILLIS`] from `now`.
+    pub fn file_link(&self, file: &FileId, now: Millis) -> FileLink {
+        // File ids are the server's own: letters and digits.
+        self.signed_link(
+            &format!("/api/v1/files/{file}"),
+            &["read", &file.0],
+            &[],
+            now,
+        )
     }
 
     /// Whether a read link's signature and time hold.
@@ -98,27 +120,13 @@ impl Signer {
 
     /// A link to upload one file as `grant` says, until [`rules::FILE_LINK_MILLIS`] from `now`.
     pub fn upload_link(&self, grant: &UploadGrant, now: Millis) -> FileLink {
-        let expires_at = now + rules::FILE_LINK_MILLIS as Millis;
-        let expires = expires_at.to_string();
         let uploader = grant.uploader.as_stored();
-        let signature = self.signature(&[
-            "upload",
-            &grant.conversation.0,
-            &uploader,
-            &grant.name,
-            &expires,
-        ]);
-        let query = form_urlencoded::Serializer::new(String::new())
-            .append_pair("conversation", &grant.conversation.0)
-            .append_pair("uploader", &uploader)
-            .append_pair("name", &grant.name)
-            .append_pair("expires", &expires)
-            .append_pair("signature", &signature)
-            .finish();
-        FileLink {
-            url: format!("/api/v1/uploads?{query}"),
-            expires_at,
-        }
+        let query = [
+            ("conversation", grant.conversation.0.as_str()),
+            ("uploader", &uploader),
+            ("name", &grant.name),
+        ];
+        self.signed_link("/api/v1/uploads", &["upload"], &query, now)
     }
 
     /// What an upload link grants, if its signature and time hold.
