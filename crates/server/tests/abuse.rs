@@ -272,6 +272,9 @@ async fn chats_past_the_waiting_limit_are_refused_and_abandoned_ones_end_without
         60,
         "chats_per_address_per_minute = 1000\nwaiting_per_address = 3\nabandoned_after_seconds = 1",
     ));
+    // Ann is Available before the flood: one of its chats is offered to her whatever the pace of
+    // the machine, and she sees it withdrawn once its customer is gone.
+    let mut ann = support::available_agent(&server, "ann@example.com").await;
     let mut outcomes = Vec::new();
     for n in 0..10 {
         let mut customer = Customer::connect(&server, None).await;
@@ -292,10 +295,8 @@ async fn chats_past_the_waiting_limit_are_refused_and_abandoned_ones_end_without
         "{outcomes:?}"
     );
 
-    // An agent offered one of them sees it withdrawn once its customer is gone, and stays
-    // Available; a real customer is then offered to her. Each chat is abandoned at its own
-    // deadline, so another may be offered, and withdrawn, before Zoë's.
-    let mut ann = support::available_agent(&server, "ann@example.com").await;
+    // Ann stays Available through the withdrawals; a real customer is then offered to her. Each
+    // chat is abandoned at its own deadline, so another may be offered, and withdrawn, before Zoë's.
     let mut outstanding = std::collections::HashSet::new();
     let mut zoe = None;
     let zoe_offer = loop {
