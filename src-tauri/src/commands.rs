@@ -6,7 +6,7 @@ use switchboard_desk::{
     TranscriptView,
 };
 use switchboard_protocol::agent::{AgentSummary, PresenceRequest, QueueSummary, TransferTarget};
-use switchboard_protocol::{AgentId, ConversationId, QueueId};
+use switchboard_protocol::{AgentId, ConversationId, FileId, QueueId};
 use tauri::{AppHandle, State};
 
 use crate::settings::{self, Settings};
@@ -38,14 +38,24 @@ impl From<DeskError> for Failure {
     }
 }
 
-fn signed_in(shell: &Shell) -> Result<Desk, Failure> {
+impl Failure {
+    /// The window asked for something that cannot be done as asked.
+    pub(crate) fn invalid(message: &str) -> Failure {
+        Failure {
+            code: "invalid",
+            message: message.to_owned(),
+        }
+    }
+}
+
+pub(crate) fn signed_in(shell: &Shell) -> Result<Desk, Failure> {
     shell.desk().ok_or(Failure {
         code: "signed_out",
         message: "You are signed out.".into(),
     })
 }
 
-type Outcome<T = ()> = Result<T, Failure>;
+pub(crate) type Outcome<T = ()> = Result<T, Failure>;
 
 /// What the window starts from: the settings, and whether a session was resumed (its desk then
 /// arrives as a snapshot event, in order with its updates).
@@ -135,9 +145,10 @@ pub(crate) async fn send_message(
     shell: State<'_, Shell>,
     conversation: ConversationId,
     text: String,
+    files: Vec<FileId>,
 ) -> Outcome {
     Ok(signed_in(&shell)?
-        .send_message(&conversation, &text)
+        .send_message_with_files(&conversation, &text, files)
         .await?)
 }
 

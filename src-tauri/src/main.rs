@@ -1,7 +1,7 @@
 //! The Switchboard agent desktop: a thin Tauri shell over `switchboard-desk`. This file wires
-//! the pieces; `commands.rs` (the window's commands), `shell.rs` (the signed-in desk and its
-//! update stream), `notifications.rs` (OS notifications), `tray.rs`, `window.rs`,
-//! `settings.rs` (tauri-plugin-store), `keyring_secrets.rs`, `labels.rs` and
+//! the pieces; `commands.rs` (the window's commands), `files.rs` (its file commands, raw bytes),
+//! `shell.rs` (the signed-in desk and its update stream), `notifications.rs` (OS notifications),
+//! `tray.rs`, `window.rs`, `settings.rs` (tauri-plugin-store), `keyring_secrets.rs`, `labels.rs` and
 //! `engine_environment.rs` (the web engine's start-up settings) do the work.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
@@ -9,6 +9,7 @@
 mod commands;
 mod engine_environment;
 mod events;
+mod files;
 mod keyring_secrets;
 mod labels;
 mod notifications;
@@ -82,6 +83,10 @@ fn main() {
             commands::search_conversations,
             commands::transcript,
             commands::save_settings,
+            files::check_file,
+            files::upload_file,
+            files::file_content,
+            files::save_file,
         ])
         .on_window_event(window::on_event)
         // Milestones of the window's start, read by `cargo xtask bench desktop`.

@@ -6,7 +6,9 @@ keyring (gnome-keyring), it starts the real server and the real app (through tau
 WebKitWebDriver), signs in through the window, has a customer start a chat, checks the OS
 notification that reached the daemon (Accept / Reject, masked text), accepts it through D-Bus,
 chats, ends with a wrap-up reason, then lets an alert time out and checks RONA in the window and
-in the tray's menu. Screenshots of the main window (light and dark) go to docs/screenshots/.
+in the tray's menu. Files go both ways: the customer's picture drawn in the thread, a file dropped
+on the conversation sent to the customer. Screenshots of the main window (light and dark, and
+with files) go to docs/screenshots/.
 
 Environment: SWITCHBOARD_SERVER, SWITCHBOARD_DESKTOP (debug binaries), TAURI_DRIVER.
 """
@@ -47,6 +49,17 @@ PASSWORD = "e2e-password"
 CARD = "4111 1111 1111 1111"
 
 CONFIG = server_config(PASSWORD, OFFER_SECONDS)
+
+# A file dropped on the conversation, as the window receives one dragged from the file manager.
+DROP_FILE = """
+const [name, text] = arguments;
+const transfer = new DataTransfer();
+transfer.items.add(new File([text], name, { type: 'text/plain' }));
+const pane = document.querySelector('main.pane');
+for (const type of ['dragover', 'drop']) {
+  pane.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+}
+"""
 
 # The window's elements come and go as it redraws.
 eventually = functools.partial(
@@ -167,6 +180,20 @@ def main():
         assert not customer.received("Card already refunded once"), "a note reached the customer"
         customer.say("Thank you!")
         eventually("the customer's message", lambda: "Thank you!" in texts(".thread .customer .bubble"))
+
+        # Files both ways: the customer's picture is drawn in the thread from the bytes the core
+        # fetched; a file dropped on the conversation is uploaded and reaches the customer.
+        customer.send_file(ROOT / "icons/128x128.png")
+        eventually("the customer's picture", lambda: driver.execute_script(
+            "const img = document.querySelector('.thread .customer .picture img');"
+            "return img !== null && img.complete && img.naturalWidth === 128;"
+        ))
+        driver.execute_script(DROP_FILE, "refund.txt", "Order 1234: refunded on 2 December.")
+        eventually("the dropped file to upload", lambda: texts(".composer .pending .name") == ["refund.txt"] and not driver.find_elements(By.CSS_SELECTOR, ".composer .pending [aria-busy=true]"))
+        find(".composer button.primary").click()
+        eventually("the customer to get the file", lambda: customer.received_file("refund.txt"))
+        eventually("the file in the agent's thread", lambda: any("refund.txt" in text for text in texts(".thread .mine .bubble")))
+        driver.save_screenshot(str(ROOT / "docs/screenshots/files.png"))
 
         # Screenshots, light and dark, through the Settings dialog.
         shots = ROOT / "docs/screenshots"

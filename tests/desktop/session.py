@@ -188,8 +188,24 @@ class Customer:
     def say(self, text):
         self._send(f"say {text}")
 
+    def send_file(self, path):
+        self._send(f"send-file {path}")
+
     def end(self):
         self._send("end")
+
+    def received_file(self, name):
+        """Whether a message from the contact center carried a stored file called `name`."""
+        return any(
+            f.get("type") == "event"
+            and f["event"].get("type") == "message"
+            and f["event"]["message"]["from"]["kind"] != "customer"
+            and any(
+                (a.get("file") or {}).get("name") == name
+                for a in f["event"]["message"].get("attachments", [])
+            )
+            for f in self.frames
+        )
 
     def joined(self):
         """Whether an agent has taken the chat."""

@@ -69,8 +69,8 @@ test('the workspace: tasks, the conversation with its timer, both side tabs, swi
   await side.getByText('Not in the contacts: details as the customer gave them.').waitFor();
   // A picture sent by SMS is listed with its type and link; a stored file with its name and size.
   const attachments = pane.getByRole('list', { name: 'Attachments' }).getByRole('listitem');
-  assert.equal(await attachments.nth(0).textContent(), 'image/jpeg https://media.example.com/invoice.jpg');
-  assert.equal(await attachments.nth(1).textContent(), 'application/pdf invoice-2291.pdf 47 KB');
+  assert.equal((await attachments.nth(0).textContent())?.trim(), 'image/jpeg https://media.example.com/invoice.jpg');
+  assert.equal((await attachments.nth(1).textContent())?.trim(), 'application/pdf invoice-2291.pdf 47 KB Save');
   // Masking is on: the agent is told it cannot read what the picture shows.
   await pane.getByText('Masking cannot read attachments: what a picture shows is not hidden.').waitFor();
   await window.screenshot('sms-attachment');
@@ -136,7 +136,7 @@ test('the composer: counter, Enter and Shift+Enter, refusals, drafts per convers
   assert.equal(await box.inputValue(), 'Hello\nthere');
   assert.equal((await window.calls('send_message')).length, 0, 'Shift+Enter does not send');
   await box.press('Enter');
-  assert.deepEqual(await window.called('send_message'), { conversation: 'c-zoe', text: 'Hello\nthere' });
+  assert.deepEqual(await window.called('send_message'), { conversation: 'c-zoe', text: 'Hello\nthere', files: [] });
   await page.waitForFunction(() => document.querySelector('textarea')?.value === '');
 
   await box.fill('Use <b>bold</b>');
@@ -211,7 +211,7 @@ test('internal notes: a card in the thread, and the composer switches to a note 
   await page.getByRole('button', { name: 'Note', pressed: true }).click();
   await box.fill('Thanks for waiting');
   await box.press('Enter');
-  assert.deepEqual(await window.called('send_message'), { conversation: 'c-zoe', text: 'Thanks for waiting' });
+  assert.deepEqual(await window.called('send_message'), { conversation: 'c-zoe', text: 'Thanks for waiting', files: [] });
   assert.deepEqual(window.problems, []);
   await window.close();
 });
@@ -339,8 +339,8 @@ test('variables and attachments whose masked texts coincide are all shown', asyn
         text: 'Two files',
         sent_at: T0,
         attachments: [
-          { url: 'https://media.example.com/*******4567.jpg', kind: 'image/jpeg', name: null, size: null },
-          { url: 'https://media.example.com/*******4567.jpg', kind: 'image/jpeg', name: null, size: null },
+          { url: 'https://media.example.com/*******4567.jpg', kind: 'image/jpeg', name: null, size: null, file: null, picture: false },
+          { url: 'https://media.example.com/*******4567.jpg', kind: 'image/jpeg', name: null, size: null, file: null, picture: false },
         ],
       },
     ],
@@ -468,6 +468,7 @@ test('templates: / lists them, the keyboard inserts one, and the composer shows 
   assert.deepEqual(await window.called('send_message'), {
     conversation: 'c-zoe',
     text: 'Your refund is on its way; we will text <customer.phone> once it is sent.',
+    files: [],
   });
 
   // A parameter the conversation has no value for blocks sending until it is written in.

@@ -118,7 +118,7 @@ function installScriptedShell({ replies, lists }) {
   const listeners = {};
   let nextId = 1;
   const shell = {
-    /** @type {{ cmd: string, args: any }[]} */
+    /** @type {{ cmd: string, args: any, options?: any }[]} */
     calls: [],
     /** @type {Record<string, any>} a command's answer: { ok: value } or { error: failure } */
     replies,
@@ -145,17 +145,19 @@ function installScriptedShell({ replies, lists }) {
       unregisterCallback(id) {
         delete callbacks[id];
       },
-      /** @param {string} cmd @param {any} args */
-      async invoke(cmd, args) {
+      /** @param {string} cmd @param {any} args @param {any} [options] */
+      async invoke(cmd, args, options) {
         if (cmd === 'plugin:event|listen') {
           (listeners[args.event] ??= []).push(args.handler);
           return args.handler;
         }
         if (cmd.startsWith('plugin:event|')) return null;
-        shell.calls.push({ cmd, args });
+        shell.calls.push({ cmd, args, options });
         if (cmd in shell.lists) return shell.lists[cmd].filter((item) => matches(item, args.search ?? ''));
         const reply = shell.replies[cmd] ?? { ok: null };
         if ('error' in reply) throw reply.error;
+        // Raw bytes, as the shell answers `file_content`: given here in base64.
+        if ('bytes' in reply) return Uint8Array.from(atob(reply.bytes), (c) => c.charCodeAt(0)).buffer;
         return reply.ok;
       },
     },
@@ -243,7 +245,7 @@ export class ScriptedWindow {
   /**
    * The commands invoked so far, optionally only one of them.
    * @param {string} [cmd]
-   * @returns {Promise<{ cmd: string, args: any }[]>}
+   * @returns {Promise<{ cmd: string, args: any, options?: any }[]>}
    */
   async calls(cmd) {
     const all = await this.page.evaluate(() => /** @type {any} */ (window).__shell.calls);

@@ -23,6 +23,7 @@ export function snapshot(overrides = {}) {
       wrap_up_reasons: ['Resolved', 'Follow-up needed'],
       idle_reasons: ['Lunch', 'Meeting'],
       templates: [],
+      files: { max_bytes: 10_485_760, types: ['image/png', 'image/jpeg', 'application/pdf', 'text/plain'] },
     },
     alerts: [],
     tasks: [],
@@ -74,7 +75,7 @@ export function conversation(id, overrides = {}) {
     summary: { name: 'Zoë', email: null, phone: null, known_contact: false, notes: null, recent: [] },
     details: { variables: [], origin: 'inbound', channel: 'chat' },
     interrupted: null,
-    actions: { send: true, transfer: true, conference: true, exit_conference: false, end: true, park: false },
+    actions: { send: true, transfer: true, conference: true, exit_conference: false, end: true, park: false, attach: true },
     receipt: null,
     parameters: [
       { name: 'customer.first_name', shown: 'Zoë' },

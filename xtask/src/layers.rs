@@ -60,6 +60,8 @@ const CRATES: &[Layering] = &[
             &["notifications", "tray", "window"],
             &["shell"],
             &["commands"],
+            // The file commands share the commands' failure and sign-in check.
+            &["files"],
         ],
         roots: &["main"],
         only: &[],

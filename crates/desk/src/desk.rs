@@ -39,6 +39,13 @@ pub enum DeskError {
     NoSuchConversation,
     #[error(transparent)]
     Command(#[from] CommandError),
+    /// A file was refused (by the server, or before it was sent), saying why.
+    #[error("{0}")]
+    File(ErrorBody),
+    #[error("The file could not be sent or fetched: the server could not be reached. Try again.")]
+    Transfer,
+    #[error("The file could not be saved: {0}")]
+    Save(String),
 }
 
 impl DeskError {
@@ -54,6 +61,9 @@ impl DeskError {
             DeskError::Command(CommandError::Refused(_)) => "refused",
             DeskError::Command(CommandError::NoAnswer(_)) => "no_answer",
             DeskError::Command(CommandError::SignedOut) => "signed_out",
+            DeskError::File(_) => "file",
+            DeskError::Transfer => "transfer",
+            DeskError::Save(_) => "save",
         }
     }
 }
@@ -143,7 +153,7 @@ pub fn now() -> Millis {
 pub struct Desk {
     pub(crate) shared: Arc<Shared>,
     pub(crate) link: Arc<Link>,
-    session: Arc<Session>,
+    pub(crate) session: Arc<Session>,
     secrets: Arc<dyn SecretStore>,
 }
 

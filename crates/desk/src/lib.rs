@@ -3,7 +3,8 @@
 //!
 //! - [`Desk`] (`desk.rs`): the handle the shell calls — sign in, presence, answer offers, chat,
 //!   transfer, conference, end — and the stream of [`Update`]s it shows; `writing.rs`: what the
-//!   agent writes (messages, notes, the draft's typing, templates);
+//!   agent writes (messages, notes, the draft's typing, templates); `files.rs`: files uploaded
+//!   for a message, and stored files fetched to show or save;
 //! - `signin.rs`: server address checks and the login request; `secrets.rs`: where the token
 //!   lives ([`SecretStore`], backed by the OS keyring in the shell);
 //! - `connection.rs`: the WebSocket session — resume, acknowledgements, commands by id,
@@ -21,6 +22,7 @@ mod backoff;
 mod composer;
 mod connection;
 mod desk;
+mod files;
 mod indicator;
 mod model;
 mod notification;
@@ -38,6 +40,7 @@ mod writing;
 pub use composer::{ComposerCheck, check_draft};
 pub use connection::{CommandError, ConnectionState, OfflineReason};
 pub use desk::{Answer, Desk, DeskError, SERVER_PATIENCE, now};
+pub use files::FileContent;
 pub use indicator::Indicator;
 pub use model::{DeskSnapshot, Model, Update};
 pub use notification::{DismissReason, Notification, NotificationKind};

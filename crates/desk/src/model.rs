@@ -9,7 +9,9 @@ use switchboard_protocol::agent::{
     WithdrawReason,
 };
 use switchboard_protocol::rules::TYPING_SHOWN_MILLIS;
-use switchboard_protocol::{ChatMessage, ConversationId, Millis, Presence, Sender, Seq};
+use switchboard_protocol::{
+    ChatMessage, ConversationId, FileLimits, Millis, Presence, Sender, Seq,
+};
 use ts_rs::TS;
 
 use crate::connection::ConnectionState;
@@ -113,6 +115,7 @@ fn default_profile() -> DesktopProfile {
         wrap_up_reasons: Vec::new(),
         idle_reasons: Vec::new(),
         templates: Vec::new(),
+        files: FileLimits::default(),
     }
 }
 
@@ -402,7 +405,7 @@ impl Model {
             summary: views::summary(snapshot, &self.redactor),
             details: views::details(snapshot, &self.redactor),
             interrupted,
-            actions: views::actions(&snapshot.state, &self.agent.id, true, snapshot.persistent),
+            actions: views::actions(&snapshot.state, &self.agent.id, true, snapshot),
             receipt: views::receipt(&conversation.history, &self.agent.id, &snapshot.receipts),
             parameters: templates::parameters(snapshot, &self.agent, &self.redactor),
             initials,

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use switchboard_protocol::agent::{ConversationSnapshot, InteractionState};
 use switchboard_protocol::{
-    AgentId, Channel, ChatMessage, ConversationId, Millis, Receipts, Sender,
+    AgentId, Channel, ChatMessage, ConversationId, FileId, Millis, Receipts, Sender, StoredFile,
 };
 
 use crate::templates::ParameterView;
@@ -90,12 +90,30 @@ pub(crate) fn receipt(
 pub struct AttachmentView {
     /// Where the channel keeps it; empty for a file stored with the conversation.
     pub url: String,
+    /// A file stored with the conversation: the window asks the core for its content.
+    pub file: Option<FileId>,
     /// The file's type as the channel gives it (`image/jpeg`, `image`), or as the server read it
     /// from a stored file's content.
     pub kind: Option<String>,
     /// A stored file's name (masked) and size.
     pub name: Option<String>,
     pub size: Option<u64>,
+    /// A stored picture the window shows in the thread; any other stored file is offered to save.
+    pub picture: bool,
+}
+
+impl AttachmentView {
+    /// The view of a file stored with the conversation.
+    pub(crate) fn stored(file: &StoredFile, redactor: &Redactor) -> AttachmentView {
+        AttachmentView {
+            url: String::new(),
+            file: Some(file.id.clone()),
+            kind: Some(file.content_type.clone()),
+            name: Some(redactor.owned(&file.name)),
+            size: Some(file.size),
+            picture: crate::files::shown_inline(&file.content_type),
+        }
+    }
 }
 
 /// The Customer summary tab: the matched contact's record where there is one, what the customer
@@ -155,6 +173,8 @@ pub struct Actions {
     pub end: bool,
     /// Move a persistent conversation to waiting until the customer writes again.
     pub park: bool,
+    /// Send files with a message: web chats only, as SMS and Messenger carry no stored file.
+    pub attach: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -238,14 +258,16 @@ pub(crate) fn bubble(
         attachments: message
             .attachments
             .iter()
-            .map(|attachment| AttachmentView {
-                url: redactor.owned(&attachment.url),
-                kind: attachment.content_type.clone(),
-                name: attachment
-                    .file
-                    .as_ref()
-                    .map(|file| redactor.owned(&file.name)),
-                size: attachment.file.as_ref().map(|file| file.size),
+            .map(|attachment| match &attachment.file {
+                Some(file) => AttachmentView::stored(file, redactor),
+                None => AttachmentView {
+                    url: redactor.owned(&attachment.url),
+                    file: None,
+                    kind: attachment.content_type.clone(),
+                    name: None,
+                    size: None,
+                    picture: false,
+                },
             })
             .collect(),
     }
@@ -255,7 +277,7 @@ pub(crate) fn actions(
     state: &InteractionState,
     me: &AgentId,
     holder: bool,
-    persistent: bool,
+    snapshot: &ConversationSnapshot,
 ) -> Actions {
     let live = matches!(
         state,
@@ -272,7 +294,8 @@ pub(crate) fn actions(
         transfer: holder && quiet,
         conference: holder && quiet,
         exit_conference: in_conference,
-        park: holder && quiet && persistent,
+        park: holder && quiet && snapshot.persistent,
+        attach: live && snapshot.channel == Channel::Chat,
         end: holder
             && (live
                 || matches!(

@@ -2,8 +2,7 @@
 //! server fills) and internal notes, the draft's typing, and the templates the composer inserts.
 
 use switchboard_protocol::agent::AgentCommand;
-use switchboard_protocol::template;
-use switchboard_protocol::{ConversationId, ErrorBody};
+use switchboard_protocol::{ConversationId, ErrorBody, FileId, rules, template};
 
 use crate::composer::check_draft;
 use crate::desk::{Desk, DeskError, now};
@@ -16,13 +15,32 @@ impl Desk {
         conversation: &ConversationId,
         text: &str,
     ) -> Result<(), DeskError> {
+        self.send_message_with_files(conversation, text, Vec::new())
+            .await
+    }
+
+    /// Sends a message with files uploaded for it ([`Desk::upload_file`]); with files, the text
+    /// may be empty.
+    pub async fn send_message_with_files(
+        &self,
+        conversation: &ConversationId,
+        text: &str,
+        files: Vec<FileId>,
+    ) -> Result<(), DeskError> {
+        let count = files.len();
         let message = AgentCommand::SendMessage {
             conversation: conversation.clone(),
             text: text.to_owned(),
-            files: Vec::new(),
+            files,
         };
         // A message may carry template parameters, which the server fills.
-        let check = |text: &str| template::check_with_parameters(text).map_err(DeskError::Draft);
+        let check = |text: &str| {
+            rules::check_file_count(count).map_err(DeskError::Draft)?;
+            if count > 0 && text.trim().is_empty() {
+                return Ok(());
+            }
+            template::check_with_parameters(text).map_err(DeskError::Draft)
+        };
         self.send_checked(conversation, text, check, message)
             .await?;
         self.drafted(conversation, true);

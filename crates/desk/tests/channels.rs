@@ -5,9 +5,9 @@
 mod support;
 
 use support::{Server, accept, available, config, create_contact, next_notification};
-use switchboard_desk::{NotificationKind, Origin};
-use switchboard_protocol::Channel;
+use switchboard_desk::{DeskError, NotificationKind, Origin};
 use switchboard_protocol::agent::Scenario;
+use switchboard_protocol::{Channel, ErrorCode};
 use switchboard_testkit::channels::{
     Provider, channels_config, facebook_message, post_facebook, post_sms,
 };
@@ -51,6 +51,19 @@ async fn an_sms_from_a_known_mobile_and_a_messenger_message_arrive_as_alerts_wit
     assert!(view.summary.phone.is_some());
     assert_eq!(view.details.channel, Channel::Sms);
     assert_eq!(view.details.origin, Origin::Inbound);
+    // SMS carries no stored file: the composer offers none, and the core refuses one.
+    assert!(view.actions.send && !view.actions.attach);
+    let refused = ann
+        .upload_file(
+            &alert.conversation,
+            "photo.png",
+            b"\x89PNG\r\n\x1a\n".to_vec(),
+        )
+        .await;
+    assert!(
+        matches!(&refused, Err(DeskError::File(e)) if e.code == ErrorCode::InvalidState),
+        "{refused:?}"
+    );
     ann.send_message(&alert.conversation, "Only once, yes.")
         .await
         .unwrap();

@@ -14,7 +14,8 @@ use switchboard_protocol::agent::{
 };
 use switchboard_protocol::template::Template;
 use switchboard_protocol::{
-    AgentId, Channel, ContactId, ConversationId, EndedBy, Presence, QueueId, typescript,
+    AgentId, Channel, ContactId, ConversationId, EndedBy, FileId, FileLimits, Presence, QueueId,
+    typescript,
 };
 use ts_rs::TS;
 
@@ -55,11 +56,13 @@ fn contract() -> String {
         Theme::decl(&cfg),
         DesktopProfile::decl(&cfg),
         Template::decl(&cfg),
+        FileLimits::decl(&cfg),
         AgentSummary::decl(&cfg),
         QueueSummary::decl(&cfg),
         TransferTarget::decl(&cfg),
         AgentId::decl(&cfg),
         ConversationId::decl(&cfg),
+        FileId::decl(&cfg),
         QueueId::decl(&cfg),
         ContactId::decl(&cfg),
     ];

@@ -18,9 +18,8 @@ use serde_json::Value;
 use support::{Customer, Server, config, eventually, next_update};
 use switchboard_desk::{Answer, Desk, Update};
 use switchboard_mask::{KindSet, Masker};
-use switchboard_protocol::StoredFile;
 use switchboard_protocol::agent::PresenceRequest;
-use switchboard_protocol::customer::{CustomerCommand, CustomerOutcome};
+use switchboard_protocol::customer::CustomerOutcome;
 use switchboard_testkit::start_chat;
 
 /// Log lines the core writes, kept for inspection.
@@ -152,24 +151,10 @@ async fn one_conversation(
         customer.say(text).await;
     }
     // A file whose name is sensitive: its name reaches the desk with the message.
-    let CustomerOutcome::Link { link } = customer
-        .command(CustomerCommand::Upload { name: filed })
-        .await
-    else {
-        panic!("an upload link")
-    };
-    let uploaded = reqwest::Client::new()
-        .post(format!("{}{}", world.server.url(), link.url))
-        .body(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec())
-        .send()
-        .await
-        .unwrap();
-    let file: StoredFile = uploaded.json().await.unwrap();
-    let sent = CustomerCommand::SendMessage {
-        text: String::new(),
-        files: vec![file.id],
-    };
-    assert_eq!(customer.command(sent).await, CustomerOutcome::Ok);
+    let file = customer
+        .upload(&world.server, &filed, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+        .await;
+    customer.send_files("", vec![file.id]).await;
     // An agent's note is masked for every agent as a customer's words are, and so is a
     // template's sensitive parameters, which the server fills with the customer's own data.
     desk.send_note(&alert, &noted).await.unwrap();

@@ -12,7 +12,7 @@ use ts_rs::TS;
 use crate::template::Template;
 use crate::{
     AgentId, Channel, ChatMessage, CommandId, ContactId, ContextValue, ConversationId, EndedBy,
-    ErrorBody, FileId, FileLink, Millis, Presence, QueueId, Receipts, Seq,
+    ErrorBody, FileId, FileLimits, FileLink, Millis, Presence, QueueId, Receipts, Seq,
 };
 
 /// A frame the desktop sends.
@@ -464,6 +464,9 @@ pub struct DesktopProfile {
     /// The message templates agents insert with `/` in the composer.
     #[serde(default)]
     pub templates: Vec<Template>,
+    /// The files agents may send (`[attachments]`).
+    #[serde(default)]
+    pub files: FileLimits,
 }
 
 /// The notification theme.

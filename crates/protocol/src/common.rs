@@ -167,6 +167,16 @@ pub struct StoredFile {
     pub sha256: String,
 }
 
+/// The files a server takes from agents: what a desktop checks before it reads a file the agent
+/// picked, so that one too large is refused at once.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+pub struct FileLimits {
+    /// The largest file, in bytes; 0 when the server did not say.
+    pub max_bytes: u64,
+    /// The types taken, as read from a file's content (`image/png`, `application/pdf`).
+    pub types: Vec<String>,
+}
+
 /// A short-lived link to a stored file: whoever holds it may read the file until `expires_at`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 pub struct FileLink {

@@ -55,12 +55,7 @@ async fn customer_upload(
     name: &str,
     bytes: &[u8],
 ) -> StoredFile {
-    let link = customer_link(zoe, CustomerCommand::Upload { name: name.into() })
-        .await
-        .unwrap();
-    let (status, file) = upload(server, &link, bytes).await;
-    assert_eq!(status, 201);
-    file.unwrap()
+    zoe.upload(server, name, bytes).await
 }
 
 /// GETs a read link: the status, the headers that matter, and the bytes.

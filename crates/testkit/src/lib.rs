@@ -365,6 +365,40 @@ impl Customer {
         assert_eq!(outcome, CustomerOutcome::Ok, "customer message {text:?}");
     }
 
+    /// Uploads a file as the widget does (a link, then the bytes POSTed to it): the stored file.
+    pub async fn upload(
+        &mut self,
+        server: &impl ServerAddress,
+        name: &str,
+        bytes: &[u8],
+    ) -> switchboard_protocol::StoredFile {
+        let CustomerOutcome::Link { link } = self
+            .command(CustomerCommand::Upload { name: name.into() })
+            .await
+        else {
+            panic!("an upload link for {name}");
+        };
+        let response = reqwest::Client::new()
+            .post(format!("http://{}{}", server.address(), link.url))
+            .body(bytes.to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 201, "{name} uploaded");
+        response.json().await.unwrap()
+    }
+
+    /// Sends a message carrying files uploaded before.
+    pub async fn send_files(&mut self, text: &str, files: Vec<switchboard_protocol::FileId>) {
+        let outcome = self
+            .command(CustomerCommand::SendMessage {
+                text: text.into(),
+                files,
+            })
+            .await;
+        assert_eq!(outcome, CustomerOutcome::Ok, "customer message with files");
+    }
+
     pub async fn expect(&mut self, wanted: impl Fn(&CustomerEvent) -> bool) -> CustomerEvent {
         loop {
             while let Some(event) = self.events.pop_front() {

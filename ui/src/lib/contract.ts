@@ -94,6 +94,10 @@ export type AttachmentView = {
  */
 url: string, 
 /**
+ * A file stored with the conversation: the window asks the core for its content.
+ */
+file: FileId | null, 
+/**
  * The file's type as the channel gives it (`image/jpeg`, `image`), or as the server read it
  * from a stored file's content.
  */
@@ -101,13 +105,21 @@ kind: string | null,
 /**
  * A stored file's name (masked) and size.
  */
-name: string | null, size: number | null, };
+name: string | null, size: number | null, 
+/**
+ * A stored picture the window shows in the thread; any other stored file is offered to save.
+ */
+picture: boolean, };
 
 export type Actions = { send: boolean, transfer: boolean, conference: boolean, exit_conference: boolean, end: boolean, 
 /**
  * Move a persistent conversation to waiting until the customer writes again.
  */
-park: boolean, };
+park: boolean, 
+/**
+ * Send files with a message: web chats only, as SMS and Messenger carry no stored file.
+ */
+attach: boolean, };
 
 export type ReceiptView = { message: number, seen: boolean, };
 
@@ -188,7 +200,11 @@ customer_returned_alert: boolean, wrap_up_reasons: Array<string>, idle_reasons: 
 /**
  * The message templates agents insert with `/` in the composer.
  */
-templates: Array<Template>, };
+templates: Array<Template>, 
+/**
+ * The files agents may send (`[attachments]`).
+ */
+files: FileLimits, };
 
 export type Template = { name: string, 
 /**
@@ -208,6 +224,16 @@ translations: { [key in string]: string },
  */
 queues: Array<QueueId>, };
 
+export type FileLimits = { 
+/**
+ * The largest file, in bytes; 0 when the server did not say.
+ */
+max_bytes: number, 
+/**
+ * The types taken, as read from a file's content (`image/png`, `application/pdf`).
+ */
+types: Array<string>, };
+
 export type AgentSummary = { id: AgentId, name: string, email: string, };
 
 export type QueueSummary = { id: QueueId, name: string, 
@@ -221,6 +247,8 @@ export type TransferTarget = { "kind": "queue", queue: QueueId, } | { "kind": "a
 export type AgentId = string;
 
 export type ConversationId = string;
+
+export type FileId = string;
 
 export type QueueId = string;
 

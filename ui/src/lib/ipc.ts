@@ -5,8 +5,10 @@ import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   AgentSummary,
+  AttachmentView,
   CommandFailure,
   DeskSnapshot,
+  FileId,
   PresenceRequest,
   QueueSummary,
   SearchResultView,
@@ -35,8 +37,20 @@ export const shell = {
   /// A toast selected: an offer it is about is accepted first.
   open: (conversation: string) => invoke<void>('open', { conversation }),
   answerCurrent: (accept: boolean) => invoke<string>('answer_current', { accept }),
-  sendMessage: (conversation: string, text: string) =>
-    invoke<void>('send_message', { conversation, text }),
+  sendMessage: (conversation: string, text: string, files: FileId[] = []) =>
+    invoke<void>('send_message', { conversation, text, files }),
+  /// Whether a file the agent picked may be sent, asked before it is read.
+  checkFile: (conversation: string, name: string, size: number) =>
+    invoke<void>('check_file', { conversation, name, size }),
+  /// The file's bytes cross raw; its conversation and name ride in headers (ASCII only).
+  uploadFile: (conversation: string, name: string, bytes: Uint8Array) =>
+    invoke<AttachmentView>('upload_file', bytes, {
+      headers: { 'x-conversation': encodeURIComponent(conversation), 'x-file-name': encodeURIComponent(name) },
+    }),
+  fileContent: (conversation: string, file: FileId) => invoke<ArrayBuffer>('file_content', { conversation, file }),
+  /// Saved into the Downloads folder: the path it was saved at.
+  saveFile: (conversation: string, file: FileId, name: string) =>
+    invoke<string>('save_file', { conversation, file, name }),
   sendNote: (conversation: string, text: string) => invoke<void>('send_note', { conversation, text }),
   templates: (conversation: string, search: string) =>
     invoke<TemplateChoice[]>('templates', { conversation, search }),

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use switchboard_protocol::FileLimits;
 use switchboard_protocol::agent::{DesktopProfile, QueueSummary};
 use switchboard_protocol::template::Template;
 use switchboard_protocol::{Channel, QueueId};
@@ -320,6 +321,10 @@ impl Config {
             wrap_up_reasons: self.wrap_up_reasons.clone(),
             idle_reasons: self.idle_reasons.clone(),
             templates: self.templates.clone(),
+            files: FileLimits {
+                max_bytes: self.attachments.max_bytes,
+                types: self.attachments.types.clone(),
+            },
         }
     }
 

@@ -144,7 +144,8 @@ impl Router {
         fx: &mut Effects,
     ) -> Result {
         rules::check_file_count(files.len())?;
-        if files.is_empty() || !text.trim().is_empty() {
+        let only_files = !files.is_empty() && text.trim().is_empty();
+        if !only_files {
             template::check_with_parameters(text)?;
         }
         let conversation = self.open_conversation(id)?;
@@ -172,7 +173,11 @@ impl Router {
         if conversation.record.channel == Channel::Facebook {
             self.check_messenger_window(id, now)?;
         }
-        let text = self.fill_parameters(agent, id, text)?;
+        let text = if only_files {
+            std::borrow::Cow::Borrowed(text)
+        } else {
+            self.fill_parameters(agent, id, text)?
+        };
         let name = self.agents[agent].summary.name.clone();
         self.append_with(
             id,
