@@ -108,7 +108,7 @@ test('a picture in the thread, opened large; a file saved to Downloads', async (
   await window.close();
 });
 
-test('files attached by picker, drop and paste go with the message; a refused one holds Send', async () => {
+test('files attached by picker (Alt+F), drop and paste go with the message; a refused one holds Send', async () => {
   const window = await openDesk(shared.browser, shared.url, morning(), { time: T0, replies: { upload_file: uploaded('f-1', 'invoice.pdf', 'application/pdf') } });
   const { page } = window;
   const send = page.getByRole('button', { name: 'Send' });
@@ -117,7 +117,10 @@ test('files attached by picker, drop and paste go with the message; a refused on
   const picker = page.locator('input[type=file]');
   assert.equal(await picker.getAttribute('accept'), 'image/png,image/jpeg,application/pdf,text/plain');
 
-  await picker.setInputFiles({ name: 'invoice.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 invoice') });
+  // Alt+F opens the file chooser from anywhere in the window.
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Alt+F')]);
+  assert.equal(chooser.isMultiple(), true);
+  await chooser.setFiles({ name: 'invoice.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 invoice') });
   await attached.getByText('invoice.pdf').waitFor();
   assert.deepEqual(await window.called('check_file'), { conversation: 'c-zoe', name: 'invoice.pdf', size: 16 });
   const [upload] = await window.calls('upload_file');
@@ -156,7 +159,12 @@ test('files attached by picker, drop and paste go with the message; a refused on
   assert.equal(await attach.isDisabled(), true);
   assert.equal(await attach.getAttribute('title'), 'Files can be sent in web chats only: SMS and Messenger do not carry them.');
   await deliver(page, 'main.pane', 'drop', [{ name: 'photo.png', type: 'image/png', text: 'png' }]);
-  await page.getByRole('alert').getByText('Files can be sent in web chats only', { exact: false }).waitFor();
+  const told = page.getByRole('alert').getByText('Files can be sent in web chats only', { exact: false });
+  await told.waitFor();
+  await page.getByRole('alert').getByRole('button').click();
+  await told.waitFor({ state: 'detached' });
+  await page.keyboard.press('Alt+F');
+  await told.waitFor();
   assert.equal((await window.calls('check_file')).length, 4, 'nothing is checked or uploaded for SMS');
   assert.deepEqual(window.problems, []);
   await window.close();

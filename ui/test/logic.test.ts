@@ -95,11 +95,12 @@ describe('shortcuts', () => {
     expect(shortcutFor(press('a', { altKey: true, ctrlKey: true }))).toBeNull();
   });
 
-  it('reaches transfer, conference, end and the composer with Alt, and the overlay with ? or F1', () => {
+  it('reaches transfer, conference, end, the composer and its files with Alt, and the overlay with ? or F1', () => {
     expect(shortcutFor(press('t', { altKey: true }))).toBe('transfer');
     expect(shortcutFor(press('C', { altKey: true }))).toBe('conference');
     expect(shortcutFor(press('e', { altKey: true }))).toBe('end');
     expect(shortcutFor(press('m', { altKey: true }))).toBe('compose');
+    expect(shortcutFor(press('f', { altKey: true }))).toBe('attach');
     expect(shortcutFor(press('F1'))).toBe('help');
     expect(shortcutFor(press('?', { shiftKey: true }))).toBe('help');
     expect(shortcutFor(press('?', { shiftKey: true }), true)).toBeNull();

@@ -12,6 +12,7 @@ export type Shortcut =
   | 'end'
   | 'compose'
   | 'search'
+  | 'attach'
   | 'help';
 
 export interface KeyPress {
@@ -30,6 +31,7 @@ export const SHORTCUTS: { shortcut?: Shortcut; keys: string; label: MessageKey }
   { shortcut: 'next', keys: 'Alt+↓', label: 'shortcut.next' },
   { shortcut: 'previous', keys: 'Alt+↑', label: 'shortcut.previous' },
   { shortcut: 'compose', keys: 'Alt+M', label: 'shortcut.compose' },
+  { shortcut: 'attach', keys: 'Alt+F', label: 'shortcut.attach' },
   { shortcut: 'transfer', keys: 'Alt+T', label: 'shortcut.transfer' },
   { shortcut: 'conference', keys: 'Alt+C', label: 'shortcut.conference' },
   { shortcut: 'end', keys: 'Alt+E', label: 'shortcut.end' },
@@ -47,6 +49,7 @@ const ALT_KEYS: Record<string, Shortcut> = {
   arrowdown: 'next',
   arrowup: 'previous',
   m: 'compose',
+  f: 'attach',
   t: 'transfer',
   c: 'conference',
   e: 'end',
