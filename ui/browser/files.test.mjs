@@ -153,13 +153,13 @@ test('files attached by picker (Alt+F), drop and paste go with the message; a re
   assert.deepEqual(await window.called('send_message'), { conversation: 'c-zoe', text: '', files: ['f-1', 'f-3'] });
   await attached.waitFor({ state: 'detached' });
 
-  // SMS carries no stored file: the agent is told before anything is read.
+  // This server sends no files by SMS: the agent is told before anything is read.
   await page.getByRole('button', { name: /\+420/ }).click();
   const attach = page.getByRole('button', { name: 'Attach files' });
   assert.equal(await attach.isDisabled(), true);
-  assert.equal(await attach.getAttribute('title'), 'Files can be sent in web chats only: SMS and Messenger do not carry them.');
+  assert.equal(await attach.getAttribute('title'), 'Files cannot be sent to this customer: the server does not send files on their channel.');
   await deliver(page, 'main.pane', 'drop', [{ name: 'photo.png', type: 'image/png', text: 'png' }]);
-  const told = page.getByRole('alert').getByText('Files can be sent in web chats only', { exact: false });
+  const told = page.getByRole('alert').getByText('Files cannot be sent to this customer', { exact: false });
   await told.waitFor();
   await page.getByRole('alert').getByRole('button').click();
   await told.waitFor({ state: 'detached' });

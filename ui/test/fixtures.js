@@ -23,7 +23,7 @@ export function snapshot(overrides = {}) {
       wrap_up_reasons: ['Resolved', 'Follow-up needed'],
       idle_reasons: ['Lunch', 'Meeting'],
       templates: [],
-      files: { max_bytes: 10_485_760, types: ['image/png', 'image/jpeg', 'application/pdf', 'text/plain'] },
+      files: { max_bytes: 10_485_760, types: ['image/png', 'image/jpeg', 'application/pdf', 'text/plain'], channels: ['chat'] },
     },
     alerts: [],
     tasks: [],

@@ -73,7 +73,7 @@ impl Desk {
         if !takes_files {
             return Err(DeskError::File(ErrorBody::new(
                 ErrorCode::InvalidState,
-                "Files can be sent in web chats only: SMS and Messenger do not carry them.",
+                "Files cannot be sent to this customer: the server does not send files on their channel.",
             )));
         }
         check_size(name, size, model.profile().files.max_bytes)

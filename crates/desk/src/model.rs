@@ -405,7 +405,7 @@ impl Model {
             summary: views::summary(snapshot, &self.redactor),
             details: views::details(snapshot, &self.redactor),
             interrupted,
-            actions: views::actions(&snapshot.state, &self.agent.id, true, snapshot),
+            actions: views::actions(snapshot, &self.profile.files.channels),
             receipt: views::receipt(&conversation.history, &self.agent.id, &snapshot.receipts),
             parameters: templates::parameters(snapshot, &self.agent, &self.redactor),
             initials,

@@ -173,7 +173,7 @@ pub struct Actions {
     pub end: bool,
     /// Move a persistent conversation to waiting until the customer writes again.
     pub park: bool,
-    /// Send files with a message: web chats only, as SMS and Messenger carry no stored file.
+    /// Send files with a message: on the channels the server says files reach customers on.
     pub attach: bool,
 }
 
@@ -273,12 +273,9 @@ pub(crate) fn bubble(
     }
 }
 
-pub(crate) fn actions(
-    state: &InteractionState,
-    me: &AgentId,
-    holder: bool,
-    snapshot: &ConversationSnapshot,
-) -> Actions {
+/// What the agent may do in a conversation on their desk (held, or joined in a conference).
+pub(crate) fn actions(snapshot: &ConversationSnapshot, file_channels: &[Channel]) -> Actions {
+    let state = &snapshot.state;
     let live = matches!(
         state,
         InteractionState::Active
@@ -286,24 +283,21 @@ pub(crate) fn actions(
             | InteractionState::ConferenceRequested { .. }
             | InteractionState::TransferRequested { .. }
     );
-    let in_conference =
-        matches!(state, InteractionState::Conference { agents } if agents.contains(me) || holder);
     let quiet = matches!(state, InteractionState::Active);
     Actions {
         send: live,
-        transfer: holder && quiet,
-        conference: holder && quiet,
-        exit_conference: in_conference,
-        park: holder && quiet && snapshot.persistent,
-        attach: live && snapshot.channel == Channel::Chat,
-        end: holder
-            && (live
-                || matches!(
-                    state,
-                    InteractionState::WrapUp { .. }
-                        | InteractionState::Interrupted { .. }
-                        | InteractionState::Transferred { .. }
-                )),
+        transfer: quiet,
+        conference: quiet,
+        exit_conference: matches!(state, InteractionState::Conference { .. }),
+        park: quiet && snapshot.persistent,
+        attach: live && file_channels.contains(&snapshot.channel),
+        end: live
+            || matches!(
+                state,
+                InteractionState::WrapUp { .. }
+                    | InteractionState::Interrupted { .. }
+                    | InteractionState::Transferred { .. }
+            ),
     }
 }
 

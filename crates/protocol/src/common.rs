@@ -175,6 +175,10 @@ pub struct FileLimits {
     pub max_bytes: u64,
     /// The types taken, as read from a file's content (`image/png`, `application/pdf`).
     pub types: Vec<String>,
+    /// The channels agents' files reach customers on: web chats, and SMS (as MMS) and
+    /// Messenger where the server can hand them to the provider.
+    #[serde(default)]
+    pub channels: Vec<Channel>,
 }
 
 /// A short-lived link to a stored file: whoever holds it may read the file until `expires_at`.

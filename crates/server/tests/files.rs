@@ -5,10 +5,14 @@
 mod support;
 
 use sha2::{Digest, Sha256};
-use support::{Agent, Customer, Server, accepted_chat, available_agent, config};
+use support::{Agent, Customer, Server, accept_offer, accepted_chat, available_agent, config};
 use switchboard_protocol::agent::{AgentCommand, AgentEvent, CommandResult, Outcome};
 use switchboard_protocol::customer::{CustomerCommand, CustomerEvent, CustomerOutcome};
 use switchboard_protocol::{ChatMessage, ConversationId, ErrorCode, FileId, FileLink, StoredFile};
+use switchboard_testkit::PATIENCE;
+use switchboard_testkit::channels::{
+    Provider, channels_config, facebook_message, post_facebook, post_sms,
+};
 
 const PNG: &[u8] =
     b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
@@ -329,4 +333,105 @@ async fn files_kept_in_a_directory_once_by_content_and_refused_past_the_size_or_
         .unwrap()
         .count();
     assert_eq!(spooled, 0, "refused uploads leave nothing behind");
+}
+
+/// Uploads `bytes` as `agent` into `conversation`: the stored file.
+async fn agent_upload(
+    server: &Server,
+    agent: &mut Agent,
+    conversation: &ConversationId,
+    name: &str,
+    bytes: &[u8],
+) -> StoredFile {
+    let upload_link = AgentCommand::Upload {
+        conversation: conversation.clone(),
+        name: name.into(),
+    };
+    let link = agent_link(agent, upload_link).await.unwrap();
+    let (status, file) = upload(server, &link, bytes).await;
+    assert_eq!(status, 201);
+    file.unwrap()
+}
+
+async fn send_with(agent: &mut Agent, conversation: &ConversationId, text: &str, file: StoredFile) {
+    let sent = agent
+        .command(AgentCommand::SendMessage {
+            conversation: conversation.clone(),
+            text: text.into(),
+            files: vec![file.id],
+        })
+        .await;
+    assert!(matches!(sent, Outcome::Ok { .. }), "{sent:?}");
+}
+
+#[tokio::test]
+async fn an_agents_files_reach_sms_customers_as_mms_and_messenger_customers_as_attachments() {
+    const PUBLIC: &str = "https://files.example.com/cc";
+    let provider = Provider::start().await;
+    let server = Server::start(&format!(
+        "{}\n{}\n[attachments]\npublic_url = \"{PUBLIC}/\"\n",
+        config(30, 60),
+        channels_config(&provider.url)
+    ));
+    let mut ann = available_agent(&server, "ann@example.com").await;
+    // Fetched as a provider does: from the public address, which a proxy passes to the server.
+    let server = &server;
+    let fetched = |url: &str| {
+        let path = url.strip_prefix(PUBLIC).expect("a public link").to_owned();
+        async move { fetch(server, &path).await }
+    };
+
+    // SMS: one call, the file as MMS media beside the text.
+    let (status, answer) = post_sms(&server.address, "SM1", "+420601234567", "Label?", &[]).await;
+    assert_eq!(status, 200, "{answer}");
+    let sms = accept_offer(&mut ann).await.id;
+    let label = agent_upload(server, &mut ann, &sms, "label.pdf", PDF).await;
+    send_with(&mut ann, &sms, "Your label", label).await;
+    let calls = provider.wait_for_calls(1, PATIENCE).await;
+    assert_eq!(calls[0].field("Body").as_deref(), Some("Your label"));
+    let media: Vec<String> = calls[0]
+        .form()
+        .into_iter()
+        .filter(|(name, _)| name == "MediaUrl")
+        .map(|(_, url)| url)
+        .collect();
+    assert_eq!(media.len(), 1, "{media:?}");
+    let (status, _, bytes) = fetched(&media[0]).await;
+    assert_eq!((status, bytes.as_slice()), (200, PDF));
+
+    // Messenger: the text and the picture are calls of their own. The platform is busy when the
+    // picture goes: the picture is sent again, the text is not.
+    let body = facebook_message("psid-zoe", "m_1", "A photo of it?", 1);
+    assert_eq!(
+        post_facebook(&server.address, body.to_string().as_bytes())
+            .await
+            .0,
+        200
+    );
+    let messenger = accept_offer(&mut ann).await.id;
+    let photo = agent_upload(server, &mut ann, &messenger, "photo.png", PNG).await;
+    provider.script(&[
+        (200, serde_json::json!({ "message_id": "m_text" })),
+        (503, serde_json::json!({ "error": { "message": "busy" } })),
+    ]);
+    send_with(&mut ann, &messenger, "Here it is", photo).await;
+    let calls = provider.wait_for_calls(4, PATIENCE).await;
+    let sent: Vec<serde_json::Value> = calls[1..]
+        .iter()
+        .map(|call| call.json()["message"].clone())
+        .collect();
+    assert_eq!(sent[0], serde_json::json!({ "text": "Here it is" }));
+    for attachment in &sent[1..] {
+        assert_eq!(attachment["attachment"]["type"], "image", "{attachment}");
+    }
+    assert_eq!(
+        sent.iter()
+            .filter(|message| message.get("text").is_some())
+            .count(),
+        1
+    );
+    let url = sent[2]["attachment"]["payload"]["url"].as_str().unwrap();
+    let (status, headers, bytes) = fetched(url).await;
+    assert_eq!((status, bytes.as_slice()), (200, PNG));
+    assert_eq!(headers[reqwest::header::CONTENT_TYPE], "image/png");
 }

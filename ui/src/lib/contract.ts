@@ -117,7 +117,7 @@ export type Actions = { send: boolean, transfer: boolean, conference: boolean, e
  */
 park: boolean, 
 /**
- * Send files with a message: web chats only, as SMS and Messenger carry no stored file.
+ * Send files with a message: on the channels the server says files reach customers on.
  */
 attach: boolean, };
 
@@ -232,7 +232,12 @@ max_bytes: number,
 /**
  * The types taken, as read from a file's content (`image/png`, `application/pdf`).
  */
-types: Array<string>, };
+types: Array<string>, 
+/**
+ * The channels agents' files reach customers on: web chats, and SMS (as MMS) and
+ * Messenger where the server can hand them to the provider.
+ */
+channels: Array<Channel>, };
 
 export type AgentSummary = { id: AgentId, name: string, email: string, };
 

@@ -14,7 +14,9 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::{DeliveryError, bot, facebook, twilio};
+use crate::clock;
 use crate::config::Config;
+use crate::files::Signer;
 use crate::routing::{BotAnswer, ChannelAddress, Errand, Outbound};
 
 /// Attempts per reply while the provider is unreachable or busy: with the delay doubling from
@@ -86,14 +88,24 @@ pub trait ReportTo: Clone + Send + Sync + 'static {
 }
 
 /// Starts the courier; the hub sends it errands once they are stored, and hears what became of
-/// each through `hub`.
-pub fn start(config: Arc<Config>, hub: impl ReportTo) -> mpsc::UnboundedSender<Delivery> {
+/// each through `hub`. `signer` makes the links providers fetch replies' files through.
+pub fn start(
+    config: Arc<Config>,
+    signer: Signer,
+    hub: impl ReportTo,
+) -> mpsc::UnboundedSender<Delivery> {
     let (deliveries, incoming) = mpsc::unbounded_channel();
     let http = reqwest::Client::builder()
         .timeout(PROVIDER_TIMEOUT)
         .build()
         .expect("an HTTP client with rustls");
-    tokio::spawn(dispatch(incoming, Courier { http, config, hub }));
+    let courier = Courier {
+        http,
+        config,
+        signer,
+        hub,
+    };
+    tokio::spawn(dispatch(incoming, courier));
     deliveries
 }
 
@@ -101,6 +113,7 @@ pub fn start(config: Arc<Config>, hub: impl ReportTo) -> mpsc::UnboundedSender<D
 struct Courier<R> {
     http: reqwest::Client,
     config: Arc<Config>,
+    signer: Signer,
     hub: R,
 }
 
@@ -173,39 +186,75 @@ fn start_next(
 }
 
 impl<R> Courier<R> {
-    /// Tries until the provider accepts, refuses for good, or stays unreachable too long.
+    /// Sends each of the reply's API calls in turn (Messenger takes a reply's text and each of its
+    /// files as calls of their own), trying each until the provider accepts, refuses for good,
+    /// or stays unreachable too long; a call the provider took is not sent again.
     async fn deliver(&self, outbound: &Outbound) -> Result<(), DeliveryError> {
-        let mut delay = FIRST_RETRY;
-        let mut attempt = 1;
-        loop {
-            match self.send(outbound).await {
-                Err(error) if error.transient && attempt < ATTEMPTS => {
-                    tracing::warn!(conversation = %outbound.conversation, message = outbound.message, attempt, %error, "a reply will be sent again");
-                    tokio::time::sleep(delay).await;
-                    delay *= 2;
-                    attempt += 1;
+        for part in 0..self.parts(outbound) {
+            let mut delay = FIRST_RETRY;
+            let mut attempt = 1;
+            loop {
+                match self.send(outbound, part).await {
+                    Err(error) if error.transient && attempt < ATTEMPTS => {
+                        tracing::warn!(conversation = %outbound.conversation, message = outbound.message, part, attempt, %error, "a reply will be sent again");
+                        tokio::time::sleep(delay).await;
+                        delay *= 2;
+                        attempt += 1;
+                    }
+                    Err(error) => return Err(error),
+                    Ok(()) => break,
                 }
-                done => return done,
             }
+        }
+        Ok(())
+    }
+
+    fn parts(&self, outbound: &Outbound) -> usize {
+        match outbound.channel {
+            Channel::Facebook => facebook::parts(outbound),
+            Channel::Sms | Channel::Chat => 1,
         }
     }
 
-    async fn send(&self, outbound: &Outbound) -> Result<(), DeliveryError> {
+    async fn send(&self, outbound: &Outbound, part: usize) -> Result<(), DeliveryError> {
         let not_configured = |channel: &str| DeliveryError {
             reason: format!("{channel} is no longer configured on the server"),
             transient: false,
         };
+        // Made as it is sent, so that a link a provider fetches has not expired in the outbox.
+        let links = self.links(outbound)?;
         match outbound.channel {
             Channel::Sms => match &self.config.sms {
-                Some(sms) => twilio::send(&self.http, sms, outbound).await,
+                Some(sms) => twilio::send(&self.http, sms, outbound, &links).await,
                 None => Err(not_configured("SMS")),
             },
             Channel::Facebook => match &self.config.facebook {
-                Some(facebook) => facebook::send(&self.http, facebook, outbound).await,
+                Some(facebook) => {
+                    facebook::send(&self.http, facebook, outbound, &links, part).await
+                }
                 None => Err(not_configured("Messenger")),
             },
             Channel::Chat => Err(not_configured("chat delivery")),
         }
+    }
+
+    /// The public addresses the provider fetches the reply's files from.
+    fn links(&self, outbound: &Outbound) -> Result<Vec<String>, DeliveryError> {
+        let now = clock::now();
+        outbound
+            .files
+            .iter()
+            .map(|file| {
+                let link = self.signer.file_link(&file.id, now);
+                self.config
+                    .attachments
+                    .public_link(&link.url)
+                    .ok_or_else(|| DeliveryError {
+                        reason: "the server no longer has a public address for providers to fetch files from".into(),
+                        transient: false,
+                    })
+            })
+            .collect()
     }
 }
 

@@ -22,23 +22,50 @@ pub fn is_signed(app_secret: &str, body: &[u8], header: &str) -> bool {
     mac.verify_slice(&given).is_ok()
 }
 
-/// Sends an agent's reply through the Send API: a standard reply within 24 hours of the
-/// customer's last message, after that one tagged as a human agent's.
+/// The Send API calls a reply takes: its text, then each of its files (Messenger carries text
+/// and an attachment in separate messages).
+pub fn parts(message: &Outbound) -> usize {
+    usize::from(!message.text.is_empty()) + message.files.len()
+}
+
+/// Sends part `part` of an agent's reply (of [`parts`]) through the Send API: a standard reply
+/// within 24 hours of the customer's last message, after that one tagged as a human agent's.
+/// A file goes as an attachment the platform fetches from its link in `links`.
 pub async fn send(
     http: &reqwest::Client,
     facebook: &FacebookConfig,
     message: &Outbound,
+    links: &[String],
+    part: usize,
 ) -> Result<(), DeliveryError> {
+    let file = part.checked_sub(usize::from(!message.text.is_empty()));
+    let content = match file {
+        None => json!({ "text": message.text }),
+        Some(index) => {
+            let kind = attachment_type(&message.files[index].content_type);
+            json!({ "attachment": { "type": kind, "payload": { "url": links[index], "is_reusable": false } } })
+        }
+    };
     let mut body = json!({
         "recipient": { "id": message.address.customer },
         "messaging_type": "RESPONSE",
-        "message": { "text": message.text },
+        "message": content,
     });
     if message.human_agent {
         body["messaging_type"] = json!("MESSAGE_TAG");
         body["tag"] = json!("HUMAN_AGENT");
     }
     post_as_page(http, facebook, &message.address.ours, &body).await
+}
+
+/// Messenger's kind of attachment for a file of `content_type`.
+fn attachment_type(content_type: &str) -> &'static str {
+    match content_type.split('/').next() {
+        Some("image") => "image",
+        Some("audio") => "audio",
+        Some("video") => "video",
+        _ => "file",
+    }
 }
 
 /// Shows the customer that the page is typing (`typing_on`), or not any more (`typing_off`).

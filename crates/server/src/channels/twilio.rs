@@ -64,25 +64,32 @@ fn url_variants(url: &str) -> Vec<String> {
     variants
 }
 
-/// Sends an agent's reply through the Messages API.
+/// Sends an agent's reply through the Messages API; with files (fetched by the provider from
+/// `media`), as MMS.
 pub async fn send(
     http: &reqwest::Client,
     sms: &SmsConfig,
     message: &Outbound,
+    media: &[String],
 ) -> Result<(), DeliveryError> {
     let url = format!(
         "{}/2010-04-01/Accounts/{}/Messages.json",
         sms.api_base.trim_end_matches('/'),
         sms.account_sid
     );
+    let mut form = vec![
+        ("To", message.address.customer.as_str()),
+        ("From", message.address.ours.as_str()),
+    ];
+    // A message of files only has no body.
+    if !message.text.is_empty() {
+        form.push(("Body", message.text.as_str()));
+    }
+    form.extend(media.iter().map(|url| ("MediaUrl", url.as_str())));
     let request = http
         .post(url)
         .basic_auth(&sms.account_sid, Some(&sms.auth_token))
-        .form(&[
-            ("To", message.address.customer.as_str()),
-            ("From", message.address.ours.as_str()),
-            ("Body", message.text.as_str()),
-        ]);
+        .form(&form);
     courier::call_provider(request, "the SMS provider")
         .await
         .map(drop)

@@ -33,6 +33,10 @@ pub struct AttachmentsSection {
     /// Keep files' contents in this directory (by their SHA-256) instead of the database;
     /// relative paths are relative to the configuration file.
     pub dir: Option<PathBuf>,
+    /// The address the SMS and Messenger providers reach this server at
+    /// (`https://cc.example.com`): they fetch the files agents send from there, through links
+    /// that expire. Without it, agents send files in web chats only.
+    pub public_url: Option<String>,
 }
 
 impl Default for AttachmentsSection {
@@ -50,12 +54,26 @@ impl Default for AttachmentsSection {
             .map(str::to_owned)
             .to_vec(),
             dir: None,
+            public_url: None,
         }
     }
 }
 
 impl AttachmentsSection {
     pub(super) fn validate(&self) -> Result<(), ConfigProblem> {
+        if let Some(url) = &self.public_url {
+            let parsed = url::Url::parse(url).ok().filter(|parsed| {
+                matches!(parsed.scheme(), "https" | "http")
+                    && parsed.host().is_some()
+                    && parsed.query().is_none()
+            });
+            if parsed.is_none() {
+                return Err(ConfigProblem::new(
+                    "attachments.public_url",
+                    format!("“{url}” is not an http(s) address such as https://cc.example.com"),
+                ));
+            }
+        }
         if self.max_bytes == 0 {
             return Err(ConfigProblem::new(
                 "attachments.max_bytes",
@@ -78,5 +96,11 @@ impl AttachmentsSection {
 
     pub fn takes(&self, content_type: &str) -> bool {
         self.types.iter().any(|kind| kind == content_type)
+    }
+
+    /// The address of a file's `link` (a path from the server's root) as a provider fetches it.
+    pub fn public_link(&self, link: &str) -> Option<String> {
+        let base = self.public_url.as_deref()?;
+        Some(format!("{}{link}", base.trim_end_matches('/')))
     }
 }

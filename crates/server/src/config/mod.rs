@@ -324,8 +324,23 @@ impl Config {
             files: FileLimits {
                 max_bytes: self.attachments.max_bytes,
                 types: self.attachments.types.clone(),
+                channels: self.file_channels(),
             },
         }
+    }
+
+    /// The channels agents' files reach customers on: web chats always; SMS (as MMS) and
+    /// Messenger when their providers can fetch them (`[attachments] public_url`).
+    pub fn file_channels(&self) -> Vec<Channel> {
+        let public = self.attachments.public_url.is_some();
+        let mut channels = vec![Channel::Chat];
+        if public && self.sms.is_some() {
+            channels.push(Channel::Sms);
+        }
+        if public && self.facebook.is_some() {
+            channels.push(Channel::Facebook);
+        }
+        channels
     }
 
     pub fn database_path(&self) -> PathBuf {
@@ -380,6 +395,28 @@ mod tests {
             Config::parse(&empty).unwrap_err().key,
             "attachments.max_bytes"
         );
+        // Without a public address, agents' files reach web chats only.
+        assert_eq!(config.file_channels(), [Channel::Chat]);
+        let public =
+            format!("{MINIMAL}\n[attachments]\npublic_url = \"https://cc.example.com/\"\n");
+        let public = Config::parse(&public).unwrap();
+        assert_eq!(
+            public
+                .attachments
+                .public_link("/api/v1/files/f1?signature=s"),
+            Some("https://cc.example.com/api/v1/files/f1?signature=s".into())
+        );
+        for wrong in [
+            "cc.example.com",
+            "ftp://cc.example.com",
+            "https://cc.example.com/?a=1",
+        ] {
+            let text = format!("{MINIMAL}\n[attachments]\npublic_url = \"{wrong}\"\n");
+            assert_eq!(
+                Config::parse(&text).unwrap_err().key,
+                "attachments.public_url"
+            );
+        }
     }
 
     #[test]

@@ -124,7 +124,8 @@ impl<S: Store> Hub<S> {
         let removed = store.removed_queues().await?;
         let (requests, inbox) = mpsc::channel(4096);
         let handle = HubHandle::new(requests);
-        let courier = courier::start(config.clone(), handle.for_courier());
+        let signer = file_signer(&store).await?;
+        let courier = courier::start(config.clone(), signer.clone(), handle.for_courier());
         let signals = courier::Signals::new(config.clone());
         // Errands a previous run stored but did not see done run now.
         for stream in heads.keys().filter(|name| Stream::is_outbound(name)) {
@@ -141,7 +142,6 @@ impl<S: Store> Hub<S> {
             .collect();
         let agent_masker = config.desktop.masking.then(|| Masker::new(KindSet::ALL));
         let added_templates = store.templates().await?;
-        let signer = file_signer(&store).await?;
         let mut router = Router::new(config, agents, conversations, removed, now);
         router.templates_changed(added_templates, &mut Effects::default());
         // Open conversations get their contact's card back.

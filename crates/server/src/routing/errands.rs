@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use switchboard_protocol::{
-    Attachment, Channel, ConversationId, ErrorBody, ErrorCode, Millis, QueueId,
+    Attachment, Channel, ConversationId, ErrorBody, ErrorCode, Millis, QueueId, StoredFile,
 };
 
 use super::ChannelAddress;
@@ -90,6 +90,9 @@ pub struct Outbound {
     /// tagged as a human agent's.
     #[serde(default)]
     pub human_agent: bool,
+    /// Files sent with it, which the provider fetches through links made as it is sent.
+    #[serde(default)]
+    pub files: Vec<StoredFile>,
 }
 
 /// The provider's word that the customer's device got, or the customer read, everything sent up

@@ -120,6 +120,11 @@ impl Router {
                     message: message.id,
                     channel: record.channel,
                     address: address.clone(),
+                    files: message
+                        .attachments
+                        .into_iter()
+                        .filter_map(|attachment| attachment.file)
+                        .collect(),
                     text: message.text,
                     human_agent: self
                         .since_customer_wrote(id, now)

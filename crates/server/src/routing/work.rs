@@ -164,10 +164,15 @@ impl Router {
                 "This conversation has ended; choose a wrap-up reason.",
             ));
         }
-        if !files.is_empty() && conversation.record.channel != Channel::Chat {
+        if !files.is_empty()
+            && !self
+                .config
+                .file_channels()
+                .contains(&conversation.record.channel)
+        {
             return Err(error(
                 ErrorCode::InvalidState,
-                "Files can be sent only in web chats: this customer's channel cannot receive them from here.",
+                "Files cannot be sent on this customer's channel: the server has no public address for the provider to fetch them from.",
             ));
         }
         if conversation.record.channel == Channel::Facebook {
