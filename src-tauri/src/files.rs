@@ -65,6 +65,20 @@ pub(crate) async fn file_content(
     Ok(Response::new(content.bytes))
 }
 
+/// A picture the channel keeps (an MMS or Messenger picture), fetched by the core, raw.
+#[tauri::command]
+pub(crate) async fn channel_picture(
+    shell: State<'_, Shell>,
+    conversation: ConversationId,
+    message: u64,
+    index: usize,
+) -> Outcome<Response> {
+    let content = signed_in(&shell)?
+        .channel_picture(&conversation, message, index)
+        .await?;
+    Ok(Response::new(content.bytes))
+}
+
 /// Saves a stored file into the agent's Downloads folder: where it was saved.
 #[tauri::command]
 pub(crate) async fn save_file(

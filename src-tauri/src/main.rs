@@ -86,6 +86,7 @@ fn main() {
             files::check_file,
             files::upload_file,
             files::file_content,
+            files::channel_picture,
             files::save_file,
         ])
         .on_window_event(window::on_event)

@@ -67,9 +67,11 @@ test('the workspace: tasks, the conversation with its timer, both side tabs, swi
   await side.getByRole('tab', { name: 'Customer summary' }).click();
   assert.equal(await side.locator('dd').nth(1).textContent(), '+420 *** *** 789');
   await side.getByText('Not in the contacts: details as the customer gave them.').waitFor();
-  // A picture sent by SMS is listed with its type and link; a stored file with its name and size.
+  // A picture sent by SMS is shown with its link; a stored file with its type, name and size.
   const attachments = pane.getByRole('list', { name: 'Attachments' }).getByRole('listitem');
-  assert.equal((await attachments.nth(0).textContent())?.trim(), 'image/jpeg https://media.example.com/invoice.jpg');
+  // The channel's picture is shown small, its address beside it.
+  await attachments.nth(0).getByRole('button', { name: 'Open the picture Attachment' }).waitFor();
+  await attachments.nth(0).getByText('https://media.example.com/invoice.jpg').waitFor();
   assert.equal((await attachments.nth(1).textContent())?.trim(), 'application/pdf invoice-2291.pdf 47 KB Save');
   // Masking is on: the agent is told it cannot read what the picture shows.
   await pane.getByText('Masking cannot read attachments: what a picture shows is not hidden.').waitFor();

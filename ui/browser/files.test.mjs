@@ -108,6 +108,25 @@ test('a picture in the thread, opened large; a file saved to Downloads', async (
   await window.close();
 });
 
+test('a picture an SMS customer sent is fetched by the core from the channel and shown', async () => {
+  const window = await openDesk(shared.browser, shared.url, morning(), {
+    time: T0,
+    replies: { channel_picture: { bytes: PICTURE.toString('base64') } },
+  });
+  const { page } = window;
+  await page.getByRole('button', { name: /\+420/ }).click();
+  const thread = page.getByRole('log', { name: 'Messages' });
+  await thread.getByRole('button', { name: 'Open the picture Attachment' }).getByRole('img').waitFor();
+  await page.waitForFunction(() => /** @type {HTMLImageElement | null} */ (document.querySelector('.picture img'))?.naturalWidth === 128);
+  // Asked for by its place in the thread: the window has only the masked address.
+  assert.deepEqual(await window.called('channel_picture'), { conversation: 'c-sms', message: 1, index: 0 });
+  // Nothing was loaded from the channel's address by the page itself.
+  assert.deepEqual(window.requests.filter((url) => url.includes('media.example.com')), []);
+  await window.screenshot('sms-picture');
+  assert.deepEqual(window.problems, []);
+  await window.close();
+});
+
 test('files attached by picker (Alt+F), drop and paste go with the message; a refused one holds Send', async () => {
   const window = await openDesk(shared.browser, shared.url, morning(), { time: T0, replies: { upload_file: uploaded('f-1', 'invoice.pdf', 'application/pdf') } });
   const { page } = window;

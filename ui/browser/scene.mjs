@@ -54,7 +54,7 @@ export const sms = conversation('c-sms', {
   channel: 'sms',
   queue: 'Billing',
   accepted_at: T0 - 600_000,
-  bubbles: [{ id: 1, author: { kind: 'customer', initials: '#' }, text: 'Is my invoice ready?', sent_at: T0 - 120_000, attachments: [{ url: 'https://media.example.com/invoice.jpg', kind: 'image/jpeg', name: null, size: null, file: null, picture: false }, { url: '', kind: 'application/pdf', name: 'invoice-2291.pdf', size: 48213, file: 'f-invoice', picture: false }] }],
+  bubbles: [{ id: 1, author: { kind: 'customer', initials: '#' }, text: 'Is my invoice ready?', sent_at: T0 - 120_000, attachments: [{ url: 'https://media.example.com/invoice.jpg', kind: 'image/jpeg', name: null, size: null, file: null, picture: true }, { url: '', kind: 'application/pdf', name: 'invoice-2291.pdf', size: 48213, file: 'f-invoice', picture: false }] }],
   summary: { name: '+420 *** *** 789', email: null, phone: '+420 *** *** 789', known_contact: false, notes: null, recent: [] },
   details: { variables: [], origin: 'inbound', channel: 'sms' },
   // This server sends no files by SMS (it has no public address for the provider).

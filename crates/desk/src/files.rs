@@ -3,12 +3,16 @@
 //! each (over the WebSocket); the bytes travel over plain HTTP beside it.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use reqwest::{Method, StatusCode};
+use reqwest::{Method, StatusCode, Url};
 use switchboard_protocol::agent::{AgentCommand, CommandResult};
-use switchboard_protocol::{ConversationId, ErrorBody, ErrorCode, FileId, FileLink, StoredFile};
+use switchboard_protocol::{
+    Attachment, ConversationId, ErrorBody, ErrorCode, FileId, FileLink, StoredFile,
+};
 
 use crate::desk::{Desk, DeskError};
+use crate::signin::is_loopback;
 use crate::views::AttachmentView;
 
 /// A stored file's content, as the server recognised it.
@@ -30,6 +34,22 @@ const SHOWN_INLINE: [&str; 5] = [
 /// Whether a file of `content_type` is shown as a picture rather than offered to save.
 pub(crate) fn shown_inline(content_type: &str) -> bool {
     SHOWN_INLINE.contains(&content_type)
+}
+
+/// A channel's picture larger than this is not fetched when the server sets no limit.
+const CHANNEL_PICTURE_BYTES: u64 = 10 * 1024 * 1024;
+const CHANNEL_PICTURE_PATIENCE: Duration = Duration::from_secs(30);
+
+/// The address of a picture the channel keeps (an MMS picture, a Messenger image) when the core
+/// may fetch it: said to be an image, at an https address (plain http only on this machine).
+pub(crate) fn channel_picture_url(attachment: &Attachment) -> Option<Url> {
+    let kind = attachment.content_type.as_deref()?;
+    if attachment.file.is_some() || !(kind == "image" || shown_inline(kind)) {
+        return None;
+    }
+    let url = Url::parse(&attachment.url).ok()?;
+    let secure = url.scheme() == "https" || (url.scheme() == "http" && is_loopback(&url));
+    secure.then_some(url)
 }
 
 impl Desk {
@@ -108,6 +128,90 @@ impl Desk {
         })
     }
 
+    /// Attachment `index` of message `message` in `conversation`, a picture the channel keeps,
+    /// fetched from the channel's address: only a picture, within the size files may have. The
+    /// address comes from the raw thread (the window sees it masked).
+    pub async fn channel_picture(
+        &self,
+        conversation: &ConversationId,
+        message: u64,
+        index: usize,
+    ) -> Result<FileContent, DeskError> {
+        let (url, max_bytes) = {
+            let model = self.shared.model();
+            let (_, history) = model
+                .held(conversation)
+                .ok_or(DeskError::NoSuchConversation)?;
+            let attachment = history
+                .iter()
+                .find(|sent| sent.id == message)
+                .and_then(|sent| sent.attachments.get(index))
+                .ok_or(DeskError::NoSuchConversation)?;
+            let url = channel_picture_url(attachment).ok_or_else(|| {
+                refused(
+                    ErrorCode::InvalidInput,
+                    "This attachment is not a picture the desktop shows.",
+                )
+            })?;
+            let limit = model.profile().files.max_bytes;
+            (
+                url,
+                if limit == 0 {
+                    CHANNEL_PICTURE_BYTES
+                } else {
+                    limit
+                },
+            )
+        };
+        let mut response = reqwest::Client::new()
+            .get(url)
+            .timeout(CHANNEL_PICTURE_PATIENCE)
+            .send()
+            .await
+            .map_err(|error| {
+                tracing::info!(%error, "a channel's picture could not be fetched");
+                DeskError::Transfer
+            })?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(refused(
+                ErrorCode::Unavailable,
+                &format!("The channel did not give the picture (it answered {status})."),
+            ));
+        }
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split(';').next())
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        if !shown_inline(&content_type) {
+            return Err(refused(
+                ErrorCode::FileTypeRefused,
+                "The channel's file is not a picture the desktop shows.",
+            ));
+        }
+        let too_large = || {
+            refused(
+                ErrorCode::FileTooLarge,
+                "The channel's picture is too large to show.",
+            )
+        };
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|_| DeskError::Transfer)? {
+            if (bytes.len() + chunk.len()) as u64 > max_bytes {
+                return Err(too_large());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(FileContent {
+            content_type,
+            bytes,
+        })
+    }
+
     /// Saves a stored file into `dir` under `name` (made safe, and masked as the window shows
     /// it), never over a file already there; the path it was saved at.
     pub async fn save_file(
@@ -178,6 +282,10 @@ impl Desk {
         }
         Err(DeskError::Transfer)
     }
+}
+
+fn refused(code: ErrorCode, message: &str) -> DeskError {
+    DeskError::File(ErrorBody::new(code, message))
 }
 
 /// Refuses an empty file, or one past `max_bytes` (0: the server did not say; it checks).

@@ -17,7 +17,7 @@ use ts_rs::TS;
 use crate::connection::ConnectionState;
 use crate::notification::{DismissReason, Notification, Style, offer_id};
 use crate::redact::Redactor;
-use crate::templates::{self, TemplateChoice};
+use crate::templates;
 use crate::views::{self, Bubble, ConversationView, TaskEntry};
 
 /// One change to what the desktop shows.
@@ -412,30 +412,17 @@ impl Model {
         })
     }
 
-    /// The templates conversation `id` offers that match `search`.
-    pub(crate) fn templates(&self, id: &ConversationId, search: &str) -> Vec<TemplateChoice> {
-        self.conversations
-            .get(id)
-            .map_or_else(Vec::new, |conversation| {
-                templates::choices(&self.profile.templates, &conversation.snapshot, search)
-            })
+    /// Conversation `id` as the server last described it, with its thread (raw).
+    pub(crate) fn held(
+        &self,
+        id: &ConversationId,
+    ) -> Option<(&ConversationSnapshot, &[ChatMessage])> {
+        let conversation = self.conversations.get(id)?;
+        Some((&conversation.snapshot, &conversation.history))
     }
 
-    /// The template with `shortcut`, as inserted into conversation `id`'s composer.
-    pub(crate) fn insert_template(&self, id: &ConversationId, shortcut: &str) -> Option<String> {
-        let conversation = self.conversations.get(id)?;
-        let template = self
-            .profile
-            .templates
-            .iter()
-            .find(|template| template.shortcut == shortcut)?;
-        let snapshot = &conversation.snapshot;
-        Some(templates::insert(
-            template,
-            snapshot,
-            &self.agent,
-            &self.redactor,
-        ))
+    pub(crate) fn agent(&self) -> &AgentSummary {
+        &self.agent
     }
 
     /// The agent has seen the conversation's messages.

@@ -60,7 +60,15 @@ pub(crate) fn transcript_view(
         id,
         bubbles: messages
             .iter()
-            .map(|message| views::bubble(message, me, &initials, redactor))
+            .map(|message| {
+                let mut bubble = views::bubble(message, me, &initials, redactor);
+                // A channel's picture is fetched from a conversation on the desk; a transcript
+                // lists its address.
+                for attachment in &mut bubble.attachments {
+                    attachment.picture &= attachment.file.is_some();
+                }
+                bubble
+            })
             .collect(),
         customer,
     }

@@ -118,7 +118,7 @@ pub fn server_urls(text: &str) -> Result<Vec<Url>, SignInError> {
     Ok(urls)
 }
 
-fn is_loopback(url: &Url) -> bool {
+pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(name)) => name == "localhost",
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),

@@ -4,11 +4,12 @@
 //! hide, context the page did not let agents see) — so the agent never sees those values.
 
 use serde::Serialize;
-use switchboard_protocol::Channel;
 use switchboard_protocol::agent::{AgentSummary, ConversationSnapshot};
 use switchboard_protocol::template::{self, Parameter, Template};
+use switchboard_protocol::{Channel, ConversationId};
 use ts_rs::TS;
 
+use crate::model::Model;
 use crate::pickers;
 use crate::redact::Redactor;
 
@@ -79,6 +80,26 @@ fn value(
         raw,
         visible,
         desk_fills,
+    }
+}
+
+impl Model {
+    /// The templates conversation `id` offers that match `search`.
+    pub(crate) fn templates(&self, id: &ConversationId, search: &str) -> Vec<TemplateChoice> {
+        self.held(id).map_or_else(Vec::new, |(snapshot, _)| {
+            choices(&self.profile().templates, snapshot, search)
+        })
+    }
+
+    /// The template with `shortcut`, as inserted into conversation `id`'s composer.
+    pub(crate) fn insert_template(&self, id: &ConversationId, shortcut: &str) -> Option<String> {
+        let (snapshot, _) = self.held(id)?;
+        let template = self
+            .profile()
+            .templates
+            .iter()
+            .find(|template| template.shortcut == shortcut)?;
+        Some(insert(template, snapshot, self.agent(), &self.redactor()))
     }
 }
 

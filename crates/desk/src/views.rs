@@ -98,7 +98,9 @@ pub struct AttachmentView {
     /// A stored file's name (masked) and size.
     pub name: Option<String>,
     pub size: Option<u64>,
-    /// A stored picture the window shows in the thread; any other stored file is offered to save.
+    /// A picture the window shows in the thread: a stored one, or one the channel keeps (an MMS
+    /// or Messenger picture, fetched by the core from its address). Any other stored file is
+    /// offered to save.
     pub picture: bool,
 }
 
@@ -266,7 +268,7 @@ pub(crate) fn bubble(
                     kind: attachment.content_type.clone(),
                     name: None,
                     size: None,
-                    picture: false,
+                    picture: crate::files::channel_picture_url(attachment).is_some(),
                 },
             })
             .collect(),

@@ -9,8 +9,11 @@ use switchboard_desk::{DeskError, NotificationKind, Origin};
 use switchboard_protocol::agent::Scenario;
 use switchboard_protocol::{Channel, ErrorCode};
 use switchboard_testkit::channels::{
-    Provider, channels_config, facebook_message, post_facebook, post_sms,
+    Provider, channels_config, facebook_message, media_store, post_facebook, post_sms,
 };
+
+const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_sms_from_a_known_mobile_and_a_messenger_message_arrive_as_alerts_with_their_summaries()
@@ -35,7 +38,15 @@ async fn an_sms_from_a_known_mobile_and_a_messenger_message_arrive_as_alerts_wit
     available(&ann).await;
 
     let text = "Was 4111 1111 1111 1111 charged?";
-    let (status, answer) = post_sms(&server.address, "SM1", "+420601234567", text, &[]).await;
+    // With a picture of the receipt, which the channel keeps: the desk fetches it to show.
+    let media = media_store("image/png", PNG).await;
+    let picture = format!("{media}/receipt.png");
+    let mms = [
+        ("NumMedia", "1"),
+        ("MediaUrl0", picture.as_str()),
+        ("MediaContentType0", "image/png"),
+    ];
+    let (status, answer) = post_sms(&server.address, "SM1", "+420601234567", text, &mms).await;
     assert_eq!(status, 200, "{answer}");
     let alert = next_notification(&mut updates).await;
     assert_eq!(alert.scenario, Scenario::IncomingSms);
@@ -51,7 +62,20 @@ async fn an_sms_from_a_known_mobile_and_a_messenger_message_arrive_as_alerts_wit
     assert!(view.summary.phone.is_some());
     assert_eq!(view.details.channel, Channel::Sms);
     assert_eq!(view.details.origin, Origin::Inbound);
-    // SMS carries no stored file: the composer offers none, and the core refuses one.
+    let first = &view.bubbles[0];
+    assert!(first.attachments[0].picture && first.attachments[0].file.is_none());
+    let shown = ann
+        .channel_picture(&alert.conversation, first.id, 0)
+        .await
+        .unwrap();
+    assert_eq!(
+        (shown.content_type.as_str(), shown.bytes.as_slice()),
+        ("image/png", PNG)
+    );
+    let missing = ann.channel_picture(&alert.conversation, first.id, 1).await;
+    assert_eq!(missing.unwrap_err(), DeskError::NoSuchConversation);
+
+    // This server sends no files by SMS: the composer offers none, and the core refuses one.
     assert!(view.actions.send && !view.actions.attach);
     let refused = ann
         .upload_file(

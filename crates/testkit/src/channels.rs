@@ -324,3 +324,15 @@ async fn answer(
     });
     (StatusCode::from_u16(status).unwrap(), axum::Json(body))
 }
+
+/// A provider's media store on a loopback port: every path answers `bytes` as `content_type`,
+/// as an MMS picture's address does. Its base URL.
+pub async fn media_store(content_type: &'static str, bytes: &'static [u8]) -> String {
+    let app = axum::Router::new().fallback(move || async move {
+        ([(axum::http::header::CONTENT_TYPE, content_type)], bytes)
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}

@@ -107,7 +107,9 @@ kind: string | null,
  */
 name: string | null, size: number | null, 
 /**
- * A stored picture the window shows in the thread; any other stored file is offered to save.
+ * A picture the window shows in the thread: a stored one, or one the channel keeps (an MMS
+ * or Messenger picture, fetched by the core from its address). Any other stored file is
+ * offered to save.
  */
 picture: boolean, };
 

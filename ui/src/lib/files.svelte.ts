@@ -14,26 +14,37 @@ export function fileSize(bytes: number): string {
 
 /// Pictures kept at once: a busy thread's, without holding every picture of the day.
 const KEPT_PICTURES = 60;
-const pictures = new Map<FileId, Promise<string>>();
+const pictures = new Map<string, Promise<string>>();
 
-/// An object URL for a stored picture of `conversation`, fetched once. The oldest is let go
-/// past KEPT_PICTURES (a picture already drawn stays drawn).
-export function pictureUrl(conversation: string, attachment: AttachmentView): Promise<string> {
+/// Where a picture comes from: a stored file, or attachment `index` of message `message` that the
+/// channel keeps.
+export interface PictureOf {
+  conversation: string;
+  message: number;
+  index: number;
+  attachment: AttachmentView;
+}
+
+/// An object URL for a picture, fetched once through the core. The oldest is let go past
+/// KEPT_PICTURES (a picture already drawn stays drawn).
+export function pictureUrl({ conversation, message, index, attachment }: PictureOf): Promise<string> {
   const file = attachment.file;
-  if (file === null) return Promise.reject(new Error('not a stored file'));
-  const kept = pictures.get(file);
+  const key = file ?? `${conversation}/${message}/${index}`;
+  const kept = pictures.get(key);
   if (kept) {
     // Used again: the newest.
-    pictures.delete(file);
-    pictures.set(file, kept);
+    pictures.delete(key);
+    pictures.set(key, kept);
     return kept;
   }
-  const fetched = shell.fileContent(conversation, file).then((bytes) =>
-    URL.createObjectURL(new Blob([bytes], { type: attachment.kind ?? 'application/octet-stream' })),
+  const bytes = file !== null ? shell.fileContent(conversation, file) : shell.channelPicture(conversation, message, index);
+  const fetched = bytes.then((content) =>
+    // The core let only pictures through; the type is for the engine to decode them by.
+    URL.createObjectURL(new Blob([content], { type: attachment.kind?.includes('/') ? attachment.kind : 'image/*' })),
   );
   // A failure is not kept: the next look tries again.
-  fetched.catch(() => pictures.delete(file));
-  pictures.set(file, fetched);
+  fetched.catch(() => pictures.delete(key));
+  pictures.set(key, fetched);
   while (pictures.size > KEPT_PICTURES) {
     const [oldest, url] = pictures.entries().next().value!;
     pictures.delete(oldest);

@@ -48,6 +48,9 @@ export const shell = {
       headers: { 'x-conversation': encodeURIComponent(conversation), 'x-file-name': encodeURIComponent(name) },
     }),
   fileContent: (conversation: string, file: FileId) => invoke<ArrayBuffer>('file_content', { conversation, file }),
+  /// A picture the channel keeps (attachment `index` of message `message`), fetched by the core.
+  channelPicture: (conversation: string, message: number, index: number) =>
+    invoke<ArrayBuffer>('channel_picture', { conversation, message, index }),
   /// Saved into the Downloads folder: the path it was saved at.
   saveFile: (conversation: string, file: FileId, name: string) =>
     invoke<string>('save_file', { conversation, file, name }),
