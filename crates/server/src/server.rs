@@ -96,6 +96,12 @@ async fn serve_with<S: Store>(
             "the widget has no allowed_origins: any web page may embed it"
         );
     }
+    let spooled = crate::files::upload::spool_dir(&config.server.data_dir);
+    match crate::files::upload::clear_spool(&spooled) {
+        Ok(0) => {}
+        Ok(cleared) => tracing::info!(cleared, "deleted uploads a stop cut short"),
+        Err(error) => tracing::warn!(%error, "uploads a stop cut short could not be deleted"),
+    }
     let config = Arc::new(config);
     let (hub, hub_task) = Hub::start(config.clone(), store.clone()).await?;
     if let Some(database) = relay {

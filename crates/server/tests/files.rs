@@ -291,7 +291,7 @@ async fn files_kept_in_a_directory_once_by_content_and_refused_past_the_size_or_
     config.push_str(
         "[attachments]\nmax_bytes = 1000\ndir = \"attachments\"\ntypes = [\"text/plain\"]\n",
     );
-    let server = Server::start(&config);
+    let mut server = Server::start(&config);
     let (mut ann, mut zoe, conversation) = accepted_chat(&server).await;
     let text = "Order 1234, žluťoučký kůň\n".repeat(20);
     let first = customer_upload(&server, &mut zoe, "notes.txt", text.as_bytes()).await;
@@ -333,6 +333,12 @@ async fn files_kept_in_a_directory_once_by_content_and_refused_past_the_size_or_
         .unwrap()
         .count();
     assert_eq!(spooled, 0, "refused uploads leave nothing behind");
+
+    // An upload a crash cut short leaves its temporary file: the next start deletes it.
+    let crashed = server.dir.path().join("data/uploads/.tmpCUT");
+    std::fs::write(&crashed, b"half a file").unwrap();
+    server.kill_and_restart();
+    assert!(!crashed.exists(), "a start clears what a crash left");
 }
 
 /// Uploads `bytes` as `agent` into `conversation`: the stored file.

@@ -2,7 +2,7 @@
 //! SHA-256 and its type are worked out, so that a 10 MB file costs a few kilobytes of memory and
 //! a refused one leaves nothing behind.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use axum::body::Body;
 use futures_util::TryStreamExt;
@@ -11,6 +11,31 @@ use tokio::io::AsyncWriteExt;
 
 use super::sniff::Sniffer;
 use crate::config::AttachmentsSection;
+
+/// Where uploads are received: `uploads` in the data directory.
+pub fn spool_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("uploads")
+}
+
+/// Deletes what uploads cut short by a crash left in `dir` (a temporary file deletes itself
+/// unless the process dies first); run at start, before any upload can be in flight. How many
+/// were deleted.
+pub fn clear_spool(dir: &Path) -> std::io::Result<usize> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(error) => return Err(error),
+    };
+    let mut cleared = 0;
+    for entry in entries {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            std::fs::remove_file(entry.path())?;
+            cleared += 1;
+        }
+    }
+    Ok(cleared)
+}
 
 /// A file received whole and of a type taken, waiting in its temporary file to be stored.
 #[derive(Debug)]

@@ -25,7 +25,7 @@ use tokio::io::AsyncReadExt;
 
 use super::{Refusal, refuse};
 use crate::app::App;
-use crate::files::upload::{SpoolError, Spooled, spool};
+use crate::files::upload::{SpoolError, Spooled, spool, spool_dir};
 use crate::files::{Signer, UploadGrant};
 use crate::store::files::CHUNK_BYTES;
 use crate::store::{FileRecord, Store, StoreError};
@@ -120,7 +120,7 @@ async fn receive<S: Store>(
             max: limits.max_bytes,
         }));
     }
-    let spool_dir = app.config.server.data_dir.join("uploads");
+    let spool_dir = spool_dir(&app.config.server.data_dir);
     private::create_dir(&spool_dir).map_err(|e| failed(e.into()))?;
     let spooled = spool(body, &spool_dir, limits)
         .await
