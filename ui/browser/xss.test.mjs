@@ -52,8 +52,10 @@ function hostileDesk() {
 const shared = sharedBrowser({ serve: false });
 
 for (const csp of ['the app’s CSP', 'no CSP']) {
-  test(`customer text renders as text and nothing executes, with ${csp}`, async () => {
+  test(`customer text renders as text and nothing executes, with ${csp}`, async (t) => {
     const served = await serveWindow(csp === 'no CSP' ? { csp: null } : {});
+    // Closed even when an assertion fails, so that the run ends rather than waits.
+    t.after(() => served.close());
     const window = await openDesk(shared.browser, served.url, hostileDesk(), { time: T0 });
     const { page } = window;
     const toast = alert('c-evil', { id: 'toast:evil', scenario: 'transferred', customer_name: PAYLOADS[2], comment: PAYLOADS[0], kind: { kind: 'toast', closes_at: T0 + 60_000 } });
@@ -86,6 +88,5 @@ for (const csp of ['the app’s CSP', 'no CSP']) {
     assert.deepEqual(loaded, [], 'nothing was loaded because of customer text');
     assert.deepEqual(window.problems, []);
     await window.close();
-    served.close();
   });
 }
