@@ -2,7 +2,7 @@
 //! server fills) and internal notes, the draft's typing, and the templates the composer inserts.
 
 use switchboard_protocol::agent::AgentCommand;
-use switchboard_protocol::{ConversationId, ErrorBody, FileId, rules, template};
+use switchboard_protocol::{ConversationId, ErrorBody, FileId, template};
 
 use crate::composer::check_draft;
 use crate::desk::{Desk, DeskError, now};
@@ -34,13 +34,7 @@ impl Desk {
             files,
         };
         // A message may carry template parameters, which the server fills.
-        let check = |text: &str| {
-            rules::check_file_count(count).map_err(DeskError::Draft)?;
-            if count > 0 && text.trim().is_empty() {
-                return Ok(());
-            }
-            template::check_with_parameters(text).map_err(DeskError::Draft)
-        };
+        let check = |text: &str| template::check_with_files(text, count).map_err(DeskError::Draft);
         self.send_checked(conversation, text, check, message)
             .await?;
         self.drafted(conversation, true);

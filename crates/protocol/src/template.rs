@@ -117,6 +117,17 @@ pub fn parameters(text: &str) -> Vec<(Range<usize>, &str)> {
     found
 }
 
+/// Checks an agent's message that carries `files` and may carry parameters: at most
+/// [`rules::MAX_FILES_PER_MESSAGE`] files, and its text as [`check_with_parameters`] does, which
+/// may then be empty.
+pub fn check_with_files(text: &str, files: usize) -> Result<(), ErrorBody> {
+    rules::check_file_count(files)?;
+    if files > 0 && text.trim().is_empty() {
+        return Ok(());
+    }
+    check_with_parameters(text)
+}
+
 /// Checks an agent's draft that may carry parameters: the message rules, each parameter counted
 /// as one character (the server checks the length again once they are filled), except that
 /// `<name>` is allowed where `name` is a [`Parameter`]; any other `<` or `>` is refused.

@@ -143,11 +143,8 @@ impl Router {
         now: Millis,
         fx: &mut Effects,
     ) -> Result {
-        rules::check_file_count(files.len())?;
+        template::check_with_files(text, files.len())?;
         let only_files = !files.is_empty() && text.trim().is_empty();
-        if !only_files {
-            template::check_with_parameters(text)?;
-        }
         let conversation = self.open_conversation(id)?;
         if !self.participants(id).contains(agent) {
             return Err(error(
