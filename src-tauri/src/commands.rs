@@ -268,13 +268,14 @@ pub(crate) fn wrap_up_reasons(shell: State<'_, Shell>, search: String) -> Outcom
     Ok(signed_in(&shell)?.wrap_up_reasons(&search))
 }
 
-/// The agent's ended conversations matching `query`.
+/// The agent's ended conversations matching `query` (with `everyone`, a supervisor's search).
 #[tauri::command]
 pub(crate) async fn search_conversations(
     shell: State<'_, Shell>,
     query: String,
+    everyone: bool,
 ) -> Outcome<Vec<SearchResultView>> {
-    Ok(signed_in(&shell)?.search(&query).await?)
+    Ok(signed_in(&shell)?.search(&query, everyone).await?)
 }
 
 /// One of them, to read.

@@ -234,7 +234,8 @@ test('Search: Alt+S opens it, typing searches, a failure says why, a result open
 
   await window.reply('search_conversations', { ok: [found] });
   await box.fill('parcel');
-  assert.deepEqual(await window.called('search_conversations', 2), { query: 'parcel' });
+  assert.deepEqual(await window.called('search_conversations', 2), { query: 'parcel', everyone: false });
+  assert.equal(await dialog.getByRole('radiogroup').count(), 0, "an agent is not offered everyone's conversations");
   const result = dialog.getByRole('list', { name: 'Conversations found' }).getByRole('button');
   await result.getByText('I will send the parcel again').waitFor();
   await window.screenshot('search');
@@ -263,6 +264,40 @@ test('Search: Alt+S opens it, typing searches, a failure says why, a result open
   await result.waitFor();
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'detached' });
+  assert.deepEqual(window.problems, []);
+  await window.close();
+});
+
+test("Search as a supervisor: everyone's conversations first, their own a choice away", async () => {
+  const supervisor = { ...morning(), agent: { id: 'sue', name: 'Sue Hanák', email: 'sue@example.com', role: 'supervisor' }, supervises: true };
+  const window = await openDesk(shared.browser, shared.url, supervisor, { time: T0 });
+  const { page } = window;
+  await page.getByRole('banner').getByText('Supervisor').waitFor();
+  const found = {
+    conversation: { id: 'c-bo', channel: 'sms', queue: 'General enquiries', ended_at: T0 - 3_600_000, comment: 'Where is my order?', wrap_up: 'Resolved' },
+    customer: 'Karel Svoboda',
+    started_at: T0 - 3_700_000,
+    excerpt: 'Where is my order?',
+  };
+  await window.reply('search_conversations', { ok: [found] });
+  await page.keyboard.press('Alt+S');
+  const dialog = page.getByRole('dialog', { name: 'Search past conversations' });
+  const scope = dialog.getByRole('radiogroup', { name: 'Whose conversations' });
+  assert.equal(await scope.getByRole('radio', { name: "Everyone's" }).isChecked(), true);
+  await dialog.getByRole('searchbox').fill('order');
+  assert.deepEqual(await window.called('search_conversations'), { query: 'order', everyone: true });
+  await dialog.getByText('Where is my order?').waitFor();
+  await window.screenshot('search-supervisor');
+
+  // Their own: the same words searched again among the conversations they took part in.
+  await window.reply('search_conversations', { ok: [] });
+  await scope.getByRole('radio', { name: 'Mine' }).check();
+  assert.deepEqual(await window.called('search_conversations', 2), { query: 'order', everyone: false });
+  await dialog.getByRole('status').getByText('No ended conversation of yours matches.').waitFor();
+  await window.reply('search_conversations', { ok: [] });
+  await scope.getByRole('radio', { name: "Everyone's" }).check();
+  assert.deepEqual(await window.called('search_conversations', 3), { query: 'order', everyone: true });
+  await dialog.getByRole('status').getByText('No ended conversation matches.').waitFor();
   assert.deepEqual(window.problems, []);
   await window.close();
 });

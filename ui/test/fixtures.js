@@ -11,7 +11,8 @@
  */
 export function snapshot(overrides = {}) {
   return {
-    agent: { id: 'ann', name: 'Ann Novák', email: 'ann@example.com' },
+    agent: { id: 'ann', name: 'Ann Novák', email: 'ann@example.com', role: 'agent' },
+    supervises: false,
     connection: { state: 'connected' },
     presence: { state: 'available' },
     profile: {

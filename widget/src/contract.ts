@@ -112,7 +112,7 @@ namespace SwitchboardWidget {
 
   export type ErrorBody = { code: ErrorCode, message: string, };
 
-  export type ErrorCode = "malformed_frame" | "frame_too_large" | "unsupported_version" | "out_of_order" | "unauthorized" | "not_found" | "invalid_state" | "message_too_long" | "reserved_characters" | "empty_message" | "unknown_reason" | "invalid_input" | "internal" | "rate_limited" | "busy" | "unavailable" | "forbidden_origin" | "session_expired" | "session_revoked" | "file_too_large" | "file_type_refused";
+  export type ErrorCode = "malformed_frame" | "frame_too_large" | "unsupported_version" | "out_of_order" | "unauthorized" | "not_found" | "invalid_state" | "message_too_long" | "reserved_characters" | "empty_message" | "unknown_reason" | "invalid_input" | "internal" | "rate_limited" | "busy" | "unavailable" | "forbidden_origin" | "session_expired" | "session_revoked" | "file_too_large" | "file_type_refused" | "forbidden";
 
   export type ConversationId = string;
 

@@ -28,6 +28,7 @@ fn agent() -> AgentSummary {
         id: AgentId::from("ann"),
         name: "Ann Agent".into(),
         email: "ann@example.com".into(),
+        role: Default::default(),
     }
 }
 

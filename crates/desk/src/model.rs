@@ -70,6 +70,8 @@ pub enum Update {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct DeskSnapshot {
     pub agent: AgentSummary,
+    /// Whether the signed-in person has a supervisor's powers, which the window then offers.
+    pub supervises: bool,
     pub connection: ConnectionState,
     pub presence: Presence,
     pub profile: DesktopProfile,
@@ -485,6 +487,7 @@ impl Model {
     pub fn snapshot(&self, now: Millis) -> DeskSnapshot {
         DeskSnapshot {
             agent: self.agent.clone(),
+            supervises: self.agent.role.supervises(),
             connection: self.connection.clone(),
             presence: self.presence.clone(),
             profile: self.profile.clone(),
@@ -562,6 +565,7 @@ mod tests {
             id: AgentId::from("ann"),
             name: "Ann".into(),
             email: "ann@example.com".into(),
+            role: Default::default(),
         });
         let id = ConversationId::from("c1");
         model.apply(snapshot(51..=100), 0);

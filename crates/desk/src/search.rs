@@ -1,6 +1,6 @@
-//! Search over the agent's ended conversations and their transcripts, through [`Desk`]: the
-//! server finds and masks them, and the core masks again, as it does everything it passes on.
-//! A transcript is to read: nothing in it can be answered.
+//! Search over the agent's ended conversations (a supervisor's, over everyone's) and their
+//! transcripts, through [`Desk`]: the server finds and masks them, and the core masks again, as
+//! it does everything it passes on. A transcript is to read: nothing in it can be answered.
 
 use serde::Serialize;
 use switchboard_protocol::agent::{AgentCommand, CommandResult, SearchResult};
@@ -90,12 +90,18 @@ fn check_query(query: &str) -> Result<(), DeskError> {
 }
 
 impl Desk {
-    /// The agent's ended conversations matching `query`, newest first.
-    pub async fn search(&self, query: &str) -> Result<Vec<SearchResultView>, DeskError> {
+    /// The agent's ended conversations matching `query`, newest first; with `everyone` (a
+    /// supervisor's search, refused for an agent) everyone's.
+    pub async fn search(
+        &self,
+        query: &str,
+        everyone: bool,
+    ) -> Result<Vec<SearchResultView>, DeskError> {
         check_query(query)?;
         let result = self
             .command(AgentCommand::Search {
                 query: query.to_owned(),
+                everyone,
             })
             .await?;
         let CommandResult::Found { results } = result else {
@@ -108,8 +114,8 @@ impl Desk {
             .collect())
     }
 
-    /// The thread of one of the agent's ended conversations (found by a search, whose customer
-    /// it names), to read.
+    /// The thread of an ended conversation found by a search (whose customer it names), to
+    /// read.
     pub async fn transcript(
         &self,
         conversation: &ConversationId,

@@ -237,6 +237,7 @@ mod tests {
             id: "ann".into(),
             name: "Ann".into(),
             email: "ann@example.com".into(),
+            role: Default::default(),
         }
     }
 

@@ -9,8 +9,8 @@ use switchboard_desk::{
     TaskEntry, TemplateChoice, TranscriptView, Update,
 };
 use switchboard_protocol::agent::{
-    AgentSummary, DesktopProfile, InteractionState, PresenceRequest, QueueSummary, Scenario, Theme,
-    TransferTarget,
+    AgentSummary, DesktopProfile, InteractionState, PresenceRequest, QueueSummary, Role, Scenario,
+    Theme, TransferTarget,
 };
 use switchboard_protocol::template::Template;
 use switchboard_protocol::{
@@ -58,6 +58,7 @@ fn contract() -> String {
         Template::decl(&cfg),
         FileLimits::decl(&cfg),
         AgentSummary::decl(&cfg),
+        Role::decl(&cfg),
         QueueSummary::decl(&cfg),
         TransferTarget::decl(&cfg),
         AgentId::decl(&cfg),

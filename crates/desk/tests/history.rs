@@ -3,8 +3,10 @@
 mod support;
 
 use support::{Customer, Server, available, config, eventually};
-use switchboard_desk::Answer;
+use switchboard_desk::{Answer, CommandError, DeskError};
+use switchboard_protocol::ErrorCode;
 use switchboard_protocol::rules::HISTORY_PAGE;
+use switchboard_testkit::supervisor;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_desktop_starting_on_a_long_thread_shows_the_latest_page_and_earlier_ones_when_asked() {
@@ -56,8 +58,9 @@ async fn a_desktop_starting_on_a_long_thread_shows_the_latest_page_and_earlier_o
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_ended_conversation_is_found_by_its_customer_and_read_with_its_notes() {
-    let server = Server::start(&config(30, 60));
+async fn an_ended_conversation_is_found_and_read_with_its_notes_by_its_agent_or_a_supervisor() {
+    let sue = supervisor("sue@example.com", "Sue");
+    let server = Server::start(&format!("{}{sue}", config(30, 60)));
     let ann = server.desk("ann@example.com").await;
     available(&ann).await;
     let mut zoe = Customer::start(&server, "Zoë Nováková", "Hello").await;
@@ -75,10 +78,10 @@ async fn an_ended_conversation_is_found_by_its_customer_and_read_with_its_notes(
     ann.end(&id, "Resolved").await.unwrap();
 
     assert!(
-        ann.search("*").await.is_err(),
+        ann.search("*", false).await.is_err(),
         "no word: refused before asking"
     );
-    let found = ann.search("zoe nova").await.unwrap();
+    let found = ann.search("zoe nova", false).await.unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].conversation.id, id);
     assert_eq!(found[0].customer, "Zoë Nováková");
@@ -88,5 +91,34 @@ async fn an_ended_conversation_is_found_by_its_customer_and_read_with_its_notes(
     assert!(
         texts.iter().all(|text| !text.contains("777 123")),
         "masked: {texts:?}"
+    );
+
+    // An agent's desk may not search everyone's: the server refuses it.
+    assert!(!ann.snapshot().supervises);
+    match ann.search("zoe", true).await {
+        Err(DeskError::Command(CommandError::Refused(error))) => {
+            assert_eq!(error.code, ErrorCode::Forbidden)
+        }
+        other => panic!("refused as forbidden, not {other:?}"),
+    }
+    // A supervisor's desk finds and reads hers, masked, notes included.
+    let sue = server.desk("sue@example.com").await;
+    assert!(sue.snapshot().supervises);
+    assert!(sue.search("zoe", false).await.unwrap().is_empty());
+    let found = sue.search("call", true).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert!(
+        !found[0].excerpt.contains("777 123"),
+        "{}",
+        found[0].excerpt
+    );
+    let transcript = sue.transcript(&id, &found[0].customer).await.unwrap();
+    assert!(
+        transcript
+            .bubbles
+            .iter()
+            .any(|b| b.text == "Wants a call back"),
+        "{:?}",
+        transcript.bubbles
     );
 }

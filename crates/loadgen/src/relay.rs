@@ -134,6 +134,7 @@ impl Relay {
                     id: AgentId(format!("agent-{n}")),
                     name: format!("Agent {n}"),
                     email: format!("agent{n}@example.com"),
+                    role: Default::default(),
                 };
                 client.send(&AgentServerFrame::Welcome {
                     protocol: PROTOCOL_VERSION,

@@ -116,12 +116,16 @@ pub enum AgentCommand {
     },
     /// The agent's ended conversations whose customer (name, e-mail, phone) or messages match
     /// every word of `query` (each word as a word's beginning, accents and case aside), newest
-    /// first: at most [`crate::rules::SEARCH_RESULTS`].
+    /// first: at most [`crate::rules::SEARCH_RESULTS`]. With `everyone`, every agent's: a
+    /// supervisor's search (`forbidden` for an agent).
     Search {
         query: String,
+        #[serde(default)]
+        everyone: bool,
     },
-    /// The whole thread of an ended conversation the agent took part in, to read: at most
-    /// [`crate::rules::TRANSCRIPT_MESSAGES`], the latest ones, oldest first.
+    /// The whole thread of an ended conversation the agent took part in (a supervisor: any
+    /// ended conversation), to read: at most [`crate::rules::TRANSCRIPT_MESSAGES`], the latest
+    /// ones, oldest first.
     Transcript {
         conversation: ConversationId,
     },
@@ -133,7 +137,8 @@ pub enum AgentCommand {
         name: String,
     },
     /// A short-lived link to a file of a conversation the agent holds, joined, is offered or
-    /// took part in; answered with [`CommandResult::Link`].
+    /// took part in (a supervisor: of any ended conversation); answered with
+    /// [`CommandResult::Link`].
     FileLink {
         conversation: ConversationId,
         file: FileId,
@@ -446,6 +451,55 @@ pub struct AgentSummary {
     pub id: AgentId,
     pub name: String,
     pub email: String,
+    #[serde(default)]
+    pub role: Role,
+}
+
+/// What a signed-in person may do. Everyone takes chats; the server checks every supervisor
+/// command against the role and refuses it with [`crate::ErrorCode::Forbidden`].
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, TS,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    #[default]
+    Agent,
+    /// Also searches and reads everyone's ended conversations.
+    Supervisor,
+    /// A supervisor who also runs the deployment.
+    Administrator,
+}
+
+impl Role {
+    /// Whether the role includes a supervisor's powers.
+    pub fn supervises(self) -> bool {
+        matches!(self, Role::Supervisor | Role::Administrator)
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Role, String> {
+        match name {
+            "agent" => Ok(Role::Agent),
+            "supervisor" => Ok(Role::Supervisor),
+            "administrator" => Ok(Role::Administrator),
+            other => Err(format!(
+                "no role \"{other}\": agent, supervisor or administrator"
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Role::Agent => "agent",
+            Role::Supervisor => "supervisor",
+            Role::Administrator => "administrator",
+        })
+    }
 }
 
 /// The administrator's desktop profile (SPEC §7).

@@ -256,6 +256,9 @@ pub enum ErrorCode {
     FileTooLarge,
     /// A file whose content is not of a type the server takes (`[attachments] types`).
     FileTypeRefused,
+    /// The signed-in person's role does not allow the command (a supervisor's, asked by an
+    /// agent). Nothing changed.
+    Forbidden,
 }
 
 /// An error: a code for programs, a message for people.

@@ -39,6 +39,7 @@ fn router(agents: usize) -> Router {
             capacity: None,
             presence: Presence::Offline,
             presence_since: 0,
+            role: Default::default(),
         })
         .collect();
     let mut router = Router::new(config, records, Vec::new(), Vec::new(), 0);

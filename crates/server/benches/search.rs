@@ -1,12 +1,14 @@
 //! Search over 100,000 ended conversations in the embedded store (four messages each, 400,000 in
 //! all), 99% of them Ann's and 1% Bo's: p50 and p99 of each kind of query, as the server runs
-//! them, for Ann and for Bo (whose few matches are found among everyone's). With
+//! them, for Ann, for Bo (whose few matches are found among everyone's) and for a supervisor
+//! searching everyone's. With
 //! `SWITCHBOARD_BENCH_STORE=postgres`, the same on a throwaway PostgreSQL cluster instead. Prints
 //! figures; asserts nothing. `cargo bench -p switchboard-server --bench search`.
 
 use std::time::{Duration, Instant};
 
 use switchboard_protocol::{AgentId, ChatMessage, ConversationId, EndedBy, Sender};
+use switchboard_server::routing::Readable;
 use switchboard_server::store::search::words;
 use switchboard_server::store::{
     Batch, ConversationRecord, PostgresStore, SqliteStore, Status, Store,
@@ -94,14 +96,14 @@ async fn fill(store: &impl Store) {
     }
 }
 
-async fn measure(store: &impl Store, agent: &AgentId, what: &str, query: &str) {
+async fn measure(store: &impl Store, whose: &Readable, what: &str, query: &str) {
     let words = words(query);
     let mut times: Vec<Duration> = Vec::with_capacity(RUNS);
     let mut found = 0;
     for _ in 0..RUNS {
         let started = Instant::now();
         found = store
-            .search(agent, &words, 50)
+            .search(whose, &words, 50)
             .await
             .expect("searched")
             .len();
@@ -151,7 +153,7 @@ async fn run(store: &impl Store, name: &str) {
 }
 
 async fn measure_all(store: &impl Store) {
-    let agent = holder(1);
+    let agent = Readable::TheirOwn(holder(1));
     measure(store, &agent, "a word in one conversation", "T73911").await;
     measure(store, &agent, "a customer's name", "customer4242 lindq").await;
     measure(
@@ -172,7 +174,23 @@ async fn measure_all(store: &impl Store) {
     )
     .await;
     measure(store, &agent, "a word in none", "refund").await;
-    let bo = holder(0);
+    let bo = Readable::TheirOwn(holder(0));
     measure(store, &bo, "Bo: a word in every conversation", "arrived").await;
     measure(store, &bo, "Bo: a customer's name", "customer4200").await;
+    let everyone = Readable::Everyone;
+    let supervisor = [
+        ("a word in one conversation", "T73911"),
+        ("a customer's name", "customer4242 lindq"),
+        ("a word in every conversation", "arrived"),
+        ("a word in one conversation in 40", "parcel"),
+        (
+            "two words of one message in every conversation",
+            "order placed",
+        ),
+        ("a word in none", "refund"),
+    ];
+    for (what, query) in supervisor {
+        let what = format!("everyone's: {what}");
+        measure(store, &everyone, &what, query).await;
+    }
 }

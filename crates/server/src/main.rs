@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use switchboard_protocol::agent::Role;
 use switchboard_protocol::{AgentId, ContactId, Presence, QueueId};
 use switchboard_server::config::{Backend, Config};
 use switchboard_server::contacts::{self, ContactRecord};
@@ -105,6 +106,9 @@ enum AgentCommand {
         /// Concurrent conversations; the configured default otherwise.
         #[arg(long)]
         capacity: Option<u32>,
+        /// agent, supervisor (also sees everyone's work) or administrator.
+        #[arg(long, default_value = "agent")]
+        role: Role,
     },
     List,
     /// Remove an agent: their desktop is signed out at once and they are offered nothing more.
@@ -121,6 +125,14 @@ enum AgentCommand {
     SignOut {
         #[arg(long)]
         email: String,
+    },
+    /// Give an agent another role: agent, supervisor or administrator. Their desktop is signed
+    /// out, and the role holds from their next sign-in.
+    SetRole {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        role: Role,
     },
 }
 
@@ -305,6 +317,7 @@ async fn agent_command(
             name,
             queues,
             capacity,
+            role,
         } => {
             let queues: Vec<QueueId> = queues.into_iter().map(QueueId).collect();
             if let Some(unknown) = queues.iter().find(|queue| config.queue(queue).is_none()) {
@@ -323,21 +336,23 @@ async fn agent_command(
                 capacity,
                 presence: Presence::Offline,
                 presence_since: clock::now(),
+                role,
             };
             store
                 .insert_agent(&record)
                 .await
                 .map_err(|e| e.to_string())?;
-            println!("added {} ({})", record.email, record.id);
+            println!("added {} ({}), {}", record.email, record.id, record.role);
         }
         AgentCommand::List => {
             for agent in store.agents().await.map_err(|e| e.to_string())? {
                 let queues: Vec<&str> = agent.queues.iter().map(|q| q.0.as_str()).collect();
                 let capacity = agent.capacity.unwrap_or(config.agents.default_capacity);
                 println!(
-                    "{}\t{}\t{}\tcapacity {capacity}",
+                    "{}\t{}\t{}\t{}\tcapacity {capacity}",
                     agent.email,
                     agent.name,
+                    agent.role,
                     queues.join(",")
                 );
             }
@@ -369,6 +384,19 @@ async fn agent_command(
                 .map_err(|e| e.to_string())?;
             println!("signed out {}", agent.email);
             sign_out_on_server(config, &agent.id, "signed_out").await?;
+        }
+        AgentCommand::SetRole { email, role } => {
+            let agent = find(email).await?;
+            store
+                .set_role(&agent.id, role)
+                .await
+                .map_err(|e| e.to_string())?;
+            store
+                .end_sessions(&agent.id)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{} is now {role}", agent.email);
+            sign_out_on_server(config, &agent.id, "role_changed").await?;
         }
     }
     Ok(())

@@ -217,6 +217,7 @@ async fn create_demo_agents(config: &Config, store: &impl Store) -> Result<(), S
             capacity: None,
             presence: Presence::Offline,
             presence_since: crate::clock::now(),
+            role: demo.role,
         };
         match store.insert_agent(&record).await {
             // Another server on the same database created it meanwhile.

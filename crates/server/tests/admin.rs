@@ -106,9 +106,50 @@ async fn agents_are_added_listed_given_a_new_password_and_removed() {
         text(&no_queue)
     );
 
+    let supervisor = admin(
+        &server,
+        &[
+            "agent",
+            "add",
+            "--email",
+            "eva@example.com",
+            "--name",
+            "Eva",
+            "--queues",
+            "general",
+            "--role",
+            "supervisor",
+        ],
+        "long-enough\n",
+    );
+    assert!(supervisor.status.success(), "{}", text(&supervisor));
+    let no_role = admin(
+        &server,
+        &[
+            "agent",
+            "set-role",
+            "--email",
+            "eva@example.com",
+            "--role",
+            "boss",
+        ],
+        "",
+    );
+    assert!(!no_role.status.success());
+    assert!(
+        text(&no_role).contains("no role \"boss\""),
+        "{}",
+        text(&no_role)
+    );
+
     let list = admin(&server, &["agent", "list"], "");
     assert!(
-        text(&list).contains("dana@example.com\tDana Wójcik\tgeneral\tcapacity 3"),
+        text(&list).contains("dana@example.com\tDana Wójcik\tagent\tgeneral\tcapacity 3"),
+        "{}",
+        text(&list)
+    );
+    assert!(
+        text(&list).contains("eva@example.com\tEva\tsupervisor\tgeneral"),
         "{}",
         text(&list)
     );

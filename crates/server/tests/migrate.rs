@@ -5,7 +5,7 @@ mod support;
 
 use support::{Agent, Customer, Server, accepted_chat, config};
 use switchboard_protocol::Sender;
-use switchboard_protocol::agent::{AgentCommand, AgentEvent, Outcome};
+use switchboard_protocol::agent::{AgentCommand, AgentEvent, Outcome, Role};
 use switchboard_protocol::customer::CustomerEvent;
 use switchboard_testkit::postgres;
 
@@ -35,6 +35,18 @@ async fn an_embedded_deployment_moves_to_postgres_and_goes_on_there() {
     let mut embedded = Server::start_exactly(&config, None);
     let (imported, printed) = support::import(&embedded, "name,email\nZoë Weiss,zoe@example.com\n");
     assert!(imported, "{printed}");
+    let embedded_config = embedded.dir.path().join("config.toml");
+    let (promoted, printed) = support::run_command(&[
+        "agent".as_ref(),
+        "set-role".as_ref(),
+        "--email".as_ref(),
+        "bo@example.com".as_ref(),
+        "--role".as_ref(),
+        "supervisor".as_ref(),
+        "--config".as_ref(),
+        embedded_config.as_ref(),
+    ]);
+    assert!(promoted, "{printed}");
     let template =
         serde_json::json!({ "name": "Thanks", "text": "Thank you, <customer.first_name>!" });
     let (status, _) = support::AdminApi::new(&embedded)
@@ -108,5 +120,10 @@ async fn an_embedded_deployment_moves_to_postgres_and_goes_on_there() {
         postgres::execute(&database, "SELECT name FROM contacts"),
         "Zoë Weiss\n"
     );
-    assert!(server.login("bo@example.com").await.token.len() > 10);
+    let bo = server.login("bo@example.com").await;
+    assert_eq!(
+        bo.agent.role,
+        Role::Supervisor,
+        "roles move with the agents"
+    );
 }

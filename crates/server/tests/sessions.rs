@@ -1,13 +1,13 @@
-//! Agent sessions against the real binary: revoked by the administrator (a new password, a
-//! removal, a sign-out), ended by the desktop, or expired, a session's socket closes within a
-//! second with the reason, and its token opens nothing any more.
+//! Agent sessions against the real binary: revoked by the administrator (a new password, a new
+//! role, a removal, a sign-out), ended by the desktop, or expired, a session's socket closes
+//! within a second with the reason, and its token opens nothing any more.
 
 mod support;
 
 use std::time::Duration;
 
 use support::{Agent, Server};
-use switchboard_protocol::agent::AgentEvent;
+use switchboard_protocol::agent::{AgentCommand, AgentEvent, Outcome, Role};
 use switchboard_protocol::{ErrorBody, ErrorCode};
 
 /// Runs `switchboard-server agent <args>` against the server's configuration, with `stdin`.
@@ -85,6 +85,57 @@ async fn a_new_password_or_a_removal_closes_the_agents_socket_and_ends_their_wor
         .await
         .unwrap();
     assert_eq!(login.status(), 401);
+}
+
+/// Whether `agent` may search everyone's conversations: refused with `forbidden` unless the
+/// server counts them a supervisor.
+async fn may_search_everyone(agent: &mut Agent) -> bool {
+    let search = AgentCommand::Search {
+        query: "parcel".into(),
+        everyone: true,
+    };
+    match agent.command(search).await {
+        Outcome::Ok { .. } => true,
+        Outcome::Error { error } if error.code == ErrorCode::Forbidden => false,
+        other => panic!("found or forbidden, not {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_new_role_signs_the_desktop_out_and_holds_from_the_next_sign_in() {
+    let server = Server::start(&support::config(30, 60));
+    let mut bo = Agent::sign_in(&server, "bo@example.com").await;
+    assert!(!may_search_everyone(&mut bo).await);
+
+    let printed = agent_command(
+        &server,
+        &[
+            "set-role",
+            "--email",
+            "bo@example.com",
+            "--role",
+            "supervisor",
+        ],
+        "",
+    );
+    assert!(printed.contains("now supervisor"), "{printed}");
+    let error = revoked_within_a_second(&mut bo).await;
+    assert!(error.message.contains("supervisor"), "{}", error.message);
+    assert_eq!(ws_status(&server, &bo.token).await, 401);
+    let mut bo = Agent::sign_in(&server, "bo@example.com").await;
+    assert_eq!(bo.role, Role::Supervisor);
+    assert!(may_search_everyone(&mut bo).await);
+
+    // Back to agent: the powers go with the role, at once on the running server.
+    agent_command(
+        &server,
+        &["set-role", "--email", "bo@example.com", "--role", "agent"],
+        "",
+    );
+    revoked_within_a_second(&mut bo).await;
+    let mut bo = Agent::sign_in(&server, "bo@example.com").await;
+    assert_eq!(bo.role, Role::Agent);
+    assert!(!may_search_everyone(&mut bo).await);
 }
 
 #[tokio::test]

@@ -134,6 +134,15 @@ queues = ["general"]
     )
 }
 
+/// A `[[demo_agents]]` table for a supervisor signing in with the test password, to append to
+/// [`config`].
+pub fn supervisor(email: &str, name: &str) -> String {
+    format!(
+        "[[demo_agents]]\nemail = \"{email}\"\nname = \"{name}\"\npassword = \"{PASSWORD}\"\n\
+         queues = [\"general\"]\nrole = \"supervisor\"\n"
+    )
+}
+
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 pub async fn next_json(socket: &mut Socket) -> Option<Value> {

@@ -3,7 +3,11 @@
 
 export type Update = { "type": "connection", connection: ConnectionState, } | { "type": "presence", presence: Presence, } | { "type": "profile", profile: DesktopProfile, } | { "type": "notify", notification: Notification, } | { "type": "dismiss", id: string, reason: DismissReason, } | { "type": "task", task: TaskEntry, } | { "type": "task_removed", conversation: ConversationId, } | { "type": "conversation", conversation: ConversationView, } | { "type": "bubble", conversation: ConversationId, bubble: Bubble, } | { "type": "typing", conversation: ConversationId, until: number | null, };
 
-export type DeskSnapshot = { agent: AgentSummary, connection: ConnectionState, presence: Presence, profile: DesktopProfile, 
+export type DeskSnapshot = { agent: AgentSummary, 
+/**
+ * Whether the signed-in person has a supervisor's powers, which the window then offers.
+ */
+supervises: boolean, connection: ConnectionState, presence: Presence, profile: DesktopProfile, 
 /**
  * Alerts waiting for an answer, oldest first.
  */
@@ -241,7 +245,9 @@ types: Array<string>,
  */
 channels: Array<Channel>, };
 
-export type AgentSummary = { id: AgentId, name: string, email: string, };
+export type AgentSummary = { id: AgentId, name: string, email: string, role: Role, };
+
+export type Role = "agent" | "supervisor" | "administrator";
 
 export type QueueSummary = { id: QueueId, name: string, 
 /**

@@ -77,7 +77,8 @@ export const shell = {
   /// The page of the thread before the bubbles the pane has.
   showEarlier: (conversation: string) => invoke<void>('show_earlier', { conversation }),
   /// The agent's ended conversations matching `query`, and one of them to read.
-  search: (query: string) => invoke<SearchResultView[]>('search_conversations', { query }),
+  search: (query: string, everyone: boolean) =>
+    invoke<SearchResultView[]>('search_conversations', { query, everyone }),
   transcript: (conversation: string, customer: string) =>
     invoke<TranscriptView>('transcript', { conversation, customer }),
   saveSettings: (settings: Settings) => invoke<void>('save_settings', { settings }),

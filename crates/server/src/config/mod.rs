@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use switchboard_protocol::FileLimits;
-use switchboard_protocol::agent::{DesktopProfile, QueueSummary};
+use switchboard_protocol::agent::{DesktopProfile, QueueSummary, Role};
 use switchboard_protocol::template::Template;
 use switchboard_protocol::{Channel, QueueId};
 
@@ -134,6 +134,8 @@ pub struct DemoAgent {
     pub name: String,
     pub password: String,
     pub queues: Vec<QueueId>,
+    #[serde(default)]
+    pub role: Role,
 }
 
 impl Config {

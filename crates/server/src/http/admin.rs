@@ -11,7 +11,7 @@ use switchboard_protocol::{AgentId, ConversationId, ErrorBody, ErrorCode, QueueI
 
 use super::{Refusal, admin_only, refuse, status_of};
 use crate::app::App;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 /// `POST /api/v1/admin/queues/{queue}/remove` with the admin token: ends the queue's waiting
 /// conversations, interrupts those held, and serves the queue no more.
@@ -76,6 +76,7 @@ pub(super) async fn assign<S: Store>(
 pub(super) enum SignOutReason {
     SignedOut,
     PasswordChanged,
+    RoleChanged,
     Removed,
 }
 
@@ -85,7 +86,8 @@ pub(super) struct SignOut {
 }
 
 /// `POST /api/v1/admin/agents/{id}/sign-out` with `{"reason": "signed_out" | "password_changed"
-/// | "removed"}`: ends the agent's sessions; their open desktop is closed at once with the reason.
+/// | "role_changed" | "removed"}`: ends the agent's sessions; their open desktop is closed at
+/// once with the reason. After a role change, the stored role holds from the next sign-in.
 pub(super) async fn sign_out<S: Store>(
     State(app): State<Arc<App<S>>>,
     Path(agent): Path<String>,
@@ -95,26 +97,48 @@ pub(super) async fn sign_out<S: Store>(
     admin_only(&app, &headers)?;
     let Json(SignOut { reason }) = body.map_err(|rejection| {
         let message = format!(
-            "The body must be {{\"reason\": \"signed_out\" | \"password_changed\" | \"removed\"}}: {rejection}"
+            "The body must be {{\"reason\": \"signed_out\" | \"password_changed\" | \"role_changed\" | \"removed\"}}: {rejection}"
         );
         refuse(StatusCode::BAD_REQUEST, ErrorCode::InvalidInput, &message)
     })?;
     let agent = AgentId(agent);
-    app.store.end_sessions(&agent).await.map_err(|error| {
+    let unavailable = |error: StoreError| {
         tracing::error!(%error, "ending sessions failed");
         refuse(
             StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Unavailable,
             "The sessions could not be ended; try again.",
         )
-    })?;
-    let message = match reason {
-        SignOutReason::SignedOut => "An administrator signed you out.",
-        SignOutReason::PasswordChanged => "Your password was changed; sign in with the new one.",
-        SignOutReason::Removed => "Your account was removed.",
+    };
+    app.store.end_sessions(&agent).await.map_err(unavailable)?;
+    let role = match reason {
+        SignOutReason::RoleChanged => {
+            let accounts = app.store.agents().await.map_err(unavailable)?;
+            accounts
+                .into_iter()
+                .find(|account| account.id == agent)
+                .map(|account| account.role)
+        }
+        _ => None,
+    };
+    let message = match (reason, role) {
+        (SignOutReason::SignedOut, _) => "An administrator signed you out.".to_owned(),
+        (SignOutReason::PasswordChanged, _) => {
+            "Your password was changed; sign in with the new one.".to_owned()
+        }
+        (SignOutReason::RoleChanged, Some(role)) => {
+            format!("Your role is now {role}; sign in again.")
+        }
+        (SignOutReason::RoleChanged, None) | (SignOutReason::Removed, _) => {
+            "Your account was removed.".to_owned()
+        }
     };
     app.hub
-        .sign_out(agent, ErrorBody::new(ErrorCode::SessionRevoked, message))
+        .sign_out(
+            agent,
+            ErrorBody::new(ErrorCode::SessionRevoked, message),
+            role,
+        )
         .await;
     Ok(Json(serde_json::json!({ "signed_out": true })))
 }

@@ -103,6 +103,7 @@ async fn check_password<S: Store>(
         id: agent.id,
         name: agent.name,
         email: agent.email,
+        role: agent.role,
     };
     Ok(Json(LoginResponse {
         token,
@@ -146,6 +147,6 @@ pub(super) async fn logout<S: Store>(
         .ok_or_else(not_signed_in)?;
     app.store.end_session(&hash).await.map_err(unavailable)?;
     let signed_out = ErrorBody::new(ErrorCode::SessionRevoked, "You signed out.");
-    app.hub.sign_out(agent, signed_out).await;
+    app.hub.sign_out(agent, signed_out, None).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -84,8 +84,8 @@ impl<S: Store> Hub<S> {
             return Ok(());
         }
         match command {
-            AgentCommand::Search { query } => {
-                self.send_search(&agent, id, &query);
+            AgentCommand::Search { query, everyone } => {
+                self.send_search(&agent, id, &query, everyone);
                 return Ok(());
             }
             AgentCommand::Transcript { conversation } => {

@@ -72,7 +72,8 @@ impl<S: Store> Hub<S> {
     }
 
     /// Answers an agent's `file_link`: a link, if the file is the conversation's and the agent
-    /// holds, joined or is offered it, or took part in it before it ended.
+    /// holds, joined or is offered it, or took part in it before it ended (a supervisor: any
+    /// ended conversation).
     pub(super) fn send_agent_file_link(
         &self,
         agent: &AgentId,
@@ -89,10 +90,13 @@ impl<S: Store> Hub<S> {
             .router
             .check_may_read_files(agent, &conversation)
             .is_ok();
-        let (store, signer, agent) = (self.store.clone(), self.signer.clone(), agent.clone());
+        let (store, signer, whose) = (
+            self.store.clone(),
+            self.signer.clone(),
+            self.router.readable(agent),
+        );
         tokio::spawn(async move {
-            let allowed =
-                async { Ok(live_access || store.took_part(&agent, &conversation).await?) };
+            let allowed = async { Ok(live_access || store.may_read(&whose, &conversation).await?) };
             let answer = read_link(&store, &signer, &conversation, &file, allowed, now).await;
             frames.try_send(json(&agent_frame(id, answer)));
         });

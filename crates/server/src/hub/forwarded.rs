@@ -6,7 +6,7 @@
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
-use switchboard_protocol::agent::AgentCommand;
+use switchboard_protocol::agent::{AgentCommand, Role};
 use switchboard_protocol::customer::{CustomerCommand, Resume};
 use switchboard_protocol::{
     AgentId, Attachment, Channel, CommandId, ConversationId, ErrorBody, QueueId, Seq,
@@ -100,6 +100,7 @@ pub(super) enum Forwarded {
     SignOut {
         agent: AgentId,
         error: ErrorBody,
+        role: Option<Role>,
         answer: u64,
     },
     RemoveQueue {

@@ -375,7 +375,15 @@ impl<S: Store> Hub<S> {
                     let _ = done.send(assigned);
                 }));
             }
-            Request::SignOut { agent, error, done } => {
+            Request::SignOut {
+                agent,
+                error,
+                role,
+                done,
+            } => {
+                if let Some(role) = role {
+                    self.router.set_role(&agent, role);
+                }
                 let stream = Stream::Agent(&agent).to_string();
                 if let Some(live) = self.live.remove(&stream) {
                     let frame = AgentServerFrame::Error { error };

@@ -249,10 +249,12 @@ impl Relay {
             Forwarded::SignOut {
                 agent,
                 error,
+                role,
                 answer,
             } => Request::SignOut {
                 agent,
                 error,
+                role,
                 done: self.answer(instance, answer),
             },
             Forwarded::RemoveQueue { queue, answer } => Request::RemoveQueue {

@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use switchboard_protocol::agent::{AgentCommand, AgentSummary};
+use switchboard_protocol::agent::{AgentCommand, AgentSummary, Role};
 use switchboard_protocol::customer::{CustomerCommand, Resume};
 use switchboard_protocol::{
     AgentId, Attachment, Channel, CommandId, ConversationId, ErrorBody, ErrorCode, QueueId, Seq,
@@ -113,12 +113,14 @@ pub(super) enum Request {
         agent: AgentId,
         done: oneshot::Sender<Result<(), ErrorBody>>,
     },
-    /// The agent's sessions ended (signed out, new password, account removed): their open
-    /// connection is closed with `error`, and routing lets them go at once. `done` once
+    /// The agent's sessions ended (signed out, new password, new role, account removed): their
+    /// open connection is closed with `error`, and routing lets them go at once. `done` once
     /// committed.
     SignOut {
         agent: AgentId,
         error: ErrorBody,
+        /// The account's new role, when that is why.
+        role: Option<Role>,
         done: oneshot::Sender<()>,
     },
     /// The templates added through the admin API are now these.
@@ -521,17 +523,19 @@ impl HubHandle {
     }
 
     /// Ends the agent's presence with their sessions: their connection closes with `error`
-    /// (the code says why), their offer and live conversations go to others. Returns once
-    /// committed.
-    pub async fn sign_out(&self, agent: AgentId, error: ErrorBody) {
+    /// (the code says why), their offer and live conversations go to others; with `role`, the
+    /// account's new role holds from their next sign-in. Returns once committed.
+    pub async fn sign_out(&self, agent: AgentId, error: ErrorBody, role: Option<Role>) {
         let local = |done| Request::SignOut {
             agent: agent.clone(),
             error: error.clone(),
+            role,
             done,
         };
         let forwarded = |answer| Forwarded::SignOut {
             agent: agent.clone(),
             error: error.clone(),
+            role,
             answer,
         };
         self.ask_either(local, forwarded).await;

@@ -1,6 +1,6 @@
-//! Search and transcripts: an agent finds the ended conversations they took part in and reads
-//! one, read from the store off the hub (a read changes nothing, so its reply is not stored),
-//! masked like everything else an agent is sent.
+//! Search and transcripts: an agent finds the ended conversations they took part in (a
+//! supervisor, everyone's) and reads one, read from the store off the hub (a read changes
+//! nothing, so its reply is not stored), masked like everything else an agent is sent.
 
 use switchboard_protocol::agent::{AgentServerFrame, CommandResult, Outcome, SearchResult};
 use switchboard_protocol::rules::{MAX_SEARCH_CHARS, SEARCH_RESULTS, TRANSCRIPT_MESSAGES};
@@ -19,12 +19,16 @@ const EXCERPT_CHARS: usize = 160;
 
 impl<S: Store> Hub<S> {
     /// Answers `search` on the agent's connection once the store has answered.
-    pub(super) fn send_search(&self, agent: &AgentId, id: CommandId, query: &str) {
+    pub(super) fn send_search(&self, agent: &AgentId, id: CommandId, query: &str, everyone: bool) {
         let Some(live) = self.live.get(&Stream::Agent(agent).to_string()) else {
             return;
         };
         let frames = live.frames.clone();
-        let words = match search_words(query) {
+        let searched = self
+            .router
+            .search_scope(agent, everyone)
+            .and_then(|whose| Ok((whose, search_words(query)?)));
+        let (whose, words) = match searched {
             Ok(words) => words,
             Err(error) => {
                 frames.try_send(json(&AgentServerFrame::Reply {
@@ -35,9 +39,9 @@ impl<S: Store> Hub<S> {
             }
         };
         let config = self.router.shared_config();
-        let (store, masker, agent) = (self.store.clone(), self.agent_masker, agent.clone());
+        let (store, masker) = (self.store.clone(), self.agent_masker);
         tokio::spawn(async move {
-            let outcome = match store.search(&agent, &words, SEARCH_RESULTS).await {
+            let outcome = match store.search(&whose, &words, SEARCH_RESULTS).await {
                 Ok(found) => {
                     let mut results: Vec<SearchResult> = found
                         .into_iter()
@@ -71,10 +75,14 @@ impl<S: Store> Hub<S> {
             return;
         };
         let frames = live.frames.clone();
-        let (store, masker, agent) = (self.store.clone(), self.agent_masker, agent.clone());
+        let (store, masker, whose) = (
+            self.store.clone(),
+            self.agent_masker,
+            self.router.readable(agent),
+        );
         tokio::spawn(async move {
             let read = store
-                .transcript(&agent, &conversation, TRANSCRIPT_MESSAGES)
+                .transcript(&whose, &conversation, TRANSCRIPT_MESSAGES)
                 .await;
             let outcome = match read {
                 Ok(Some(mut messages)) => {
@@ -90,7 +98,7 @@ impl<S: Store> Hub<S> {
                 Ok(None) => Outcome::Error {
                     error: ErrorBody::new(
                         ErrorCode::NotFound,
-                        "No ended conversation of yours has this id.",
+                        "No ended conversation you may read has this id.",
                     ),
                 },
                 Err(error) => Outcome::Error {

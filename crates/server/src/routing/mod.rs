@@ -22,6 +22,7 @@
 //! - `time.rs`: offers expiring into RONA, agents lost past the grace period;
 //! - `dispatch.rs`: who gets an offer; making and withdrawing offers;
 //! - `receipts.rs`: how far the customer's side received and saw the agents' messages;
+//! - `roles.rs`: what each role may do, checked for every supervisor command;
 //! - `templates.rs`: templates added through the admin API; filling the parameters an agent's
 //!   message carries;
 //! - `thread.rs`: appending messages and the errands they start, Messenger's windows;
@@ -46,6 +47,7 @@ mod presence;
 mod queues;
 mod receipts;
 mod records;
+mod roles;
 mod start;
 mod templates;
 mod thread;
@@ -76,6 +78,7 @@ pub use errands::{
 pub use records::{
     AgentRecord, ChannelAddress, ConversationRecord, Escalation, Receipts, Returning, Status,
 };
+pub use roles::Readable;
 pub use start::{Intake, StartChat};
 use time::Deadline;
 pub use typing::{TypingAudience, Typist};
@@ -328,6 +331,7 @@ impl Router {
                 id: record.id.clone(),
                 name: record.name,
                 email: record.email,
+                role: record.role,
             },
             queues: record.queues,
             capacity,

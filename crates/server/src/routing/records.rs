@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 pub use switchboard_protocol::Receipts;
-use switchboard_protocol::agent::{Customer, NamedContextValue};
+use switchboard_protocol::agent::{Customer, NamedContextValue, Role};
 use switchboard_protocol::{
     AgentId, Channel, ContactId, ConversationId, EndedBy, Millis, Presence, QueueId,
 };
@@ -20,6 +20,7 @@ pub struct AgentRecord {
     pub capacity: Option<u32>,
     pub presence: Presence,
     pub presence_since: Millis,
+    pub role: Role,
 }
 
 /// A conversation as routing keeps it.

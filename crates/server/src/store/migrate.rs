@@ -95,13 +95,13 @@ macro_rules! unnest {
 async fn copy(from: &SqlitePool, tx: &mut Transaction<'_, Postgres>) -> sqlx::Result<Moved> {
     let agents = format!(
         "INSERT INTO agents ({AGENT_COLUMNS}) SELECT * FROM UNNEST($1::text[], $2::text[], \
-         $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::bigint[])"
+         $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::bigint[], $9::text[])"
     );
     let agents = pages(
         from,
         &format!("SELECT {AGENT_COLUMNS} FROM agents"),
         async |rows: Vec<AgentRow>| {
-            unnest!(rows, &agents, 0, 1, 2, 3, 4, 5, 6, 7)
+            unnest!(rows, &agents, 0, 1, 2, 3, 4, 5, 6, 7, 8)
                 .execute(&mut **tx)
                 .await
                 .map(drop)

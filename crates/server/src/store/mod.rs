@@ -16,6 +16,7 @@ mod templates;
 use std::future::Future;
 
 use serde::{Deserialize, Serialize};
+use switchboard_protocol::agent::Role;
 use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, Presence, QueueId, Seq};
 
 pub use contacts::ContactStore;
@@ -96,6 +97,12 @@ pub trait Store:
         &self,
         agent: &AgentId,
         hash: &str,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// Gives an agent another role; says whether there was such an agent.
+    fn set_role(
+        &self,
+        agent: &AgentId,
+        role: Role,
     ) -> impl Future<Output = StoreResult<bool>> + Send;
     fn remove_agent(&self, agent: &AgentId) -> impl Future<Output = StoreResult<bool>> + Send;
 

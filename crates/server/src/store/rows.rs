@@ -20,7 +20,7 @@ pub(super) fn parse<T: serde::de::DeserializeOwned>(text: &str) -> StoreResult<T
 
 /// The columns of an agent, in the order of [`AgentRow`].
 pub(super) const AGENT_COLUMNS: &str =
-    "id, email, name, password_hash, queues, capacity, presence, presence_since";
+    "id, email, name, password_hash, queues, capacity, presence, presence_since, role";
 
 /// An agent's row: see [`AGENT_COLUMNS`].
 pub(super) type AgentRow = (
@@ -32,10 +32,11 @@ pub(super) type AgentRow = (
     Option<i64>,
     String,
     i64,
+    String,
 );
 
 pub(super) fn agent(row: AgentRow) -> StoreResult<AgentRecord> {
-    let (id, email, name, password_hash, queues, capacity, presence, presence_since) = row;
+    let (id, email, name, password_hash, queues, capacity, presence, presence_since, role) = row;
     Ok(AgentRecord {
         id: AgentId(id),
         email,
@@ -45,6 +46,7 @@ pub(super) fn agent(row: AgentRow) -> StoreResult<AgentRecord> {
         capacity: capacity.map(|c| c as u32),
         presence: parse::<Presence>(&presence)?,
         presence_since: presence_since as Millis,
+        role: role.parse().map_err(StoreError::Corrupt)?,
     })
 }
 

@@ -1,43 +1,53 @@
-//! Search over ended conversations: an agent finds those they took part in by their customer's
-//! name, e-mail or phone, or by their messages' words, and reads one's transcript. The index is
-//! kept by the database itself (triggers on the stored rows, see the migrations), so nothing on
-//! the routing path writes it.
+//! Search over ended conversations: an agent finds those they took part in (a supervisor,
+//! everyone's) by their customer's name, e-mail or phone, or by their messages' words, and reads
+//! one's transcript. The index is kept by the database itself (triggers on the stored rows, see
+//! the migrations), so nothing on the routing path writes it.
 
 use std::future::Future;
 
 use futures_util::TryStreamExt;
 
-use switchboard_protocol::{AgentId, ChatMessage, ConversationId};
+use switchboard_protocol::{ChatMessage, ConversationId};
 
 use super::rows::parse;
 use super::{ConversationRecord, Journaled, SqliteStore, Store, StoreResult};
+use crate::routing::Readable;
 
 /// A conversation found, with the text that matched: a message's, or its customer's details.
 pub type Found = (ConversationRecord, String);
 
 pub trait SearchStore {
-    /// The ended conversations `agent` took part in (held, joined or wrote in) whose messages or
-    /// customer contain each of `words` as a word's beginning, newest first, at most `limit`.
+    /// The ended conversations among `whose` (an agent's own: held, joined or wrote in; or
+    /// everyone's) whose messages or customer contain each of `words` as a word's beginning,
+    /// newest first, at most `limit`.
     fn search(
         &self,
-        agent: &AgentId,
+        whose: &Readable,
         words: &[String],
         limit: usize,
     ) -> impl Future<Output = StoreResult<Vec<Found>>> + Send;
-    /// Whether `conversation` is an ended one `agent` took part in.
-    fn took_part(
+    /// Whether `conversation` is an ended one among `whose`.
+    fn may_read(
         &self,
-        agent: &AgentId,
+        whose: &Readable,
         conversation: &ConversationId,
     ) -> impl Future<Output = StoreResult<bool>> + Send;
-    /// The latest `limit` messages of an ended conversation `agent` took part in, oldest first;
-    /// `None` when there is no such conversation for them.
+    /// The latest `limit` messages of an ended conversation among `whose`, oldest first; `None`
+    /// when there is no such conversation.
     fn transcript(
         &self,
-        agent: &AgentId,
+        whose: &Readable,
         conversation: &ConversationId,
         limit: usize,
     ) -> impl Future<Output = StoreResult<Option<Vec<ChatMessage>>>> + Send;
+}
+
+/// The agent a search or a read is limited to, as the queries bind it: none for everyone's.
+pub(super) fn only_agent(whose: &Readable) -> Option<&str> {
+    match whose {
+        Readable::TheirOwn(agent) => Some(agent.0.as_str()),
+        Readable::Everyone => None,
+    }
 }
 
 /// The words of a query as the index has them: runs of letters and digits.
@@ -74,31 +84,32 @@ pub(super) fn thread(bodies: Vec<String>) -> StoreResult<Vec<ChatMessage>> {
     bodies.iter().rev().map(|body| parse(body)).collect()
 }
 
-/// `SearchStore::took_part` and `transcript` in the store's SQL dialect: whether the
-/// conversation is an ended one of the agent's (`theirs`, bound to the agent and the
-/// conversation), then its latest messages (`thread`, bound to the conversation and the limit).
+/// `SearchStore::may_read` and `transcript` in the store's SQL dialect: whether the
+/// conversation is an ended one among those readable (`readable`, bound to the agent — null for
+/// everyone's — and the conversation), then its latest messages (`thread`, bound to the
+/// conversation and the limit).
 macro_rules! transcript {
-    ($theirs:literal, $thread:literal) => {
-        async fn took_part(
+    ($readable:literal, $thread:literal) => {
+        async fn may_read(
             &self,
-            agent: &switchboard_protocol::AgentId,
+            whose: &$crate::routing::Readable,
             conversation: &switchboard_protocol::ConversationId,
         ) -> $crate::store::StoreResult<bool> {
-            let theirs: Option<i32> = sqlx::query_scalar($theirs)
-                .bind(&agent.0)
+            let readable: Option<i32> = sqlx::query_scalar($readable)
+                .bind($crate::store::search::only_agent(whose))
                 .bind(&conversation.0)
                 .fetch_optional(self.pool())
                 .await?;
-            Ok(theirs.is_some())
+            Ok(readable.is_some())
         }
 
         async fn transcript(
             &self,
-            agent: &switchboard_protocol::AgentId,
+            whose: &$crate::routing::Readable,
             conversation: &switchboard_protocol::ConversationId,
             limit: usize,
         ) -> $crate::store::StoreResult<Option<Vec<switchboard_protocol::ChatMessage>>> {
-            if !self.took_part(agent, conversation).await? {
+            if !self.may_read(whose, conversation).await? {
                 return Ok(None);
             }
             let bodies: Vec<String> = sqlx::query_scalar($thread)
@@ -115,7 +126,7 @@ pub(super) use transcript;
 impl SearchStore for SqliteStore {
     async fn search(
         &self,
-        agent: &AgentId,
+        whose: &Readable,
         words: &[String],
         limit: usize,
     ) -> StoreResult<Vec<Found>> {
@@ -124,14 +135,14 @@ impl SearchStore for SqliteStore {
         let mut matches = sqlx::query_as::<_, (String, String)>(
             "SELECT s.conversation_id, s.text FROM search_text s
              WHERE search_text MATCH ?1
-               AND EXISTS (SELECT 1 FROM conversation_agents a
-                           WHERE a.agent_id = ?2 AND a.conversation_id = s.conversation_id)
+               AND (?2 IS NULL OR EXISTS (SELECT 1 FROM conversation_agents a
+                           WHERE a.agent_id = ?2 AND a.conversation_id = s.conversation_id))
                AND EXISTS (SELECT 1 FROM conversations c
                            WHERE c.id = s.conversation_id AND c.open = 0)
              ORDER BY s.rowid DESC",
         )
         .bind(fts5_query(words))
-        .bind(&agent.0)
+        .bind(only_agent(whose))
         .fetch(self.pool());
         let mut hits: Vec<(String, String)> = Vec::new();
         while hits.len() < limit
@@ -157,9 +168,9 @@ impl SearchStore for SqliteStore {
     }
 
     transcript!(
-        "SELECT 1 FROM conversations c
-         JOIN conversation_agents a ON a.agent_id = ? AND a.conversation_id = c.id
-         WHERE c.id = ? AND NOT c.open",
+        "SELECT 1 FROM conversations c WHERE c.id = ?2 AND NOT c.open
+           AND (?1 IS NULL OR EXISTS (SELECT 1 FROM conversation_agents a
+                                      WHERE a.agent_id = ?1 AND a.conversation_id = c.id))",
         "SELECT body FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT ?"
     );
 }
@@ -168,27 +179,27 @@ impl SearchStore for SqliteStore {
 impl<S: Store> SearchStore for Journaled<S> {
     async fn search(
         &self,
-        agent: &AgentId,
+        whose: &Readable,
         words: &[String],
         limit: usize,
     ) -> StoreResult<Vec<Found>> {
         self.caught_up().await?;
-        self.inner().search(agent, words, limit).await
+        self.inner().search(whose, words, limit).await
     }
 
-    async fn took_part(&self, agent: &AgentId, conversation: &ConversationId) -> StoreResult<bool> {
+    async fn may_read(&self, whose: &Readable, conversation: &ConversationId) -> StoreResult<bool> {
         self.caught_up().await?;
-        self.inner().took_part(agent, conversation).await
+        self.inner().may_read(whose, conversation).await
     }
 
     async fn transcript(
         &self,
-        agent: &AgentId,
+        whose: &Readable,
         conversation: &ConversationId,
         limit: usize,
     ) -> StoreResult<Option<Vec<ChatMessage>>> {
         self.caught_up().await?;
-        self.inner().transcript(agent, conversation, limit).await
+        self.inner().transcript(whose, conversation, limit).await
     }
 }
 

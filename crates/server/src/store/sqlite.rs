@@ -10,6 +10,7 @@ use sqlx::sqlite::{
 };
 
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use switchboard_protocol::agent::Role;
 use switchboard_protocol::rules::HISTORY_PAGE;
 use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, QueueId, Seq};
 
@@ -239,10 +240,9 @@ impl Store for SqliteStore {
     }
 
     async fn insert_agent(&self, agent: &AgentRecord) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO agents (id, email, name, password_hash, queues, capacity, presence, presence_since) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
+        sqlx::query(&format!(
+            "INSERT INTO agents ({AGENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ))
         .bind(&agent.id.0)
         .bind(&agent.email)
         .bind(&agent.name)
@@ -251,12 +251,13 @@ impl Store for SqliteStore {
         .bind(agent.capacity.map(i64::from))
         .bind(json(&agent.presence))
         .bind(agent.presence_since as i64)
+        .bind(agent.role.to_string())
         .execute(&self.pool)
         .await
         .map_err(|e| match e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => {
-                StoreError::Constraint(format!("an agent with e-mail {} already exists", agent.email))
-            }
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Constraint(
+                format!("an agent with e-mail {} already exists", agent.email),
+            ),
             other => failed(other),
         })?;
         Ok(())
@@ -271,6 +272,16 @@ impl Store for SqliteStore {
             .map_err(failed)?;
         // A new password signs every desktop out.
         self.end_sessions(agent).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_role(&self, agent: &AgentId, role: Role) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE agents SET role = ? WHERE id = ?")
+            .bind(role.to_string())
+            .bind(&agent.0)
+            .execute(&self.pool)
+            .await
+            .map_err(failed)?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -13,7 +13,8 @@ use std::process::{Child, Command, Stdio};
 use futures_util::SinkExt;
 use serde_json::{Value, json};
 use switchboard_protocol::agent::{
-    AgentCommand, AgentEvent, AgentServerFrame, CommandResult, ConversationSnapshot, Offer, Outcome,
+    AgentCommand, AgentEvent, AgentServerFrame, CommandResult, ConversationSnapshot, Offer,
+    Outcome, Role,
 };
 use switchboard_protocol::login::LoginResponse;
 use switchboard_protocol::{ChatMessage, ConversationId, ErrorBody, Seq};
@@ -249,6 +250,8 @@ pub fn agent_socket(
 /// repeat fails the test.
 pub struct Agent {
     socket: Socket,
+    /// The role the server's welcome gave.
+    pub role: Role,
     pub token: String,
     pub last_seq: Seq,
     events: VecDeque<AgentEvent>,
@@ -267,6 +270,7 @@ impl Agent {
         socket.send(Message::text(hello.to_string())).await.unwrap();
         let mut agent = Agent {
             socket,
+            role: Role::Agent,
             token: token.to_owned(),
             last_seq: last_seq.unwrap_or(0),
             events: VecDeque::new(),
@@ -277,11 +281,13 @@ impl Agent {
         let Some(AgentServerFrame::Welcome {
             last_seq: from,
             resumed,
+            agent: summary,
             ..
         }) = agent.frame().await
         else {
             panic!("the server answers hello with welcome")
         };
+        agent.role = summary.role;
         assert_eq!(resumed, last_seq.is_some());
         if let Some(last_seq) = last_seq {
             assert_eq!(from, last_seq, "a resume continues where the desktop stood");

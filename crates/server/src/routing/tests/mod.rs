@@ -10,6 +10,7 @@ mod notes;
 mod presence;
 mod queues;
 mod receipts;
+mod roles;
 mod templates;
 mod thread;
 mod time;
@@ -65,6 +66,7 @@ fn agent(id: &str) -> AgentRecord {
         capacity: None,
         presence: Presence::Offline,
         presence_since: 0,
+        role: Default::default(),
     }
 }
 

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use switchboard_protocol::agent::Role;
 use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, QueueId, Seq};
 use tokio::sync::{Notify, Semaphore, mpsc, watch};
 
@@ -210,6 +211,10 @@ impl<S: Store> Store for Journaled<S> {
 
     async fn set_password(&self, agent: &AgentId, hash: &str) -> StoreResult<bool> {
         self.inner.set_password(agent, hash).await
+    }
+
+    async fn set_role(&self, agent: &AgentId, role: Role) -> StoreResult<bool> {
+        self.inner.set_role(agent, role).await
     }
 
     async fn remove_agent(&self, agent: &AgentId) -> StoreResult<bool> {

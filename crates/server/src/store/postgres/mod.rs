@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use switchboard_protocol::agent::Role;
 use switchboard_protocol::rules::HISTORY_PAGE;
 use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, QueueId, Seq};
 use tokio::sync::watch;
@@ -327,7 +328,7 @@ impl Store for PostgresStore {
 
     async fn insert_agent(&self, agent: &AgentRecord) -> StoreResult<()> {
         sqlx::query(&format!(
-            "INSERT INTO agents ({AGENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            "INSERT INTO agents ({AGENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
         ))
         .bind(&agent.id.0)
         .bind(&agent.email)
@@ -337,6 +338,7 @@ impl Store for PostgresStore {
         .bind(agent.capacity.map(i64::from))
         .bind(json(&agent.presence))
         .bind(agent.presence_since as i64)
+        .bind(agent.role.to_string())
         .execute(&self.pool)
         .await
         .map_err(|e| match e {
@@ -363,6 +365,16 @@ impl Store for PostgresStore {
             .await
             .map_err(failed)?;
         tx.commit().await.map_err(failed)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_role(&self, agent: &AgentId, role: Role) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE agents SET role = $1 WHERE id = $2")
+            .bind(role.to_string())
+            .bind(&agent.0)
+            .execute(&self.pool)
+            .await
+            .map_err(failed)?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -5,13 +5,13 @@
 //! (its estimate is the same for both). The search therefore picks its own way: an agent who took
 //! part in few conversations has theirs read; a word with few matches has them all read from the
 //! GIN index; a common word is looked for in the newest rows, a window at a time, where it fills
-//! the page — and only if it does not, in the GIN index's older matches.
-
-use switchboard_protocol::AgentId;
+//! the page — and only if it does not, in the GIN index's older matches. A supervisor's search
+//! through everyone's conversations takes the last two ways.
 
 use super::PostgresStore;
+use crate::routing::Readable;
 use crate::store::StoreResult;
-use crate::store::search::{Found, SearchStore, found, transcript, tsquery};
+use crate::store::search::{Found, SearchStore, found, only_agent, transcript, tsquery};
 
 /// How a search picks its way.
 struct Plan {
@@ -43,31 +43,46 @@ const THEIR_MATCHES: &str = "SELECT s.id, s.conversation_id, s.text FROM convers
      JOIN search_text s ON s.conversation_id = a.conversation_id
      WHERE a.agent_id = $1 AND s.words @@ to_tsquery('simple', public.unaccent($2))";
 
-/// Matches in the agent's ended conversations among a window of rows older than `$3`, newest
-/// first. The window's `LIMIT` keeps the planner from reading it any other way.
-const WINDOW_MATCHES: &str = "SELECT s.id, s.conversation_id, s.text FROM (
-         SELECT id, conversation_id, text, words FROM search_text WHERE id < $3
-         ORDER BY id DESC LIMIT $4) s
-     WHERE s.words @@ to_tsquery('simple', public.unaccent($2))
-       AND EXISTS (SELECT 1 FROM conversation_agents a
-                   WHERE a.agent_id = $1 AND a.conversation_id = s.conversation_id)
-       AND EXISTS (SELECT 1 FROM conversations c WHERE c.id = s.conversation_id AND NOT c.open)
-     ORDER BY s.id DESC";
+/// Matches in ended conversations that pass `$readable` (bound to the agent as `$1`) among a
+/// window of rows older than `$3`, newest first. The window's `LIMIT` keeps the planner from
+/// reading it any other way.
+macro_rules! window_matches {
+    ($readable:literal) => {
+        concat!(
+            "SELECT s.id, s.conversation_id, s.text FROM (
+                 SELECT id, conversation_id, text, words FROM search_text WHERE id < $3
+                 ORDER BY id DESC LIMIT $4) s
+             WHERE s.words @@ to_tsquery('simple', public.unaccent($2)) AND ",
+            $readable,
+            " AND EXISTS (SELECT 1 FROM conversations c
+                          WHERE c.id = s.conversation_id AND NOT c.open)
+             ORDER BY s.id DESC"
+        )
+    };
+}
+
+/// Each filter is a query of its own, so that the planner sees exactly what it filters on.
+const THEIR_WINDOW_MATCHES: &str = window_matches!(
+    "EXISTS (SELECT 1 FROM conversation_agents a
+             WHERE a.agent_id = $1 AND a.conversation_id = s.conversation_id)"
+);
+/// Everyone's: `$1` is bound to null.
+const EVERYONES_WINDOW_MATCHES: &str = window_matches!("$1::text IS NULL");
 
 impl SearchStore for PostgresStore {
     async fn search(
         &self,
-        agent: &AgentId,
+        whose: &Readable,
         words: &[String],
         limit: usize,
     ) -> StoreResult<Vec<Found>> {
-        self.search_planned(agent, words, limit, &PLAN).await
+        self.search_planned(whose, words, limit, &PLAN).await
     }
 
     transcript!(
-        "SELECT 1 FROM conversations c
-         JOIN conversation_agents a ON a.agent_id = $1 AND a.conversation_id = c.id
-         WHERE c.id = $2 AND NOT c.open",
+        "SELECT 1 FROM conversations c WHERE c.id = $2 AND NOT c.open
+           AND ($1::text IS NULL OR EXISTS (SELECT 1 FROM conversation_agents a
+                                            WHERE a.agent_id = $1 AND a.conversation_id = c.id))",
         "SELECT body FROM messages WHERE conversation_id = $1 ORDER BY id DESC LIMIT $2"
     );
 }
@@ -75,41 +90,47 @@ impl SearchStore for PostgresStore {
 impl PostgresStore {
     async fn search_planned(
         &self,
-        agent: &AgentId,
+        whose: &Readable,
         words: &[String],
         limit: usize,
         plan: &Plan,
     ) -> StoreResult<Vec<Found>> {
         let query = tsquery(words);
         let mut hits = Hits::new(limit);
-        let theirs: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM (SELECT 1 FROM conversation_agents WHERE agent_id = $1 LIMIT $2) t",
-        )
-        .bind(&agent.0)
-        .bind(plan.few_conversations)
-        .fetch_one(self.pool())
-        .await?;
-        if theirs < plan.few_conversations {
-            let matches: Vec<Match> = sqlx::query_as(THEIR_MATCHES)
-                .bind(&agent.0)
-                .bind(&query)
-                .fetch_all(self.pool())
-                .await?;
-            hits.take(newest_first(matches));
-            return self.records(hits).await;
+        if let Readable::TheirOwn(agent) = whose {
+            let theirs: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM (SELECT 1 FROM conversation_agents WHERE agent_id = $1 LIMIT $2) t",
+            )
+            .bind(&agent.0)
+            .bind(plan.few_conversations)
+            .fetch_one(self.pool())
+            .await?;
+            if theirs < plan.few_conversations {
+                let matches: Vec<Match> = sqlx::query_as(THEIR_MATCHES)
+                    .bind(&agent.0)
+                    .bind(&query)
+                    .fetch_all(self.pool())
+                    .await?;
+                hits.take(newest_first(matches));
+                return self.records(hits).await;
+            }
         }
         let matches = self
             .indexed_matches(&query, i64::MAX, plan.rare_matches + 1)
             .await?;
         if matches.len() as i64 <= plan.rare_matches {
-            self.keep_theirs(agent, newest_first(matches), &mut hits)
+            self.keep_readable(whose, newest_first(matches), &mut hits)
                 .await?;
             return self.records(hits).await;
         }
         let mut older_than = i64::MAX;
         for _ in 0..plan.windows {
-            let matches: Vec<Match> = sqlx::query_as(WINDOW_MATCHES)
-                .bind(&agent.0)
+            let window = match whose {
+                Readable::TheirOwn(_) => THEIR_WINDOW_MATCHES,
+                Readable::Everyone => EVERYONES_WINDOW_MATCHES,
+            };
+            let matches: Vec<Match> = sqlx::query_as(window)
+                .bind(only_agent(whose))
                 .bind(&query)
                 .bind(older_than)
                 .bind(plan.window_rows)
@@ -130,7 +151,7 @@ impl PostgresStore {
             }
         }
         let matches = self.indexed_matches(&query, older_than, i64::MAX).await?;
-        self.keep_theirs(agent, newest_first(matches), &mut hits)
+        self.keep_readable(whose, newest_first(matches), &mut hits)
             .await?;
         self.records(hits).await
     }
@@ -153,10 +174,10 @@ impl PostgresStore {
         .await?)
     }
 
-    /// Takes the matches, given newest first, whose conversation is an ended one of the agent's.
-    async fn keep_theirs(
+    /// Takes the matches, given newest first, whose conversation is an ended one among `whose`.
+    async fn keep_readable(
         &self,
-        agent: &AgentId,
+        whose: &Readable,
         matches: Vec<Match>,
         hits: &mut Hits,
     ) -> StoreResult<()> {
@@ -172,11 +193,11 @@ impl PostgresStore {
                 end += 1;
             }
             let kept: Vec<String> = sqlx::query_scalar(
-                "SELECT a.conversation_id FROM conversation_agents a
-                 JOIN conversations c ON c.id = a.conversation_id AND NOT c.open
-                 WHERE a.agent_id = $1 AND a.conversation_id = ANY($2)",
+                "SELECT c.id FROM conversations c WHERE c.id = ANY($2) AND NOT c.open
+                   AND ($1::text IS NULL OR EXISTS (SELECT 1 FROM conversation_agents a
+                                                    WHERE a.agent_id = $1 AND a.conversation_id = c.id))",
             )
-            .bind(&agent.0)
+            .bind(only_agent(whose))
             .bind(&batch)
             .fetch_all(self.pool())
             .await?;
@@ -249,7 +270,7 @@ impl Hits {
 
 #[cfg(test)]
 mod tests {
-    use switchboard_protocol::{ChatMessage, ConversationId, EndedBy, Sender};
+    use switchboard_protocol::{AgentId, ChatMessage, ConversationId, EndedBy, Sender};
 
     use super::*;
     use crate::store::search::words;
@@ -334,28 +355,54 @@ mod tests {
                 },
             ),
         ];
+        let everyone = None;
         for (agent, query, limit, expected) in [
             (
-                "agent-ann",
+                Some("agent-ann"),
                 "parcel",
                 50,
                 vec!["c55", "c50", "c40", "c35", "c25", "c20", "c10", "c5"],
             ),
-            ("agent-ann", "parcel", 3, vec!["c55", "c50", "c40"]),
-            ("agent-bo", "parcel", 50, vec!["c45", "c30", "c15", "c0"]),
-            ("agent-bo", "my 5", 50, vec!["c54", "c51"]),
-            ("agent-ann", "refund", 50, vec![]),
+            (Some("agent-ann"), "parcel", 3, vec!["c55", "c50", "c40"]),
+            (
+                Some("agent-bo"),
+                "parcel",
+                50,
+                vec!["c45", "c30", "c15", "c0"],
+            ),
+            (Some("agent-bo"), "my 5", 50, vec!["c54", "c51"]),
+            (Some("agent-ann"), "refund", 50, vec![]),
+            (
+                everyone,
+                "parcel",
+                50,
+                vec![
+                    "c55", "c50", "c45", "c40", "c35", "c30", "c25", "c20", "c15", "c10", "c5",
+                    "c0",
+                ],
+            ),
+            (everyone, "parcel", 3, vec!["c55", "c50", "c45"]),
+            (
+                everyone,
+                "my 5",
+                50,
+                vec!["c55", "c54", "c53", "c52", "c51", "c50", "c5"],
+            ),
         ] {
+            let whose = match agent {
+                Some(agent) => Readable::TheirOwn(AgentId(agent.into())),
+                None => Readable::Everyone,
+            };
             for (way, plan) in &ways {
                 let found = store
-                    .search_planned(&AgentId(agent.into()), &words(query), limit, plan)
+                    .search_planned(&whose, &words(query), limit, plan)
                     .await
                     .expect("searched");
                 let ids: Vec<&str> = found
                     .iter()
                     .map(|(record, _)| record.id.0.as_str())
                     .collect();
-                assert_eq!(ids, expected, "{agent} searching {query:?} through {way}");
+                assert_eq!(ids, expected, "{whose:?} searching {query:?} through {way}");
             }
         }
     }
