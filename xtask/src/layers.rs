@@ -28,7 +28,14 @@ const CRATES: &[Layering] = &[
             // The pure core: every routing decision, and its value types.
             &["routing"],
             // Domain values and rules around it.
-            &["contacts", "customer_token", "proactive", "guard", "files"],
+            &[
+                "contacts",
+                "customer_token",
+                "proactive",
+                "guard",
+                "files",
+                "reports",
+            ],
             &["store"],
             // Other systems' APIs, and the courier running errands to them.
             &["channels"],

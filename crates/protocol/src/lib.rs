@@ -13,6 +13,7 @@
 //! - [`agent`], [`customer`]: the frames of each side; [`login`]: signing an agent in;
 //! - [`rules`]: limits both sides enforce (message length, reserved characters, frame size);
 //! - [`template`]: message templates and the parameters an agent's message may carry;
+//! - [`reports`]: the figures supervisors are shown, counted from what happened;
 //! - [`schema`], [`typescript`]: the JSON Schema of the frames, and the TypeScript the window and
 //!   the widget are written against, both generated from these types.
 
@@ -20,6 +21,7 @@ pub mod agent;
 pub mod common;
 pub mod customer;
 pub mod login;
+pub mod reports;
 pub mod rules;
 pub mod schema;
 pub mod template;

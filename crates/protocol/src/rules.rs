@@ -140,6 +140,10 @@ pub fn check_start_id(id: &str) -> Result<(), ErrorBody> {
     ))
 }
 
+/// The longest span a report covers, in days; hour by hour, at most [`MAX_HOURLY_REPORT_DAYS`].
+pub const MAX_REPORT_DAYS: u32 = 366;
+pub const MAX_HOURLY_REPORT_DAYS: u32 = 31;
+
 #[cfg(test)]
 mod tests {
     use super::*;

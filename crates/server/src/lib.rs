@@ -15,6 +15,7 @@
 //! - [`hub`]: the task that owns routing, commits each step with its events, delivers them;
 //! - [`customer_token`]: who a persistent-chat customer is, as the site signed it;
 //! - [`proactive`]: what a widget is told at start about inviting visitors;
+//! - [`reports`]: the figures supervisors are shown, counted from routing's recorded facts;
 //! - [`guard`]: rate limits per client address, widget and account; the client's address;
 //! - [`files`]: files sent with messages: their types read from content, their signed links;
 //! - [`http`], [`ws`] and [`webhooks`]: the edges (login, health, admin API, the agent and
@@ -40,6 +41,7 @@ pub mod masking;
 pub mod phone;
 pub mod private;
 pub mod proactive;
+pub mod reports;
 pub mod routing;
 pub mod server;
 pub mod store;

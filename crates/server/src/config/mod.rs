@@ -14,6 +14,7 @@ mod attachments;
 mod desktop;
 mod facebook;
 mod limits;
+mod reports;
 mod server;
 mod sms;
 mod store;
@@ -27,6 +28,7 @@ pub use attachments::{AttachmentsSection, RECOGNISED_TYPES};
 pub use desktop::{DesktopSection, NotificationChoice};
 pub use facebook::{FacebookConfig, FacebookPage};
 pub use limits::LimitsSection;
+pub use reports::ReportsSection;
 pub use server::{ContactsSection, PrivacySection, ServerSection};
 pub use sms::{SmsConfig, SmsNumber};
 pub use store::{Backend, Durability, StoreSection};
@@ -96,6 +98,8 @@ pub struct Config {
     /// Message templates agents insert in the composer.
     #[serde(default)]
     pub templates: Vec<Template>,
+    #[serde(default)]
+    pub reports: ReportsSection,
     /// Agents created on first start if absent. For demonstrations only: the passwords are in
     /// the file.
     #[serde(default)]
@@ -269,6 +273,7 @@ impl Config {
             facebook.validate(|queue| ids.contains(queue))?;
         }
         templates::validate(&self.templates, |queue| ids.contains(queue))?;
+        self.reports.validate()?;
         for (i, agent) in self.demo_agents.iter().enumerate() {
             if let Some(queue) = agent.queues.iter().find(|queue| !ids.contains(queue)) {
                 return fail(

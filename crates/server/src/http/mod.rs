@@ -13,6 +13,7 @@ mod contacts;
 mod files;
 mod login;
 mod refusal;
+mod reports;
 mod templates;
 mod widgets;
 
@@ -66,6 +67,7 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
         .merge(contacts::routes::<S>())
         .merge(templates::routes::<S>())
         .merge(files::routes::<S>())
+        .merge(reports::routes::<S>())
         .with_state(app)
 }
 

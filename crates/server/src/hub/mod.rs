@@ -449,6 +449,7 @@ impl<S: Store> Hub<S> {
         batch.messages.extend(fx.messages);
         batch.presences.extend(fx.presences);
         batch.tokens.extend(fx.tokens);
+        batch.facts.extend(fx.facts);
         for mut emit in fx.emits {
             if let (Some(masker), Emit::Agent(_, event)) = (&self.agent_masker, &mut emit) {
                 masking::agent_event(masker, event);

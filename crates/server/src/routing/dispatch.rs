@@ -4,7 +4,7 @@
 use switchboard_protocol::agent::{AgentEvent, WithdrawReason};
 use switchboard_protocol::{AgentId, ConversationId, Millis, QueueId};
 
-use super::{Deadline, Effects, OfferKind, PendingOffer, Router};
+use super::{Deadline, Effects, FactKind, OfferKind, PendingOffer, Router};
 
 impl Router {
     /// Offers waiting conversations to free agents: the longest idle agent first, each the
@@ -91,6 +91,7 @@ impl Router {
         self.agents.get_mut(agent).expect("free").offer = Some(id.clone());
         self.deadlines
             .insert((expires_at, Deadline::Offer(id.clone())));
+        self.record_fact(id, Some(agent), FactKind::Offered, now, fx);
         fx.agent(
             agent,
             AgentEvent::Offer {
@@ -104,13 +105,22 @@ impl Router {
         &mut self,
         id: &ConversationId,
         reason: WithdrawReason,
-        _now: Millis,
+        now: Millis,
         fx: &mut Effects,
     ) {
         let conversation = self.conversations.get_mut(id).expect("offered");
         let Some(offer) = conversation.offer.take() else {
             return;
         };
+        let answered = match reason {
+            WithdrawReason::Rejected => Some(FactKind::Rejected),
+            WithdrawReason::Timeout => Some(FactKind::Rona),
+            _ => None,
+        };
+        if let Some(kind) = answered {
+            self.record_fact(id, Some(&offer.agent), kind, now, fx);
+        }
+        let conversation = self.conversations.get_mut(id).expect("offered");
         conversation.record.offered_to = None;
         fx.touch(&conversation.record);
         if reason == WithdrawReason::Rejected && offer.kind == OfferKind::Queue {

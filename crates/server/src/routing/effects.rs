@@ -7,8 +7,7 @@ use switchboard_protocol::agent::{AgentEvent, InteractionState};
 use switchboard_protocol::customer::CustomerEvent;
 use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, Presence};
 
-use super::ConversationRecord;
-use super::Errand;
+use super::{ConversationRecord, Errand, Fact};
 
 /// An event for one client's stream.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,6 +31,8 @@ pub struct Effects {
     pub tokens: Vec<(ConversationId, String)>,
     /// Conversations closed: nothing is emitted for them any more.
     pub closed: Vec<ConversationId>,
+    /// What happened, for the reports.
+    pub facts: Vec<Fact>,
 }
 
 impl Effects {

@@ -9,7 +9,7 @@ use switchboard_protocol::rules;
 use switchboard_protocol::{AgentId, ConversationId, ErrorCode, Millis, Presence, Sender};
 
 use super::Status;
-use super::{Effects, OfferKind, Result, Router, error};
+use super::{Effects, FactKind, OfferKind, Result, Router, error};
 
 impl Router {
     /// A supervisor gives a waiting conversation straight to an agent (a work item): it is
@@ -210,8 +210,13 @@ impl Router {
         taker.held.insert(id.clone());
         taker.idle_since = now;
         let name = taker.summary.name.clone();
+        let accepted = FactKind::Accepted { waited: None };
+        self.record_fact(id, Some(agent), accepted, now, fx);
         match kind {
             OfferKind::Transfer { from } => {
+                let handled = self.held_for(id, now);
+                let transferred = FactKind::Transferred { handled };
+                self.record_fact(id, Some(&from), transferred, now, fx);
                 let from_name = self.agents[&from].summary.name.clone();
                 self.append(
                     id,

@@ -394,6 +394,7 @@ impl ConversationRecord {
             conference: Vec::new(),
             interrupted: None,
             next_message: 1,
+            next_fact: 0,
             contact: None,
             address: None,
             receipts: Default::default(),

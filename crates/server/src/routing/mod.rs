@@ -27,6 +27,7 @@
 //!   message carries;
 //! - `thread.rs`: appending messages and the errands they start, Messenger's windows;
 //! - `typing.rs`: who sees someone typing;
+//! - `facts.rs`: what happened to each conversation, recorded for the reports;
 //! - `checks.rs`: the refusals commands share; `views.rs`: offers, snapshots, queue summaries;
 //! - `effects.rs`: what one step emits and changes.
 
@@ -39,6 +40,7 @@ mod customers;
 mod dispatch;
 mod effects;
 mod errands;
+mod facts;
 mod files;
 mod handover;
 mod intake;
@@ -75,6 +77,7 @@ pub use effects::{Effects, Emit};
 pub use errands::{
     BOT_NAME, BotAnswer, BotTurn, Errand, Handoff, Inbound, MAX_INBOUND_CHARS, Outbound, Receipt,
 };
+pub use facts::{Fact, FactKind};
 pub use records::{
     AgentRecord, ChannelAddress, ConversationRecord, Escalation, Receipts, Returning, Status,
 };

@@ -8,7 +8,7 @@ use switchboard_protocol::{
     AgentId, Channel, ConversationId, EndedBy, ErrorCode, Millis, QueueId, Sender,
 };
 
-use super::{Effects, Result, Router, error};
+use super::{Effects, FactKind, Result, Router, error};
 use super::{Escalation, Status};
 
 impl Router {
@@ -49,6 +49,8 @@ impl Router {
         self.check_active(agent, id)?;
         Self::check_handover_note(note)?;
         self.hand_over_note(agent, id, note, now, fx);
+        let handled = self.held_for(id, now);
+        self.record_fact(id, Some(agent), FactKind::Transferred { handled }, now, fx);
         let name = &self.agents[agent].summary.name;
         let line = format!("{name} transferred the conversation to {target}");
         self.hand_to_queue(agent, id, queue, target, &line, now, fx);
@@ -83,6 +85,8 @@ impl Router {
         }
         self.check_active(agent, id)?;
         self.hand_over_note(agent, id, None, now, fx);
+        let handled = self.held_for(id, now);
+        self.record_fact(id, Some(agent), FactKind::Escalated { handled }, now, fx);
         let name = &self.agents[agent].summary.name;
         let line = format!("{name} escalated the conversation to {target}: {reason}");
         let record = &mut self.conversations.get_mut(id).expect("active").record;

@@ -45,6 +45,9 @@ pub struct ConversationRecord {
     pub interrupted: Option<String>,
     /// The id the next message of the thread gets.
     pub next_message: u64,
+    /// How many facts were recorded about the conversation (see `facts.rs`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub next_fact: u64,
     /// The contact the conversation was matched to.
     #[serde(default)]
     pub contact: Option<ContactId>,

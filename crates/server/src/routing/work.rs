@@ -10,7 +10,7 @@ use switchboard_protocol::{rules, template};
 
 use super::Status;
 use super::checks::interrupted;
-use super::{Effects, OfferKind, Result, Router, error};
+use super::{Effects, FactKind, OfferKind, Result, Router, error};
 
 impl Router {
     pub fn accept(
@@ -33,7 +33,12 @@ impl Router {
         let Status::Waiting { since } = conversation.record.status else {
             unreachable!("only waiting conversations are offered")
         };
-        self.average_wait = (self.average_wait * 4 + now.saturating_sub(since)) / 5;
+        let waited = now.saturating_sub(since);
+        self.average_wait = (self.average_wait * 4 + waited) / 5;
+        let accepted = FactKind::Accepted {
+            waited: Some(waited),
+        };
+        self.record_fact(id, Some(agent), accepted, now, fx);
         self.give_waiting(agent, id, now, fx);
         Ok(())
     }
@@ -210,8 +215,15 @@ impl Router {
             .get_mut(agent)
             .filter(|a| a.wrap_ups.contains(id))
         {
-            // Wrapping up a conversation transferred away: it goes on elsewhere.
+            // Wrapping up a conversation transferred away: it goes on elsewhere (if it has
+            // ended meanwhile, there is no open conversation left to count the reason with).
             holder.wrap_ups.remove(id);
+            if self.conversations.contains_key(id) {
+                let wrapped = FactKind::WrappedUp {
+                    wrap_up: wrap_up.to_owned(),
+                };
+                self.record_fact(id, Some(agent), wrapped, now, fx);
+            }
             fx.agent(
                 agent,
                 AgentEvent::Closed {
@@ -246,6 +258,32 @@ impl Router {
         if self.conversations[id].offer.is_some() {
             self.withdraw_offer(id, WithdrawReason::CustomerLeft, now, fx);
         }
+        let ended = match self.conversations[id].record.status.clone() {
+            Status::Waiting { since } if ended_by != EndedBy::System => Some((
+                None,
+                FactKind::Abandoned {
+                    waited: now.saturating_sub(since),
+                },
+            )),
+            Status::Waiting { .. } => None,
+            Status::Held { agent, accepted_at }
+            | Status::WrapUp {
+                agent, accepted_at, ..
+            } => {
+                let handled = Some(now.saturating_sub(accepted_at));
+                let wrap_up = wrap_up.clone();
+                Some((Some(agent), FactKind::Ended { wrap_up, handled }))
+            }
+            Status::Parked { agent, .. } => {
+                let wrap_up = wrap_up.clone();
+                let handled = None;
+                Some((Some(agent), FactKind::Ended { wrap_up, handled }))
+            }
+            Status::Closed { .. } => None,
+        };
+        if let Some((agent, kind)) = ended {
+            self.record_fact(id, agent.as_ref(), kind, now, fx);
+        }
         for agent in self.participants(id) {
             let participant = self.agents.get_mut(&agent).expect("participant");
             participant.held.remove(id);
@@ -269,6 +307,14 @@ impl Router {
         self.reserved.remove(id);
         self.conversations.remove(id);
         fx.closed.push(id.clone());
+    }
+
+    /// How long `id`'s holder has held it (0 if nobody holds it).
+    pub(super) fn held_for(&self, id: &ConversationId, now: Millis) -> Millis {
+        match self.conversations[id].record.status {
+            Status::Held { accepted_at, .. } => now.saturating_sub(accepted_at),
+            _ => 0,
+        }
     }
 
     pub(super) fn set_status(&mut self, id: &ConversationId, status: Status, fx: &mut Effects) {

@@ -23,6 +23,7 @@ pub struct Moved {
     pub contacts: u64,
     pub conversations: u64,
     pub messages: u64,
+    pub facts: u64,
     pub events: u64,
     pub streams: u64,
     pub replies: u64,
@@ -34,14 +35,15 @@ impl fmt::Display for Moved {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} agents ({} signed-in sessions), {} contacts, {} conversations with {} messages, \
-             {} unacknowledged events on {} streams, {} stored replies, {} removed queues, \
-             {} added templates",
+            "{} agents ({} signed-in sessions), {} contacts, {} conversations with {} messages \
+             and {} facts for the reports, {} unacknowledged events on {} streams, {} stored \
+             replies, {} removed queues, {} added templates",
             self.agents,
             self.sessions,
             self.contacts,
             self.conversations,
             self.messages,
+            self.facts,
             self.events,
             self.streams,
             self.replies,
@@ -165,6 +167,25 @@ async fn copy(from: &SqlitePool, tx: &mut Transaction<'_, Postgres>) -> sqlx::Re
         },
     )
     .await?;
+    let facts = pages(
+        from,
+        "SELECT conversation_id, number, at, body FROM facts",
+        async |rows: Vec<(String, i64, i64, String)>| {
+            unnest!(
+                rows,
+                "INSERT INTO facts (conversation_id, number, at, body) \
+                       SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::bigint[], $4::text[])",
+                0,
+                1,
+                2,
+                3
+            )
+            .execute(&mut **tx)
+            .await
+            .map(drop)
+        },
+    )
+    .await?;
     let events = pages(
         from,
         "SELECT stream, seq, event FROM outbox",
@@ -259,6 +280,7 @@ async fn copy(from: &SqlitePool, tx: &mut Transaction<'_, Postgres>) -> sqlx::Re
         contacts,
         conversations,
         messages,
+        facts,
         events,
         streams,
         replies,

@@ -4,6 +4,7 @@
 
 mod contacts;
 mod error;
+pub mod facts;
 pub mod files;
 mod journal;
 pub mod migrate;
@@ -21,6 +22,7 @@ use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, Presenc
 
 pub use contacts::ContactStore;
 pub use error::StoreError;
+pub use facts::FactStore;
 pub use files::{FileRecord, FileStore};
 pub use journal::Journaled;
 pub use postgres::{PostgresStore, describe as describe_postgres, leadership, relay};
@@ -30,7 +32,7 @@ pub use templates::TemplateStore;
 
 /// The store keeps routing's records.
 pub use crate::routing::{
-    AgentRecord, ChannelAddress, ConversationRecord, Escalation, Receipts, Returning, Status,
+    AgentRecord, ChannelAddress, ConversationRecord, Escalation, Fact, Receipts, Returning, Status,
 };
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -54,6 +56,9 @@ pub struct Batch {
     /// Conversations whose customer was given a new resume token: `(conversation, token hash)`.
     #[serde(default)]
     pub tokens: Vec<(ConversationId, String)>,
+    /// What happened, for the reports.
+    #[serde(default)]
+    pub facts: Vec<Fact>,
 }
 
 impl Batch {
@@ -68,6 +73,7 @@ impl Batch {
         self.acks.extend(later.acks);
         self.removed_queues.extend(later.removed_queues);
         self.tokens.extend(later.tokens);
+        self.facts.extend(later.facts);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -80,12 +86,13 @@ impl Batch {
             && self.acks.is_empty()
             && self.removed_queues.is_empty()
             && self.tokens.is_empty()
+            && self.facts.is_empty()
     }
 }
 
 /// What the server keeps on disk.
 pub trait Store:
-    ContactStore + FileStore + SearchStore + TemplateStore + Clone + Send + Sync + 'static
+    ContactStore + FactStore + FileStore + SearchStore + TemplateStore + Clone + Send + Sync + 'static
 {
     fn agents(&self) -> impl Future<Output = StoreResult<Vec<AgentRecord>>> + Send;
     fn agent_by_email(

@@ -140,6 +140,18 @@ impl SqliteStore {
             });
             insert.build().execute(&mut **tx).await?;
         }
+        for rows in cached_chunks(&batch.facts) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT OR IGNORE INTO facts (conversation_id, number, at, body) ",
+            );
+            insert.push_values(rows, |mut row, fact| {
+                row.push_bind(fact.conversation.0.clone())
+                    .push_bind(fact.number as i64)
+                    .push_bind(fact.at as i64)
+                    .push_bind(json(fact));
+            });
+            insert.build().execute(&mut **tx).await?;
+        }
         for rows in cached_chunks(&writes.unacknowledged) {
             let mut insert =
                 QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO outbox (stream, seq, event) ");

@@ -154,9 +154,11 @@ impl PostgresStore {
             .map(|(stream, seq)| (*stream, *seq as i64))
             .unzip();
         let replies = &writes.replies;
+        let facts = &batch.facts;
         sqlx::query(
             "SELECT switchboard_commit($1, $2::interval, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-             $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)",
+             $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, \
+             $29, $30, $31, $32)",
         )
         .bind(self.term.load(std::sync::atomic::Ordering::SeqCst))
         .bind(leadership::lease_interval())
@@ -222,6 +224,15 @@ impl PostgresStore {
                 .map(|q| q.0.as_str())
                 .collect::<Vec<_>>(),
         )
+        .bind(
+            facts
+                .iter()
+                .map(|f| f.conversation.0.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(facts.iter().map(|f| f.number as i64).collect::<Vec<_>>())
+        .bind(facts.iter().map(|f| f.at as i64).collect::<Vec<_>>())
+        .bind(facts.iter().map(json).collect::<Vec<_>>())
         .execute(&self.pool)
         .await
         .map_err(leadership::fenced_or_failed)?;
@@ -606,3 +617,8 @@ impl Store for PostgresStore {
         }
     }
 }
+
+crate::store::facts::fact_store!(
+    PostgresStore,
+    "SELECT body FROM facts WHERE at >= $1 AND at < $2 ORDER BY at, conversation_id, number"
+);
