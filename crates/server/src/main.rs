@@ -17,7 +17,8 @@ use switchboard_protocol::{AgentId, ContactId, Presence, QueueId};
 use switchboard_server::config::{Backend, Config};
 use switchboard_server::contacts::{self, ContactRecord};
 use switchboard_server::store::{
-    AgentRecord, PostgresStore, SqliteStore, Store, describe_postgres, migrate,
+    AgentRecord, AuditAction, AuditEntry, PostgresStore, SqliteStore, Store, describe_postgres,
+    migrate,
 };
 use switchboard_server::{auth, clock, server};
 
@@ -71,6 +72,14 @@ enum Command {
         config: Option<PathBuf>,
         #[command(subcommand)]
         command: AgentCommand,
+    },
+    /// Read the audit log: every administrative and supervisory action, newest first.
+    Audit {
+        #[arg(long)]
+        config: PathBuf,
+        /// How many entries.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
     },
 }
 
@@ -202,8 +211,50 @@ async fn run(cli: Cli) -> Result<(), String> {
             let config = Config::load(&config).map_err(|e| e.to_string())?;
             with_store!(&config, store => agent_command(&config, &store, command).await)
         }
+        Command::Audit { config, limit } => {
+            let config = Config::load(&config).map_err(|e| e.to_string())?;
+            with_store!(&config, store => print_audit(&store, limit).await)
+        }
         Command::Migrate { from, to } => migrate(&from, &to).await,
     }
+}
+
+async fn print_audit(store: &impl Store, limit: u32) -> Result<(), String> {
+    let entries = store
+        .audit_log(None, limit)
+        .await
+        .map_err(|e| e.to_string())?;
+    for (_, entry) in entries {
+        let at = jiff::Timestamp::from_millisecond(entry.at as i64).map_err(|e| e.to_string())?;
+        println!(
+            "{at}\t{}\t{}\t{}\t{}\t{}",
+            entry.actor, entry.origin, entry.action, entry.subject, entry.detail
+        );
+    }
+    Ok(())
+}
+
+/// Records what a command did to the store in the audit log, as done from this machine by the
+/// user running it.
+async fn audit(
+    store: &impl Store,
+    action: AuditAction,
+    subject: &str,
+    detail: &str,
+) -> Result<(), String> {
+    let user = std::env::var("USER").unwrap_or_else(|_| "unknown user".into());
+    let entry = AuditEntry {
+        at: clock::now(),
+        actor: format!("command line ({user})"),
+        action,
+        subject: subject.to_owned(),
+        detail: detail.to_owned(),
+        origin: "this machine".into(),
+    };
+    store
+        .audit(&entry)
+        .await
+        .map_err(|error| format!("done, but it could not be recorded in the audit log: {error}"))
 }
 
 /// Runs `$body` with `$store` bound to the configuration's store: the embedded database (its
@@ -296,7 +347,14 @@ async fn import_contacts(config: &Config, store: &impl Store, file: &Path) -> Re
         "contacts"
     };
     println!("imported {} {noun}", records.len());
-    Ok(())
+    let detail = format!("{} {noun}", records.len());
+    audit(
+        store,
+        AuditAction::ContactsImported,
+        &file.display().to_string(),
+        &detail,
+    )
+    .await
 }
 
 async fn agent_command(
@@ -343,17 +401,18 @@ async fn agent_command(
                 .await
                 .map_err(|e| e.to_string())?;
             println!("added {} ({}), {}", record.email, record.id, record.role);
+            let detail = format!("{}, queues {}", record.role, queues_text(&record.queues));
+            audit(store, AuditAction::AgentAdded, &record.email, &detail).await?;
         }
         AgentCommand::List => {
             for agent in store.agents().await.map_err(|e| e.to_string())? {
-                let queues: Vec<&str> = agent.queues.iter().map(|q| q.0.as_str()).collect();
                 let capacity = agent.capacity.unwrap_or(config.agents.default_capacity);
                 println!(
                     "{}\t{}\t{}\t{}\tcapacity {capacity}",
                     agent.email,
                     agent.name,
                     agent.role,
-                    queues.join(",")
+                    queues_text(&agent.queues)
                 );
             }
         }
@@ -364,6 +423,7 @@ async fn agent_command(
                 .await
                 .map_err(|e| e.to_string())?;
             println!("removed {}", agent.email);
+            audit(store, AuditAction::AgentRemoved, &agent.email, "").await?;
             sign_out_on_server(config, &agent.id, "removed").await?;
         }
         AgentCommand::SetPassword { email } => {
@@ -374,6 +434,7 @@ async fn agent_command(
                 .await
                 .map_err(|e| e.to_string())?;
             println!("password set for {}", agent.email);
+            audit(store, AuditAction::PasswordSet, &agent.email, "").await?;
             sign_out_on_server(config, &agent.id, "password_changed").await?;
         }
         AgentCommand::SignOut { email } => {
@@ -383,7 +444,10 @@ async fn agent_command(
                 .await
                 .map_err(|e| e.to_string())?;
             println!("signed out {}", agent.email);
-            sign_out_on_server(config, &agent.id, "signed_out").await?;
+            // A running server records the sign-out it is told of; a stopped one cannot.
+            if !sign_out_on_server(config, &agent.id, "signed_out").await? {
+                audit(store, AuditAction::SignedOut, &agent.email, "signed out").await?;
+            }
         }
         AgentCommand::SetRole { email, role } => {
             let agent = find(email).await?;
@@ -396,6 +460,8 @@ async fn agent_command(
                 .await
                 .map_err(|e| e.to_string())?;
             println!("{} is now {role}", agent.email);
+            let detail = format!("{} → {role}", agent.role);
+            audit(store, AuditAction::RoleChanged, &agent.email, &detail).await?;
             sign_out_on_server(config, &agent.id, "role_changed").await?;
         }
     }
@@ -431,20 +497,30 @@ async fn call_server(
 }
 
 /// Tells the running server that an agent's sessions ended, so that their open desktop is
-/// closed now; a server that is not running has nothing open.
-async fn sign_out_on_server(config: &Config, agent: &AgentId, reason: &str) -> Result<(), String> {
+/// closed now (and the server records it); a server that is not running has nothing open. Says
+/// whether a server was told.
+async fn sign_out_on_server(
+    config: &Config,
+    agent: &AgentId,
+    reason: &str,
+) -> Result<bool, String> {
     if switchboard_server::admin::read(&config.server.data_dir).is_err() {
-        return Ok(());
+        return Ok(false);
     }
     let path = format!("/api/v1/admin/agents/{agent}/sign-out");
     match call_server(config, &path, Some(serde_json::json!({ "reason": reason }))).await {
         Ok(_) => {
             println!("their desktop is signed out");
-            Ok(())
+            Ok(true)
         }
-        Err(error) if error.ends_with("(is the server running?)") => Ok(()),
+        Err(error) if error.ends_with("(is the server running?)") => Ok(false),
         Err(error) => Err(error),
     }
+}
+
+fn queues_text(queues: &[QueueId]) -> String {
+    let names: Vec<&str> = queues.iter().map(|queue| queue.0.as_str()).collect();
+    names.join(",")
 }
 
 async fn remove_queue(config: &Config, queue: &str) -> Result<(), String> {

@@ -5,6 +5,7 @@ mod support;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+use reqwest::Method;
 use serde_json::json;
 use support::{AdminApi, Agent, Server, config};
 use switchboard_protocol::agent::AgentEvent;
@@ -289,4 +290,148 @@ async fn templates_added_through_the_api_reach_desktops_at_once_and_survive_a_re
         .await;
     assert_eq!(shortcuts(&profile).unwrap(), ["hi"]);
     assert_eq!(remove().await.0, 404, "removed already");
+}
+
+#[tokio::test]
+async fn every_administrative_action_is_in_the_audit_log_with_who_and_from_where() {
+    let server = Server::start(&config(30, 60));
+    let dana = [
+        "agent",
+        "add",
+        "--email",
+        "dana@example.com",
+        "--name",
+        "Dana",
+        "--queues",
+        "general",
+        "--role",
+        "supervisor",
+    ];
+    for (args, stdin) in [
+        (&dana[..], "first-password\n"),
+        (
+            &[
+                "agent",
+                "set-role",
+                "--email",
+                "dana@example.com",
+                "--role",
+                "agent",
+            ][..],
+            "",
+        ),
+        (
+            &["agent", "set-password", "--email", "dana@example.com"][..],
+            "second-password\n",
+        ),
+    ] {
+        let done = admin(&server, args, stdin);
+        assert!(done.status.success(), "{}", text(&done));
+    }
+    let (imported, printed) = support::import(&server, "name,email\nZoë Weiss,zoe@example.com\n");
+    assert!(imported, "{printed}");
+    let api = AdminApi::new(&server);
+    let template = json!({ "name": "Thanks", "text": "Thank you!" });
+    let (saved, _) = api
+        .call(
+            Method::PUT,
+            "/api/v1/admin/templates/thanks",
+            Some(template),
+        )
+        .await;
+    assert_eq!(saved, 200);
+
+    // Newest first: who, from where, what, to what, and the rest.
+    let log = admin(&server, &["audit"], "");
+    assert!(log.status.success(), "{}", text(&log));
+    let log = String::from_utf8_lossy(&log.stdout).into_owned();
+    let lines: Vec<Vec<&str>> = log
+        .lines()
+        .map(|line| line.split('\t').skip(1).collect())
+        .collect();
+    let user = std::env::var("USER").unwrap_or_else(|_| "unknown user".into());
+    let command_line = format!("command line ({user})");
+    let expected: Vec<Vec<&str>> = vec![
+        vec![
+            "admin API",
+            "127.0.0.1",
+            "template_saved",
+            "thanks",
+            "Thanks",
+        ],
+        vec![
+            &command_line,
+            "this machine",
+            "contacts_imported",
+            "",
+            "1 contact",
+        ],
+        vec![
+            "admin API",
+            "127.0.0.1",
+            "signed_out",
+            "dana@example.com",
+            "password changed",
+        ],
+        vec![
+            &command_line,
+            "this machine",
+            "password_set",
+            "dana@example.com",
+            "",
+        ],
+        vec![
+            "admin API",
+            "127.0.0.1",
+            "signed_out",
+            "dana@example.com",
+            "role changed",
+        ],
+        vec![
+            &command_line,
+            "this machine",
+            "role_changed",
+            "dana@example.com",
+            "supervisor → agent",
+        ],
+        vec![
+            &command_line,
+            "this machine",
+            "agent_added",
+            "dana@example.com",
+            "supervisor, queues general",
+        ],
+    ];
+    assert_eq!(lines.len(), expected.len(), "{log}");
+    for (line, expected) in lines.iter().zip(&expected) {
+        for (field, (got, wanted)) in line.iter().zip(expected).enumerate() {
+            // The import names its file, wherever the test put it.
+            if !(field == 3 && wanted.is_empty()) {
+                assert_eq!(got, wanted, "{log}");
+            }
+        }
+    }
+
+    // The API reads the same, a page at a time.
+    let (status, page) = api
+        .call(Method::GET, "/api/v1/admin/audit?limit=2", None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(page[0]["action"], "template_saved");
+    assert_eq!(page[0]["origin"], "127.0.0.1");
+    assert_eq!(page[1]["action"], "contacts_imported");
+    let before = page[1]["id"].as_i64().unwrap();
+    let (_, older) = api
+        .call(
+            Method::GET,
+            &format!("/api/v1/admin/audit?before={before}&limit=1"),
+            None,
+        )
+        .await;
+    assert_eq!(older[0]["action"], "signed_out");
+    assert_eq!(older[0]["detail"], "password changed");
+    let anonymous = reqwest::get(server.url("/api/v1/admin/audit"))
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
 }

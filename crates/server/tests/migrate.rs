@@ -79,7 +79,7 @@ async fn an_embedded_deployment_moves_to_postgres_and_goes_on_there() {
         "2 agents",
         "1 contacts",
         "1 conversations with 3 messages and 2 facts for the reports",
-        "1 added templates",
+        "1 added templates, 4 audit log entries",
     ] {
         assert!(printed.contains(part), "{part:?} in {printed}");
     }

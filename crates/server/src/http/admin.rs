@@ -9,22 +9,27 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use switchboard_protocol::{AgentId, ConversationId, ErrorBody, ErrorCode, QueueId};
 
-use super::{Refusal, admin_only, refuse, status_of};
-use crate::app::App;
-use crate::store::{Store, StoreError};
+use super::{Refusal, admin_only, audit, refuse, status_of};
+use crate::app::{App, ClientAddress};
+use crate::store::{AuditAction, Store, StoreError};
 
 /// `POST /api/v1/admin/queues/{queue}/remove` with the admin token: ends the queue's waiting
 /// conversations, interrupts those held, and serves the queue no more.
 pub(super) async fn remove_queue<S: Store>(
     State(app): State<Arc<App<S>>>,
     Path(queue): Path<String>,
+    ClientAddress(origin): ClientAddress,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, Refusal> {
     admin_only(&app, &headers)?;
-    match app.hub.remove_queue(QueueId(queue)).await {
-        Ok((ended, interrupted)) => Ok(Json(
-            serde_json::json!({ "ended": ended, "interrupted": interrupted }),
-        )),
+    match app.hub.remove_queue(QueueId(queue.clone())).await {
+        Ok((ended, interrupted)) => {
+            let detail = format!("{ended} waiting ended, {interrupted} interrupted");
+            audit::record(&app, origin, AuditAction::QueueRemoved, queue, detail).await;
+            Ok(Json(
+                serde_json::json!({ "ended": ended, "interrupted": interrupted }),
+            ))
+        }
         Err(error) => Err((status_of(&error), Json(error))),
     }
 }
@@ -40,6 +45,7 @@ pub(super) struct Assignment {
 pub(super) async fn assign<S: Store>(
     State(app): State<Arc<App<S>>>,
     Path(conversation): Path<String>,
+    ClientAddress(origin): ClientAddress,
     headers: HeaderMap,
     body: Result<Json<Assignment>, JsonRejection>,
 ) -> Result<Json<serde_json::Value>, Refusal> {
@@ -64,20 +70,41 @@ pub(super) async fn assign<S: Store>(
             )
         })?
         .ok_or_else(unknown)?;
-    match app.hub.assign(ConversationId(conversation), agent.id).await {
-        Ok(()) => Ok(Json(serde_json::json!({ "assigned": true }))),
+    match app
+        .hub
+        .assign(ConversationId(conversation.clone()), agent.id)
+        .await
+    {
+        Ok(()) => {
+            let detail = format!("to {}", agent.email);
+            let action = AuditAction::ConversationAssigned;
+            audit::record(&app, origin, action, conversation, detail).await;
+            Ok(Json(serde_json::json!({ "assigned": true })))
+        }
         Err(error) => Err((status_of(&error), Json(error))),
     }
 }
 
 /// Why an agent's sessions end, as the admin commands say it.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(super) enum SignOutReason {
     SignedOut,
     PasswordChanged,
     RoleChanged,
     Removed,
+}
+
+impl SignOutReason {
+    /// Why, as the audit log says it.
+    fn words(self) -> &'static str {
+        match self {
+            SignOutReason::SignedOut => "signed out",
+            SignOutReason::PasswordChanged => "password changed",
+            SignOutReason::RoleChanged => "role changed",
+            SignOutReason::Removed => "account removed",
+        }
+    }
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -91,6 +118,7 @@ pub(super) struct SignOut {
 pub(super) async fn sign_out<S: Store>(
     State(app): State<Arc<App<S>>>,
     Path(agent): Path<String>,
+    ClientAddress(origin): ClientAddress,
     headers: HeaderMap,
     body: Result<Json<SignOut>, JsonRejection>,
 ) -> Result<Json<serde_json::Value>, Refusal> {
@@ -111,16 +139,15 @@ pub(super) async fn sign_out<S: Store>(
         )
     };
     app.store.end_sessions(&agent).await.map_err(unavailable)?;
+    let accounts = app.store.agents().await.map_err(unavailable)?;
+    let account = accounts.into_iter().find(|account| account.id == agent);
     let role = match reason {
-        SignOutReason::RoleChanged => {
-            let accounts = app.store.agents().await.map_err(unavailable)?;
-            accounts
-                .into_iter()
-                .find(|account| account.id == agent)
-                .map(|account| account.role)
-        }
+        SignOutReason::RoleChanged => account.as_ref().map(|account| account.role),
         _ => None,
     };
+    let subject = account.map_or_else(|| agent.0.clone(), |account| account.email);
+    let detail = reason.words();
+    audit::record(&app, origin, AuditAction::SignedOut, subject, detail).await;
     let message = match (reason, role) {
         (SignOutReason::SignedOut, _) => "An administrator signed you out.".to_owned(),
         (SignOutReason::PasswordChanged, _) => {

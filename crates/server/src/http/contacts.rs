@@ -17,11 +17,11 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use switchboard_protocol::{ContactId, ErrorBody, ErrorCode};
 
-use super::{Refusal, admin_only, refuse};
-use crate::app::App;
+use super::{Refusal, admin_only, audit, refuse};
+use crate::app::{App, ClientAddress};
 use crate::auth;
 use crate::contacts::{ContactFields, ContactRecord, key_taken};
-use crate::store::{Store, StoreError};
+use crate::store::{AuditAction, Store, StoreError};
 
 pub(super) fn routes<S: Store>() -> Router<Arc<App<S>>> {
     Router::new()
@@ -85,6 +85,7 @@ async fn show<S: Store>(
 
 async fn create<S: Store>(
     State(app): State<Arc<App<S>>>,
+    ClientAddress(origin): ClientAddress,
     headers: HeaderMap,
     body: Result<Json<ContactFields>, JsonRejection>,
 ) -> Result<(StatusCode, Json<ContactRecord>), Refusal> {
@@ -93,13 +94,15 @@ async fn create<S: Store>(
         id: ContactId(auth::random_id()),
         fields: validated(&app, body)?,
     };
-    save(&app, record)
-        .await
-        .map(|record| (StatusCode::CREATED, Json(record)))
+    let record = save(&app, record).await?;
+    let (id, name) = (record.id.0.clone(), record.fields.name.clone());
+    audit::record(&app, origin, AuditAction::ContactCreated, id, name).await;
+    Ok((StatusCode::CREATED, Json(record)))
 }
 
 async fn replace<S: Store>(
     State(app): State<Arc<App<S>>>,
+    ClientAddress(origin): ClientAddress,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Result<Json<ContactFields>, JsonRejection>,
@@ -110,18 +113,25 @@ async fn replace<S: Store>(
     if app.store.contact(&id).await.map_err(internal)?.is_none() {
         return Err(not_found(&id));
     }
-    save(&app, ContactRecord { id, fields }).await.map(Json)
+    let record = save(&app, ContactRecord { id, fields }).await?;
+    let (id, name) = (record.id.0.clone(), record.fields.name.clone());
+    audit::record(&app, origin, AuditAction::ContactChanged, id, name).await;
+    Ok(Json(record))
 }
 
 async fn remove<S: Store>(
     State(app): State<Arc<App<S>>>,
+    ClientAddress(origin): ClientAddress,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<StatusCode, Refusal> {
     admin_only(&app, &headers)?;
     let id = ContactId(id);
     match app.store.delete_contact(&id).await.map_err(internal)? {
-        true => Ok(StatusCode::NO_CONTENT),
+        true => {
+            audit::record(&app, origin, AuditAction::ContactDeleted, id.0, "").await;
+            Ok(StatusCode::NO_CONTENT)
+        }
         false => Err(not_found(&id)),
     }
 }

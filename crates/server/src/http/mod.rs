@@ -3,12 +3,15 @@
 //!
 //! - `login.rs`: agent sign-in and sign-out; `widgets.rs`: what a widget fetches at start;
 //! - `admin.rs`, `contacts.rs`: the admin API (queues, assignment, ending an agent's sessions; contacts);
+//! - `audit.rs`: what the admin API records of what it did, and the audit log to read;
+//! - `reports.rs`: the activity reports, as JSON and CSV;
 //! - `files.rs`: uploading and reading files through their signed links;
 //! - `accept.rs`: connections accepted within a cap, with a header timeout and a bounded drain;
 //! - `refusal.rs`: refusals as `{code, message}` with their HTTP status, and the admin token check;
 
 pub mod accept;
 mod admin;
+mod audit;
 mod contacts;
 mod files;
 mod login;
@@ -68,6 +71,7 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
         .merge(templates::routes::<S>())
         .merge(files::routes::<S>())
         .merge(reports::routes::<S>())
+        .merge(audit::routes::<S>())
         .with_state(app)
 }
 

@@ -21,10 +21,10 @@ use serde::Deserialize;
 use switchboard_protocol::template::Template;
 use switchboard_protocol::{ErrorCode, QueueId};
 
-use super::{Refusal, admin_only, refuse};
-use crate::app::App;
+use super::{Refusal, admin_only, audit, refuse};
+use crate::app::{App, ClientAddress};
 use crate::config;
-use crate::store::{Store, StoreError};
+use crate::store::{AuditAction, Store, StoreError};
 
 pub(super) fn routes<S: Store>() -> Router<Arc<App<S>>> {
     Router::new()
@@ -90,6 +90,7 @@ async fn list<S: Store>(
 async fn save<S: Store>(
     State(app): State<Arc<App<S>>>,
     Path(shortcut): Path<String>,
+    ClientAddress(origin): ClientAddress,
     headers: HeaderMap,
     body: Result<Json<TemplateBody>, JsonRejection>,
 ) -> Result<Json<serde_json::Value>, Refusal> {
@@ -129,6 +130,8 @@ async fn save<S: Store>(
         .save_template(&template)
         .await
         .map_err(unavailable)?;
+    let action = AuditAction::TemplateSaved;
+    audit::record(&app, origin, action, &template.shortcut, &template.name).await;
     announce(&app).await?;
     Ok(Json(serde_json::json!({ "saved": template.shortcut })))
 }
@@ -136,6 +139,7 @@ async fn save<S: Store>(
 async fn remove<S: Store>(
     State(app): State<Arc<App<S>>>,
     Path(shortcut): Path<String>,
+    ClientAddress(origin): ClientAddress,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, Refusal> {
     admin_only(&app, &headers)?;
@@ -149,6 +153,7 @@ async fn remove<S: Store>(
         let message = format!("No template /{shortcut} was added.");
         return Err(refuse(StatusCode::NOT_FOUND, ErrorCode::NotFound, &message));
     }
+    audit::record(&app, origin, AuditAction::TemplateDeleted, &shortcut, "").await;
     announce(&app).await?;
     Ok(Json(serde_json::json!({ "removed": shortcut })))
 }

@@ -29,6 +29,7 @@ pub struct Moved {
     pub replies: u64,
     pub removed_queues: u64,
     pub templates: u64,
+    pub audit_entries: u64,
 }
 
 impl fmt::Display for Moved {
@@ -37,7 +38,7 @@ impl fmt::Display for Moved {
             f,
             "{} agents ({} signed-in sessions), {} contacts, {} conversations with {} messages \
              and {} facts for the reports, {} unacknowledged events on {} streams, {} stored \
-             replies, {} removed queues, {} added templates",
+             replies, {} removed queues, {} added templates, {} audit log entries",
             self.agents,
             self.sessions,
             self.contacts,
@@ -48,7 +49,8 @@ impl fmt::Display for Moved {
             self.streams,
             self.replies,
             self.removed_queues,
-            self.templates
+            self.templates,
+            self.audit_entries
         )
     }
 }
@@ -274,6 +276,30 @@ async fn copy(from: &SqlitePool, tx: &mut Transaction<'_, Postgres>) -> sqlx::Re
         },
     )
     .await?;
+    // In the order they were recorded: the log's numbers are given again, in that order.
+    let audit_entries = pages(
+        from,
+        "SELECT at, actor, action, subject, detail, origin FROM audit",
+        async |rows: Vec<(i64, String, String, String, String, String)>| {
+            unnest!(
+                rows,
+                "INSERT INTO audit (at, actor, action, subject, detail, origin) \
+                 SELECT at, actor, action, subject, detail, origin FROM UNNEST($1::bigint[], \
+                 $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY \
+                 AS u (at, actor, action, subject, detail, origin, n) ORDER BY n",
+                0,
+                1,
+                2,
+                3,
+                4,
+                5
+            )
+            .execute(&mut **tx)
+            .await
+            .map(drop)
+        },
+    )
+    .await?;
     Ok(Moved {
         agents,
         sessions,
@@ -286,6 +312,7 @@ async fn copy(from: &SqlitePool, tx: &mut Transaction<'_, Postgres>) -> sqlx::Re
         replies,
         removed_queues,
         templates,
+        audit_entries,
     })
 }
 

@@ -2,6 +2,7 @@
 //! routing does not know which. Every routing step is written as one [`Batch`], atomically: the records it changed,
 //! the events it emitted (the outbox) and the reply to the command that caused it.
 
+pub mod audit;
 mod contacts;
 mod error;
 pub mod facts;
@@ -20,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use switchboard_protocol::agent::Role;
 use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, Presence, QueueId, Seq};
 
+pub use audit::{AuditAction, AuditEntry, AuditStore};
 pub use contacts::ContactStore;
 pub use error::StoreError;
 pub use facts::FactStore;
@@ -92,7 +94,16 @@ impl Batch {
 
 /// What the server keeps on disk.
 pub trait Store:
-    ContactStore + FactStore + FileStore + SearchStore + TemplateStore + Clone + Send + Sync + 'static
+    AuditStore
+    + ContactStore
+    + FactStore
+    + FileStore
+    + SearchStore
+    + TemplateStore
+    + Clone
+    + Send
+    + Sync
+    + 'static
 {
     fn agents(&self) -> impl Future<Output = StoreResult<Vec<AgentRecord>>> + Send;
     fn agent_by_email(

@@ -1,0 +1,90 @@
+//! The audit log over HTTP, with the admin token: what the admin API's handlers record of what
+//! they did, and `GET /api/v1/admin/audit?limit=…&before=…` to read it, newest first.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use switchboard_protocol::ErrorCode;
+
+use super::{Refusal, admin_only, refuse};
+use crate::app::App;
+use crate::clock;
+use crate::store::{AuditAction, AuditEntry, Store};
+
+/// Who acts through the admin API (its token is the deployment's; there is one).
+const ADMIN_API: &str = "admin API";
+
+pub(super) fn routes<S: Store>() -> Router<Arc<App<S>>> {
+    Router::new().route("/api/v1/admin/audit", get(read::<S>))
+}
+
+/// Records that the admin API did `action` to `subject`, asked from `origin`. The action is
+/// done: a failure to record it is logged for the operator, not turned into a refusal.
+pub(super) async fn record<S: Store>(
+    app: &App<S>,
+    origin: IpAddr,
+    action: AuditAction,
+    subject: impl Into<String>,
+    detail: impl Into<String>,
+) {
+    let entry = AuditEntry {
+        at: clock::now(),
+        actor: ADMIN_API.into(),
+        action,
+        subject: subject.into(),
+        detail: detail.into(),
+        origin: origin.to_string(),
+    };
+    if let Err(error) = app.store.audit(&entry).await {
+        tracing::error!(%error, action = %entry.action, subject = %entry.subject, "an action could not be recorded in the audit log");
+    }
+}
+
+const DEFAULT_LIMIT: u32 = 100;
+const MAX_LIMIT: u32 = 1000;
+
+#[derive(Debug, Deserialize)]
+struct ReadQuery {
+    limit: Option<u32>,
+    /// Entries before this number (the `id` of the last one read), for the next page.
+    before: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+struct Numbered {
+    id: i64,
+    #[serde(flatten)]
+    entry: AuditEntry,
+}
+
+async fn read<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    headers: HeaderMap,
+    Query(query): Query<ReadQuery>,
+) -> Result<Json<Vec<Numbered>>, Refusal> {
+    admin_only(&app, &headers)?;
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let entries = app
+        .store
+        .audit_log(query.before, limit)
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "the audit log could not be read");
+            refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Unavailable,
+                "The audit log cannot be read now; try again in a moment.",
+            )
+        })?;
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|(id, entry)| Numbered { id, entry })
+            .collect(),
+    ))
+}
