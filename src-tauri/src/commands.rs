@@ -6,6 +6,7 @@ use switchboard_desk::{
     TranscriptView,
 };
 use switchboard_protocol::agent::{AgentSummary, PresenceRequest, QueueSummary, TransferTarget};
+use switchboard_protocol::reports::{ActivityReport, ReportQuery};
 use switchboard_protocol::{AgentId, ConversationId, FileId, QueueId};
 use tauri::{AppHandle, State};
 
@@ -276,6 +277,12 @@ pub(crate) async fn search_conversations(
     everyone: bool,
 ) -> Outcome<Vec<SearchResultView>> {
     Ok(signed_in(&shell)?.search(&query, everyone).await?)
+}
+
+/// A supervisor's activity report.
+#[tauri::command]
+pub(crate) async fn report(shell: State<'_, Shell>, query: ReportQuery) -> Outcome<ActivityReport> {
+    Ok(signed_in(&shell)?.report(query).await?)
 }
 
 /// One of them, to read.

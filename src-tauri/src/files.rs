@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use switchboard_desk::AttachmentView;
+use switchboard_protocol::reports::ReportQuery;
 use switchboard_protocol::{ConversationId, FileId};
 use tauri::ipc::{InvokeBody, Request, Response};
 use tauri::{AppHandle, Manager, State};
@@ -88,12 +89,26 @@ pub(crate) async fn save_file(
     file: FileId,
     name: String,
 ) -> Outcome<PathBuf> {
-    let downloads = app
-        .path()
+    Ok(signed_in(&shell)?
+        .save_file(&conversation, &file, &name, &downloads(&app)?)
+        .await?)
+}
+
+/// Saves a supervisor's report as CSV into the Downloads folder: where it was saved.
+#[tauri::command]
+pub(crate) async fn export_report(
+    app: AppHandle,
+    shell: State<'_, Shell>,
+    query: ReportQuery,
+) -> Outcome<PathBuf> {
+    Ok(signed_in(&shell)?
+        .export_report(query, &downloads(&app)?)
+        .await?)
+}
+
+fn downloads(app: &AppHandle) -> Result<PathBuf, Failure> {
+    app.path()
         .download_dir()
         .or_else(|_| app.path().home_dir())
-        .map_err(|_| Failure::invalid("There is no Downloads folder to save the file in."))?;
-    Ok(signed_in(&shell)?
-        .save_file(&conversation, &file, &name, &downloads)
-        .await?)
+        .map_err(|_| Failure::invalid("There is no Downloads folder to save the file in."))
 }

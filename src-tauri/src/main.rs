@@ -81,6 +81,8 @@ fn main() {
             commands::mark_read,
             commands::show_earlier,
             commands::search_conversations,
+            commands::report,
+            files::export_report,
             commands::transcript,
             commands::save_settings,
             files::check_file,

@@ -5,10 +5,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openDesk, sharedBrowser } from './harness.mjs';
 import { morning, T0, zoe } from './scene.mjs';
+import { activityRow } from '../test/fixtures.js';
 
 const shared = sharedBrowser();
 
 const open = () => openDesk(shared.browser, shared.url, morning(), { time: T0 });
+/** @param {unknown} snapshot */
+const openAs = (snapshot) => openDesk(shared.browser, shared.url, snapshot, { time: T0 });
 
 /** @param {import('playwright-core').Locator} dialog */
 const choices = (dialog) => dialog.getByRole('radio').evaluateAll((radios) => radios.map((r) => r.parentElement?.textContent?.trim()));
@@ -270,7 +273,7 @@ test('Search: Alt+S opens it, typing searches, a failure says why, a result open
 
 test("Search as a supervisor: everyone's conversations first, their own a choice away", async () => {
   const supervisor = { ...morning(), agent: { id: 'sue', name: 'Sue Hanák', email: 'sue@example.com', role: 'supervisor' }, supervises: true };
-  const window = await openDesk(shared.browser, shared.url, supervisor, { time: T0 });
+  const window = await openAs(supervisor);
   const { page } = window;
   await page.getByRole('banner').getByText('Supervisor').waitFor();
   const found = {
@@ -299,5 +302,58 @@ test("Search as a supervisor: everyone's conversations first, their own a choice
   assert.deepEqual(await window.called('search_conversations', 3), { query: 'order', everyone: true });
   await dialog.getByRole('status').getByText('No ended conversation matches.').waitFor();
   assert.deepEqual(window.problems, []);
+  await window.close();
+});
+
+test('Reports, for a supervisor: Alt+P opens them, a chart and a table of the days, filters ask again, CSV saved', async () => {
+  const supervisor = { ...morning(), agent: { id: 'sue', name: 'Sue Hanák', email: 'sue@example.com', role: 'supervisor' }, supervises: true };
+  const window = await openAs(supervisor);
+  const { page } = window;
+  const day = activityRow;
+  const report = {
+    period: 'day',
+    time_zone: 'Europe/Prague',
+    rows: [
+      day('2026-11-19', Date.parse('2026-11-19T00:00:00Z'), { offered: 14, accepted: 11, rejected: 2, rona: 1, abandoned: 2, ended: 10, average_speed_of_answer: 18_000, average_handle_time: 372_000, wrap_ups: { Resolved: 9, 'Follow-up needed': 1 } }),
+      day('2026-11-20', Date.parse('2026-11-20T00:00:00Z'), { offered: 9, accepted: 8, abandoned: 1, transferred: 1, ended: 7, average_speed_of_answer: 12_000, average_handle_time: 300_000, wrap_ups: { Resolved: 7 } }),
+    ],
+    total: day('2026-11-19 – 2026-11-20', Date.parse('2026-11-19T00:00:00Z'), { offered: 23, accepted: 19, rejected: 2, rona: 1, abandoned: 3, transferred: 1, ended: 17, average_speed_of_answer: 15_474, average_handle_time: 341_000, wrap_ups: { Resolved: 16, 'Follow-up needed': 1 } }),
+  };
+  await window.reply('report', { ok: report });
+  await page.keyboard.press('Alt+P');
+  const dialog = page.getByRole('dialog', { name: 'Activity reports' });
+  const first = await window.called('report');
+  assert.equal(first.query.by, 'day');
+  assert.match(first.query.from, /^\d{4}-\d{2}-\d{2}$/);
+  const table = dialog.getByRole('table');
+  await table.getByRole('row', { name: /^2026-11-19 14 11 2 1 2 0 0 0:18 6:12$/ }).waitFor();
+  await table.getByRole('row', { name: /^Total 23 19 2 1 3 1 0 0:15 5:41$/ }).waitFor();
+  await dialog.getByText('Resolved 16 · Follow-up needed 1').waitFor();
+  await dialog.getByText('Days and hours in Europe/Prague').waitFor();
+  assert.equal(await dialog.locator('canvas').count() > 0, true, 'the chart is drawn');
+  await window.screenshot('reports');
+
+  // A filter asks again, with it.
+  await window.reply('report', { ok: report });
+  await dialog.getByLabel('Divided by').selectOption('hour');
+  assert.equal((await window.called('report', 2)).query.by, 'hour');
+  await window.reply('export_report', { ok: '/home/sue/Downloads/activity 2026-11-14 – 2026-11-20.csv' });
+  await dialog.getByRole('button', { name: 'Export CSV' }).click();
+  assert.equal((await window.called('export_report')).query.by, 'hour');
+  await dialog.getByRole('status').getByText('Saved to /home/sue/Downloads/activity 2026-11-14 – 2026-11-20.csv').waitFor();
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  assert.deepEqual(window.problems, []);
+  await window.close();
+});
+
+test('Reports are not offered to an agent: no button, and Alt+P opens nothing', async () => {
+  const window = await open();
+  const { page } = window;
+  assert.equal(await page.getByRole('banner').getByRole('button', { name: 'Reports' }).count(), 0);
+  await page.keyboard.press('Alt+P');
+  await page.waitForTimeout(100);
+  assert.equal(await page.getByRole('dialog', { name: 'Activity reports' }).count(), 0);
+  assert.equal((await window.calls('report')).length, 0);
   await window.close();
 });

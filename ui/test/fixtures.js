@@ -4,6 +4,7 @@
 /** @typedef {import('../src/lib/types').Notification} Notification */
 /** @typedef {import('../src/lib/types').ConversationView} ConversationView */
 /** @typedef {import('../src/lib/types').TaskEntry} TaskEntry */
+/** @typedef {import('../src/lib/types').ActivityRow} ActivityRow */
 
 /**
  * @param {Partial<DeskSnapshot>} [overrides]
@@ -110,6 +111,32 @@ export function task(view, overrides = {}) {
     unread: 0,
     state: view.state,
     typing_until: null,
+    ...overrides,
+  };
+}
+
+/**
+ * A report's row: nothing happened, unless `overrides` says so.
+ * @param {string} label
+ * @param {number} start
+ * @param {Partial<ActivityRow>} [overrides]
+ * @returns {ActivityRow}
+ */
+export function activityRow(label, start, overrides = {}) {
+  return {
+    label,
+    start,
+    offered: 0,
+    accepted: 0,
+    rejected: 0,
+    rona: 0,
+    abandoned: 0,
+    transferred: 0,
+    escalated: 0,
+    ended: 0,
+    average_speed_of_answer: null,
+    average_handle_time: null,
+    wrap_ups: {},
     ...overrides,
   };
 }

@@ -223,11 +223,7 @@ impl Desk {
     ) -> Result<PathBuf, DeskError> {
         let content = self.file_content(conversation, file).await?;
         let name = self.shared.model().redactor().owned(&safe_file_name(name));
-        let dir = dir.to_owned();
-        tokio::task::spawn_blocking(move || save_new(&dir, &name, &content.bytes))
-            .await
-            .map_err(|_| DeskError::Transfer)?
-            .map_err(|error| DeskError::Save(error.to_string()))
+        save_in(dir, name, content.bytes).await
     }
 
     async fn file_link(&self, command: AgentCommand) -> Result<FileLink, DeskError> {
@@ -333,6 +329,19 @@ fn safe_file_name(name: &str) -> String {
     } else {
         cleaned.to_owned()
     }
+}
+
+/// Writes `bytes` to a new file in `dir` named `name` (see [`save_new`]), off the async threads.
+pub(crate) async fn save_in(
+    dir: &Path,
+    name: String,
+    bytes: Vec<u8>,
+) -> Result<PathBuf, DeskError> {
+    let dir = dir.to_owned();
+    tokio::task::spawn_blocking(move || save_new(&dir, &name, &bytes))
+        .await
+        .map_err(|_| DeskError::Transfer)?
+        .map_err(|error| DeskError::Save(error.to_string()))
 }
 
 /// Writes `bytes` to a new file in `dir` named `name`, or `name (2)`, `name (3)`… when taken.

@@ -15,6 +15,7 @@
 //!   Customer summary, Additional details; `composer.rs`, `pickers.rs`: the composer's rules and
 //!   the searchable lists; `templates.rs`: message templates found and inserted; `typing.rs`: when the customer is told the agent is typing;
 //! - `search.rs`: the agent's ended conversations found, and their transcripts to read;
+//! - `reports.rs`: a supervisor's activity reports, and the same saved as CSV;
 //! - `indicator.rs`: what the system tray shows ([`Indicator`]);
 //! - `redact.rs`: masking per the profile, applied before anything leaves the core.
 
@@ -29,6 +30,7 @@ mod notification;
 mod pickers;
 mod presence;
 mod redact;
+mod reports;
 mod search;
 mod secrets;
 mod signin;

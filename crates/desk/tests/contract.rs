@@ -12,6 +12,7 @@ use switchboard_protocol::agent::{
     AgentSummary, DesktopProfile, InteractionState, PresenceRequest, QueueSummary, Role, Scenario,
     Theme, TransferTarget,
 };
+use switchboard_protocol::reports::{ActivityReport, ActivityRow, ReportPeriod, ReportQuery};
 use switchboard_protocol::template::Template;
 use switchboard_protocol::{
     AgentId, Channel, ContactId, ConversationId, EndedBy, FileId, FileLimits, Presence, QueueId,
@@ -57,6 +58,10 @@ fn contract() -> String {
         DesktopProfile::decl(&cfg),
         Template::decl(&cfg),
         FileLimits::decl(&cfg),
+        ReportQuery::decl(&cfg),
+        ReportPeriod::decl(&cfg),
+        ActivityReport::decl(&cfg),
+        ActivityRow::decl(&cfg),
         AgentSummary::decl(&cfg),
         Role::decl(&cfg),
         QueueSummary::decl(&cfg),

@@ -9,6 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::reports::{ActivityReport, ReportQuery};
 use crate::template::Template;
 use crate::{
     AgentId, Channel, ChatMessage, CommandId, ContactId, ContextValue, ConversationId, EndedBy,
@@ -143,6 +144,11 @@ pub enum AgentCommand {
         conversation: ConversationId,
         file: FileId,
     },
+    /// The activity report asked for, answered with [`CommandResult::Report`]: a supervisor's
+    /// (`forbidden` for an agent).
+    Report {
+        query: ReportQuery,
+    },
 }
 
 /// A presence an agent may choose.
@@ -217,6 +223,7 @@ pub enum CommandResult {
     Messages { messages: Vec<ChatMessage> },
     Found { results: Vec<SearchResult> },
     Link { link: FileLink },
+    Report { report: ActivityReport },
 }
 
 /// An ended conversation that matched a search.

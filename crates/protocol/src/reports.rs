@@ -8,7 +8,24 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::Millis;
+use crate::{AgentId, Channel, Millis, QueueId};
+
+/// What a report is asked for: the days `from` to `to` (inclusive, `YYYY-MM-DD`, in the server's
+/// `[reports] time_zone`), divided `by` day or hour, each filter left out counting all.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+pub struct ReportQuery {
+    pub from: String,
+    pub to: String,
+    #[serde(default)]
+    pub by: ReportPeriod,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<QueueId>,
+    /// An agent's own figures: what was offered to them and what they did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Channel>,
+}
 
 /// How a report is divided.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
@@ -57,4 +74,95 @@ pub struct ActivityRow {
     pub average_handle_time: Option<Millis>,
     /// How often each wrap-up reason was given.
     pub wrap_ups: BTreeMap<String, u32>,
+}
+
+impl ActivityReport {
+    /// The report as CSV (RFC 4180): a header, a row per period, then the total; durations in
+    /// seconds, wrap-up reasons as `reason: count` joined by `; `.
+    pub fn csv(&self) -> String {
+        let mut text = String::from(
+            "period,offered,accepted,rejected,rona,abandoned,transferred,escalated,ended,\
+             average_speed_of_answer_seconds,average_handle_time_seconds,wrap_ups\r\n",
+        );
+        for row in self.rows.iter().chain([&self.total]) {
+            let seconds = |millis: Option<Millis>| {
+                millis.map_or(String::new(), |m| format!("{:.1}", m as f64 / 1000.0))
+            };
+            let wrap_ups: Vec<String> = row
+                .wrap_ups
+                .iter()
+                .map(|(reason, count)| format!("{reason}: {count}"))
+                .collect();
+            let fields = [
+                row.label.clone(),
+                row.offered.to_string(),
+                row.accepted.to_string(),
+                row.rejected.to_string(),
+                row.rona.to_string(),
+                row.abandoned.to_string(),
+                row.transferred.to_string(),
+                row.escalated.to_string(),
+                row.ended.to_string(),
+                seconds(row.average_speed_of_answer),
+                seconds(row.average_handle_time),
+                wrap_ups.join("; "),
+            ];
+            let fields: Vec<String> = fields.iter().map(|field| csv_field(field)).collect();
+            text.push_str(&fields.join(","));
+            text.push_str("\r\n");
+        }
+        text
+    }
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break. A field that a spreadsheet
+/// would read as a formula (starting with `=`, `+`, `-`, `@`) is prefixed with `'`: wrap-up
+/// reasons are the administrator's words, but a file opened elsewhere must not run anything.
+fn csv_field(field: &str) -> String {
+    let field = if field.starts_with(['=', '+', '-', '@']) {
+        format!("'{field}")
+    } else {
+        field.to_owned()
+    };
+    if field.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_what_needs_it_and_keeps_formulas_out() {
+        let row = ActivityRow {
+            label: "2026-12-04".into(),
+            offered: 3,
+            accepted: 2,
+            average_speed_of_answer: Some(12_345),
+            wrap_ups: [("Resolved, fully".to_owned(), 2), ("=cmd()".to_owned(), 1)].into(),
+            ..ActivityRow::default()
+        };
+        let report = ActivityReport {
+            period: ReportPeriod::Day,
+            time_zone: "UTC".into(),
+            rows: vec![row.clone()],
+            total: ActivityRow {
+                label: "2026-12-04 – 2026-12-04".into(),
+                ..row
+            },
+        };
+        let csv = report.csv();
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert_eq!(lines.len(), 4, "{csv}");
+        assert!(lines[0].starts_with("period,offered,"));
+        assert_eq!(
+            lines[1],
+            "2026-12-04,3,2,0,0,0,0,0,0,12.3,,\"'=cmd(): 1; Resolved, fully: 2\""
+        );
+        assert!(lines[2].starts_with("2026-12-04 – 2026-12-04,3,2,"));
+        assert_eq!(lines[3], "");
+    }
 }

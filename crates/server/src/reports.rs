@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use switchboard_protocol::reports::{ActivityReport, ActivityRow, ReportPeriod};
+use switchboard_protocol::reports::{ActivityReport, ActivityRow, ReportPeriod, ReportQuery};
 use switchboard_protocol::rules::{MAX_HOURLY_REPORT_DAYS, MAX_REPORT_DAYS};
 use switchboard_protocol::{AgentId, Channel, Millis, QueueId};
 
@@ -39,6 +39,33 @@ impl Filter {
                 .as_ref()
                 .is_none_or(|agent| fact.agent.as_ref() == Some(agent))
     }
+}
+
+/// The span and filter `query` asks for (its queue checked against `known_queue`), or why it
+/// cannot be reported on.
+pub fn read_query(
+    query: &ReportQuery,
+    zone: TimeZone,
+    known_queue: impl Fn(&QueueId) -> bool,
+) -> Result<(Span, Filter), String> {
+    let date = |name: &str, text: &str| {
+        text.parse::<Date>()
+            .map_err(|_| format!("{name}={text:?} is not a day (YYYY-MM-DD)."))
+    };
+    let (first, last) = (date("from", &query.from)?, date("to", &query.to)?);
+    let span = Span::new(first, last, query.by, zone)
+        .map_err(|problem| format!("Nothing to report: {problem}."))?;
+    if let Some(queue) = &query.queue
+        && !known_queue(queue)
+    {
+        return Err(format!("No queue {:?}.", queue.0));
+    }
+    let filter = Filter {
+        queue: query.queue.clone(),
+        agent: query.agent.clone(),
+        channel: query.channel,
+    };
+    Ok((span, filter))
 }
 
 impl Span {

@@ -1,22 +1,21 @@
-//! Reports from the recorded facts, through the API other tools use: JSON and CSV, the same
-//! after a kill and restart, refused without the admin token or with a bad span.
+//! Reports from the recorded facts, through the API other tools use (JSON and CSV, the same
+//! after a kill and restart, refused without the admin token or with a bad span) and through a
+//! supervisor's desktop connection (refused to an agent's).
 
 mod support;
 
 use reqwest::Method;
 use serde_json::Value;
-use support::{AdminApi, Customer, Server, accepted_chat, config};
-use switchboard_protocol::agent::{AgentCommand, AgentEvent, Outcome};
+use support::{AdminApi, Agent, Customer, Server, accepted_chat, config};
+use switchboard_protocol::ErrorCode;
+use switchboard_protocol::agent::{AgentCommand, AgentEvent, CommandResult, Outcome};
 use switchboard_protocol::customer::{CustomerCommand, CustomerOutcome};
+use switchboard_protocol::reports::ReportQuery;
 
-/// Today and yesterday (UTC, the default time zone): a test running across midnight still
-/// finds its facts in the span.
+/// Yesterday and today, as the API's query.
 fn span() -> String {
-    let today = jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date();
-    let yesterday = today.yesterday().unwrap();
-    format!("from={yesterday}&to={today}")
+    let query = switchboard_testkit::since_yesterday();
+    format!("from={}&to={}", query.from, query.to)
 }
 
 async fn total(admin: &AdminApi<'_>, filters: &str) -> Value {
@@ -140,5 +139,63 @@ async fn a_report_is_refused_without_the_admin_token_or_with_a_bad_span() {
         assert_eq!(error["code"], "invalid_input");
         let message = error["message"].as_str().unwrap();
         assert!(message.contains(says), "{query}: {message}");
+    }
+}
+
+#[tokio::test]
+async fn a_supervisors_desktop_gets_the_report_and_an_agents_is_refused() {
+    let sue = switchboard_testkit::supervisor("sue@example.com", "Sue");
+    let server = Server::start(&format!("{}{sue}", config(30, 60)));
+    let (mut ann, _zoe, chat) = accepted_chat(&server).await;
+    let end = AgentCommand::End {
+        conversation: chat,
+        wrap_up: "Resolved".into(),
+    };
+    assert!(matches!(ann.command(end).await, Outcome::Ok { .. }));
+    let query = switchboard_testkit::since_yesterday();
+    let ask = |query: ReportQuery| AgentCommand::Report { query };
+    match ann.command(ask(query.clone())).await {
+        Outcome::Error { error } => assert_eq!(error.code, ErrorCode::Forbidden),
+        other => panic!("forbidden, not {other:?}"),
+    }
+    let mut sue = Agent::sign_in(&server, "sue@example.com").await;
+    let Outcome::Ok {
+        result: CommandResult::Report { report },
+    } = sue.command(ask(query.clone())).await
+    else {
+        panic!("a report")
+    };
+    assert_eq!(report.rows.len(), 2);
+    assert_eq!(
+        (
+            report.total.offered,
+            report.total.accepted,
+            report.total.ended
+        ),
+        (1, 1, 1)
+    );
+    assert_eq!(report.total.wrap_ups["Resolved"], 1);
+    // Her own figures: nothing was offered to her.
+    let hers = ReportQuery {
+        agent: Some(server.login("sue@example.com").await.agent.id),
+        ..query.clone()
+    };
+    let Outcome::Ok {
+        result: CommandResult::Report { report },
+    } = sue.command(ask(hers)).await
+    else {
+        panic!("a report")
+    };
+    assert_eq!(report.total.offered, 0);
+    let bad = ReportQuery {
+        to: "someday".into(),
+        ..query
+    };
+    match sue.command(ask(bad)).await {
+        Outcome::Error { error } => {
+            assert_eq!(error.code, ErrorCode::InvalidInput);
+            assert!(error.message.contains("is not a day"), "{}", error.message);
+        }
+        other => panic!("refused, not {other:?}"),
     }
 }

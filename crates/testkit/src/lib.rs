@@ -143,6 +143,23 @@ pub fn supervisor(email: &str, name: &str) -> String {
     )
 }
 
+/// A report of yesterday and today by day (UTC, the default time zone): a test running across
+/// midnight still finds what it did in the span.
+pub fn since_yesterday() -> switchboard_protocol::reports::ReportQuery {
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    switchboard_protocol::reports::ReportQuery {
+        from: today
+            .yesterday()
+            .expect("today has a yesterday")
+            .to_string(),
+        to: today.to_string(),
+        by: switchboard_protocol::reports::ReportPeriod::Day,
+        ..Default::default()
+    }
+}
+
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 pub async fn next_json(socket: &mut Socket) -> Option<Value> {

@@ -17,6 +17,8 @@ export const settings = writable<Settings>({
 export const selected = writable<string | null>(null);
 /// The search over past conversations is open (the top bar's button, or Alt+S).
 export const searching = writable(false);
+/// A supervisor's reports are open (the top bar's button, or Alt+P).
+export const reporting = writable(false);
 /// A conversation action asked for from the keyboard, for the action bar to open.
 export const requestedAction = writable<'transfer' | 'conference' | 'end' | null>(null);
 export const lastError = writable<CommandFailure | null>(null);

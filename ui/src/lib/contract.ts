@@ -245,6 +245,61 @@ types: Array<string>,
  */
 channels: Array<Channel>, };
 
+export type ReportQuery = { from: string, to: string, by: ReportPeriod, queue?: QueueId | null, 
+/**
+ * An agent's own figures: what was offered to them and what they did.
+ */
+agent?: AgentId | null, channel?: Channel | null, };
+
+export type ReportPeriod = "day" | "hour";
+
+export type ActivityReport = { period: ReportPeriod, 
+/**
+ * The time zone the days and hours are counted in (`[reports] time_zone`).
+ */
+time_zone: string, rows: Array<ActivityRow>, total: ActivityRow, };
+
+export type ActivityRow = { 
+/**
+ * The period's start in the report's time zone: `2026-12-04` or `2026-12-04T09:00`; for the
+ * total, the span's first and last day.
+ */
+label: string, 
+/**
+ * The period's start, in milliseconds since the epoch.
+ */
+start: number, 
+/**
+ * Offers made to agents (from a queue, or a transfer or conference invitation).
+ */
+offered: number, accepted: number, rejected: number, 
+/**
+ * Offers that expired unanswered.
+ */
+rona: number, 
+/**
+ * Conversations whose customer left before an agent accepted.
+ */
+abandoned: number, transferred: number, escalated: number, 
+/**
+ * Conversations ended by the agent who held them, or by their customer.
+ */
+ended: number, 
+/**
+ * Average speed of answer: from entering the queue to an agent's acceptance, in
+ * milliseconds (`None` when nothing from a queue was accepted).
+ */
+average_speed_of_answer: number | null, 
+/**
+ * Average handle time: from an agent's acceptance to the end of their part (ended,
+ * transferred or escalated), in milliseconds.
+ */
+average_handle_time: number | null, 
+/**
+ * How often each wrap-up reason was given.
+ */
+wrap_ups: { [key in string]: number }, };
+
 export type AgentSummary = { id: AgentId, name: string, email: string, role: Role, };
 
 export type Role = "agent" | "supervisor" | "administrator";

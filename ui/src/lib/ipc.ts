@@ -4,6 +4,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
+  ActivityReport,
   AgentSummary,
   AttachmentView,
   CommandFailure,
@@ -11,6 +12,7 @@ import type {
   FileId,
   PresenceRequest,
   QueueSummary,
+  ReportQuery,
   SearchResultView,
   Settings,
   TemplateChoice,
@@ -79,6 +81,8 @@ export const shell = {
   /// The agent's ended conversations matching `query`, and one of them to read.
   search: (query: string, everyone: boolean) =>
     invoke<SearchResultView[]>('search_conversations', { query, everyone }),
+  report: (query: ReportQuery) => invoke<ActivityReport>('report', { query }),
+  exportReport: (query: ReportQuery) => invoke<string>('export_report', { query }),
   transcript: (conversation: string, customer: string) =>
     invoke<TranscriptView>('transcript', { conversation, customer }),
   saveSettings: (settings: Settings) => invoke<void>('save_settings', { settings }),

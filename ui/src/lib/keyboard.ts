@@ -12,6 +12,7 @@ export type Shortcut =
   | 'end'
   | 'compose'
   | 'search'
+  | 'reports'
   | 'attach'
   | 'help';
 
@@ -36,6 +37,7 @@ export const SHORTCUTS: { shortcut?: Shortcut; keys: string; label: MessageKey }
   { shortcut: 'conference', keys: 'Alt+C', label: 'shortcut.conference' },
   { shortcut: 'end', keys: 'Alt+E', label: 'shortcut.end' },
   { shortcut: 'search', keys: 'Alt+S', label: 'shortcut.search' },
+  { shortcut: 'reports', keys: 'Alt+P', label: 'shortcut.reports' },
   { keys: 'Enter', label: 'shortcut.send' },
   { keys: 'Shift+Enter', label: 'shortcut.newline' },
   { keys: 'Ctrl+Shift+N', label: 'shortcut.note' },
@@ -54,6 +56,7 @@ const ALT_KEYS: Record<string, Shortcut> = {
   c: 'conference',
   e: 'end',
   s: 'search',
+  p: 'reports',
 };
 
 /// What a key press means; `inText`: the focus is where `?` is typed as text.

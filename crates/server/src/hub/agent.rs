@@ -96,6 +96,10 @@ impl<S: Store> Hub<S> {
                 self.send_agent_upload(&agent, id, conversation, &name, now);
                 return Ok(());
             }
+            AgentCommand::Report { query } => {
+                self.send_report(&agent, id, &query);
+                return Ok(());
+            }
             AgentCommand::FileLink { conversation, file } => {
                 self.send_agent_file_link(&agent, id, conversation, file, now);
                 return Ok(());
@@ -204,7 +208,8 @@ impl<S: Store> Hub<S> {
             | AgentCommand::Search { .. }
             | AgentCommand::Transcript { .. }
             | AgentCommand::Upload { .. }
-            | AgentCommand::FileLink { .. } => unreachable!("answered off the hub"),
+            | AgentCommand::FileLink { .. }
+            | AgentCommand::Report { .. } => unreachable!("answered off the hub"),
         }
         Ok(CommandResult::Done)
     }

@@ -20,6 +20,7 @@
 //! - `history.rs`: earlier pages of a thread, read off the hub;
 //! - `search.rs`: search over the agent's ended conversations, and their transcripts, read off
 //!   the hub;
+//! - `reports.rs`: a supervisor's reports, counted from facts read off the hub;
 //! - `typing.rs`: typing, told at once and never stored;
 //! - `forwarded.rs`, `remote.rs`, `relay.rs`: with several nodes, what the others forward to
 //!   the routing node's hub and what it sends them back: `remote.rs` is the hub as a node that
@@ -38,6 +39,7 @@ pub mod relay;
 mod remote;
 mod replay;
 mod replies;
+mod reports;
 mod request;
 mod search;
 mod stream;

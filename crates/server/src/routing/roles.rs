@@ -50,6 +50,11 @@ impl Router {
         }
     }
 
+    /// A supervisor's reports: refused to an agent.
+    pub fn check_may_see_reports(&self, agent: &AgentId) -> Result {
+        self.check_supervises(agent, "see the reports")
+    }
+
     /// Refuses `what` unless `agent` is a supervisor or an administrator.
     fn check_supervises(&self, agent: &AgentId, what: &str) -> Result {
         if self.role(agent).supervises() {
