@@ -5,7 +5,7 @@ mod support;
 
 use support::{Agent, Customer, Server, accepted_chat, config};
 use switchboard_protocol::Sender;
-use switchboard_protocol::agent::{AgentCommand, AgentEvent, Outcome, Role};
+use switchboard_protocol::agent::{AgentCommand, AgentEvent, CommandResult, Outcome, Role};
 use switchboard_protocol::customer::CustomerEvent;
 use switchboard_testkit::postgres;
 
@@ -59,6 +59,13 @@ async fn an_embedded_deployment_moves_to_postgres_and_goes_on_there() {
     assert_eq!(status, 200);
     let (mut ann, mut zoe, conversation) = accepted_chat(&embedded).await;
     let token = ann.token.clone();
+    // A picture, kept in the embedded database in chunks.
+    let picture: Vec<u8> = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"
+        .iter()
+        .copied()
+        .chain((0..300_000).map(|n| (n % 251) as u8))
+        .collect();
+    let file = zoe.upload(&embedded, "receipt.png", &picture).await;
     zoe.say("first").await;
     ann.expect(|e| customer_text(e).as_deref() == Some("first"))
         .await;
@@ -79,7 +86,7 @@ async fn an_embedded_deployment_moves_to_postgres_and_goes_on_there() {
         "2 agents",
         "1 contacts",
         "1 conversations with 3 messages and 2 facts for the reports",
-        "1 added templates, 4 audit log entries",
+        "1 added templates, 4 audit log entries, 1 files",
     ] {
         assert!(printed.contains(part), "{part:?} in {printed}");
     }
@@ -120,6 +127,20 @@ async fn an_embedded_deployment_moves_to_postgres_and_goes_on_there() {
         postgres::execute(&database, "SELECT name FROM contacts"),
         "Zoë Weiss\n"
     );
+    // The picture reads the same from PostgreSQL, through a link the moved key signs.
+    let link = AgentCommand::FileLink {
+        conversation: conversation.clone(),
+        file: file.id.clone(),
+    };
+    let Outcome::Ok {
+        result: CommandResult::Link { link },
+    } = fresh.command(link).await
+    else {
+        panic!("a link to the moved file")
+    };
+    let read = reqwest::get(server.url(&link.url)).await.unwrap();
+    assert_eq!(read.status(), 200);
+    assert_eq!(read.bytes().await.unwrap().to_vec(), picture);
     let bo = server.login("bo@example.com").await;
     assert_eq!(
         bo.agent.role,

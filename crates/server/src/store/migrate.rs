@@ -14,6 +14,12 @@ use super::{Journaled, PostgresStore, SqliteStore, StoreError};
 
 /// Rows read from SQLite and written to PostgreSQL at a time.
 const PAGE: usize = 5_000;
+/// A file's record: id, conversation, uploader, name, content type, size, SHA-256, in the
+/// attachments directory.
+type FileRow = (String, String, String, String, String, i64, String, bool);
+
+/// Files' chunks (up to 256 KB each) at a time: a few megabytes in memory, not gigabytes.
+const CHUNK_PAGE: usize = 16;
 
 /// What was moved, table by table.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -30,6 +36,7 @@ pub struct Moved {
     pub removed_queues: u64,
     pub templates: u64,
     pub audit_entries: u64,
+    pub files: u64,
 }
 
 impl fmt::Display for Moved {
@@ -38,7 +45,7 @@ impl fmt::Display for Moved {
             f,
             "{} agents ({} signed-in sessions), {} contacts, {} conversations with {} messages \
              and {} facts for the reports, {} unacknowledged events on {} streams, {} stored \
-             replies, {} removed queues, {} added templates, {} audit log entries",
+             replies, {} removed queues, {} added templates, {} audit log entries, {} files",
             self.agents,
             self.sessions,
             self.contacts,
@@ -50,7 +57,8 @@ impl fmt::Display for Moved {
             self.replies,
             self.removed_queues,
             self.templates,
-            self.audit_entries
+            self.audit_entries,
+            self.files
         )
     }
 }
@@ -300,6 +308,70 @@ async fn copy(from: &SqlitePool, tx: &mut Transaction<'_, Postgres>) -> sqlx::Re
         },
     )
     .await?;
+    // Files' records, the chunks of those kept in the database (those in `[attachments] dir`
+    // stay there: the PostgreSQL deployment names the same directory), and the key that signs
+    // their links, so that links already given out still open.
+    let files = pages(
+        from,
+        "SELECT id, conversation_id, uploader, name, content_type, size, sha256, in_dir <> 0 \
+         FROM files",
+        async |rows: Vec<FileRow>| {
+            unnest!(
+                rows,
+                "INSERT INTO files (id, conversation_id, uploader, name, content_type, size, \
+                 sha256, in_dir) SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], \
+                 $4::text[], $5::text[], $6::bigint[], $7::text[], $8::bool[])",
+                0,
+                1,
+                2,
+                3,
+                4,
+                5,
+                6,
+                7
+            )
+            .execute(&mut **tx)
+            .await
+            .map(drop)
+        },
+    )
+    .await?;
+    pages_of(
+        CHUNK_PAGE,
+        from,
+        "SELECT file_id, n, bytes FROM file_chunks",
+        async |rows: Vec<(String, i64, Vec<u8>)>| {
+            unnest!(
+                rows,
+                "INSERT INTO file_chunks (file_id, n, bytes) \
+                 SELECT * FROM UNNEST($1::text[], $2::int[], $3::bytea[])",
+                0,
+                1,
+                2
+            )
+            .execute(&mut **tx)
+            .await
+            .map(drop)
+        },
+    )
+    .await?;
+    pages(
+        from,
+        "SELECT name, value FROM secrets",
+        async |rows: Vec<(String, Vec<u8>)>| {
+            unnest!(
+                rows,
+                "INSERT INTO secrets (name, value) SELECT * FROM UNNEST($1::text[], $2::bytea[]) \
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                0,
+                1
+            )
+            .execute(&mut **tx)
+            .await
+            .map(drop)
+        },
+    )
+    .await?;
     Ok(Moved {
         agents,
         sessions,
@@ -313,12 +385,26 @@ async fn copy(from: &SqlitePool, tx: &mut Transaction<'_, Postgres>) -> sqlx::Re
         removed_queues,
         templates,
         audit_entries,
+        files,
     })
 }
 
 /// Reads the rows `select` finds, in the order they were stored, and hands them to `write` a
 /// page at a time; returns how many there were.
 async fn pages<R>(
+    from: &SqlitePool,
+    select: &str,
+    write: impl AsyncFnMut(Vec<R>) -> sqlx::Result<()>,
+) -> sqlx::Result<u64>
+where
+    R: for<'r> sqlx::FromRow<'r, SqliteRow> + Send + Unpin,
+{
+    pages_of(PAGE, from, select, write).await
+}
+
+/// [`pages`], `size` rows at a time.
+async fn pages_of<R>(
+    size: usize,
     from: &SqlitePool,
     select: &str,
     mut write: impl AsyncFnMut(Vec<R>) -> sqlx::Result<()>,
@@ -328,13 +414,13 @@ where
 {
     let sql = format!("{select} ORDER BY rowid");
     let mut rows = sqlx::query_as::<_, R>(&sql).fetch(from);
-    let mut page = Vec::with_capacity(PAGE);
+    let mut page = Vec::with_capacity(size);
     let mut count = 0;
     while let Some(row) = rows.try_next().await? {
         page.push(row);
         count += 1;
-        if page.len() == PAGE {
-            write(std::mem::replace(&mut page, Vec::with_capacity(PAGE))).await?;
+        if page.len() == size {
+            write(std::mem::replace(&mut page, Vec::with_capacity(size))).await?;
         }
     }
     if !page.is_empty() {
