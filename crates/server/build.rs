@@ -1,5 +1,6 @@
 //! Builds the chat widget (TypeScript, in `/widget`) into `OUT_DIR`, so that the server binary
-//! embeds it and serves `/widget.js` with nothing else installed beside it.
+//! embeds it and serves `/widget.js` with nothing else installed beside it; and rebuilds the
+//! server when a migration is added, so that it is embedded.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -9,6 +10,14 @@ fn main() {
     // reuses the compiled script from another directory.
     let manifest_dir =
         std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    // The migrations are embedded by `sqlx::migrate!`, which cannot tell cargo to watch them: a
+    // migration added without another change would otherwise not be built in.
+    for migrations in ["migrations", "migrations-postgres"] {
+        println!(
+            "cargo:rerun-if-changed={}",
+            Path::new(&manifest_dir).join(migrations).display()
+        );
+    }
     let widget = Path::new(&manifest_dir).join("../../widget");
     for input in ["src", "tsconfig.json", "package-lock.json"] {
         println!("cargo:rerun-if-changed={}", widget.join(input).display());

@@ -223,6 +223,8 @@ test('Search: Alt+S opens it, typing searches, a failure says why, a result open
       ended_at: T0 - 86_400_000,
       comment: 'My parcel never arrived',
       wrap_up: 'Resolved',
+      rating: 2,
+      rating_comment: 'Took a week',
     },
     customer: 'Eva Dvořáková',
     started_at: T0 - 86_500_000,
@@ -241,6 +243,9 @@ test('Search: Alt+S opens it, typing searches, a failure says why, a result open
   assert.equal(await dialog.getByRole('radiogroup').count(), 0, "an agent is not offered everyone's conversations");
   const result = dialog.getByRole('list', { name: 'Conversations found' }).getByRole('button');
   await result.getByText('I will send the parcel again').waitFor();
+  // How the customer rated it, with their words.
+  await result.getByRole('img', { name: 'Rated 2 of 5' }).waitFor();
+  await result.getByText('“Took a week”').waitFor();
   await window.screenshot('search');
 
   await window.reply('transcript', {
@@ -314,10 +319,10 @@ test('Reports, for a supervisor: Alt+P opens them, a chart and a table of the da
     period: 'day',
     time_zone: 'Europe/Prague',
     rows: [
-      day('2026-11-19', Date.parse('2026-11-19T00:00:00Z'), { offered: 14, accepted: 11, rejected: 2, rona: 1, abandoned: 2, ended: 10, average_speed_of_answer: 18_000, average_handle_time: 372_000, wrap_ups: { Resolved: 9, 'Follow-up needed': 1 } }),
-      day('2026-11-20', Date.parse('2026-11-20T00:00:00Z'), { offered: 9, accepted: 8, abandoned: 1, transferred: 1, ended: 7, average_speed_of_answer: 12_000, average_handle_time: 300_000, wrap_ups: { Resolved: 7 } }),
+      day('2026-11-19', Date.parse('2026-11-19T00:00:00Z'), { offered: 14, accepted: 11, rejected: 2, rona: 1, abandoned: 2, ended: 10, average_speed_of_answer: 18_000, average_handle_time: 372_000, wrap_ups: { Resolved: 9, 'Follow-up needed': 1 }, surveys: 2, average_rating: 4.5 }),
+      day('2026-11-20', Date.parse('2026-11-20T00:00:00Z'), { offered: 9, accepted: 8, abandoned: 1, transferred: 1, ended: 7, average_speed_of_answer: 12_000, average_handle_time: 300_000, wrap_ups: { Resolved: 7 }, surveys: 1, average_rating: 4 }),
     ],
-    total: day('2026-11-19 – 2026-11-20', Date.parse('2026-11-19T00:00:00Z'), { offered: 23, accepted: 19, rejected: 2, rona: 1, abandoned: 3, transferred: 1, ended: 17, average_speed_of_answer: 15_474, average_handle_time: 341_000, wrap_ups: { Resolved: 16, 'Follow-up needed': 1 } }),
+    total: day('2026-11-19 – 2026-11-20', Date.parse('2026-11-19T00:00:00Z'), { offered: 23, accepted: 19, rejected: 2, rona: 1, abandoned: 3, transferred: 1, ended: 17, average_speed_of_answer: 15_474, average_handle_time: 341_000, wrap_ups: { Resolved: 16, 'Follow-up needed': 1 }, surveys: 3, average_rating: 4.333 }),
   };
   await window.reply('report', { ok: report });
   await page.keyboard.press('Alt+P');
@@ -326,8 +331,8 @@ test('Reports, for a supervisor: Alt+P opens them, a chart and a table of the da
   assert.equal(first.query.by, 'day');
   assert.match(first.query.from, /^\d{4}-\d{2}-\d{2}$/);
   const table = dialog.getByRole('table');
-  await table.getByRole('row', { name: /^2026-11-19 14 11 2 1 2 0 0 0:18 6:12$/ }).waitFor();
-  await table.getByRole('row', { name: /^Total 23 19 2 1 3 1 0 0:15 5:41$/ }).waitFor();
+  await table.getByRole('row', { name: /^2026-11-19 14 11 2 1 2 0 0 0:18 6:12 4\.5 \(2\)$/ }).waitFor();
+  await table.getByRole('row', { name: /^Total 23 19 2 1 3 1 0 0:15 5:41 4\.3 \(3\)$/ }).waitFor();
   await dialog.getByText('Resolved 16 · Follow-up needed 1').waitFor();
   await dialog.getByText('Days and hours in Europe/Prague').waitFor();
   assert.equal(await dialog.locator('canvas').count() > 0, true, 'the chart is drawn');

@@ -35,6 +35,8 @@ export const zoe = conversation('c-zoe', {
         ended_at: Date.parse('2026-11-02T15:30:00Z'),
         comment: 'Was I charged twice for order 1234?',
         wrap_up: 'Resolved',
+        rating: 5,
+        rating_comment: 'Quick and kind, thank you',
       },
     ],
   },

@@ -41,7 +41,7 @@ function hostileDesk() {
       phone: template,
       known_contact: true,
       notes: script,
-      recent: [{ id: 'c-past', channel: 'chat', queue: svg, ended_at: T0 - 86_400_000, comment: img, wrap_up: link }],
+      recent: [{ id: 'c-past', channel: 'chat', queue: svg, ended_at: T0 - 86_400_000, comment: img, wrap_up: link, rating: 1, rating_comment: script }],
     },
     details: { variables: PAYLOADS.map((value, index) => ({ name: `${PAYLOADS[(index + 1) % PAYLOADS.length]}#${index}`, value })), origin: 'inbound', channel: 'chat' },
   });

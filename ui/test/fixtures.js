@@ -137,6 +137,8 @@ export function activityRow(label, start, overrides = {}) {
     average_speed_of_answer: null,
     average_handle_time: null,
     wrap_ups: {},
+    surveys: 0,
+    average_rating: null,
     ...overrides,
   };
 }

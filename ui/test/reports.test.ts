@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { averageSeconds, chartData, lastDays, wrapUpsByCount } from '../src/lib/reports';
+import { averageRating, averageSeconds, chartData, lastDays, wrapUpsByCount } from '../src/lib/reports';
 import type { ActivityRow } from '../src/lib/types';
 import { activityRow } from './fixtures.js';
 
@@ -16,6 +16,11 @@ describe('reports', () => {
     expect(averageSeconds(null)).toBe('–');
     expect(averageSeconds(9_600)).toBe('0:10');
     expect(averageSeconds(450_000)).toBe('7:30');
+  });
+
+  it('shows the average rating with how many answered', () => {
+    expect(averageRating(row())).toBe('–');
+    expect(averageRating(row({ surveys: 2, average_rating: 4.5 }))).toBe('4.5 (2)');
   });
 
   it('lists wrap-up reasons most given first, then by name', () => {

@@ -40,7 +40,7 @@ namespace SwitchboardWidget {
   /**
    * The customer's language, as their browser says it (`cs`).
    */
-  language: string | null, } | { "type": "resume", widget: string, customer_token: string, } | { "type": "send_message", text: string, files?: Array<FileId>, } | { "type": "end" } | { "type": "history", before: number, } | { "type": "upload", name: string, } | { "type": "file_link", file: FileId, };
+  language: string | null, } | { "type": "resume", widget: string, customer_token: string, } | { "type": "send_message", text: string, files?: Array<FileId>, } | { "type": "end" } | { "type": "history", before: number, } | { "type": "upload", name: string, } | { "type": "file_link", file: FileId, } | { "type": "rate", rating: number, comment: string, };
 
   export type CustomerServerFrame = { "type": "welcome", protocol: number, resumed: boolean, } | { "type": "event", seq: number, event: CustomerEvent, } | { "type": "reply", id: CommandId, outcome: CustomerOutcome, } | { "type": "error", error: ErrorBody, } | { "type": "typing", name: string, typing: boolean, };
 
@@ -135,6 +135,8 @@ namespace SwitchboardWidget {
   export const MAX_FILES_PER_MESSAGE = 5;
   export const MAX_FILE_NAME_CHARS = 200;
   export const FILE_LINK_MILLIS = 300000;
+  export const MAX_SURVEY_COMMENT_CHARS = 500;
+  export const MAX_SURVEY_RATING = 5;
   /** Characters a chat message may not contain: they mark template parameters. */
   export const RESERVED_CHARACTERS = "<>";
 }

@@ -28,5 +28,7 @@ namespace SwitchboardWidget {
     } | null;
     /** Card and account numbers are masked as messages are accepted: the widget says so. */
     hides_payment_data: boolean;
+    /** Whether to ask the customer to rate a chat once it has ended. */
+    survey: boolean;
   }
 }

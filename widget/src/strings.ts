@@ -39,6 +39,12 @@ namespace SwitchboardWidget {
     tooManyFiles: (most: number) => string;
     openImage: (name: string) => string;
     download: (name: string) => string;
+    surveyTitle: string;
+    surveyRating: string;
+    stars: (count: number) => string;
+    surveyComment: string;
+    surveySend: string;
+    surveyThanks: string;
   }
 
   const en: Strings = {
@@ -81,6 +87,12 @@ namespace SwitchboardWidget {
     tooManyFiles: (most) => `At most ${most} files at once.`,
     openImage: (name) => `Open the picture ${name}`,
     download: (name) => `Download ${name}`,
+    surveyTitle: "How did we do?",
+    surveyRating: "Your rating",
+    stars: (count) => (count === 1 ? "1 star" : `${count} stars`),
+    surveyComment: "Anything to add?",
+    surveySend: "Send rating",
+    surveyThanks: "Thank you for your feedback!",
   };
 
   const cs: Strings = {
@@ -122,6 +134,12 @@ namespace SwitchboardWidget {
     tooManyFiles: (most) => `Najednou nejvýše ${most} souborů.`,
     openImage: (name) => `Otevřít obrázek ${name}`,
     download: (name) => `Stáhnout ${name}`,
+    surveyTitle: "Jak jsme si vedli?",
+    surveyRating: "Vaše hodnocení",
+    stars: (count) => (count === 1 ? "1 hvězdička" : count < 5 ? `${count} hvězdičky` : `${count} hvězdiček`),
+    surveyComment: "Chcete něco dodat?",
+    surveySend: "Odeslat hodnocení",
+    surveyThanks: "Děkujeme za vaši zpětnou vazbu!",
   };
 
   const da: Strings = {
@@ -163,6 +181,12 @@ namespace SwitchboardWidget {
     tooManyFiles: (most) => `Højst ${most} filer ad gangen.`,
     openImage: (name) => `Åbn billedet ${name}`,
     download: (name) => `Hent ${name}`,
+    surveyTitle: "Hvordan klarede vi os?",
+    surveyRating: "Din vurdering",
+    stars: (count) => (count === 1 ? "1 stjerne" : `${count} stjerner`),
+    surveyComment: "Noget at tilføje?",
+    surveySend: "Send vurdering",
+    surveyThanks: "Tak for din feedback!",
   };
 
   const fr: Strings = {
@@ -206,6 +230,12 @@ namespace SwitchboardWidget {
     tooManyFiles: (most) => `${most} fichiers au plus à la fois.`,
     openImage: (name) => `Ouvrir l’image ${name}`,
     download: (name) => `Télécharger ${name}`,
+    surveyTitle: "Comment nous sommes-nous débrouillés ?",
+    surveyRating: "Votre note",
+    stars: (count) => (count === 1 ? "1 étoile" : `${count} étoiles`),
+    surveyComment: "Quelque chose à ajouter ?",
+    surveySend: "Envoyer la note",
+    surveyThanks: "Merci pour votre avis !",
   };
 
   const pl: Strings = {
@@ -248,6 +278,12 @@ namespace SwitchboardWidget {
     tooManyFiles: (most) => `Najwyżej ${most} plików naraz.`,
     openImage: (name) => `Otwórz obraz ${name}`,
     download: (name) => `Pobierz ${name}`,
+    surveyTitle: "Jak nam poszło?",
+    surveyRating: "Twoja ocena",
+    stars: (count) => (count === 1 ? "1 gwiazdka" : count < 5 ? `${count} gwiazdki` : `${count} gwiazdek`),
+    surveyComment: "Chcesz coś dodać?",
+    surveySend: "Wyślij ocenę",
+    surveyThanks: "Dziękujemy za opinię!",
   };
 
   const byLanguage: Record<string, Strings> = { en, cs, da, fr, pl };

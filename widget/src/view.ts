@@ -72,11 +72,18 @@ namespace SwitchboardWidget {
     .viewer button { align-self: flex-end; margin: 8px; background: transparent; border: 0; color: #fff;
       font-size: 24px; cursor: pointer; }
     .viewer img { flex: 1; min-height: 0; object-fit: contain; width: 100%; }
+    .survey { display: flex; flex-direction: column; gap: 8px; padding: 10px 12px; border-top: 1px solid #d0d7de; }
+    .survey p { margin: 0; font-weight: 600; }
+    .stars { display: flex; gap: 4px; }
+    .stars button { border: 0; background: transparent; font-size: 26px; line-height: 1; color: #c4cad1;
+      cursor: pointer; padding: 2px; }
+    .stars button.lit { color: #d29b00; }
+    .survey .thanks { font-weight: 400; }
     .secondary { border: 1px solid #d0d7de; border-radius: 8px; padding: 9px 12px; background: #fff;
       color: #1c2128; font-size: 14px; cursor: pointer; }
   `;
 
-  function element<K extends keyof HTMLElementTagNameMap>(
+  export function element<K extends keyof HTMLElementTagNameMap>(
     tag: K,
     attributes: Record<string, string> = {},
     text?: string,
@@ -396,6 +403,11 @@ namespace SwitchboardWidget {
     /** The chat is over: the composer goes, the thread stays. */
     ended(): void {
       this.composer.hidden = true;
+    }
+
+    /** Asks "How did we do?" under the thread of the ended chat. */
+    askSurvey(survey: Survey): void {
+      this.panel.appendChild(survey.node);
     }
 
     /** "Ann is typing…" under the thread, until `text` is null or it is not refreshed in time. */

@@ -31,7 +31,7 @@ namespace SwitchboardWidget {
     private readonly words: Strings;
     private contextProvider: ContextProvider | null = null;
     private customerToken: string | null = null;
-    private settings: WidgetSettings = { proactive: null, hides_payment_data: false };
+    private settings: WidgetSettings = { proactive: null, hides_payment_data: false, survey: false };
     private invitationTimer: number | undefined;
     /** The chat about to start answers an invitation. */
     private invited = false;
@@ -329,6 +329,16 @@ namespace SwitchboardWidget {
       else this.view.setProblem(outcome.error?.message ?? "");
     }
 
+    /** "How did we do?": the answer goes on the ended chat's connection, taken once. */
+    private askSurvey(): void {
+      const survey: Survey = new Survey(this.words, async (rating, comment) => {
+        const outcome = await this.connection.command({ type: "rate", rating, comment });
+        if (outcome.ok) survey.thanked();
+        else survey.refused(outcome.error?.message ?? "");
+      });
+      this.view.askSurvey(survey);
+    }
+
     private async end(): Promise<void> {
       const outcome = await this.connection.command({ type: "end" });
       if (!outcome.ok) this.view.setProblem(outcome.error?.message ?? "");
@@ -371,6 +381,7 @@ namespace SwitchboardWidget {
           this.view.addSystemLine(line);
           this.setChatStatus("");
           this.view.ended();
+          if (this.settings.survey) this.askSurvey();
           this.withAgent = null;
           // The next visit starts a new chat.
           this.connection.forget();

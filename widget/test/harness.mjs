@@ -56,6 +56,7 @@ queue = "returns"
 id = "website"
 queue = "general"
 proactive = true
+survey = true
 [widgets.invitation]
 message = "Questions about our plans? We are here."
 after_seconds = 30

@@ -173,6 +173,17 @@ test("a customer chats with an agent from the web page, through a reload, and en
   await page.getByText("You ended the chat.").waitFor();
   await page.screenshot({ path: join(screenshotDir, "widget-ended.png") });
 
+  // "How did we do?": stars and a comment, taken once; the button waits for a rating.
+  const survey = page.getByRole("form", { name: "How did we do?" });
+  const send = survey.getByRole("button", { name: "Send rating" });
+  assert.equal(await send.isDisabled(), true);
+  await survey.getByRole("radio", { name: "4 stars" }).click();
+  assert.equal(await survey.getByRole("radio", { name: "4 stars" }).getAttribute("aria-checked"), "true");
+  await survey.getByLabel("Anything to add?").fill("Quick and friendly");
+  await page.screenshot({ path: join(screenshotDir, "widget-survey.png") });
+  await send.click();
+  await page.getByRole("status").getByText("Thank you for your feedback!").waitFor();
+
   assert.deepEqual(problems, [], "every frame matches the protocol schema");
   assert.deepEqual(agent.problems, [], "every agent frame matches the protocol schema");
   agent.close();

@@ -33,14 +33,7 @@ pub struct TranscriptView {
 pub(crate) fn result_view(result: &SearchResult, redactor: &Redactor) -> SearchResultView {
     let past = &result.conversation;
     SearchResultView {
-        conversation: PastConversationView {
-            id: past.id.clone(),
-            channel: past.channel,
-            queue: past.queue.name.clone(),
-            ended_at: past.ended_at,
-            comment: views::preview(&redactor.text(&past.comment)),
-            wrap_up: past.wrap_up.clone(),
-        },
+        conversation: views::past(past, redactor),
         customer: redactor.owned(&result.customer.name),
         started_at: past.started_at,
         excerpt: views::preview(&redactor.text(&result.excerpt)),
@@ -144,6 +137,7 @@ impl Desk {
 #[cfg(test)]
 mod tests {
     use switchboard_protocol::agent::{Customer, PastConversation, QueueSummary};
+    use switchboard_protocol::reports::SurveyAnswer;
     use switchboard_protocol::{Channel, Sender};
 
     use super::*;
@@ -162,6 +156,10 @@ mod tests {
                 ended_at: 2,
                 comment: "My card is 4111 1111 1111 1111".into(),
                 wrap_up: Some("Resolved".into()),
+                survey: Some(SurveyAnswer {
+                    rating: 4,
+                    comment: "Fast. Charged 4111 1111 1111 1111 once only".into(),
+                }),
             },
             customer: Customer {
                 name: "Zoë Nováková".into(),
@@ -180,6 +178,10 @@ mod tests {
         assert!(!view.excerpt.contains("4111"), "{}", view.excerpt);
         assert!(!view.excerpt.contains('\n'));
         assert!(!view.conversation.comment.contains("4111"));
+        assert_eq!(view.conversation.rating, Some(4));
+        let rating_comment = view.conversation.rating_comment.as_deref().unwrap();
+        assert!(rating_comment.starts_with("Fast."), "{rating_comment}");
+        assert!(!rating_comment.contains("4111"), "{rating_comment}");
         let unmasked = result_view(&found(), &Redactor::new(false));
         assert!(unmasked.excerpt.contains("4111 1111"));
     }

@@ -3,7 +3,7 @@
 //! in them is masked per the profile when they are built.
 
 use serde::Serialize;
-use switchboard_protocol::agent::{ConversationSnapshot, InteractionState};
+use switchboard_protocol::agent::{ConversationSnapshot, InteractionState, PastConversation};
 use switchboard_protocol::{
     AgentId, Channel, ChatMessage, ConversationId, FileId, Millis, Receipts, Sender, StoredFile,
 };
@@ -142,6 +142,27 @@ pub struct PastConversationView {
     /// The customer's first message, as a preview.
     pub comment: String,
     pub wrap_up: Option<String>,
+    /// The customer's rating (1 to 5 stars) and comment, if they answered the survey.
+    pub rating: Option<u8>,
+    pub rating_comment: Option<String>,
+}
+
+/// An ended conversation as the window lists it, masked.
+pub(crate) fn past(past: &PastConversation, redactor: &Redactor) -> PastConversationView {
+    PastConversationView {
+        id: past.id.clone(),
+        channel: past.channel,
+        queue: past.queue.name.clone(),
+        ended_at: past.ended_at,
+        comment: preview(&redactor.text(&past.comment)),
+        wrap_up: past.wrap_up.clone(),
+        rating: past.survey.as_ref().map(|survey| survey.rating),
+        rating_comment: past
+            .survey
+            .as_ref()
+            .filter(|survey| !survey.comment.is_empty())
+            .map(|survey| preview(&redactor.text(&survey.comment))),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -325,14 +346,7 @@ pub(crate) fn summary(snapshot: &ConversationSnapshot, redactor: &Redactor) -> C
         recent: contact
             .recent
             .iter()
-            .map(|past| PastConversationView {
-                id: past.id.clone(),
-                channel: past.channel,
-                queue: past.queue.name.clone(),
-                ended_at: past.ended_at,
-                comment: preview(&redactor.text(&past.comment)),
-                wrap_up: past.wrap_up.clone(),
-            })
+            .map(|conversation| past(conversation, redactor))
             .collect(),
     }
 }

@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::reports::{ActivityReport, ReportQuery};
+use crate::reports::{ActivityReport, ReportQuery, SurveyAnswer};
 use crate::template::Template;
 use crate::{
     AgentId, Channel, ChatMessage, CommandId, ContactId, ContextValue, ConversationId, EndedBy,
@@ -395,6 +395,9 @@ pub struct PastConversation {
     /// The customer's first message.
     pub comment: String,
     pub wrap_up: Option<String>,
+    /// How the customer rated it, if they answered the survey.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survey: Option<SurveyAnswer>,
 }
 
 /// A context variable with its name.

@@ -112,6 +112,13 @@ pub enum CustomerCommand {
     FileLink {
         file: FileId,
     },
+    /// The customer's answer to "How did we do?" once the chat has ended, when the widget asks
+    /// (its `survey` setting): 1 to 5 stars and an optional comment, taken once.
+    Rate {
+        rating: u8,
+        #[serde(default)]
+        comment: String,
+    },
 }
 
 /// A frame the server sends to the widget.

@@ -27,6 +27,15 @@ pub struct ReportQuery {
     pub channel: Option<Channel>,
 }
 
+/// A customer's answer to the satisfaction survey.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+pub struct SurveyAnswer {
+    /// 1 to [`crate::rules::MAX_SURVEY_RATING`] stars.
+    pub rating: u8,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub comment: String,
+}
+
 /// How a report is divided.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "snake_case")]
@@ -74,6 +83,11 @@ pub struct ActivityRow {
     pub average_handle_time: Option<Millis>,
     /// How often each wrap-up reason was given.
     pub wrap_ups: BTreeMap<String, u32>,
+    /// Satisfaction surveys answered, and their average rating (1 to 5 stars).
+    #[serde(default)]
+    pub surveys: u32,
+    #[serde(default)]
+    pub average_rating: Option<f32>,
 }
 
 impl ActivityReport {
@@ -82,7 +96,8 @@ impl ActivityReport {
     pub fn csv(&self) -> String {
         let mut text = String::from(
             "period,offered,accepted,rejected,rona,abandoned,transferred,escalated,ended,\
-             average_speed_of_answer_seconds,average_handle_time_seconds,wrap_ups\r\n",
+             average_speed_of_answer_seconds,average_handle_time_seconds,surveys,average_rating,\
+             wrap_ups\r\n",
         );
         for row in self.rows.iter().chain([&self.total]) {
             let seconds = |millis: Option<Millis>| {
@@ -105,6 +120,9 @@ impl ActivityReport {
                 row.ended.to_string(),
                 seconds(row.average_speed_of_answer),
                 seconds(row.average_handle_time),
+                row.surveys.to_string(),
+                row.average_rating
+                    .map_or(String::new(), |rating| format!("{rating:.2}")),
                 wrap_ups.join("; "),
             ];
             let fields: Vec<String> = fields.iter().map(|field| csv_field(field)).collect();
@@ -142,6 +160,8 @@ mod tests {
             offered: 3,
             accepted: 2,
             average_speed_of_answer: Some(12_345),
+            surveys: 2,
+            average_rating: Some(4.5),
             wrap_ups: [("Resolved, fully".to_owned(), 2), ("=cmd()".to_owned(), 1)].into(),
             ..ActivityRow::default()
         };
@@ -160,7 +180,7 @@ mod tests {
         assert!(lines[0].starts_with("period,offered,"));
         assert_eq!(
             lines[1],
-            "2026-12-04,3,2,0,0,0,0,0,0,12.3,,\"'=cmd(): 1; Resolved, fully: 2\""
+            "2026-12-04,3,2,0,0,0,0,0,0,12.3,,2,4.50,\"'=cmd(): 1; Resolved, fully: 2\""
         );
         assert!(lines[2].starts_with("2026-12-04 – 2026-12-04,3,2,"));
         assert_eq!(lines[3], "");

@@ -15,6 +15,10 @@ pub const MAX_CONTEXT_VARIABLES: usize = 100;
 /// The longest reason an agent may give for escalating a conversation.
 pub const MAX_ESCALATION_REASON_CHARS: usize = 500;
 
+/// The longest comment a customer may leave with their rating, and the most stars.
+pub const MAX_SURVEY_COMMENT_CHARS: usize = 500;
+pub const MAX_SURVEY_RATING: usize = 5;
+
 /// A customer's name: at most this many characters.
 pub const MAX_CUSTOMER_NAME_CHARS: usize = 100;
 
@@ -56,7 +60,7 @@ pub const FILE_LINK_MILLIS: usize = 5 * 60 * 1000;
 
 /// The numeric limits by the names the generated TypeScript and the JSON Schema give them: the
 /// window and the widget read them from there, never retyping a number.
-pub const LIMITS: [(&str, usize); 15] = [
+pub const LIMITS: [(&str, usize); 17] = [
     ("MAX_MESSAGE_CHARS", MAX_MESSAGE_CHARS),
     ("MAX_CONTEXT_VARIABLES", MAX_CONTEXT_VARIABLES),
     ("MAX_ESCALATION_REASON_CHARS", MAX_ESCALATION_REASON_CHARS),
@@ -72,7 +76,27 @@ pub const LIMITS: [(&str, usize); 15] = [
     ("MAX_FILES_PER_MESSAGE", MAX_FILES_PER_MESSAGE),
     ("MAX_FILE_NAME_CHARS", MAX_FILE_NAME_CHARS),
     ("FILE_LINK_MILLIS", FILE_LINK_MILLIS),
+    ("MAX_SURVEY_COMMENT_CHARS", MAX_SURVEY_COMMENT_CHARS),
+    ("MAX_SURVEY_RATING", MAX_SURVEY_RATING),
 ];
+
+/// Checks a customer's answer to the satisfaction survey: 1 to [`MAX_SURVEY_RATING`] stars, a
+/// comment of at most [`MAX_SURVEY_COMMENT_CHARS`] characters.
+pub fn check_survey(rating: u8, comment: &str) -> Result<(), ErrorBody> {
+    if !(1..=MAX_SURVEY_RATING).contains(&usize::from(rating)) {
+        return Err(ErrorBody::new(
+            ErrorCode::InvalidInput,
+            format!("Give 1 to {MAX_SURVEY_RATING} stars."),
+        ));
+    }
+    if comment.chars().count() > MAX_SURVEY_COMMENT_CHARS {
+        return Err(ErrorBody::new(
+            ErrorCode::InvalidInput,
+            format!("A comment is at most {MAX_SURVEY_COMMENT_CHARS} characters."),
+        ));
+    }
+    Ok(())
+}
 
 /// Checks a chat message before it is sent: not empty, at most [`MAX_MESSAGE_CHARS`]
 /// characters, none of [`RESERVED_CHARACTERS`].

@@ -7,7 +7,8 @@
 
 use switchboard_mask::Masker;
 use switchboard_protocol::agent::{
-    AgentEvent, ContactCard, ConversationSnapshot, Customer, NamedContextValue, Offer, SearchResult,
+    AgentEvent, ContactCard, ConversationSnapshot, Customer, NamedContextValue, Offer,
+    PastConversation, SearchResult,
 };
 use switchboard_protocol::{ChatMessage, Sender};
 
@@ -82,8 +83,16 @@ pub fn message(masker: &Masker, message: &mut ChatMessage) {
 /// A search's result: the customer, the conversation's first message and the matching text.
 pub fn search_result(masker: &Masker, result: &mut SearchResult) {
     customer(masker, &mut result.customer);
-    mask_in_place(masker, &mut result.conversation.comment);
+    past_conversation(masker, &mut result.conversation);
     mask_in_place(masker, &mut result.excerpt);
+}
+
+/// An ended conversation: its first message and the customer's survey comment.
+fn past_conversation(masker: &Masker, past: &mut PastConversation) {
+    mask_in_place(masker, &mut past.comment);
+    if let Some(survey) = &mut past.survey {
+        mask_in_place(masker, &mut survey.comment);
+    }
 }
 
 /// Context variables, names and values alike.
@@ -101,7 +110,7 @@ fn contact(masker: &Masker, card: &mut ContactCard) {
     mask_option(masker, &mut card.notes);
     mask_option(masker, &mut card.external_id);
     for past in &mut card.recent {
-        mask_in_place(masker, &mut past.comment);
+        past_conversation(masker, past);
     }
 }
 

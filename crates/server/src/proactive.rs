@@ -16,6 +16,8 @@ pub struct WidgetSettings {
     /// Card and account numbers are masked as messages are accepted (`[privacy]
     /// store_payment_data` off): the widget tells the customer so.
     pub hides_payment_data: bool,
+    /// Whether the widget asks the customer to rate a chat once it has ended.
+    pub survey: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -41,6 +43,7 @@ impl WidgetSettings {
         WidgetSettings {
             proactive,
             hides_payment_data: !privacy.store_payment_data,
+            survey: widget.survey,
         }
     }
 }

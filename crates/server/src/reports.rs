@@ -172,6 +172,7 @@ struct Tally {
     row: ActivityRow,
     answers: Average,
     handling: Average,
+    ratings: Average,
 }
 
 #[derive(Default)]
@@ -202,6 +203,7 @@ impl Tally {
             },
             answers: Average::default(),
             handling: Average::default(),
+            ratings: Average::default(),
         }
     }
 
@@ -240,13 +242,20 @@ impl Tally {
                 }
             }
             FactKind::WrappedUp { wrap_up: reason } => wrap_up(reason),
+            FactKind::Surveyed { rating } => {
+                row.surveys += 1;
+                self.ratings.add(u64::from(*rating));
+            }
         }
     }
 
     fn row(self) -> ActivityRow {
+        let average_rating =
+            (self.ratings.count > 0).then(|| self.ratings.sum as f32 / self.ratings.count as f32);
         ActivityRow {
             average_speed_of_answer: self.answers.value(),
             average_handle_time: self.handling.value(),
+            average_rating,
             ..self.row
         }
     }
@@ -280,6 +289,7 @@ mod tests {
         [[widgets]]
         id = "site"
         queue = "general"
+        survey = true
         [reports]
         time_zone = "Europe/Prague"
     "#;
@@ -372,7 +382,7 @@ mod tests {
     }
 
     /// The scripted day: in the nine o'clock hour Ann takes one chat after 10 s and ends it
-    /// ten minutes later; Bo rejects the next, Ann lets it expire (RONA) and its customer leaves
+    /// ten minutes later (its customer gives it 5 stars); Bo rejects the next, Ann lets it expire (RONA) and its customer leaves
     /// after a minute. In the ten o'clock hour Bo takes a chat after 30 s and transfers it to
     /// Billing five minutes later.
     fn scripted_day() -> Day {
@@ -395,6 +405,8 @@ mod tests {
         day.step(|router, fx| router.customer_end(&c2, now, fx).unwrap());
         let now = day.at(9, 10, 10);
         day.step(|router, fx| router.end(&ann, &c1, "Resolved", now, fx).unwrap());
+        let now = day.at(9, 11, 0);
+        day.step(|router, fx| router.rate(&c1, 5, "Quick", now, fx).unwrap());
 
         day.start("c3", day.at(10, 0, 0));
         let now = day.at(10, 0, 30);
@@ -439,6 +451,8 @@ mod tests {
             average_speed_of_answer: Some(10_000),
             average_handle_time: Some(600_000),
             wrap_ups: wrap_ups(&[("Resolved", 1)]),
+            surveys: 1,
+            average_rating: Some(5.0),
             ..ActivityRow::default()
         };
         assert_eq!(report.rows[9], nine);
@@ -477,6 +491,8 @@ mod tests {
             average_speed_of_answer: Some(20_000),
             average_handle_time: Some(450_000),
             wrap_ups: wrap_ups(&[("Follow-up", 1), ("Resolved", 1)]),
+            surveys: 1,
+            average_rating: Some(5.0),
             ..ActivityRow::default()
         };
         assert_eq!(report.total, total);
@@ -520,6 +536,32 @@ mod tests {
             ..Filter::default()
         };
         assert_eq!(day.report(ReportPeriod::Day, &general).total.offered, 4);
+    }
+
+    #[test]
+    fn a_chat_is_rated_only_for_half_an_hour_after_it_ends_and_not_if_nobody_took_it() {
+        let mut day = Day::new();
+        let (ann, c1, c2) = (
+            AgentId::from("ann"),
+            ConversationId::from("c1"),
+            ConversationId::from("c2"),
+        );
+        day.start("c1", day.at(9, 0, 0));
+        let now = day.at(9, 0, 10);
+        day.step(|router, fx| router.accept(&ann, &c1, now, fx).unwrap());
+        let now = day.at(9, 10, 0);
+        day.step(|router, fx| router.end(&ann, &c1, "Resolved", now, fx).unwrap());
+        let late = day.at(9, 40, 0);
+        day.step(|router, fx| router.tick(late, fx));
+        let mut fx = Effects::default();
+        let refused = day.router.rate(&c1, 5, "", late, &mut fx).unwrap_err();
+        assert_eq!(refused.code, switchboard_protocol::ErrorCode::InvalidState);
+        assert!(fx.facts.is_empty());
+        // Abandoned before anyone took it: nothing to rate.
+        day.start("c2", day.at(10, 0, 0));
+        let now = day.at(10, 0, 5);
+        day.step(|router, fx| router.customer_end(&c2, now, fx).unwrap());
+        assert!(day.router.rate(&c2, 5, "", now, &mut fx).is_err());
     }
 
     #[test]

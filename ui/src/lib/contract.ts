@@ -160,7 +160,11 @@ export type PastConversationView = { id: ConversationId, channel: Channel, queue
 /**
  * The customer's first message, as a preview.
  */
-comment: string, wrap_up: string | null, };
+comment: string, wrap_up: string | null, 
+/**
+ * The customer's rating (1 to 5 stars) and comment, if they answered the survey.
+ */
+rating: number | null, rating_comment: string | null, };
 
 export type SearchResultView = { conversation: PastConversationView, customer: string, started_at: number, 
 /**
@@ -298,7 +302,11 @@ average_handle_time: number | null,
 /**
  * How often each wrap-up reason was given.
  */
-wrap_ups: { [key in string]: number }, };
+wrap_ups: { [key in string]: number }, 
+/**
+ * Satisfaction surveys answered, and their average rating (1 to 5 stars).
+ */
+surveys: number, average_rating: number | null, };
 
 export type AgentSummary = { id: AgentId, name: string, email: string, role: Role, };
 
@@ -337,5 +345,7 @@ export const TYPING_SHOWN_MILLIS = 6000;
 export const MAX_FILES_PER_MESSAGE = 5;
 export const MAX_FILE_NAME_CHARS = 200;
 export const FILE_LINK_MILLIS = 300000;
+export const MAX_SURVEY_COMMENT_CHARS = 500;
+export const MAX_SURVEY_RATING = 5;
 /** Characters a chat message may not contain: they mark template parameters. */
 export const RESERVED_CHARACTERS = "<>";

@@ -20,6 +20,12 @@ export function averageSeconds(millis: number | null): string {
   return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`;
 }
 
+/// The average rating with how many answered: "4.5 (2)", or a dash when nobody did.
+export function averageRating(row: ActivityRow): string {
+  if (row.average_rating === null || row.surveys === 0) return '–';
+  return `${row.average_rating.toFixed(1)} (${row.surveys})`;
+}
+
 /// The wrap-up reasons given, most given first.
 export function wrapUpsByCount(row: ActivityRow): [string, number][] {
   return Object.entries(row.wrap_ups)

@@ -34,6 +34,9 @@ pub struct WidgetConfig {
     /// any other page are refused. Empty: any page (a warning is logged at start).
     #[serde(default)]
     pub allowed_origins: Vec<String>,
+    /// Whether the widget asks "How did we do?" (1–5 stars and a comment) when a chat ends.
+    #[serde(default)]
+    pub survey: bool,
 }
 
 impl WidgetConfig {

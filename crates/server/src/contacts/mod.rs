@@ -95,6 +95,7 @@ pub fn past_conversation(
             ended_at: closed_at,
             comment: record.comment,
             wrap_up,
+            survey: record.survey,
         }),
         _ => None,
     }

@@ -105,6 +105,10 @@ impl<S: Store> Hub<S> {
                     .customer_message_with_files(&conversation, &text, files, now, &mut fx)
             }
             CustomerCommand::End => self.router.customer_end(&conversation, now, &mut fx),
+            CustomerCommand::Rate { rating, comment } => {
+                self.router
+                    .rate(&conversation, rating, &comment, now, &mut fx)
+            }
             CustomerCommand::History { .. }
             | CustomerCommand::Upload { .. }
             | CustomerCommand::FileLink { .. } => unreachable!("answered off the hub"),
@@ -179,7 +183,8 @@ impl<S: Store> Hub<S> {
             | CustomerCommand::End
             | CustomerCommand::History { .. }
             | CustomerCommand::Upload { .. }
-            | CustomerCommand::FileLink { .. } => {
+            | CustomerCommand::FileLink { .. }
+            | CustomerCommand::Rate { .. } => {
                 let refused = ErrorBody::new(ErrorCode::InvalidState, "Start a chat first.");
                 let _ = frames.try_send(refusal(&id, refused));
                 return Ok(None);

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use switchboard_protocol::{AgentId, Channel, ConversationId, Millis, QueueId};
 
-use super::{Effects, Router};
+use super::{ConversationRecord, Effects, Router};
 
 /// One thing that happened to a conversation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +60,10 @@ pub enum FactKind {
     WrappedUp {
         wrap_up: String,
     },
+    /// The customer rated the chat the agent (the last who held it) had: 1 to 5 stars.
+    Surveyed {
+        rating: u8,
+    },
 }
 
 impl Router {
@@ -73,16 +77,28 @@ impl Router {
         fx: &mut Effects,
     ) {
         let record = &mut self.conversations.get_mut(id).expect("open").record;
-        record.next_fact += 1;
-        fx.facts.push(Fact {
-            conversation: id.clone(),
-            number: record.next_fact,
-            at: now,
-            queue: record.queue.clone(),
-            channel: record.channel,
-            agent: agent.cloned(),
-            kind,
-        });
-        fx.touch(record);
+        fact(record, agent, kind, now, fx);
     }
+}
+
+/// Records that `kind` happened to `record`'s conversation with `agent`; the record, which
+/// counts its facts, is stored with it.
+pub(super) fn fact(
+    record: &mut ConversationRecord,
+    agent: Option<&AgentId>,
+    kind: FactKind,
+    now: Millis,
+    fx: &mut Effects,
+) {
+    record.next_fact += 1;
+    fx.facts.push(Fact {
+        conversation: record.id.clone(),
+        number: record.next_fact,
+        at: now,
+        queue: record.queue.clone(),
+        channel: record.channel,
+        agent: agent.cloned(),
+        kind,
+    });
+    fx.touch(record);
 }

@@ -408,6 +408,7 @@ impl ConversationRecord {
             returning: None,
             offered_to: None,
             handover_note: None,
+            survey: None,
         }
     }
 

@@ -27,7 +27,8 @@
 //!   message carries;
 //! - `thread.rs`: appending messages and the errands they start, Messenger's windows;
 //! - `typing.rs`: who sees someone typing;
-//! - `facts.rs`: what happened to each conversation, recorded for the reports;
+//! - `facts.rs`: what happened to each conversation, recorded for the reports; `surveys.rs`: an
+//!   ended chat rated by its customer;
 //! - `checks.rs`: the refusals commands share; `views.rs`: offers, snapshots, queue summaries;
 //! - `effects.rs`: what one step emits and changes.
 
@@ -51,6 +52,7 @@ mod receipts;
 mod records;
 mod roles;
 mod start;
+mod surveys;
 mod templates;
 mod thread;
 mod time;
@@ -219,6 +221,8 @@ pub struct Router {
     waiting: admission::Waiting,
     /// Message templates an administrator added through the admin API.
     added_templates: Vec<Template>,
+    /// Ended chats their customers may still rate.
+    awaiting_survey: HashMap<ConversationId, surveys::AwaitingSurvey>,
 }
 
 impl Router {
@@ -250,6 +254,7 @@ impl Router {
             stale_offers: Vec::new(),
             waiting: admission::Waiting::default(),
             added_templates: Vec::new(),
+            awaiting_survey: HashMap::new(),
         };
         for queue in removed {
             router.queues.remove(&queue);

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 pub use switchboard_protocol::Receipts;
 use switchboard_protocol::agent::{Customer, NamedContextValue, Role};
+use switchboard_protocol::reports::SurveyAnswer;
 use switchboard_protocol::{
     AgentId, Channel, ContactId, ConversationId, EndedBy, Millis, Presence, QueueId,
 };
@@ -87,6 +88,9 @@ pub struct ConversationRecord {
     /// The note the last transfer carried, shown with its offer until someone accepts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handover_note: Option<String>,
+    /// How the customer rated the conversation once it ended (the satisfaction survey).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survey: Option<SurveyAnswer>,
     /// The agent it is offered to, while the offer is pending: after a restart that agent is
     /// told the offer is withdrawn (offers themselves are not restored).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -17,6 +17,8 @@ pub(super) enum Deadline {
     Abandoned(ConversationId),
     /// The agent's grace period ends (unless they came back).
     Grace(AgentId),
+    /// An ended chat may no longer be rated.
+    Survey(ConversationId),
 }
 
 impl Router {
@@ -38,6 +40,7 @@ impl Router {
                 Deadline::Offer(id) => expired.push(id),
                 Deadline::Grace(id) => gone.push(id),
                 Deadline::Abandoned(id) => abandoned.push(id),
+                Deadline::Survey(id) => self.survey_closed(&id, now),
             }
         }
         // A deadline may have been met or replaced since it was set: each is checked again.

@@ -281,6 +281,7 @@ impl Router {
             }
             Status::Closed { .. } => None,
         };
+        let holder = ended.as_ref().and_then(|(agent, _)| agent.clone());
         if let Some((agent, kind)) = ended {
             self.record_fact(id, agent.as_ref(), kind, now, fx);
         }
@@ -305,7 +306,10 @@ impl Router {
             fx,
         );
         self.reserved.remove(id);
-        self.conversations.remove(id);
+        let closed = self.conversations.remove(id).expect("open").record;
+        if let Some(agent) = holder {
+            self.await_survey(&closed, agent, ended_by, now);
+        }
         fx.closed.push(id.clone());
     }
 
