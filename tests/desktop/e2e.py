@@ -235,8 +235,20 @@ def main():
         driver = launch()
         eventually("the main window after a restart", lambda: find(".topbar select"))
         eventually("the connection after a restart", lambda: texts(".connection") == ["Connected"])
-        assert texts(".topbar .agent") == ["Ann Novák"], texts(".topbar .agent")
+        assert texts(".topbar .agent") == ["Ann Novák Supervisor"], texts(".topbar .agent")
         assert not driver.find_elements(By.CSS_SELECTOR, "input[name=password]")
+
+        # Ann is a supervisor: her reports count the day so far — Zoë's chat offered, accepted
+        # and ended, Bo Customer's offered and left to RONA — drawn as a chart and a table.
+        reports = eventually("the Reports button", lambda: driver.find_element(By.XPATH, "//header//button[normalize-space()='Reports']"))
+        reports.click()
+        eventually("the chart", lambda: find("[role=dialog] canvas"))
+        total = eventually("the total", lambda: [c.get_property("textContent").strip() for c in driver.find_elements(By.CSS_SELECTOR, "[role=dialog] tr.total > *")])
+        offered, accepted, rona = int(total[1]), int(total[2]), int(total[4])
+        assert offered >= 2 and accepted >= 1 and rona >= 1, total
+        time.sleep(0.3)
+        driver.save_screenshot(str(shots / "reports.png"))
+        find("[role=dialog] button.primary").click()
         print("desktop end-to-end: passed")
     except BaseException:
         if driver is not None:

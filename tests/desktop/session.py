@@ -313,6 +313,8 @@ email = "ann@example.com"
 name = "Ann Novák"
 password = "{password}"
 queues = ["general"]
+# A supervisor, who also takes chats: the window offers her the reports.
+role = "supervisor"
 """
 
 
