@@ -60,7 +60,7 @@ export const sms = conversation('c-sms', {
   summary: { name: '+420 *** *** 789', email: null, phone: '+420 *** *** 789', known_contact: false, notes: null, recent: [] },
   details: { variables: [], origin: 'inbound', channel: 'sms' },
   // This server sends no files by SMS (it has no public address for the provider).
-  actions: { send: true, transfer: true, conference: true, exit_conference: false, end: true, park: false, attach: false },
+  actions: { send: true, transfer: true, conference: true, exit_conference: false, end: true, park: false, attach: false, whisper: false, barge: false, stop_monitoring: false },
 });
 
 export function morning() {

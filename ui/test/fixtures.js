@@ -77,7 +77,7 @@ export function conversation(id, overrides = {}) {
     summary: { name: 'Zoë', email: null, phone: null, known_contact: false, notes: null, recent: [] },
     details: { variables: [], origin: 'inbound', channel: 'chat' },
     interrupted: null,
-    actions: { send: true, transfer: true, conference: true, exit_conference: false, end: true, park: false, attach: true },
+    actions: { send: true, transfer: true, conference: true, exit_conference: false, end: true, park: false, attach: true, whisper: false, barge: false, stop_monitoring: false },
     receipt: null,
     parameters: [
       { name: 'customer.first_name', shown: 'Zoë' },

@@ -123,6 +123,7 @@ namespace SwitchboardWidget {
   export const MAX_MESSAGE_CHARS = 1000;
   export const MAX_CONTEXT_VARIABLES = 100;
   export const MAX_ESCALATION_REASON_CHARS = 500;
+  export const MAX_SUPERVISOR_REASON_CHARS = 200;
   export const MAX_CUSTOMER_NAME_CHARS = 100;
   export const MIN_START_ID_CHARS = 22;
   export const MAX_FRAME_BYTES = 65536;

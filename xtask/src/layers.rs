@@ -35,6 +35,7 @@ const CRATES: &[Layering] = &[
                 "guard",
                 "files",
                 "reports",
+                "live",
             ],
             &["store"],
             // Other systems' APIs, and the courier running errands to them.

@@ -12,6 +12,7 @@ use serde::Serialize;
 use switchboard_protocol::agent::{
     AgentClientFrame, AgentCommand, AgentEvent, AgentServerFrame, CommandResult, Outcome,
 };
+use switchboard_protocol::live::LiveUpdate;
 use switchboard_protocol::{
     CommandId, ConversationId, ErrorBody, ErrorCode, PROTOCOL_VERSION, Sender, Seq,
 };
@@ -83,6 +84,10 @@ pub(crate) trait Sink: Send + Sync + 'static {
     fn connection(&self, state: ConnectionState);
     /// A conversation's customer is typing, or stopped: outside the event sequence.
     fn typing(&self, conversation: ConversationId, typing: bool);
+    /// A push of the live view a supervisor watches.
+    fn live(&self, update: LiveUpdate);
+    /// Whether the live view is watched: asked for again on every new connection.
+    fn watching_live(&self) -> bool;
 }
 
 pub(crate) struct Request {
@@ -371,6 +376,14 @@ impl Spell<'_> {
                 return ended;
             }
         }
+        // The server forgets who watches with the connection; nobody waits for this answer.
+        if self.sink.watching_live() {
+            *next_id += 1;
+            let watch = AgentCommand::WatchLive { watch: true };
+            if let Err(ended) = self.send_command(*next_id, &watch).await {
+                return ended;
+            }
+        }
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             let step = tokio::select! {
@@ -462,6 +475,10 @@ impl Spell<'_> {
                     ErrorCode::SessionRevoked => Err(Ended::Offline(OfflineReason::SessionRevoked)),
                     _ => Ok(()),
                 }
+            }
+            AgentServerFrame::Live { update } => {
+                self.sink.live(update);
+                Ok(())
             }
             AgentServerFrame::Typing {
                 conversation,

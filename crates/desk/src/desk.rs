@@ -8,6 +8,7 @@ use switchboard_protocol::agent::{
     AgentCommand, AgentEvent, AgentSummary, CommandResult, PresenceRequest, QueueSummary,
     TransferTarget,
 };
+use switchboard_protocol::live::LiveUpdate;
 use switchboard_protocol::{AgentId, ConversationId, ErrorBody, Millis, QueueId, Seq};
 use tokio::sync::broadcast;
 
@@ -138,6 +139,15 @@ impl Sink for Shared {
     fn typing(&self, conversation: ConversationId, typing: bool) {
         let updates = self.model().customer_typing(&conversation, typing, now());
         self.publish(updates);
+    }
+
+    fn live(&self, update: LiveUpdate) {
+        let updates = self.model().apply_live(update);
+        self.publish(updates);
+    }
+
+    fn watching_live(&self) -> bool {
+        self.model().live.watching
     }
 }
 

@@ -15,7 +15,8 @@
 //!   Customer summary, Additional details; `composer.rs`, `pickers.rs`: the composer's rules and
 //!   the searchable lists; `templates.rs`: message templates found and inserted; `typing.rs`: when the customer is told the agent is typing;
 //! - `search.rs`: the agent's ended conversations found, and their transcripts to read;
-//! - `reports.rs`: a supervisor's activity reports, and the same saved as CSV;
+//! - `reports.rs`: a supervisor's activity reports, and the same saved as CSV; `live.rs`: the
+//!   live view they watch, and their actions on others' work;
 //! - `indicator.rs`: what the system tray shows ([`Indicator`]);
 //! - `redact.rs`: masking per the profile, applied before anything leaves the core.
 
@@ -25,6 +26,7 @@ mod connection;
 mod desk;
 mod files;
 mod indicator;
+mod live;
 mod model;
 mod notification;
 mod pickers;

@@ -8,6 +8,7 @@ use switchboard_protocol::agent::{
     AgentEvent, AgentSummary, ConversationSnapshot, DesktopProfile, InteractionState, Offer, Theme,
     WithdrawReason,
 };
+use switchboard_protocol::live::LiveUpdate;
 use switchboard_protocol::rules::TYPING_SHOWN_MILLIS;
 use switchboard_protocol::{
     ChatMessage, ConversationId, FileLimits, Millis, Presence, Sender, Seq,
@@ -15,6 +16,7 @@ use switchboard_protocol::{
 use ts_rs::TS;
 
 use crate::connection::ConnectionState;
+use crate::live::LiveBoard;
 use crate::notification::{DismissReason, Notification, Style, offer_id};
 use crate::redact::Redactor;
 use crate::templates;
@@ -64,6 +66,15 @@ pub enum Update {
         conversation: ConversationId,
         until: Option<Millis>,
     },
+    /// A supervisor set this agent's presence (the presence update follows), and why.
+    PresenceSetBy {
+        supervisor: String,
+        reason: String,
+    },
+    /// The live view a supervisor watches: whole, or what changed.
+    Live {
+        update: LiveUpdate,
+    },
 }
 
 /// Everything the window shows, at once: what it draws first and after missing updates.
@@ -104,6 +115,8 @@ pub struct Model {
     redactor: Redactor,
     offers: BTreeMap<ConversationId, Offer>,
     conversations: BTreeMap<ConversationId, Conversation>,
+    /// The live view, for a supervisor watching it.
+    pub(crate) live: LiveBoard,
 }
 
 fn default_profile() -> DesktopProfile {
@@ -138,6 +151,7 @@ impl Model {
             profile,
             offers: BTreeMap::new(),
             conversations: BTreeMap::new(),
+            live: LiveBoard::default(),
         }
     }
 
@@ -169,6 +183,9 @@ impl Model {
             AgentEvent::Presence { presence, .. } => {
                 self.presence = presence.clone();
                 updates.push(Update::Presence { presence });
+            }
+            AgentEvent::PresenceSetBy { supervisor, reason } => {
+                updates.push(Update::PresenceSetBy { supervisor, reason });
             }
             AgentEvent::Profile { profile } => {
                 let masking_changed = profile.masking != self.profile.masking;
@@ -313,6 +330,11 @@ impl Model {
             }
         }
         updates
+    }
+
+    /// A push of the live view.
+    pub fn apply_live(&mut self, update: LiveUpdate) -> Vec<Update> {
+        self.live.apply(update, &self.redactor)
     }
 
     /// The customer of a conversation on this desk is typing, or stopped.

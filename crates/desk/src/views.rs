@@ -198,6 +198,10 @@ pub struct Actions {
     pub park: bool,
     /// Send files with a message: on the channels the server says files reach customers on.
     pub attach: bool,
+    /// A supervisor monitoring: whisper (a note the customer never sees), barge in, or stop.
+    pub whisper: bool,
+    pub barge: bool,
+    pub stop_monitoring: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -307,7 +311,11 @@ pub(crate) fn actions(snapshot: &ConversationSnapshot, file_channels: &[Channel]
             | InteractionState::TransferRequested { .. }
     );
     let quiet = matches!(state, InteractionState::Active);
+    let monitoring = matches!(state, InteractionState::Monitoring);
     Actions {
+        whisper: monitoring,
+        barge: monitoring,
+        stop_monitoring: monitoring,
         send: live,
         transfer: quiet,
         conference: quiet,

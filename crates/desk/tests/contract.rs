@@ -12,6 +12,9 @@ use switchboard_protocol::agent::{
     AgentSummary, DesktopProfile, InteractionState, PresenceRequest, QueueSummary, Role, Scenario,
     Theme, TransferTarget,
 };
+use switchboard_protocol::live::{
+    AgentFigures, LiveConversation, LiveStage, LiveUpdate, QueueFigures, Staffing,
+};
 use switchboard_protocol::reports::{ActivityReport, ActivityRow, ReportPeriod, ReportQuery};
 use switchboard_protocol::template::Template;
 use switchboard_protocol::{
@@ -62,6 +65,12 @@ fn contract() -> String {
         ReportPeriod::decl(&cfg),
         ActivityReport::decl(&cfg),
         ActivityRow::decl(&cfg),
+        LiveUpdate::decl(&cfg),
+        QueueFigures::decl(&cfg),
+        Staffing::decl(&cfg),
+        AgentFigures::decl(&cfg),
+        LiveConversation::decl(&cfg),
+        LiveStage::decl(&cfg),
         AgentSummary::decl(&cfg),
         Role::decl(&cfg),
         QueueSummary::decl(&cfg),

@@ -9,6 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::live::LiveUpdate;
 use crate::reports::{ActivityReport, ReportQuery, SurveyAnswer};
 use crate::template::Template;
 use crate::{
@@ -149,6 +150,51 @@ pub enum AgentCommand {
     Report {
         query: ReportQuery,
     },
+    /// Watch an open conversation read-only and live (a supervisor's): its snapshot comes in the
+    /// [`InteractionState::Monitoring`] state, then every message and note of its thread. A
+    /// note sent into it ([`AgentCommand::SendNote`]) is a whisper: its agents see it, the
+    /// customer never does.
+    Monitor {
+        conversation: ConversationId,
+    },
+    /// Stop watching a monitored conversation; it leaves the supervisor's task list.
+    StopMonitoring {
+        conversation: ConversationId,
+    },
+    /// Join an ongoing conversation at once, as in a conference (a supervisor's): the customer
+    /// is told a supervisor joined. Left with [`AgentCommand::ConferenceExit`].
+    Barge {
+        conversation: ConversationId,
+    },
+    /// Set another agent's presence (a supervisor's: a stuck agent set Offline, or out of RONA),
+    /// with the reason, which the agent is told and the audit log keeps.
+    SetAgentPresence {
+        agent: AgentId,
+        presence: PresenceRequest,
+        reason: String,
+    },
+    /// Sign another agent out (a supervisor's): their desktop is closed, their offer withdrawn
+    /// and their live conversations go back to the head of their queues.
+    SignOutAgent {
+        agent: AgentId,
+        reason: String,
+    },
+    /// Give a waiting conversation straight to an agent (a supervisor's).
+    Assign {
+        conversation: ConversationId,
+        agent: AgentId,
+    },
+    /// Move a waiting conversation to another queue, keeping its place by waiting time (a
+    /// supervisor's).
+    MoveToQueue {
+        conversation: ConversationId,
+        queue: QueueId,
+    },
+    /// Start (`watch: true`) or stop receiving the live view of queues, agents and open
+    /// conversations (a supervisor's): [`AgentServerFrame::Live`] frames, the whole view first.
+    WatchLive {
+        watch: bool,
+    },
 }
 
 /// A presence an agent may choose.
@@ -203,6 +249,12 @@ pub enum AgentServerFrame {
         conversation: ConversationId,
         typing: bool,
     },
+    /// The live view a supervisor watches ([`AgentCommand::WatchLive`]): the whole of it, then
+    /// what changed, batched. Outside the event sequence: not stored; a desktop that reconnects
+    /// asks again and gets the whole view.
+    Live {
+        update: LiveUpdate,
+    },
 }
 
 /// A command's outcome.
@@ -243,6 +295,12 @@ pub enum AgentEvent {
     Presence {
         presence: Presence,
         since: Millis,
+    },
+    /// A supervisor set this agent's presence (the [`AgentEvent::Presence`] that follows), and
+    /// why.
+    PresenceSetBy {
+        supervisor: String,
+        reason: String,
     },
     /// The administrator's desktop profile, on connect and whenever it changes.
     Profile {
@@ -443,6 +501,8 @@ pub enum InteractionState {
     Transferred {
         to: String,
     },
+    /// Watched by a supervisor, read-only: they may whisper (a note) or barge in.
+    Monitoring,
 }
 
 /// A queue, as pickers show it.

@@ -13,13 +13,15 @@
 //! - [`agent`], [`customer`]: the frames of each side; [`login`]: signing an agent in;
 //! - [`rules`]: limits both sides enforce (message length, reserved characters, frame size);
 //! - [`template`]: message templates and the parameters an agent's message may carry;
-//! - [`reports`]: the figures supervisors are shown, counted from what happened;
+//! - [`reports`]: the figures supervisors are shown, counted from what happened; [`live`]: the
+//!   live view of queues and agents they watch;
 //! - [`schema`], [`typescript`]: the JSON Schema of the frames, and the TypeScript the window and
 //!   the widget are written against, both generated from these types.
 
 pub mod agent;
 pub mod common;
 pub mod customer;
+pub mod live;
 pub mod login;
 pub mod reports;
 pub mod rules;

@@ -14,6 +14,9 @@ pub const MAX_CONTEXT_VARIABLES: usize = 100;
 
 /// The longest reason an agent may give for escalating a conversation.
 pub const MAX_ESCALATION_REASON_CHARS: usize = 500;
+/// The most characters of the reason a supervisor gives for setting an agent's presence or
+/// signing them out.
+pub const MAX_SUPERVISOR_REASON_CHARS: usize = 200;
 
 /// The longest comment a customer may leave with their rating, and the most stars.
 pub const MAX_SURVEY_COMMENT_CHARS: usize = 500;
@@ -60,10 +63,11 @@ pub const FILE_LINK_MILLIS: usize = 5 * 60 * 1000;
 
 /// The numeric limits by the names the generated TypeScript and the JSON Schema give them: the
 /// window and the widget read them from there, never retyping a number.
-pub const LIMITS: [(&str, usize); 17] = [
+pub const LIMITS: [(&str, usize); 18] = [
     ("MAX_MESSAGE_CHARS", MAX_MESSAGE_CHARS),
     ("MAX_CONTEXT_VARIABLES", MAX_CONTEXT_VARIABLES),
     ("MAX_ESCALATION_REASON_CHARS", MAX_ESCALATION_REASON_CHARS),
+    ("MAX_SUPERVISOR_REASON_CHARS", MAX_SUPERVISOR_REASON_CHARS),
     ("MAX_CUSTOMER_NAME_CHARS", MAX_CUSTOMER_NAME_CHARS),
     ("MIN_START_ID_CHARS", MIN_START_ID_CHARS),
     ("MAX_FRAME_BYTES", MAX_FRAME_BYTES),

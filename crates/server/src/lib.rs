@@ -16,6 +16,7 @@
 //! - [`customer_token`]: who a persistent-chat customer is, as the site signed it;
 //! - [`proactive`]: what a widget is told at start about inviting visitors;
 //! - [`reports`]: the figures supervisors are shown, counted from routing's recorded facts;
+//!   [`live`]: their live view of queues and agents, with today's figures from the same facts;
 //! - [`guard`]: rate limits per client address, widget and account; the client's address;
 //! - [`files`]: files sent with messages: their types read from content, their signed links;
 //! - [`http`], [`ws`] and [`webhooks`]: the edges (login, health, admin API, the agent and
@@ -37,6 +38,7 @@ pub mod files;
 pub mod guard;
 pub mod http;
 pub mod hub;
+pub mod live;
 pub mod masking;
 pub mod phone;
 pub mod private;

@@ -10,6 +10,7 @@ use switchboard_protocol::agent::{
     AgentEvent, ContactCard, ConversationSnapshot, Customer, NamedContextValue, Offer,
     PastConversation, SearchResult,
 };
+use switchboard_protocol::live::LiveConversation;
 use switchboard_protocol::{ChatMessage, Sender};
 
 /// Masks `text` in place, allocating only when something is found.
@@ -33,12 +34,18 @@ pub fn agent_event(masker: &Masker, event: &mut AgentEvent) {
         AgentEvent::Message { message } => self::message(masker, message),
         AgentEvent::Notice { text, .. } => mask_in_place(masker, text),
         AgentEvent::Presence { .. }
+        | AgentEvent::PresenceSetBy { .. }
         | AgentEvent::Profile { .. }
         | AgentEvent::OfferWithdrawn { .. }
         | AgentEvent::State { .. }
         | AgentEvent::Receipts { .. }
         | AgentEvent::Closed { .. } => {}
     }
+}
+
+/// Masks what the customer gave in a live view's conversation (their name).
+pub fn live_conversation(masker: &Masker, conversation: &mut LiveConversation) {
+    mask_in_place(masker, &mut conversation.customer_name);
 }
 
 fn offer(masker: &Masker, offer: &mut Offer) {

@@ -4,6 +4,7 @@
 import { get, readable, writable } from 'svelte/store';
 import { language, pickLanguage } from './i18n';
 import { events, failure, shell } from './ipc';
+import { emptyLive, mergeLive, type LiveState } from './live';
 import { applyUpdate, expireToasts, initialState, sortedTasks, type DeskState } from './state';
 import type { CommandFailure, DeskSnapshot, OfflineReason, Settings, Update } from './types';
 
@@ -19,6 +20,10 @@ export const selected = writable<string | null>(null);
 export const searching = writable(false);
 /// A supervisor's reports are open (the top bar's button, or Alt+P).
 export const reporting = writable(false);
+/// Which of a supervisor's two views is on screen: their own conversations, or the live view.
+export const view = writable<'desk' | 'supervisor'>('desk');
+/// The live view as pushed so far, while a supervisor watches it.
+export const live = writable<LiveState>(emptyLive());
 /// A conversation action asked for from the keyboard, for the action bar to open.
 export const requestedAction = writable<'transfer' | 'conference' | 'end' | null>(null);
 export const lastError = writable<CommandFailure | null>(null);
@@ -54,6 +59,8 @@ export function signedIn(snapshot: DeskSnapshot) {
 }
 
 export function signedOut() {
+  view.set('desk');
+  live.set(emptyLive());
   awaitingDesk.set(false);
   waitingForServer.set(false);
   desk.set(null);
@@ -64,6 +71,7 @@ export function signedOut() {
 function applyShellUpdate(update: Update) {
   // Updates before the first snapshot are in it.
   desk.update((state) => (state ? applyUpdate(state, update) : state));
+  if (update.type === 'live') live.update((state) => mergeLive(state, update.update));
   if (update.type === 'task_removed' && get(selected) === update.conversation) {
     const next = get(desk);
     selected.set(next ? sortedTasks(next)[0]?.conversation ?? null : null);

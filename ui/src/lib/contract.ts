@@ -1,7 +1,7 @@
 // Generated from the Rust types (the desk core's updates and views, and the protocol's values in them): do not edit.
 // `cargo xtask schema` writes it anew.
 
-export type Update = { "type": "connection", connection: ConnectionState, } | { "type": "presence", presence: Presence, } | { "type": "profile", profile: DesktopProfile, } | { "type": "notify", notification: Notification, } | { "type": "dismiss", id: string, reason: DismissReason, } | { "type": "task", task: TaskEntry, } | { "type": "task_removed", conversation: ConversationId, } | { "type": "conversation", conversation: ConversationView, } | { "type": "bubble", conversation: ConversationId, bubble: Bubble, } | { "type": "typing", conversation: ConversationId, until: number | null, };
+export type Update = { "type": "connection", connection: ConnectionState, } | { "type": "presence", presence: Presence, } | { "type": "profile", profile: DesktopProfile, } | { "type": "notify", notification: Notification, } | { "type": "dismiss", id: string, reason: DismissReason, } | { "type": "task", task: TaskEntry, } | { "type": "task_removed", conversation: ConversationId, } | { "type": "conversation", conversation: ConversationView, } | { "type": "bubble", conversation: ConversationId, bubble: Bubble, } | { "type": "typing", conversation: ConversationId, until: number | null, } | { "type": "presence_set_by", supervisor: string, reason: string, } | { "type": "live", update: LiveUpdate, };
 
 export type DeskSnapshot = { agent: AgentSummary, 
 /**
@@ -125,7 +125,11 @@ park: boolean,
 /**
  * Send files with a message: on the channels the server says files reach customers on.
  */
-attach: boolean, };
+attach: boolean, 
+/**
+ * A supervisor monitoring: whisper (a note the customer never sees), barge in, or stop.
+ */
+whisper: boolean, barge: boolean, stop_monitoring: boolean, };
 
 export type ReceiptView = { message: number, seen: boolean, };
 
@@ -188,7 +192,7 @@ export type Presence = { "state": "available" } | { "state": "idle", reason: str
 
 export type PresenceRequest = { "state": "available" } | { "state": "idle", reason: string, } | { "state": "offline" };
 
-export type InteractionState = { "state": "active" } | { "state": "conference_requested", agent: AgentId, } | { "state": "transfer_requested", agent: AgentId, } | { "state": "conference", agents: Array<AgentId>, } | { "state": "wrap_up", ended_by: EndedBy, } | { "state": "interrupted", reason: string, } | { "state": "transferred", to: string, };
+export type InteractionState = { "state": "active" } | { "state": "conference_requested", agent: AgentId, } | { "state": "transfer_requested", agent: AgentId, } | { "state": "conference", agents: Array<AgentId>, } | { "state": "wrap_up", ended_by: EndedBy, } | { "state": "interrupted", reason: string, } | { "state": "transferred", to: string, } | { "state": "monitoring" };
 
 export type EndedBy = "customer" | "agent" | "system";
 
@@ -308,6 +312,96 @@ wrap_ups: { [key in string]: number },
  */
 surveys: number, average_rating: number | null, };
 
+export type LiveUpdate = { whole: boolean, 
+/**
+ * When the figures were taken.
+ */
+at: number, 
+/**
+ * The start of today in the server's `[reports] time_zone`: "today" counts from here.
+ */
+day_start: number, 
+/**
+ * The start of the first of the trends' minutes.
+ */
+trend_start: number, queues?: Array<QueueFigures>, agents?: Array<AgentFigures>, conversations?: Array<LiveConversation>, 
+/**
+ * Conversations that closed since the previous push.
+ */
+gone?: Array<ConversationId>, };
+
+export type QueueFigures = { queue: QueueSummary, 
+/**
+ * Conversations waiting for an agent now.
+ */
+waiting: number, 
+/**
+ * Since when the longest-waiting one has waited.
+ */
+oldest_waiting_since: number | null, 
+/**
+ * The agents serving the queue, signed in, by what they can do now.
+ */
+agents: Staffing, 
+/**
+ * The queue's service-level target: answered within this many seconds.
+ */
+target_seconds: number, 
+/**
+ * Accepted from the queue today.
+ */
+answered: number, 
+/**
+ * Of those, accepted within the target.
+ */
+answered_in_target: number, 
+/**
+ * Customers who left before an agent accepted, today.
+ */
+abandoned: number, 
+/**
+ * The average wait of those answered today.
+ */
+average_wait: number | null, 
+/**
+ * How many waited, minute by minute over the last hour (the most in each minute), oldest
+ * first from the update's `trend_start`.
+ */
+waiting_trend: Array<number>, };
+
+export type Staffing = { available: number, idle: number, rona: number, 
+/**
+ * Holding as many conversations as they can.
+ */
+busy: number, };
+
+export type AgentFigures = { agent: AgentSummary, 
+/**
+ * Whether their desktop is connected now.
+ */
+connected: boolean, presence: Presence, presence_since: number, 
+/**
+ * Conversations held, out of `capacity`.
+ */
+held: number, capacity: number, rona_today: number, 
+/**
+ * When their last conversation ended, today.
+ */
+last_ended_at: number | null, 
+/**
+ * How many conversations they held, minute by minute over the last hour (the most in each
+ * minute).
+ */
+held_trend: Array<number>, };
+
+export type LiveConversation = { id: ConversationId, channel: Channel, queue: QueueSummary, customer_name: string, started_at: number, stage: LiveStage, };
+
+export type LiveStage = { "stage": "waiting", since: number, 
+/**
+ * Offered to this agent now.
+ */
+offered_to: AgentId | null, } | { "stage": "held", agent: AgentId, since: number, conference?: Array<AgentId>, } | { "stage": "wrap_up", agent: AgentId, } | { "stage": "parked", agent: AgentId, };
+
 export type AgentSummary = { id: AgentId, name: string, email: string, role: Role, };
 
 export type Role = "agent" | "supervisor" | "administrator";
@@ -333,6 +427,7 @@ export type ContactId = string;
 export const MAX_MESSAGE_CHARS = 1000;
 export const MAX_CONTEXT_VARIABLES = 100;
 export const MAX_ESCALATION_REASON_CHARS = 500;
+export const MAX_SUPERVISOR_REASON_CHARS = 200;
 export const MAX_CUSTOMER_NAME_CHARS = 100;
 export const MIN_START_ID_CHARS = 22;
 export const MAX_FRAME_BYTES = 65536;

@@ -7,6 +7,8 @@ export interface DeskState {
   snapshot: DeskSnapshot;
   /// Toasts on screen, newest last; alerts live in `snapshot.alerts`.
   toasts: Notification[];
+  /// A supervisor set this agent's presence, and why: shown until dismissed.
+  presenceSetBy?: { supervisor: string; reason: string } | null;
 }
 
 export function initialState(snapshot: DeskSnapshot): DeskState {
@@ -93,6 +95,11 @@ export function applyUpdate(state: DeskState, update: Update): DeskState {
       );
       return { ...state, snapshot: { ...snapshot, tasks } };
     }
+    case 'presence_set_by':
+      return { ...state, presenceSetBy: { supervisor: update.supervisor, reason: update.reason } };
+    // The live view is kept apart (`live.ts`): it changes many times a second.
+    case 'live':
+      return state;
   }
 }
 

@@ -114,6 +114,14 @@ pub struct QueueConfig {
     /// Agents may escalate conversations to it (supervisors, specialists).
     #[serde(default)]
     pub escalation: bool,
+    /// The service-level target: a conversation answered within this many seconds counts as
+    /// answered in time (the live view's service level).
+    #[serde(default = "default_service_target")]
+    pub service_target_seconds: u32,
+}
+
+fn default_service_target() -> u32 {
+    20
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -191,6 +199,12 @@ impl Config {
                 return fail(
                     format!("queues[{i}].id"),
                     &format!("duplicate queue id {:?}", queue.id.0),
+                );
+            }
+            if !(1..=3600).contains(&queue.service_target_seconds) {
+                return fail(
+                    format!("queues[{i}].service_target_seconds"),
+                    "must be between 1 and 3600 seconds",
                 );
             }
         }

@@ -1,6 +1,8 @@
 //! The hub's side of an agent's desktop: attaching it (a resume or a fresh start) and running
 //! its commands through routing.
 
+use std::net::IpAddr;
+
 use switchboard_protocol::agent::{
     AgentCommand, AgentServerFrame, CommandResult, Outcome, TransferTarget,
 };
@@ -14,6 +16,13 @@ use super::stream::Stream;
 use super::{Hub, json};
 use crate::routing::Effects;
 use crate::store::{Store, StoreError};
+
+/// An agent's desktop, and its address (for the audit log).
+#[derive(Debug)]
+pub(super) struct Desktop {
+    pub(super) agent: AgentId,
+    pub(super) origin: IpAddr,
+}
 
 impl<S: Store> Hub<S> {
     pub(super) async fn attach_agent(
@@ -68,13 +77,14 @@ impl<S: Store> Hub<S> {
     /// attachments its file ids stand for, read by the edge.
     pub(super) async fn agent_command(
         &mut self,
-        agent: AgentId,
+        desktop: Desktop,
         id: CommandId,
         command: AgentCommand,
         files: Vec<Attachment>,
         now: Millis,
         pending: &mut Pending,
     ) -> Result<(), StoreError> {
+        let Desktop { agent, origin } = desktop;
         if let AgentCommand::History {
             conversation,
             before,
@@ -104,6 +114,19 @@ impl<S: Store> Hub<S> {
                 self.send_agent_file_link(&agent, id, conversation, file, now);
                 return Ok(());
             }
+            AgentCommand::WatchLive { watch } => {
+                self.watch_live(&agent, id, watch, now);
+                return Ok(());
+            }
+            AgentCommand::SignOutAgent {
+                agent: target,
+                reason,
+            } => {
+                let by = Desktop { agent, origin };
+                return self
+                    .supervisor_sign_out(by, id, &target, &reason, now, pending)
+                    .await;
+            }
             _ => {}
         }
         let stream = Stream::Agent(&agent).to_string();
@@ -111,9 +134,15 @@ impl<S: Store> Hub<S> {
             self.deliver(pending, &stream, reply);
             return Ok(());
         }
+        let audited = self.audit_entry(&agent, &command, origin, now);
         let mut fx = Effects::default();
         let outcome = match self.route_agent_command(&agent, command, files, now, &mut fx) {
-            Ok(result) => Outcome::Ok { result },
+            Ok(result) => {
+                if let Some(entry) = audited {
+                    self.audit(&entry).await;
+                }
+                Outcome::Ok { result }
+            }
             Err(error) => {
                 // A refused command changes nothing.
                 fx = Effects::default();
@@ -199,6 +228,24 @@ impl<S: Store> Hub<S> {
                 router.conference_exit(agent, &conversation, &wrap_up, now, fx)?;
             }
             AgentCommand::Park { conversation } => router.park(agent, &conversation, now, fx)?,
+            AgentCommand::Monitor { conversation } => router.monitor(agent, &conversation, fx)?,
+            AgentCommand::StopMonitoring { conversation } => {
+                router.stop_monitoring(agent, &conversation, fx)?
+            }
+            AgentCommand::Barge { conversation } => router.barge(agent, &conversation, now, fx)?,
+            AgentCommand::SetAgentPresence {
+                agent: target,
+                presence,
+                reason,
+            } => router.set_agent_presence(agent, &target, presence, &reason, now, fx)?,
+            AgentCommand::Assign {
+                conversation,
+                agent: target,
+            } => router.supervisor_assign(agent, &conversation, &target, now, fx)?,
+            AgentCommand::MoveToQueue {
+                conversation,
+                queue,
+            } => router.move_to_queue(agent, &conversation, &queue, now, fx)?,
             AgentCommand::Escalate {
                 conversation,
                 queue,
@@ -209,7 +256,9 @@ impl<S: Store> Hub<S> {
             | AgentCommand::Transcript { .. }
             | AgentCommand::Upload { .. }
             | AgentCommand::FileLink { .. }
-            | AgentCommand::Report { .. } => unreachable!("answered off the hub"),
+            | AgentCommand::Report { .. }
+            | AgentCommand::WatchLive { .. }
+            | AgentCommand::SignOutAgent { .. } => unreachable!("handled before routing"),
         }
         Ok(CommandResult::Done)
     }

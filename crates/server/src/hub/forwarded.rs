@@ -39,6 +39,8 @@ pub(super) enum Forwarded {
         command: AgentCommand,
         #[serde(default)]
         files: Vec<Attachment>,
+        /// The desktop's address, for the audit log.
+        origin: IpAddr,
     },
     CustomerAttach {
         resume: Resume,

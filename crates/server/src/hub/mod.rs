@@ -22,6 +22,8 @@
 //!   the hub;
 //! - `reports.rs`: a supervisor's reports, counted from facts read off the hub;
 //! - `typing.rs`: typing, told at once and never stored;
+//! - `live.rs`: the supervisors' live view, pushed batched and never stored; `supervision.rs`:
+//!   a supervisor's actions on others' work, with the audit log's entries;
 //! - `forwarded.rs`, `remote.rs`, `relay.rs`: with several nodes, what the others forward to
 //!   the routing node's hub and what it sends them back: `remote.rs` is the hub as a node that
 //!   does not route sees it, `relay.rs` the routing node's end.
@@ -34,6 +36,7 @@ mod customer;
 mod files;
 mod forwarded;
 mod history;
+mod live;
 mod persistent;
 pub mod relay;
 mod remote;
@@ -43,6 +46,7 @@ mod reports;
 mod request;
 mod search;
 mod stream;
+mod supervision;
 mod tokens;
 mod typing;
 
@@ -53,7 +57,7 @@ use std::time::Duration;
 use serde::Serialize;
 use switchboard_mask::{KindSet, Masker};
 use switchboard_protocol::agent::{AgentServerFrame, ContactCard};
-use switchboard_protocol::{ConversationId, Millis, Seq};
+use switchboard_protocol::{AgentId, ConversationId, ErrorBody, Millis, Seq};
 use tokio::sync::mpsc;
 
 use crate::channels::courier::{self, Report};
@@ -108,6 +112,8 @@ pub struct Hub<S: Store> {
     signals: courier::Signals,
     /// Signs the links to upload and read files.
     signer: Signer,
+    /// What the supervisors' live view shows and was last pushed.
+    live_view: live::LiveView,
 }
 
 impl<S: Store> Hub<S> {
@@ -156,6 +162,7 @@ impl<S: Store> Hub<S> {
                 router.attach_contact(&conversation, card);
             }
         }
+        let live_view = live::LiveView::load(&router, &store, now).await?;
         let (committer, work) = mpsc::channel(COMMIT_QUEUE);
         let committer_task = Some(tokio::spawn(commit_in_order(store.clone(), work, courier)));
         let hub = Hub {
@@ -170,6 +177,7 @@ impl<S: Store> Hub<S> {
             agent_masker,
             signals,
             signer,
+            live_view,
         };
         let task = tokio::spawn(hub.run(inbox));
         Ok((handle, task))
@@ -195,9 +203,11 @@ impl<S: Store> Hub<S> {
                     }
                 }
                 _ = ticker.tick() => {
+                    let now = clock::now();
                     let mut fx = Effects::default();
-                    self.router.tick(clock::now(), &mut fx);
+                    self.router.tick(now, &mut fx);
                     self.stage(&mut pending, fx, None);
+                    self.tick_live(now);
                 }
             }
             self.flush(pending).await?;
@@ -218,6 +228,7 @@ impl<S: Store> Hub<S> {
             }
             Request::AgentDetach { agent, connection } => {
                 if self.detach(&Stream::Agent(&agent).to_string(), connection) {
+                    self.live_view.forget(&agent);
                     self.router.agent_disconnected(&agent, now);
                 }
             }
@@ -230,8 +241,10 @@ impl<S: Store> Hub<S> {
                 id,
                 command,
                 files,
+                origin,
             } => {
-                self.agent_command(agent, id, command, files, now, pending)
+                let desktop = agent::Desktop { agent, origin };
+                self.agent_command(desktop, id, command, files, now, pending)
                     .await?;
             }
             Request::CustomerAttach {
@@ -386,14 +399,7 @@ impl<S: Store> Hub<S> {
                 if let Some(role) = role {
                     self.router.set_role(&agent, role);
                 }
-                let stream = Stream::Agent(&agent).to_string();
-                if let Some(live) = self.live.remove(&stream) {
-                    let frame = AgentServerFrame::Error { error };
-                    live.frames.close_with(json(&frame));
-                }
-                let mut fx = Effects::default();
-                self.router.agent_signed_out(&agent, now, &mut fx);
-                self.stage(pending, fx, None);
+                self.sign_out_now(&agent, error, now, pending);
                 self.settle(pending).await?;
                 let _ = done.send(());
             }
@@ -410,6 +416,25 @@ impl<S: Store> Hub<S> {
             }
         }
         Ok(())
+    }
+
+    /// Closes `agent`'s desktop with `error` and lets routing let them go at once.
+    fn sign_out_now(
+        &mut self,
+        agent: &AgentId,
+        error: ErrorBody,
+        now: Millis,
+        pending: &mut Pending,
+    ) {
+        let stream = Stream::Agent(agent).to_string();
+        if let Some(live) = self.live.remove(&stream) {
+            let frame = AgentServerFrame::Error { error };
+            live.frames.close_with(json(&frame));
+        }
+        self.live_view.forget(agent);
+        let mut fx = Effects::default();
+        self.router.agent_signed_out(agent, now, &mut fx);
+        self.stage(pending, fx, None);
     }
 
     /// Forgets `stream`'s connection if it is still `connection`; says whether it was.
@@ -444,6 +469,8 @@ impl<S: Store> Hub<S> {
         fx: Effects,
         reply: Option<(String, String, String)>,
     ) {
+        let changed = !(fx.emits.is_empty() && fx.changed.is_empty() && fx.created.is_empty());
+        self.live_view.staged(&self.router, &fx.facts, changed);
         let batch = &mut pending.batch;
         self.tokens.given(&fx.created, &fx.tokens);
         batch.new_conversations.extend(fx.created);

@@ -149,11 +149,13 @@ impl Relay {
                 id,
                 command,
                 files,
+                origin,
             } => Request::AgentCommand {
                 agent,
                 id,
                 command,
                 files,
+                origin,
             },
             Forwarded::CustomerAttach {
                 resume,

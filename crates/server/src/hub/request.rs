@@ -42,6 +42,8 @@ pub(super) enum Request {
         command: AgentCommand,
         /// What the message's file ids stand for, read by the edge.
         files: Vec<Attachment>,
+        /// The desktop's address, for the audit log.
+        origin: IpAddr,
     },
     /// The widget resumes after a reload; `done` says which conversation, if the token is known.
     CustomerAttach {
@@ -292,6 +294,7 @@ impl HubHandle {
         id: CommandId,
         command: AgentCommand,
         files: Vec<Attachment>,
+        origin: IpAddr,
     ) {
         match &self.to {
             To::Local(_) => {
@@ -300,6 +303,7 @@ impl HubHandle {
                     id,
                     command,
                     files,
+                    origin,
                 })
                 .await;
             }
@@ -310,6 +314,7 @@ impl HubHandle {
                         id,
                         command,
                         files,
+                        origin,
                     })
                     .await;
             }

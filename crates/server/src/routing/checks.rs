@@ -65,11 +65,11 @@ impl Router {
         Ok(conversation)
     }
 
-    /// Whether `agent` may read the conversation's thread: they take part in it (holding it,
-    /// in its conference, or wrapping it up).
+    /// Whether `agent` may read the conversation's thread (and leave notes in it): they take
+    /// part in it (holding it, in its conference, or wrapping it up) or monitor it.
     pub fn check_may_read(&self, agent: &AgentId, id: &ConversationId) -> Result {
         self.open_conversation(id)?;
-        if self.participants(id).contains(agent) {
+        if self.audience(id).contains(agent) {
             Ok(())
         } else {
             Err(error(

@@ -8,7 +8,15 @@ use super::{Result, Router, error};
 impl Router {
     /// An agent may upload into a conversation they hold or joined, while it is open.
     pub fn check_may_upload(&self, agent: &AgentId, id: &ConversationId) -> Result {
-        self.check_may_read(agent, id)
+        self.open_conversation(id)?;
+        if self.participants(id).contains(agent) {
+            Ok(())
+        } else {
+            Err(error(
+                ErrorCode::InvalidState,
+                "You do not take part in this conversation.",
+            ))
+        }
     }
 
     /// An agent may read the files of an open conversation they hold, joined or are offered.

@@ -348,7 +348,7 @@ impl Router {
     }
 
     /// Tells everyone in the conversation its interaction state: active, or a conference.
-    fn tell_conference_state(&self, id: &ConversationId, fx: &mut Effects) {
+    pub(super) fn tell_conference_state(&self, id: &ConversationId, fx: &mut Effects) {
         let participants = self.participants(id);
         let state = if participants.len() > 1 {
             InteractionState::Conference {

@@ -392,6 +392,7 @@ impl ConversationRecord {
             comment: first_message.to_owned(),
             status: Status::Waiting { since: now },
             conference: Vec::new(),
+            monitors: Vec::new(),
             interrupted: None,
             next_message: 1,
             next_fact: 0,

@@ -22,7 +22,8 @@
 //! - `time.rs`: offers expiring into RONA, agents lost past the grace period;
 //! - `dispatch.rs`: who gets an offer; making and withdrawing offers;
 //! - `receipts.rs`: how far the customer's side received and saw the agents' messages;
-//! - `roles.rs`: what each role may do, checked for every supervisor command;
+//! - `roles.rs`: what each role may do, checked for every supervisor command; `supervision.rs`:
+//!   a supervisor monitoring, barging in, setting presence, assigning and moving conversations;
 //! - `templates.rs`: templates added through the admin API; filling the parameters an agent's
 //!   message carries;
 //! - `thread.rs`: appending messages and the errands they start, Messenger's windows;
@@ -30,6 +31,7 @@
 //! - `facts.rs`: what happened to each conversation, recorded for the reports; `surveys.rs`: an
 //!   ended chat rated by its customer;
 //! - `checks.rs`: the refusals commands share; `views.rs`: offers, snapshots, queue summaries;
+//!   `overview.rs`: the model as the supervisors' live view shows it;
 //! - `effects.rs`: what one step emits and changes.
 
 mod abandoned;
@@ -45,6 +47,7 @@ mod facts;
 mod files;
 mod handover;
 mod intake;
+mod overview;
 mod persistent;
 mod presence;
 mod queues;
@@ -52,6 +55,7 @@ mod receipts;
 mod records;
 mod roles;
 mod start;
+mod supervision;
 mod surveys;
 mod templates;
 mod thread;
@@ -80,6 +84,7 @@ pub use errands::{
     BOT_NAME, BotAnswer, BotTurn, Errand, Handoff, Inbound, MAX_INBOUND_CHARS, Outbound, Receipt,
 };
 pub use facts::{Fact, FactKind};
+pub use overview::{AgentNow, QueueNow};
 pub use records::{
     AgentRecord, ChannelAddress, ConversationRecord, Escalation, Receipts, Returning, Status,
 };

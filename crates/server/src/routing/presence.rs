@@ -37,6 +37,7 @@ impl Router {
                 let offer = self.offer_for(&conversation);
                 fx.agent(id, AgentEvent::Offer { offer });
             }
+            self.send_monitored(id, fx);
         }
         self.dispatch(now, fx);
     }

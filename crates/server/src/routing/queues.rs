@@ -99,7 +99,7 @@ impl Router {
     }
 
     /// The name of a queue that can take conversations, or why it cannot.
-    fn servable_queue_name(&self, queue: &QueueId) -> Result<String> {
+    pub(super) fn servable_queue_name(&self, queue: &QueueId) -> Result<String> {
         let name = self.configured_queue_name(queue)?;
         if self.removed.contains(queue) {
             return Err(error(

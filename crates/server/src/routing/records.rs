@@ -40,6 +40,9 @@ pub struct ConversationRecord {
     /// Agents invited into the conversation besides its holder (a conference).
     #[serde(default)]
     pub conference: Vec<AgentId>,
+    /// Supervisors watching it read-only: they see every message and note.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub monitors: Vec<AgentId>,
     /// Why the conversation was interrupted (a resource it depends on was deleted): its agent
     /// can only end it.
     #[serde(default)]

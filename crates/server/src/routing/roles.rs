@@ -56,7 +56,7 @@ impl Router {
     }
 
     /// Refuses `what` unless `agent` is a supervisor or an administrator.
-    fn check_supervises(&self, agent: &AgentId, what: &str) -> Result {
+    pub(super) fn check_supervises(&self, agent: &AgentId, what: &str) -> Result {
         if self.role(agent).supervises() {
             Ok(())
         } else {

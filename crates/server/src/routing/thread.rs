@@ -95,7 +95,7 @@ impl Router {
             conversation.history.pop_front();
         }
         fx.messages.push(message.clone());
-        for agent in self.participants(id) {
+        for agent in self.audience(id) {
             fx.agent(
                 &agent,
                 AgentEvent::Message {

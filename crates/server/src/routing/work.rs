@@ -296,6 +296,7 @@ impl Router {
                 },
             );
         }
+        self.release_monitors(id, fx);
         self.set_status(
             id,
             Status::Closed {

@@ -27,6 +27,16 @@ pub enum AuditAction {
     ContactDeleted,
     TemplateSaved,
     TemplateDeleted,
+    /// A supervisor started monitoring a conversation.
+    Monitored,
+    /// A supervisor whispered to a monitored conversation's agents (a note).
+    Whispered,
+    /// A supervisor joined a conversation.
+    BargedIn,
+    /// A supervisor set an agent's presence (the detail says to what, and why).
+    PresenceChanged,
+    /// A supervisor moved a waiting conversation to another queue.
+    ConversationMoved,
 }
 
 impl std::fmt::Display for AuditAction {

@@ -1,5 +1,6 @@
 //! `GET /api/v1/agent/ws`: an agent desktop's connection.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,7 +15,7 @@ use switchboard_protocol::{AgentId, ErrorBody, ErrorCode, Millis};
 use super::{
     Liveness, check_version, error_frame, next_readable_by, not_taking_commands, spawn_writer,
 };
-use crate::app::App;
+use crate::app::{App, ClientAddress};
 use crate::files::Uploader;
 use crate::hub;
 use crate::routing::Typist;
@@ -23,6 +24,7 @@ use crate::{auth, clock};
 
 pub async fn upgrade<S: Store>(
     State(app): State<Arc<App<S>>>,
+    ClientAddress(origin): ClientAddress,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
@@ -35,9 +37,8 @@ pub async fn upgrade<S: Store>(
         None => Ok(None),
     };
     match agent {
-        Ok(Some((agent, expires_at))) => {
-            super::configure(ws).on_upgrade(move |socket| serve(app, agent, expires_at, socket))
-        }
+        Ok(Some((agent, expires_at))) => super::configure(ws)
+            .on_upgrade(move |socket| serve(app, agent, origin, expires_at, socket)),
         Ok(None) => (
             StatusCode::UNAUTHORIZED,
             "sign in first: the bearer token is missing, wrong or expired",
@@ -50,7 +51,13 @@ pub async fn upgrade<S: Store>(
     }
 }
 
-async fn serve<S: Store>(app: Arc<App<S>>, agent: AgentId, expires_at: Millis, socket: WebSocket) {
+async fn serve<S: Store>(
+    app: Arc<App<S>>,
+    agent: AgentId,
+    origin: IpAddr,
+    expires_at: Millis,
+    socket: WebSocket,
+) {
     let (sink, mut stream) = socket.split();
     let (frames, outgoing) = hub::connection();
     let liveness = Liveness::of(&app.config);
@@ -135,7 +142,7 @@ async fn serve<S: Store>(app: Arc<App<S>>, agent: AgentId, expires_at: Millis, s
                     match files {
                         Ok(files) => {
                             app.hub
-                                .agent_command(agent.clone(), id, command, files)
+                                .agent_command(agent.clone(), id, command, files, origin)
                                 .await
                         }
                         Err(error) => {

@@ -16,6 +16,7 @@ use switchboard_protocol::agent::{
     AgentCommand, AgentEvent, AgentServerFrame, CommandResult, ConversationSnapshot, Offer,
     Outcome, Role,
 };
+use switchboard_protocol::live::{AgentFigures, LiveConversation, LiveUpdate, QueueFigures};
 use switchboard_protocol::login::LoginResponse;
 use switchboard_protocol::{ChatMessage, ConversationId, ErrorBody, Seq};
 use tokio_tungstenite::tungstenite::Message;
@@ -257,6 +258,8 @@ pub struct Agent {
     events: VecDeque<AgentEvent>,
     /// Typing frames, outside the events.
     typing: VecDeque<(ConversationId, bool)>,
+    /// The live view's pushes, outside the events.
+    pub live: VecDeque<LiveUpdate>,
     next_id: u64,
     pub errors: Vec<ErrorBody>,
 }
@@ -275,6 +278,7 @@ impl Agent {
             last_seq: last_seq.unwrap_or(0),
             events: VecDeque::new(),
             typing: VecDeque::new(),
+            live: VecDeque::new(),
             next_id: 0,
             errors: Vec::new(),
         };
@@ -328,7 +332,28 @@ impl Agent {
         {
             self.typing.push_back((conversation.clone(), *typing));
         }
+        if let AgentServerFrame::Live { update } = &frame {
+            self.live.push_back(update.clone());
+        }
         Some(frame)
+    }
+
+    /// Merges the live view's pushes into `view` until `done` holds for it (within the tests'
+    /// patience).
+    pub async fn watch_until(&mut self, view: &mut LiveView, done: impl Fn(&LiveView) -> bool) {
+        let waited = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            loop {
+                while let Some(update) = self.live.pop_front() {
+                    view.merge(update);
+                }
+                if done(view) {
+                    return;
+                }
+                self.frame().await.expect("the connection stays open");
+            }
+        })
+        .await;
+        assert!(waited.is_ok(), "the live view never got there: {view:#?}");
     }
 
     /// Says the agent is typing in `conversation`, or stopped.
@@ -427,6 +452,48 @@ impl Agent {
     pub async fn closed_by_server(&mut self) -> bool {
         while self.frame().await.is_some() {}
         true
+    }
+}
+
+/// The live view as a supervisor's desktop merges its pushes.
+#[derive(Debug, Default)]
+pub struct LiveView {
+    pub pushes: usize,
+    pub queues: std::collections::BTreeMap<String, QueueFigures>,
+    pub agents: std::collections::BTreeMap<String, AgentFigures>,
+    pub conversations: std::collections::BTreeMap<ConversationId, LiveConversation>,
+}
+
+impl LiveView {
+    pub fn merge(&mut self, update: LiveUpdate) {
+        self.pushes += 1;
+        if update.whole {
+            *self = LiveView {
+                pushes: self.pushes,
+                ..LiveView::default()
+            };
+        }
+        for queue in update.queues {
+            self.queues.insert(queue.queue.id.0.clone(), queue);
+        }
+        for agent in update.agents {
+            self.agents.insert(agent.agent.email.clone(), agent);
+        }
+        for conversation in update.conversations {
+            self.conversations
+                .insert(conversation.id.clone(), conversation);
+        }
+        for gone in update.gone {
+            self.conversations.remove(&gone);
+        }
+    }
+
+    pub fn queue(&self, id: &str) -> &QueueFigures {
+        &self.queues[id]
+    }
+
+    pub fn agent(&self, email: &str) -> &AgentFigures {
+        &self.agents[email]
     }
 }
 
