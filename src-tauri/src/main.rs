@@ -15,6 +15,7 @@ mod labels;
 mod notifications;
 mod settings;
 mod shell;
+mod supervision;
 mod tray;
 mod window;
 
@@ -90,6 +91,14 @@ fn main() {
             files::file_content,
             files::channel_picture,
             files::save_file,
+            supervision::watch_live,
+            supervision::monitor,
+            supervision::stop_monitoring,
+            supervision::barge,
+            supervision::set_agent_presence,
+            supervision::sign_out_agent,
+            supervision::assign,
+            supervision::move_to_queue,
         ])
         .on_window_event(window::on_event)
         // Milestones of the window's start, read by `cargo xtask bench desktop`.

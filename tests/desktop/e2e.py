@@ -6,7 +6,8 @@ keyring (gnome-keyring), it starts the real server and the real app (through tau
 WebKitWebDriver), signs in through the window, has a customer start a chat, checks the OS
 notification that reached the daemon (Accept / Reject, masked text), accepts it through D-Bus,
 chats, ends with a wrap-up reason, then lets an alert time out and checks RONA in the window and
-in the tray's menu. Files go both ways: the customer's picture drawn in the thread, a file dropped
+in the tray's menu. As a supervisor, it watches the live view, monitors another agent's
+conversation, whispers to that agent and barges in. Files go both ways: the customer's picture drawn in the thread, a file dropped
 on the conversation sent to the customer. Screenshots of the main window (light and dark, and
 with files) go to docs/screenshots/.
 
@@ -34,6 +35,7 @@ import session
 from session import (
     PATIENCE,
     ROOT,
+    Agent,
     BusMonitor,
     Customer,
     Processes,
@@ -148,7 +150,7 @@ def main():
         bus.invoke_action(env, alert, "accept")
         eventually("the conversation", lambda: texts(".pane h1") == ["Zoë Nováková"])
         eventually("the answered alert to close", lambda: bus.closed(alert["id"]))
-        selected_tab = texts("[role=tab][aria-selected=true]")[0]
+        selected_tab = texts("aside.side [role=tab][aria-selected=true]")[0]
         assert selected_tab == "Customer summary", selected_tab
         assert "Zoë Nováková" in texts("#side-panel")[0]
         assert not driver.find_elements(By.CSS_SELECTOR, "[role=alertdialog]")
@@ -249,6 +251,58 @@ def main():
         time.sleep(0.3)
         driver.save_screenshot(str(shots / "reports.png"))
         find("[role=dialog] button.primary").click()
+
+        # As a supervisor, live: Ann goes to lunch, Bo (an agent without a window) takes Karel's
+        # chat, and the Supervisor tab shows it as it happens.
+        Select(find(".topbar select")).select_by_value("idle:Lunch")
+        eventually("Ann at lunch", lambda: find(".topbar select").get_attribute("value") == "idle:Lunch")
+        bo = Agent(processes, port, "bo@example.com", PASSWORD)
+        karel = Customer(processes, port, "Karel Svoboda", "My parcel never came")
+        held = eventually("Bo to take Karel's chat", lambda: bo.holding("Karel Svoboda"))[0]
+        driver.find_element(By.XPATH, "//header//*[@role='tab'][normalize-space()='Supervisor']").click()
+        karel_row = "//section[@aria-labelledby='live-conversations']//tr[th[contains(., 'Karel Svoboda')]]"
+        eventually("Karel's chat with Bo in the live view", lambda: "With Bo Berg" in driver.find_element(By.XPATH, karel_row).get_property("textContent"))
+        # Bo also took the chat Ann let ring out before.
+        eventually("Bo's row", lambda: "2 / 3" in driver.find_element(By.XPATH, "//section[@aria-labelledby='live-agents']//tr[th[contains(., 'Bo Berg')]]").get_property("textContent"))
+        eventually("the sparklines", lambda: len(driver.find_elements(By.CSS_SELECTOR, ".sparkline canvas")) >= 3)
+        time.sleep(0.3)
+        driver.save_screenshot(str(shots / "supervisor.png"))
+
+        # Monitoring: the conversation on Ann's desk, read-only, live and masked.
+        driver.find_element(By.XPATH, karel_row + "//button[normalize-space()='Monitor']").click()
+        eventually("the monitored conversation", lambda: texts(".pane h1") == ["Karel Svoboda"])
+        eventually("the Monitoring state", lambda: "Monitoring" in texts(".pane header")[0])
+        karel.say(f"My card is {CARD}")
+        eventually("Karel's message, live", lambda: any("My card is" in text for text in texts(".thread .customer .bubble")))
+        assert not any(CARD in text for text in texts(".thread .bubble")), "masked like everything else"
+
+        # Whispering: a note Bo gets and Karel never does.
+        composer = find("#composer-text")
+        assert composer.get_attribute("placeholder") == "Whisper to the agents: the customer never sees it."
+        composer.send_keys("Offer him a refund")
+        composer.send_keys(Keys.ENTER)
+        eventually("Bo to get the whisper", lambda: bo.received("Offer him a refund", "note"))
+        bo.say(held, "We will refund you today")
+        eventually("Karel to get Bo's answer", lambda: karel.received("We will refund you today"))
+        assert not karel.received("Offer him a refund"), "a whisper reached the customer"
+        eventually("Bo's answer on Ann's desk", lambda: any("We will refund you today" in text for text in texts(".thread .bubble")))
+        time.sleep(0.3)
+        driver.save_screenshot(str(shots / "monitoring.png"))
+
+        # Barging in: Karel is told a supervisor joined, and hears from Ann; then she leaves.
+        driver.find_element(By.XPATH, "//*[@role='toolbar']//button[normalize-space()='Barge in']").click()
+        eventually("Karel told a supervisor joined", lambda: karel.joined_as("Ann Novák (supervisor)"))
+        eventually("the conference", lambda: "Conference" in texts(".pane header")[0])
+        composer = find("#composer-text")
+        composer.send_keys("Ann here, the supervisor: it is sorted.")
+        composer.send_keys(Keys.ENTER)
+        eventually("Karel to hear from Ann", lambda: karel.received("Ann here, the supervisor: it is sorted."))
+        eventually("Bo to see Ann's message", lambda: bo.received("Ann here, the supervisor: it is sorted.", "agent"))
+        driver.find_element(By.XPATH, "//*[@role='toolbar']//button[normalize-space()='Exit conference']").click()
+        reason = eventually("the wrap-up reasons", lambda: driver.find_elements(By.CSS_SELECTOR, "[role=dialog] input[type=radio][value=Resolved]"))
+        reason[0].click()
+        find("[role=dialog] button.primary").click()
+        eventually("the conversation to leave Ann's desk", lambda: not driver.find_elements(By.CSS_SELECTOR, ".tasks .task"))
         print("desktop end-to-end: passed")
     except BaseException:
         if driver is not None:

@@ -158,19 +158,14 @@ class BusMonitor:
 
 
 
-class Customer:
-    """A customer on the widget's protocol (customer.mjs), with every frame the server sent."""
+class Scripted:
+    """A client script (`tests/desktop/<script>`) driven line by line on its stdin, with every
+    frame the server sent it (one JSON line each on its stdout)."""
 
-    def __init__(self, processes, port, name, message):
+    def __init__(self, processes, script, *args):
         self.frames = []
         self.process = processes.start(
-            [
-                "node",
-                str(ROOT / "tests/desktop/customer.mjs"),
-                f"ws://127.0.0.1:{port}/api/v1/customer/ws",
-                name,
-                message,
-            ],
+            ["node", str(ROOT / "tests/desktop" / script), *args],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -184,6 +179,46 @@ class Customer:
     def _send(self, line):
         self.process.stdin.write(f"{line}\n")
         self.process.stdin.flush()
+
+
+class Agent(Scripted):
+    """An agent without a window (agent.mjs): Available, accepting every offer."""
+
+    def __init__(self, processes, port, email, password):
+        super().__init__(processes, "agent.mjs", f"http://127.0.0.1:{port}", email, password)
+
+    def _events(self, kind):
+        return [
+            f["event"]
+            for f in list(self.frames)
+            if f.get("type") == "event" and f["event"].get("type") == kind
+        ]
+
+    def holding(self, customer):
+        """The conversations with `customer` this agent accepted."""
+        return [
+            e["conversation"]["id"]
+            for e in self._events("snapshot")
+            if e["conversation"]["customer"]["name"] == customer
+        ]
+
+    def received(self, text, kind):
+        """Whether a message of `kind` (customer, agent, note…) with `text` reached this agent."""
+        return any(
+            e["message"]["text"] == text and e["message"]["from"]["kind"] == kind
+            for e in self._events("message")
+        )
+
+    def say(self, conversation, text):
+        self._send(f"say {conversation} {text}")
+
+
+class Customer(Scripted):
+    """A customer on the widget's protocol (customer.mjs)."""
+
+    def __init__(self, processes, port, name, message):
+        ws = f"ws://127.0.0.1:{port}/api/v1/customer/ws"
+        super().__init__(processes, "customer.mjs", ws, name, message)
 
     def say(self, text):
         self._send(f"say {text}")
@@ -204,6 +239,15 @@ class Customer:
                 (a.get("file") or {}).get("name") == name
                 for a in f["event"]["message"].get("attachments", [])
             )
+            for f in self.frames
+        )
+
+    def joined_as(self, name):
+        """Whether someone joined the chat under `name`."""
+        return any(
+            f.get("type") == "event"
+            and f["event"].get("type") == "agent_joined"
+            and f["event"]["name"] == name
             for f in self.frames
         )
 
@@ -280,7 +324,8 @@ def bus_names(env):
 
 
 def server_config(password, offer_seconds, capacity=3, theme="dark"):
-    """A server with one queue and widget, and Ann Novák (ann@example.com) as its agent."""
+    """A server with one queue and widget, Ann Novák (ann@example.com, a supervisor) and Bo Berg
+    (bo@example.com, an agent)."""
     return f"""
 wrap_up_reasons = ["Resolved", "Follow-up needed"]
 idle_reasons = ["Lunch", "Meeting"]
@@ -313,8 +358,13 @@ email = "ann@example.com"
 name = "Ann Novák"
 password = "{password}"
 queues = ["general"]
-# A supervisor, who also takes chats: the window offers her the reports.
+# A supervisor, who also takes chats: the window offers her the reports and the live view.
 role = "supervisor"
+[[demo_agents]]
+email = "bo@example.com"
+name = "Bo Berg"
+password = "{password}"
+queues = ["general"]
 """
 
 

@@ -280,7 +280,7 @@ test("Search as a supervisor: everyone's conversations first, their own a choice
   const supervisor = { ...morning(), agent: { id: 'sue', name: 'Sue Hanák', email: 'sue@example.com', role: 'supervisor' }, supervises: true };
   const window = await openAs(supervisor);
   const { page } = window;
-  await page.getByRole('banner').getByText('Supervisor').waitFor();
+  await page.getByRole('banner').getByText('Supervisor', { exact: true }).and(page.locator('span.role')).waitFor();
   const found = {
     conversation: { id: 'c-bo', channel: 'sms', queue: 'General enquiries', ended_at: T0 - 3_600_000, comment: 'Where is my order?', wrap_up: 'Resolved' },
     customer: 'Karel Svoboda',

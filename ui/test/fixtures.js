@@ -142,3 +142,73 @@ export function activityRow(label, start, overrides = {}) {
     ...overrides,
   };
 }
+
+/** A trend of the last hour: `recent` as its last points, nothing before. @param {number[]} recent @returns {number[]} */
+export function trend(recent) {
+  return [...Array(60 - recent.length).fill(0), ...recent];
+}
+
+/**
+ * A supervisor's live view as the server pushes it whole, at `at`: two queues, three agents,
+ * a waiting chat and one with Ann.
+ * @param {number} at
+ * @returns {Required<import('../src/lib/types').LiveUpdate>}
+ */
+export function liveView(at) {
+  /** @param {string} id @param {string} name @param {Partial<import('../src/lib/types').AgentFigures>} [overrides] @returns {import('../src/lib/types').AgentFigures} */
+  const agent = (id, name, overrides = {}) => ({
+    agent: { id, name, email: `${id}@example.com`, role: 'agent' },
+    connected: true,
+    presence: { state: 'available' },
+    presence_since: at - 600_000,
+    held: 0,
+    capacity: 3,
+    rona_today: 0,
+    last_ended_at: null,
+    held_trend: trend([]),
+    ...overrides,
+  });
+  /** @param {string} id @param {string} name @param {Partial<import('../src/lib/types').QueueFigures>} [overrides] @returns {import('../src/lib/types').QueueFigures} */
+  const queue = (id, name, overrides = {}) => ({
+    queue: { id, name, escalation: false },
+    waiting: 0,
+    oldest_waiting_since: null,
+    agents: { available: 0, idle: 0, rona: 0, busy: 0 },
+    target_seconds: 20,
+    answered: 0,
+    answered_in_target: 0,
+    abandoned: 0,
+    average_wait: null,
+    waiting_trend: trend([]),
+    ...overrides,
+  });
+  return {
+    whole: true,
+    at,
+    day_start: at - 10 * 3_600_000,
+    trend_start: at - 59 * 60_000,
+    queues: [
+      queue('general', 'General enquiries', {
+        waiting: 1,
+        oldest_waiting_since: at - 95_000,
+        agents: { available: 1, idle: 1, rona: 1, busy: 0 },
+        answered: 8,
+        answered_in_target: 6,
+        abandoned: 1,
+        average_wait: 14_000,
+        waiting_trend: trend([1, 2, 3, 2, 1, 0, 1, 2, 1]),
+      }),
+      queue('billing', 'Billing', { answered: 2, answered_in_target: 2, average_wait: 6_000, waiting_trend: trend([1, 0, 0]) }),
+    ],
+    agents: [
+      agent('ann', 'Ann Novák', { held: 1, held_trend: trend([1, 1, 2, 1]), last_ended_at: at - 300_000 }),
+      agent('bo', 'Bo Berg', { presence: { state: 'rona' }, presence_since: at - 130_000, rona_today: 2 }),
+      agent('cecile', 'Cécile Martin', { presence: { state: 'idle', reason: 'Lunch' }, presence_since: at - 1_500_000, rona_today: 1 }),
+    ],
+    conversations: [
+      { id: 'c-max', channel: 'chat', queue: { id: 'general', name: 'General enquiries', escalation: false }, customer_name: 'Max Müller', started_at: at - 95_000, stage: { stage: 'waiting', since: at - 95_000, offered_to: null } },
+      { id: 'c-zoe', channel: 'sms', queue: { id: 'billing', name: 'Billing', escalation: false }, customer_name: 'Zoë Nováková', started_at: at - 400_000, stage: { stage: 'held', agent: 'ann', since: at - 380_000 } },
+    ],
+    gone: [],
+  };
+}

@@ -68,8 +68,8 @@ const CRATES: &[Layering] = &[
             &["notifications", "tray", "window"],
             &["shell"],
             &["commands"],
-            // The file commands share the commands' failure and sign-in check.
-            &["files"],
+            // The file and supervisor commands share the commands' failure and sign-in check.
+            &["files", "supervision"],
         ],
         roots: &["main"],
         only: &[],

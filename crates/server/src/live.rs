@@ -343,14 +343,22 @@ mod tests {
     }
 
     fn figures(today: &Today, trends: &Trends, now: Millis) -> View {
-        view(now, vec![queue(0)], Vec::new(), Vec::new(), today, trends, |id| {
-            let summary = QueueSummary {
-                id: id.clone(),
-                name: "General".into(),
-                escalation: false,
-            };
-            (summary, 20)
-        })
+        view(
+            now,
+            vec![queue(0)],
+            Vec::new(),
+            Vec::new(),
+            today,
+            trends,
+            |id| {
+                let summary = QueueSummary {
+                    id: id.clone(),
+                    name: "General".into(),
+                    escalation: false,
+                };
+                (summary, 20)
+            },
+        )
     }
 
     #[test]
@@ -381,7 +389,11 @@ mod tests {
         let view = figures(&today, &Trends::default(), NOON + 3);
         let general = &view.queues[0];
         assert_eq!(
-            (general.answered, general.answered_in_target, general.abandoned),
+            (
+                general.answered,
+                general.answered_in_target,
+                general.abandoned
+            ),
             (2, 1, 1),
             "yesterday's acceptance is not today's"
         );
@@ -402,7 +414,10 @@ mod tests {
         let mut trends = Trends::default();
         assert!(trends.sample(NOON, &[queue(2)], &[]));
         assert!(trends.sample(NOON + 1_000, &[queue(5)], &[]));
-        assert!(!trends.sample(NOON + 2_000, &[queue(1)], &[]), "the most stays");
+        assert!(
+            !trends.sample(NOON + 2_000, &[queue(1)], &[]),
+            "the most stays"
+        );
         // Three minutes later, with the minutes between at nothing.
         assert!(trends.sample(NOON + 3 * MINUTE, &[queue(1)], &[]));
         let points = Trends::padded(trends.queues.get(&QueueId("general".into())));
@@ -422,7 +437,11 @@ mod tests {
         let mut pushed = Pushed::default();
         let first = pushed.update(figures(&today, &trends, NOON)).unwrap();
         assert_eq!(first.queues.len(), 1);
-        assert!(pushed.update(figures(&today, &trends, NOON + 100)).is_none());
+        assert!(
+            pushed
+                .update(figures(&today, &trends, NOON + 100))
+                .is_none()
+        );
         let whole = pushed.whole(NOON, today.day_start(), trends.start());
         assert!(whole.whole);
         assert_eq!(whole.queues, first.queues);

@@ -10,6 +10,7 @@ import type {
   CommandFailure,
   DeskSnapshot,
   FileId,
+  LiveUpdate,
   PresenceRequest,
   QueueSummary,
   ReportQuery,
@@ -86,6 +87,17 @@ export const shell = {
   transcript: (conversation: string, customer: string) =>
     invoke<TranscriptView>('transcript', { conversation, customer }),
   saveSettings: (settings: Settings) => invoke<void>('save_settings', { settings }),
+  // A supervisor's: the server refuses them to an agent.
+  /// The live view as the core knows it so far; the server's pushes follow as updates.
+  watchLive: (watch: boolean) => invoke<LiveUpdate>('watch_live', { watch }),
+  monitor: (conversation: string) => invoke<void>('monitor', { conversation }),
+  stopMonitoring: (conversation: string) => invoke<void>('stop_monitoring', { conversation }),
+  barge: (conversation: string) => invoke<void>('barge', { conversation }),
+  setAgentPresence: (agent: string, presence: PresenceRequest, reason: string) =>
+    invoke<void>('set_agent_presence', { agent, presence, reason }),
+  signOutAgent: (agent: string, reason: string) => invoke<void>('sign_out_agent', { agent, reason }),
+  assign: (conversation: string, agent: string) => invoke<void>('assign', { conversation, agent }),
+  moveToQueue: (conversation: string, queue: string) => invoke<void>('move_to_queue', { conversation, queue }),
 };
 
 export const events = {

@@ -13,6 +13,7 @@ export type Shortcut =
   | 'compose'
   | 'search'
   | 'reports'
+  | 'supervisor'
   | 'attach'
   | 'help';
 
@@ -38,6 +39,7 @@ export const SHORTCUTS: { shortcut?: Shortcut; keys: string; label: MessageKey }
   { shortcut: 'end', keys: 'Alt+E', label: 'shortcut.end' },
   { shortcut: 'search', keys: 'Alt+S', label: 'shortcut.search' },
   { shortcut: 'reports', keys: 'Alt+P', label: 'shortcut.reports' },
+  { shortcut: 'supervisor', keys: 'Alt+V', label: 'shortcut.supervisor' },
   { keys: 'Enter', label: 'shortcut.send' },
   { keys: 'Shift+Enter', label: 'shortcut.newline' },
   { keys: 'Ctrl+Shift+N', label: 'shortcut.note' },
@@ -57,6 +59,7 @@ const ALT_KEYS: Record<string, Shortcut> = {
   e: 'end',
   s: 'search',
   p: 'reports',
+  v: 'supervisor',
 };
 
 /// What a key press means; `inText`: the focus is where `?` is typed as text.
