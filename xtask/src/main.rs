@@ -313,18 +313,20 @@ fn build_release(packages: &[&str], what: &str) -> Result<PathBuf> {
 }
 
 /// The server under the documented load (500 agents, 2,000 conversations, 1.5 messages/s each),
-/// beside the bare relay driven by the same clients in the same run.
+/// beside the bare relay driven by the same clients in the same run; then the same load with a
+/// supervisor watching the live view while agents change their presence.
 fn bench_server() -> Result {
     let release = build_release(
         &["switchboard-server", "switchboard-loadgen"],
         "building the server and the load generator (release)",
     )?;
-    step(
-        Command::new(release.join("switchboard-loadgen"))
+    let load = |relay: &str| {
+        let mut command = Command::new(release.join("switchboard-loadgen"));
+        command
             .arg("--server")
             .arg(release.join("switchboard-server"))
             .arg("--relay")
-            .arg(release.join("switchboard-relay"))
+            .arg(relay)
             .args([
                 "--agents",
                 "500",
@@ -332,8 +334,17 @@ fn bench_server() -> Result {
                 "2000",
                 "--rate",
                 "1.5",
-            ]),
+            ]);
+        command
+    };
+    let relay = release.join("switchboard-relay");
+    step(
+        &mut load(&relay.to_string_lossy()),
         "the server's load figures, beside the bare relay",
+    )?;
+    step(
+        load("none").arg("--supervisor"),
+        "the same load with a supervisor watching the live view",
     )
 }
 

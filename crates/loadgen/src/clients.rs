@@ -13,6 +13,8 @@ use tokio_tungstenite::tungstenite;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
+use crate::supervisor::{CHANGE_EVERY, Changes};
+
 /// Microseconds since the run started: both ends of every message share this clock.
 pub(crate) fn micros(start: Instant) -> u64 {
     start.elapsed().as_micros() as u64
@@ -111,13 +113,23 @@ pub(crate) async fn open_agent(address: &str, token: &str) -> Socket {
     socket
 }
 
+/// An agent who changes their presence while a supervisor watches: their e-mail, when they
+/// change first, and the changes in flight.
+pub(crate) struct Changing {
+    pub(crate) email: String,
+    pub(crate) offset: Duration,
+    pub(crate) changes: Arc<Changes>,
+}
+
 /// An agent's desktop: connected and reading (answering the server's pings) until `working`,
-/// then available, accepting every offer and answering every message.
+/// then available, accepting every offer and answering every message; `changing`, alternately
+/// Idle and Available while the changes are active.
 pub(crate) async fn run_agent(
     socket: Socket,
     mut working: watch::Receiver<bool>,
     start: Instant,
     counters: Arc<Counters>,
+    changing: Option<Changing>,
 ) {
     let (mut sink, mut stream) = socket.split();
     loop {
@@ -146,7 +158,29 @@ pub(crate) async fn run_agent(
     ))
     .await
     .unwrap();
-    while let Some(text) = next_text(&mut stream).await {
+    let mut changes = changing.as_ref().map(|changing| {
+        let first = Instant::now() + changing.offset;
+        tokio::time::interval_at(first.into(), CHANGE_EVERY)
+    });
+    let mut idle = true;
+    loop {
+        let text = match changes.as_mut() {
+            Some(ticker) => tokio::select! {
+                text = next_text(&mut stream) => text,
+                _ = ticker.tick() => {
+                    let changing = changing.as_ref().expect("ticks only when changing");
+                    if changing.changes.active.load(Ordering::Relaxed) {
+                        id += 1;
+                        let asked = changing.changes.next(&changing.email, start, idle).await;
+                        sink.send(command(id, asked)).await.unwrap();
+                        idle = !idle;
+                    }
+                    continue;
+                }
+            },
+            None => next_text(&mut stream).await,
+        };
+        let Some(text) = text else { break };
         let frame: Value = serde_json::from_str(&text).unwrap();
         counters.note_refusal(&frame);
         if frame["type"] != "event" {
@@ -192,7 +226,7 @@ pub(crate) async fn run_agent(
 
 /// The next text frame, past the server's pings (answered while reading, as a browser does);
 /// `None` once the connection ends.
-async fn next_text(
+pub(crate) async fn next_text(
     stream: &mut (impl futures_util::Stream<Item = tungstenite::Result<Message>> + Unpin),
 ) -> Option<tungstenite::Utf8Bytes> {
     loop {

@@ -15,6 +15,7 @@
 mod clients;
 mod disk;
 mod process;
+mod supervisor;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -25,8 +26,9 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use serde_json::{Value, json};
 
-use clients::{Counters, Pace, open_agent, open_customer, run_agent, run_customer};
+use clients::{Changing, Counters, Pace, open_agent, open_customer, run_agent, run_customer};
 use process::{cpu_seconds, rss_kib, written_bytes};
+use supervisor::{CHANGE_EVERY, CHANGING_AGENTS, Changes, run_supervisor};
 
 #[derive(Parser, Debug)]
 #[command(about = "Load generator for switchboard-server, beside a bare relay")]
@@ -63,6 +65,11 @@ struct Args {
     /// agents and customers are spread over them in turn.
     #[arg(long, default_value_t = 1)]
     nodes: usize,
+    /// A supervisor watches the live view through the steady phase while 20 agents change their
+    /// presence every 2 s: how long a change takes to reach the view (the server's extra CPU is
+    /// this run's against one without).
+    #[arg(long)]
+    supervisor: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -75,6 +82,7 @@ enum StoreChoice {
 const DISK_PROBE: Duration = Duration::from_secs(10);
 
 const PASSWORD: &str = "loadgen-password";
+const SUPERVISOR: &str = "supervisor@example.com";
 
 fn percentile(sorted: &[u64], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -122,6 +130,11 @@ durability = "{durability}"
     for n in 0..agents {
         config.push_str(&format!(
             "[[demo_agents]]\nemail = \"agent{n}@example.com\"\nname = \"Agent {n}\"\npassword = \"{PASSWORD}\"\nqueues = [\"general\"]\n"
+        ));
+    }
+    if args.supervisor {
+        config.push_str(&format!(
+            "[[demo_agents]]\nemail = \"{SUPERVISOR}\"\nname = \"Supervisor\"\npassword = \"{PASSWORD}\"\nqueues = [\"general\"]\nrole = \"supervisor\"\n"
         ));
     }
     config
@@ -234,6 +247,9 @@ struct Figures {
     written: (u64, u64),
     /// Bytes in the data directory at the end.
     stored: u64,
+    /// With a supervisor watching: the delays from agents' changes to the view (µs), and the
+    /// view's pushes (bytes, count).
+    live: Option<(Vec<u64>, u64, u64)>,
 }
 
 /// The bytes of every file under `directory`.
@@ -251,6 +267,19 @@ fn directory_bytes(directory: &Path) -> u64 {
         .sum()
 }
 
+async fn login(http: &reqwest::Client, address: &str, email: &str) -> String {
+    let response: Value = http
+        .post(format!("http://{address}/api/v1/agent/login"))
+        .json(&json!({ "email": email, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    response["token"].as_str().unwrap().to_owned()
+}
+
 async fn sign_in(addresses: &[String], agents: usize) -> Vec<String> {
     // A few at a time: password hashing is deliberately slow and memory-hungry.
     let http = reqwest::Client::new();
@@ -259,20 +288,7 @@ async fn sign_in(addresses: &[String], agents: usize) -> Vec<String> {
         let logins = chunk.iter().map(|n| {
             let http = http.clone();
             let address = &addresses[n % addresses.len()];
-            async move {
-                let response: Value = http
-                    .post(format!("http://{address}/api/v1/agent/login"))
-                    .json(
-                        &json!({ "email": format!("agent{n}@example.com"), "password": PASSWORD }),
-                    )
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
-                response["token"].as_str().unwrap().to_owned()
-            }
+            async move { login(&http, address, &format!("agent{n}@example.com")).await }
         });
         tokens.extend(futures_util::future::join_all(logins).await);
     }
@@ -312,6 +328,7 @@ async fn measure(target: Target, binary: &Path, args: &Args) -> Figures {
     let rss_start = rss_kib(pid);
     let start = Instant::now();
     let counters = Arc::new(Counters::default());
+    let changes = Arc::new(Changes::default());
 
     let tokens = match target {
         Target::Server => sign_in(&addresses, args.agents).await,
@@ -333,12 +350,23 @@ async fn measure(target: Target, binary: &Path, args: &Args) -> Figures {
             rss_half_agents = settled_rss(pid).await;
         }
         let socket = open_agent(&addresses[n % addresses.len()], token).await;
+        let changing = (args.supervisor && n < CHANGING_AGENTS).then(|| Changing {
+            email: format!("agent{n}@example.com"),
+            offset: CHANGE_EVERY.mul_f64(n as f64 / CHANGING_AGENTS as f64),
+            changes: changes.clone(),
+        });
         tokio::spawn(run_agent(
             socket,
             idle_until.clone(),
             start,
             counters.clone(),
+            changing,
         ));
+    }
+    if target == Target::Server && args.supervisor {
+        let token = login(&reqwest::Client::new(), &addresses[0], SUPERVISOR).await;
+        let socket = open_agent(&addresses[0], &token).await;
+        tokio::spawn(run_supervisor(socket, start, changes.clone()));
     }
     let rss_idle_agents = settled_rss(pid).await;
     working.send_replace(true);
@@ -381,13 +409,27 @@ async fn measure(target: Target, binary: &Path, args: &Args) -> Figures {
         tasks.push(tokio::spawn(run_customer(customer, pace, counters.clone())));
     }
     tokio::time::sleep_until(steady.into()).await;
+    changes.pushed_bytes.store(0, Ordering::Relaxed);
+    changes.pushes.store(0, Ordering::Relaxed);
+    changes
+        .active
+        .store(target == Target::Server, Ordering::Relaxed);
     let cpu_before = cpu_seconds_of_all();
     let own_cpu_before = cpu_seconds(std::process::id());
     let written_before = written_bytes(pid);
     for task in tasks {
         task.await.unwrap();
     }
+    changes.active.store(false, Ordering::Relaxed);
     let steady_seconds = steady.elapsed().as_secs_f64();
+    let live = if target == Target::Server && args.supervisor {
+        let mut delays = changes.delays.lock().await.clone();
+        delays.sort_unstable();
+        let bytes = changes.pushed_bytes.load(Ordering::Relaxed);
+        Some((delays, bytes, changes.pushes.load(Ordering::Relaxed)))
+    } else {
+        None
+    };
     // Both counted at the same moment: what arrives after the run is not delivered.
     let messages = counters.messages.load(Ordering::Relaxed);
     let sent = counters.sent.load(Ordering::Relaxed);
@@ -441,6 +483,7 @@ async fn measure(target: Target, binary: &Path, args: &Args) -> Figures {
             written_after.1.saturating_sub(written_before.1),
         ),
         stored,
+        live,
     }
 }
 
@@ -487,6 +530,17 @@ fn print(name: &str, figures: &Figures, args: &Args) {
             percentile(sorted, 0.99),
             percentile(sorted, 0.999),
             sorted.len()
+        );
+    }
+    if let Some((delays, bytes, pushes)) = &f.live {
+        println!(
+            "  live view: {} agents' changes reached the supervisor's view in p50 {:.1} ms, p99 {:.1} ms, \
+             longest {:.1} ms; {pushes} pushes in the steady phase ({:.1} KB/s)",
+            delays.len(),
+            percentile(delays, 0.50),
+            percentile(delays, 0.99),
+            percentile(delays, 1.0),
+            *bytes as f64 / 1000.0 / f.steady_seconds
         );
     }
     let per_message = |bytes: u64| bytes as f64 / f.messages.max(1) as f64;
