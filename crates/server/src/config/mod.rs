@@ -454,6 +454,18 @@ mod tests {
             Config::parse(&timeout).unwrap_err().key,
             "workstreams.chat.offer_timeout_seconds"
         );
+        assert_eq!(
+            Config::parse(MINIMAL).unwrap().queues[0].service_target_seconds,
+            20
+        );
+        let target = MINIMAL.replace(
+            "name = \"General\"",
+            "name = \"General\"\nservice_target_seconds = 0",
+        );
+        assert_eq!(
+            Config::parse(&target).unwrap_err().key,
+            "queues[0].service_target_seconds"
+        );
         let ConfigProblem { key, problem } =
             Config::parse(&format!("{MINIMAL}\ncolour = \"red\"\n")).unwrap_err();
         assert!(key.starts_with("line "), "{key}");
@@ -483,6 +495,15 @@ mod tests {
             key(&sms("+420700800900", "nope")).key,
             "sms.numbers[0].queue"
         );
+        let survey = |question: &str| {
+            sms("+420700800900", "general").replace(
+                "[[sms.numbers]]",
+                &format!("survey = \"{question}\"\n[[sms.numbers]]"),
+            )
+        };
+        assert!(Config::parse(&format!("{MINIMAL}\n{}", survey("How did we do? 1-5"))).is_ok());
+        assert_eq!(key(&survey(" ")).key, "sms.survey");
+        assert_eq!(key(&survey(&"?".repeat(161))).key, "sms.survey");
         let persistent =
             "[[widgets]]\nid = \"account\"\nqueue = \"general\"\nmode = \"persistent\"\n";
         let ConfigProblem { key: at, problem } = key(persistent);

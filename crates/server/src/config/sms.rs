@@ -21,6 +21,10 @@ pub struct SmsConfig {
     pub api_base: String,
     /// The numbers customers write to, each with the queue its conversations go to.
     pub numbers: Vec<SmsNumber>,
+    /// A one-question satisfaction survey sent when an agent ends a conversation: the question,
+    /// asking for a number from 1 to 5 in reply. None is sent when it is not set.
+    #[serde(default)]
+    pub survey: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -69,9 +73,19 @@ impl SmsConfig {
                 );
             }
         }
+        if let Some(question) = &self.survey {
+            let length = question.trim().chars().count();
+            if !(1..=MAX_SMS_SURVEY_CHARS).contains(&length) {
+                let problem = format!("the question takes 1 to {MAX_SMS_SURVEY_CHARS} characters");
+                return fail("survey", problem);
+            }
+        }
         Ok(())
     }
 }
+
+/// A survey question fits one SMS.
+const MAX_SMS_SURVEY_CHARS: usize = 160;
 
 impl SmsConfig {
     pub fn queue_for(&self, number: &str) -> Option<&QueueId> {

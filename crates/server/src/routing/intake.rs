@@ -170,6 +170,11 @@ impl Router {
             customer_name,
             ..
         } = inbound;
+        if channel == Channel::Sms
+            && let Some(rated) = self.sms_survey_answer(&address, &text, now, fx)
+        {
+            return Ok(rated);
+        }
         if let Some(open) = self.open_with(channel, &address) {
             let name = self.conversations[&open].record.customer.name.clone();
             self.append_with(

@@ -296,6 +296,9 @@ impl Router {
                 },
             );
         }
+        if holder.is_some() {
+            self.ask_sms_survey(id, ended_by, now, fx);
+        }
         self.release_monitors(id, fx);
         self.set_status(
             id,
