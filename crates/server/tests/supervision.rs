@@ -102,6 +102,13 @@ async fn an_agents_client_is_refused_every_supervisor_command_and_nothing_change
             queue: QueueId("billing".into()),
         },
         AgentCommand::WatchLive { watch: true },
+        AgentCommand::Search {
+            query: "Zoë".into(),
+            everyone: true,
+        },
+        AgentCommand::Report {
+            query: switchboard_testkit::since_yesterday(),
+        },
     ] {
         let refused = refusal(bo.command(command.clone()).await);
         assert_eq!(refused, ErrorCode::Forbidden, "{command:?}");
