@@ -22,7 +22,7 @@ const CRATES: &[Layering] = &[
         crate_dir: "crates/server",
         layers: &[
             // Plain helpers: the clock, phone numbers, hashing and random ids, private files.
-            &["clock", "phone", "auth", "private", "masking"],
+            &["clock", "phone", "auth", "private", "masking", "metrics"],
             // Plain configuration values; reaching a running server from its machine.
             &["config", "admin"],
             // The pure core: every routing decision, and its value types.

@@ -250,6 +250,9 @@ struct Figures {
     /// With a supervisor watching: the delays from agents' changes to the view (µs), and the
     /// view's pushes (bytes, count).
     live: Option<(Vec<u64>, u64, u64)>,
+    /// The server's `/metrics` at the end of the steady phase, read by Prometheus's own parser: what
+    /// it says, or why it could not be read.
+    scraped: Option<String>,
 }
 
 /// The bytes of every file under `directory`.
@@ -439,6 +442,10 @@ async fn measure(target: Target, binary: &Path, args: &Args) -> Figures {
     let own_cpu = (cpu_seconds(std::process::id()) - own_cpu_before) / steady_seconds;
     let written_after = written_bytes(pid);
     let rss_end = rss_kib(pid);
+    let scraped = match target {
+        Target::Server => Some(scrape_metrics(&addresses[0], dir.path()).await),
+        Target::Relay => None,
+    };
     let mut to_agent = counters.customer_to_agent.lock().await.clone();
     let mut to_customer = counters.agent_to_customer.lock().await.clone();
     to_agent.sort_unstable();
@@ -484,7 +491,41 @@ async fn measure(target: Target, binary: &Path, args: &Args) -> Figures {
         ),
         stored,
         live,
+        scraped,
     }
+}
+
+/// The server's `/metrics`, scraped with the admin token and parsed by the Prometheus client's
+/// parser: its message counters, beside what the load generator counted.
+async fn scrape_metrics(address: &str, dir: &Path) -> String {
+    let access = std::fs::read_to_string(dir.join("data/admin.json")).unwrap_or_default();
+    let access: Value = serde_json::from_str(&access).unwrap_or_default();
+    let token = access["token"].as_str().unwrap_or_default();
+    let scraped = reqwest::Client::new()
+        .get(format!("http://{address}/metrics"))
+        .bearer_auth(token)
+        .send()
+        .await;
+    let text = match scraped {
+        Ok(response) => response.text().await.unwrap_or_default(),
+        Err(error) => return format!("not scraped: {error}"),
+    };
+    let families = match switchboard_testkit::openmetrics::parse(&text) {
+        Ok(families) => families,
+        Err(problem) => return format!("refused by the parser: {problem}"),
+    };
+    let messages = |direction| {
+        let labels = [("channel", "chat"), ("direction", direction)];
+        let name = "switchboard_messages_total";
+        switchboard_testkit::openmetrics::sample(&families, "switchboard_messages", name, &labels)
+            .unwrap_or(0.0)
+    };
+    format!(
+        "{} families parsed by the Prometheus client; the server counted {:.0} messages in and {:.0} out",
+        families.as_object().map_or(0, |families| families.len()),
+        messages("in"),
+        messages("out")
+    )
 }
 
 fn print(name: &str, figures: &Figures, args: &Args) {
@@ -542,6 +583,9 @@ fn print(name: &str, figures: &Figures, args: &Args) {
             percentile(delays, 1.0),
             *bytes as f64 / 1000.0 / f.steady_seconds
         );
+    }
+    if let Some(scraped) = &f.scraped {
+        println!("  metrics: {scraped}");
     }
     let per_message = |bytes: u64| bytes as f64 / f.messages.max(1) as f64;
     println!(

@@ -66,6 +66,17 @@ pub enum Channel {
     Facebook,
 }
 
+impl Channel {
+    /// The channel's name, as it is written on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Chat => "chat",
+            Channel::Sms => "sms",
+            Channel::Facebook => "facebook",
+        }
+    }
+}
+
 /// An agent's presence (SPEC §1).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(tag = "state", rename_all = "snake_case")]

@@ -5,6 +5,7 @@
 //! layers` checks it). From the bottom:
 //!
 //! - [`clock`], [`phone`] (E.164 numbers), [`auth`]: passwords, session tokens, identifiers;
+//!   [`metrics`]: what Prometheus scrapes;
 //!   [`masking`]: what of the customers' data is masked before agents see it or it is stored;
 //! - [`config`]: the TOML configuration as plain types, validated at start;
 //! - [`store`]: durable storage behind a trait ([`store::SqliteStore`] embedded by default,
@@ -40,6 +41,7 @@ pub mod http;
 pub mod hub;
 pub mod live;
 pub mod masking;
+pub mod metrics;
 pub mod phone;
 pub mod private;
 pub mod proactive;

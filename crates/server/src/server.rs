@@ -119,6 +119,11 @@ async fn serve_with<S: Store>(
     });
     let address = listener.local_addr()?;
     let admin_token = crate::admin::publish(&config.server.data_dir, address)?;
+    if let Some(metrics) = config.server.metrics_listen {
+        let metrics = TcpListener::bind(metrics).await?;
+        tracing::info!(address = %metrics.local_addr()?, "metrics listening");
+        crate::http::metrics::serve_private(metrics);
+    }
     let accepting = accepting(&config.limits, Liveness::of(&config));
     let signer = crate::hub::file_signer(&store).await?;
     let app = App::new(config, store.clone(), hub, stopping, &admin_token, signer);

@@ -4,7 +4,6 @@
 //! serves the Messenger profiles it is given.
 
 use std::collections::{HashMap, VecDeque};
-use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
@@ -51,17 +50,6 @@ queue = "general"
     )
 }
 
-/// The Python with the provider's official library, as `cargo xtask setup` installs it.
-fn python() -> PathBuf {
-    std::env::var_os("SWITCHBOARD_PYTHON").map_or_else(
-        || {
-            let home = std::env::var_os("HOME").unwrap_or_default();
-            PathBuf::from(home).join(".cache/switchboard/venv/bin/python")
-        },
-        PathBuf::from,
-    )
-}
-
 /// The SMS provider's signature of a webhook call, computed by its official library.
 pub fn twilio_signature(token: &str, url: &str, params: &[(&str, &str)]) -> String {
     let script = "import json, sys\n\
@@ -72,12 +60,17 @@ pub fn twilio_signature(token: &str, url: &str, params: &[(&str, &str)]) -> Stri
         .iter()
         .map(|(name, value)| (name.to_string(), json!(value)))
         .collect();
-    let mut child = Command::new(python())
+    let mut child = Command::new(crate::python())
         .args(["-c", script])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("{}: {e}; run `cargo xtask setup`", python().display()));
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}; run `cargo xtask setup`",
+                crate::python().display()
+            )
+        });
     let input = json!([token, url, params]).to_string();
     std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
     let output = child.wait_with_output().unwrap();

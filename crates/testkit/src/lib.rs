@@ -6,6 +6,7 @@
 
 pub mod balancer;
 pub mod channels;
+pub mod openmetrics;
 pub mod postgres;
 
 use std::collections::VecDeque;
@@ -439,4 +440,25 @@ impl Customer {
     pub async fn close(mut self) {
         let _ = self.socket.close(None).await;
     }
+}
+
+/// The Python of the tests' virtual environment, with the packages `cargo xtask setup`
+/// installs in it (the SMS provider's library, the Prometheus client).
+pub fn python() -> std::path::PathBuf {
+    std::env::var_os("SWITCHBOARD_PYTHON").map_or_else(
+        || {
+            let home = std::env::var_os("HOME").unwrap_or_default();
+            std::path::PathBuf::from(home).join(".cache/switchboard/venv/bin/python")
+        },
+        std::path::PathBuf::from,
+    )
+}
+
+/// A loopback port free when asked (a server configured with it may still find it taken).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }

@@ -60,14 +60,6 @@ fn running_as_root() -> bool {
     std::fs::metadata("/proc/self").is_ok_and(|me| me.uid() == 0)
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 const WATCH_SCRIPT: &str = r#"
 set -e
 bin="$1"; port="$2"; as="$3"; settings="$4"
@@ -94,7 +86,7 @@ fn cluster() -> &'static Cluster {
 
 impl Cluster {
     fn start(settings: &str) -> Cluster {
-        let port = free_port();
+        let port = crate::free_port();
         let as_user = if running_as_root() { "postgres" } else { "" };
         let mut child = Command::new("bash")
             .args(["-c", WATCH_SCRIPT, "postgres-watch"])

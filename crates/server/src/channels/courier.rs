@@ -17,6 +17,7 @@ use super::{DeliveryError, bot, facebook, twilio};
 use crate::clock;
 use crate::config::Config;
 use crate::files::Signer;
+use crate::metrics;
 use crate::routing::{BotAnswer, ChannelAddress, Errand, Outbound};
 
 /// Attempts per reply while the provider is unreachable or busy: with the delay doubling from
@@ -129,6 +130,7 @@ async fn dispatch(
         tokio::select! {
             delivery = incoming.recv() => {
                 let Some(delivery) = delivery else { break };
+                metrics::get().courier_queue.inc();
                 let conversation = delivery.1.conversation().clone();
                 waiting.entry(conversation.clone()).or_default().push_back(delivery);
                 if busy.insert(conversation.clone()) {
@@ -155,6 +157,7 @@ fn start_next(
         busy.remove(conversation);
         return;
     };
+    metrics::get().courier_queue.dec();
     let courier = courier.clone();
     in_flight.spawn(async move {
         let conversation = errand.conversation().clone();
@@ -194,7 +197,17 @@ impl<R> Courier<R> {
             let mut delay = FIRST_RETRY;
             let mut attempt = 1;
             loop {
-                match self.send(outbound, part).await {
+                let sent = self.send(outbound, part).await;
+                if sent.is_err() {
+                    let channel = metrics::ChannelLabels {
+                        channel: outbound.channel.as_str(),
+                    };
+                    metrics::get()
+                        .provider_failures
+                        .get_or_create(&channel)
+                        .inc();
+                }
+                match sent {
                     Err(error) if error.transient && attempt < ATTEMPTS => {
                         tracing::warn!(conversation = %outbound.conversation, message = outbound.message, part, attempt, %error, "a reply will be sent again");
                         tokio::time::sleep(delay).await;

@@ -26,6 +26,9 @@ pub struct ServerSection {
     /// The name this server goes by among several sharing one PostgreSQL database (`serve
     /// --node`); the host's name by default.
     pub node: Option<String>,
+    /// A second address serving only `/metrics`, without the admin token: for a Prometheus on a
+    /// private network. Without it, `/metrics` is on the main listener, with the admin token.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 impl Default for ServerSection {
@@ -38,6 +41,7 @@ impl Default for ServerSection {
             demo: false,
             ping_seconds: 20,
             node: None,
+            metrics_listen: None,
         }
     }
 }

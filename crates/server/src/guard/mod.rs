@@ -18,6 +18,7 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 use switchboard_protocol::{ErrorBody, ErrorCode};
 
 use crate::config::LimitsSection;
+use crate::metrics::{self, limit};
 
 pub use address::client_address;
 use logins::FailedLogins;
@@ -110,32 +111,22 @@ impl Guard {
 
     /// May the client at `address` start a chat on `widget` now?
     pub fn start_chat(&self, address: IpAddr, widget: &str) -> Result<(), Throttled> {
-        check(&self.chats_by_address, &address, "chats from your address")?;
-        check(
-            &self.chats_by_widget,
-            &widget.to_owned(),
-            "chats on this site at the moment",
-        )
+        check(&self.chats_by_address, &address, CHATS_BY_ADDRESS)?;
+        check(&self.chats_by_widget, &widget.to_owned(), CHATS_BY_WIDGET)
     }
 
     /// May a provider at `address` call a webhook now?
     pub fn webhook(&self, address: IpAddr) -> Result<(), Throttled> {
-        check(
-            &self.webhooks_by_address,
-            &address,
-            "calls from your address",
-        )
+        check(&self.webhooks_by_address, &address, WEBHOOKS_BY_ADDRESS)
     }
 
     /// May the client at `address` try to sign in as `email` now? The attempt counts as failed
     /// until [`Guard::login_succeeded`] says otherwise.
     pub fn login(&self, address: IpAddr, email: &str) -> Result<(), Throttled> {
-        check(
-            &self.logins_by_address,
-            &address,
-            "sign-ins from your address",
-        )?;
-        self.failed_logins.attempt(email)
+        check(&self.logins_by_address, &address, LOGINS_BY_ADDRESS)?;
+        self.failed_logins
+            .attempt(email)
+            .inspect_err(|_| refused(limit::FAILED_LOGINS_PER_ACCOUNT))
     }
 
     pub fn login_succeeded(&self, email: &str) {
@@ -153,13 +144,30 @@ impl Guard {
     }
 }
 
+/// A limit: its name in the metrics, and what it limits in the refusal's words.
+type Limit = (&'static str, &'static str);
+
+const CHATS_BY_ADDRESS: Limit = (limit::CHATS_PER_ADDRESS, "chats from your address");
+const CHATS_BY_WIDGET: Limit = (limit::CHATS_PER_WIDGET, "chats on this site at the moment");
+const WEBHOOKS_BY_ADDRESS: Limit = (limit::WEBHOOKS_PER_ADDRESS, "calls from your address");
+const LOGINS_BY_ADDRESS: Limit = (limit::LOGINS_PER_ADDRESS, "sign-ins from your address");
+
 fn check<K: std::hash::Hash + Eq + Clone>(
     limiter: &DefaultKeyedRateLimiter<K>,
     key: &K,
-    what: &'static str,
+    (name, what): Limit,
 ) -> Result<(), Throttled> {
-    limiter.check_key(key).map_err(|not_until| Throttled {
-        retry_after: not_until.wait_time_from(limiter.clock().now()),
-        what,
+    limiter.check_key(key).map_err(|not_until| {
+        refused(name);
+        Throttled {
+            retry_after: not_until.wait_time_from(limiter.clock().now()),
+            what,
+        }
     })
+}
+
+/// Counts a refusal by the limit `name`.
+fn refused(name: &'static str) {
+    let labels = metrics::LimitLabels { limit: name };
+    metrics::get().rate_limited.get_or_create(&labels).inc();
 }

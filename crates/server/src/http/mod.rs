@@ -15,6 +15,7 @@ mod audit;
 mod contacts;
 mod files;
 mod login;
+pub mod metrics;
 mod refusal;
 mod reports;
 mod templates;
@@ -72,6 +73,7 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
         .merge(files::routes::<S>())
         .merge(reports::routes::<S>())
         .merge(audit::routes::<S>())
+        .merge(metrics::routes::<S>())
         .with_state(app)
 }
 

@@ -150,6 +150,11 @@ async fn commit_and_deliver<S: Store>(
     let started = Instant::now();
     let rows = pending.batch.messages.len() + pending.batch.outbox.len();
     let committed = store.commit(pending.batch).await;
+    let metrics = crate::metrics::get();
+    metrics
+        .commit_seconds
+        .observe(started.elapsed().as_secs_f64());
+    metrics.commit_rows.observe(rows as f64);
     if started.elapsed() > SLOW_COMMIT {
         tracing::warn!(
             milliseconds = started.elapsed().as_millis() as u64,

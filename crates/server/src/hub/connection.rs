@@ -43,6 +43,7 @@ impl FrameSender {
     pub fn try_send(&self, frame: String) -> bool {
         let queued = self.frames.try_send(frame).is_ok();
         if !queued {
+            crate::metrics::get().backlog_drops.inc();
             self.end.notify.notify_one();
         }
         queued

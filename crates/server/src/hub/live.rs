@@ -116,6 +116,7 @@ impl<S: Store> Hub<S> {
             let queues = self.router.queues_now();
             let agents = self.router.agents_now();
             view.dirty |= view.trends.sample(now, &queues, &agents);
+            self.sample_metrics();
         }
         if !self.live_view.watchers.is_empty() && self.live_view.dirty {
             self.push_live(now);
@@ -155,6 +156,7 @@ impl<S: Store> Hub<S> {
         let Some(update) = self.live_view.pushed.update(view) else {
             return;
         };
+        crate::metrics::get().live_pushes.inc();
         let frame = json(&AgentServerFrame::Live { update });
         let watchers: Vec<(AgentId, bool)> = self
             .live_view

@@ -22,6 +22,7 @@
 //!   the hub;
 //! - `reports.rs`: a supervisor's reports, counted from facts read off the hub;
 //! - `typing.rs`: typing, told at once and never stored;
+//! - `metering.rs`: the metrics of each staged step, and the model's gauges every second;
 //! - `live.rs`: the supervisors' live view, pushed batched and never stored; `supervision.rs`:
 //!   a supervisor's actions on others' work, with the audit log's entries;
 //! - `forwarded.rs`, `remote.rs`, `relay.rs`: with several nodes, what the others forward to
@@ -37,6 +38,7 @@ mod files;
 mod forwarded;
 mod history;
 mod live;
+mod metering;
 mod persistent;
 pub mod relay;
 mod remote;
@@ -114,6 +116,7 @@ pub struct Hub<S: Store> {
     signer: Signer,
     /// What the supervisors' live view shows and was last pushed.
     live_view: live::LiveView,
+    metering: metering::Metering,
 }
 
 impl<S: Store> Hub<S> {
@@ -178,6 +181,7 @@ impl<S: Store> Hub<S> {
             signals,
             signer,
             live_view,
+            metering: metering::Metering::default(),
         };
         let task = tokio::spawn(hub.run(inbox));
         Ok((handle, task))
@@ -469,6 +473,7 @@ impl<S: Store> Hub<S> {
         fx: Effects,
         reply: Option<(String, String, String)>,
     ) {
+        self.metering.staged(&self.router, &fx);
         let changed = !(fx.emits.is_empty() && fx.changed.is_empty() && fx.created.is_empty());
         self.live_view.staged(&self.router, &fx.facts, changed);
         let batch = &mut pending.batch;

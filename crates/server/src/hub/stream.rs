@@ -6,6 +6,7 @@ use std::fmt;
 use switchboard_protocol::{AgentId, Channel, ConversationId};
 
 const OUTBOUND_PREFIX: &str = "outbound:";
+const AGENT_PREFIX: &str = "agent:";
 
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Stream<'a> {
@@ -26,22 +27,22 @@ impl Stream<'_> {
     pub(super) fn is_outbound(name: &str) -> bool {
         name.starts_with(OUTBOUND_PREFIX)
     }
+
+    /// Whether a stream name is an agent's.
+    pub(super) fn is_agent(name: &str) -> bool {
+        name.starts_with(AGENT_PREFIX)
+    }
 }
 
 impl fmt::Display for Stream<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Stream::Agent(agent) => write!(f, "agent:{agent}"),
+            Stream::Agent(agent) => write!(f, "{AGENT_PREFIX}{agent}"),
             Stream::Customer(conversation) => write!(f, "customer:{conversation}"),
             Stream::Outbound(conversation) => write!(f, "{OUTBOUND_PREFIX}{conversation}"),
             Stream::Start => f.write_str("start"),
             Stream::Inbound { channel, customer } => {
-                let channel = match channel {
-                    Channel::Sms => "sms",
-                    Channel::Facebook => "facebook",
-                    Channel::Chat => "chat",
-                };
-                write!(f, "inbound:{channel}:{customer}")
+                write!(f, "inbound:{}:{customer}", channel.as_str())
             }
         }
     }

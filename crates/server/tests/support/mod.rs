@@ -653,6 +653,10 @@ impl AdminApi<'_> {
         }
     }
 
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
     pub async fn call(
         &self,
         method: reqwest::Method,

@@ -57,9 +57,11 @@ pub(super) async fn apply<S: Store>(
         // Segments go first: once readers see the progress, the journal holds only what is new.
         shared.forget_applied(through);
         shared.room.add_permits(kib as usize);
-        shared
-            .progress
-            .send_modify(|progress| progress.applied = through);
+        shared.progress.send_modify(|progress| {
+            progress.applied = through;
+            let lag = progress.appended.saturating_sub(through);
+            crate::metrics::get().store_lag.set(lag as i64);
+        });
     }
 }
 

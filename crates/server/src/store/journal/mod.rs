@@ -372,8 +372,11 @@ impl Shared {
             let mut sealed = self.sealed.lock().expect("no panics while holding it");
             sealed.push_back((full, number));
         }
-        self.progress
-            .send_modify(|progress| progress.appended = number);
+        self.progress.send_modify(|progress| {
+            progress.appended = number;
+            let lag = number.saturating_sub(progress.applied);
+            crate::metrics::get().store_lag.set(lag as i64);
+        });
         let appended = Appended {
             number,
             batch,
