@@ -48,7 +48,8 @@ const CRATES: &[Layering] = &[
             &["http"],
             // Of several nodes, the one that routes.
             &["election"],
-            &["server"],
+            &["reload"],
+            &["server", "cli"],
         ],
         roots: &["lib", "main"],
         // The pure core reads plain configuration and nothing else of the server.

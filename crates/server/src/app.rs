@@ -2,8 +2,8 @@
 
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
@@ -17,7 +17,8 @@ use crate::hub::HubHandle;
 
 #[derive(Debug)]
 pub struct App<S> {
-    pub config: Arc<Config>,
+    /// The configuration as last loaded: replaced whole when the file is read again (`SIGHUP`).
+    config: RwLock<Arc<Config>>,
     pub store: S,
     pub hub: HubHandle,
     /// Turns true when the server shuts down: open WebSockets close.
@@ -43,7 +44,7 @@ impl<S> App<S> {
         let admin_token_hash = crate::auth::hash_token(admin_token);
         let guard = Guard::new(&config.limits);
         Arc::new(App {
-            config,
+            config: RwLock::new(config),
             store,
             hub,
             shutdown,
@@ -70,6 +71,16 @@ impl<S> App<S> {
                 app.guard.forget_idle();
             }
         });
+    }
+
+    /// The configuration now.
+    pub fn config(&self) -> Arc<Config> {
+        self.config.read().expect("never poisoned").clone()
+    }
+
+    /// The configuration read again: what handlers read from now on.
+    pub fn reconfigure(&self, config: Arc<Config>) {
+        *self.config.write().expect("never poisoned") = config;
     }
 
     /// A number for a new connection, unique for the life of the process.

@@ -27,7 +27,7 @@ pub async fn widget() -> Response {
 }
 
 pub async fn demo<S>(State(app): State<Arc<App<S>>>) -> Response {
-    if app.config.server.demo {
+    if app.config().server.demo {
         Html(DEMO_PAGE).into_response()
     } else {
         StatusCode::NOT_FOUND.into_response()

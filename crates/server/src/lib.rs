@@ -24,12 +24,15 @@
 //!   customer WebSockets, the providers' webhooks);
 //! - [`assets`]: the embedded chat widget (built from `/widget`) and demo page;
 //! - [`election`]: of several nodes on one PostgreSQL database, the one that routes;
-//! - [`server`]: starting and stopping it all; [`admin`]: reaching a running server from its machine.
+//! - [`reload`]: the configuration file read again on `SIGHUP`;
+//! - [`server`]: starting and stopping it all; [`admin`]: reaching a running server from its machine;
+//!   [`cli`]: what the command line does to the store itself (the audit log, API keys).
 pub mod admin;
 pub mod app;
 pub mod assets;
 pub mod auth;
 pub mod channels;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod contacts;
@@ -45,6 +48,7 @@ pub mod metrics;
 pub mod phone;
 pub mod private;
 pub mod proactive;
+pub mod reload;
 pub mod reports;
 pub mod routing;
 pub mod server;

@@ -14,11 +14,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use switchboard_protocol::agent::Role;
 use switchboard_protocol::{AgentId, ContactId, Presence, QueueId};
+use switchboard_server::cli::{self, audit, print_audit};
 use switchboard_server::config::{Backend, Config};
 use switchboard_server::contacts::{self, ContactRecord};
 use switchboard_server::store::{
-    AgentRecord, AuditAction, AuditEntry, PostgresStore, SqliteStore, Store, describe_postgres,
-    migrate,
+    AgentRecord, AuditAction, PostgresStore, Scope, SqliteStore, Store, describe_postgres, migrate,
 };
 use switchboard_server::{auth, clock, server};
 
@@ -83,6 +83,13 @@ enum Command {
         #[command(subcommand)]
         command: AgentCommand,
     },
+    /// Manage the admin API's named keys: each has a scope (read-only, contacts, full).
+    Apikey {
+        #[arg(long, global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        command: ApikeyCommand,
+    },
     /// Read the audit log: every administrative and supervisory action, newest first.
     Audit {
         #[arg(long)]
@@ -90,6 +97,24 @@ enum Command {
         /// How many entries.
         #[arg(long, default_value_t = 50)]
         limit: u32,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ApikeyCommand {
+    /// Make a key; it is printed once (only its hash is kept).
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        scope: Scope,
+    },
+    /// List the keys, revoked ones with when.
+    List,
+    /// Revoke a key: it is refused from now on.
+    Revoke {
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -225,50 +250,22 @@ async fn run(cli: Cli) -> Result<(), String> {
             let config = Config::load(&config).map_err(|e| e.to_string())?;
             with_store!(&config, store => agent_command(&config, &store, command).await)
         }
+        Command::Apikey { config, command } => {
+            let config = config.ok_or("apikey commands need --config FILE")?;
+            let config = Config::load(&config).map_err(|e| e.to_string())?;
+            let command = match command {
+                ApikeyCommand::Create { name, scope } => cli::Apikey::Create { name, scope },
+                ApikeyCommand::List => cli::Apikey::List,
+                ApikeyCommand::Revoke { name } => cli::Apikey::Revoke { name },
+            };
+            with_store!(&config, store => cli::apikey(&store, command).await)
+        }
         Command::Audit { config, limit } => {
             let config = Config::load(&config).map_err(|e| e.to_string())?;
             with_store!(&config, store => print_audit(&store, limit).await)
         }
         Command::Migrate { from, to } => migrate(&from, &to).await,
     }
-}
-
-async fn print_audit(store: &impl Store, limit: u32) -> Result<(), String> {
-    let entries = store
-        .audit_log(None, limit)
-        .await
-        .map_err(|e| e.to_string())?;
-    for (_, entry) in entries {
-        let at = jiff::Timestamp::from_millisecond(entry.at as i64).map_err(|e| e.to_string())?;
-        println!(
-            "{at}\t{}\t{}\t{}\t{}\t{}",
-            entry.actor, entry.origin, entry.action, entry.subject, entry.detail
-        );
-    }
-    Ok(())
-}
-
-/// Records what a command did to the store in the audit log, as done from this machine by the
-/// user running it.
-async fn audit(
-    store: &impl Store,
-    action: AuditAction,
-    subject: &str,
-    detail: &str,
-) -> Result<(), String> {
-    let user = std::env::var("USER").unwrap_or_else(|_| "unknown user".into());
-    let entry = AuditEntry {
-        at: clock::now(),
-        actor: format!("command line ({user})"),
-        action,
-        subject: subject.to_owned(),
-        detail: detail.to_owned(),
-        origin: "this machine".into(),
-    };
-    store
-        .audit(&entry)
-        .await
-        .map_err(|error| format!("done, but it could not be recorded in the audit log: {error}"))
 }
 
 /// Runs `$body` with `$store` bound to the configuration's store: the embedded database (its

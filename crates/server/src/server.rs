@@ -126,7 +126,11 @@ async fn serve_with<S: Store>(
     }
     let accepting = accepting(&config.limits, Liveness::of(&config));
     let signer = crate::hub::file_signer(&store).await?;
+    let source = config.source.clone();
     let app = App::new(config, store.clone(), hub, stopping, &admin_token, signer);
+    if let Some(path) = source {
+        crate::reload::on_hangup(app.clone(), path);
+    }
     if !announced {
         crate::http::announce(address);
     }

@@ -435,3 +435,158 @@ async fn every_administrative_action_is_in_the_audit_log_with_who_and_from_where
         .unwrap();
     assert_eq!(anonymous.status(), 401);
 }
+
+/// Calls the admin API at `path` with `token` as the bearer; the status and the body.
+async fn call_with(
+    server: &Server,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut request = reqwest::Client::new()
+        .request(method, server.url(path))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let body = response.json().await.unwrap_or(serde_json::Value::Null);
+    (status, body)
+}
+
+#[tokio::test]
+async fn named_api_keys_are_scoped_stored_hashed_revoked_and_audited() {
+    let server = Server::start(&config(30, 60));
+    let create = |name: &str, scope: &str| {
+        let made = admin(
+            &server,
+            &["apikey", "create", "--name", name, "--scope", scope],
+            "",
+        );
+        assert!(made.status.success(), "{}", text(&made));
+        String::from_utf8_lossy(&made.stdout).trim().to_owned()
+    };
+    let grafana = create("grafana", "read-only");
+    let crm = create("crm", "contacts");
+    assert!(
+        grafana.starts_with("sbk_") && grafana != crm,
+        "{grafana} {crm}"
+    );
+    for (args, says) in [
+        (
+            ["apikey", "create", "--name", "grafana", "--scope", "full"],
+            "already",
+        ),
+        (
+            ["apikey", "create", "--name", "two words", "--scope", "full"],
+            "not a key's name",
+        ),
+        (
+            ["apikey", "create", "--name", "ops", "--scope", "admin"],
+            "read-only, contacts or full",
+        ),
+    ] {
+        let refused = admin(&server, &args, "");
+        assert!(!refused.status.success());
+        assert!(text(&refused).contains(says), "{}", text(&refused));
+    }
+    assert!(
+        !server.stored_anywhere(&grafana),
+        "only the key's hash is stored"
+    );
+
+    // A read-only key reads, and changes nothing.
+    let contact = json!({ "name": "Zoë Weiss", "email": "zoe@example.com" });
+    let (status, _) = call_with(&server, &grafana, Method::GET, "/api/v1/admin/audit", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        call_with(&server, &grafana, Method::GET, "/metrics", None)
+            .await
+            .0,
+        200
+    );
+    let (status, refusal) = call_with(
+        &server,
+        &grafana,
+        Method::POST,
+        "/api/v1/admin/contacts",
+        Some(contact.clone()),
+    )
+    .await;
+    assert_eq!(status, 403, "{refusal}");
+    assert_eq!(refusal["code"], "forbidden");
+    assert!(
+        refusal["message"].as_str().unwrap().contains("read-only"),
+        "{refusal}"
+    );
+    // A contacts key changes contacts, and nothing else.
+    let path = "/api/v1/admin/contacts";
+    let (status, _) = call_with(&server, &crm, Method::POST, path, Some(contact)).await;
+    assert_eq!(status, 201);
+    let remove = "/api/v1/admin/queues/general/remove";
+    assert_eq!(
+        call_with(&server, &crm, Method::POST, remove, None).await.0,
+        403
+    );
+    assert_eq!(
+        call_with(&server, "sbk_made_up", Method::GET, path, None)
+            .await
+            .0,
+        401
+    );
+
+    // Revoked, a key is refused; it stays listed.
+    let revoked = admin(&server, &["apikey", "revoke", "--name", "grafana"], "");
+    assert!(revoked.status.success(), "{}", text(&revoked));
+    assert!(
+        !admin(&server, &["apikey", "revoke", "--name", "grafana"], "")
+            .status
+            .success()
+    );
+    let (status, _) = call_with(&server, &grafana, Method::GET, "/api/v1/admin/audit", None).await;
+    assert_eq!(status, 401);
+    let listed = admin(&server, &["apikey", "list"], "");
+    let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 2, "{listed}");
+    assert!(
+        lines[0].starts_with("crm\tcontacts\tcreated ") && lines[0].ends_with('\t'),
+        "{listed}"
+    );
+    assert!(
+        lines[1].starts_with("grafana\tread-only\tcreated ") && lines[1].contains("\trevoked "),
+        "{listed}"
+    );
+
+    // The log says who: the key by its name.
+    let (_, log) = AdminApi::new(&server)
+        .call(Method::GET, "/api/v1/admin/audit?limit=4", None)
+        .await;
+    let entries: Vec<(String, String, String)> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let field = |name: &str| e[name].as_str().unwrap().to_owned();
+            (field("actor"), field("action"), field("subject"))
+        })
+        .collect();
+    let user = std::env::var("USER").unwrap_or_else(|_| "unknown user".into());
+    let command_line = format!("command line ({user})");
+    assert_eq!(
+        entries[0],
+        (
+            command_line.clone(),
+            "api_key_revoked".into(),
+            "grafana".into()
+        )
+    );
+    assert_eq!(entries[1].0, "API key crm");
+    assert_eq!(entries[1].1, "contact_created");
+    assert_eq!(
+        entries[2],
+        (command_line, "api_key_created".into(), "crm".into())
+    );
+}

@@ -47,6 +47,18 @@ async fn an_embedded_deployment_moves_to_postgres_and_goes_on_there() {
         embedded_config.as_ref(),
     ]);
     assert!(promoted, "{printed}");
+    let (made, printed) = support::run_command(&[
+        "apikey".as_ref(),
+        "create".as_ref(),
+        "--name".as_ref(),
+        "grafana".as_ref(),
+        "--scope".as_ref(),
+        "read-only".as_ref(),
+        "--config".as_ref(),
+        embedded_config.as_ref(),
+    ]);
+    assert!(made, "{printed}");
+    let api_key = printed.lines().next().unwrap().to_owned();
     let template =
         serde_json::json!({ "name": "Thanks", "text": "Thank you, <customer.first_name>!" });
     let (status, _) = support::AdminApi::new(&embedded)
@@ -86,7 +98,7 @@ async fn an_embedded_deployment_moves_to_postgres_and_goes_on_there() {
         "2 agents",
         "1 contacts",
         "1 conversations with 3 messages and 2 facts for the reports",
-        "1 added templates, 4 audit log entries, 1 files",
+        "1 added templates, 5 audit log entries, 1 API keys, 1 files",
     ] {
         assert!(printed.contains(part), "{part:?} in {printed}");
     }
@@ -141,6 +153,14 @@ async fn an_embedded_deployment_moves_to_postgres_and_goes_on_there() {
     let read = reqwest::get(server.url(&link.url)).await.unwrap();
     assert_eq!(read.status(), 200);
     assert_eq!(read.bytes().await.unwrap().to_vec(), picture);
+    // The API key goes on working.
+    let audit = reqwest::Client::new()
+        .get(server.url("/api/v1/admin/audit"))
+        .bearer_auth(&api_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(audit.status(), 200);
     let bo = server.login("bo@example.com").await;
     assert_eq!(
         bo.agent.role,

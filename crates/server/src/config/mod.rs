@@ -104,6 +104,9 @@ pub struct Config {
     /// the file.
     #[serde(default)]
     pub demo_agents: Vec<DemoAgent>,
+    /// The file it was loaded from, if any: read again on `SIGHUP`.
+    #[serde(skip)]
+    pub source: Option<PathBuf>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -169,6 +172,7 @@ impl Config {
         {
             *dir = base.join(&*dir);
         }
+        config.source = Some(path.to_owned());
         Ok(config)
     }
 

@@ -9,9 +9,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use switchboard_protocol::{AgentId, ConversationId, ErrorBody, ErrorCode, QueueId};
 
-use super::{Refusal, admin_only, audit, refuse, status_of};
+use super::{Refusal, audit, authorize, refuse, status_of};
 use crate::app::{App, ClientAddress};
-use crate::store::{AuditAction, Store, StoreError};
+use crate::store::{AuditAction, Scope, Store, StoreError};
 
 /// `POST /api/v1/admin/queues/{queue}/remove` with the admin token: ends the queue's waiting
 /// conversations, interrupts those held, and serves the queue no more.
@@ -21,11 +21,19 @@ pub(super) async fn remove_queue<S: Store>(
     ClientAddress(origin): ClientAddress,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, Refusal> {
-    admin_only(&app, &headers)?;
+    let caller = authorize(&app, &headers, Scope::Full).await?;
     match app.hub.remove_queue(QueueId(queue.clone())).await {
         Ok((ended, interrupted)) => {
             let detail = format!("{ended} waiting ended, {interrupted} interrupted");
-            audit::record(&app, origin, AuditAction::QueueRemoved, queue, detail).await;
+            audit::record(
+                &app,
+                &caller,
+                origin,
+                AuditAction::QueueRemoved,
+                queue,
+                detail,
+            )
+            .await;
             Ok(Json(
                 serde_json::json!({ "ended": ended, "interrupted": interrupted }),
             ))
@@ -49,7 +57,7 @@ pub(super) async fn assign<S: Store>(
     headers: HeaderMap,
     body: Result<Json<Assignment>, JsonRejection>,
 ) -> Result<Json<serde_json::Value>, Refusal> {
-    admin_only(&app, &headers)?;
+    let caller = authorize(&app, &headers, Scope::Full).await?;
     let Json(assignment) = body.map_err(|rejection| {
         let message = format!("The body must be {{\"agent\": \"<e-mail>\"}}: {rejection}");
         refuse(StatusCode::BAD_REQUEST, ErrorCode::InvalidInput, &message)
@@ -78,7 +86,7 @@ pub(super) async fn assign<S: Store>(
         Ok(()) => {
             let detail = format!("to {}", agent.email);
             let action = AuditAction::ConversationAssigned;
-            audit::record(&app, origin, action, conversation, detail).await;
+            audit::record(&app, &caller, origin, action, conversation, detail).await;
             Ok(Json(serde_json::json!({ "assigned": true })))
         }
         Err(error) => Err((status_of(&error), Json(error))),
@@ -122,7 +130,7 @@ pub(super) async fn sign_out<S: Store>(
     headers: HeaderMap,
     body: Result<Json<SignOut>, JsonRejection>,
 ) -> Result<Json<serde_json::Value>, Refusal> {
-    admin_only(&app, &headers)?;
+    let caller = authorize(&app, &headers, Scope::Full).await?;
     let Json(SignOut { reason }) = body.map_err(|rejection| {
         let message = format!(
             "The body must be {{\"reason\": \"signed_out\" | \"password_changed\" | \"role_changed\" | \"removed\"}}: {rejection}"
@@ -147,7 +155,15 @@ pub(super) async fn sign_out<S: Store>(
     };
     let subject = account.map_or_else(|| agent.0.clone(), |account| account.email);
     let detail = reason.words();
-    audit::record(&app, origin, AuditAction::SignedOut, subject, detail).await;
+    audit::record(
+        &app,
+        &caller,
+        origin,
+        AuditAction::SignedOut,
+        subject,
+        detail,
+    )
+    .await;
     let message = match (reason, role) {
         (SignOutReason::SignedOut, _) => "An administrator signed you out.".to_owned(),
         (SignOutReason::PasswordChanged, _) => {

@@ -11,13 +11,10 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use switchboard_protocol::ErrorCode;
 
-use super::{Refusal, admin_only, refuse};
+use super::{Caller, Refusal, authorize, refuse};
 use crate::app::App;
 use crate::clock;
-use crate::store::{AuditAction, AuditEntry, Store};
-
-/// Who acts through the admin API (its token is the deployment's; there is one).
-const ADMIN_API: &str = "admin API";
+use crate::store::{AuditAction, AuditEntry, Scope, Store};
 
 pub(super) fn routes<S: Store>() -> Router<Arc<App<S>>> {
     Router::new().route("/api/v1/admin/audit", get(read::<S>))
@@ -27,6 +24,7 @@ pub(super) fn routes<S: Store>() -> Router<Arc<App<S>>> {
 /// done: a failure to record it is logged for the operator, not turned into a refusal.
 pub(super) async fn record<S: Store>(
     app: &App<S>,
+    caller: &Caller,
     origin: IpAddr,
     action: AuditAction,
     subject: impl Into<String>,
@@ -34,7 +32,7 @@ pub(super) async fn record<S: Store>(
 ) {
     let entry = AuditEntry {
         at: clock::now(),
-        actor: ADMIN_API.into(),
+        actor: caller.to_string(),
         action,
         subject: subject.into(),
         detail: detail.into(),
@@ -67,7 +65,7 @@ async fn read<S: Store>(
     headers: HeaderMap,
     Query(query): Query<ReadQuery>,
 ) -> Result<Json<Vec<Numbered>>, Refusal> {
-    admin_only(&app, &headers)?;
+    authorize(&app, &headers, Scope::ReadOnly).await?;
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
     let entries = app
         .store

@@ -17,11 +17,11 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use switchboard_protocol::{ContactId, ErrorBody, ErrorCode};
 
-use super::{Refusal, admin_only, audit, refuse};
+use super::{Refusal, audit, authorize, refuse};
 use crate::app::{App, ClientAddress};
 use crate::auth;
 use crate::contacts::{ContactFields, ContactRecord, key_taken};
-use crate::store::{AuditAction, Store, StoreError};
+use crate::store::{AuditAction, Scope, Store, StoreError};
 
 pub(super) fn routes<S: Store>() -> Router<Arc<App<S>>> {
     Router::new()
@@ -64,7 +64,7 @@ async fn list<S: Store>(
     headers: HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Vec<ContactRecord>>, Refusal> {
-    admin_only(&app, &headers)?;
+    authorize(&app, &headers, Scope::ReadOnly).await?;
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
     let found = app.store.search_contacts(&query.search, limit).await;
     found.map(Json).map_err(internal)
@@ -75,7 +75,7 @@ async fn show<S: Store>(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<ContactRecord>, Refusal> {
-    admin_only(&app, &headers)?;
+    authorize(&app, &headers, Scope::ReadOnly).await?;
     let id = ContactId(id);
     match app.store.contact(&id).await.map_err(internal)? {
         Some(contact) => Ok(Json(contact)),
@@ -89,14 +89,14 @@ async fn create<S: Store>(
     headers: HeaderMap,
     body: Result<Json<ContactFields>, JsonRejection>,
 ) -> Result<(StatusCode, Json<ContactRecord>), Refusal> {
-    admin_only(&app, &headers)?;
+    let caller = authorize(&app, &headers, Scope::Contacts).await?;
     let record = ContactRecord {
         id: ContactId(auth::random_id()),
         fields: validated(&app, body)?,
     };
     let record = save(&app, record).await?;
     let (id, name) = (record.id.0.clone(), record.fields.name.clone());
-    audit::record(&app, origin, AuditAction::ContactCreated, id, name).await;
+    audit::record(&app, &caller, origin, AuditAction::ContactCreated, id, name).await;
     Ok((StatusCode::CREATED, Json(record)))
 }
 
@@ -107,7 +107,7 @@ async fn replace<S: Store>(
     Path(id): Path<String>,
     body: Result<Json<ContactFields>, JsonRejection>,
 ) -> Result<Json<ContactRecord>, Refusal> {
-    admin_only(&app, &headers)?;
+    let caller = authorize(&app, &headers, Scope::Contacts).await?;
     let id = ContactId(id);
     let fields = validated(&app, body)?;
     if app.store.contact(&id).await.map_err(internal)?.is_none() {
@@ -115,7 +115,7 @@ async fn replace<S: Store>(
     }
     let record = save(&app, ContactRecord { id, fields }).await?;
     let (id, name) = (record.id.0.clone(), record.fields.name.clone());
-    audit::record(&app, origin, AuditAction::ContactChanged, id, name).await;
+    audit::record(&app, &caller, origin, AuditAction::ContactChanged, id, name).await;
     Ok(Json(record))
 }
 
@@ -125,11 +125,11 @@ async fn remove<S: Store>(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<StatusCode, Refusal> {
-    admin_only(&app, &headers)?;
+    let caller = authorize(&app, &headers, Scope::Contacts).await?;
     let id = ContactId(id);
     match app.store.delete_contact(&id).await.map_err(internal)? {
         true => {
-            audit::record(&app, origin, AuditAction::ContactDeleted, id.0, "").await;
+            audit::record(&app, &caller, origin, AuditAction::ContactDeleted, id.0, "").await;
             Ok(StatusCode::NO_CONTENT)
         }
         false => Err(not_found(&id)),
@@ -150,7 +150,7 @@ fn validated<S>(
         )
     })?;
     input
-        .validated(app.config.contacts.default_region)
+        .validated(app.config().contacts.default_region)
         .map_err(|problems| {
             let body = ErrorBody::new(ErrorCode::InvalidInput, problems.join("; "));
             (StatusCode::BAD_REQUEST, Json(body))

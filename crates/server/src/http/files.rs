@@ -111,7 +111,8 @@ async fn receive<S: Store>(
     body: Body,
 ) -> Result<StoredFile, Refusal> {
     let grant = grant(&app.signer, &query).ok_or_else(bad_link)?;
-    let limits = &app.config.attachments;
+    let config = app.config();
+    let limits = &config.attachments;
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|length| length.to_str().ok()?.parse::<u64>().ok());
@@ -120,7 +121,7 @@ async fn receive<S: Store>(
             max: limits.max_bytes,
         }));
     }
-    let spool_dir = spool_dir(&app.config.server.data_dir);
+    let spool_dir = spool_dir(&config.server.data_dir);
     private::create_dir(&spool_dir).map_err(|e| failed(e.into()))?;
     let spooled = spool(body, &spool_dir, limits)
         .await
@@ -146,7 +147,8 @@ async fn store<S: Store>(
     grant: UploadGrant,
     spooled: Spooled,
 ) -> Result<StoredFile, StoreError> {
-    let dir = app.config.attachments.dir.as_deref();
+    let config = app.config();
+    let dir = config.attachments.dir.as_deref();
     let record = FileRecord {
         conversation: grant.conversation,
         uploader: grant.uploader.as_stored(),
@@ -201,7 +203,7 @@ async fn send<S: Store>(app: &App<S>, id: FileId) -> Result<Response, Refusal> {
             "There is no such file.",
         ));
     };
-    let body = match &app.config.attachments.dir {
+    let body = match &app.config().attachments.dir {
         Some(dir) if record.in_dir => {
             let file = tokio::fs::File::open(dir.join(&record.file.sha256))
                 .await

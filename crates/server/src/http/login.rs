@@ -94,7 +94,7 @@ async fn check_password<S: Store>(
     let agent = agent.filter(|_| matches).ok_or_else(wrong)?;
     app.guard.login_succeeded(&request.email);
     let token = auth::random_token();
-    let expires_at = clock::now() + u64::from(app.config.server.session_hours) * 3_600_000;
+    let expires_at = clock::now() + u64::from(app.config().server.session_hours) * 3_600_000;
     app.store
         .create_session(&auth::hash_token(&token), &agent.id, expires_at)
         .await

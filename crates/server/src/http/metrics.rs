@@ -11,10 +11,10 @@ use axum::routing::get;
 use axum::{Router, serve};
 use tokio::net::TcpListener;
 
-use super::{Refusal, admin_only};
+use super::{Refusal, authorize};
 use crate::app::App;
 use crate::metrics;
-use crate::store::Store;
+use crate::store::{Scope, Store};
 
 pub(super) fn routes<S: Store>() -> Router<Arc<App<S>>> {
     Router::new().route("/metrics", get(with_token::<S>))
@@ -24,7 +24,7 @@ async fn with_token<S: Store>(
     State(app): State<Arc<App<S>>>,
     headers: HeaderMap,
 ) -> Result<Response, Refusal> {
-    admin_only(&app, &headers)?;
+    authorize(&app, &headers, Scope::ReadOnly).await?;
     Ok(scrape())
 }
 

@@ -29,7 +29,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
-pub(crate) use refusal::{Refusal, admin_only, refuse, status_of};
+pub(crate) use refusal::{Caller, Refusal, authorize, refuse, status_of};
 
 use crate::app::{App, ClientAddress};
 use crate::store::Store;

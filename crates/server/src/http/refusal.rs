@@ -7,6 +7,7 @@ use switchboard_protocol::{ErrorBody, ErrorCode};
 
 use crate::app::App;
 use crate::auth;
+use crate::store::{Scope, Store};
 
 pub(crate) type Refusal = (StatusCode, Json<ErrorBody>);
 
@@ -14,17 +15,63 @@ pub(crate) fn refuse(status: StatusCode, code: ErrorCode, message: &str) -> Refu
     (status, Json(ErrorBody::new(code, message)))
 }
 
-/// Admin endpoints need the admin token as a bearer token.
-pub(crate) fn admin_only<S>(app: &App<S>, headers: &HeaderMap) -> Result<(), Refusal> {
-    let token = auth::bearer(headers);
-    if token.is_none_or(|token| auth::hash_token(token) != app.admin_token_hash) {
-        return Err(refuse(
+/// Who calls the admin API: the deployment's admin token (the local command line's), or a named
+/// API key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Caller {
+    AdminToken,
+    Key(String),
+}
+
+impl std::fmt::Display for Caller {
+    /// As the audit log names them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Caller::AdminToken => f.write_str("admin API"),
+            Caller::Key(name) => write!(f, "API key {name}"),
+        }
+    }
+}
+
+/// Admin endpoints need the admin token, or an API key whose scope allows `needed`, as a bearer
+/// token: who called, or the refusal (`401` for no such token, `403` for a scope too narrow).
+pub(crate) async fn authorize<S: Store>(
+    app: &App<S>,
+    headers: &HeaderMap,
+    needed: Scope,
+) -> Result<Caller, Refusal> {
+    let unknown = || {
+        refuse(
             StatusCode::UNAUTHORIZED,
             ErrorCode::Unauthorized,
-            "The admin token is missing or wrong.",
+            "The admin token or API key is missing, wrong or revoked.",
+        )
+    };
+    let hash = auth::hash_token(auth::bearer(headers).ok_or_else(unknown)?);
+    if hash == app.admin_token_hash {
+        return Ok(Caller::AdminToken);
+    }
+    let key = app.store.live_api_key(&hash).await.map_err(|error| {
+        tracing::error!(%error, "reading API keys failed");
+        refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Unavailable,
+            "The API keys cannot be read now; try again.",
+        )
+    })?;
+    let key = key.ok_or_else(unknown)?;
+    if !key.scope.allows(needed) {
+        let message = format!(
+            "The API key {} is {}; this needs a {needed} key.",
+            key.name, key.scope
+        );
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            &message,
         ));
     }
-    Ok(())
+    Ok(Caller::Key(key.name))
 }
 
 /// The HTTP status of a refusal from routing: the hub stopping is the server being unavailable.

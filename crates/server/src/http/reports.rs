@@ -16,10 +16,10 @@ use serde::Deserialize;
 use switchboard_protocol::reports::{ActivityReport, ReportQuery};
 use switchboard_protocol::{ErrorCode, QueueId};
 
-use super::{Refusal, admin_only, refuse};
+use super::{Refusal, authorize, refuse};
 use crate::app::App;
 use crate::reports::read_query;
-use crate::store::{Store, StoreError};
+use crate::store::{Scope, Store, StoreError};
 
 pub(super) fn routes<S: Store>() -> Router<Arc<App<S>>> {
     Router::new()
@@ -55,7 +55,7 @@ async fn activity<S: Store>(
     headers: &HeaderMap,
     query: Result<Query<ActivityQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<ActivityReport, Refusal> {
-    admin_only(app, headers)?;
+    authorize(app, headers, Scope::ReadOnly).await?;
     let Query(ActivityQuery { mut query, email }) = query.map_err(|rejection| {
         bad_request(&format!(
             "Give from=YYYY-MM-DD&to=YYYY-MM-DD, and optionally by=day|hour, queue, agent (an \
@@ -74,8 +74,8 @@ async fn activity<S: Store>(
                 .id,
         );
     }
-    let known = |queue: &QueueId| app.config.queue(queue).is_some();
-    let (span, filter) = read_query(&query, app.config.reports.zone(), known)
+    let known = |queue: &QueueId| app.config().queue(queue).is_some();
+    let (span, filter) = read_query(&query, app.config().reports.zone(), known)
         .map_err(|problem| bad_request(&problem))?;
     let (from, to) = span.bounds();
     let facts = app.store.facts(from, to).await.map_err(unavailable)?;

@@ -21,10 +21,10 @@ use serde::Deserialize;
 use switchboard_protocol::template::Template;
 use switchboard_protocol::{ErrorCode, QueueId};
 
-use super::{Refusal, admin_only, audit, refuse};
+use super::{Refusal, audit, authorize, refuse};
 use crate::app::{App, ClientAddress};
 use crate::config;
-use crate::store::{AuditAction, Store, StoreError};
+use crate::store::{AuditAction, Scope, Store, StoreError};
 
 pub(super) fn routes<S: Store>() -> Router<Arc<App<S>>> {
     Router::new()
@@ -58,7 +58,7 @@ fn unavailable(error: StoreError) -> Refusal {
 
 fn configured<S: Store>(app: &App<S>, shortcut: &str) -> Result<(), Refusal> {
     if app
-        .config
+        .config()
         .templates
         .iter()
         .any(|t| t.shortcut.eq_ignore_ascii_case(shortcut))
@@ -79,10 +79,10 @@ async fn list<S: Store>(
     State(app): State<Arc<App<S>>>,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, Refusal> {
-    admin_only(&app, &headers)?;
+    authorize(&app, &headers, Scope::ReadOnly).await?;
     let added = app.store.templates().await.map_err(unavailable)?;
     Ok(Json(serde_json::json!({
-        "configured": app.config.templates,
+        "configured": app.config().templates,
         "added": added,
     })))
 }
@@ -94,7 +94,7 @@ async fn save<S: Store>(
     headers: HeaderMap,
     body: Result<Json<TemplateBody>, JsonRejection>,
 ) -> Result<Json<serde_json::Value>, Refusal> {
-    admin_only(&app, &headers)?;
+    let caller = authorize(&app, &headers, Scope::Full).await?;
     let Json(body) = body.map_err(|rejection| {
         let message = format!(
             "The body must be {{\"name\", \"text\", \"translations\"?, \"queues\"?}}: {rejection}"
@@ -110,7 +110,7 @@ async fn save<S: Store>(
         queues: body.queues,
     };
     // Checked as the configuration's are, beside every other template (shortcuts stay unique).
-    let mut all: Vec<Template> = app.config.templates.clone();
+    let mut all: Vec<Template> = app.config().templates.clone();
     let added = app.store.templates().await.map_err(unavailable)?;
     all.extend(
         added
@@ -119,7 +119,7 @@ async fn save<S: Store>(
     );
     all.push(template.clone());
     let at = format!("templates[{}].", all.len() - 1);
-    config::check_templates(&all, |queue| app.config.queue(queue).is_some()).map_err(
+    config::check_templates(&all, |queue| app.config().queue(queue).is_some()).map_err(
         |problem| {
             let key = problem.key.strip_prefix(&at).unwrap_or(&problem.key);
             let message = format!("{key}: {}", problem.problem);
@@ -131,7 +131,15 @@ async fn save<S: Store>(
         .await
         .map_err(unavailable)?;
     let action = AuditAction::TemplateSaved;
-    audit::record(&app, origin, action, &template.shortcut, &template.name).await;
+    audit::record(
+        &app,
+        &caller,
+        origin,
+        action,
+        &template.shortcut,
+        &template.name,
+    )
+    .await;
     announce(&app).await?;
     Ok(Json(serde_json::json!({ "saved": template.shortcut })))
 }
@@ -142,7 +150,7 @@ async fn remove<S: Store>(
     ClientAddress(origin): ClientAddress,
     headers: HeaderMap,
 ) -> Result<Json<serde_json::Value>, Refusal> {
-    admin_only(&app, &headers)?;
+    let caller = authorize(&app, &headers, Scope::Full).await?;
     configured(&app, &shortcut)?;
     if !app
         .store
@@ -153,7 +161,15 @@ async fn remove<S: Store>(
         let message = format!("No template /{shortcut} was added.");
         return Err(refuse(StatusCode::NOT_FOUND, ErrorCode::NotFound, &message));
     }
-    audit::record(&app, origin, AuditAction::TemplateDeleted, &shortcut, "").await;
+    audit::record(
+        &app,
+        &caller,
+        origin,
+        AuditAction::TemplateDeleted,
+        &shortcut,
+        "",
+    )
+    .await;
     announce(&app).await?;
     Ok(Json(serde_json::json!({ "removed": shortcut })))
 }

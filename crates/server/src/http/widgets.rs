@@ -19,7 +19,8 @@ pub(super) async fn settings<S>(
     Path(widget): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(widget) = app.config.widget(&widget) else {
+    let config = app.config();
+    let Some(widget) = config.widget(&widget) else {
         return (StatusCode::NOT_FOUND, "No such widget.").into_response();
     };
     let origin = page_origin(&headers);
@@ -38,11 +39,7 @@ pub(super) async fn settings<S>(
             (header::ACCESS_CONTROL_ALLOW_ORIGIN, allowed),
             (header::VARY, "Origin".to_owned()),
         ],
-        Json(WidgetSettings::of(
-            widget,
-            &app.config.privacy,
-            clock::now(),
-        )),
+        Json(WidgetSettings::of(widget, &config.privacy, clock::now())),
     )
         .into_response()
 }

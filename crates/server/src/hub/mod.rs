@@ -315,6 +315,16 @@ impl<S: Store> Hub<S> {
                 }));
             }
             Request::Typing { typist, typing } => self.tell_typing(&typist, typing, now),
+            Request::Reconfigure { config, done } => {
+                let checked = self.router.check_reconfigure(&config);
+                if checked.is_ok() {
+                    self.agent_masker = config.desktop.masking.then(|| Masker::new(KindSet::ALL));
+                    let mut fx = Effects::default();
+                    self.router.reconfigure(config, &mut fx);
+                    self.stage(pending, fx, None);
+                }
+                let _ = done.send(checked);
+            }
             Request::Templates { added } => {
                 let mut fx = Effects::default();
                 self.router.templates_changed(added, &mut fx);

@@ -16,6 +16,7 @@ use super::connection::FrameSender;
 use super::forwarded::Forwarded;
 use super::remote::Remote;
 use crate::channels::courier::{Report, ReportTo};
+use crate::config::{Config, ConfigProblem};
 use crate::routing::{Inbound, Receipt, Typist};
 use switchboard_protocol::template::Template;
 
@@ -124,6 +125,11 @@ pub(super) enum Request {
         /// The account's new role, when that is why.
         role: Option<Role>,
         done: oneshot::Sender<()>,
+    },
+    /// The configuration file was read again; `done` says whether routing took it.
+    Reconfigure {
+        config: Arc<Config>,
+        done: oneshot::Sender<Result<(), ConfigProblem>>,
     },
     /// The templates added through the admin API are now these.
     Templates {
@@ -544,6 +550,18 @@ impl HubHandle {
             answer,
         };
         self.ask_either(local, forwarded).await;
+    }
+
+    /// The configuration file was read again: this node's hub runs on `config` from now on, or says
+    /// why it cannot (a node that forwards has no routing to change: it only has its edges').
+    pub async fn reconfigure(&self, config: Arc<Config>) -> Result<(), ConfigProblem> {
+        match &self.to {
+            To::Local(_) => self
+                .ask(|done| Request::Reconfigure { config, done })
+                .await
+                .unwrap_or(Ok(())),
+            To::Remote(_) => Ok(()),
+        }
     }
 
     /// The templates added through the admin API are now `added`: desktops get the new profile.

@@ -22,6 +22,7 @@
 //! - `time.rs`: offers expiring into RONA, agents lost past the grace period;
 //! - `dispatch.rs`: who gets an offer; making and withdrawing offers;
 //! - `receipts.rs`: how far the customer's side received and saw the agents' messages;
+//! - `reconfigure.rs`: the configuration read again while the server runs;
 //! - `roles.rs`: what each role may do, checked for every supervisor command; `supervision.rs`:
 //!   a supervisor monitoring, barging in, setting presence, assigning and moving conversations;
 //! - `templates.rs`: templates added through the admin API; filling the parameters an agent's
@@ -52,6 +53,7 @@ mod persistent;
 mod presence;
 mod queues;
 mod receipts;
+mod reconfigure;
 mod records;
 mod roles;
 mod start;

@@ -27,6 +27,11 @@ impl Router {
     /// connected (or may resume) gets the new profile; the others get it when they connect.
     pub fn templates_changed(&mut self, added: Vec<Template>, fx: &mut Effects) {
         self.added_templates = added;
+        self.tell_profile(fx);
+    }
+
+    /// Every desktop that is connected (or may resume) gets the profile as it is now.
+    pub(super) fn tell_profile(&self, fx: &mut Effects) {
         let profile = self.profile();
         for (id, agent) in self.agents.iter() {
             if agent.connected || agent.disconnected_at.is_some() {

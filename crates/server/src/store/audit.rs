@@ -27,6 +27,8 @@ pub enum AuditAction {
     ContactDeleted,
     TemplateSaved,
     TemplateDeleted,
+    ApiKeyCreated,
+    ApiKeyRevoked,
     /// A supervisor started monitoring a conversation.
     Monitored,
     /// A supervisor whispered to a monitored conversation's agents (a note).

@@ -36,6 +36,7 @@ pub struct Moved {
     pub removed_queues: u64,
     pub templates: u64,
     pub audit_entries: u64,
+    pub api_keys: u64,
     pub files: u64,
 }
 
@@ -45,7 +46,8 @@ impl fmt::Display for Moved {
             f,
             "{} agents ({} signed-in sessions), {} contacts, {} conversations with {} messages \
              and {} facts for the reports, {} unacknowledged events on {} streams, {} stored \
-             replies, {} removed queues, {} added templates, {} audit log entries, {} files",
+             replies, {} removed queues, {} added templates, {} audit log entries, {} API keys, \
+             {} files",
             self.agents,
             self.sessions,
             self.contacts,
@@ -58,6 +60,7 @@ impl fmt::Display for Moved {
             self.removed_queues,
             self.templates,
             self.audit_entries,
+            self.api_keys,
             self.files
         )
     }
@@ -308,6 +311,28 @@ async fn copy(from: &SqlitePool, tx: &mut Transaction<'_, Postgres>) -> sqlx::Re
         },
     )
     .await?;
+    // API keys, by their hashes: the keys given out go on working, revoked ones stay revoked.
+    let api_keys = pages(
+        from,
+        "SELECT name, scope, key_hash, created_at, revoked_at FROM api_keys",
+        async |rows: Vec<(String, String, String, i64, Option<i64>)>| {
+            unnest!(
+                rows,
+                "INSERT INTO api_keys (name, scope, key_hash, created_at, revoked_at) \
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bigint[], \
+                 $5::bigint[])",
+                0,
+                1,
+                2,
+                3,
+                4
+            )
+            .execute(&mut **tx)
+            .await
+            .map(drop)
+        },
+    )
+    .await?;
     // Files' records, the chunks of those kept in the database (those in `[attachments] dir`
     // stay there: the PostgreSQL deployment names the same directory), and the key that signs
     // their links, so that links already given out still open.
@@ -385,6 +410,7 @@ async fn copy(from: &SqlitePool, tx: &mut Transaction<'_, Postgres>) -> sqlx::Re
         removed_queues,
         templates,
         audit_entries,
+        api_keys,
         files,
     })
 }

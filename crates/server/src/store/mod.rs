@@ -2,6 +2,7 @@
 //! routing does not know which. Every routing step is written as one [`Batch`], atomically: the records it changed,
 //! the events it emitted (the outbox) and the reply to the command that caused it.
 
+pub mod api_keys;
 pub mod audit;
 mod contacts;
 mod error;
@@ -21,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use switchboard_protocol::agent::Role;
 use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, Presence, QueueId, Seq};
 
+pub use api_keys::{ApiKey, ApiKeyStore, Scope};
 pub use audit::{AuditAction, AuditEntry, AuditStore};
 pub use contacts::ContactStore;
 pub use error::StoreError;
@@ -94,7 +96,8 @@ impl Batch {
 
 /// What the server keeps on disk.
 pub trait Store:
-    AuditStore
+    ApiKeyStore
+    + AuditStore
     + ContactStore
     + FactStore
     + FileStore

@@ -44,7 +44,7 @@ pub async fn verify<S: Store>(
     State(app): State<Arc<App<S>>>,
     Query(handshake): Query<Handshake>,
 ) -> Response {
-    let Some(facebook) = &app.config.facebook else {
+    let Some(facebook) = &app.config().facebook else {
         return not_configured();
     };
     match handshake {
@@ -129,7 +129,7 @@ pub async fn webhook<S: Store>(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some(facebook) = &app.config.facebook else {
+    let Some(facebook) = &app.config().facebook else {
         return not_configured();
     };
     let signature = headers

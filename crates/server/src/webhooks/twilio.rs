@@ -33,7 +33,7 @@ pub async fn webhook<S: Store>(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some(sms) = &app.config.sms else {
+    let Some(sms) = &app.config().sms else {
         return plain(
             StatusCode::NOT_FOUND,
             "SMS is not configured on this server.",
@@ -54,7 +54,7 @@ pub async fn webhook<S: Store>(
             "The X-Twilio-Signature header is missing or does not match this request.",
         );
     }
-    let inbound = match read_message(sms, &params, app.config.contacts.default_region) {
+    let inbound = match read_message(sms, &params, app.config().contacts.default_region) {
         Ok(inbound) => inbound,
         Err((status, problem)) => return plain(status, &problem),
     };

@@ -60,7 +60,7 @@ async fn serve<S: Store>(
 ) {
     let (sink, mut stream) = socket.split();
     let (frames, outgoing) = hub::connection();
-    let liveness = Liveness::of(&app.config);
+    let liveness = Liveness::of(&app.config());
     let mut writer = spawn_writer(sink, outgoing, app.shutdown.clone(), liveness);
     let connection = app.next_connection();
     let mut greeted = false;

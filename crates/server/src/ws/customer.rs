@@ -32,7 +32,7 @@ pub async fn upgrade<S: Store>(
 ) -> Response {
     let origin = page_origin(&headers).map(str::to_owned);
     let origin_allowed = |widget: &WidgetConfig| widget.allows_origin(origin.as_deref());
-    if origin.is_some() && !app.config.widgets.iter().any(origin_allowed) {
+    if origin.is_some() && !app.config().widgets.iter().any(origin_allowed) {
         let refusal = ErrorBody::new(
             ErrorCode::ForbiddenOrigin,
             "The chat is not available on this page.",
@@ -59,7 +59,7 @@ impl Client {
             }
             _ => return Ok(()),
         };
-        match app.config.widget(widget) {
+        match app.config().widget(widget) {
             Some(config) if !config.allows_origin(self.origin.as_deref()) => Err(ErrorBody::new(
                 ErrorCode::ForbiddenOrigin,
                 "This chat is not available on this page.",
@@ -73,7 +73,7 @@ async fn serve<S: Store>(app: Arc<App<S>>, client: Client, socket: WebSocket) {
     let address = client.address;
     let (sink, mut stream) = socket.split();
     let (frames, outgoing) = hub::connection();
-    let liveness = Liveness::of(&app.config);
+    let liveness = Liveness::of(&app.config());
     let mut writer = spawn_writer(sink, outgoing, app.shutdown.clone(), liveness);
     let connection = app.next_connection();
     let mut greeted = false;

@@ -89,6 +89,20 @@ impl Server {
         (child, address)
     }
 
+    /// Sends the server `SIGHUP`: it reads its configuration file again.
+    pub fn hang_up(&self) {
+        let sent = Command::new("kill")
+            .args(["-s", "HUP", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    }
+
+    /// The configuration file the server was started on, to change before [`Server::hang_up`].
+    pub fn config_file(&self) -> std::path::PathBuf {
+        self.dir.path().join("config.toml")
+    }
+
     /// Kills the server with SIGKILL: no chance to tidy up.
     pub fn kill(&mut self) {
         self.child.kill().unwrap();

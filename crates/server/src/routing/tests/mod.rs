@@ -10,6 +10,7 @@ mod notes;
 mod presence;
 mod queues;
 mod receipts;
+mod reconfigure;
 mod roles;
 mod templates;
 mod thread;

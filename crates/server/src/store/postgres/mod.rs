@@ -7,6 +7,7 @@
 //! to a function (`switchboard_commit`) that writes each table with one statement (`UNNEST`).
 //! Acknowledged events are deleted apart, every few seconds, for every stream at once.
 
+mod api_keys;
 mod audit;
 mod contacts;
 mod files;
