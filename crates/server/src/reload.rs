@@ -14,14 +14,17 @@ use crate::app::App;
 use crate::config::{Config, ConfigError};
 use crate::store::Store;
 
-/// Reads `path` again on every `SIGHUP`, for as long as the process runs.
-pub fn on_hangup<S: Store>(app: Arc<App<S>>, path: PathBuf) {
+/// Reads `path` again on every `SIGHUP` while the server runs. It holds no handle that would keep
+/// the hub alive: the server stops as if it were not there.
+pub fn on_hangup<S: Store>(app: &Arc<App<S>>, path: PathBuf) {
+    let app = Arc::downgrade(app);
     tokio::spawn(async move {
         let Ok(mut hangups) = signal(SignalKind::hangup()) else {
             tracing::warn!("SIGHUP cannot be received: the configuration is read at start only");
             return;
         };
         while hangups.recv().await.is_some() {
+            let Some(app) = app.upgrade() else { return };
             reload(&app, &path).await;
         }
     });

@@ -129,7 +129,7 @@ async fn serve_with<S: Store>(
     let source = config.source.clone();
     let app = App::new(config, store.clone(), hub, stopping, &admin_token, signer);
     if let Some(path) = source {
-        crate::reload::on_hangup(app.clone(), path);
+        crate::reload::on_hangup(&app, path);
     }
     if !announced {
         crate::http::announce(address);
