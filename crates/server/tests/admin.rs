@@ -521,6 +521,20 @@ async fn named_api_keys_are_scoped_stored_hashed_revoked_and_audited() {
         refusal["message"].as_str().unwrap().contains("read-only"),
         "{refusal}"
     );
+    // Refusals are RFC 9457 problem details, the protocol's code and message beside them.
+    assert_eq!(refusal["type"], "urn:switchboard:problem:forbidden");
+    assert_eq!(
+        (refusal["title"].clone(), refusal["status"].clone()),
+        ("Forbidden".into(), 403.into())
+    );
+    assert_eq!(refusal["detail"], refusal["message"]);
+    let anonymous = reqwest::get(server.url("/api/v1/admin/audit"))
+        .await
+        .unwrap();
+    assert_eq!(
+        anonymous.headers()["content-type"],
+        "application/problem+json"
+    );
     // A contacts key changes contacts, and nothing else.
     let path = "/api/v1/admin/contacts";
     let (status, _) = call_with(&server, &crm, Method::POST, path, Some(contact)).await;

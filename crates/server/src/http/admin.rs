@@ -38,7 +38,7 @@ pub(super) async fn remove_queue<S: Store>(
                 serde_json::json!({ "ended": ended, "interrupted": interrupted }),
             ))
         }
-        Err(error) => Err((status_of(&error), Json(error))),
+        Err(error) => Err(Refusal::new(status_of(&error), error)),
     }
 }
 
@@ -89,7 +89,7 @@ pub(super) async fn assign<S: Store>(
             audit::record(&app, &caller, origin, action, conversation, detail).await;
             Ok(Json(serde_json::json!({ "assigned": true })))
         }
-        Err(error) => Err((status_of(&error), Json(error))),
+        Err(error) => Err(Refusal::new(status_of(&error), error)),
     }
 }
 

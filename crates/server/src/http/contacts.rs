@@ -153,7 +153,7 @@ fn validated<S>(
         .validated(app.config().contacts.default_region)
         .map_err(|problems| {
             let body = ErrorBody::new(ErrorCode::InvalidInput, problems.join("; "));
-            (StatusCode::BAD_REQUEST, Json(body))
+            Refusal::new(StatusCode::BAD_REQUEST, body)
         })
 }
 
@@ -165,7 +165,7 @@ async fn save<S: Store>(app: &App<S>, record: ContactRecord) -> Result<ContactRe
         .map_err(internal)?;
     if !taken.is_empty() {
         let body = ErrorBody::new(ErrorCode::InvalidInput, key_taken(&taken));
-        return Err((StatusCode::CONFLICT, Json(body)));
+        return Err(Refusal::new(StatusCode::CONFLICT, body));
     }
     Ok(record)
 }

@@ -121,7 +121,7 @@ async fn limit_webhooks<S: Store>(
     }
     // The provider retries a 503 later: better than an answer that waits for the database.
     if let Some(error) = ws::not_taking_commands(&app) {
-        return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(error)).into_response();
+        return Refusal::new(StatusCode::SERVICE_UNAVAILABLE, error).into_response();
     }
     next.run(request).await
 }

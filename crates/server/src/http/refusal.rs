@@ -1,18 +1,52 @@
-//! Refusals: an HTTP status with the protocol's `{code, message}` body, and the admin token check
-//! every admin endpoint starts with.
+//! Refusals: an HTTP status with the protocol's `{code, message}`, as RFC 9457 problem details,
+//! and the admin token or API key check every admin endpoint starts with.
 
 use axum::Json;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
 use switchboard_protocol::{ErrorBody, ErrorCode};
 
 use crate::app::App;
 use crate::auth;
 use crate::store::{Scope, Store};
 
-pub(crate) type Refusal = (StatusCode, Json<ErrorBody>);
+/// A request refused: answered `application/problem+json` (RFC 9457) — `type` a URN naming the
+/// code, `title` the code in words, `status`, `detail` the message — with the protocol's `code`
+/// and `message` beside them, as the WebSocket's errors carry them.
+#[derive(Debug)]
+pub(crate) struct Refusal {
+    status: StatusCode,
+    error: ErrorBody,
+}
+
+impl Refusal {
+    pub(crate) fn new(status: StatusCode, error: ErrorBody) -> Refusal {
+        Refusal { status, error }
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let code = serde_json::to_value(self.error.code).expect("codes serialize");
+        let code = code.as_str().unwrap_or("error");
+        let mut title = code.replace('_', " ");
+        title[..1].make_ascii_uppercase();
+        let problem = json!({
+            "type": format!("urn:switchboard:problem:{code}"),
+            "title": title,
+            "status": self.status.as_u16(),
+            "detail": self.error.message,
+            "code": code,
+            "message": self.error.message,
+        });
+        let content_type = [(header::CONTENT_TYPE, "application/problem+json")];
+        (self.status, content_type, Json(problem)).into_response()
+    }
+}
 
 pub(crate) fn refuse(status: StatusCode, code: ErrorCode, message: &str) -> Refusal {
-    (status, Json(ErrorBody::new(code, message)))
+    Refusal::new(status, ErrorBody::new(code, message))
 }
 
 /// Who calls the admin API: the deployment's admin token (the local command line's), or a named
