@@ -316,6 +316,12 @@ impl Config {
         self.queues.iter().find(|queue| &queue.id == id)
     }
 
+    /// A queue's service-level target in seconds (the default for one no longer configured).
+    pub fn service_target_seconds(&self, id: &QueueId) -> u32 {
+        self.queue(id)
+            .map_or_else(default_service_target, |queue| queue.service_target_seconds)
+    }
+
     /// A queue as agents see it; one no longer configured keeps its id as its name.
     pub fn queue_summary(&self, id: &QueueId) -> QueueSummary {
         let queue = self.queue(id);

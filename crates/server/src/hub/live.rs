@@ -71,11 +71,7 @@ impl LiveView {
 
 /// The service-level target of the queue `fact` happened in.
 fn service_target(router: &Router, fact: &Fact) -> Millis {
-    let seconds = router
-        .config()
-        .queue(&fact.queue)
-        .map_or(20, |queue| queue.service_target_seconds);
-    Millis::from(seconds) * 1000
+    Millis::from(router.config().service_target_seconds(&fact.queue)) * 1000
 }
 
 impl<S: Store> Hub<S> {
@@ -116,7 +112,7 @@ impl<S: Store> Hub<S> {
             let queues = self.router.queues_now();
             let agents = self.router.agents_now();
             view.dirty |= view.trends.sample(now, &queues, &agents);
-            self.sample_metrics();
+            self.sample_metrics(&agents);
         }
         if !self.live_view.watchers.is_empty() && self.live_view.dirty {
             self.push_live(now);
@@ -140,9 +136,7 @@ impl<S: Store> Hub<S> {
             &self.live_view.today,
             &self.live_view.trends,
             |queue| {
-                let target = config
-                    .queue(queue)
-                    .map_or(20, |queue| queue.service_target_seconds);
+                let target = config.service_target_seconds(queue);
                 (self.router.queue_summary(queue), target)
             },
         )

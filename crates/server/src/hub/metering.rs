@@ -10,7 +10,7 @@ use switchboard_protocol::{ConversationId, Millis, Presence, Sender};
 use super::Hub;
 use super::stream::Stream;
 use crate::metrics::{self, ConversationLabels, MessageLabels, PresenceLabels, QueueLabels};
-use crate::routing::{Effects, FactKind, Router};
+use crate::routing::{AgentNow, Effects, FactKind, Router};
 use crate::store::Store;
 
 const PRESENCES: [&str; 4] = ["available", "idle", "rona", "offline"];
@@ -83,10 +83,9 @@ impl Metering {
 }
 
 impl<S: Store> Hub<S> {
-    /// Sets the model's gauges.
-    pub(super) fn sample_metrics(&self) {
+    /// Sets the model's gauges (`agents`: every agent now, as the trends sampled them).
+    pub(super) fn sample_metrics(&self, agents: &[AgentNow]) {
         let metrics = metrics::get();
-        let agents = self.router.agents_now();
         for presence in PRESENCES {
             let count = agents
                 .iter()
