@@ -38,8 +38,8 @@ const CRATES: &[Layering] = &[
                 "live",
             ],
             &["store"],
-            // Other systems' APIs, and the courier running errands to them.
-            &["channels"],
+            // Other systems' APIs, the courier running errands to them, the event webhooks.
+            &["channels", "events"],
             // The single task owning the router.
             &["hub"],
             &["app"],

@@ -13,6 +13,7 @@
 //! - [`contacts`]: the customers the contact center knows, validated, imported, matched;
 //! - [`routing`]: presence, queues, offers, RONA and conversations: every routing rule;
 //! - [`channels`]: the SMS and Messenger providers' APIs, and the courier running errands;
+//!   [`events`]: event webhooks, signed, delivered in order at least once;
 //! - [`hub`]: the task that owns routing, commits each step with its events, delivers them;
 //! - [`customer_token`]: who a persistent-chat customer is, as the site signed it;
 //! - [`proactive`]: what a widget is told at start about inviting visitors;
@@ -38,6 +39,7 @@ pub mod config;
 pub mod contacts;
 pub mod customer_token;
 pub mod election;
+pub mod events;
 pub mod files;
 pub mod guard;
 pub mod http;

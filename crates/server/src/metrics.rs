@@ -64,6 +64,12 @@ pub struct LimitLabels {
     pub limit: &'static str,
 }
 
+/// An event webhook endpoint: as many as the configuration names.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct EndpointLabels {
+    pub endpoint: String,
+}
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct BuildLabels {
     pub version: &'static str,
@@ -89,6 +95,9 @@ pub struct Metrics {
     pub backlog_drops: Counter,
     pub rate_limited: Family<LimitLabels, Counter>,
     pub live_pushes: Counter,
+    pub webhook_deliveries: Family<EndpointLabels, Counter>,
+    pub webhook_failures: Family<EndpointLabels, Counter>,
+    pub webhook_backlog: Family<EndpointLabels, Gauge>,
 }
 
 /// Histogram buckets for durations from 1 ms to about 9 minutes.
@@ -116,6 +125,9 @@ impl Metrics {
             backlog_drops: Counter::default(),
             rate_limited: Family::default(),
             live_pushes: Counter::default(),
+            webhook_deliveries: Family::default(),
+            webhook_failures: Family::default(),
+            webhook_backlog: Family::default(),
             registry: Registry::default(),
         };
         let build = Family::<BuildLabels, Gauge>::default();
@@ -214,6 +226,21 @@ impl Metrics {
             "live_pushes",
             "Pushes of the supervisors' live view",
             m.live_pushes.clone(),
+        );
+        registry.register(
+            "webhook_deliveries",
+            "Events an event webhook endpoint acknowledged",
+            m.webhook_deliveries.clone(),
+        );
+        registry.register(
+            "webhook_failures",
+            "Event deliveries an endpoint refused or did not answer (retried)",
+            m.webhook_failures.clone(),
+        );
+        registry.register(
+            "webhook_backlog",
+            "Events stored and not yet delivered to an endpoint",
+            m.webhook_backlog.clone(),
         );
         Metrics {
             registry,

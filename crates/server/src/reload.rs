@@ -3,7 +3,7 @@
 //! holds, then applied — routing first (new queues, timeouts, reasons, templates, the desktop
 //! profile, sent to connected desktops at once), then every handler (widgets, privacy). What is
 //! bound at start (addresses, data directory, store, rate limits, SMS and Messenger credentials,
-//! the reports' time zone) is named in the log as waiting for a restart.
+//! the reports' time zone, the event webhooks) is named in the log as waiting for a restart.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -87,6 +87,10 @@ fn restart_only(running: &Config, read: &Config) -> Vec<&'static str> {
         ("limits", differs(&running.limits, &read.limits)),
         ("sms", differs(&running.sms, &read.sms)),
         ("facebook", differs(&running.facebook, &read.facebook)),
+        (
+            "event_webhooks",
+            differs(&running.event_webhooks, &read.event_webhooks),
+        ),
         (
             "reports.time_zone",
             differs(&running.reports, &read.reports),

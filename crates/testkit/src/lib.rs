@@ -6,6 +6,7 @@
 
 pub mod balancer;
 pub mod channels;
+pub mod event_receiver;
 pub mod openmetrics;
 pub mod postgres;
 

@@ -12,6 +12,7 @@ use switchboard_protocol::{Channel, QueueId};
 
 mod attachments;
 mod desktop;
+mod event_webhooks;
 mod facebook;
 mod limits;
 mod reports;
@@ -26,6 +27,7 @@ mod workstreams;
 
 pub use attachments::{AttachmentsSection, RECOGNISED_TYPES};
 pub use desktop::{DesktopSection, NotificationChoice};
+pub use event_webhooks::{EVENT_TYPES, EventWebhook};
 pub use facebook::{FacebookConfig, FacebookPage};
 pub use limits::LimitsSection;
 pub use reports::ReportsSection;
@@ -100,6 +102,9 @@ pub struct Config {
     pub templates: Vec<Template>,
     #[serde(default)]
     pub reports: ReportsSection,
+    /// Endpoints that receive signed events of what happens.
+    #[serde(default)]
+    pub event_webhooks: Vec<EventWebhook>,
     /// Agents created on first start if absent. For demonstrations only: the passwords are in
     /// the file.
     #[serde(default)]
@@ -292,6 +297,7 @@ impl Config {
         }
         templates::validate(&self.templates, |queue| ids.contains(queue))?;
         self.reports.validate()?;
+        event_webhooks::validate(&self.event_webhooks)?;
         for (i, agent) in self.demo_agents.iter().enumerate() {
             if let Some(queue) = agent.queues.iter().find(|queue| !ids.contains(queue)) {
                 return fail(

@@ -65,6 +65,7 @@ use tokio::sync::mpsc;
 use crate::channels::courier::{self, Report};
 use crate::config::Config;
 use crate::contacts;
+use crate::events;
 use crate::files::Signer;
 use crate::masking;
 use crate::routing::ContactKey;
@@ -117,6 +118,10 @@ pub struct Hub<S: Store> {
     /// What the supervisors' live view shows and was last pushed.
     live_view: live::LiveView,
     metering: metering::Metering,
+    /// Whether steps store events for the event webhooks: while endpoints are configured.
+    records_events: bool,
+    /// Delivers the event webhooks while this node routes: dropped with the hub.
+    _event_webhooks: tokio::task::JoinSet<()>,
 }
 
 impl<S: Store> Hub<S> {
@@ -138,6 +143,8 @@ impl<S: Store> Hub<S> {
         let signer = file_signer(&store).await?;
         let courier = courier::start(config.clone(), signer.clone(), handle.for_courier());
         let signals = courier::Signals::new(config.clone());
+        let event_webhooks = events::start(&config, store.clone()).await?;
+        let records_events = !config.event_webhooks.is_empty();
         // Errands a previous run stored but did not see done run now.
         for stream in heads.keys().filter(|name| Stream::is_outbound(name)) {
             for (seq, event) in store.outbox_after(stream, 0).await? {
@@ -182,6 +189,8 @@ impl<S: Store> Hub<S> {
             signer,
             live_view,
             metering: metering::Metering::default(),
+            records_events,
+            _event_webhooks: event_webhooks,
         };
         let task = tokio::spawn(hub.run(inbox));
         Ok((handle, task))
@@ -487,6 +496,9 @@ impl<S: Store> Hub<S> {
         let changed = !(fx.emits.is_empty() && fx.changed.is_empty() && fx.created.is_empty());
         self.live_view.staged(&self.router, &fx.facts, changed);
         let batch = &mut pending.batch;
+        if self.records_events {
+            batch.webhook_events.extend(events::made_by(&fx));
+        }
         self.tokens.given(&fx.created, &fx.tokens);
         batch.new_conversations.extend(fx.created);
         batch.conversations.extend(fx.changed.into_values());

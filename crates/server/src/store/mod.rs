@@ -15,6 +15,7 @@ mod rows;
 pub mod search;
 mod sqlite;
 mod templates;
+pub mod webhook_events;
 
 use std::future::Future;
 
@@ -33,6 +34,7 @@ pub use postgres::{PostgresStore, describe as describe_postgres, leadership, rel
 pub use search::SearchStore;
 pub use sqlite::SqliteStore;
 pub use templates::TemplateStore;
+pub use webhook_events::{NewWebhookEvent, StoredEvent, WebhookEventStore};
 
 /// The store keeps routing's records.
 pub use crate::routing::{
@@ -63,6 +65,10 @@ pub struct Batch {
     /// What happened, for the reports.
     #[serde(default)]
     pub facts: Vec<Fact>,
+    /// Events for the event webhooks, in the order the steps made them (only while endpoints
+    /// are configured).
+    #[serde(default)]
+    pub webhook_events: Vec<NewWebhookEvent>,
 }
 
 impl Batch {
@@ -78,6 +84,7 @@ impl Batch {
         self.removed_queues.extend(later.removed_queues);
         self.tokens.extend(later.tokens);
         self.facts.extend(later.facts);
+        self.webhook_events.extend(later.webhook_events);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -91,6 +98,7 @@ impl Batch {
             && self.removed_queues.is_empty()
             && self.tokens.is_empty()
             && self.facts.is_empty()
+            && self.webhook_events.is_empty()
     }
 }
 
@@ -103,6 +111,7 @@ pub trait Store:
     + FileStore
     + SearchStore
     + TemplateStore
+    + WebhookEventStore
     + Clone
     + Send
     + Sync

@@ -152,6 +152,19 @@ impl SqliteStore {
             });
             insert.build().execute(&mut **tx).await?;
         }
+        // In the batch's order, which is the order the steps were taken.
+        for rows in cached_chunks(&batch.webhook_events) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT OR IGNORE INTO webhook_events (event_id, source, subject, body) ",
+            );
+            insert.push_values(rows, |mut row, event| {
+                row.push_bind(event.id.clone())
+                    .push_bind(event.source.clone())
+                    .push_bind(event.subject.clone())
+                    .push_bind(event.body.clone());
+            });
+            insert.build().execute(&mut **tx).await?;
+        }
         for rows in cached_chunks(&writes.unacknowledged) {
             let mut insert =
                 QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO outbox (stream, seq, event) ");

@@ -15,6 +15,7 @@ pub mod leadership;
 pub mod relay;
 mod search;
 mod templates;
+mod webhook_events;
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -157,10 +158,11 @@ impl PostgresStore {
             .unzip();
         let replies = &writes.replies;
         let facts = &batch.facts;
+        let webhook = &batch.webhook_events;
         sqlx::query(
             "SELECT switchboard_commit($1, $2::interval, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
              $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, \
-             $29, $30, $31, $32)",
+             $29, $30, $31, $32, $33, $34, $35, $36)",
         )
         .bind(self.term.load(std::sync::atomic::Ordering::SeqCst))
         .bind(leadership::lease_interval())
@@ -235,6 +237,20 @@ impl PostgresStore {
         .bind(facts.iter().map(|f| f.number as i64).collect::<Vec<_>>())
         .bind(facts.iter().map(|f| f.at as i64).collect::<Vec<_>>())
         .bind(facts.iter().map(json).collect::<Vec<_>>())
+        .bind(webhook.iter().map(|e| e.id.as_str()).collect::<Vec<_>>())
+        .bind(
+            webhook
+                .iter()
+                .map(|e| e.source.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            webhook
+                .iter()
+                .map(|e| e.subject.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(webhook.iter().map(|e| e.body.as_str()).collect::<Vec<_>>())
         .execute(&self.pool)
         .await
         .map_err(leadership::fenced_or_failed)?;
