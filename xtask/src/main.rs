@@ -11,7 +11,7 @@
 //! - `cargo xtask layers` checks that modules only use the layers below them;
 //! - `cargo xtask schema` regenerates what comes from the Rust types: `docs/protocol.schema.json`
 //!   and the TypeScript of the window (`ui/src/lib/contract.ts`) and the widget
-//!   (`widget/src/contract.ts`).
+//!   (`widget/src/contract.ts`); the admin API's OpenAPI document (`docs/openapi.json`).
 
 mod layers;
 mod setup;
@@ -413,6 +413,18 @@ fn schema() -> Result {
     step(
         &mut command,
         "docs/protocol.schema.json, ui/src/lib/contract.ts, widget/src/contract.ts",
+    )?;
+    step(
+        cargo(&[
+            "test",
+            "--quiet",
+            "--package",
+            "switchboard-server",
+            "--lib",
+            "openapi",
+        ])
+        .env("SWITCHBOARD_WRITE_OPENAPI", "1"),
+        "docs/openapi.json",
     )
 }
 

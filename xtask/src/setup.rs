@@ -196,13 +196,16 @@ pub(crate) fn python() -> PathBuf {
 /// Selenium drives the app over WebDriver; pyflakes checks the Python test scripts; the SMS
 /// provider's official library signs the webhook calls of the SMS tests; the Prometheus project's
 /// client parses what the server exports for it; the Standard Webhooks library checks the
-/// event webhooks' signatures.
+/// event webhooks' signatures; an OpenAPI validator and Schemathesis check the admin API's
+/// document and the server against it.
 const PYTHON_PACKAGES: &[&str] = &[
     "selenium==4.51.0",
     "pyflakes==4.1.0",
     "twilio==9.13.0",
     "prometheus_client==0.26.0",
     "standardwebhooks==1.3.0",
+    "openapi-spec-validator==0.9.0",
+    "schemathesis==4.32.5",
 ];
 
 /// The pinned Python packages the virtual environment lacks (all of them without one).

@@ -15,7 +15,7 @@ use crate::routing::{ConversationRecord, Status};
 pub use crate::phone::{PhoneError, Region, normalise_phone};
 
 /// A stored contact.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ContactRecord {
     pub id: ContactId,
     #[serde(flatten)]
@@ -24,7 +24,7 @@ pub struct ContactRecord {
 
 /// What describes a contact: as given (the admin API, a CSV row) until [`ContactFields::validated`]
 /// checks and normalises it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactFields {
     pub name: String,

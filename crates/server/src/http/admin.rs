@@ -3,24 +3,74 @@
 
 use std::sync::Arc;
 
+use aide::axum::ApiRouter;
+use aide::axum::routing::post_with;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use switchboard_protocol::{AgentId, ConversationId, ErrorBody, ErrorCode, QueueId};
 
 use super::{Refusal, audit, authorize, refuse, status_of};
 use crate::app::{App, ClientAddress};
 use crate::store::{AuditAction, Scope, Store, StoreError};
 
+pub(super) fn routes<S: Store>() -> ApiRouter<Arc<App<S>>> {
+    ApiRouter::new()
+        .api_route(
+            "/api/v1/admin/queues/{queue}/remove",
+            post_with(remove_queue::<S>, |op| {
+                op.tag("queues").summary("Remove a queue").description(
+                    "Ends the queue's waiting conversations, interrupts those held, and serves \
+                     the queue no more. Needs a full key.",
+                )
+            }),
+        )
+        .api_route(
+            "/api/v1/admin/agents/{agent}/sign-out",
+            post_with(sign_out::<S>, |op| {
+                op.tag("agents")
+                    .summary("End an agent's sessions")
+                    .description(
+                        "Their open desktop is closed at once with the reason. After a role \
+                         change, the stored role holds from the next sign-in. Needs a full key.",
+                    )
+            }),
+        )
+        .api_route(
+            "/api/v1/admin/conversations/{conversation}/assign",
+            post_with(assign::<S>, |op| {
+                op.tag("conversations")
+                    .summary("Give a waiting conversation to a signed-in agent")
+                    .description("Needs a full key.")
+            }),
+        )
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub(super) struct QueuePath {
+    /// The queue's id.
+    queue: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub(super) struct QueueRemoved {
+    /// Waiting conversations ended.
+    ended: usize,
+    /// Held conversations interrupted.
+    interrupted: usize,
+}
+
 /// `POST /api/v1/admin/queues/{queue}/remove` with the admin token: ends the queue's waiting
 /// conversations, interrupts those held, and serves the queue no more.
-pub(super) async fn remove_queue<S: Store>(
+async fn remove_queue<S: Store>(
     State(app): State<Arc<App<S>>>,
-    Path(queue): Path<String>,
+    Path(QueuePath { queue }): Path<QueuePath>,
     ClientAddress(origin): ClientAddress,
     headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, Refusal> {
+) -> Result<Json<QueueRemoved>, Refusal> {
     let caller = authorize(&app, &headers, Scope::Full).await?;
     match app.hub.remove_queue(QueueId(queue.clone())).await {
         Ok((ended, interrupted)) => {
@@ -34,29 +84,38 @@ pub(super) async fn remove_queue<S: Store>(
                 detail,
             )
             .await;
-            Ok(Json(
-                serde_json::json!({ "ended": ended, "interrupted": interrupted }),
-            ))
+            Ok(Json(QueueRemoved { ended, interrupted }))
         }
         Err(error) => Err(Refusal::new(status_of(&error), error)),
     }
 }
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub(super) struct Assignment {
     /// The agent's e-mail address.
     agent: String,
 }
 
+#[derive(Debug, Deserialize, JsonSchema)]
+pub(super) struct ConversationPath {
+    /// The conversation's id.
+    conversation: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub(super) struct Assigned {
+    assigned: bool,
+}
+
 /// `POST /api/v1/admin/conversations/{id}/assign` with `{"agent": "<e-mail>"}`: a supervisor
 /// gives a waiting conversation to a signed-in agent.
-pub(super) async fn assign<S: Store>(
+async fn assign<S: Store>(
     State(app): State<Arc<App<S>>>,
-    Path(conversation): Path<String>,
+    Path(ConversationPath { conversation }): Path<ConversationPath>,
     ClientAddress(origin): ClientAddress,
     headers: HeaderMap,
     body: Result<Json<Assignment>, JsonRejection>,
-) -> Result<Json<serde_json::Value>, Refusal> {
+) -> Result<Json<Assigned>, Refusal> {
     let caller = authorize(&app, &headers, Scope::Full).await?;
     let Json(assignment) = body.map_err(|rejection| {
         let message = format!("The body must be {{\"agent\": \"<e-mail>\"}}: {rejection}");
@@ -87,14 +146,14 @@ pub(super) async fn assign<S: Store>(
             let detail = format!("to {}", agent.email);
             let action = AuditAction::ConversationAssigned;
             audit::record(&app, &caller, origin, action, conversation, detail).await;
-            Ok(Json(serde_json::json!({ "assigned": true })))
+            Ok(Json(Assigned { assigned: true }))
         }
         Err(error) => Err(Refusal::new(status_of(&error), error)),
     }
 }
 
 /// Why an agent's sessions end, as the admin commands say it.
-#[derive(Clone, Copy, Debug, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub(super) enum SignOutReason {
     SignedOut,
@@ -115,21 +174,32 @@ impl SignOutReason {
     }
 }
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub(super) struct SignOut {
     reason: SignOutReason,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub(super) struct SignedOut {
+    signed_out: bool,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub(super) struct AgentPath {
+    /// The agent's id.
+    agent: String,
 }
 
 /// `POST /api/v1/admin/agents/{id}/sign-out` with `{"reason": "signed_out" | "password_changed"
 /// | "role_changed" | "removed"}`: ends the agent's sessions; their open desktop is closed at
 /// once with the reason. After a role change, the stored role holds from the next sign-in.
-pub(super) async fn sign_out<S: Store>(
+async fn sign_out<S: Store>(
     State(app): State<Arc<App<S>>>,
-    Path(agent): Path<String>,
+    Path(AgentPath { agent }): Path<AgentPath>,
     ClientAddress(origin): ClientAddress,
     headers: HeaderMap,
     body: Result<Json<SignOut>, JsonRejection>,
-) -> Result<Json<serde_json::Value>, Refusal> {
+) -> Result<Json<SignedOut>, Refusal> {
     let caller = authorize(&app, &headers, Scope::Full).await?;
     let Json(SignOut { reason }) = body.map_err(|rejection| {
         let message = format!(
@@ -183,5 +253,5 @@ pub(super) async fn sign_out<S: Store>(
             role,
         )
         .await;
-    Ok(Json(serde_json::json!({ "signed_out": true })))
+    Ok(Json(SignedOut { signed_out: true }))
 }

@@ -4,10 +4,12 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
+use aide::axum::ApiRouter;
+use aide::axum::routing::get_with;
+use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::get;
-use axum::{Json, Router};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use switchboard_protocol::ErrorCode;
 
@@ -16,8 +18,15 @@ use crate::app::App;
 use crate::clock;
 use crate::store::{AuditAction, AuditEntry, Scope, Store};
 
-pub(super) fn routes<S: Store>() -> Router<Arc<App<S>>> {
-    Router::new().route("/api/v1/admin/audit", get(read::<S>))
+pub(super) fn routes<S: Store>() -> ApiRouter<Arc<App<S>>> {
+    ApiRouter::new().api_route(
+        "/api/v1/admin/audit",
+        get_with(read::<S>, |op| {
+            op.tag("audit")
+                .summary("The audit log, newest first, a page at a time")
+                .description("Needs a read-only key or wider.")
+        }),
+    )
 }
 
 /// Records that the admin API did `action` to `subject`, asked from `origin`. The action is
@@ -46,14 +55,15 @@ pub(super) async fn record<S: Store>(
 const DEFAULT_LIMIT: u32 = 100;
 const MAX_LIMIT: u32 = 1000;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 struct ReadQuery {
+    /// At most this many (1 to 1000; 100 when left out).
     limit: Option<u32>,
     /// Entries before this number (the `id` of the last one read), for the next page.
     before: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 struct Numbered {
     id: i64,
     #[serde(flatten)]

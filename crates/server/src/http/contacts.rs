@@ -9,11 +9,14 @@
 
 use std::sync::Arc;
 
+use aide::axum::ApiRouter;
+use aide::axum::routing::get_with;
+use aide::transform::TransformOperation;
+use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::get;
-use axum::{Json, Router};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use switchboard_protocol::{ContactId, ErrorBody, ErrorCode};
 
@@ -23,23 +26,49 @@ use crate::auth;
 use crate::contacts::{ContactFields, ContactRecord, key_taken};
 use crate::store::{AuditAction, Scope, Store, StoreError};
 
-pub(super) fn routes<S: Store>() -> Router<Arc<App<S>>> {
-    Router::new()
-        .route("/api/v1/admin/contacts", get(list::<S>).post(create::<S>))
-        .route(
+fn tagged<'a>(op: TransformOperation<'a>, summary: &str, scope: &str) -> TransformOperation<'a> {
+    op.tag("contacts").summary(summary).description(scope)
+}
+
+pub(super) fn routes<S: Store>() -> ApiRouter<Arc<App<S>>> {
+    const READ: &str = "Needs a read-only key or wider.";
+    const WRITE: &str = "Needs a contacts key or wider.";
+    ApiRouter::new()
+        .api_route(
+            "/api/v1/admin/contacts",
+            get_with(list::<S>, |op| tagged(op, "Contacts by name", READ))
+                .post_with(create::<S>, |op| {
+                    tagged(op, "Create a contact", WRITE).response::<201, Json<ContactRecord>>()
+                }),
+        )
+        .api_route(
             "/api/v1/admin/contacts/{id}",
-            get(show::<S>).put(replace::<S>).delete(remove::<S>),
+            get_with(show::<S>, |op| tagged(op, "A contact", READ))
+                .put_with(replace::<S>, |op| {
+                    tagged(op, "Replace a contact's fields", WRITE)
+                })
+                .delete_with(remove::<S>, |op| {
+                    tagged(op, "Delete a contact", WRITE).response::<204, ()>()
+                }),
         )
 }
 
 const DEFAULT_LIMIT: u32 = 100;
 const MAX_LIMIT: u32 = 1000;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 struct ListQuery {
+    /// Part of the name; every contact when empty.
     #[serde(default)]
     search: String,
+    /// At most this many (1 to 1000; 100 when left out).
     limit: Option<u32>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+struct ContactPath {
+    /// The contact's id.
+    id: String,
 }
 
 fn internal(error: StoreError) -> Refusal {
@@ -73,7 +102,7 @@ async fn list<S: Store>(
 async fn show<S: Store>(
     State(app): State<Arc<App<S>>>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Path(ContactPath { id }): Path<ContactPath>,
 ) -> Result<Json<ContactRecord>, Refusal> {
     authorize(&app, &headers, Scope::ReadOnly).await?;
     let id = ContactId(id);
@@ -104,7 +133,7 @@ async fn replace<S: Store>(
     State(app): State<Arc<App<S>>>,
     ClientAddress(origin): ClientAddress,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Path(ContactPath { id }): Path<ContactPath>,
     body: Result<Json<ContactFields>, JsonRejection>,
 ) -> Result<Json<ContactRecord>, Refusal> {
     let caller = authorize(&app, &headers, Scope::Contacts).await?;
@@ -123,7 +152,7 @@ async fn remove<S: Store>(
     State(app): State<Arc<App<S>>>,
     ClientAddress(origin): ClientAddress,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Path(ContactPath { id }): Path<ContactPath>,
 ) -> Result<StatusCode, Refusal> {
     let caller = authorize(&app, &headers, Scope::Contacts).await?;
     let id = ContactId(id);

@@ -8,6 +8,7 @@
 //! - `files.rs`: uploading and reading files through their signed links;
 //! - `accept.rs`: connections accepted within a cap, with a header timeout and a bounded drain;
 //! - `refusal.rs`: refusals as `{code, message}` with their HTTP status, and the admin token check;
+//! - `openapi.rs`: the admin API's OpenAPI 3.1 document, generated from the handlers' types;
 
 pub mod accept;
 mod admin;
@@ -16,6 +17,7 @@ mod contacts;
 mod files;
 mod login;
 pub mod metrics;
+pub mod openapi;
 mod refusal;
 mod reports;
 mod templates;
@@ -45,6 +47,7 @@ pub fn announce(address: std::net::SocketAddr) {
 }
 
 pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
+    let (admin_api, document) = openapi::described::<S>();
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready::<S>))
@@ -55,26 +58,20 @@ pub fn router<S: Store>(app: Arc<App<S>>) -> Router {
         .route("/api/v1/widgets/{widget}", get(widgets::settings::<S>))
         .route("/api/v1/agent/ws", get(ws::agent::upgrade::<S>))
         .route("/api/v1/customer/ws", get(ws::customer::upgrade::<S>))
-        .route(
-            "/api/v1/admin/queues/{queue}/remove",
-            post(admin::remove_queue::<S>),
-        )
-        .route(
-            "/api/v1/admin/agents/{agent}/sign-out",
-            post(admin::sign_out::<S>),
-        )
-        .route(
-            "/api/v1/admin/conversations/{conversation}/assign",
-            post(admin::assign::<S>),
-        )
         .merge(webhooks(app.clone()))
-        .merge(contacts::routes::<S>())
-        .merge(templates::routes::<S>())
+        .merge(admin_api)
+        .route(
+            "/api/v1/openapi.json",
+            get(move || std::future::ready(openapi_json(&document))),
+        )
         .merge(files::routes::<S>())
-        .merge(reports::routes::<S>())
-        .merge(audit::routes::<S>())
         .merge(metrics::routes::<S>())
         .with_state(app)
+}
+
+fn openapi_json(document: &Arc<str>) -> Response {
+    let content_type = [(axum::http::header::CONTENT_TYPE, "application/json")];
+    (content_type, document.to_string()).into_response()
 }
 
 /// `GET /readyz`: whether the store and the hub (this node's, or the routing node's it forwards

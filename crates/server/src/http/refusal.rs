@@ -4,7 +4,6 @@
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 use switchboard_protocol::{ErrorBody, ErrorCode};
 
 use crate::app::App;
@@ -26,21 +25,40 @@ impl Refusal {
     }
 }
 
+/// A refusal as the body says it: RFC 9457 problem details, with the protocol's code and message.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub(crate) struct Problem {
+    /// `urn:switchboard:problem:<code>`.
+    #[serde(rename = "type")]
+    kind: String,
+    /// The code in words.
+    title: String,
+    status: u16,
+    /// What was wrong, for people.
+    detail: String,
+    code: ErrorCode,
+    /// The same as `detail`, as the WebSocket's errors carry it.
+    message: String,
+}
+
+/// Problem details' content type.
+pub(crate) const PROBLEM: &str = "application/problem+json";
+
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         let code = serde_json::to_value(self.error.code).expect("codes serialize");
         let code = code.as_str().unwrap_or("error");
         let mut title = code.replace('_', " ");
         title[..1].make_ascii_uppercase();
-        let problem = json!({
-            "type": format!("urn:switchboard:problem:{code}"),
-            "title": title,
-            "status": self.status.as_u16(),
-            "detail": self.error.message,
-            "code": code,
-            "message": self.error.message,
-        });
-        let content_type = [(header::CONTENT_TYPE, "application/problem+json")];
+        let problem = Problem {
+            kind: format!("urn:switchboard:problem:{code}"),
+            title,
+            status: self.status.as_u16(),
+            detail: self.error.message.clone(),
+            code: self.error.code,
+            message: self.error.message,
+        };
+        let content_type = [(header::CONTENT_TYPE, PROBLEM)];
         (self.status, content_type, Json(problem)).into_response()
     }
 }

@@ -7,11 +7,14 @@
 
 use std::sync::Arc;
 
+use aide::axum::ApiRouter;
+use aide::axum::routing::get_with;
+use aide::transform::TransformOperation;
+use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use switchboard_protocol::reports::{ActivityReport, ReportQuery};
 use switchboard_protocol::{ErrorCode, QueueId};
@@ -21,13 +24,33 @@ use crate::app::App;
 use crate::reports::read_query;
 use crate::store::{Scope, Store, StoreError};
 
-pub(super) fn routes<S: Store>() -> Router<Arc<App<S>>> {
-    Router::new()
-        .route("/api/v1/reports/activity", get(activity_json::<S>))
-        .route("/api/v1/reports/activity.csv", get(activity_csv::<S>))
+fn described<'a>(op: TransformOperation<'a>, summary: &str) -> TransformOperation<'a> {
+    op.tag("reports").summary(summary).description(
+        "From `from` to `to` (days, `YYYY-MM-DD`, in the reports' time zone) by day or by hour, \
+         optionally for one queue, agent (an e-mail address) or channel. Needs a read-only key \
+         or wider.",
+    )
 }
 
-#[derive(Debug, Deserialize)]
+pub(super) fn routes<S: Store>() -> ApiRouter<Arc<App<S>>> {
+    ApiRouter::new()
+        .api_route(
+            "/api/v1/reports/activity",
+            get_with(activity_json::<S>, |op| {
+                described(op, "The activity of a span")
+            }),
+        )
+        .api_route(
+            "/api/v1/reports/activity.csv",
+            get_with(activity_csv::<S>, |op| {
+                described(op, "The activity of a span, as CSV").response_with::<200, String, _>(
+                    |response| response.description("text/csv: one row per day or hour"),
+                )
+            }),
+        )
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
 struct ActivityQuery {
     #[serde(flatten)]
     query: ReportQuery,

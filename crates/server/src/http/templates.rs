@@ -12,12 +12,14 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use aide::axum::ApiRouter;
+use aide::axum::routing::{get_with, put_with};
+use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::get;
-use axum::{Json, Router};
-use serde::Deserialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use switchboard_protocol::template::Template;
 use switchboard_protocol::{ErrorCode, QueueId};
 
@@ -26,17 +28,60 @@ use crate::app::{App, ClientAddress};
 use crate::config;
 use crate::store::{AuditAction, Scope, Store, StoreError};
 
-pub(super) fn routes<S: Store>() -> Router<Arc<App<S>>> {
-    Router::new()
-        .route("/api/v1/admin/templates", get(list::<S>))
-        .route(
+pub(super) fn routes<S: Store>() -> ApiRouter<Arc<App<S>>> {
+    ApiRouter::new()
+        .api_route(
+            "/api/v1/admin/templates",
+            get_with(list::<S>, |op| {
+                op.tag("templates")
+                    .summary("The configuration file's templates and those added here")
+                    .description("Needs a read-only key or wider.")
+            }),
+        )
+        .api_route(
             "/api/v1/admin/templates/{shortcut}",
-            axum::routing::put(save::<S>).delete(remove::<S>),
+            put_with(save::<S>, |op| {
+                op.tag("templates")
+                    .summary("Add or replace a template")
+                    .description(
+                        "Checked as the configuration's are; every connected desktop gets it at \
+                         once. A configured template's shortcut is refused (409). Needs a full key.",
+                    )
+            })
+            .delete_with(remove::<S>, |op| {
+                op.tag("templates")
+                    .summary("Delete a template added here")
+                    .description("Needs a full key.")
+            }),
         )
 }
 
+#[derive(Debug, Deserialize, JsonSchema)]
+struct ShortcutPath {
+    /// Typed after `/` in the composer.
+    shortcut: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct Templates {
+    /// From the configuration file: changed there.
+    configured: Vec<Template>,
+    /// Added through this API.
+    added: Vec<Template>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct Saved {
+    saved: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct Removed {
+    removed: String,
+}
+
 /// A template as a request writes it: its shortcut is the path's.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct TemplateBody {
     name: String,
@@ -78,22 +123,22 @@ fn configured<S: Store>(app: &App<S>, shortcut: &str) -> Result<(), Refusal> {
 async fn list<S: Store>(
     State(app): State<Arc<App<S>>>,
     headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, Refusal> {
+) -> Result<Json<Templates>, Refusal> {
     authorize(&app, &headers, Scope::ReadOnly).await?;
     let added = app.store.templates().await.map_err(unavailable)?;
-    Ok(Json(serde_json::json!({
-        "configured": app.config().templates,
-        "added": added,
-    })))
+    Ok(Json(Templates {
+        configured: app.config().templates.clone(),
+        added,
+    }))
 }
 
 async fn save<S: Store>(
     State(app): State<Arc<App<S>>>,
-    Path(shortcut): Path<String>,
+    Path(ShortcutPath { shortcut }): Path<ShortcutPath>,
     ClientAddress(origin): ClientAddress,
     headers: HeaderMap,
     body: Result<Json<TemplateBody>, JsonRejection>,
-) -> Result<Json<serde_json::Value>, Refusal> {
+) -> Result<Json<Saved>, Refusal> {
     let caller = authorize(&app, &headers, Scope::Full).await?;
     let Json(body) = body.map_err(|rejection| {
         let message = format!(
@@ -141,15 +186,17 @@ async fn save<S: Store>(
     )
     .await;
     announce(&app).await?;
-    Ok(Json(serde_json::json!({ "saved": template.shortcut })))
+    Ok(Json(Saved {
+        saved: template.shortcut,
+    }))
 }
 
 async fn remove<S: Store>(
     State(app): State<Arc<App<S>>>,
-    Path(shortcut): Path<String>,
+    Path(ShortcutPath { shortcut }): Path<ShortcutPath>,
     ClientAddress(origin): ClientAddress,
     headers: HeaderMap,
-) -> Result<Json<serde_json::Value>, Refusal> {
+) -> Result<Json<Removed>, Refusal> {
     let caller = authorize(&app, &headers, Scope::Full).await?;
     configured(&app, &shortcut)?;
     if !app
@@ -171,7 +218,7 @@ async fn remove<S: Store>(
     )
     .await;
     announce(&app).await?;
-    Ok(Json(serde_json::json!({ "removed": shortcut })))
+    Ok(Json(Removed { removed: shortcut }))
 }
 
 /// Every desktop gets the templates as they now are.

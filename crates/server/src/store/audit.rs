@@ -10,7 +10,7 @@ use switchboard_protocol::Millis;
 use super::{Journaled, SqliteStore, Store, StoreResult};
 
 /// What was done.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AuditAction {
     AgentAdded,
@@ -49,7 +49,7 @@ impl std::fmt::Display for AuditAction {
 }
 
 /// One action, as the log keeps it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AuditEntry {
     pub at: Millis,
     /// Who: `admin API`, `command line (user)`, a supervisor's e-mail address.
