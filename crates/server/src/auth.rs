@@ -9,6 +9,19 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+/// The fewest characters a password may have.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// Whether `password` may be given to an account.
+pub fn check_password(password: &str) -> Result<(), String> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(format!(
+            "must have at least {MIN_PASSWORD_CHARS} characters"
+        ));
+    }
+    Ok(())
+}
+
 /// The argon2 hash of a password, in PHC string form.
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);

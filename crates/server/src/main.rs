@@ -555,11 +555,8 @@ fn read_password() -> Result<String, String> {
         .read_to_string(&mut input)
         .map_err(|e| format!("reading the password: {e}"))?;
     let password = input.trim_end_matches(['\n', '\r']).to_owned();
-    if password.chars().count() < 8 {
-        return Err(
-            "the password (read from standard input) must have at least 8 characters".into(),
-        );
-    }
+    auth::check_password(&password)
+        .map_err(|problem| format!("the password (read from standard input) {problem}"))?;
     Ok(password)
 }
 

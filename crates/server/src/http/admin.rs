@@ -1,5 +1,5 @@
-//! The admin API's conversations, queues and agents, with the admin token: removing a queue, a
-//! supervisor assigning a waiting conversation to an agent, and ending an agent's sessions.
+//! The admin API's queues and conversations: removing a queue, and a supervisor assigning a
+//! waiting conversation to an agent.
 
 use std::sync::Arc;
 
@@ -11,11 +11,11 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use switchboard_protocol::{AgentId, ConversationId, ErrorBody, ErrorCode, QueueId};
+use switchboard_protocol::{ConversationId, ErrorCode, QueueId};
 
 use super::{Refusal, audit, authorize, refuse, status_of};
 use crate::app::{App, ClientAddress};
-use crate::store::{AuditAction, Scope, Store, StoreError};
+use crate::store::{AuditAction, Scope, Store};
 
 pub(super) fn routes<S: Store>() -> ApiRouter<Arc<App<S>>> {
     ApiRouter::new()
@@ -26,17 +26,6 @@ pub(super) fn routes<S: Store>() -> ApiRouter<Arc<App<S>>> {
                     "Ends the queue's waiting conversations, interrupts those held, and serves \
                      the queue no more. Needs a full key.",
                 )
-            }),
-        )
-        .api_route(
-            "/api/v1/admin/agents/{agent}/sign-out",
-            post_with(sign_out::<S>, |op| {
-                op.tag("agents")
-                    .summary("End an agent's sessions")
-                    .description(
-                        "Their open desktop is closed at once with the reason. After a role \
-                         change, the stored role holds from the next sign-in. Needs a full key.",
-                    )
             }),
         )
         .api_route(
@@ -150,108 +139,4 @@ async fn assign<S: Store>(
         }
         Err(error) => Err(Refusal::new(status_of(&error), error)),
     }
-}
-
-/// Why an agent's sessions end, as the admin commands say it.
-#[derive(Clone, Copy, Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub(super) enum SignOutReason {
-    SignedOut,
-    PasswordChanged,
-    RoleChanged,
-    Removed,
-}
-
-impl SignOutReason {
-    /// Why, as the audit log says it.
-    fn words(self) -> &'static str {
-        match self {
-            SignOutReason::SignedOut => "signed out",
-            SignOutReason::PasswordChanged => "password changed",
-            SignOutReason::RoleChanged => "role changed",
-            SignOutReason::Removed => "account removed",
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-pub(super) struct SignOut {
-    reason: SignOutReason,
-}
-
-#[derive(Debug, Serialize, JsonSchema)]
-pub(super) struct SignedOut {
-    signed_out: bool,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-pub(super) struct AgentPath {
-    /// The agent's id.
-    agent: String,
-}
-
-/// `POST /api/v1/admin/agents/{id}/sign-out` with `{"reason": "signed_out" | "password_changed"
-/// | "role_changed" | "removed"}`: ends the agent's sessions; their open desktop is closed at
-/// once with the reason. After a role change, the stored role holds from the next sign-in.
-async fn sign_out<S: Store>(
-    State(app): State<Arc<App<S>>>,
-    Path(AgentPath { agent }): Path<AgentPath>,
-    ClientAddress(origin): ClientAddress,
-    headers: HeaderMap,
-    body: Result<Json<SignOut>, JsonRejection>,
-) -> Result<Json<SignedOut>, Refusal> {
-    let caller = authorize(&app, &headers, Scope::Full).await?;
-    let Json(SignOut { reason }) = body.map_err(|rejection| {
-        let message = format!(
-            "The body must be {{\"reason\": \"signed_out\" | \"password_changed\" | \"role_changed\" | \"removed\"}}: {rejection}"
-        );
-        refuse(StatusCode::BAD_REQUEST, ErrorCode::InvalidInput, &message)
-    })?;
-    let agent = AgentId(agent);
-    let unavailable = |error: StoreError| {
-        tracing::error!(%error, "ending sessions failed");
-        refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::Unavailable,
-            "The sessions could not be ended; try again.",
-        )
-    };
-    app.store.end_sessions(&agent).await.map_err(unavailable)?;
-    let accounts = app.store.agents().await.map_err(unavailable)?;
-    let account = accounts.into_iter().find(|account| account.id == agent);
-    let role = match reason {
-        SignOutReason::RoleChanged => account.as_ref().map(|account| account.role),
-        _ => None,
-    };
-    let subject = account.map_or_else(|| agent.0.clone(), |account| account.email);
-    let detail = reason.words();
-    audit::record(
-        &app,
-        &caller,
-        origin,
-        AuditAction::SignedOut,
-        subject,
-        detail,
-    )
-    .await;
-    let message = match (reason, role) {
-        (SignOutReason::SignedOut, _) => "An administrator signed you out.".to_owned(),
-        (SignOutReason::PasswordChanged, _) => {
-            "Your password was changed; sign in with the new one.".to_owned()
-        }
-        (SignOutReason::RoleChanged, Some(role)) => {
-            format!("Your role is now {role}; sign in again.")
-        }
-        (SignOutReason::RoleChanged, None) | (SignOutReason::Removed, _) => {
-            "Your account was removed.".to_owned()
-        }
-    };
-    app.hub
-        .sign_out(
-            agent,
-            ErrorBody::new(ErrorCode::SessionRevoked, message),
-            role,
-        )
-        .await;
-    Ok(Json(SignedOut { signed_out: true }))
 }

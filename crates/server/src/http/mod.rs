@@ -2,7 +2,7 @@
 //! widget's settings and the admin endpoints — each handler a few lines into the layers below.
 //!
 //! - `login.rs`: agent sign-in and sign-out; `widgets.rs`: what a widget fetches at start;
-//! - `admin.rs`, `contacts.rs`: the admin API (queues, assignment, ending an agent's sessions; contacts);
+//! - `admin.rs`, `agents.rs`, `contacts.rs`: the admin API (queues and assignment; agents' accounts and sessions; contacts);
 //! - `audit.rs`: what the admin API records of what it did, and the audit log to read;
 //! - `reports.rs`: the activity reports, as JSON and CSV;
 //! - `files.rs`: uploading and reading files through their signed links;
@@ -12,6 +12,7 @@
 
 pub mod accept;
 mod admin;
+mod agents;
 mod audit;
 mod contacts;
 mod files;

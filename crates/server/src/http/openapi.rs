@@ -22,7 +22,7 @@ use axum::response::{IntoResponse, Response};
 use switchboard_protocol::ErrorCode;
 
 use super::refusal::{PROBLEM, Problem};
-use super::{Refusal, admin, audit, contacts, refuse, reports, templates};
+use super::{Refusal, admin, agents, audit, contacts, refuse, reports, templates};
 use crate::app::{App, ClientAddress};
 use crate::store::{SqliteStore, Store};
 
@@ -31,6 +31,7 @@ pub(super) fn described<S: Store>() -> (Router<Arc<App<S>>>, Arc<str>) {
     let mut api = OpenApi::default();
     let router = ApiRouter::new()
         .merge(admin::routes::<S>())
+        .merge(agents::routes::<S>())
         .merge(contacts::routes::<S>())
         .merge(templates::routes::<S>())
         .merge(audit::routes::<S>())

@@ -109,6 +109,14 @@ pub(super) enum Forwarded {
         queue: QueueId,
         answer: u64,
     },
+    AccountChanged {
+        agent: AgentId,
+        email: String,
+        name: String,
+        queues: Vec<QueueId>,
+        capacity: Option<u32>,
+        role: Role,
+    },
 }
 
 /// What the routing node sends a node for its clients.

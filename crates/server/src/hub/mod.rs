@@ -29,6 +29,7 @@
 //!   the routing node's hub and what it sends them back: `remote.rs` is the hub as a node that
 //!   does not route sees it, `relay.rs` the routing node's end.
 
+mod accounts;
 mod agent;
 mod channels;
 mod committer;
@@ -337,6 +338,11 @@ impl<S: Store> Hub<S> {
             Request::Templates { added } => {
                 let mut fx = Effects::default();
                 self.router.templates_changed(added, &mut fx);
+                self.stage(pending, fx, None);
+            }
+            Request::AccountChanged { record } => {
+                let mut fx = Effects::default();
+                self.router.account_changed(record, now, &mut fx);
                 self.stage(pending, fx, None);
             }
             Request::Inbound { inbound, done } => self.inbound(inbound, done, now, pending).await?,

@@ -10,13 +10,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::Serialize;
-use switchboard_protocol::{AgentId, ConversationId};
+use switchboard_protocol::{AgentId, ConversationId, Presence};
 use tokio::sync::{mpsc, oneshot};
 
 use super::connection::{FrameReceiver, FrameSender, connection};
 use super::forwarded::{Forwarded, ToNode};
 use super::request::Request;
 use super::{HubHandle, json};
+use crate::routing::AgentRecord;
 use crate::store::leadership::RENEW_EVERY;
 use crate::store::relay::{FORWARDED, channel};
 use crate::store::{PostgresStore, StoreError};
@@ -262,6 +263,26 @@ impl Relay {
             Forwarded::RemoveQueue { queue, answer } => Request::RemoveQueue {
                 queue,
                 done: self.answer(instance, answer),
+            },
+            Forwarded::AccountChanged {
+                agent,
+                email,
+                name,
+                queues,
+                capacity,
+                role,
+            } => Request::AccountChanged {
+                record: AgentRecord {
+                    id: agent,
+                    email,
+                    name,
+                    password_hash: String::new(),
+                    queues,
+                    capacity,
+                    presence: Presence::Offline,
+                    presence_since: crate::clock::now(),
+                    role,
+                },
             },
         };
         self.send(request).await;

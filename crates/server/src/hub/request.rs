@@ -135,6 +135,10 @@ pub(super) enum Request {
     Templates {
         added: Vec<Template>,
     },
+    /// An administrator changed an agent's account: its name, queues and capacity apply at once.
+    AccountChanged {
+        record: crate::routing::AgentRecord,
+    },
     /// An administrator removes a queue; `done` gets how many conversations ended and how many
     /// were interrupted, once committed.
     RemoveQueue {
@@ -232,7 +236,7 @@ impl HubHandle {
     }
 
     /// Sends this node's hub `local`, or forwards `forwarded` to the routing node's.
-    async fn send_either(&self, local: Request, forwarded: impl FnOnce() -> Forwarded) {
+    pub(super) async fn send_either(&self, local: Request, forwarded: impl FnOnce() -> Forwarded) {
         match &self.to {
             To::Local(_) => self.send(local).await,
             To::Remote(remote) => remote.send(forwarded()).await,

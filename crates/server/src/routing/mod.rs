@@ -36,6 +36,7 @@
 //! - `effects.rs`: what one step emits and changes.
 
 mod abandoned;
+mod accounts;
 mod admission;
 mod agents;
 mod bot;

@@ -14,6 +14,8 @@ use super::{Journaled, SqliteStore, Store, StoreResult};
 #[serde(rename_all = "snake_case")]
 pub enum AuditAction {
     AgentAdded,
+    /// An agent's name, queues or capacity changed (the detail says to what).
+    AgentChanged,
     AgentRemoved,
     PasswordSet,
     RoleChanged,

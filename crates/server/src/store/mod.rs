@@ -128,6 +128,14 @@ pub trait Store:
         agent: &AgentId,
         hash: &str,
     ) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// Gives an agent another name, queues and capacity; says whether there was such an agent.
+    fn set_agent_work(
+        &self,
+        agent: &AgentId,
+        name: &str,
+        queues: &[QueueId],
+        capacity: Option<u32>,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
     /// Gives an agent another role; says whether there was such an agent.
     fn set_role(
         &self,

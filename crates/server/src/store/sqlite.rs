@@ -300,6 +300,24 @@ impl Store for SqliteStore {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn set_agent_work(
+        &self,
+        agent: &AgentId,
+        name: &str,
+        queues: &[QueueId],
+        capacity: Option<u32>,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE agents SET name = ?, queues = ?, capacity = ? WHERE id = ?")
+            .bind(name)
+            .bind(json(&queues))
+            .bind(capacity.map(i64::from))
+            .bind(&agent.0)
+            .execute(&self.pool)
+            .await
+            .map_err(failed)?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn set_role(&self, agent: &AgentId, role: Role) -> StoreResult<bool> {
         let done = sqlx::query("UPDATE agents SET role = ? WHERE id = ?")
             .bind(role.to_string())

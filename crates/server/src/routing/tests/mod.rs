@@ -2,6 +2,7 @@
 //! and one file of tests per concept of routing.
 
 mod abandoned;
+mod accounts;
 mod admission;
 mod dispatch;
 mod handover;

@@ -213,6 +213,18 @@ impl<S: Store> Store for Journaled<S> {
         self.inner.set_password(agent, hash).await
     }
 
+    async fn set_agent_work(
+        &self,
+        agent: &AgentId,
+        name: &str,
+        queues: &[QueueId],
+        capacity: Option<u32>,
+    ) -> StoreResult<bool> {
+        self.inner
+            .set_agent_work(agent, name, queues, capacity)
+            .await
+    }
+
     async fn set_role(&self, agent: &AgentId, role: Role) -> StoreResult<bool> {
         self.inner.set_role(agent, role).await
     }

@@ -397,6 +397,25 @@ impl Store for PostgresStore {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn set_agent_work(
+        &self,
+        agent: &AgentId,
+        name: &str,
+        queues: &[QueueId],
+        capacity: Option<u32>,
+    ) -> StoreResult<bool> {
+        let done =
+            sqlx::query("UPDATE agents SET name = $1, queues = $2, capacity = $3 WHERE id = $4")
+                .bind(name)
+                .bind(json(&queues))
+                .bind(capacity.map(i64::from))
+                .bind(&agent.0)
+                .execute(&self.pool)
+                .await
+                .map_err(failed)?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn set_role(&self, agent: &AgentId, role: Role) -> StoreResult<bool> {
         let done = sqlx::query("UPDATE agents SET role = $1 WHERE id = $2")
             .bind(role.to_string())
