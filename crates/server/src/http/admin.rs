@@ -1,21 +1,26 @@
-//! The admin API's queues and conversations: removing a queue, and a supervisor assigning a
-//! waiting conversation to an agent.
+//! The admin API's queues and conversations: removing a queue; reading and ending a
+//! conversation, and a supervisor assigning a waiting one to an agent.
 
 use std::sync::Arc;
 
 use aide::axum::ApiRouter;
-use aide::axum::routing::post_with;
+use aide::axum::routing::{get_with, post_with};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use switchboard_protocol::{ConversationId, ErrorCode, QueueId};
+use switchboard_protocol::agent::Customer;
+use switchboard_protocol::rules::HISTORY_PAGE;
+use switchboard_protocol::{
+    AgentId, Channel, ChatMessage, ConversationId, ErrorCode, Millis, QueueId,
+};
 
 use super::{Refusal, audit, authorize, refuse, status_of};
 use crate::app::{App, ClientAddress};
-use crate::store::{AuditAction, Scope, Store};
+use crate::routing::{Ending, Status};
+use crate::store::{AuditAction, Scope, Store, StoreError};
 
 pub(super) fn routes<S: Store>() -> ApiRouter<Arc<App<S>>> {
     ApiRouter::new()
@@ -25,6 +30,27 @@ pub(super) fn routes<S: Store>() -> ApiRouter<Arc<App<S>>> {
                 op.tag("queues").summary("Remove a queue").description(
                     "Ends the queue's waiting conversations, interrupts those held, and serves \
                      the queue no more. Needs a full key.",
+                )
+            }),
+        )
+        .api_route(
+            "/api/v1/admin/conversations/{conversation}",
+            get_with(read::<S>, |op| {
+                op.tag("conversations")
+                    .summary("A conversation, open or ended, with its latest messages")
+                    .description(
+                        "Its messages as stored: masked as agents see them. Needs a read-only \
+                         key or wider.",
+                    )
+            }),
+        )
+        .api_route(
+            "/api/v1/admin/conversations/{conversation}/end",
+            post_with(end::<S>, |op| {
+                op.tag("conversations").summary("End a conversation").description(
+                    "One waiting ends at once; one held is interrupted — its agents see why and \
+                     end it with a wrap-up reason. The customer is told it ended. Needs a full \
+                     key.",
                 )
             }),
         )
@@ -139,4 +165,84 @@ async fn assign<S: Store>(
         }
         Err(error) => Err(Refusal::new(status_of(&error), error)),
     }
+}
+
+/// A conversation as the admin API shows it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub(super) struct ConversationView {
+    id: ConversationId,
+    open: bool,
+    /// `waiting`, `held`, `parked`, `wrap_up` or `closed`.
+    state: &'static str,
+    channel: Channel,
+    queue: QueueId,
+    customer: Customer,
+    /// Who holds it (or is to wrap it up).
+    agent: Option<AgentId>,
+    started_at: Millis,
+    /// The latest messages, oldest first.
+    messages: Vec<ChatMessage>,
+}
+
+async fn read<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(ConversationPath { conversation }): Path<ConversationPath>,
+    headers: HeaderMap,
+) -> Result<Json<ConversationView>, Refusal> {
+    authorize(&app, &headers, Scope::ReadOnly).await?;
+    let unavailable = |error: StoreError| {
+        tracing::error!(%error, %conversation, "a conversation could not be read");
+        refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Unavailable,
+            "The conversation cannot be read now; try again.",
+        )
+    };
+    let id = ConversationId(conversation.clone());
+    let Some(record) = app.store.conversation(&id).await.map_err(unavailable)? else {
+        let message = format!("No conversation {conversation}.");
+        return Err(refuse(StatusCode::NOT_FOUND, ErrorCode::NotFound, &message));
+    };
+    let messages = app.store.messages_before(&id, record.next_message, HISTORY_PAGE);
+    let messages = messages.await.map_err(unavailable)?;
+    let (state, agent) = match &record.status {
+        Status::Waiting { .. } => ("waiting", None),
+        Status::Held { agent, .. } => ("held", Some(agent.clone())),
+        Status::Parked { agent, .. } => ("parked", Some(agent.clone())),
+        Status::WrapUp { agent, .. } => ("wrap_up", Some(agent.clone())),
+        Status::Closed { .. } => ("closed", None),
+    };
+    Ok(Json(ConversationView {
+        id,
+        open: record.is_open(),
+        state,
+        channel: record.channel,
+        queue: record.queue,
+        customer: record.customer,
+        agent,
+        started_at: record.started_at,
+        messages,
+    }))
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub(super) struct Ended {
+    ended: Ending,
+}
+
+async fn end<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    Path(ConversationPath { conversation }): Path<ConversationPath>,
+    ClientAddress(origin): ClientAddress,
+    headers: HeaderMap,
+) -> Result<Json<Ended>, Refusal> {
+    let caller = authorize(&app, &headers, Scope::Full).await?;
+    let id = ConversationId(conversation.clone());
+    let ended = app.hub.end_conversation(id).await;
+    let ended = ended.map_err(|error| Refusal::new(status_of(&error), error))?;
+    let detail = serde_json::to_value(ended).expect("serializes");
+    let detail = detail.as_str().unwrap_or_default().replace('_', " ");
+    let action = AuditAction::ConversationEnded;
+    audit::record(&app, &caller, origin, action, conversation, detail).await;
+    Ok(Json(Ended { ended }))
 }

@@ -109,6 +109,10 @@ pub(super) enum Forwarded {
         queue: QueueId,
         answer: u64,
     },
+    EndConversation {
+        conversation: ConversationId,
+        answer: u64,
+    },
     AccountChanged {
         agent: AgentId,
         email: String,

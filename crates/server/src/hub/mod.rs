@@ -29,7 +29,7 @@
 //!   the routing node's hub and what it sends them back: `remote.rs` is the hub as a node that
 //!   does not route sees it, `relay.rs` the routing node's end.
 
-mod accounts;
+mod administration;
 mod agent;
 mod channels;
 mod committer;
@@ -344,6 +344,18 @@ impl<S: Store> Hub<S> {
                 let mut fx = Effects::default();
                 self.router.account_changed(record, now, &mut fx);
                 self.stage(pending, fx, None);
+            }
+            Request::EndConversation { conversation, done } => {
+                let mut fx = Effects::default();
+                let ended = self
+                    .router
+                    .end_by_administrator(&conversation, now, &mut fx);
+                if ended.is_ok() {
+                    self.stage(pending, fx, None);
+                }
+                // Answered once committed.
+                self.settle(pending).await?;
+                let _ = done.send(ended);
             }
             Request::Inbound { inbound, done } => self.inbound(inbound, done, now, pending).await?,
             Request::Receipt { channel, receipt } => {

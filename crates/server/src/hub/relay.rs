@@ -264,6 +264,13 @@ impl Relay {
                 queue,
                 done: self.answer(instance, answer),
             },
+            Forwarded::EndConversation {
+                conversation,
+                answer,
+            } => Request::EndConversation {
+                conversation,
+                done: self.answer(instance, answer),
+            },
             Forwarded::AccountChanged {
                 agent,
                 email,

@@ -139,6 +139,11 @@ pub(super) enum Request {
     AccountChanged {
         record: crate::routing::AgentRecord,
     },
+    /// An administrator ends a conversation; `done` gets what that did, once committed.
+    EndConversation {
+        conversation: ConversationId,
+        done: oneshot::Sender<Result<crate::routing::Ending, ErrorBody>>,
+    },
     /// An administrator removes a queue; `done` gets how many conversations ended and how many
     /// were interrupted, once committed.
     RemoveQueue {
@@ -161,7 +166,7 @@ enum To {
 }
 
 /// What an edge is told when the hub has stopped (the server is stopping) before answering.
-fn stopping() -> ErrorBody {
+pub(super) fn stopping() -> ErrorBody {
     ErrorBody::new(
         ErrorCode::Unavailable,
         "The server is stopping or cannot store anything now; try again in a moment.",
@@ -224,7 +229,7 @@ impl HubHandle {
     /// Asks this node's hub (`local`) or the routing node's (`forwarded`, numbered by the
     /// answer it awaits); `None` if the hub stopped, or the routing node could not be followed,
     /// first.
-    async fn ask_either<T: serde::de::DeserializeOwned>(
+    pub(super) async fn ask_either<T: serde::de::DeserializeOwned>(
         &self,
         local: impl FnOnce(oneshot::Sender<T>) -> Request,
         forwarded: impl FnOnce(u64) -> Forwarded,

@@ -44,6 +44,7 @@ mod checks;
 mod customers;
 mod dispatch;
 mod effects;
+mod ending;
 mod errands;
 mod facts;
 mod files;
@@ -83,6 +84,7 @@ pub use abandoned::CUSTOMER_LEFT_WAITING;
 use agents::Agents;
 pub use customers::{ContactKey, SignedInCustomer};
 pub use effects::{Effects, Emit};
+pub use ending::Ending;
 pub use errands::{
     BOT_NAME, BotAnswer, BotTurn, Errand, Handoff, Inbound, MAX_INBOUND_CHARS, Outbound, Receipt,
 };

@@ -1,13 +1,12 @@
 //! Queues (SPEC §2–4, §7): transfer and escalation to a queue, removing a queue, and the
 //! positions waiting customers are told.
 
-use switchboard_protocol::agent::{InteractionState, QueueSummary, WithdrawReason};
+use switchboard_protocol::agent::{InteractionState, QueueSummary};
 use switchboard_protocol::customer::CustomerEvent;
 use switchboard_protocol::rules::MAX_ESCALATION_REASON_CHARS;
-use switchboard_protocol::{
-    AgentId, Channel, ConversationId, EndedBy, ErrorCode, Millis, QueueId, Sender,
-};
+use switchboard_protocol::{AgentId, Channel, ConversationId, ErrorCode, Millis, QueueId, Sender};
 
+use super::ending::Ending;
 use super::{Effects, FactKind, Result, Router, error};
 use super::{Escalation, Status};
 
@@ -161,37 +160,10 @@ impl Router {
             .collect();
         let (mut ended, mut interrupted) = (0, 0);
         for id in affected {
-            if self.conversations[&id].offer.is_some() {
-                self.withdraw_offer(&id, WithdrawReason::Interrupted, now, fx);
-            }
-            match self.conversations[&id].record.status.clone() {
-                Status::Waiting { .. } | Status::Parked { .. } => {
-                    self.remove_from_queue(&id);
-                    let by_system = CustomerEvent::Ended {
-                        by: EndedBy::System,
-                    };
-                    self.tell_customer(&id, by_system, fx);
-                    self.close(&id, EndedBy::System, None, now, fx);
-                    ended += 1;
-                }
-                Status::Held { .. } => {
-                    let record = &mut self.conversations.get_mut(&id).expect("open").record;
-                    record.interrupted = Some(reason.clone());
-                    fx.touch(record);
-                    let state = InteractionState::Interrupted {
-                        reason: reason.clone(),
-                    };
-                    for agent in self.participants(&id) {
-                        fx.state(&agent, &id, state.clone());
-                    }
-                    let by_system = CustomerEvent::Ended {
-                        by: EndedBy::System,
-                    };
-                    self.tell_customer(&id, by_system, fx);
-                    interrupted += 1;
-                }
-                // Already ended: only the wrap-up is left, which needs no queue.
-                Status::WrapUp { .. } | Status::Closed { .. } => {}
+            match self.end_by_system(&id, &reason, now, fx) {
+                Ending::Ended => ended += 1,
+                Ending::Interrupted => interrupted += 1,
+                Ending::AlreadyEnded => {}
             }
         }
         self.queues.remove(queue);

@@ -23,6 +23,8 @@ pub enum AuditAction {
     SignedOut,
     QueueRemoved,
     ConversationAssigned,
+    /// An administrator ended a conversation (the detail says whether it was held).
+    ConversationEnded,
     ContactsImported,
     ContactCreated,
     ContactChanged,

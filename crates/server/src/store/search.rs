@@ -40,6 +40,11 @@ pub trait SearchStore {
         conversation: &ConversationId,
         limit: usize,
     ) -> impl Future<Output = StoreResult<Option<Vec<ChatMessage>>>> + Send;
+    /// Conversation `id`'s record, open or ended.
+    fn conversation(
+        &self,
+        id: &ConversationId,
+    ) -> impl Future<Output = StoreResult<Option<ConversationRecord>>> + Send;
 }
 
 /// The agent a search or a read is limited to, as the queries bind it: none for everyone's.
@@ -84,12 +89,25 @@ pub(super) fn thread(bodies: Vec<String>) -> StoreResult<Vec<ChatMessage>> {
     bodies.iter().rev().map(|body| parse(body)).collect()
 }
 
-/// `SearchStore::may_read` and `transcript` in the store's SQL dialect: whether the
-/// conversation is an ended one among those readable (`readable`, bound to the agent — null for
-/// everyone's — and the conversation), then its latest messages (`thread`, bound to the
-/// conversation and the limit).
+/// `SearchStore::may_read`, `transcript` and `conversation` in the store's SQL dialect: whether
+/// the conversation is an ended one among those readable (`readable`, bound to the agent — null
+/// for everyone's — and the conversation), then its latest messages (`thread`, bound to the
+/// conversation and the limit); a conversation's record (`record`, bound to its id).
 macro_rules! transcript {
-    ($readable:literal, $thread:literal) => {
+    ($readable:literal, $thread:literal, $record:literal) => {
+        async fn conversation(
+            &self,
+            id: &switchboard_protocol::ConversationId,
+        ) -> $crate::store::StoreResult<Option<$crate::store::ConversationRecord>> {
+            let record: Option<String> = sqlx::query_scalar($record)
+                .bind(&id.0)
+                .fetch_optional(self.pool())
+                .await?;
+            record
+                .map(|record| $crate::store::rows::parse(&record))
+                .transpose()
+        }
+
         async fn may_read(
             &self,
             whose: &$crate::routing::Readable,
@@ -171,12 +189,18 @@ impl SearchStore for SqliteStore {
         "SELECT 1 FROM conversations c WHERE c.id = ?2 AND NOT c.open
            AND (?1 IS NULL OR EXISTS (SELECT 1 FROM conversation_agents a
                                       WHERE a.agent_id = ?1 AND a.conversation_id = c.id))",
-        "SELECT body FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT ?"
+        "SELECT body FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT ?",
+        "SELECT record FROM conversations WHERE id = ?"
     );
 }
 
 /// Searches see every step: what the journal holds is applied first (a search is rare).
 impl<S: Store> SearchStore for Journaled<S> {
+    async fn conversation(&self, id: &ConversationId) -> StoreResult<Option<ConversationRecord>> {
+        self.caught_up().await?;
+        self.inner().conversation(id).await
+    }
+
     async fn search(
         &self,
         whose: &Readable,

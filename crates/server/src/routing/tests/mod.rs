@@ -5,6 +5,7 @@ mod abandoned;
 mod accounts;
 mod admission;
 mod dispatch;
+mod ending;
 mod handover;
 mod intake;
 mod notes;

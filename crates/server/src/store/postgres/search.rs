@@ -83,7 +83,8 @@ impl SearchStore for PostgresStore {
         "SELECT 1 FROM conversations c WHERE c.id = $2 AND NOT c.open
            AND ($1::text IS NULL OR EXISTS (SELECT 1 FROM conversation_agents a
                                             WHERE a.agent_id = $1 AND a.conversation_id = c.id))",
-        "SELECT body FROM messages WHERE conversation_id = $1 ORDER BY id DESC LIMIT $2"
+        "SELECT body FROM messages WHERE conversation_id = $1 ORDER BY id DESC LIMIT $2",
+        "SELECT record FROM conversations WHERE id = $1"
     );
 }
 
