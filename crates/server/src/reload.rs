@@ -1,6 +1,6 @@
 //! The configuration file read again on `SIGHUP`, without dropping a connection: validated whole
 //! (the usual `file: key: problem` on any error, and nothing changes), checked against what routing
-//! holds, then applied — routing first (new queues, timeouts, reasons, templates, the desktop
+//! holds, with what the admin API changed of it applied over it, then applied — routing first (new queues, timeouts, reasons, templates, the desktop
 //! profile, sent to connected desktops at once), then every handler (widgets, privacy). What is
 //! bound at start (addresses, data directory, store, rate limits, SMS and Messenger credentials,
 //! the reports' time zone, the event webhooks) is named in the log as waiting for a restart.
@@ -12,7 +12,7 @@ use tokio::signal::unix::{SignalKind, signal};
 
 use crate::app::App;
 use crate::config::{Config, ConfigError};
-use crate::store::Store;
+use crate::store::{Store, settings};
 
 /// Reads `path` again on every `SIGHUP` while the server runs. It holds no handle that would keep
 /// the hub alive: the server stops as if it were not there.
@@ -31,7 +31,22 @@ pub fn on_hangup<S: Store>(app: &Arc<App<S>>, path: PathBuf) {
 }
 
 async fn reload<S: Store>(app: &App<S>, path: &std::path::Path) {
-    let config = match Config::load(path) {
+    let overlay = match settings::overlay(&app.store).await {
+        Ok(overlay) => overlay,
+        Err(error) => {
+            tracing::error!(%error, "the configuration was not reloaded: the settings changed through the admin API could not be read");
+            return;
+        }
+    };
+    let overlaid = Config::load(path).and_then(|config| {
+        config
+            .with_overlay(&overlay)
+            .map_err(|problem| ConfigError {
+                file: path.to_owned(),
+                problem,
+            })
+    });
+    let config = match overlaid {
         Ok(config) => config,
         Err(error) => {
             tracing::error!(%error, "the configuration was not reloaded");

@@ -27,6 +27,17 @@ pub enum ServeError {
     Store(#[from] StoreError),
     #[error("serving HTTP: {0}")]
     Io(#[from] std::io::Error),
+    #[error("the settings changed through the admin API no longer fit the configuration file: {0}")]
+    Overlay(#[from] crate::config::ConfigProblem),
+}
+
+/// The file's configuration with what the admin API changed of it.
+async fn overlaid(config: Config, store: &impl Store) -> Result<Config, ServeError> {
+    let overlay = crate::store::settings::overlay(store).await?;
+    if overlay == Default::default() {
+        return Ok(config);
+    }
+    Ok(config.with_overlay(&overlay)?)
 }
 
 /// Serves `config` on `listener` until `shutdown` completes.
@@ -38,11 +49,13 @@ pub async fn serve(
     match config.store.backend() {
         Backend::Embedded => {
             let store = open_embedded(&config).await?;
+            let config = overlaid(config, &store).await?;
             serve_with(config, store, listener, shutdown, false, None).await
         }
         Backend::Postgres(url) => {
             let store = PostgresStore::connect(&url).await?;
             tracing::info!(database = %describe_postgres(&url), "storing in PostgreSQL");
+            let config = overlaid(config, &store).await?;
             let node = config
                 .server
                 .node

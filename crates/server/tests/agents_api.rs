@@ -63,6 +63,15 @@ async fn an_agent_added_changed_and_removed_through_the_api_routes_as_changed_at
         .call(Method::POST, "/api/v1/admin/agents", Some(taken))
         .await;
     assert_eq!(status, 409, "Ann has that address");
+    // A byte no database column takes is bad input, not a server failure.
+    let nul = json!({
+        "email": "cleo@example.com", "name": "Cle\u{0}o", "password": PASSWORD,
+        "queues": ["general"],
+    });
+    let (status, refused) = admin
+        .call(Method::POST, "/api/v1/admin/agents", Some(nul))
+        .await;
+    assert_eq!(status, 400, "{refused}");
     assert_eq!(accounts(&admin).await.len(), before);
 
     let cleo = json!({

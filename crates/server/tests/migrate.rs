@@ -69,6 +69,15 @@ async fn an_embedded_deployment_moves_to_postgres_and_goes_on_there() {
         )
         .await;
     assert_eq!(status, 200);
+    let reasons = serde_json::json!({ "wrap_up": ["Resolved", "Sold"], "idle": ["Lunch"] });
+    let (status, _) = support::AdminApi::new(&embedded)
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/admin/reasons",
+            Some(reasons.clone()),
+        )
+        .await;
+    assert_eq!(status, 200);
     let (mut ann, mut zoe, conversation) = accepted_chat(&embedded).await;
     let token = ann.token.clone();
     // A picture, kept in the embedded database in chunks.
@@ -98,7 +107,8 @@ async fn an_embedded_deployment_moves_to_postgres_and_goes_on_there() {
         "2 agents",
         "1 contacts",
         "1 conversations with 3 messages and 2 facts for the reports",
-        "1 added templates, 5 audit log entries, 1 API keys, 1 files",
+        "1 added templates, 6 audit log entries, 1 API keys, 1 settings changed through the \
+         admin API, 1 files",
     ] {
         assert!(printed.contains(part), "{part:?} in {printed}");
     }
@@ -131,6 +141,13 @@ async fn an_embedded_deployment_moves_to_postgres_and_goes_on_there() {
     assert!(matches!(ann.command(reply).await, Outcome::Ok { .. }));
     zoe.expect(|e| matches!(e, CustomerEvent::Message { message } if message.text == "Moved"))
         .await;
+    let (_, moved_reasons) = support::AdminApi::new(&server)
+        .call(reqwest::Method::GET, "/api/v1/admin/reasons", None)
+        .await;
+    assert_eq!(
+        moved_reasons, reasons,
+        "what the admin API changed moved too"
+    );
     let mut fresh = Agent::connect(&server, &token, None).await;
     let snapshot = fresh.next_snapshot().await;
     let texts: Vec<&str> = snapshot.history.iter().map(|m| m.text.as_str()).collect();

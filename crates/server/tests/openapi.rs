@@ -51,7 +51,8 @@ async fn the_served_document_is_valid_and_the_server_answers_as_it_says() {
             "--exclude-checks",
             "positive_data_acceptance",
         ])
-        .args(["--max-examples", "40", "--seed", "1", "--workers", "2"])
+        // One worker: the property-testing library's source introspection is not thread-safe.
+        .args(["--max-examples", "40", "--seed", "1", "--workers", "1"])
         .args(["--no-color"])
         .output()
         .unwrap();

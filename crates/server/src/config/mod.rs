@@ -15,6 +15,7 @@ mod desktop;
 mod event_webhooks;
 mod facebook;
 mod limits;
+mod overlay;
 mod reports;
 mod server;
 mod sms;
@@ -30,6 +31,7 @@ pub use desktop::{DesktopSection, NotificationChoice};
 pub use event_webhooks::{EVENT_TYPES, EventWebhook};
 pub use facebook::{FacebookConfig, FacebookPage};
 pub use limits::LimitsSection;
+pub use overlay::Overlay;
 pub use reports::ReportsSection;
 pub use server::{ContactsSection, PrivacySection, ServerSection};
 pub use sms::{SmsConfig, SmsNumber};
@@ -114,7 +116,7 @@ pub struct Config {
     pub source: Option<PathBuf>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QueueConfig {
     pub id: QueueId,

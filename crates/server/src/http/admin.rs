@@ -203,7 +203,9 @@ async fn read<S: Store>(
         let message = format!("No conversation {conversation}.");
         return Err(refuse(StatusCode::NOT_FOUND, ErrorCode::NotFound, &message));
     };
-    let messages = app.store.messages_before(&id, record.next_message, HISTORY_PAGE);
+    let messages = app
+        .store
+        .messages_before(&id, record.next_message, HISTORY_PAGE);
     let messages = messages.await.map_err(unavailable)?;
     let (state, agent) = match &record.status {
         Status::Waiting { .. } => ("waiting", None),

@@ -168,6 +168,9 @@ fn problems<S>(
     if name.is_some_and(|name| name.trim().is_empty()) {
         problems.push("name: must not be empty".to_owned());
     }
+    if name.is_some_and(|name| name.chars().any(char::is_control)) {
+        problems.push("name: must not contain control characters".to_owned());
+    }
     let config = app.config();
     for queue in queues.into_iter().flatten() {
         if config.queue(queue).is_none() {
@@ -233,7 +236,7 @@ async fn add<S: Store>(
         new.capacity,
         Some(&new.password),
     );
-    if !email.contains('@') || email.len() > 254 {
+    if !email.contains('@') || email.len() > 254 || email.chars().any(char::is_control) {
         checked = Err(refuse(
             StatusCode::BAD_REQUEST,
             ErrorCode::InvalidInput,

@@ -5,6 +5,7 @@
 //! - `admin.rs`, `agents.rs`, `contacts.rs`: the admin API (queues and assignment; agents' accounts and sessions; contacts);
 //! - `audit.rs`: what the admin API records of what it did, and the audit log to read;
 //! - `reports.rs`: the activity reports, as JSON and CSV;
+//! - `settings.rs`: queues and reasons changed through the admin API, stored and applied at once;
 //! - `files.rs`: uploading and reading files through their signed links;
 //! - `accept.rs`: connections accepted within a cap, with a header timeout and a bounded drain;
 //! - `refusal.rs`: refusals as `{code, message}` with their HTTP status, and the admin token check;
@@ -21,6 +22,7 @@ pub mod metrics;
 pub mod openapi;
 mod refusal;
 mod reports;
+mod settings;
 mod templates;
 mod widgets;
 

@@ -22,7 +22,7 @@ use axum::response::{IntoResponse, Response};
 use switchboard_protocol::ErrorCode;
 
 use super::refusal::{PROBLEM, Problem};
-use super::{Refusal, admin, agents, audit, contacts, refuse, reports, templates};
+use super::{Refusal, admin, agents, audit, contacts, refuse, reports, settings, templates};
 use crate::app::{App, ClientAddress};
 use crate::store::{SqliteStore, Store};
 
@@ -36,6 +36,7 @@ pub(super) fn described<S: Store>() -> (Router<Arc<App<S>>>, Arc<str>) {
         .merge(templates::routes::<S>())
         .merge(audit::routes::<S>())
         .merge(reports::routes::<S>())
+        .merge(settings::routes::<S>())
         .finish_api_with(&mut api, |doc| {
             doc.title("Switchboard admin API")
                 .version(env!("CARGO_PKG_VERSION"))

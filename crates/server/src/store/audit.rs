@@ -22,6 +22,10 @@ pub enum AuditAction {
     /// An agent's sessions were ended by someone else (the detail says why).
     SignedOut,
     QueueRemoved,
+    /// A queue added or changed through the admin API.
+    QueueSaved,
+    /// The wrap-up and idle reasons replaced through the admin API.
+    ReasonsChanged,
     ConversationAssigned,
     /// An administrator ended a conversation (the detail says whether it was held).
     ConversationEnded,

@@ -37,6 +37,7 @@ pub struct Moved {
     pub templates: u64,
     pub audit_entries: u64,
     pub api_keys: u64,
+    pub settings: u64,
     pub files: u64,
 }
 
@@ -47,7 +48,7 @@ impl fmt::Display for Moved {
             "{} agents ({} signed-in sessions), {} contacts, {} conversations with {} messages \
              and {} facts for the reports, {} unacknowledged events on {} streams, {} stored \
              replies, {} removed queues, {} added templates, {} audit log entries, {} API keys, \
-             {} files",
+             {} settings changed through the admin API, {} files",
             self.agents,
             self.sessions,
             self.contacts,
@@ -61,6 +62,7 @@ impl fmt::Display for Moved {
             self.templates,
             self.audit_entries,
             self.api_keys,
+            self.settings,
             self.files
         )
     }
@@ -333,6 +335,23 @@ async fn copy(from: &SqlitePool, tx: &mut Transaction<'_, Postgres>) -> sqlx::Re
         },
     )
     .await?;
+    // What the admin API changed of the configuration.
+    let settings = pages(
+        from,
+        "SELECT name, value FROM settings",
+        async |rows: Vec<(String, String)>| {
+            unnest!(
+                rows,
+                "INSERT INTO settings (name, value) SELECT * FROM UNNEST($1::text[], $2::text[])",
+                0,
+                1
+            )
+            .execute(&mut **tx)
+            .await
+            .map(drop)
+        },
+    )
+    .await?;
     // Files' records, the chunks of those kept in the database (those in `[attachments] dir`
     // stay there: the PostgreSQL deployment names the same directory), and the key that signs
     // their links, so that links already given out still open.
@@ -411,6 +430,7 @@ async fn copy(from: &SqlitePool, tx: &mut Transaction<'_, Postgres>) -> sqlx::Re
         templates,
         audit_entries,
         api_keys,
+        settings,
         files,
     })
 }

@@ -13,6 +13,7 @@ pub mod migrate;
 mod postgres;
 mod rows;
 pub mod search;
+pub mod settings;
 mod sqlite;
 mod templates;
 pub mod webhook_events;
@@ -32,6 +33,7 @@ pub use files::{FileRecord, FileStore};
 pub use journal::Journaled;
 pub use postgres::{PostgresStore, describe as describe_postgres, leadership, relay};
 pub use search::SearchStore;
+pub use settings::SettingsStore;
 pub use sqlite::SqliteStore;
 pub use templates::TemplateStore;
 pub use webhook_events::{NewWebhookEvent, StoredEvent, WebhookEventStore};
@@ -110,6 +112,7 @@ pub trait Store:
     + FactStore
     + FileStore
     + SearchStore
+    + SettingsStore
     + TemplateStore
     + WebhookEventStore
     + Clone

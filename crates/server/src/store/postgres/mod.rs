@@ -14,6 +14,7 @@ mod files;
 pub mod leadership;
 pub mod relay;
 mod search;
+mod settings;
 mod templates;
 mod webhook_events;
 

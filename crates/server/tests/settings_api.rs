@@ -1,0 +1,137 @@
+//! Queues and reasons changed through the admin API: validated as the file is, applied at once
+//! (desktops get the new profile, routing the new queue), stored — not written into the file —
+//! and kept across a restart and a `SIGHUP`.
+
+mod support;
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use support::{AdminApi, Server, accepted_chat, config};
+use switchboard_protocol::agent::{AgentCommand, AgentEvent, Outcome, TransferTarget};
+
+async fn reasons(admin: &AdminApi<'_>) -> Value {
+    admin
+        .call(Method::GET, "/api/v1/admin/reasons", None)
+        .await
+        .1
+}
+
+#[tokio::test]
+async fn queues_and_reasons_apply_at_once_and_outlive_a_restart_and_a_hangup() {
+    let mut server = Server::start(&config(30, 60));
+    let admin = AdminApi::new(&server);
+    let file_text = std::fs::read_to_string(server.config_file()).unwrap();
+    let (mut ann, _zoe, chat) = accepted_chat(&server).await;
+
+    // Checked whole, as the file is: nothing changes.
+    let none = json!({ "wrap_up": [], "idle": ["Lunch"] });
+    let (status, refused) = admin
+        .call(Method::PUT, "/api/v1/admin/reasons", Some(none))
+        .await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap()
+            .contains("wrap_up_reasons")
+    );
+    assert_eq!(
+        reasons(&admin).await["wrap_up"],
+        json!(["Resolved", "Follow-up needed"])
+    );
+
+    let new = json!({ "wrap_up": ["Resolved", "Sold"], "idle": ["Lunch", "Training"] });
+    let (status, saved) = admin
+        .call(Method::PUT, "/api/v1/admin/reasons", Some(new.clone()))
+        .await;
+    assert_eq!(status, 200, "{saved}");
+    let AgentEvent::Profile { profile } = ann
+        .expect(|e| matches!(e, AgentEvent::Profile { .. }))
+        .await
+    else {
+        unreachable!()
+    };
+    assert_eq!(profile.wrap_up_reasons, ["Resolved", "Sold"], "at once");
+
+    let billing = json!({ "name": "Billing", "service_target_seconds": 30 });
+    let (status, saved) = admin
+        .call(Method::PUT, "/api/v1/admin/queues/billing", Some(billing))
+        .await;
+    assert_eq!(status, 200, "{saved}");
+    let (status, refused) = admin
+        .call(
+            Method::PUT,
+            "/api/v1/admin/queues/empty",
+            Some(json!({ "name": "x", "service_target_seconds": 0 })),
+        )
+        .await;
+    assert_eq!(status, 400, "{refused}");
+    let transfer = AgentCommand::Transfer {
+        conversation: chat,
+        to: TransferTarget::Queue {
+            queue: "billing".into(),
+        },
+        note: None,
+    };
+    let moved = ann.command(transfer).await;
+    assert!(
+        matches!(moved, Outcome::Ok { .. }),
+        "routing knows Billing: {moved:?}"
+    );
+    let (_, queues) = admin.call(Method::GET, "/api/v1/admin/queues", None).await;
+    let ids: Vec<&str> = queues
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|q| q["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["general", "billing"]);
+    assert_eq!(
+        std::fs::read_to_string(server.config_file()).unwrap(),
+        file_text,
+        "the file is left as it was"
+    );
+
+    server.restart();
+    let admin = AdminApi::new(&server);
+    assert_eq!(reasons(&admin).await, new);
+    // The file gains a queue and is read again: both the file's change and the API's hold.
+    let sales = "[[queues]]\nid = \"sales\"\nname = \"Sales\"\n[workstreams.chat]";
+    let changed = file_text.replace("[workstreams.chat]", sales);
+    std::fs::write(server.config_file(), changed).unwrap();
+    server.hang_up();
+    let mut ids = Vec::new();
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let (_, queues) = admin.call(Method::GET, "/api/v1/admin/queues", None).await;
+        ids = queues
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| q["id"].clone())
+            .collect();
+        if ids.len() == 3 {
+            break;
+        }
+    }
+    assert_eq!(ids, [json!("general"), json!("sales"), json!("billing")]);
+    assert_eq!(
+        reasons(&admin).await,
+        new,
+        "the file read again, the changes kept"
+    );
+
+    let (_, log) = admin.call(Method::GET, "/api/v1/admin/audit", None).await;
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert!(
+        actions.contains(&"reasons_changed") && actions.contains(&"queue_saved"),
+        "{actions:?}"
+    );
+}
