@@ -55,6 +55,41 @@ async fn queues_and_reasons_apply_at_once_and_outlive_a_restart_and_a_hangup() {
     };
     assert_eq!(profile.wrap_up_reasons, ["Resolved", "Sold"], "at once");
 
+    let endless = json!({ "alert_seconds": 45, "toast_seconds": 0 });
+    let (status, refused) = admin
+        .call(Method::PUT, "/api/v1/admin/profile", Some(endless))
+        .await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap()
+            .contains("desktop.toast_seconds")
+    );
+    let lighter = json!({
+        "masking": true, "theme": "light", "alert_seconds": 45, "toast_seconds": 5,
+        "customer_returned": "alert",
+    });
+    let (status, saved) = admin
+        .call(Method::PUT, "/api/v1/admin/profile", Some(lighter.clone()))
+        .await;
+    assert_eq!(status, 200, "{saved}");
+    let AgentEvent::Profile { profile } = ann
+        .expect(|e| matches!(e, AgentEvent::Profile { .. }))
+        .await
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (
+            profile.alert_seconds,
+            profile.toast_seconds,
+            profile.customer_returned_alert
+        ),
+        (45, 5, true),
+        "at once"
+    );
+
     let billing = json!({ "name": "Billing", "service_target_seconds": 30 });
     let (status, saved) = admin
         .call(Method::PUT, "/api/v1/admin/queues/billing", Some(billing))
@@ -97,6 +132,8 @@ async fn queues_and_reasons_apply_at_once_and_outlive_a_restart_and_a_hangup() {
     server.restart();
     let admin = AdminApi::new(&server);
     assert_eq!(reasons(&admin).await, new);
+    let (_, profile) = admin.call(Method::GET, "/api/v1/admin/profile", None).await;
+    assert_eq!(profile, lighter);
     // The file gains a queue and is read again: both the file's change and the API's hold.
     let sales = "[[queues]]\nid = \"sales\"\nname = \"Sales\"\n[workstreams.chat]";
     let changed = file_text.replace("[workstreams.chat]", sales);
@@ -131,7 +168,9 @@ async fn queues_and_reasons_apply_at_once_and_outlive_a_restart_and_a_hangup() {
         .filter_map(|e| e["action"].as_str())
         .collect();
     assert!(
-        actions.contains(&"reasons_changed") && actions.contains(&"queue_saved"),
+        actions.contains(&"reasons_changed")
+            && actions.contains(&"queue_saved")
+            && actions.contains(&"profile_changed"),
         "{actions:?}"
     );
 }

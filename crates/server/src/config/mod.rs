@@ -257,6 +257,7 @@ impl Config {
             return fail("server.ping_seconds".into(), "must be at least 1");
         }
         self.limits.validate()?;
+        self.desktop.validate()?;
         self.store.validate()?;
         self.attachments.validate()?;
         if self.server.session_hours == 0 {

@@ -1,11 +1,11 @@
 //! What the admin API changed of the configuration — queues added or changed, the wrap-up and
-//! idle reasons —: stored (not written into the file), and applied over the file's configuration
+//! idle reasons, the desktop profile —: stored (not written into the file), and applied over the file's configuration
 //! at start, after every `SIGHUP`, and at once when it changes. The result is validated whole, as
 //! the file is.
 
 use serde::{Deserialize, Serialize};
 
-use super::{Config, ConfigProblem, QueueConfig};
+use super::{Config, ConfigProblem, DesktopSection, QueueConfig};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -17,6 +17,8 @@ pub struct Overlay {
     pub wrap_up_reasons: Option<Vec<String>>,
     #[serde(default)]
     pub idle_reasons: Option<Vec<String>>,
+    #[serde(default)]
+    pub desktop: Option<DesktopSection>,
 }
 
 impl Config {
@@ -34,6 +36,9 @@ impl Config {
         }
         if let Some(reasons) = &overlay.idle_reasons {
             config.idle_reasons = reasons.clone();
+        }
+        if let Some(desktop) = &overlay.desktop {
+            config.desktop = desktop.clone();
         }
         config.validate()?;
         Ok(config)
@@ -68,6 +73,7 @@ mod tests {
             queues: vec![billing.clone(), renamed.clone()],
             wrap_up_reasons: Some(vec!["Resolved".into(), "Sold".into()]),
             idle_reasons: None,
+            desktop: None,
         };
         let config = file().with_overlay(&overlay).unwrap();
         assert_eq!(config.queues, [renamed, billing]);

@@ -5,7 +5,9 @@
 //! nothing.
 //!
 //! - `GET /api/v1/admin/queues`, `PUT /api/v1/admin/queues/{queue}` — a queue added or changed;
-//! - `GET | PUT /api/v1/admin/reasons` — the wrap-up and idle reasons.
+//! - `GET | PUT /api/v1/admin/reasons` — the wrap-up and idle reasons;
+//! - `GET | PUT /api/v1/admin/profile` — the desktop profile (masking, theme, alert and toast
+//!   times, how a returning customer is announced).
 
 use std::sync::Arc;
 
@@ -22,7 +24,7 @@ use switchboard_protocol::ErrorCode;
 
 use super::{Caller, Refusal, audit, authorize, refuse};
 use crate::app::{App, ClientAddress};
-use crate::config::{Overlay, QueueConfig};
+use crate::config::{DesktopSection, Overlay, QueueConfig};
 use crate::store::{AuditAction, Scope, Store, StoreError, settings};
 
 fn described<'a>(op: TransformOperation<'a>, summary: &str, scope: &str) -> TransformOperation<'a> {
@@ -57,6 +59,15 @@ pub(super) fn routes<S: Store>() -> ApiRouter<Arc<App<S>>> {
             })
             .put_with(save_reasons::<S>, |op| {
                 described(op, "Replace the wrap-up and idle reasons", APPLIED)
+            }),
+        )
+        .api_route(
+            "/api/v1/admin/profile",
+            get_with(profile::<S>, |op| {
+                described(op, "The desktop profile", "Needs a read-only key or wider.")
+            })
+            .put_with(save_profile::<S>, |op| {
+                described(op, "Replace the desktop profile", APPLIED)
             }),
         )
 }
@@ -164,6 +175,43 @@ async fn save_reasons<S: Store>(
     };
     apply(&app, &caller, origin, overlay, change).await?;
     Ok(Json(reasons))
+}
+
+async fn profile<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    headers: HeaderMap,
+) -> Result<Json<DesktopSection>, Refusal> {
+    authorize(&app, &headers, Scope::ReadOnly).await?;
+    Ok(Json(app.config().desktop.clone()))
+}
+
+async fn save_profile<S: Store>(
+    State(app): State<Arc<App<S>>>,
+    ClientAddress(origin): ClientAddress,
+    headers: HeaderMap,
+    body: Result<Json<DesktopSection>, JsonRejection>,
+) -> Result<Json<DesktopSection>, Refusal> {
+    let caller = authorize(&app, &headers, Scope::Full).await?;
+    let Json(desktop) = body.map_err(|rejection| {
+        let message = format!(
+            "The body must be {{\"masking\", \"theme\", \"alert_seconds\", \"toast_seconds\", \"customer_returned\"}} (each optional): {rejection}"
+        );
+        refuse(StatusCode::BAD_REQUEST, ErrorCode::InvalidInput, &message)
+    })?;
+    let mut overlay = settings::overlay(&app.store).await.map_err(unavailable)?;
+    overlay.desktop = Some(desktop.clone());
+    let change = Change {
+        action: AuditAction::ProfileChanged,
+        subject: "desktop profile".into(),
+        detail: format!(
+            "masking {}, alerts {} s, toasts {} s",
+            if desktop.masking { "on" } else { "off" },
+            desktop.alert_seconds,
+            desktop.toast_seconds
+        ),
+    };
+    apply(&app, &caller, origin, overlay, change).await?;
+    Ok(Json(desktop))
 }
 
 /// What the audit log says of a change.

@@ -26,6 +26,8 @@ pub enum AuditAction {
     QueueSaved,
     /// The wrap-up and idle reasons replaced through the admin API.
     ReasonsChanged,
+    /// The desktop profile replaced through the admin API (the detail says whether it masks).
+    ProfileChanged,
     ConversationAssigned,
     /// An administrator ended a conversation (the detail says whether it was held).
     ConversationEnded,
