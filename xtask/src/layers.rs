@@ -43,12 +43,15 @@ const CRATES: &[Layering] = &[
             // The single task owning the router.
             &["hub"],
             &["app"],
+            // What the admin API changed of the configuration, applied on every node.
+            &["settings"],
             // The edges.
             &["assets", "ws", "webhooks"],
             &["http"],
+            // The configuration file read again on SIGHUP.
+            &["reload"],
             // Of several nodes, the one that routes.
             &["election"],
-            &["reload"],
             &["server", "cli"],
         ],
         roots: &["lib", "main"],

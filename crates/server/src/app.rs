@@ -19,6 +19,9 @@ use crate::hub::HubHandle;
 pub struct App<S> {
     /// The configuration as last loaded: replaced whole when the file is read again (`SIGHUP`).
     config: RwLock<Arc<Config>>,
+    /// Held while the configuration is replaced: each replacement applies the settings as stored
+    /// when it runs, so the last one applied is the latest.
+    pub reconfiguring: tokio::sync::Mutex<()>,
     pub store: S,
     pub hub: HubHandle,
     /// Turns true when the server shuts down: open WebSockets close.
@@ -45,6 +48,7 @@ impl<S> App<S> {
         let guard = Guard::new(&config.limits);
         Arc::new(App {
             config: RwLock::new(config),
+            reconfiguring: tokio::sync::Mutex::new(()),
             store,
             hub,
             shutdown,

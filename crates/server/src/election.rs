@@ -28,9 +28,10 @@ pub fn host_name() -> String {
 }
 
 /// Follows whichever node routes until `node` routes: then returns the listener to route on, and
-/// whether the node has said where it listens already. `None`: `shutdown` came first.
+/// whether the node has said where it listens already. `None`: `shutdown` came first. `config`
+/// ends as the last configuration served (`SIGHUP` may have changed it).
 pub async fn follow_until_routing(
-    config: &Config,
+    config: &mut Config,
     store: &PostgresStore,
     node: &str,
     listener: TcpListener,
@@ -40,7 +41,7 @@ pub async fn follow_until_routing(
     let address = listener.local_addr()?;
     let mut announced = false;
     let listener = listener.into_std()?;
-    let config = Arc::new(config.clone());
+    let mut serving_config = Arc::new(config.clone());
     loop {
         let campaign = async {
             match store.campaign(node, &address.to_string()).await? {
@@ -60,6 +61,7 @@ pub async fn follow_until_routing(
             }
             Ok(Err(term)) => {
                 tracing::info!(node, term, "this node routes");
+                *config = (*serving_config).clone();
                 return Ok(Some((TcpListener::from_std(listener)?, announced)));
             }
             // The routing node's lease ran out between the two questions.
@@ -77,7 +79,7 @@ pub async fn follow_until_routing(
         }
         let serving = TcpListener::from_std(listener.try_clone()?)?;
         let following = Following {
-            config: config.clone(),
+            config: &mut serving_config,
             store,
             node,
             leader: &leader,
@@ -96,7 +98,8 @@ pub async fn follow_until_routing(
 
 /// What following one routing node takes.
 struct Following<'a> {
-    config: Arc<Config>,
+    /// What the node serves with; what it served with in the end.
+    config: &'a mut Arc<Config>,
     store: &'a PostgresStore,
     node: &'a str,
     leader: &'a Leader,
@@ -120,20 +123,29 @@ impl Following<'_> {
             term = self.leader.term,
             "following the routing node"
         );
-        let admin_token = crate::admin::publish(&self.config.server.data_dir, self.address)
+        let config = crate::settings::overlaid((**self.config).clone(), self.store)
+            .await
+            .map_err(|e| StoreError::Failed(e.to_string()))?;
+        let admin_token = crate::admin::publish(&config.server.data_dir, self.address)
             .map_err(|e| StoreError::Failed(format!("publishing the admin access: {e}")))?;
         let (stop, stopping) = watch::channel(false);
         let hub = HubHandle::remote(remote.clone());
         let signer = crate::hub::file_signer(self.store).await?;
+        let source = config.source.clone();
         let app = App::new(
-            self.config,
+            Arc::new(config),
             self.store.clone(),
             hub,
             stopping,
             &admin_token,
             signer,
         );
+        if let Some(path) = source {
+            crate::reload::on_hangup(&app, path);
+        }
+        crate::settings::on_settings_changed(&app, self.store.clone());
         App::forget_idle_clients(&app);
+        let serving = app.clone();
         let mut asked = false;
         accept::serve(listener, crate::http::router(app), accepting, async {
             tokio::select! {
@@ -145,6 +157,8 @@ impl Following<'_> {
             let _ = stop.send(true);
         })
         .await;
+        *self.config = serving.config();
+        drop(serving);
         // What waits for an answer that will not come gives up now.
         drop(remote);
         Ok(asked)

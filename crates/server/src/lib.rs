@@ -21,6 +21,7 @@
 //!   [`live`]: their live view of queues and agents, with today's figures from the same facts;
 //! - [`guard`]: rate limits per client address, widget and account; the client's address;
 //! - [`files`]: files sent with messages: their types read from content, their signed links;
+//! - [`settings`]: what the admin API changed of the configuration, applied on every node;
 //! - [`http`], [`ws`] and [`webhooks`]: the edges (login, health, admin API, the agent and
 //!   customer WebSockets, the providers' webhooks);
 //! - [`assets`]: the embedded chat widget (built from `/widget`) and demo page;
@@ -54,6 +55,7 @@ pub mod reload;
 pub mod reports;
 pub mod routing;
 pub mod server;
+pub mod settings;
 pub mod store;
 pub mod webhooks;
 pub mod ws;

@@ -15,7 +15,7 @@ use clap::{Parser, Subcommand};
 use switchboard_protocol::agent::Role;
 use switchboard_protocol::{AgentId, ContactId, Presence, QueueId};
 use switchboard_server::cli::{self, audit, print_audit};
-use switchboard_server::config::{Backend, Config};
+use switchboard_server::config::{AccountFields, Backend, Config};
 use switchboard_server::contacts::{self, ContactRecord};
 use switchboard_server::store::{
     AgentRecord, AuditAction, PostgresStore, Scope, SqliteStore, Store, describe_postgres, migrate,
@@ -389,11 +389,15 @@ async fn agent_command(
             role,
         } => {
             let queues: Vec<QueueId> = queues.into_iter().map(QueueId).collect();
-            if let Some(unknown) = queues.iter().find(|queue| config.queue(queue).is_none()) {
-                return Err(format!("no queue \"{unknown}\" in the configuration"));
-            }
-            if capacity == Some(0) {
-                return Err("--capacity must be at least 1".into());
+            let fields = AccountFields {
+                name: Some(&name),
+                queues: Some(&queues),
+                capacity,
+                password: None,
+            };
+            let problems = config.account_problems(fields);
+            if !problems.is_empty() {
+                return Err(problems.join("; "));
             }
             let password = read_password()?;
             let record = AgentRecord {

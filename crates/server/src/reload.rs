@@ -1,9 +1,10 @@
 //! The configuration file read again on `SIGHUP`, without dropping a connection: validated whole
-//! (the usual `file: key: problem` on any error, and nothing changes), checked against what routing
-//! holds, with what the admin API changed of it applied over it, then applied — routing first (new queues, timeouts, reasons, templates, the desktop
-//! profile, sent to connected desktops at once), then every handler (widgets, privacy). What is
-//! bound at start (addresses, data directory, store, rate limits, SMS and Messenger credentials,
-//! the reports' time zone, the event webhooks) is named in the log as waiting for a restart.
+//! (the usual `file: key: problem` on any error, and nothing changes), checked against what
+//! routing holds, with what the admin API changed of it applied over it, then applied — routing
+//! first (new queues, timeouts, reasons, templates, the desktop profile, sent to connected
+//! desktops at once; the event webhooks' endpoints), then every handler (widgets, privacy). What
+//! is bound at start (addresses, data directory, store, rate limits, SMS and Messenger
+//! credentials, the reports' time zone) is named in the log as waiting for a restart.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use tokio::signal::unix::{SignalKind, signal};
 
 use crate::app::App;
 use crate::config::{Config, ConfigError};
+use crate::settings::take;
 use crate::store::{Store, settings};
 
 /// Reads `path` again on every `SIGHUP` while the server runs. It holds no handle that would keep
@@ -31,6 +33,7 @@ pub fn on_hangup<S: Store>(app: &Arc<App<S>>, path: PathBuf) {
 }
 
 async fn reload<S: Store>(app: &App<S>, path: &std::path::Path) {
+    let _one_at_a_time = app.reconfiguring.lock().await;
     let overlay = match settings::overlay(&app.store).await {
         Ok(overlay) => overlay,
         Err(error) => {
@@ -54,8 +57,7 @@ async fn reload<S: Store>(app: &App<S>, path: &std::path::Path) {
         }
     };
     let waiting = restart_only(&app.config(), &config);
-    let config = Arc::new(config);
-    if let Err(problem) = app.hub.reconfigure(config.clone()).await {
+    if let Err(problem) = take(app, config).await {
         let error = ConfigError {
             file: path.to_owned(),
             problem,
@@ -63,7 +65,6 @@ async fn reload<S: Store>(app: &App<S>, path: &std::path::Path) {
         tracing::error!(%error, "the configuration was not reloaded");
         return;
     }
-    app.reconfigure(config);
     for key in &waiting {
         tracing::warn!(
             key,
@@ -102,10 +103,6 @@ fn restart_only(running: &Config, read: &Config) -> Vec<&'static str> {
         ("limits", differs(&running.limits, &read.limits)),
         ("sms", differs(&running.sms, &read.sms)),
         ("facebook", differs(&running.facebook, &read.facebook)),
-        (
-            "event_webhooks",
-            differs(&running.event_webhooks, &read.event_webhooks),
-        ),
         (
             "reports.time_zone",
             differs(&running.reports, &read.reports),

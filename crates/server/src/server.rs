@@ -27,17 +27,8 @@ pub enum ServeError {
     Store(#[from] StoreError),
     #[error("serving HTTP: {0}")]
     Io(#[from] std::io::Error),
-    #[error("the settings changed through the admin API no longer fit the configuration file: {0}")]
-    Overlay(#[from] crate::config::ConfigProblem),
-}
-
-/// The file's configuration with what the admin API changed of it.
-async fn overlaid(config: Config, store: &impl Store) -> Result<Config, ServeError> {
-    let overlay = crate::store::settings::overlay(store).await?;
-    if overlay == Default::default() {
-        return Ok(config);
-    }
-    Ok(config.with_overlay(&overlay)?)
+    #[error(transparent)]
+    Settings(#[from] crate::settings::NotApplied),
 }
 
 /// Serves `config` on `listener` until `shutdown` completes.
@@ -49,13 +40,14 @@ pub async fn serve(
     match config.store.backend() {
         Backend::Embedded => {
             let store = open_embedded(&config).await?;
-            let config = overlaid(config, &store).await?;
             serve_with(config, store, listener, shutdown, false, None).await
         }
         Backend::Postgres(url) => {
             let store = PostgresStore::connect(&url).await?;
             tracing::info!(database = %describe_postgres(&url), "storing in PostgreSQL");
-            let config = overlaid(config, &store).await?;
+            // What the admin API changed is applied again whenever this node starts serving; an
+            // overlay that does not fit the file stops the server here, at once.
+            let mut config = crate::settings::overlaid(config, &store).await?;
             let node = config
                 .server
                 .node
@@ -64,7 +56,7 @@ pub async fn serve(
             let accepting = accepting(&config.limits, Liveness::of(&config));
             let mut shutdown = Box::pin(shutdown);
             let routing = election::follow_until_routing(
-                &config,
+                &mut config,
                 &store,
                 &node,
                 listener,
@@ -89,7 +81,8 @@ pub async fn open_embedded(config: &Config) -> Result<Journaled<SqliteStore>, St
 }
 
 /// Serves on `store`; `announced`: the node has said where it listens already (following);
-/// `relay`: other nodes forward their clients' requests through this database.
+/// `relay`: other nodes forward their clients' requests through this database (and tell of
+/// settings they changed).
 async fn serve_with<S: Store>(
     config: Config,
     store: S,
@@ -98,6 +91,7 @@ async fn serve_with<S: Store>(
     announced: bool,
     relay: Option<PostgresStore>,
 ) -> Result<(), ServeError> {
+    let config = crate::settings::overlaid(config, &store).await?;
     create_demo_agents(&config, &store).await?;
     for widget in config
         .widgets
@@ -117,8 +111,8 @@ async fn serve_with<S: Store>(
     }
     let config = Arc::new(config);
     let (hub, hub_task) = Hub::start(config.clone(), store.clone()).await?;
-    if let Some(database) = relay {
-        crate::hub::relay::start(database, &hub);
+    if let Some(database) = &relay {
+        crate::hub::relay::start(database.clone(), &hub);
     }
     let (stop, stopping) = watch::channel(false);
     // The hub ends when the server stops, or when the store fails for good: then the server
@@ -143,6 +137,9 @@ async fn serve_with<S: Store>(
     let app = App::new(config, store.clone(), hub, stopping, &admin_token, signer);
     if let Some(path) = source {
         crate::reload::on_hangup(&app, path);
+    }
+    if let Some(database) = &relay {
+        crate::settings::on_settings_changed(&app, database.clone());
     }
     if !announced {
         crate::http::announce(address);

@@ -209,3 +209,33 @@ async fn an_endpoint_gets_only_the_types_it_asks_for_and_a_failing_one_holds_bac
     );
     assert_eq!(delivered, Some(1.0));
 }
+
+#[tokio::test]
+async fn endpoints_read_again_on_sighup_start_and_stop_receiving_at_once() {
+    let (crm, ops) = (EventReceiver::start(0), EventReceiver::start(0));
+    let file = config(30, 60);
+    let server = Server::start(&format!("{file}{}", endpoint("crm", &crm.url, None)));
+    let mut ann = support::available_agent(&server, "ann@example.com").await;
+    let _zoe = Customer::start(&server, "Zoë", "Hello").await;
+    let before = accept_offer(&mut ann).await.id;
+    received(&crm, |events| !of(events, &before).is_empty()).await;
+
+    // crm leaves, ops comes: no restart.
+    std::fs::write(
+        server.config_file(),
+        format!("{file}{}", endpoint("ops", &ops.url, None)),
+    )
+    .unwrap();
+    server.hang_up();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let _yan = Customer::start(&server, "Yan", "Hello").await;
+    let after = accept_offer(&mut ann).await.id;
+    end(&mut ann, &after).await;
+    let seen = received(&ops, ended(std::slice::from_ref(&after))).await;
+    assert_eq!(of(&seen, &after)[0]["type"], "conversation.started");
+    assert!(of(&seen, &before).is_empty(), "ops starts from its coming");
+    assert!(
+        of(&crm.events().0, &after).is_empty(),
+        "crm gets nothing after it left"
+    );
+}

@@ -493,12 +493,7 @@ async fn template_parameters_are_filled_by_the_server_and_the_agent_sees_them_ma
         config(30, 60)
     ));
     let mut ann = Agent::sign_in(&server, "ann@example.com").await;
-    let AgentEvent::Profile { profile } = ann
-        .expect(|e| matches!(e, AgentEvent::Profile { .. }))
-        .await
-    else {
-        unreachable!()
-    };
+    let profile = ann.next_profile().await;
     assert_eq!(
         profile.templates[0].shortcut, "mail",
         "templates reach the desktop"

@@ -1,15 +1,18 @@
 //! Several server nodes on one PostgreSQL database: one routes, the others serve their clients
 //! through it; when the routing node dies another takes over, when another node dies its
-//! clients go on elsewhere, and a node that has been replaced commits nothing.
+//! clients go on elsewhere, and a node that has been replaced commits nothing. Settings changed
+//! through any node apply on every node.
 
 mod support;
 
 use std::time::{Duration, Instant};
 
-use support::{Agent, Customer, Server, accepted_chat, config, readiness};
+use reqwest::Method;
+use serde_json::{Value, json};
+use support::{AdminApi, Agent, Customer, Server, accepted_chat, config, readiness};
 use switchboard_protocol::ConversationId;
 use switchboard_protocol::agent::{AgentCommand, AgentEvent, Outcome};
-use switchboard_protocol::customer::{CustomerCommand, CustomerEvent};
+use switchboard_protocol::customer::{CustomerCommand, CustomerEvent, CustomerOutcome};
 use switchboard_testkit::ServerAddress;
 use switchboard_testkit::balancer::Balancer;
 use switchboard_testkit::postgres;
@@ -210,4 +213,107 @@ async fn clients_behind_a_load_balancer_go_on_when_the_routing_node_dies() {
         conversation,
     )
     .await;
+}
+
+/// Asks `server` for `path` until `done` holds for its answer.
+async fn until(admin: &AdminApi<'_>, path: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let since = Instant::now();
+    loop {
+        let (_, answer) = admin.call(Method::GET, path, None).await;
+        if done(&answer) {
+            return answer;
+        }
+        assert!(
+            since.elapsed() < switchboard_testkit::PATIENCE,
+            "{path}: {answer}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn ids(list: &Value) -> Vec<&str> {
+    let list = list.as_array().map(Vec::as_slice).unwrap_or_default();
+    list.iter().filter_map(|item| item["id"].as_str()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_changed_on_any_node_apply_on_every_node_and_outlive_the_routing_node() {
+    let ([mut a, b, c], _) = nodes(["a", "b", "c"]).await;
+    let (at_a, at_b, at_c) = (AdminApi::new(&a), AdminApi::new(&b), AdminApi::new(&c));
+    let mut ann = Agent::sign_in(&a, "ann@example.com").await;
+    ann.expect(|e| matches!(e, AgentEvent::Profile { .. }))
+        .await;
+
+    // Changed at b, the profile reaches Ann's desktop at a, the routing node, at once.
+    let profile =
+        json!({ "masking": true, "theme": "light", "alert_seconds": 45, "toast_seconds": 5 });
+    let (status, saved) = at_b
+        .call(Method::PUT, "/api/v1/admin/profile", Some(profile))
+        .await;
+    assert_eq!(status, 200, "{saved}");
+    let profile = ann.next_profile().await;
+    assert_eq!((profile.alert_seconds, profile.toast_seconds), (45, 5));
+
+    // Queues added at b and at c at the same time: none is lost.
+    let (to_b, to_c) = (&at_b, &at_c);
+    let added = (1..=8).map(|n| async move {
+        let at = if n % 2 == 0 { to_b } else { to_c };
+        let body = json!({ "name": format!("Queue {n}") });
+        let path = format!("/api/v1/admin/queues/q{n}");
+        at.call(Method::PUT, &path, Some(body)).await
+    });
+    for (status, saved) in futures_util::future::join_all(added).await {
+        assert_eq!(status, 200, "{saved}");
+    }
+    let shop = json!({ "queue": "q1" });
+    let (status, saved) = at_c
+        .call(Method::PUT, "/api/v1/admin/widgets/shop", Some(shop))
+        .await;
+    assert_eq!(status, 200, "{saved}");
+    // Every node's handlers take them.
+    for admin in [&at_a, &at_b, &at_c] {
+        let queues = until(admin, "/api/v1/admin/queues", |q| ids(q).len() == 9).await;
+        assert_eq!(ids(&queues)[0], "general");
+        until(admin, "/api/v1/admin/widgets", |w| {
+            ids(w) == ["website", "shop"]
+        })
+        .await;
+    }
+
+    // A node that does not route reads its file again on SIGHUP (and keeps serving).
+    let file = std::fs::read_to_string(c.config_file()).unwrap();
+    let sales = "[[queues]]\nid = \"sales\"\nname = \"Sales\"\n[workstreams.chat]";
+    std::fs::write(c.config_file(), file.replace("[workstreams.chat]", sales)).unwrap();
+    c.hang_up();
+    until(&at_c, "/api/v1/admin/queues", |q| ids(q).contains(&"sales")).await;
+
+    // The routing node dies: the node routing next has every change, and c keeps its file's.
+    a.kill();
+    routes_after(&b, Instant::now()).await;
+    let following_b = (200, "ready: forwarding to node b, which routes".to_owned());
+    while readiness(&c).await != following_b {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // (A node publishes a new admin token whenever it starts following another node.)
+    let at_c = AdminApi::new(&c);
+    until(&at_c, "/api/v1/admin/queues", |q| {
+        ids(q).contains(&"sales") && ids(q).contains(&"q8")
+    })
+    .await;
+    let mut visitor = Customer::connect(&c, None).await;
+    let start = CustomerCommand::StartChat {
+        widget: "shop".into(),
+        name: "Zoë".into(),
+        email: None,
+        message: "Hello".into(),
+        context: Default::default(),
+        customer_token: None,
+        proactive: false,
+        language: None,
+    };
+    assert_eq!(
+        visitor.command(start).await,
+        CustomerOutcome::Ok,
+        "b routes the widget's chats"
+    );
 }

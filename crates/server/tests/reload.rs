@@ -70,12 +70,7 @@ async fn sighup_applies_a_good_file_at_once_and_refuses_a_bad_one_whole() {
         )
     );
     reload(&server, &good).await;
-    let AgentEvent::Profile { profile } = ann
-        .expect(|e| matches!(e, AgentEvent::Profile { .. }))
-        .await
-    else {
-        unreachable!()
-    };
+    let profile = ann.next_profile().await;
     assert_eq!(
         profile.wrap_up_reasons,
         ["Resolved", "Follow-up needed", "Spam"]

@@ -8,8 +8,10 @@ use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::{AdminApi, Server, accepted_chat, config};
-use switchboard_protocol::agent::{AgentCommand, AgentEvent, Outcome, TransferTarget};
+use support::{AdminApi, Customer, Server, accepted_chat, config};
+use switchboard_protocol::agent::{AgentCommand, Outcome, TransferTarget};
+use switchboard_protocol::customer::CustomerOutcome;
+use switchboard_testkit::{CUSTOMER_KEY, customer_token};
 
 async fn reasons(admin: &AdminApi<'_>) -> Value {
     admin
@@ -47,12 +49,7 @@ async fn queues_and_reasons_apply_at_once_and_outlive_a_restart_and_a_hangup() {
         .call(Method::PUT, "/api/v1/admin/reasons", Some(new.clone()))
         .await;
     assert_eq!(status, 200, "{saved}");
-    let AgentEvent::Profile { profile } = ann
-        .expect(|e| matches!(e, AgentEvent::Profile { .. }))
-        .await
-    else {
-        unreachable!()
-    };
+    let profile = ann.next_profile().await;
     assert_eq!(profile.wrap_up_reasons, ["Resolved", "Sold"], "at once");
 
     let endless = json!({ "alert_seconds": 45, "toast_seconds": 0 });
@@ -74,12 +71,7 @@ async fn queues_and_reasons_apply_at_once_and_outlive_a_restart_and_a_hangup() {
         .call(Method::PUT, "/api/v1/admin/profile", Some(lighter.clone()))
         .await;
     assert_eq!(status, 200, "{saved}");
-    let AgentEvent::Profile { profile } = ann
-        .expect(|e| matches!(e, AgentEvent::Profile { .. }))
-        .await
-    else {
-        unreachable!()
-    };
+    let profile = ann.next_profile().await;
     assert_eq!(
         (
             profile.alert_seconds,
@@ -173,4 +165,89 @@ async fn queues_and_reasons_apply_at_once_and_outlive_a_restart_and_a_hangup() {
             && actions.contains(&"profile_changed"),
         "{actions:?}"
     );
+}
+
+async fn widget_status(server: &Server, widget: &str) -> u16 {
+    let url = server.url(&format!("/api/v1/widgets/{widget}"));
+    reqwest::get(url).await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn widgets_are_added_changed_and_removed_at_once_without_showing_their_key() {
+    let mut server = Server::start(&config(30, 60));
+    let admin = AdminApi::new(&server);
+    let (_, widgets) = admin.call(Method::GET, "/api/v1/admin/widgets", None).await;
+    assert_eq!(widgets[0]["id"], "website");
+    assert_eq!(widgets[0]["customer_key_set"], false);
+    let save_account = |body| admin.call(Method::PUT, "/api/v1/admin/widgets/account", Some(body));
+
+    // A persistent widget needs its key: refused whole, nothing changes.
+    let keyless = json!({ "queue": "general", "mode": "persistent" });
+    let (status, refused) = save_account(keyless).await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(refused["detail"].as_str().unwrap().contains("customer_key"));
+    let elsewhere = json!({ "id": "other", "queue": "general" });
+    let (status, refused) = save_account(elsewhere).await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(widget_status(&server, "account").await, 404);
+
+    let persistent = json!({
+        "queue": "general", "mode": "persistent", "customer_key": CUSTOMER_KEY,
+        "allowed_origins": ["https://shop.example.com"],
+    });
+    let (status, saved) = save_account(persistent).await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(
+        (saved["id"].as_str(), saved.get("customer_key")),
+        (Some("account"), None)
+    );
+    assert_eq!(saved["customer_key_set"], true);
+    assert_eq!(widget_status(&server, "account").await, 200, "at once");
+    let token = customer_token(CUSTOMER_KEY, "customer-1", "Zoë", 3600);
+    let mut zoe = Customer::connect(&server, None).await;
+    assert_eq!(
+        zoe.start_signed_in(&token, "Hello").await,
+        CustomerOutcome::Ok,
+        "routing knows the widget and its key"
+    );
+
+    // Left out, the key stays.
+    let with_survey = json!({ "queue": "general", "mode": "persistent", "survey": true });
+    let (status, saved) = save_account(with_survey).await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(
+        (
+            saved["survey"].as_bool(),
+            saved["customer_key_set"].as_bool()
+        ),
+        (Some(true), Some(true))
+    );
+
+    let (status, _) = admin
+        .call(Method::DELETE, "/api/v1/admin/widgets/website", None)
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(widget_status(&server, "website").await, 404, "at once");
+    let (status, refused) = admin
+        .call(Method::DELETE, "/api/v1/admin/widgets/website", None)
+        .await;
+    assert_eq!(status, 404, "{refused}");
+
+    server.restart();
+    let admin = AdminApi::new(&server);
+    let (_, widgets) = admin.call(Method::GET, "/api/v1/admin/widgets", None).await;
+    assert_eq!(widgets.as_array().unwrap().len(), 1, "{widgets}");
+    assert_eq!(widgets[0]["id"], "account");
+    assert!(!widgets.to_string().contains(CUSTOMER_KEY), "{widgets}");
+    assert_eq!(widget_status(&server, "website").await, 404);
+    let mut zoe = Customer::connect(&server, None).await;
+    assert_eq!(zoe.resume_signed_in(&token).await, CustomerOutcome::Ok);
+
+    let (_, log) = admin.call(Method::GET, "/api/v1/admin/audit", None).await;
+    let log = log.to_string();
+    assert!(
+        log.contains("widget_saved") && log.contains("widget_removed"),
+        "{log}"
+    );
+    assert!(!log.contains(CUSTOMER_KEY));
 }

@@ -10,6 +10,7 @@ use switchboard_protocol::agent::{DesktopProfile, QueueSummary, Role};
 use switchboard_protocol::template::Template;
 use switchboard_protocol::{Channel, QueueId};
 
+mod accounts;
 mod attachments;
 mod desktop;
 mod event_webhooks;
@@ -26,6 +27,7 @@ pub use templates::validate as check_templates;
 mod widgets;
 mod workstreams;
 
+pub use accounts::AccountFields;
 pub use attachments::{AttachmentsSection, RECOGNISED_TYPES};
 pub use desktop::{DesktopSection, NotificationChoice};
 pub use event_webhooks::{EVENT_TYPES, EventWebhook};
@@ -263,7 +265,17 @@ impl Config {
         if self.server.session_hours == 0 {
             return fail("server.session_hours".into(), "must be at least 1");
         }
+        let mut widget_ids = HashSet::new();
         for (i, widget) in self.widgets.iter().enumerate() {
+            if widget.id.trim().is_empty() {
+                return fail(format!("widgets[{i}].id"), "must not be empty");
+            }
+            if !widget_ids.insert(&widget.id) {
+                return fail(
+                    format!("widgets[{i}].id"),
+                    &format!("duplicate widget id {:?}", widget.id),
+                );
+            }
             if !ids.contains(&widget.queue) {
                 return fail(
                     format!("widgets[{i}].queue"),

@@ -1,14 +1,17 @@
 //! The `[[widgets]]` sections: each chat widget's queue, mode (live or persistent, with the key
 //! the site signs customers with) and proactive invitations with their rules.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use switchboard_protocol::QueueId;
 
 use super::Mode;
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WidgetConfig {
+    /// How pages name the widget (a change through the admin API takes it from the path).
+    #[serde(default)]
     pub id: String,
     /// The queue its chats go to.
     pub queue: QueueId,
@@ -23,8 +26,9 @@ pub struct WidgetConfig {
     #[serde(default)]
     pub mode: Option<Mode>,
     /// The secret the site's back end signs customer tokens with (HS256): a persistent chat is
-    /// only for customers the site has signed in.
-    #[serde(default)]
+    /// only for customers the site has signed in. The admin API never shows it (only
+    /// `customer_key_set`); a change that leaves it out keeps the widget's key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_key: Option<String>,
     /// When set, customer tokens must name it in `aud` (a site signing tokens for several
     /// services keeps them apart).
@@ -70,7 +74,7 @@ pub(super) fn check_origin(origin: &str) -> Result<(), String> {
 }
 
 /// When the widget invites by itself.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InvitationRules {
     /// What the invitation says.
@@ -88,7 +92,7 @@ pub struct InvitationRules {
     pub business_hours: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Audience {
     #[default]

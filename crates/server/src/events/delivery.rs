@@ -29,6 +29,25 @@ const ENDPOINT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often events every endpoint has are deleted.
 const FORGET_EVERY: Duration = Duration::from_secs(30);
 
+/// Delivery stopped for `running`'s endpoints (where they stand is stored) and started for
+/// `config`'s: the configuration read again changed them.
+pub async fn restart<S: Store>(running: &mut JoinSet<()>, config: &Config, store: S) {
+    running.shutdown().await;
+    match start(config, store).await {
+        Ok(started) => {
+            *running = started;
+            tracing::info!(
+                endpoints = config.event_webhooks.len(),
+                "event webhooks started again"
+            );
+        }
+        Err(error) => tracing::error!(
+            %error,
+            "the event webhooks could not be started again: their events are kept for the next reload or restart"
+        ),
+    }
+}
+
 /// Starts delivering to the configured endpoints (and forgets the places of those no longer
 /// configured); delivery stops when the returned set is dropped, with the hub that started it.
 pub async fn start<S: Store>(config: &Config, store: S) -> Result<JoinSet<()>, StoreError> {

@@ -9,5 +9,5 @@ mod delivery;
 mod event;
 mod signature;
 
-pub use delivery::start;
+pub use delivery::{restart, start};
 pub use event::{Event, made_by};

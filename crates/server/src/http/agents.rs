@@ -27,6 +27,7 @@ use switchboard_protocol::{AgentId, ErrorBody, ErrorCode, Presence, QueueId};
 
 use super::{Caller, Refusal, audit, authorize, refuse};
 use crate::app::{App, ClientAddress};
+use crate::config::AccountFields;
 use crate::routing::AgentRecord;
 use crate::store::{AuditAction, Scope, Store, StoreError};
 use crate::{auth, clock};
@@ -157,32 +158,9 @@ fn body<T>(body: Result<Json<T>, JsonRejection>, shape: &str) -> Result<T, Refus
 }
 
 /// Every problem with the fields given, as the configuration's checks say them.
-fn problems<S>(
-    app: &App<S>,
-    name: Option<&str>,
-    queues: Option<&[QueueId]>,
-    capacity: Option<u32>,
-    password: Option<&str>,
-) -> Result<(), Refusal> {
-    let mut problems = Vec::new();
-    if name.is_some_and(|name| name.trim().is_empty()) {
-        problems.push("name: must not be empty".to_owned());
-    }
-    if name.is_some_and(|name| name.chars().any(char::is_control)) {
-        problems.push("name: must not contain control characters".to_owned());
-    }
-    let config = app.config();
-    for queue in queues.into_iter().flatten() {
-        if config.queue(queue).is_none() {
-            problems.push(format!("queues: no queue {:?}", queue.0));
-        }
-    }
-    if capacity == Some(0) {
-        problems.push("capacity: must be at least 1".to_owned());
-    }
-    if let Some(Err(problem)) = password.map(auth::check_password) {
-        problems.push(format!("password: {problem}"));
-    }
+/// `fields` checked as the command line checks them.
+fn problems<S>(app: &App<S>, fields: AccountFields<'_>) -> Result<(), Refusal> {
+    let problems = app.config().account_problems(fields);
     if problems.is_empty() {
         return Ok(());
     }
@@ -229,13 +207,13 @@ async fn add<S: Store>(
         "{\"email\", \"name\", \"password\", \"queues\", \"capacity\"?, \"role\"?}",
     )?;
     let email = new.email.trim();
-    let mut checked = problems(
-        &app,
-        Some(&new.name),
-        Some(&new.queues),
-        new.capacity,
-        Some(&new.password),
-    );
+    let fields = AccountFields {
+        name: Some(&new.name),
+        queues: Some(&new.queues),
+        capacity: new.capacity,
+        password: Some(&new.password),
+    };
+    let mut checked = problems(&app, fields);
     if !email.contains('@') || email.len() > 254 || email.chars().any(char::is_control) {
         checked = Err(refuse(
             StatusCode::BAD_REQUEST,
@@ -292,13 +270,13 @@ async fn change<S: Store>(
         change,
         "{\"name\"?, \"queues\"?, \"capacity\"?, \"role\"?, \"password\"?}",
     )?;
-    problems(
-        &app,
-        change.name.as_deref(),
-        change.queues.as_deref(),
-        change.capacity,
-        change.password.as_deref(),
-    )?;
+    let fields = AccountFields {
+        name: change.name.as_deref(),
+        queues: change.queues.as_deref(),
+        capacity: change.capacity,
+        password: change.password.as_deref(),
+    };
+    problems(&app, fields)?;
     let mut record = account(&app, &AgentId(agent)).await?;
     if change.name.is_some() || change.queues.is_some() || change.capacity.is_some() {
         record.name = change

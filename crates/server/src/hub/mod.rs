@@ -122,7 +122,7 @@ pub struct Hub<S: Store> {
     /// Whether steps store events for the event webhooks: while endpoints are configured.
     records_events: bool,
     /// Delivers the event webhooks while this node routes: dropped with the hub.
-    _event_webhooks: tokio::task::JoinSet<()>,
+    event_webhooks: tokio::task::JoinSet<()>,
 }
 
 impl<S: Store> Hub<S> {
@@ -191,7 +191,7 @@ impl<S: Store> Hub<S> {
             live_view,
             metering: metering::Metering::default(),
             records_events,
-            _event_webhooks: event_webhooks,
+            event_webhooks,
         };
         let task = tokio::spawn(hub.run(inbox));
         Ok((handle, task))
@@ -328,6 +328,11 @@ impl<S: Store> Hub<S> {
             Request::Reconfigure { config, done } => {
                 let checked = self.router.check_reconfigure(&config);
                 if checked.is_ok() {
+                    if config.event_webhooks != self.router.config().event_webhooks {
+                        let store = self.store.clone();
+                        events::restart(&mut self.event_webhooks, &config, store).await;
+                        self.records_events = !config.event_webhooks.is_empty();
+                    }
                     self.agent_masker = config.desktop.masking.then(|| Masker::new(KindSet::ALL));
                     let mut fx = Effects::default();
                     self.router.reconfigure(config, &mut fx);

@@ -28,6 +28,10 @@ pub enum AuditAction {
     ReasonsChanged,
     /// The desktop profile replaced through the admin API (the detail says whether it masks).
     ProfileChanged,
+    /// A chat widget added or changed through the admin API.
+    WidgetSaved,
+    /// A chat widget removed through the admin API.
+    WidgetRemoved,
     ConversationAssigned,
     /// An administrator ended a conversation (the detail says whether it was held).
     ConversationEnded,

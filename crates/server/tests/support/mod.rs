@@ -436,6 +436,17 @@ impl Agent {
         }
     }
 
+    /// The next desktop profile, skipping other events.
+    pub async fn next_profile(&mut self) -> switchboard_protocol::agent::DesktopProfile {
+        match self
+            .expect(|e| matches!(e, AgentEvent::Profile { .. }))
+            .await
+        {
+            AgentEvent::Profile { profile } => profile,
+            _ => unreachable!(),
+        }
+    }
+
     /// The next conversation snapshot, skipping other events.
     pub async fn next_snapshot(&mut self) -> ConversationSnapshot {
         match self
