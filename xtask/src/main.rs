@@ -315,7 +315,8 @@ fn build_release(packages: &[&str], what: &str) -> Result<PathBuf> {
 
 /// The server under the documented load (500 agents, 2,000 conversations, 1.5 messages/s each),
 /// beside the bare relay driven by the same clients in the same run; then the same load with a
-/// supervisor watching the live view while agents change their presence.
+/// supervisor watching the live view while agents change their presence, and with every event
+/// delivered to an event webhook.
 fn bench_server() -> Result {
     let release = build_release(
         &["switchboard-server", "switchboard-loadgen"],
@@ -346,6 +347,10 @@ fn bench_server() -> Result {
     step(
         load("none").arg("--supervisor"),
         "the same load with a supervisor watching the live view",
+    )?;
+    step(
+        load("none").arg("--event-webhooks"),
+        "the same load with every event delivered to an event webhook",
     )
 }
 

@@ -1,7 +1,7 @@
 //! A connection's outgoing frames: bounded, so that a client too slow to read them is dropped
 //! (it resumes from the outbox) instead of holding the server's memory.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tokio::sync::{Notify, mpsc};
 
@@ -21,6 +21,8 @@ pub struct FrameSender {
 pub struct End {
     notify: Notify,
     last_word: Mutex<Option<String>>,
+    /// The stream the connection follows, once the hub attached it (for the logs).
+    stream: OnceLock<String>,
 }
 
 impl End {
@@ -28,6 +30,11 @@ impl End {
     pub async fn notified(&self) -> Option<String> {
         self.notify.notified().await;
         self.last_word()
+    }
+
+    /// The stream the connection follows (`agent:…`, `customer:<conversation>`), once attached.
+    pub fn stream(&self) -> Option<&str> {
+        self.stream.get().map(String::as_str)
     }
 
     /// The frame to send before closing, if the connection was ended with one: asked too when
@@ -53,6 +60,11 @@ impl FrameSender {
     /// never a reason to close it. Says whether it was queued.
     pub fn offer(&self, frame: String) -> bool {
         self.frames.capacity() > CONNECTION_BACKLOG / 2 && self.frames.try_send(frame).is_ok()
+    }
+
+    /// The connection follows `stream` (a connection follows one).
+    pub(super) fn follows(&self, stream: &str) {
+        let _ = self.end.stream.set(stream.to_owned());
     }
 
     /// Whether the connection is gone: nobody reads its frames any more.

@@ -22,6 +22,7 @@ impl<S: Store> Hub<S> {
         connection: u64,
         pending: &mut Pending,
     ) {
+        frames.follows(&stream);
         let head = self.heads.get(&stream).copied().unwrap_or(0);
         if last_seq >= head {
             self.live.insert(stream, Live { connection, frames });
@@ -42,6 +43,7 @@ impl<S: Store> Hub<S> {
         connection: u64,
         pending: &mut Pending,
     ) {
+        frames.follows(&stream);
         let (held, held_frames) = super::connection::connection();
         self.live.insert(
             stream.clone(),

@@ -90,7 +90,8 @@ pub fn spawn_writer(
                     },
                     last_word = outgoing.end.notified() => {
                         if last_word.is_none() {
-                            tracing::warn!("a connection fell too far behind; closing it (its client resumes)");
+                            let stream = outgoing.end.stream().unwrap_or("unknown");
+                            tracing::warn!(stream, "a connection fell too far behind; closing it (its client resumes)");
                         }
                         break last_word;
                     }
