@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -21,11 +22,11 @@ fn path(data_dir: &Path) -> PathBuf {
     data_dir.join("admin.json")
 }
 
-/// Writes a fresh admin access file for a server listening on `address`; returns its token.
+/// Writes the admin access file for a server listening on `address`; returns its token.
 pub fn publish(data_dir: &Path, address: SocketAddr) -> std::io::Result<String> {
     let access = AdminAccess {
         address: address.to_string(),
-        token: auth::random_token(),
+        token: process_token(),
     };
     private::create_dir(data_dir)?;
     private::write(
@@ -33,6 +34,13 @@ pub fn publish(data_dir: &Path, address: SocketAddr) -> std::io::Result<String> 
         serde_json::to_string(&access).expect("serializes"),
     )?;
     Ok(access.token)
+}
+
+/// The admin token of this process, for its whole life: a node that goes from following one
+/// routing node to following another, or to routing, keeps the token its operator holds.
+fn process_token() -> String {
+    static TOKEN: OnceLock<String> = OnceLock::new();
+    TOKEN.get_or_init(auth::random_token).clone()
 }
 
 /// The access file of the server whose data directory is `data_dir`.
