@@ -1,7 +1,7 @@
 //! Administering a running server from its own machine. At start the server writes where it
-//! listens and a fresh secret to `admin.json` in its data directory, readable by its owner only;
-//! commands such as `switchboard-server queue remove` read it to call the admin endpoints. Whoever
-//! can read the data directory can read the database anyway.
+//! listens and a secret (fresh for each process) to `admin.json` in its data directory, readable
+//! by its owner only; commands such as `switchboard-server queue remove` read it to call the
+//! admin endpoints. Whoever can read the data directory can read the database anyway.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
