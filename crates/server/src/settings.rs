@@ -47,46 +47,35 @@ pub fn on_settings_changed<S: Store>(app: &Arc<App<S>>, database: PostgresStore)
     let app = Arc::downgrade(app);
     tokio::spawn(async move {
         let mut listener = None;
-        loop {
-            if app.strong_count() == 0 {
-                return;
-            }
-            let Some(listening) = &mut listener else {
-                match database.listen(&[SETTINGS_CHANGED]).await {
-                    Ok(started) => listener = Some(started),
-                    Err(error) => {
-                        tracing::warn!(%error, "listening for settings changed on other nodes failed: trying again");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                        continue;
+        while app.strong_count() > 0 {
+            // Listening (again), a notification, or the connection lost (`Ok(None)`: it is made
+            // again at the next wait): either way a change may be there.
+            let woken = match &mut listener {
+                None => database
+                    .listen(&[SETTINGS_CHANGED])
+                    .await
+                    .map(|started| listener = Some(started))
+                    .map_err(|error| error.to_string()),
+                Some(listening) => tokio::select! {
+                    received = listening.try_recv() => {
+                        received.map(drop).map_err(|error| error.to_string())
                     }
-                }
-                if let Some(app) = app.upgrade() {
-                    applied(apply_stored(&app).await);
-                }
-                continue;
+                    () = tokio::time::sleep(CHECK_EVERY) => continue,
+                },
             };
-            let received = tokio::select! {
-                received = listening.try_recv() => received,
-                () = tokio::time::sleep(CHECK_EVERY) => continue,
-            };
-            if let Err(error) = received {
-                tracing::warn!(%error, "listening for settings changed on other nodes failed: trying again");
+            if let Err(error) = woken {
+                tracing::warn!(%error, "listening for settings changed on other nodes failed");
                 listener = None;
+                tokio::time::sleep(Duration::from_secs(1)).await;
                 continue;
             }
-            // `Ok(None)`: the connection was lost (and is made again at the next wait), and a
-            // change may have been missed meanwhile.
-            if let Some(app) = app.upgrade() {
-                applied(apply_stored(&app).await);
+            if let Some(app) = app.upgrade()
+                && let Err(error) = apply_stored(&app).await
+            {
+                tracing::error!(%error, "settings changed on another node were not applied");
             }
         }
     });
-}
-
-fn applied(outcome: Result<(), NotApplied>) {
-    if let Err(error) = outcome {
-        tracing::error!(%error, "settings changed on another node were not applied");
-    }
 }
 
 /// Applies the settings as stored over the running configuration.

@@ -13,6 +13,15 @@ use switchboard_protocol::agent::{AgentCommand, Outcome, TransferTarget};
 use switchboard_protocol::customer::CustomerOutcome;
 use switchboard_testkit::{CUSTOMER_KEY, customer_token};
 
+/// A refusal, as `call` returns it: `400`, naming `key`.
+fn refused_naming((status, refused): (u16, Value), key: &str) {
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        refused["detail"].as_str().unwrap().contains(key),
+        "{refused}"
+    );
+}
+
 async fn reasons(admin: &AdminApi<'_>) -> Value {
     admin
         .call(Method::GET, "/api/v1/admin/reasons", None)
@@ -29,16 +38,10 @@ async fn queues_and_reasons_apply_at_once_and_outlive_a_restart_and_a_hangup() {
 
     // Checked whole, as the file is: nothing changes.
     let none = json!({ "wrap_up": [], "idle": ["Lunch"] });
-    let (status, refused) = admin
+    let answer = admin
         .call(Method::PUT, "/api/v1/admin/reasons", Some(none))
         .await;
-    assert_eq!(status, 400, "{refused}");
-    assert!(
-        refused["detail"]
-            .as_str()
-            .unwrap()
-            .contains("wrap_up_reasons")
-    );
+    refused_naming(answer, "wrap_up_reasons");
     assert_eq!(
         reasons(&admin).await["wrap_up"],
         json!(["Resolved", "Follow-up needed"])
@@ -53,16 +56,10 @@ async fn queues_and_reasons_apply_at_once_and_outlive_a_restart_and_a_hangup() {
     assert_eq!(profile.wrap_up_reasons, ["Resolved", "Sold"], "at once");
 
     let endless = json!({ "alert_seconds": 45, "toast_seconds": 0 });
-    let (status, refused) = admin
+    let answer = admin
         .call(Method::PUT, "/api/v1/admin/profile", Some(endless))
         .await;
-    assert_eq!(status, 400, "{refused}");
-    assert!(
-        refused["detail"]
-            .as_str()
-            .unwrap()
-            .contains("desktop.toast_seconds")
-    );
+    refused_naming(answer, "desktop.toast_seconds");
     let lighter = json!({
         "masking": true, "theme": "light", "alert_seconds": 45, "toast_seconds": 5,
         "customer_returned": "alert",
@@ -183,9 +180,7 @@ async fn widgets_are_added_changed_and_removed_at_once_without_showing_their_key
 
     // A persistent widget needs its key: refused whole, nothing changes.
     let keyless = json!({ "queue": "general", "mode": "persistent" });
-    let (status, refused) = save_account(keyless).await;
-    assert_eq!(status, 400, "{refused}");
-    assert!(refused["detail"].as_str().unwrap().contains("customer_key"));
+    refused_naming(save_account(keyless).await, "customer_key");
     let elsewhere = json!({ "id": "other", "queue": "general" });
     let (status, refused) = save_account(elsewhere).await;
     assert_eq!(status, 400, "{refused}");
