@@ -191,7 +191,11 @@ fn main() -> ExitCode {
         LogFormat::Text => logs.init(),
         LogFormat::Json => logs.json().init(),
     }
-    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(worker_threads(&cli))
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts");
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -199,6 +203,16 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The runtime's threads: as the served configuration says (a configuration that does not load
+/// is reported by `run`), or the default.
+fn worker_threads(cli: &Cli) -> usize {
+    let server = match &cli.command {
+        Command::Serve { config, .. } => Config::load(config).map(|c| c.server).ok(),
+        _ => None,
+    };
+    server.unwrap_or_default().worker_threads()
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
@@ -221,6 +235,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                 Ok(limit) => tracing::info!(limit, "open files"),
                 Err(error) => tracing::warn!(%error, "could not raise the open-files limit"),
             }
+            let workers = tokio::runtime::Handle::current().metrics().num_workers();
+            tracing::info!(workers, "threads serving connections and routing");
             let listener = tokio::net::TcpListener::bind(config.server.listen)
                 .await
                 .map_err(|e| format!("{}: {e}", config.server.listen))?;

@@ -99,6 +99,10 @@ fn restart_only(running: &Config, read: &Config) -> Vec<&'static str> {
             "server.ping_seconds",
             differs(&running.server.ping_seconds, &read.server.ping_seconds),
         ),
+        (
+            "server.worker_threads",
+            differs(&running.server.worker_threads, &read.server.worker_threads),
+        ),
         ("store", differs(&running.store, &read.store)),
         ("limits", differs(&running.limits, &read.limits)),
         ("sms", differs(&running.sms, &read.sms)),

@@ -258,6 +258,9 @@ impl Config {
         if self.server.ping_seconds == 0 {
             return fail("server.ping_seconds".into(), "must be at least 1");
         }
+        if self.server.worker_threads == Some(0) {
+            return fail("server.worker_threads".into(), "must be at least 1");
+        }
         self.limits.validate()?;
         self.desktop.validate()?;
         self.store.validate()?;
@@ -430,6 +433,17 @@ mod tests {
         assert_eq!(process.unwrap().store.durability, Durability::Process);
         let wrong = Config::parse(&format!("{MINIMAL}\n[store]\ndurability = \"disk\"\n"));
         assert!(wrong.unwrap_err().problem.contains("unknown variant"));
+    }
+
+    #[test]
+    fn worker_threads_leave_a_core_unless_configured_and_are_never_zero() {
+        let cores = std::thread::available_parallelism().unwrap().get();
+        let default = Config::parse(MINIMAL).unwrap().server.worker_threads();
+        assert_eq!(default, (cores - 1).max(1));
+        let three = Config::parse(&format!("{MINIMAL}\n[server]\nworker_threads = 3\n"));
+        assert_eq!(three.unwrap().server.worker_threads(), 3);
+        let none = Config::parse(&format!("{MINIMAL}\n[server]\nworker_threads = 0\n"));
+        assert_eq!(none.unwrap_err().key, "server.worker_threads");
     }
 
     #[test]

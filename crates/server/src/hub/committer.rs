@@ -9,6 +9,7 @@ use tokio::time::Instant;
 use switchboard_protocol::Seq;
 
 use super::connection::FrameSender;
+use super::pace::Pace;
 use super::{Hub, frame_event, json};
 use crate::channels::courier::Delivery;
 use crate::routing::Emit;
@@ -70,19 +71,10 @@ pub(super) async fn commit_in_order<S: Store>(
     mut work: mpsc::Receiver<Work>,
     courier: mpsc::UnboundedSender<Delivery>,
 ) -> Result<(), StoreError> {
-    let pacing = store.commit_pacing();
-    let mut last_commit: Option<Instant> = None;
+    let mut pace = Pace::new(store.commit_pacing());
     while let Some(first) = work.recv().await {
         // What arrives before the pace allows the next commit joins it.
-        if let Some(due) = last_commit.map(|at| at + pacing)
-            && due > Instant::now()
-        {
-            // The runtime's timers count whole milliseconds: a pace of one would often wait two.
-            // A blocking thread sleeps to the microsecond.
-            let wait = due - Instant::now();
-            let _ = tokio::task::spawn_blocking(move || std::thread::sleep(wait)).await;
-        }
-        last_commit = Some(Instant::now());
+        pace.start().await;
         let mut merged = Pending::default();
         let mut next = Some(first);
         while let Some(item) = next.take() {

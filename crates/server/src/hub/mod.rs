@@ -40,6 +40,7 @@ mod forwarded;
 mod history;
 mod live;
 mod metering;
+mod pace;
 mod persistent;
 pub mod relay;
 mod remote;

@@ -57,11 +57,14 @@ pub(super) async fn apply<S: Store>(
         // Segments go first: once readers see the progress, the journal holds only what is new.
         shared.forget_applied(through);
         shared.room.add_permits(kib as usize);
-        shared.progress.send_modify(|progress| {
-            progress.applied = through;
-            let lag = progress.appended.saturating_sub(through);
-            crate::metrics::get().store_lag.set(lag as i64);
-        });
+        shared
+            .progress
+            .send_modify(|progress| progress.applied = through);
+        let lag = shared
+            .appended
+            .load(std::sync::atomic::Ordering::Acquire)
+            .saturating_sub(through);
+        crate::metrics::get().store_lag.set(lag as i64);
     }
 }
 

@@ -17,11 +17,12 @@ use std::collections::VecDeque;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use switchboard_protocol::agent::Role;
 use switchboard_protocol::{AgentId, ChatMessage, ConversationId, Millis, QueueId, Seq};
-use tokio::sync::{Notify, Semaphore, mpsc, watch};
+use tokio::sync::{Notify, Semaphore, mpsc, oneshot, watch};
 
 use super::{AgentRecord, Batch, ConversationRecord, Store, StoreError, StoreResult};
 use crate::config::Durability;
@@ -48,19 +49,27 @@ const SYNC_PACING: Duration = Duration::from_millis(1);
 pub struct Journaled<S> {
     inner: S,
     shared: Arc<Shared>,
+    /// With syncs, appends go to a thread of their own: a sync waits for the disk, which the
+    /// runtime's threads must not, and one thread that waits for work costs fewer wake-ups and
+    /// context switches per commit than the runtime's pool of blocking threads.
+    synced_appends: Option<std::sync::mpsc::Sender<SyncedAppend>>,
 }
+
+/// A batch to append and sync, and where to say how it went.
+type SyncedAppend = ((Batch, Vec<u8>, u32), oneshot::Sender<StoreResult<()>>);
 
 #[derive(Debug)]
 struct Shared {
     directory: PathBuf,
     /// Never held across an await: appending is one write (and a sync).
     writer: std::sync::Mutex<Writer>,
-    /// Whether appends are synced to the disk ([`Durability::Power`]).
-    syncs: bool,
     /// Sealed segments not yet deleted, with the number of batches appended when each was sealed.
     /// Apart from the writer: the applier deletes segments while a commit may hold the writer.
     sealed: std::sync::Mutex<VecDeque<(u64, u64)>>,
     to_apply: mpsc::UnboundedSender<Appended>,
+    /// The number of batches appended so far. Apart from [`Progress`]: whoever waits on the
+    /// progress (the server, for a failure) would otherwise wake at every commit.
+    appended: AtomicU64,
     /// Room for unapplied batches, in KiB of journal.
     room: Arc<Semaphore>,
     /// Asks the applier to apply what it has now: someone waits to read.
@@ -83,8 +92,6 @@ struct Appended {
 /// How far the applier has come.
 #[derive(Clone, Debug, Default)]
 struct Progress {
-    /// The number of batches appended so far.
-    appended: u64,
     /// The number of them applied to the store.
     applied: u64,
     /// Why the applier stopped, if it did: nothing is committed after that.
@@ -146,15 +153,23 @@ impl<S: Store> Journaled<S> {
                 segment_limit,
                 durability == Durability::Power,
             )?),
-            syncs: durability == Durability::Power,
             sealed: std::sync::Mutex::default(),
             to_apply,
+            appended: AtomicU64::new(0),
             room: Arc::new(Semaphore::new(UNAPPLIED_KIB)),
             hurry: Notify::new(),
             progress: watch::Sender::new(Progress::default()),
         });
         tokio::spawn(apply(inner.clone(), receiver, shared.clone()));
-        Ok(Journaled { inner, shared })
+        let synced_appends = match durability {
+            Durability::Power => Some(append_and_sync_on_a_thread(&shared)?),
+            Durability::Process => None,
+        };
+        Ok(Journaled {
+            inner,
+            shared,
+            synced_appends,
+        })
     }
 }
 
@@ -180,7 +195,7 @@ impl<S: Store> Store for Journaled<S> {
 
     /// Waits until everything appended so far is applied to the store (asking for it at once).
     async fn caught_up(&self) -> StoreResult<()> {
-        let target = self.shared.progress.borrow().appended;
+        let target = self.shared.appended.load(Ordering::Acquire);
         if self.shared.progress.borrow().applied < target {
             self.shared.hurry.notify_one();
         }
@@ -353,23 +368,42 @@ impl<S: Store> Store for Journaled<S> {
             .map_err(|_| StoreError::Stopped("the journal stopped".into()))?;
         room.forget();
         let appended = (batch, payload, kib);
-        if !self.shared.syncs {
+        let Some(synced_appends) = &self.synced_appends else {
             return self.shared.append(appended);
-        }
-        // A sync waits for the disk: off the runtime's threads, which serve the connections.
-        let shared = self.shared.clone();
-        tokio::task::spawn_blocking(move || shared.append(appended))
-            .await
-            .map_err(|_| StoreError::Stopped("the journal's writer panicked".into()))?
+        };
+        let (done, appended_and_synced) = oneshot::channel();
+        let stopped = || StoreError::Stopped("the journal's writer stopped".into());
+        synced_appends
+            .send((appended, done))
+            .map_err(|_| stopped())?;
+        appended_and_synced.await.map_err(|_| stopped())?
     }
 
     fn commit_pacing(&self) -> Duration {
-        if self.shared.syncs {
+        if self.synced_appends.is_some() {
             SYNC_PACING
         } else {
             Duration::ZERO
         }
     }
+}
+
+/// Starts the thread that appends and syncs, in the order asked; it ends with the last handle
+/// to the journal.
+fn append_and_sync_on_a_thread(
+    shared: &Arc<Shared>,
+) -> StoreResult<std::sync::mpsc::Sender<SyncedAppend>> {
+    let (requests, appends) = std::sync::mpsc::channel::<SyncedAppend>();
+    let shared = shared.clone();
+    std::thread::Builder::new()
+        .name("journal-sync".into())
+        .spawn(move || {
+            for (appended, done) in appends {
+                let _ = done.send(shared.append(appended));
+            }
+        })
+        .map_err(|e| StoreError::Stopped(format!("the journal's writer did not start: {e}")))?;
+    Ok(requests)
 }
 
 impl Shared {
@@ -378,17 +412,12 @@ impl Shared {
     fn append(&self, (batch, payload, kib): (Batch, Vec<u8>, u32)) -> StoreResult<()> {
         // Appending and queueing happen under one lock, so batches are applied in journal order.
         let mut writer = self.writer.lock().expect("no panics while holding it");
-        let number = self.progress.borrow().appended + 1;
+        let number = self.appended.load(Ordering::Relaxed) + 1;
         let (end, sealed) = writer.append(&payload)?;
         if let Some(full) = sealed {
             let mut sealed = self.sealed.lock().expect("no panics while holding it");
             sealed.push_back((full, number));
         }
-        self.progress.send_modify(|progress| {
-            progress.appended = number;
-            let lag = number.saturating_sub(progress.applied);
-            crate::metrics::get().store_lag.set(lag as i64);
-        });
         let appended = Appended {
             number,
             batch,
@@ -397,6 +426,11 @@ impl Shared {
         };
         self.to_apply
             .send(appended)
-            .map_err(|_| StoreError::Stopped("the journal stopped".into()))
+            .map_err(|_| StoreError::Stopped("the journal stopped".into()))?;
+        // Counted once queued: whoever waits for it to be applied waits for a queued batch.
+        self.appended.store(number, Ordering::Release);
+        let lag = number.saturating_sub(self.progress.borrow().applied);
+        crate::metrics::get().store_lag.set(lag as i64);
+        Ok(())
     }
 }
