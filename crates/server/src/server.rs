@@ -113,6 +113,7 @@ async fn serve_with<S: Store>(
     let (hub, hub_task) = Hub::start(config.clone(), store.clone()).await?;
     if let Some(database) = &relay {
         crate::hub::relay::start(database.clone(), &hub);
+        database.index_search_beside_routing();
     }
     let (stop, stopping) = watch::channel(false);
     // The hub ends when the server stops, or when the store fails for good: then the server

@@ -94,7 +94,8 @@ pub(super) fn thread(bodies: Vec<String>) -> StoreResult<Vec<ChatMessage>> {
 /// for everyone's — and the conversation), then its latest messages (`thread`, bound to the
 /// conversation and the limit); a conversation's record (`record`, bound to its id).
 macro_rules! transcript {
-    ($readable:literal, $thread:literal, $record:literal) => {
+    // `$index`: a method bringing the index of who took part up to date before it is read.
+    ($readable:literal, $thread:literal, $record:literal $(, indexed_by: $index:ident)?) => {
         async fn conversation(
             &self,
             id: &switchboard_protocol::ConversationId,
@@ -113,6 +114,7 @@ macro_rules! transcript {
             whose: &$crate::routing::Readable,
             conversation: &switchboard_protocol::ConversationId,
         ) -> $crate::store::StoreResult<bool> {
+            $(self.$index().await?;)?
             let readable: Option<i32> = sqlx::query_scalar($readable)
                 .bind($crate::store::search::only_agent(whose))
                 .bind(&conversation.0)

@@ -1,4 +1,6 @@
-//! [`SearchStore`] on PostgreSQL: full-text search over the `search_text` index its triggers keep.
+//! [`SearchStore`] on PostgreSQL: full-text search over the `search_text` index, kept beside
+//! routing: its commits only queue what is to be indexed, and [`PostgresStore::index_search`]
+//! indexes the queue, every second on the routing node and before every search or transcript.
 //!
 //! The GIN index gives a word's matches unordered, so a word in most conversations would mean
 //! reading and sorting all of them, and the planner cannot tell a common prefix from a rare one
@@ -84,11 +86,41 @@ impl SearchStore for PostgresStore {
            AND ($1::text IS NULL OR EXISTS (SELECT 1 FROM conversation_agents a
                                             WHERE a.agent_id = $1 AND a.conversation_id = c.id))",
         "SELECT body FROM messages WHERE conversation_id = $1 ORDER BY id DESC LIMIT $2",
-        "SELECT record FROM conversations WHERE id = $1"
+        "SELECT record FROM conversations WHERE id = $1",
+        indexed_by: index_search
     );
 }
 
+/// How far the search index may trail routing.
+const INDEX_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
 impl PostgresStore {
+    /// Indexes what routing's commits queued for search, in the order they wrote it.
+    pub(crate) async fn index_search(&self) -> StoreResult<()> {
+        sqlx::query("SELECT switchboard_index_search()")
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Keeps the search index at most [`INDEX_EVERY`] behind routing, beside it.
+    pub fn index_search_beside_routing(&self) {
+        let store = self.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(INDEX_EVERY);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                match store.index_search().await {
+                    Ok(()) => {}
+                    // Out of reach: the store says so elsewhere; the queue waits.
+                    Err(error) if error.is_transient() => {}
+                    Err(error) => tracing::warn!(%error, "the search index is not up to date"),
+                }
+            }
+        });
+    }
+
     async fn search_planned(
         &self,
         whose: &Readable,
@@ -96,6 +128,7 @@ impl PostgresStore {
         limit: usize,
         plan: &Plan,
     ) -> StoreResult<Vec<Found>> {
+        self.index_search().await?;
         let query = tsquery(words);
         let mut hits = Hits::new(limit);
         if let Readable::TheirOwn(agent) = whose {
@@ -406,5 +439,49 @@ mod tests {
                 assert_eq!(ids, expected, "{whose:?} searching {query:?} through {way}");
             }
         }
+    }
+
+    async fn count(store: &PostgresStore, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(store.pool())
+            .await
+            .expect("counted")
+    }
+
+    #[tokio::test]
+    async fn commits_only_queue_and_a_search_first_indexes_who_took_part_then() {
+        let store = store().await;
+        assert_eq!(
+            count(&store, "search_text").await,
+            0,
+            "nothing indexed in commits"
+        );
+        assert!(count(&store, "search_queue").await >= 60 + 60 + 56);
+        // Ann's open c58 goes to Bo and ends before anything is indexed: Ann took part all the same.
+        let mut c58 = record(58, "agent-ann");
+        c58.status = Status::Held {
+            agent: AgentId("agent-bo".into()),
+            accepted_at: 70,
+        };
+        let mut transferred = Batch::default();
+        transferred.conversations.push(c58.clone());
+        store.commit(transferred).await.expect("stored");
+        c58.status = Status::Closed {
+            ended_by: EndedBy::Agent,
+            wrap_up: None,
+            closed_at: 71,
+        };
+        let mut ended = Batch::default();
+        ended.conversations.push(c58);
+        store.commit(ended).await.expect("stored");
+        for agent in ["agent-ann", "agent-bo"] {
+            let whose = Readable::TheirOwn(AgentId(agent.into()));
+            let found = store.search(&whose, &words("order 58"), 50).await;
+            let found = found.expect("searched");
+            let ids: Vec<_> = found.into_iter().map(|(record, _)| record.id.0).collect();
+            assert_eq!(ids, ["c58"], "{agent}");
+        }
+        assert_eq!(count(&store, "search_queue").await, 0, "the queue indexed");
+        assert_eq!(count(&store, "search_text").await, 60 + 60);
     }
 }
