@@ -136,7 +136,8 @@ test('files attached by picker (Alt+F), drop and paste go with the message; a re
   const picker = page.locator('input[type=file]');
   assert.equal(await picker.getAttribute('accept'), 'image/png,image/jpeg,application/pdf,text/plain');
 
-  // Alt+F opens the file chooser from anywhere in the window.
+  // Alt+F opens the file chooser from anywhere in the window, once the composer can take files.
+  await page.waitForFunction(() => document.querySelector('.composer button.attach')?.matches(':enabled'));
   const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Alt+F')]);
   assert.equal(chooser.isMultiple(), true);
   await chooser.setFiles({ name: 'invoice.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 invoice') });
