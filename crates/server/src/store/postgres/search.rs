@@ -484,4 +484,87 @@ mod tests {
         assert_eq!(count(&store, "search_queue").await, 0, "the queue indexed");
         assert_eq!(count(&store, "search_text").await, 60 + 60);
     }
+
+    /// A deployment upgraded with messages still queued as 0017 queued them (no text, no author):
+    /// the upgrade reads them from their messages once, so nothing queued is lost to search.
+    #[tokio::test]
+    async fn messages_queued_before_the_queue_carried_words_are_indexed_after_the_upgrade() {
+        let (url, _) = switchboard_testkit::postgres::database();
+        let before = tempfile::tempdir().expect("a directory");
+        let migrations =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations-postgres");
+        for file in std::fs::read_dir(migrations).expect("the migrations") {
+            let path = file.expect("a migration").path();
+            let name = path
+                .file_name()
+                .expect("a name")
+                .to_string_lossy()
+                .into_owned();
+            if name.as_str() < "0019" {
+                std::fs::copy(&path, before.path().join(name)).expect("copied");
+            }
+        }
+        let pool = sqlx::PgPool::connect(&url).await.expect("connected");
+        let older = sqlx::migrate::Migrator::new(before.path())
+            .await
+            .expect("migrations");
+        older.run(&pool).await.expect("migrated to 0018");
+        // Bo held c7 and ended it; Ann had written in it before it was transferred to him. Nothing
+        // was indexed since.
+        let c7 = record(7, "agent-bo");
+        let message = ChatMessage {
+            id: 1,
+            conversation: ConversationId("c7".into()),
+            from: Sender::Agent {
+                agent: AgentId("agent-ann".into()),
+                name: "Ann".into(),
+            },
+            text: "your refund is on its way".into(),
+            sent_at: 8,
+            attachments: Vec::new(),
+        };
+        let c7_closed = {
+            let mut closed = c7.clone();
+            closed.status = Status::Closed {
+                ended_by: EndedBy::Agent,
+                wrap_up: None,
+                closed_at: 9,
+            };
+            closed
+        };
+        for (sql, json) in [
+            (
+                "INSERT INTO conversations (id, token_hash, record, open) VALUES ('c7', 't7', $1, true)",
+                serde_json::to_string(&c7),
+            ),
+            (
+                "INSERT INTO messages (conversation_id, id, body) VALUES ('c7', 1, $1)",
+                serde_json::to_string(&message),
+            ),
+            (
+                "UPDATE conversations SET record = $1, open = false WHERE id = 'c7'",
+                serde_json::to_string(&c7_closed),
+            ),
+        ] {
+            let json = json.expect("json");
+            sqlx::query(sql)
+                .bind(json)
+                .execute(&pool)
+                .await
+                .expect("written");
+        }
+        pool.close().await;
+
+        let store = PostgresStore::connect(&url).await.expect("upgraded");
+        for agent in ["agent-ann", "agent-bo"] {
+            let whose = Readable::TheirOwn(AgentId(agent.into()));
+            let found = store.search(&whose, &words("refund"), 50).await;
+            let ids: Vec<_> = found
+                .expect("searched")
+                .into_iter()
+                .map(|(r, _)| r.id.0)
+                .collect();
+            assert_eq!(ids, ["c7"], "{agent}");
+        }
+    }
 }
