@@ -420,7 +420,7 @@ async fn measure(target: Target, binary: &Path, args: &Args) -> Figures {
     let written_after = written_bytes(pid);
     let rss_end = rss_kib(pid);
     let scraped = match target {
-        Target::Server => Some(scrape_metrics(&addresses[0], dir.path()).await),
+        Target::Server => Some(scrape_metrics(binary, &config_path, &addresses).await),
         Target::Relay => None,
     };
     let mut to_agent = counters.customer_to_agent.lock().await.clone();
@@ -473,37 +473,69 @@ async fn measure(target: Target, binary: &Path, args: &Args) -> Figures {
     }
 }
 
-/// The server's `/metrics`, scraped with the admin token and parsed by the Prometheus client's
-/// parser: its message counters, beside what the load generator counted.
-async fn scrape_metrics(address: &str, dir: &Path) -> String {
-    let access = std::fs::read_to_string(dir.join("data/admin.json")).unwrap_or_default();
-    let access: Value = serde_json::from_str(&access).unwrap_or_default();
-    let token = access["token"].as_str().unwrap_or_default();
-    let scraped = reqwest::Client::new()
-        .get(format!("http://{address}/metrics"))
-        .bearer_auth(token)
-        .send()
-        .await;
-    let text = match scraped {
-        Ok(response) => response.text().await.unwrap_or_default(),
-        Err(error) => return format!("not scraped: {error}"),
+/// Every node's `/metrics`, parsed by the Prometheus client's parser: their message counters
+/// summed, beside what the load generator counted. One node is scraped with its admin token; each
+/// of several has its own, so they are scraped with a read-only API key kept in the database they
+/// share.
+async fn scrape_metrics(binary: &Path, config: &Path, addresses: &[String]) -> String {
+    let token = match addresses {
+        [_] => {
+            let data = config.with_file_name("data/admin.json");
+            let access = std::fs::read_to_string(data).unwrap_or_default();
+            let access: Value = serde_json::from_str(&access).unwrap_or_default();
+            access["token"].as_str().unwrap_or_default().to_owned()
+        }
+        _ => match read_only_key(binary, config) {
+            Ok(key) => key,
+            Err(problem) => return format!("no key to scrape with: {problem}"),
+        },
     };
-    let families = match switchboard_testkit::openmetrics::parse(&text) {
-        Ok(families) => families,
-        Err(problem) => return format!("refused by the parser: {problem}"),
-    };
-    let messages = |direction| {
-        let labels = [("channel", "chat"), ("direction", direction)];
-        let name = "switchboard_messages_total";
-        switchboard_testkit::openmetrics::sample(&families, "switchboard_messages", name, &labels)
-            .unwrap_or(0.0)
+    let (mut families, mut messages_in, mut messages_out) = (0, 0.0, 0.0);
+    for address in addresses {
+        let scraped = reqwest::Client::new()
+            .get(format!("http://{address}/metrics"))
+            .bearer_auth(&token)
+            .send()
+            .await;
+        let text = match scraped {
+            Ok(response) => response.text().await.unwrap_or_default(),
+            Err(error) => return format!("{address} not scraped: {error}"),
+        };
+        let parsed = match switchboard_testkit::openmetrics::parse(&text) {
+            Ok(parsed) => parsed,
+            Err(problem) => return format!("{address} refused by the parser: {problem}"),
+        };
+        let messages = |direction| {
+            let labels = [("channel", "chat"), ("direction", direction)];
+            let name = "switchboard_messages_total";
+            switchboard_testkit::openmetrics::sample(&parsed, "switchboard_messages", name, &labels)
+                .unwrap_or(0.0)
+        };
+        families = families.max(parsed.as_object().map_or(0, |parsed| parsed.len()));
+        messages_in += messages("in");
+        messages_out += messages("out");
+    }
+    let over = match addresses.len() {
+        1 => String::new(),
+        nodes => format!(" over {nodes} nodes"),
     };
     format!(
-        "{} families parsed by the Prometheus client; the server counted {:.0} messages in and {:.0} out",
-        families.as_object().map_or(0, |families| families.len()),
-        messages("in"),
-        messages("out")
+        "{families} families parsed by the Prometheus client; the server counted {messages_in:.0} messages in and {messages_out:.0} out{over}"
     )
+}
+
+/// A read-only admin API key, made with the server's own command.
+fn read_only_key(binary: &Path, config: &Path) -> Result<String, String> {
+    let made = Command::new(binary)
+        .args(["apikey", "create", "--config"])
+        .arg(config)
+        .args(["--name", "load-generator", "--scope", "read-only"])
+        .output()
+        .map_err(|error| error.to_string())?;
+    if !made.status.success() {
+        return Err(String::from_utf8_lossy(&made.stderr).trim().to_owned());
+    }
+    Ok(String::from_utf8_lossy(&made.stdout).trim().to_owned())
 }
 
 #[tokio::main]

@@ -247,10 +247,9 @@ impl<S: Store> Hub<S> {
                     self.router.agent_disconnected(&agent, now);
                 }
             }
-            Request::AgentAck { agent, seq } => pending
-                .batch
-                .acks
-                .push((Stream::Agent(&agent).to_string(), seq)),
+            Request::AgentAck { agent, seq } => {
+                self.acknowledge(pending, Stream::Agent(&agent).to_string(), seq);
+            }
             Request::AgentCommand {
                 agent,
                 id,
@@ -297,10 +296,7 @@ impl<S: Store> Hub<S> {
                 }
             }
             Request::CustomerAck { conversation, seq } => {
-                pending
-                    .batch
-                    .acks
-                    .push((Stream::Customer(&conversation).to_string(), seq));
+                self.acknowledge(pending, Stream::Customer(&conversation).to_string(), seq);
             }
             Request::CustomerCommand {
                 conversation,
@@ -395,10 +391,7 @@ impl<S: Store> Hub<S> {
                 message,
                 failure,
             }) => {
-                pending
-                    .batch
-                    .acks
-                    .push((Stream::Outbound(&conversation).to_string(), seq));
+                self.acknowledge(pending, Stream::Outbound(&conversation).to_string(), seq);
                 if let Some(reason) = failure {
                     let mut fx = Effects::default();
                     self.router
@@ -411,10 +404,7 @@ impl<S: Store> Hub<S> {
                 seq,
                 answer,
             }) => {
-                pending
-                    .batch
-                    .acks
-                    .push((Stream::Outbound(&conversation).to_string(), seq));
+                self.acknowledge(pending, Stream::Outbound(&conversation).to_string(), seq);
                 let mut fx = Effects::default();
                 self.router
                     .bot_answered(&conversation, answer, now, &mut fx);

@@ -13,6 +13,14 @@ use super::{Hub, frame_event};
 use crate::store::Store;
 
 impl<S: Store> Hub<S> {
+    /// Records that `stream`'s client has applied its events through `seq`, which cannot be past
+    /// the last event given out on it: a client acknowledging more must not make the stream's
+    /// head (which acknowledgements may store) jump. A forgotten stream's head is not known.
+    pub(super) fn acknowledge(&self, pending: &mut Pending, stream: String, seq: Seq) {
+        let seq = self.heads.get(&stream).map_or(seq, |head| seq.min(*head));
+        pending.batch.acks.push((stream, seq));
+    }
+
     /// Makes `frames` the connection of `stream`, sending first what followed `last_seq`.
     pub(super) fn attach(
         &mut self,

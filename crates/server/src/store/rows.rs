@@ -172,6 +172,22 @@ impl<'a> Writes<'a> {
             acknowledged: acknowledged.into_iter().collect(),
         }
     }
+
+    /// The heads an outbox kept as PostgreSQL keeps it does not already tell: a stream's head is
+    /// its last event written, unless the batch's last events on it were acknowledged within
+    /// the batch and so never written.
+    pub(super) fn heads_beyond_outbox(&self) -> Vec<(&'a str, Seq)> {
+        let mut written: HashMap<&str, Seq> = HashMap::new();
+        for (stream, seq, _) in &self.unacknowledged {
+            let last = written.entry(stream.as_str()).or_default();
+            *last = (*last).max(*seq);
+        }
+        self.heads
+            .iter()
+            .filter(|(stream, head)| written.get(stream).is_none_or(|last| last < head))
+            .copied()
+            .collect()
+    }
 }
 
 /// The last of `items` for each key, in the order the keys first appear.
@@ -232,8 +248,19 @@ mod tests {
         let mut heads = writes.heads.clone();
         heads.sort();
         assert_eq!(heads, [("a", 2), ("b", 7)]);
+        assert_eq!(
+            writes.heads_beyond_outbox(),
+            [],
+            "each stream's last event is written"
+        );
         assert_eq!(writes.acknowledged, [("a", 1)]);
         assert_eq!(writes.replies.len(), 1);
         assert_eq!(writes.replies[0].2, "again");
+        // Acknowledged within the batch up to its last event: only the head tells how far it went.
+        let acked_last = Batch {
+            acks: vec![("a".into(), 2)],
+            ..batch.clone()
+        };
+        assert_eq!(Writes::of(&acked_last).heads_beyond_outbox(), [("a", 2)]);
     }
 }

@@ -12,6 +12,7 @@ mod audit;
 mod contacts;
 mod files;
 pub mod leadership;
+mod outbox;
 pub mod relay;
 mod search;
 mod settings;
@@ -106,7 +107,7 @@ impl PostgresStore {
         let health = Arc::new(watch::Sender::new(Health::default()));
         tokio::spawn(probe(pool.clone(), Arc::downgrade(&health)));
         let acknowledged = Arc::default();
-        tokio::spawn(forget_acknowledged(
+        tokio::spawn(outbox::forget_acknowledged(
             pool.clone(),
             Arc::downgrade(&acknowledged),
         ));
@@ -153,7 +154,7 @@ impl PostgresStore {
         let messages = &batch.messages;
         let events = &writes.unacknowledged;
         let (head_streams, head_seqs): (Vec<&str>, Vec<i64>) = writes
-            .heads
+            .heads_beyond_outbox()
             .iter()
             .map(|(stream, seq)| (*stream, *seq as i64))
             .unzip();
@@ -256,49 +257,6 @@ impl PostgresStore {
         .await
         .map_err(leadership::fenced_or_failed)?;
         Ok(())
-    }
-}
-
-/// How often events their clients acknowledged are deleted from the outbox.
-const FORGET_EVERY: Duration = Duration::from_secs(2);
-
-/// Deletes acknowledged events every [`FORGET_EVERY`], a few statements for every stream at
-/// once, until the store is dropped. Acknowledgements need not be durable: an event kept after
-/// its client applied it is never sent to that client again (it resumes past it), and the next
-/// acknowledgement on its stream deletes it.
-async fn forget_acknowledged(
-    pool: PgPool,
-    acknowledged: std::sync::Weak<Mutex<HashMap<String, Seq>>>,
-) {
-    loop {
-        tokio::time::sleep(FORGET_EVERY).await;
-        let Some(acknowledged) = acknowledged.upgrade() else {
-            return;
-        };
-        let taken = std::mem::take(&mut *acknowledged.lock().expect("never poisoned"));
-        if taken.is_empty() {
-            continue;
-        }
-        let (streams, seqs): (Vec<String>, Vec<i64>) = taken
-            .iter()
-            .map(|(stream, seq)| (stream.clone(), *seq as i64))
-            .unzip();
-        let deleted = sqlx::query(
-            "DELETE FROM outbox AS o USING UNNEST($1::text[], $2::bigint[]) AS a (stream, seq) \
-             WHERE o.stream = a.stream AND o.seq <= a.seq",
-        )
-        .bind(streams)
-        .bind(seqs)
-        .execute(&pool)
-        .await;
-        if let Err(error) = deleted {
-            tracing::warn!(%error, "forgetting acknowledged events failed: trying again");
-            let mut pending = acknowledged.lock().expect("never poisoned");
-            for (stream, seq) in taken {
-                let acked = pending.entry(stream).or_default();
-                *acked = (*acked).max(seq);
-            }
-        }
     }
 }
 
@@ -535,29 +493,11 @@ impl Store for PostgresStore {
     }
 
     async fn stream_heads(&self) -> StoreResult<Vec<(String, Seq)>> {
-        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT stream, last_seq FROM stream_heads")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(failed)?;
-        Ok(rows
-            .into_iter()
-            .map(|(stream, seq)| (stream, seq as Seq))
-            .collect())
+        outbox::stream_heads(&self.pool).await
     }
 
     async fn outbox_after(&self, stream: &str, seq: Seq) -> StoreResult<Vec<(Seq, String)>> {
-        let rows: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT seq, event FROM outbox WHERE stream = $1 AND seq > $2 ORDER BY seq",
-        )
-        .bind(stream)
-        .bind(seq as i64)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(failed)?;
-        Ok(rows
-            .into_iter()
-            .map(|(seq, event)| (seq as Seq, event))
-            .collect())
+        outbox::after(&self.pool, stream, seq).await
     }
 
     async fn removed_queues(&self) -> StoreResult<Vec<QueueId>> {
