@@ -92,6 +92,17 @@ async fn queues_and_reasons_apply_at_once_and_outlive_a_restart_and_a_hangup() {
         )
         .await;
     assert_eq!(status, 400, "{refused}");
+    // PostgreSQL refuses a NUL in text: such a name was saved, and its audit entry was lost.
+    let unprintable = json!({ "name": "Bill\u{0}ing" });
+    let answer = admin
+        .call(Method::PUT, "/api/v1/admin/queues/nul", Some(unprintable))
+        .await;
+    refused_naming(answer, "queues[2].name");
+    let escape = json!({ "wrap_up": ["Resolved\u{1b}[2J"], "idle": ["Lunch"] });
+    let answer = admin
+        .call(Method::PUT, "/api/v1/admin/reasons", Some(escape))
+        .await;
+    refused_naming(answer, "wrap_up_reasons[0]");
     let transfer = AgentCommand::Transfer {
         conversation: chat,
         to: TransferTarget::Queue {
@@ -185,6 +196,14 @@ async fn widgets_are_added_changed_and_removed_at_once_without_showing_their_key
     let (status, refused) = save_account(elsewhere).await;
     assert_eq!(status, 400, "{refused}");
     assert_eq!(widget_status(&server, "account").await, 404);
+    let answer = admin
+        .call(
+            Method::PUT,
+            "/api/v1/admin/widgets/acc%00ount",
+            Some(json!({ "queue": "general" })),
+        )
+        .await;
+    refused_naming(answer, "widgets[1].id");
 
     let persistent = json!({
         "queue": "general", "mode": "persistent", "customer_key": CUSTOMER_KEY,

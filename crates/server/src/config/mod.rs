@@ -132,6 +132,14 @@ pub struct QueueConfig {
     pub service_target_seconds: u32,
 }
 
+/// Names, ids and reasons are read by people on their screens and in the audit log: a control
+/// character (a NUL, an escape sequence) has no place in one, and PostgreSQL stores no NUL in text.
+const CONTROL_CHARACTERS: &str = "must not contain control characters";
+
+fn has_control_characters(text: &str) -> bool {
+    text.chars().any(char::is_control)
+}
+
 fn default_service_target() -> u32 {
     20
 }
@@ -208,6 +216,11 @@ impl Config {
             if queue.id.0.trim().is_empty() {
                 return fail(format!("queues[{i}].id"), "must not be empty");
             }
+            for (key, text) in [("id", &queue.id.0), ("name", &queue.name)] {
+                if has_control_characters(text) {
+                    return fail(format!("queues[{i}].{key}"), CONTROL_CHARACTERS);
+                }
+            }
             if !ids.insert(&queue.id) {
                 return fail(
                     format!("queues[{i}].id"),
@@ -254,6 +267,12 @@ impl Config {
             if let Some(i) = list.iter().position(|reason| reason.trim().is_empty()) {
                 return fail(format!("{key}[{i}]"), "must not be empty");
             }
+            if let Some(i) = list
+                .iter()
+                .position(|reason| has_control_characters(reason))
+            {
+                return fail(format!("{key}[{i}]"), CONTROL_CHARACTERS);
+            }
         }
         if self.server.ping_seconds == 0 {
             return fail("server.ping_seconds".into(), "must be at least 1");
@@ -272,6 +291,9 @@ impl Config {
         for (i, widget) in self.widgets.iter().enumerate() {
             if widget.id.trim().is_empty() {
                 return fail(format!("widgets[{i}].id"), "must not be empty");
+            }
+            if has_control_characters(&widget.id) {
+                return fail(format!("widgets[{i}].id"), CONTROL_CHARACTERS);
             }
             if !widget_ids.insert(&widget.id) {
                 return fail(
