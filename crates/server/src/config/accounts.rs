@@ -3,7 +3,7 @@
 
 use switchboard_protocol::QueueId;
 
-use super::Config;
+use super::{CONTROL_CHARACTERS, Config, has_control_characters};
 
 /// The fields of an account being added or changed; `None`: not given (left as it is).
 #[derive(Clone, Copy, Debug, Default)]
@@ -22,8 +22,8 @@ impl Config {
             if name.trim().is_empty() {
                 problems.push("name: must not be empty".to_owned());
             }
-            if name.chars().any(char::is_control) {
-                problems.push("name: must not contain control characters".to_owned());
+            if has_control_characters(name) {
+                problems.push(format!("name: {CONTROL_CHARACTERS}"));
             }
         }
         for queue in fields.queues.into_iter().flatten() {
