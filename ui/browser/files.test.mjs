@@ -139,6 +139,7 @@ test('files attached by picker (Alt+F), drop and paste go with the message; a re
   // Alt+F opens the file chooser from anywhere in the window, once the composer can take files.
   await page.waitForFunction(() => document.querySelector('.composer button.attach')?.matches(':enabled'));
   await picker.evaluate((input) => input.addEventListener('click', () => (input.dataset.opened = String(Number(input.dataset.opened ?? 0) + 1))));
+  /** @type {string[]} */
   const warnings = [];
   page.on('console', (message) => warnings.push(message.text()));
   const invoice = { name: 'invoice.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 invoice') };
@@ -148,7 +149,7 @@ test('files attached by picker (Alt+F), drop and paste go with the message; a re
   // The press reached the picker once, with the activation a chooser needs.
   assert.equal(await picker.getAttribute('data-opened'), '1');
   assert.deepEqual(warnings.filter((text) => text.includes('user activation')), []);
-  assert.equal(await picker.evaluate((input) => input.multiple), true);
+  assert.equal(await picker.evaluate((input) => /** @type {HTMLInputElement} */ (input).multiple), true);
   if (chooser) {
     await chooser.setFiles(invoice);
   } else {
