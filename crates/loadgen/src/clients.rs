@@ -12,6 +12,7 @@ use tokio::sync::{Mutex, watch};
 use tokio_tungstenite::tungstenite;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use crate::supervisor::{CHANGE_EVERY, Changes};
 
@@ -242,10 +243,16 @@ fn ack(event: &Value) -> Message {
     Message::text(json!({ "type": "ack", "seq": event["seq"] }).to_string())
 }
 
+/// Each connection's read buffer, as the server's (`ws::READ_BUFFER`) and the relay's. The library zero-fills
+/// its whole read buffer before every read: with its default of 128 KiB, that was a fifth of the
+/// load generator's CPU, taken from the cores the server under test runs on.
+const READ_BUFFER: usize = 4 * 1024;
+
 /// Opens a WebSocket and says hello. Browsers disable Nagle's algorithm on WebSockets; so do
 /// these stand-ins for desktops and widgets.
 async fn connect(request: impl IntoClientRequest + Unpin) -> Socket {
-    let (mut socket, _) = tokio_tungstenite::connect_async_with_config(request, None, true)
+    let config = WebSocketConfig::default().read_buffer_size(READ_BUFFER);
+    let (mut socket, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), true)
         .await
         .unwrap();
     let hello = json!({ "type": "hello", "protocol": 1 }).to_string();
