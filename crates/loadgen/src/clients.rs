@@ -243,9 +243,9 @@ fn ack(event: &Value) -> Message {
     Message::text(json!({ "type": "ack", "seq": event["seq"] }).to_string())
 }
 
-/// Each connection's read buffer, as the server's (`ws::READ_BUFFER`) and the relay's. The library zero-fills
-/// its whole read buffer before every read: with its default of 128 KiB, that was a fifth of the
-/// load generator's CPU, taken from the cores the server under test runs on.
+/// Each connection's read buffer, as the server's (`ws::READ_BUFFER`) and the relay's. The
+/// library zero-fills its whole read buffer before every read: with its default of 128 KiB, that
+/// was a fifth of the load generator's CPU, taken from the cores the server under test runs on.
 const READ_BUFFER: usize = 4 * 1024;
 
 /// Opens a WebSocket and says hello. Browsers disable Nagle's algorithm on WebSockets; so do
