@@ -149,4 +149,33 @@ mod tests {
         }
         assert_eq!(heads(&store).await, expected);
     }
+
+    /// A commit whose answer was lost with its connection is tried again: that try finds the
+    /// events written and writes none twice. A first try that finds them is a bug, and fails.
+    #[tokio::test]
+    async fn a_commit_tried_again_writes_nothing_twice() {
+        let (url, _) = switchboard_testkit::postgres::database();
+        let store = PostgresStore::connect(&url).await.expect("a store");
+        let batch = Batch {
+            outbox: events("agent:ann", 1..=3),
+            ..Batch::default()
+        };
+        store.commit_once(&batch, false).await.expect("stored");
+        store
+            .commit_once(&batch, true)
+            .await
+            .expect("the try made again finds the events written");
+        let kept = store.outbox_after("agent:ann", 0).await.expect("read");
+        assert_eq!(
+            kept,
+            events("agent:ann", 1..=3)
+                .into_iter()
+                .map(|(_, seq, event)| (seq, event))
+                .collect::<Vec<_>>()
+        );
+        assert!(
+            store.commit_once(&batch, false).await.is_err(),
+            "a first try finding its events written fails"
+        );
+    }
 }
