@@ -179,33 +179,40 @@ async fn an_endpoint_gets_only_the_types_it_asks_for_and_a_failing_one_holds_bac
     assert_eq!(events[0]["type"], "conversation.ended");
     assert_eq!(events[0]["id"], format!("{chat}.f3"));
 
-    // The endpoint that cannot be reached is retried, and counted.
+    // The endpoint that cannot be reached is retried, and counted. Counts follow the tries
+    // (the one delivered is counted once its answer is in), so they are waited for (up to 10 s).
     let admin = AdminApi::new(&server);
-    let metrics = reqwest::Client::new()
-        .get(server.url("/metrics"))
-        .bearer_auth(admin.token())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let families = switchboard_testkit::openmetrics::parse(&metrics).unwrap();
-    let failures = switchboard_testkit::openmetrics::sample(
-        &families,
-        "switchboard_webhook_failures",
-        "switchboard_webhook_failures_total",
-        &[("endpoint", "down")],
-    );
+    let mut tries = 0;
+    let (failures, delivered) = loop {
+        let metrics = reqwest::Client::new()
+            .get(server.url("/metrics"))
+            .bearer_auth(admin.token())
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let families = switchboard_testkit::openmetrics::parse(&metrics).unwrap();
+        let count = |family: &str, endpoint: &str| {
+            switchboard_testkit::openmetrics::sample(
+                &families,
+                family,
+                &format!("{family}_total"),
+                &[("endpoint", endpoint)],
+            )
+        };
+        let failures = count("switchboard_webhook_failures", "down");
+        let delivered = count("switchboard_webhook_deliveries", "crm");
+        tries += 1;
+        if (failures.is_some() && delivered.is_some()) || tries == 100 {
+            break (failures, delivered);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     assert!(
         failures.is_some_and(|failures| failures >= 1.0),
         "{failures:?}"
-    );
-    let delivered = switchboard_testkit::openmetrics::sample(
-        &families,
-        "switchboard_webhook_deliveries",
-        "switchboard_webhook_deliveries_total",
-        &[("endpoint", "crm")],
     );
     assert_eq!(delivered, Some(1.0));
 }
