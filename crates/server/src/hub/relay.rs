@@ -32,6 +32,9 @@ const NOTIFICATION_BYTES: usize = 7800;
 /// How long sending is tried again while PostgreSQL is out of reach.
 const NOTIFY_RETRY_FOR: Duration = Duration::from_secs(30);
 
+/// How often the room of taken requests is given back ([`PostgresStore::reclaim_forwarded`]).
+const RECLAIM_EVERY: Duration = Duration::from_secs(1);
+
 /// The routing node's numbers for remote connections start here, above any of its own.
 const REMOTE_CONNECTIONS: u64 = 1 << 48;
 
@@ -44,6 +47,7 @@ pub fn start(store: PostgresStore, hub: &HubHandle) -> tokio::task::JoinHandle<(
         .downgrade();
     let (notifications, queue) = mpsc::channel(NOTIFY_QUEUE);
     tokio::spawn(notify(store.clone(), queue));
+    tokio::spawn(reclaim(store.clone(), requests.clone()));
     let relay = Relay {
         term: store.term(),
         store,
@@ -426,6 +430,19 @@ impl Relay {
                 };
                 self.send(request).await;
             }
+        }
+    }
+}
+
+/// Gives back the room of taken requests every [`RECLAIM_EVERY`] until the hub stops: apart
+/// from taking them, which must not wait for it.
+async fn reclaim(store: PostgresStore, hub: mpsc::WeakSender<Request>) {
+    let mut every = tokio::time::interval(RECLAIM_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    while hub.strong_count() > 0 {
+        every.tick().await;
+        if let Err(error) = store.reclaim_forwarded().await {
+            tracing::debug!(%error, "could not give back the room of taken requests");
         }
     }
 }

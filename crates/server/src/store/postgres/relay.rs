@@ -76,6 +76,19 @@ impl PostgresStore {
             .collect())
     }
 
+    /// Gives back the room of the requests taken. Taking empties the table hundreds of times a
+    /// second and autovacuum comes by once a minute at most: meanwhile the table grows by every
+    /// request forwarded, and each take reads all of it again (at the documented load on three
+    /// nodes a take cost about a millisecond, a quarter of PostgreSQL's time). The table's empty
+    /// end is left to autovacuum: cutting it off locks the table, and forwarding waits for that.
+    pub async fn reclaim_forwarded(&self) -> StoreResult<()> {
+        sqlx::raw_sql("VACUUM (TRUNCATE false) forwarded")
+            .execute(self.pool())
+            .await
+            .map_err(failed)?;
+        Ok(())
+    }
+
     /// Sends each payload on its channel, in order (one round trip).
     pub async fn notify(&self, channels: &[String], payloads: &[String]) -> StoreResult<()> {
         sqlx::query("SELECT switchboard_notify($1, $2)")
