@@ -1,7 +1,7 @@
 //! Search over ended conversations: an agent finds those they took part in (a supervisor,
 //! everyone's) by their customer's name, e-mail or phone, or by their messages' words, and reads
-//! one's transcript. The index is kept by the database itself (triggers on the stored rows, see
-//! the migrations), so nothing on the routing path writes it.
+//! one's transcript. Nothing on the routing path writes the index: the embedded database keeps it
+//! by triggers on the stored rows; PostgreSQL's is kept beside routing (`postgres/search_index.rs`).
 
 use std::future::Future;
 
@@ -69,12 +69,6 @@ pub fn words(query: &str) -> Vec<String> {
 fn fts5_query(words: &[String]) -> String {
     let terms: Vec<String> = words.iter().map(|word| format!("\"{word}\"*")).collect();
     terms.join(" ")
-}
-
-/// A PostgreSQL `tsquery`: every word as a word's beginning.
-pub(super) fn tsquery(words: &[String]) -> String {
-    let terms: Vec<String> = words.iter().map(|word| format!("'{word}':*")).collect();
-    terms.join(" & ")
 }
 
 /// Rows of (record, matching text) as found.
@@ -243,6 +237,5 @@ mod tests {
             ]
         );
         assert_eq!(fts5_query(&words[..2]), r#""Zoë"* "NEAR"*"#);
-        assert_eq!(tsquery(&words[..2]), "'Zoë':* & 'NEAR':*");
     }
 }

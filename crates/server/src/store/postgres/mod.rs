@@ -15,9 +15,11 @@ pub mod leadership;
 mod outbox;
 pub mod relay;
 mod search;
+mod search_index;
 mod settings;
 mod templates;
 mod webhook_events;
+mod words;
 
 use std::collections::HashMap;
 use std::str::FromStr;

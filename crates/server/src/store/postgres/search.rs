@@ -1,6 +1,5 @@
 //! [`SearchStore`] on PostgreSQL: full-text search over the `search_text` index, kept beside
-//! routing: its commits only queue what is to be indexed, and [`PostgresStore::index_search`]
-//! indexes the queue, every second on the routing node and before every search or transcript.
+//! routing (`search_index.rs`).
 //!
 //! The GIN index gives a word's matches unordered, so a word in most conversations would mean
 //! reading and sorting all of them, and the planner cannot tell a common prefix from a rare one
@@ -11,9 +10,10 @@
 //! through everyone's conversations takes the last two ways.
 
 use super::PostgresStore;
+use super::words::tsquery;
 use crate::routing::Readable;
 use crate::store::StoreResult;
-use crate::store::search::{Found, SearchStore, found, only_agent, transcript, tsquery};
+use crate::store::search::{Found, SearchStore, found, only_agent, transcript};
 
 /// How a search picks its way.
 struct Plan {
@@ -43,7 +43,7 @@ type Match = (i64, String, String);
 const THEIR_MATCHES: &str = "SELECT s.id, s.conversation_id, s.text FROM conversation_agents a
      JOIN conversations c ON c.id = a.conversation_id AND NOT c.open
      JOIN search_text s ON s.conversation_id = a.conversation_id
-     WHERE a.agent_id = $1 AND s.words @@ to_tsquery('simple', public.unaccent($2))";
+     WHERE a.agent_id = $1 AND s.words @@ $2::tsquery";
 
 /// Matches in ended conversations that pass `$readable` (bound to the agent as `$1`) among a
 /// window of rows older than `$3`, newest first. The window's `LIMIT` keeps the planner from
@@ -54,7 +54,7 @@ macro_rules! window_matches {
             "SELECT s.id, s.conversation_id, s.text FROM (
                  SELECT id, conversation_id, text, words FROM search_text WHERE id < $3
                  ORDER BY id DESC LIMIT $4) s
-             WHERE s.words @@ to_tsquery('simple', public.unaccent($2)) AND ",
+             WHERE s.words @@ $2::tsquery AND ",
             $readable,
             " AND EXISTS (SELECT 1 FROM conversations c
                           WHERE c.id = s.conversation_id AND NOT c.open)
@@ -91,36 +91,7 @@ impl SearchStore for PostgresStore {
     );
 }
 
-/// How far the search index may trail routing.
-const INDEX_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
-
 impl PostgresStore {
-    /// Indexes what routing's commits queued for search, in the order they wrote it.
-    pub(crate) async fn index_search(&self) -> StoreResult<()> {
-        sqlx::query("SELECT switchboard_index_search()")
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
-    /// Keeps the search index at most [`INDEX_EVERY`] behind routing, beside it.
-    pub fn index_search_beside_routing(&self) {
-        let store = self.clone();
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(INDEX_EVERY);
-            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                every.tick().await;
-                match store.index_search().await {
-                    Ok(()) => {}
-                    // Out of reach: the store says so elsewhere; the queue waits.
-                    Err(error) if error.is_transient() => {}
-                    Err(error) => tracing::warn!(%error, "the search index is not up to date"),
-                }
-            }
-        });
-    }
-
     async fn search_planned(
         &self,
         whose: &Readable,
@@ -129,7 +100,9 @@ impl PostgresStore {
         plan: &Plan,
     ) -> StoreResult<Vec<Found>> {
         self.index_search().await?;
-        let query = tsquery(words);
+        let Some(query) = tsquery(words) else {
+            return Ok(Vec::new());
+        };
         let mut hits = Hits::new(limit);
         if let Readable::TheirOwn(agent) = whose {
             let theirs: i64 = sqlx::query_scalar(
@@ -199,7 +172,7 @@ impl PostgresStore {
     ) -> StoreResult<Vec<Match>> {
         Ok(sqlx::query_as(
             "SELECT id, conversation_id, text FROM search_text
-             WHERE words @@ to_tsquery('simple', public.unaccent($1)) AND id < $2 LIMIT $3",
+             WHERE words @@ $1::tsquery AND id < $2 LIMIT $3",
         )
         .bind(query)
         .bind(older_than)
@@ -303,14 +276,14 @@ impl Hits {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use switchboard_protocol::{AgentId, ChatMessage, ConversationId, EndedBy, Sender};
 
     use super::*;
     use crate::store::search::words;
     use crate::store::{Batch, ConversationRecord, Status, Store};
 
-    fn record(n: usize, agent: &str) -> ConversationRecord {
+    pub(in crate::store::postgres) fn record(n: usize, agent: &str) -> ConversationRecord {
         serde_json::from_value(serde_json::json!({
             "id": format!("c{n}"), "channel": "chat", "queue": "general",
             "customer": { "name": format!("Customer{n}") },
@@ -483,88 +456,5 @@ mod tests {
         }
         assert_eq!(count(&store, "search_queue").await, 0, "the queue indexed");
         assert_eq!(count(&store, "search_text").await, 60 + 60);
-    }
-
-    /// A deployment upgraded with messages still queued as 0017 queued them (no text, no author):
-    /// the upgrade reads them from their messages once, so nothing queued is lost to search.
-    #[tokio::test]
-    async fn messages_queued_before_the_queue_carried_words_are_indexed_after_the_upgrade() {
-        let (url, _) = switchboard_testkit::postgres::database();
-        let before = tempfile::tempdir().expect("a directory");
-        let migrations =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations-postgres");
-        for file in std::fs::read_dir(migrations).expect("the migrations") {
-            let path = file.expect("a migration").path();
-            let name = path
-                .file_name()
-                .expect("a name")
-                .to_string_lossy()
-                .into_owned();
-            if name.as_str() < "0019" {
-                std::fs::copy(&path, before.path().join(name)).expect("copied");
-            }
-        }
-        let pool = sqlx::PgPool::connect(&url).await.expect("connected");
-        let older = sqlx::migrate::Migrator::new(before.path())
-            .await
-            .expect("migrations");
-        older.run(&pool).await.expect("migrated to 0018");
-        // Bo held c7 and ended it; Ann had written in it before it was transferred to him. Nothing
-        // was indexed since.
-        let c7 = record(7, "agent-bo");
-        let message = ChatMessage {
-            id: 1,
-            conversation: ConversationId("c7".into()),
-            from: Sender::Agent {
-                agent: AgentId("agent-ann".into()),
-                name: "Ann".into(),
-            },
-            text: "your refund is on its way".into(),
-            sent_at: 8,
-            attachments: Vec::new(),
-        };
-        let c7_closed = {
-            let mut closed = c7.clone();
-            closed.status = Status::Closed {
-                ended_by: EndedBy::Agent,
-                wrap_up: None,
-                closed_at: 9,
-            };
-            closed
-        };
-        for (sql, json) in [
-            (
-                "INSERT INTO conversations (id, token_hash, record, open) VALUES ('c7', 't7', $1, true)",
-                serde_json::to_string(&c7),
-            ),
-            (
-                "INSERT INTO messages (conversation_id, id, body) VALUES ('c7', 1, $1)",
-                serde_json::to_string(&message),
-            ),
-            (
-                "UPDATE conversations SET record = $1, open = false WHERE id = 'c7'",
-                serde_json::to_string(&c7_closed),
-            ),
-        ] {
-            let json = json.expect("json");
-            sqlx::query(sql)
-                .bind(json)
-                .execute(&pool)
-                .await
-                .expect("written");
-        }
-        pool.close().await;
-
-        let store = PostgresStore::connect(&url).await.expect("upgraded");
-        for agent in ["agent-ann", "agent-bo"] {
-            let whose = Readable::TheirOwn(AgentId(agent.into()));
-            let found = store.search(&whose, &words("refund"), 50).await;
-            let ids: Vec<_> = found
-                .expect("searched")
-                .into_iter()
-                .map(|(r, _)| r.id.0)
-                .collect();
-            assert_eq!(ids, ["c7"], "{agent}");
-        }
     }
 }
