@@ -8,6 +8,11 @@
 //! GIN index; a common word is looked for in the newest rows, a window at a time, where it fills
 //! the page — and only if it does not, in the GIN index's older matches. A supervisor's search
 //! through everyone's conversations takes the last two ways.
+//!
+//! Each query that looks for words is planned with its words (`persistent(false)`: PostgreSQL
+//! plans an unnamed statement for the values bound). A prepared one switched to a generic plan
+//! after five searches, and for the words read as written (`$1::tsquery`), a cheap filter, that
+//! plan read every row newest first: a word in one conversation of 100,000 took 344 ms, not 1.
 
 use super::PostgresStore;
 use super::words::tsquery;
@@ -114,6 +119,7 @@ impl PostgresStore {
             .await?;
             if theirs < plan.few_conversations {
                 let matches: Vec<Match> = sqlx::query_as(THEIR_MATCHES)
+                    .persistent(false)
                     .bind(&agent.0)
                     .bind(&query)
                     .fetch_all(self.pool())
@@ -137,6 +143,7 @@ impl PostgresStore {
                 Readable::Everyone => EVERYONES_WINDOW_MATCHES,
             };
             let matches: Vec<Match> = sqlx::query_as(window)
+                .persistent(false)
                 .bind(only_agent(whose))
                 .bind(&query)
                 .bind(older_than)
@@ -174,6 +181,7 @@ impl PostgresStore {
             "SELECT id, conversation_id, text FROM search_text
              WHERE words @@ $1::tsquery AND id < $2 LIMIT $3",
         )
+        .persistent(false)
         .bind(query)
         .bind(older_than)
         .bind(limit)
