@@ -2,6 +2,7 @@
 //! travel as arrays to `switchboard_commit` (`migrations-postgres/`), which writes each table with
 //! one statement (`UNNEST`) — tried again while PostgreSQL cannot be reached.
 
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use super::{PostgresStore, leadership};
@@ -27,6 +28,7 @@ impl PostgresStore {
         loop {
             match self.commit_once(batch, retried).await {
                 Ok(()) => {
+                    self.search_queued.store(true, Ordering::Relaxed);
                     // A commit that went through answers for the probe too.
                     self.health.send_if_modified(|health| {
                         let retrying = health.retrying.take();
@@ -85,7 +87,7 @@ impl PostgresStore {
              $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, \
              $29, $30, $31, $32, $33, $34, $35, $36, $37)",
         )
-        .bind(self.term.load(std::sync::atomic::Ordering::SeqCst))
+        .bind(self.term.load(Ordering::SeqCst))
         .bind(leadership::lease_interval())
         .bind(crate::clock::now() as i64)
         .bind(new.iter().map(|r| r.id.0.as_str()).collect::<Vec<_>>())

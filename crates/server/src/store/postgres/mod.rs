@@ -23,7 +23,7 @@ mod words;
 
 use std::collections::HashMap;
 use std::str::FromStr;
-use std::sync::atomic::AtomicI64;
+use std::sync::atomic::{AtomicBool, AtomicI64};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -49,6 +49,8 @@ pub struct PostgresStore {
     term: Arc<AtomicI64>,
     /// How far each stream's client has acknowledged, not yet forgotten in the database.
     acknowledged: Arc<Mutex<HashMap<String, Seq>>>,
+    /// Whether a commit may have queued rows for search since the indexer last looked.
+    search_queued: Arc<AtomicBool>,
 }
 
 /// Why the store is not working now, if it is not.
@@ -113,6 +115,8 @@ impl PostgresStore {
             health,
             term: Arc::new(AtomicI64::new(0)),
             acknowledged,
+            // What another node's commits queued before this one routes is indexed first.
+            search_queued: Arc::new(AtomicBool::new(true)),
         })
     }
 

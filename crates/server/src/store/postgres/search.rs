@@ -304,7 +304,7 @@ pub(super) mod tests {
 
     /// 60 conversations: every third Bo's, the others Ann's; the last four still open. Each has one
     /// message, and every fifth says "parcel".
-    async fn store() -> PostgresStore {
+    pub(in crate::store::postgres) async fn store() -> PostgresStore {
         let (url, _) = switchboard_testkit::postgres::database();
         let store = PostgresStore::connect(&url).await.expect("a store");
         let (mut opened, mut closed) = (Batch::default(), Batch::default());

@@ -1,15 +1,22 @@
 //! Keeping the search index beside routing: routing's commits only queue what is to be indexed
 //! (triggers, see the migrations), and [`PostgresStore::index_search`] indexes the queue — every
-//! second on the routing node, and before every search or transcript, so that a search finds
-//! what was just written. The words are computed here ([`words`](super::words)); PostgreSQL
-//! stores them.
+//! 100 ms on the routing node while commits come, and before every search or transcript, so that
+//! a search finds what was just written. The words are computed here ([`words`](super::words));
+//! PostgreSQL stores them.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use super::PostgresStore;
 use super::words::stored_words;
 use crate::store::StoreResult;
 
-/// How far the search index may trail routing.
-const INDEX_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+/// How far the search index may trail routing. Often, so that each call writes a few hundred
+/// rows into the GIN index rather than a second's thousands at once, which held routing's commits
+/// back on the cores they share (see the server README).
+const INDEX_EVERY: Duration = Duration::from_millis(100);
+/// How often the room of the queue's indexed rows is given back.
+const RECLAIM_EVERY: Duration = Duration::from_secs(1);
 
 /// What the queue holds up to `$1`, to be indexed in this order: (queued, conversation, kind,
 /// text). A customer's words change seldom: their row is written only when they did, after the
@@ -97,19 +104,43 @@ impl PostgresStore {
         Ok(())
     }
 
+    /// Gives back the room of the queue's indexed rows. The indexer empties the queue ten times a
+    /// second and autovacuum comes by once a minute at most: meanwhile every call read past all
+    /// the rows deleted since, in the queue's index (3.8 ms a call against 0.9 ms).
+    async fn reclaim_search_queue(&self) -> StoreResult<()> {
+        sqlx::raw_sql("VACUUM (TRUNCATE false) search_queue")
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     /// Keeps the search index at most [`INDEX_EVERY`] behind routing, beside it.
     pub fn index_search_beside_routing(&self) {
         let store = self.clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(INDEX_EVERY);
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let (mut reclaimed, mut indexed_since) = (tokio::time::Instant::now(), false);
             loop {
                 every.tick().await;
-                match store.index_search().await {
-                    Ok(()) => {}
-                    // Out of reach: the store says so elsewhere; the queue waits.
-                    Err(error) if error.is_transient() => {}
-                    Err(error) => tracing::warn!(%error, "the search index is not up to date"),
+                // Idle, nothing is asked of PostgreSQL.
+                if store.search_queued.swap(false, Ordering::Relaxed) {
+                    match store.index_search().await {
+                        Ok(()) => indexed_since = true,
+                        // Out of reach, the store says so elsewhere; the queue waits.
+                        Err(error) => {
+                            store.search_queued.store(true, Ordering::Relaxed);
+                            if !error.is_transient() {
+                                tracing::warn!(%error, "the search index is not up to date");
+                            }
+                        }
+                    }
+                }
+                if indexed_since && reclaimed.elapsed() >= RECLAIM_EVERY {
+                    (reclaimed, indexed_since) = (tokio::time::Instant::now(), false);
+                    if let Err(error) = store.reclaim_search_queue().await {
+                        tracing::debug!(%error, "could not give back the search queue's room");
+                    }
                 }
             }
         });
@@ -126,7 +157,7 @@ mod tests {
     use crate::store::search::{SearchStore, words};
     use crate::store::{ConversationRecord, Status};
 
-    use super::super::search::tests::record;
+    use super::super::search::tests::{record, store};
 
     /// A database migrated as a deployment was before migration `upgrade`.
     async fn migrated_before(url: &str, upgrade: &str) -> PgPool {
@@ -200,6 +231,43 @@ mod tests {
         let found = store.search(whose, &words(query), 50).await;
         let found = found.expect("searched");
         found.into_iter().map(|(r, _)| r.id.0).collect()
+    }
+
+    /// Beside routing, what commits queued is indexed without a search asking for it, and the room
+    /// of the rows indexed is given back at once rather than read past until autovacuum comes.
+    #[tokio::test]
+    async fn beside_routing_the_queue_is_indexed_and_its_room_given_back() {
+        let store = store().await;
+        for sql in [
+            "CREATE EXTENSION IF NOT EXISTS pgstattuple",
+            "ALTER TABLE search_queue SET (autovacuum_enabled = false)",
+        ] {
+            sqlx::raw_sql(sql).execute(store.pool()).await.expect(sql);
+        }
+        let state = || async {
+            sqlx::query_as::<_, (i64, i64, i64)>(
+                "SELECT (SELECT count(*) FROM search_text), (SELECT count(*) FROM search_queue),
+                        (SELECT dead_tuple_count FROM pgstattuple('search_queue'))",
+            )
+            .fetch_one(store.pool())
+            .await
+            .expect("read")
+        };
+        let (indexed, queued, _) = state().await;
+        assert_eq!((indexed, queued > 0), (0, true), "queued, not indexed");
+        store.index_search_beside_routing();
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let now = state().await;
+            if now == (60 + 60, 0, 0) {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "indexed, queued, dead: {now:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
     }
 
     /// A deployment upgraded with messages still queued as 0017 queued them (no text, no author):
