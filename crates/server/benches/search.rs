@@ -145,7 +145,7 @@ async fn run(store: &impl Store, name: &str) {
     let started = Instant::now();
     fill(store).await;
     // On PostgreSQL a search first indexes what routing's commits queued, as the routing node
-    // does every second: part of storing, not of the searches measured.
+    // does while commits come: part of storing, not of the searches measured.
     store
         .search(&Readable::Everyone, &words("refund"), 1)
         .await
